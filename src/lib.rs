@@ -1,7 +1,22 @@
 //! Hindsight turns a folder of Markdown postmortems into a static, searchable incident archive.
 //!
-//! The library is a pipeline of plain functions over plain data; see `ARCHITECTURE.md`.
+//! The library is a pipeline of plain functions over plain data (see `ARCHITECTURE.md`):
+//! [`source::load`] reads, [`site::analyze`] parses and indexes, [`render::render`] renders,
+//! and [`output::write_site`] writes. [`build::build`] runs the four in a row.
 #![warn(unreachable_pub)]
 
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
 pub mod frontmatter;
+pub mod incident;
+pub mod index;
 pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod source;
+pub mod theme;
+pub mod time;
+pub mod vocab;

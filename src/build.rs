@@ -1,0 +1,90 @@
+//! The `build` pipeline: `load` → `analyze` → `render` → `write`, and what it reports.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::{Diagnostic, Tally};
+use crate::output::{self, WriteError};
+use crate::render::{self, RenderError};
+use crate::site::{self, AnalyzeOptions};
+use crate::source::{self, LoadError};
+
+/// How a build is asked to run.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Output folder; `None` means the config's `output_dir` under the root.
+    pub output: Option<PathBuf>,
+    /// Overrides the config's `base_url`.
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// Any content problem, warnings included, writes nothing.
+    pub strict: bool,
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub incidents: usize,
+    pub pages: usize,
+    /// False when `--strict` found problems and nothing was written.
+    pub written: bool,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Runs the whole pipeline. Content problems are in the report; only operational failures
+/// are errors.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let mut project = source::load(&options.root)?;
+    if let Some(base_url) = &options.base_url {
+        project.config.base_url = base_url.clone();
+    }
+    let output = output_dir(&options.root, options.output.as_deref(), &project.config.output_dir);
+    let analyze_options = AnalyzeOptions {
+        drafts: options.drafts,
+    };
+    let (site, diagnostics) = site::analyze(&project.config, &project.sources, analyze_options);
+    let tally = Tally::of(&diagnostics);
+    if options.strict && (tally.errors > 0 || tally.warnings > 0) {
+        return Ok(BuildReport {
+            diagnostics,
+            incidents: site.incidents.len(),
+            pages: 0,
+            written: false,
+            output,
+            elapsed: started.elapsed(),
+        });
+    }
+    let pages = render::render(&site, &project.theme)?;
+    output::write_site(&output, &pages)?;
+    Ok(BuildReport {
+        diagnostics,
+        incidents: site.incidents.len(),
+        pages: pages.len(),
+        written: true,
+        output,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The output folder: the flag as given (relative to the working directory), else the
+/// config's `output_dir` relative to the site root.
+pub fn output_dir(root: &Path, flag: Option<&Path>, configured: &str) -> PathBuf {
+    match flag {
+        Some(path) => path.to_path_buf(),
+        None => root.join(configured),
+    }
+}

@@ -1,0 +1,355 @@
+//! `hindsight.toml` → [`Config`], with every default in one place.
+//!
+//! A folder of Markdown alone must build, so every setting is optional. The vocabularies
+//! (severities, root-cause categories, duration buckets, the service registry) default to
+//! what most SRE teams already use; a site replaces any of them by declaring its own list.
+
+use std::collections::BTreeMap;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// The file name Hindsight looks for at the site root.
+pub const CONFIG_FILE: &str = "hindsight.toml";
+
+/// The whole site configuration after defaults are applied.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Absolute URL (or path) the site is published under; used for canonical links only.
+    /// Every link inside the site is relative, so the output works under any sub-path.
+    pub base_url: String,
+    /// IANA zone name used to show times and to read timestamps that carry no offset.
+    pub timezone: String,
+    /// `default` is the theme embedded in the binary; any other name is `themes/<name>/`.
+    pub theme: String,
+    pub output_dir: String,
+    pub content_dir: String,
+    /// Pass raw HTML in Markdown through unescaped. Off by default: postmortems are written
+    /// by many hands and published on internal sites, where an injected script is a risk.
+    pub allow_raw_html: bool,
+    /// How many related incidents each incident page lists.
+    pub related_limit: usize,
+    /// How many incidents the home page lists.
+    pub latest_limit: usize,
+    pub severities: Vec<Severity>,
+    pub categories: Vec<Category>,
+    pub duration_buckets: Vec<DurationBucket>,
+    pub services: Vec<Service>,
+    /// Field-name aliases: canonical field → names this archive uses instead.
+    pub fields: BTreeMap<String, Vec<String>>,
+    /// Anything a theme wants to read as `config.extra`.
+    pub extra: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Severity {
+    pub key: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub key: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DurationBucket {
+    pub key: String,
+    pub label: String,
+    /// Upper bound, exclusive, in minutes; `None` for the last, open-ended bucket.
+    #[serde(default)]
+    pub max_minutes: Option<i64>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: String,
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The canonical front matter fields that `[fields]` may alias.
+pub const CANONICAL_FIELDS: &[&str] = &[
+    "title",
+    "slug",
+    "status",
+    "severity",
+    "started_at",
+    "detected_at",
+    "mitigated_at",
+    "resolved_at",
+    "services",
+    "root_cause",
+    "trigger",
+    "tags",
+    "authors",
+    "summary",
+    "impact",
+    "detection",
+    "action_items",
+    "related",
+];
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Incident archive".into(),
+            description: "Postmortems of past incidents".into(),
+            base_url: "/".into(),
+            timezone: "UTC".into(),
+            theme: "default".into(),
+            output_dir: "public".into(),
+            content_dir: "content".into(),
+            allow_raw_html: false,
+            related_limit: 5,
+            latest_limit: 10,
+            severities: default_severities(),
+            categories: default_categories(),
+            duration_buckets: default_duration_buckets(),
+            services: Vec::new(),
+            fields: BTreeMap::new(),
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_severities() -> Vec<Severity> {
+    [
+        ("SEV1", "Critical", "Full outage or data loss for many customers"),
+        ("SEV2", "Major", "Major degradation of a customer-facing feature"),
+        ("SEV3", "Minor", "Partial degradation with a workaround"),
+        ("SEV4", "Low", "Little or no customer impact"),
+    ]
+    .into_iter()
+    .map(|(key, label, description)| Severity {
+        key: key.into(),
+        label: label.into(),
+        description: description.into(),
+    })
+    .collect()
+}
+
+fn default_categories() -> Vec<Category> {
+    [
+        ("config-change", "Configuration change", "A change to configuration or feature flags"),
+        ("capacity", "Capacity", "Load beyond what the system was provisioned for"),
+        ("dependency-failure", "Dependency failure", "A third-party or upstream dependency failed"),
+        ("deploy", "Deploy", "A code deployment introduced the fault"),
+        ("hardware", "Hardware", "Failed disks, hosts, or other physical components"),
+        ("network", "Network", "Connectivity, routing, DNS or load balancing"),
+        ("database", "Database", "Database faults: locks, replication, queries, migrations"),
+        ("caching", "Caching", "Cache misconfiguration, stampedes or invalidation"),
+        ("certificate-expiry", "Certificate expiry", "An expired or invalid certificate"),
+        ("human-error", "Human error", "A manual operation went wrong"),
+    ]
+    .into_iter()
+    .map(|(key, label, description)| Category {
+        key: key.into(),
+        label: label.into(),
+        description: description.into(),
+    })
+    .collect()
+}
+
+fn default_duration_buckets() -> Vec<DurationBucket> {
+    [
+        ("under-30m", "< 30 min", Some(30)),
+        ("30m-2h", "30 min – 2 h", Some(120)),
+        ("2h-8h", "2 – 8 h", Some(480)),
+        ("8h-24h", "8 – 24 h", Some(1440)),
+        ("over-1d", "> 1 day", None),
+    ]
+    .into_iter()
+    .map(|(key, label, max_minutes)| DurationBucket {
+        key: key.into(),
+        label: label.into(),
+        max_minutes,
+        description: String::new(),
+    })
+    .collect()
+}
+
+/// A configuration problem: the message names the file and says what was expected.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub message: String,
+}
+
+impl Config {
+    /// Parses `hindsight.toml` text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let error = |message: String| ConfigError {
+            file: file.to_string(),
+            message,
+        };
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let position = e
+                .span()
+                .map(|span| {
+                    let (line, col) = line_col(text, span.start);
+                    format!("{line}:{col}: ")
+                })
+                .unwrap_or_default();
+            error(format!("{position}{}", e.message().trim_end_matches('\n')))
+        })?;
+        config.validate().map_err(error)?;
+        config.fill_labels();
+        Ok(config)
+    }
+
+    /// The display timezone; validated at parse time, so the fallback is never used for a
+    /// parsed config.
+    pub fn tz(&self) -> Tz {
+        self.timezone.parse().unwrap_or(Tz::UTC)
+    }
+
+    /// The front matter names accepted for a canonical field: its own name, then aliases.
+    pub fn field_names<'a>(&'a self, canonical: &'a str) -> impl Iterator<Item = &'a str> {
+        std::iter::once(canonical).chain(
+            self.fields
+                .get(canonical)
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        )
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.timezone.parse::<Tz>().is_err() {
+            return Err(format!(
+                "timezone: unknown zone \"{}\" (expected an IANA name such as \"UTC\" or \"Europe/Berlin\")",
+                self.timezone
+            ));
+        }
+        if self.severities.is_empty() {
+            return Err("severities: expected at least one severity".into());
+        }
+        if self.duration_buckets.is_empty() {
+            return Err("duration_buckets: expected at least one bucket".into());
+        }
+        let mut previous = i64::MIN;
+        for (i, bucket) in self.duration_buckets.iter().enumerate() {
+            let last = i + 1 == self.duration_buckets.len();
+            match bucket.max_minutes {
+                Some(max) if max > previous && !last => previous = max,
+                None if last => {}
+                _ => {
+                    return Err(format!(
+                        "duration_buckets: bucket \"{}\" must have a max_minutes greater than the previous one, and only the last bucket may omit it",
+                        bucket.key
+                    ));
+                }
+            }
+        }
+        for canonical in self.fields.keys() {
+            if !CANONICAL_FIELDS.contains(&canonical.as_str()) {
+                return Err(format!(
+                    "fields: unknown field \"{canonical}\" (expected one of {})",
+                    CANONICAL_FIELDS.join(", ")
+                ));
+            }
+        }
+        check_unique("severities", self.severities.iter().map(|s| &s.key))?;
+        check_unique("categories", self.categories.iter().map(|c| &c.key))?;
+        check_unique("duration_buckets", self.duration_buckets.iter().map(|b| &b.key))?;
+        check_unique("services", self.services.iter().map(|s| &s.name))?;
+        Ok(())
+    }
+
+    fn fill_labels(&mut self) {
+        for severity in &mut self.severities {
+            if severity.label.is_empty() {
+                severity.label = severity.key.clone();
+            }
+        }
+        for category in &mut self.categories {
+            if category.label.is_empty() {
+                category.label = category.key.clone();
+            }
+        }
+    }
+}
+
+fn check_unique<'a>(what: &str, keys: impl Iterator<Item = &'a String>) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for key in keys {
+        if !seen.insert(key.to_lowercase()) {
+            return Err(format!("{what}: \"{key}\" is declared twice"));
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line and column (in chars) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_err(text: &str, expected: &str) {
+        let err = Config::parse(text, "hindsight.toml").unwrap_err().to_string();
+        assert!(err.contains(expected), "{err:?} does not contain {expected:?}");
+    }
+
+    #[test]
+    fn empty_config_has_defaults() {
+        let config = Config::parse("", "hindsight.toml").unwrap();
+        assert_eq!(config.severities.len(), 4);
+        assert_eq!(config.categories.len(), 10);
+        assert_eq!(config.duration_buckets.len(), 5);
+        assert_eq!(config.tz(), Tz::UTC);
+    }
+
+    #[test]
+    fn field_aliases() {
+        let config = Config::parse(
+            "[fields]\nservices = [\"affected\", \"company\"]\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        let names: Vec<_> = config.field_names("services").collect();
+        assert_eq!(names, ["services", "affected", "company"]);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        check_err("timezone = \"Mars/Olympus\"", "unknown zone \"Mars/Olympus\"");
+        check_err("titel = \"x\"", "1:1: unknown field `titel`");
+        check_err("[fields]\nservice = [\"a\"]", "unknown field \"service\"");
+        check_err(
+            "[[duration_buckets]]\nkey = \"a\"\nlabel = \"A\"\n[[duration_buckets]]\nkey = \"b\"\nlabel = \"B\"\n",
+            "bucket \"a\" must have a max_minutes",
+        );
+        check_err(
+            "[[categories]]\nkey = \"db\"\n[[categories]]\nkey = \"DB\"\n",
+            "\"DB\" is declared twice",
+        );
+    }
+}

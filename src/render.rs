@@ -1,0 +1,584 @@
+//! `render`: the analyzed [`Site`] and a [`Theme`] in, every output page as bytes out (pure).
+//!
+//! Templates never see domain types. They see the view structs below, which are the
+//! documented interface for theme authors (see the README's theme section). Every link in
+//! a page is relative to the page (`{{ root }}` is `./`, `../` or `../../`), so the output
+//! works from any sub-path and from the file system; only the 404 page, which a server
+//! shows at any depth, uses the path of `base_url` instead.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::incident::{ActionItem, ActionStatus, Incident};
+use crate::index::{Facet, Term, duration_bucket};
+use crate::markdown::TocEntry;
+use crate::site::Site;
+use crate::theme::{REQUIRED_TEMPLATES, Theme};
+
+/// One output file: its path under the output folder and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template error in {template}: {message}")]
+    Template { template: String, message: String },
+    #[error("the theme has no template {0}")]
+    MissingTemplate(String),
+}
+
+/// A link to a facet term.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermLink {
+    pub name: String,
+    /// Path from the site root, e.g. `services/redis-cache/`.
+    pub url: String,
+}
+
+/// A severity as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityView {
+    pub key: String,
+    pub label: String,
+    /// 1 for the worst severity; themes color badges by rank.
+    pub rank: usize,
+    pub url: String,
+}
+
+/// One incident in a list or table.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentRow {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub status: String,
+    pub has_front_matter: bool,
+    pub date: Option<String>,
+    pub date_iso: Option<String>,
+    pub severity: Option<SeverityView>,
+    pub services: Vec<TermLink>,
+    pub cause: Option<TermLink>,
+    pub duration: Option<String>,
+    pub duration_minutes: Option<i64>,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeView {
+    pub display: String,
+    pub iso: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionItemView<'a> {
+    #[serde(flatten)]
+    pub item: &'a ActionItem,
+    pub status_label: &'static str,
+}
+
+/// Everything the incident template sees.
+#[derive(Debug, Serialize)]
+pub struct IncidentView<'a> {
+    #[serde(flatten)]
+    pub row: &'a IncidentRow,
+    pub source: &'a str,
+    pub started_at: Option<TimeView>,
+    pub detected_at: Option<TimeView>,
+    pub mitigated_at: Option<TimeView>,
+    pub resolved_at: Option<TimeView>,
+    pub time_to_detect: Option<String>,
+    pub time_to_mitigate: Option<String>,
+    pub time_to_resolve: Option<String>,
+    pub duration_bucket: Option<TermLink>,
+    pub causes: Vec<TermLink>,
+    pub tags: Vec<TermLink>,
+    pub authors: &'a [String],
+    pub trigger: Option<&'a str>,
+    pub impact: Option<&'a str>,
+    pub detection: Option<&'a str>,
+    pub body_html: &'a str,
+    pub toc: Vec<&'a TocEntry>,
+    pub word_count: usize,
+    pub action_items: Vec<ActionItemView<'a>>,
+    pub action_items_open: usize,
+    pub related: Vec<&'a IncidentRow>,
+    pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A term on an overview page.
+#[derive(Debug, Serialize)]
+pub struct TermView<'a> {
+    pub name: &'a str,
+    pub key: &'a str,
+    pub url: String,
+    pub description: &'a str,
+    pub count: usize,
+    pub missing: bool,
+    /// Newest incident's date, so overviews say how recent the last occurrence was.
+    pub latest: Option<&'a str>,
+}
+
+/// Site-wide values every template sees as `site`.
+#[derive(Debug, Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    timezone: &'a str,
+    facets: Vec<FacetLink>,
+    generator: &'static str,
+    extra: &'a std::collections::BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct FacetLink {
+    name: &'static str,
+    url: String,
+}
+
+/// Renders every page of the site, in parallel, in a stable order.
+pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, RenderError> {
+    let tera = build_tera(theme)?;
+    let renderer = Renderer::new(site, tera);
+    let mut jobs: Vec<Job> = vec![Job::Home, Job::IncidentList, Job::NotFound];
+    jobs.extend((0..site.incidents.len()).map(Job::Incident));
+    for facet in Facet::ALL {
+        jobs.push(Job::Overview(facet));
+        let terms = site.index.facet(facet).terms.len();
+        jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
+    }
+    let mut pages: Vec<Page> = jobs
+        .par_iter()
+        .map(|job| renderer.render(job))
+        .collect::<Result<_, _>>()?;
+    for (path, bytes) in &theme.static_files {
+        pages.push(Page {
+            path: format!("static/{path}"),
+            bytes: bytes.clone(),
+        });
+    }
+    Ok(pages)
+}
+
+/// Parses the theme's templates; a syntax error names the template and the problem.
+pub fn build_tera(theme: &Theme) -> Result<Tera, RenderError> {
+    for required in REQUIRED_TEMPLATES {
+        if !theme.templates.iter().any(|(name, _)| name == required) {
+            return Err(RenderError::MissingTemplate(required.to_string()));
+        }
+    }
+    let mut tera = Tera::default();
+    tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| template_error("theme", &e))?;
+    Ok(tera)
+}
+
+fn template_error(template: &str, error: &tera::Error) -> RenderError {
+    // Tera nests the useful message in its source chain; show all of it.
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    RenderError::Template {
+        template: template.to_string(),
+        message,
+    }
+}
+
+enum Job {
+    Home,
+    IncidentList,
+    NotFound,
+    Incident(usize),
+    Overview(Facet),
+    Term(Facet, usize),
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    tera: Tera,
+    tz: Tz,
+    rows: Vec<IncidentRow>,
+    base: Context,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(site: &'a Site, tera: Tera) -> Self {
+        let tz = site.config.tz();
+        let rows = site
+            .incidents
+            .par_iter()
+            .map(|incident| row(site, tz, incident))
+            .collect();
+        let config = &site.config;
+        let view = SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: &config.base_url,
+            timezone: &config.timezone,
+            facets: Facet::ALL
+                .iter()
+                .map(|facet| FacetLink {
+                    name: facet.names().1,
+                    url: format!("{}/", facet.path()),
+                })
+                .collect(),
+            generator: concat!("Hindsight ", env!("CARGO_PKG_VERSION")),
+            extra: &config.extra,
+        };
+        let mut base = Context::new();
+        base.insert("site", &view);
+        Renderer {
+            site,
+            tera,
+            tz,
+            rows,
+            base,
+        }
+    }
+
+    fn render(&self, job: &Job) -> Result<Page, RenderError> {
+        match job {
+            Job::Home => self.home(),
+            Job::IncidentList => {
+                let mut context = self.context("incidents/index.html", "All incidents");
+                context.insert("incidents", &self.rows);
+                self.page("incidents/index.html", "incidents.html", &context)
+            }
+            Job::NotFound => {
+                let mut context = self.context("404.html", "Page not found");
+                // A server shows this page at any depth, so relative links would break.
+                context.insert("root", &base_path(&self.site.config.base_url));
+                self.page("404.html", "404.html", &context)
+            }
+            Job::Incident(i) => self.incident(*i),
+            Job::Overview(facet) => self.overview(*facet),
+            Job::Term(facet, term) => self.term(*facet, *term),
+        }
+    }
+
+    /// The per-page context: the shared site values, the page title, the relative root.
+    fn context(&self, path: &str, title: &str) -> Context {
+        let mut context = self.base.clone();
+        let depth = path.matches('/').count();
+        let root = if depth == 0 {
+            "./".to_string()
+        } else {
+            "../".repeat(depth)
+        };
+        context.insert("root", &root);
+        context.insert("page_title", title);
+        context.insert("page_path", path.trim_end_matches("index.html"));
+        context.insert("canonical_url", &canonical_url(&self.site.config.base_url, path));
+        context
+    }
+
+    fn page(&self, path: &str, template: &str, context: &Context) -> Result<Page, RenderError> {
+        let html = self
+            .tera
+            .render(template, context)
+            .map_err(|e| template_error(template, &e))?;
+        Ok(Page {
+            path: path.to_string(),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn home(&self) -> Result<Page, RenderError> {
+        let site = self.site;
+        let mut context = self.context("index.html", &site.config.title);
+        let latest: Vec<&IncidentRow> = self.rows.iter().take(site.config.latest_limit).collect();
+        context.insert("latest", &latest);
+        context.insert("total", &site.incidents.len());
+        let with_duration: Vec<TimeDelta> = site.incidents.iter().filter_map(Incident::duration).collect();
+        let total_minutes: i64 = with_duration.iter().map(TimeDelta::num_minutes).sum();
+        context.insert("total_duration", &format_duration(TimeDelta::minutes(total_minutes)));
+        let open_items = site
+            .incidents
+            .iter()
+            .flat_map(|i| &i.action_items)
+            .filter(|a| a.status == ActionStatus::Open)
+            .count();
+        context.insert("open_action_items", &open_items);
+        let first = site.incidents.iter().filter_map(|i| i.started_at).min();
+        let last = site.incidents.iter().filter_map(|i| i.started_at).max();
+        context.insert("first_date", &first.map(|at| self.date(at)));
+        context.insert("last_date", &last.map(|at| self.date(at)));
+        let mut facets = Vec::new();
+        for facet in Facet::ALL {
+            let (singular, plural) = facet.names();
+            let terms = self.term_views(facet);
+            let real = terms.iter().filter(|t| !t.missing).count();
+            let mut top: Vec<&TermView> = terms.iter().filter(|t| !t.missing && t.count > 0).collect();
+            if matches!(facet, Facet::Service | Facet::Cause | Facet::Tag) {
+                top.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
+            }
+            top.truncate(8);
+            facets.push(serde_json::json!({
+                "name": plural,
+                "singular": singular,
+                "url": format!("{}/", facet.path()),
+                "count": real,
+                "top": top,
+            }));
+        }
+        context.insert("facets", &facets);
+        self.page("index.html", "home.html", &context)
+    }
+
+    fn incident(&self, position: usize) -> Result<Page, RenderError> {
+        let site = self.site;
+        let incident = &site.incidents[position];
+        let row = &self.rows[position];
+        let time = |at: Option<DateTime<Utc>>| at.map(|at| self.time(at));
+        let view = IncidentView {
+            row,
+            source: &incident.source,
+            started_at: time(incident.started_at),
+            detected_at: time(incident.detected_at),
+            mitigated_at: time(incident.mitigated_at),
+            resolved_at: time(incident.resolved_at),
+            time_to_detect: incident.time_to_detect().map(format_duration),
+            time_to_mitigate: incident.time_to_mitigate().map(format_duration),
+            time_to_resolve: incident.time_to_resolve().map(format_duration),
+            duration_bucket: duration_bucket(&site.config, incident).and_then(|b| {
+                self.link(Facet::Duration, &site.config.duration_buckets[b].key)
+            }),
+            causes: incident
+                .root_causes
+                .iter()
+                .filter_map(|c| self.link(Facet::Cause, c))
+                .collect(),
+            tags: incident.tags.iter().filter_map(|t| self.link(Facet::Tag, t)).collect(),
+            authors: &incident.authors,
+            trigger: incident.trigger.as_deref(),
+            impact: incident.impact.as_deref(),
+            detection: incident.detection.as_deref(),
+            body_html: &incident.body.html,
+            toc: incident.body.toc.iter().filter(|e| (2..=3).contains(&e.level)).collect(),
+            word_count: incident.body.word_count,
+            action_items: incident
+                .action_items
+                .iter()
+                .map(|item| ActionItemView {
+                    item,
+                    status_label: match item.status {
+                        ActionStatus::Open => "Open",
+                        ActionStatus::Done => "Done",
+                        ActionStatus::Wontfix => "Won't fix",
+                    },
+                })
+                .collect(),
+            action_items_open: incident
+                .action_items
+                .iter()
+                .filter(|a| a.status == ActionStatus::Open)
+                .count(),
+            related: site.index.related[position].iter().map(|&r| &self.rows[r]).collect(),
+            extra: &incident.extra,
+        };
+        let path = format!("incidents/{}/index.html", incident.slug);
+        let mut context = self.context(&path, &incident.title);
+        context.insert("incident", &view);
+        self.page(&path, "incident.html", &context)
+    }
+
+    fn term_views(&self, facet: Facet) -> Vec<TermView<'_>> {
+        self.site
+            .index
+            .facet(facet)
+            .terms
+            .iter()
+            .map(|term| TermView {
+                name: &term.name,
+                key: &term.key,
+                url: term_url(facet, term),
+                description: &term.description,
+                count: term.incidents.len(),
+                missing: term.missing,
+                latest: term.incidents.first().and_then(|&i| self.rows[i].date.as_deref()),
+            })
+            .collect()
+    }
+
+    fn overview(&self, facet: Facet) -> Result<Page, RenderError> {
+        let (singular, plural) = facet.names();
+        let path = format!("{}/index.html", facet.path());
+        let mut context = self.context(&path, plural);
+        let terms = self.term_views(facet);
+        let max = terms.iter().map(|t| t.count).max().unwrap_or(0);
+        context.insert("facet", &serde_json::json!({"name": plural, "singular": singular, "key": facet.path()}));
+        context.insert("terms", &terms);
+        context.insert("max_count", &max);
+        context.insert("total", &self.site.incidents.len());
+        self.page(&path, "facet_overview.html", &context)
+    }
+
+    fn term(&self, facet: Facet, position: usize) -> Result<Page, RenderError> {
+        let (singular, plural) = facet.names();
+        let term = &self.site.index.facet(facet).terms[position];
+        let path = format!("{}index.html", term_url(facet, term));
+        let mut context = self.context(&path, &format!("{singular}: {}", term.name));
+        let rows: Vec<&IncidentRow> = term.incidents.iter().map(|&i| &self.rows[i]).collect();
+        let minutes: Vec<i64> = rows.iter().filter_map(|r| r.duration_minutes).collect();
+        context.insert("facet", &serde_json::json!({"name": plural, "singular": singular, "key": facet.path(), "url": format!("{}/", facet.path())}));
+        context.insert("term", &serde_json::json!({
+            "name": term.name,
+            "key": term.key,
+            "description": term.description,
+            "missing": term.missing,
+            "count": term.incidents.len(),
+            "total_duration": (!minutes.is_empty()).then(|| format_duration(TimeDelta::minutes(minutes.iter().sum()))),
+            "team": (facet == Facet::Service).then(|| self.site.config.services.iter().find(|s| s.name == term.key || s.name == term.name).map(|s| s.team.clone())).flatten(),
+        }));
+        context.insert("incidents", &rows);
+        self.page(&path, "facet_term.html", &context)
+    }
+
+    fn link(&self, facet: Facet, name: &str) -> Option<TermLink> {
+        self.site.index.facet(facet).get(name).map(|term| TermLink {
+            name: term.name.clone(),
+            url: term_url(facet, term),
+        })
+    }
+
+    fn time(&self, at: DateTime<Utc>) -> TimeView {
+        let local = at.with_timezone(&self.tz);
+        TimeView {
+            display: local.format("%Y-%m-%d %H:%M %Z").to_string(),
+            iso: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+
+    fn date(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz).format("%Y-%m-%d").to_string()
+    }
+}
+
+fn term_url(facet: Facet, term: &Term) -> String {
+    format!("{}/{}/", facet.path(), term.slug)
+}
+
+fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
+    let index = &site.index;
+    let link = |facet: Facet, name: &str| {
+        index.facet(facet).get(name).map(|term| TermLink {
+            name: term.name.clone(),
+            url: term_url(facet, term),
+        })
+    };
+    IncidentRow {
+        slug: incident.slug.clone(),
+        url: format!("incidents/{}/", incident.slug),
+        title: incident.title.clone(),
+        status: format!("{:?}", incident.status).to_lowercase(),
+        has_front_matter: incident.has_front_matter,
+        date: incident
+            .started_at
+            .map(|at| at.with_timezone(&tz).format("%Y-%m-%d").to_string()),
+        date_iso: incident
+            .started_at
+            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        severity: incident.severity.map(|i| {
+            let severity = &site.config.severities[i];
+            SeverityView {
+                key: severity.key.clone(),
+                label: severity.label.clone(),
+                rank: i + 1,
+                url: link(Facet::Severity, &severity.key).map(|l| l.url).unwrap_or_default(),
+            }
+        }),
+        services: incident
+            .services
+            .iter()
+            .filter_map(|s| link(Facet::Service, s))
+            .collect(),
+        cause: incident.primary_cause().and_then(|c| link(Facet::Cause, c)),
+        duration: incident.duration().map(format_duration),
+        duration_minutes: incident.duration().map(|d| d.num_minutes()),
+        summary: incident.summary.clone(),
+    }
+}
+
+/// A duration in the two largest units an engineer would say: "45 min", "2 h 5 min",
+/// "3 d 4 h", "2 y 40 d".
+pub fn format_duration(delta: TimeDelta) -> String {
+    let minutes = delta.num_minutes();
+    if minutes < 1 {
+        return format!("{} s", delta.num_seconds().max(0));
+    }
+    let (years, rest) = (minutes / 525_600, minutes % 525_600);
+    let (days, rest) = (rest / 1440, rest % 1440);
+    let (hours, mins) = (rest / 60, rest % 60);
+    let parts: Vec<String> = [(years, "y"), (days, "d"), (hours, "h"), (mins, "min")]
+        .into_iter()
+        .skip_while(|(n, _)| *n == 0)
+        .take(2)
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n} {unit}"))
+        .collect();
+    parts.join(" ")
+}
+
+/// The path part of `base_url`, always ending in `/`: "https://x/eng/pm/" → "/eng/pm/".
+fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    let path = if base_url.contains("://") {
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    } else {
+        after_scheme
+    };
+    let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+    if path.ends_with('/') { path } else { format!("{path}/") }
+}
+
+/// The absolute URL of a page, when `base_url` is absolute; canonical links need a host.
+fn canonical_url(base_url: &str, path: &str) -> Option<String> {
+    if !base_url.contains("://") {
+        return None;
+    }
+    let base = base_url.trim_end_matches('/');
+    Some(format!("{base}/{}", path.trim_end_matches("index.html")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        for (minutes, expected) in [
+            (0, "0 s"),
+            (45, "45 min"),
+            (60, "1 h"),
+            (125, "2 h 5 min"),
+            (1440 + 240, "1 d 4 h"),
+            (1440 + 1, "1 d"),
+            (2 * 525_600 + 40 * 1440, "2 y 40 d"),
+        ] {
+            assert_eq!(format_duration(TimeDelta::minutes(minutes)), expected, "{minutes}");
+        }
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(base_path("https://intranet.example/eng/postmortems/"), "/eng/postmortems/");
+        assert_eq!(base_path("https://intranet.example"), "/");
+        assert_eq!(base_path("/"), "/");
+        assert_eq!(base_path("docs"), "/docs/");
+        assert_eq!(
+            canonical_url("https://x.example/pm/", "incidents/a/index.html").as_deref(),
+            Some("https://x.example/pm/incidents/a/")
+        );
+        assert_eq!(canonical_url("/", "index.html"), None);
+    }
+}
