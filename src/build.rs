@@ -56,6 +56,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let analyze_options = AnalyzeOptions {
         drafts: options.drafts,
     };
+    let t0 = Instant::now();
     let (site, diagnostics) = site::analyze(&project.config, &project.sources, analyze_options);
     let tally = Tally::of(&diagnostics);
     if options.strict && (tally.errors > 0 || tally.warnings > 0) {
@@ -68,8 +69,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             elapsed: started.elapsed(),
         });
     }
+    let t1 = Instant::now();
     let pages = render::render(&site, &project.theme)?;
+    let t2 = Instant::now();
     output::write_site(&output, &pages)?;
+    if std::env::var_os("HINDSIGHT_TIMINGS").is_some() { eprintln!("load {:?} analyze {:?} render {:?} write {:?}", t0 - started, t1 - t0, t2 - t1, t2.elapsed()); }
     Ok(BuildReport {
         diagnostics,
         incidents: site.incidents.len(),

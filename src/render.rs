@@ -18,6 +18,11 @@ use crate::markdown::TocEntry;
 use crate::site::Site;
 use crate::theme::{REQUIRED_TEMPLATES, Theme};
 
+/// Stands for the page's relative root inside pre-rendered row fragments, replaced when a
+/// row is placed on a page. A private-use character: the escaper leaves it alone, and at
+/// worst a title holding one shows a root path where the character was.
+const ROOT_MARK: &str = "\u{E000}";
+
 /// One output file: its path under the output folder and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -119,6 +124,8 @@ pub struct TermView<'a> {
     pub url: String,
     pub description: &'a str,
     pub count: usize,
+    /// Count as a percentage of the largest term's count, for bar widths.
+    pub share: usize,
     pub missing: bool,
     /// Newest incident's date, so overviews say how recent the last occurrence was.
     pub latest: Option<&'a str>,
@@ -145,7 +152,7 @@ struct FacetLink {
 /// Renders every page of the site, in parallel, in a stable order.
 pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, RenderError> {
     let tera = build_tera(theme)?;
-    let renderer = Renderer::new(site, tera);
+    let renderer = Renderer::new(site, tera)?;
     let mut jobs: Vec<Job> = vec![Job::Home, Job::IncidentList, Job::NotFound];
     jobs.extend((0..site.incidents.len()).map(Job::Incident));
     for facet in Facet::ALL {
@@ -174,9 +181,28 @@ pub fn build_tera(theme: &Theme) -> Result<Tera, RenderError> {
         }
     }
     let mut tera = Tera::default();
+    // Tera's default escaping also rewrites `/` as `&#x2F;`, which bloats every URL;
+    // escaping the five HTML-significant characters is what safety needs.
+    tera.set_escape_fn(escape_html);
     tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| template_error("theme", &e))?;
     Ok(tera)
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn template_error(template: &str, error: &tera::Error) -> RenderError {
@@ -208,17 +234,30 @@ struct Renderer<'a> {
     tera: Tera,
     tz: Tz,
     rows: Vec<IncidentRow>,
+    /// Each incident's table row, rendered once from `incident_row.html` with
+    /// [`ROOT_MARK`] for the root.
+    row_html: Vec<String>,
     base: Context,
 }
 
 impl<'a> Renderer<'a> {
-    fn new(site: &'a Site, tera: Tera) -> Self {
+    fn new(site: &'a Site, tera: Tera) -> Result<Self, RenderError> {
         let tz = site.config.tz();
-        let rows = site
+        let rows: Vec<IncidentRow> = site
             .incidents
             .par_iter()
             .map(|incident| row(site, tz, incident))
             .collect();
+        let row_html = rows
+            .par_iter()
+            .map(|row| {
+                let mut context = Context::new();
+                context.insert("i", row);
+                context.insert("root", ROOT_MARK);
+                tera.render("incident_row.html", &context)
+                    .map_err(|e| template_error("incident_row.html", &e))
+            })
+            .collect::<Result<Vec<String>, RenderError>>()?;
         let config = &site.config;
         let view = SiteView {
             title: &config.title,
@@ -237,13 +276,31 @@ impl<'a> Renderer<'a> {
         };
         let mut base = Context::new();
         base.insert("site", &view);
-        Renderer {
+        Ok(Renderer {
             site,
             tera,
             tz,
             rows,
+            row_html,
             base,
+        })
+    }
+
+    /// The pre-rendered rows of the incidents at `positions`, joined, with links made
+    /// relative to a page whose root is `root`.
+    fn rows_html(&self, positions: impl Iterator<Item = usize>, root: &str) -> String {
+        let mut html = String::new();
+        for position in positions {
+            let row = &self.row_html[position];
+            let mut rest = row.as_str();
+            while let Some(at) = rest.find(ROOT_MARK) {
+                html.push_str(&rest[..at]);
+                html.push_str(root);
+                rest = &rest[at + ROOT_MARK.len()..];
+            }
+            html.push_str(rest);
         }
+        html
     }
 
     fn render(&self, job: &Job) -> Result<Page, RenderError> {
@@ -251,7 +308,8 @@ impl<'a> Renderer<'a> {
             Job::Home => self.home(),
             Job::IncidentList => {
                 let mut context = self.context("incidents/index.html", "All incidents");
-                context.insert("incidents", &self.rows);
+                context.insert("count", &self.rows.len());
+                context.insert("rows", &self.rows_html(0..self.rows.len(), &root_of("incidents/index.html")));
                 self.page("incidents/index.html", "incidents.html", &context)
             }
             Job::NotFound => {
@@ -269,13 +327,7 @@ impl<'a> Renderer<'a> {
     /// The per-page context: the shared site values, the page title, the relative root.
     fn context(&self, path: &str, title: &str) -> Context {
         let mut context = self.base.clone();
-        let depth = path.matches('/').count();
-        let root = if depth == 0 {
-            "./".to_string()
-        } else {
-            "../".repeat(depth)
-        };
-        context.insert("root", &root);
+        context.insert("root", &root_of(path));
         context.insert("page_title", title);
         context.insert("page_path", path.trim_end_matches("index.html"));
         context.insert("canonical_url", &canonical_url(&self.site.config.base_url, path));
@@ -287,6 +339,7 @@ impl<'a> Renderer<'a> {
             .tera
             .render(template, context)
             .map_err(|e| template_error(template, &e))?;
+
         Ok(Page {
             path: path.to_string(),
             bytes: html.into_bytes(),
@@ -298,6 +351,7 @@ impl<'a> Renderer<'a> {
         let mut context = self.context("index.html", &site.config.title);
         let latest: Vec<&IncidentRow> = self.rows.iter().take(site.config.latest_limit).collect();
         context.insert("latest", &latest);
+        context.insert("latest_rows", &self.rows_html(0..latest.len(), &root_of("index.html")));
         context.insert("total", &site.incidents.len());
         let with_duration: Vec<TimeDelta> = site.incidents.iter().filter_map(Incident::duration).collect();
         let total_minutes: i64 = with_duration.iter().map(TimeDelta::num_minutes).sum();
@@ -388,15 +442,16 @@ impl<'a> Renderer<'a> {
         };
         let path = format!("incidents/{}/index.html", incident.slug);
         let mut context = self.context(&path, &incident.title);
+        let related = site.index.related[position].iter().copied();
+        context.insert("related_rows", &self.rows_html(related, &root_of(&path)));
         context.insert("incident", &view);
         self.page(&path, "incident.html", &context)
     }
 
     fn term_views(&self, facet: Facet) -> Vec<TermView<'_>> {
-        self.site
-            .index
-            .facet(facet)
-            .terms
+        let terms = &self.site.index.facet(facet).terms;
+        let max = terms.iter().map(|t| t.incidents.len()).max().unwrap_or(0).max(1);
+        terms
             .iter()
             .map(|term| TermView {
                 name: &term.name,
@@ -404,6 +459,7 @@ impl<'a> Renderer<'a> {
                 url: term_url(facet, term),
                 description: &term.description,
                 count: term.incidents.len(),
+                share: term.incidents.len() * 100 / max,
                 missing: term.missing,
                 latest: term.incidents.first().and_then(|&i| self.rows[i].date.as_deref()),
             })
@@ -415,10 +471,8 @@ impl<'a> Renderer<'a> {
         let path = format!("{}/index.html", facet.path());
         let mut context = self.context(&path, plural);
         let terms = self.term_views(facet);
-        let max = terms.iter().map(|t| t.count).max().unwrap_or(0);
         context.insert("facet", &serde_json::json!({"name": plural, "singular": singular, "key": facet.path()}));
         context.insert("terms", &terms);
-        context.insert("max_count", &max);
         context.insert("total", &self.site.incidents.len());
         self.page(&path, "facet_overview.html", &context)
     }
@@ -440,7 +494,8 @@ impl<'a> Renderer<'a> {
             "total_duration": (!minutes.is_empty()).then(|| format_duration(TimeDelta::minutes(minutes.iter().sum()))),
             "team": (facet == Facet::Service).then(|| self.site.config.services.iter().find(|s| s.name == term.key || s.name == term.name).map(|s| s.team.clone())).flatten(),
         }));
-        context.insert("incidents", &rows);
+        context.insert("count", &rows.len());
+        context.insert("rows", &self.rows_html(term.incidents.iter().copied(), &root_of(&path)));
         self.page(&path, "facet_term.html", &context)
     }
 
@@ -461,6 +516,14 @@ impl<'a> Renderer<'a> {
 
     fn date(&self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.tz).format("%Y-%m-%d").to_string()
+    }
+}
+
+/// The relative path from a page back to the site root: `./`, `../`, `../../`.
+fn root_of(path: &str) -> String {
+    match path.matches('/').count() {
+        0 => "./".to_string(),
+        depth => "../".repeat(depth),
     }
 }
 
