@@ -52,7 +52,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     if let Some(base_url) = &options.base_url {
         project.config.base_url = base_url.clone();
     }
-    let output = output_dir(&options.root, options.output.as_deref(), &project.config.output_dir);
+    let output = output_dir(
+        &options.root,
+        options.output.as_deref(),
+        &project.config.output_dir,
+    );
     let analyze_options = AnalyzeOptions {
         drafts: options.drafts,
     };
@@ -73,7 +77,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let pages = render::render(&site, &project.theme)?;
     let t2 = Instant::now();
     output::write_site(&output, &pages)?;
-    if std::env::var_os("HINDSIGHT_TIMINGS").is_some() { eprintln!("load {:?} analyze {:?} render {:?} write {:?}", t0 - started, t1 - t0, t2 - t1, t2.elapsed()); }
+    if std::env::var_os("HINDSIGHT_TIMINGS").is_some() {
+        eprintln!(
+            "load {:?} analyze {:?} render {:?} write {:?}",
+            t0 - started,
+            t1 - t0,
+            t2 - t1,
+            t2.elapsed()
+        );
+    }
     Ok(BuildReport {
         diagnostics,
         incidents: site.incidents.len(),

@@ -15,7 +15,11 @@ const EXIT_CONTENT: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "hindsight", version, about = "Turn a folder of Markdown postmortems into a browsable incident archive")]
+#[command(
+    name = "hindsight",
+    version,
+    about = "Turn a folder of Markdown postmortems into a browsable incident archive"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -133,8 +133,16 @@ impl Default for Config {
 
 fn default_severities() -> Vec<Severity> {
     [
-        ("SEV1", "Critical", "Full outage or data loss for many customers"),
-        ("SEV2", "Major", "Major degradation of a customer-facing feature"),
+        (
+            "SEV1",
+            "Critical",
+            "Full outage or data loss for many customers",
+        ),
+        (
+            "SEV2",
+            "Major",
+            "Major degradation of a customer-facing feature",
+        ),
         ("SEV3", "Minor", "Partial degradation with a workaround"),
         ("SEV4", "Low", "Little or no customer impact"),
     ]
@@ -149,16 +157,52 @@ fn default_severities() -> Vec<Severity> {
 
 fn default_categories() -> Vec<Category> {
     [
-        ("config-change", "Configuration change", "A change to configuration or feature flags"),
-        ("capacity", "Capacity", "Load beyond what the system was provisioned for"),
-        ("dependency-failure", "Dependency failure", "A third-party or upstream dependency failed"),
+        (
+            "config-change",
+            "Configuration change",
+            "A change to configuration or feature flags",
+        ),
+        (
+            "capacity",
+            "Capacity",
+            "Load beyond what the system was provisioned for",
+        ),
+        (
+            "dependency-failure",
+            "Dependency failure",
+            "A third-party or upstream dependency failed",
+        ),
         ("deploy", "Deploy", "A code deployment introduced the fault"),
-        ("hardware", "Hardware", "Failed disks, hosts, or other physical components"),
-        ("network", "Network", "Connectivity, routing, DNS or load balancing"),
-        ("database", "Database", "Database faults: locks, replication, queries, migrations"),
-        ("caching", "Caching", "Cache misconfiguration, stampedes or invalidation"),
-        ("certificate-expiry", "Certificate expiry", "An expired or invalid certificate"),
-        ("human-error", "Human error", "A manual operation went wrong"),
+        (
+            "hardware",
+            "Hardware",
+            "Failed disks, hosts, or other physical components",
+        ),
+        (
+            "network",
+            "Network",
+            "Connectivity, routing, DNS or load balancing",
+        ),
+        (
+            "database",
+            "Database",
+            "Database faults: locks, replication, queries, migrations",
+        ),
+        (
+            "caching",
+            "Caching",
+            "Cache misconfiguration, stampedes or invalidation",
+        ),
+        (
+            "certificate-expiry",
+            "Certificate expiry",
+            "An expired or invalid certificate",
+        ),
+        (
+            "human-error",
+            "Human error",
+            "A manual operation went wrong",
+        ),
     ]
     .into_iter()
     .map(|(key, label, description)| Category {
@@ -271,7 +315,10 @@ impl Config {
         }
         check_unique("severities", self.severities.iter().map(|s| &s.key))?;
         check_unique("categories", self.categories.iter().map(|c| &c.key))?;
-        check_unique("duration_buckets", self.duration_buckets.iter().map(|b| &b.key))?;
+        check_unique(
+            "duration_buckets",
+            self.duration_buckets.iter().map(|b| &b.key),
+        )?;
         check_unique("services", self.services.iter().map(|s| &s.name))?;
         Ok(())
     }
@@ -314,8 +361,13 @@ mod tests {
     use super::*;
 
     fn check_err(text: &str, expected: &str) {
-        let err = Config::parse(text, "hindsight.toml").unwrap_err().to_string();
-        assert!(err.contains(expected), "{err:?} does not contain {expected:?}");
+        let err = Config::parse(text, "hindsight.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(expected),
+            "{err:?} does not contain {expected:?}"
+        );
     }
 
     #[test]
@@ -340,7 +392,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        check_err("timezone = \"Mars/Olympus\"", "unknown zone \"Mars/Olympus\"");
+        check_err(
+            "timezone = \"Mars/Olympus\"",
+            "unknown zone \"Mars/Olympus\"",
+        );
         check_err("titel = \"x\"", "1:1: unknown field `titel`");
         check_err("[fields]\nservice = [\"a\"]", "unknown field \"service\"");
         check_err(

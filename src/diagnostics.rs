@@ -152,9 +152,14 @@ impl Diagnostic {
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
             // Tabs would shift the caret; show them as single spaces on both lines.
-            let shown: String = text.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            let shown: String = text
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
             let caret_pad = " ".repeat(col.saturating_sub(1) as usize);
-            out.push_str(&format!("\n{pad} |\n{gutter} | {shown}\n{pad} | {caret_pad}^"));
+            out.push_str(&format!(
+                "\n{pad} |\n{gutter} | {shown}\n{pad} | {caret_pad}^"
+            ));
         }
         if let Some(help) = &self.help {
             out.push_str(&format!("\n  = help: {help}"));

@@ -17,8 +17,8 @@ use toml::de::{DeTable, DeValue};
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-/// Deeper nesting is rejected because converting and dropping trees is recursive, and no real
-/// postmortem needs more than a handful of levels.
+/// Deeper YAML nesting is rejected because converting and dropping trees is recursive, and no
+/// real postmortem needs more than a handful of levels.
 const MAX_DEPTH: usize = 64;
 
 /// A 1-based position in the whole file; `col` counts characters, not bytes.
@@ -364,10 +364,9 @@ fn plain_value(text: String) -> Value {
     };
     // `from_str_radix` would also take a sign, which YAML does not allow after `0x`.
     let radix = |prefix: &str, radix: u32| {
-        let digits = text.strip_prefix(prefix)?;
-        let digits = digits
-            .strip_prefix(['+', '-'])
-            .map_or(Some(digits), |_| None)?;
+        let digits = text
+            .strip_prefix(prefix)
+            .filter(|d| !d.starts_with(['+', '-']))?;
         i64::from_str_radix(digits, radix).ok()
     };
     match text.as_str() {
@@ -405,10 +404,9 @@ fn check_duplicates(entries: Vec<Entry>) -> Result<Vec<Entry>> {
 }
 
 fn parse_yaml(src: &str, line_offset: u32) -> Result<Option<Node>> {
-    let (stack, root) = (Vec::new(), None);
     let mut builder = YamlBuilder {
-        stack,
-        root,
+        stack: Vec::new(),
+        root: None,
         line_offset,
     };
     // We pull events ourselves rather than use `Parser::load`, which asserts on malformed
@@ -472,6 +470,7 @@ fn parse_toml(src: &str, line_offset: u32) -> Result<Node> {
         line_offset,
         cursor,
     };
+    // toml's parser limits nesting itself, which keeps the recursion below shallow.
     let table = DeTable::parse(src).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let mut message = tidy(e.message());

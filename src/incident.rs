@@ -196,9 +196,13 @@ pub fn parse(
             let fallback = fallback_title(&body, &file.stem);
             if has_front_matter {
                 reader.diagnostics.push(
-                    Diagnostic::warning(Code::H011, path, format!("no title; using \"{fallback}\""))
-                        .field("title")
-                        .help("add `title:` to the front matter"),
+                    Diagnostic::warning(
+                        Code::H011,
+                        path,
+                        format!("no title; using \"{fallback}\""),
+                    )
+                    .field("title")
+                    .help("add `title:` to the front matter"),
                 );
             }
             fallback
@@ -208,16 +212,28 @@ pub fn parse(
         .and_then(|(name, node)| reader.string(name, node))
         .unwrap_or_else(|| file.stem.clone());
     let status = field("status")
-        .and_then(|(name, node)| reader.enumerated(name, node, parse_status, "draft, review, final"))
+        .and_then(|(name, node)| {
+            reader.enumerated(name, node, parse_status, "draft, review, final")
+        })
         .unwrap_or(Status::Final);
     let severity = field("severity").and_then(|(name, node)| {
         let found = vocab::match_severity(config, node);
         if found.is_none() {
-            reader.error(Code::H003, name, node, &format!(
-                "unknown value \"{}\" (expected one of {})",
-                display_scalar(node),
-                config.severities.iter().map(|s| s.key.as_str()).collect::<Vec<_>>().join(", ")
-            ));
+            reader.error(
+                Code::H003,
+                name,
+                node,
+                &format!(
+                    "unknown value \"{}\" (expected one of {})",
+                    display_scalar(node),
+                    config
+                        .severities
+                        .iter()
+                        .map(|s| s.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
         }
         found
     });
@@ -234,7 +250,11 @@ pub fn parse(
             if let (Some(at), Some((name, node))) = (at, field(canonical))
                 && at < started
             {
-                let message = format!("{name} is before started_at ({} < {})", at.format("%Y-%m-%d %H:%M"), started.format("%Y-%m-%d %H:%M"));
+                let message = format!(
+                    "{name} is before started_at ({} < {})",
+                    at.format("%Y-%m-%d %H:%M"),
+                    started.format("%Y-%m-%d %H:%M")
+                );
                 let diagnostic = if is_error {
                     Diagnostic::error(Code::H006, path, message)
                 } else {
@@ -321,7 +341,11 @@ fn normalize(text: &str) -> Cow<'_, str> {
 }
 
 /// The first front matter entry under any accepted name of a canonical field.
-fn lookup<'a>(fields: &'a [Entry], config: &'a Config, canonical: &'a str) -> Option<(&'a str, &'a Node)> {
+fn lookup<'a>(
+    fields: &'a [Entry],
+    config: &'a Config,
+    canonical: &'a str,
+) -> Option<(&'a str, &'a Node)> {
     config.field_names(canonical).find_map(|name| {
         fields
             .iter()
@@ -336,7 +360,15 @@ fn is_known_field(config: &Config, key: &str) -> bool {
 
 /// Generic headings such as "Postmortem" say nothing; a humanized file name says more.
 fn fallback_title(body: &Rendered, stem: &str) -> String {
-    const GENERIC: &[&str] = &["postmortem", "post-mortem", "post mortem", "incident report", "postmortem report", "incident postmortem", "summary"];
+    const GENERIC: &[&str] = &[
+        "postmortem",
+        "post-mortem",
+        "post mortem",
+        "incident report",
+        "postmortem report",
+        "incident postmortem",
+        "summary",
+    ];
     if let Some((_, heading)) = &body.first_heading {
         let lowered = heading.trim().trim_end_matches(':').to_lowercase();
         if !heading.trim().is_empty() && !GENERIC.contains(&lowered.as_str()) {
@@ -346,7 +378,11 @@ fn fallback_title(body: &Rendered, stem: &str) -> String {
     let words: String = stem
         .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
         .replace(['-', '_'], " ");
-    let words = if words.trim().is_empty() { stem.to_string() } else { words };
+    let words = if words.trim().is_empty() {
+        stem.to_string()
+    } else {
+        words
+    };
     let mut chars = words.trim().chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -372,10 +408,16 @@ fn parse_status(text: &str) -> Option<Status> {
 }
 
 fn parse_action_status(text: &str) -> Option<ActionStatus> {
-    let key: String = text.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let key: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
     match key.as_str() {
         "open" | "todo" | "inprogress" | "started" | "planned" | "" => Some(ActionStatus::Open),
-        "done" | "closed" | "complete" | "completed" | "fixed" | "resolved" => Some(ActionStatus::Done),
+        "done" | "closed" | "complete" | "completed" | "fixed" | "resolved" => {
+            Some(ActionStatus::Done)
+        }
         "wontfix" | "wontdo" | "cancelled" | "canceled" | "declined" => Some(ActionStatus::Wontfix),
         _ => None,
     }
@@ -444,7 +486,9 @@ impl FieldReader<'_, '_> {
                 .iter()
                 .filter_map(|item| self.string(field, item).map(|s| (s, item.pos)))
                 .collect(),
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) => vec![(display_scalar(node), node.pos)],
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                vec![(display_scalar(node), node.pos)]
+            }
             Value::Map(_) => {
                 self.wrong_type(field, node, "a string or a list of strings");
                 Vec::new()
@@ -452,11 +496,22 @@ impl FieldReader<'_, '_> {
         }
     }
 
-    fn enumerated<T>(&mut self, field: &str, node: &Node, parse: fn(&str) -> Option<T>, expected: &str) -> Option<T> {
+    fn enumerated<T>(
+        &mut self,
+        field: &str,
+        node: &Node,
+        parse: fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
         let text = self.string(field, node)?;
         let parsed = parse(&text);
         if parsed.is_none() {
-            self.error(Code::H003, field, node, &format!("unknown value \"{text}\" (expected one of {expected})"));
+            self.error(
+                Code::H003,
+                field,
+                node,
+                &format!("unknown value \"{text}\" (expected one of {expected})"),
+            );
         }
         parsed
     }
@@ -488,7 +543,10 @@ impl FieldReader<'_, '_> {
                 return Vec::new();
             }
         };
-        items.iter().filter_map(|item| self.action_item(field, item)).collect()
+        items
+            .iter()
+            .filter_map(|item| self.action_item(field, item))
+            .collect()
     }
 
     fn action_item(&mut self, field: &str, node: &Node) -> Option<ActionItem> {
@@ -505,25 +563,43 @@ impl FieldReader<'_, '_> {
             }
             Value::Map(entries) => entries,
             _ => {
-                self.wrong_type(field, node, "an action item (a map with title, owner, status, due)");
+                self.wrong_type(
+                    field,
+                    node,
+                    "an action item (a map with title, owner, status, due)",
+                );
                 return None;
             }
         };
         let get = |key: &str| entries.iter().find(|e| e.key == key).map(|e| &e.value);
-        let title_node = get("title").or_else(|| get("action")).or_else(|| get("description"));
+        let title_node = get("title")
+            .or_else(|| get("action"))
+            .or_else(|| get("description"));
         let Some(title) = title_node.and_then(|n| self.string("action_items.title", n)) else {
             self.error(Code::H004, field, node, "action item has no title");
             return None;
         };
         let status = get("status")
-            .and_then(|n| self.enumerated("action_items.status", n, parse_action_status, "open, done, wontfix"))
+            .and_then(|n| {
+                self.enumerated(
+                    "action_items.status",
+                    n,
+                    parse_action_status,
+                    "open, done, wontfix",
+                )
+            })
             .unwrap_or(ActionStatus::Open);
         let due = get("due").and_then(|n| {
             let text = self.string("action_items.due", n)?;
             match crate::time::parse_date(&text, self.tz) {
                 Ok(date) => Some(date),
                 Err(message) => {
-                    self.error(Code::H005, "action_items.due", n, &format!("\"{text}\": {message}"));
+                    self.error(
+                        Code::H005,
+                        "action_items.due",
+                        n,
+                        &format!("\"{text}\": {message}"),
+                    );
                     None
                 }
             }

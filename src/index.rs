@@ -138,7 +138,11 @@ pub fn build(config: &Config, incidents: &[Incident], slug_of: &HashMap<String, 
 fn values_of(config: &Config, tz: Tz, incident: &Incident, facet: Facet) -> Vec<String> {
     match facet {
         Facet::Service => incident.services.clone(),
-        Facet::Cause => incident.primary_cause().map(str::to_string).into_iter().collect(),
+        Facet::Cause => incident
+            .primary_cause()
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
         Facet::Duration => duration_bucket(config, incident)
             .map(|i| config.duration_buckets[i].key.clone())
             .into_iter()
@@ -148,7 +152,11 @@ fn values_of(config: &Config, tz: Tz, incident: &Incident, facet: Facet) -> Vec<
             .map(|i| config.severities[i].key.clone())
             .into_iter()
             .collect(),
-        Facet::Year => incident.year(tz).map(|y| y.to_string()).into_iter().collect(),
+        Facet::Year => incident
+            .year(tz)
+            .map(|y| y.to_string())
+            .into_iter()
+            .collect(),
         Facet::Tag => incident.tags.clone(),
     }
 }
@@ -224,7 +232,11 @@ fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) ->
             let key = term_key(&value);
             match by_key.get(&key) {
                 Some(&i) => terms[i].incidents.push(position),
-                None => free.entry(key).or_insert_with(|| (value, Vec::new())).1.push(position),
+                None => free
+                    .entry(key)
+                    .or_insert_with(|| (value, Vec::new()))
+                    .1
+                    .push(position),
             }
         }
     }

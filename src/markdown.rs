@@ -431,3 +431,28 @@ mod tests {
         }
     }
 }
+#[test]
+fn zz_perf() {
+    let prose = "## Summary\n\nOn Tuesday the primary database in us-east-1 ran out of disk after a runaway migration filled the WAL volume, and writes failed for 42 minutes. The on-call engineer was paged by the *disk usage* alert at 10:02 and [escalated](https://wiki/esc) to the DBA team.\n\n".repeat(20);
+    let o = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_HEADING_ATTRIBUTES;
+    let d = &prose;
+    let mut n = 0;
+    let t = std::time::Instant::now();
+    for _ in 0..10000 { n += Parser::new_ext(d, o).count(); }
+    eprintln!("count: {:?} ({n})", t.elapsed());
+    let t = std::time::Instant::now();
+    for _ in 0..10000 { let mut c = Collapser::default(); for e in Parser::new_ext(d, o) { if let Event::Text(t) = e { c.push(&t) } } n += c.words; }
+    eprintln!("collapse: {:?} ({n})", t.elapsed());
+    let t = std::time::Instant::now();
+    for _ in 0..10000 { let mut s = String::new(); html::push_html(&mut s, Parser::new_ext(d, o)); n += s.len(); }
+    eprintln!("plain: {:?} ({n})", t.elapsed());
+    let t = std::time::Instant::now();
+    for _ in 0..10000 { let mut s = String::new(); html::push_html(&mut s, Parser::new_ext(d, o).flat_map(|e| None.into_iter().chain(Some(e)).chain(None))); n += s.len(); }
+    eprintln!("flatmap: {:?} ({n})", t.elapsed());
+    let t = std::time::Instant::now();
+    for _ in 0..10000 { let mut s = String::with_capacity(d.len() * 3 / 2); html::push_html(&mut s, Parser::new_ext(d, o)); n += s.len(); }
+    eprintln!("presized: {:?} ({n})", t.elapsed());
+    let t = std::time::Instant::now();
+    for _ in 0..10000 { n += render(d, &MarkdownOptions::default()).html.len(); }
+    eprintln!("ours: {:?} ({n})", t.elapsed());
+}

@@ -31,7 +31,10 @@ fn context(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 /// Writes `pages` as the complete contents of `out`, replacing what was there.
 pub fn write_site(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
     let out = absolute(out);
-    let parent = out.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let parent = out
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     fs::create_dir_all(&parent).map_err(context(&parent))?;
     let name = out
         .file_name()
@@ -86,7 +89,11 @@ fn write_tree(dir: &Path, pages: &[Page]) -> Result<(), WriteError> {
 /// Writes only the pages whose bytes differ from what is on disk, and removes files that
 /// are no longer produced. Used by `serve`, where a whole-tree swap would make the browser
 /// reload everything. Returns the paths written.
-pub fn update_site(out: &Path, pages: &[Page], previous: &[String]) -> Result<Vec<String>, WriteError> {
+pub fn update_site(
+    out: &Path,
+    pages: &[Page],
+    previous: &[String],
+) -> Result<Vec<String>, WriteError> {
     let written: Vec<String> = pages
         .par_iter()
         .filter_map(|page| {
@@ -115,7 +122,12 @@ pub fn update_site(out: &Path, pages: &[Page], previous: &[String]) -> Result<Ve
                 }
             }
             Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-            Err(source) => return Err(WriteError { path: path.display().to_string(), source }),
+            Err(source) => {
+                return Err(WriteError {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
         }
     }
     Ok(written)
@@ -152,7 +164,11 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
         assert!(!out.join("old.html").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "staging folders must not be left behind");
+        assert_eq!(
+            leftovers.len(),
+            1,
+            "staging folders must not be left behind"
+        );
     }
 
     #[test]
@@ -173,7 +189,8 @@ mod tests {
         let out = dir.path().join("public");
         write_site(&out, &[page("a.html", "1"), page("b/index.html", "2")]).unwrap();
         let previous = vec!["a.html".to_string(), "b/index.html".to_string()];
-        let written = update_site(&out, &[page("a.html", "1"), page("c.html", "3")], &previous).unwrap();
+        let written =
+            update_site(&out, &[page("a.html", "1"), page("c.html", "3")], &previous).unwrap();
         assert_eq!(written, ["c.html"]);
         assert!(!out.join("b").exists());
     }

@@ -184,8 +184,13 @@ pub fn build_tera(theme: &Theme) -> Result<Tera, RenderError> {
     // Tera's default escaping also rewrites `/` as `&#x2F;`, which bloats every URL;
     // escaping the five HTML-significant characters is what safety needs.
     tera.set_escape_fn(escape_html);
-    tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-        .map_err(|e| template_error("theme", &e))?;
+    tera.add_raw_templates(
+        theme
+            .templates
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str())),
+    )
+    .map_err(|e| template_error("theme", &e))?;
     Ok(tera)
 }
 
@@ -309,7 +314,10 @@ impl<'a> Renderer<'a> {
             Job::IncidentList => {
                 let mut context = self.context("incidents/index.html", "All incidents");
                 context.insert("count", &self.rows.len());
-                context.insert("rows", &self.rows_html(0..self.rows.len(), &root_of("incidents/index.html")));
+                context.insert(
+                    "rows",
+                    &self.rows_html(0..self.rows.len(), &root_of("incidents/index.html")),
+                );
                 self.page("incidents/index.html", "incidents.html", &context)
             }
             Job::NotFound => {
@@ -330,7 +338,10 @@ impl<'a> Renderer<'a> {
         context.insert("root", &root_of(path));
         context.insert("page_title", title);
         context.insert("page_path", path.trim_end_matches("index.html"));
-        context.insert("canonical_url", &canonical_url(&self.site.config.base_url, path));
+        context.insert(
+            "canonical_url",
+            &canonical_url(&self.site.config.base_url, path),
+        );
         context
     }
 
@@ -351,11 +362,21 @@ impl<'a> Renderer<'a> {
         let mut context = self.context("index.html", &site.config.title);
         let latest: Vec<&IncidentRow> = self.rows.iter().take(site.config.latest_limit).collect();
         context.insert("latest", &latest);
-        context.insert("latest_rows", &self.rows_html(0..latest.len(), &root_of("index.html")));
+        context.insert(
+            "latest_rows",
+            &self.rows_html(0..latest.len(), &root_of("index.html")),
+        );
         context.insert("total", &site.incidents.len());
-        let with_duration: Vec<TimeDelta> = site.incidents.iter().filter_map(Incident::duration).collect();
+        let with_duration: Vec<TimeDelta> = site
+            .incidents
+            .iter()
+            .filter_map(Incident::duration)
+            .collect();
         let total_minutes: i64 = with_duration.iter().map(TimeDelta::num_minutes).sum();
-        context.insert("total_duration", &format_duration(TimeDelta::minutes(total_minutes)));
+        context.insert(
+            "total_duration",
+            &format_duration(TimeDelta::minutes(total_minutes)),
+        );
         let open_items = site
             .incidents
             .iter()
@@ -372,7 +393,8 @@ impl<'a> Renderer<'a> {
             let (singular, plural) = facet.names();
             let terms = self.term_views(facet);
             let real = terms.iter().filter(|t| !t.missing).count();
-            let mut top: Vec<&TermView> = terms.iter().filter(|t| !t.missing && t.count > 0).collect();
+            let mut top: Vec<&TermView> =
+                terms.iter().filter(|t| !t.missing && t.count > 0).collect();
             if matches!(facet, Facet::Service | Facet::Cause | Facet::Tag) {
                 top.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
             }
@@ -404,21 +426,29 @@ impl<'a> Renderer<'a> {
             time_to_detect: incident.time_to_detect().map(format_duration),
             time_to_mitigate: incident.time_to_mitigate().map(format_duration),
             time_to_resolve: incident.time_to_resolve().map(format_duration),
-            duration_bucket: duration_bucket(&site.config, incident).and_then(|b| {
-                self.link(Facet::Duration, &site.config.duration_buckets[b].key)
-            }),
+            duration_bucket: duration_bucket(&site.config, incident)
+                .and_then(|b| self.link(Facet::Duration, &site.config.duration_buckets[b].key)),
             causes: incident
                 .root_causes
                 .iter()
                 .filter_map(|c| self.link(Facet::Cause, c))
                 .collect(),
-            tags: incident.tags.iter().filter_map(|t| self.link(Facet::Tag, t)).collect(),
+            tags: incident
+                .tags
+                .iter()
+                .filter_map(|t| self.link(Facet::Tag, t))
+                .collect(),
             authors: &incident.authors,
             trigger: incident.trigger.as_deref(),
             impact: incident.impact.as_deref(),
             detection: incident.detection.as_deref(),
             body_html: &incident.body.html,
-            toc: incident.body.toc.iter().filter(|e| (2..=3).contains(&e.level)).collect(),
+            toc: incident
+                .body
+                .toc
+                .iter()
+                .filter(|e| (2..=3).contains(&e.level))
+                .collect(),
             word_count: incident.body.word_count,
             action_items: incident
                 .action_items
@@ -437,7 +467,10 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .filter(|a| a.status == ActionStatus::Open)
                 .count(),
-            related: site.index.related[position].iter().map(|&r| &self.rows[r]).collect(),
+            related: site.index.related[position]
+                .iter()
+                .map(|&r| &self.rows[r])
+                .collect(),
             extra: &incident.extra,
         };
         let path = format!("incidents/{}/index.html", incident.slug);
@@ -450,7 +483,12 @@ impl<'a> Renderer<'a> {
 
     fn term_views(&self, facet: Facet) -> Vec<TermView<'_>> {
         let terms = &self.site.index.facet(facet).terms;
-        let max = terms.iter().map(|t| t.incidents.len()).max().unwrap_or(0).max(1);
+        let max = terms
+            .iter()
+            .map(|t| t.incidents.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
         terms
             .iter()
             .map(|term| TermView {
@@ -461,7 +499,10 @@ impl<'a> Renderer<'a> {
                 count: term.incidents.len(),
                 share: term.incidents.len() * 100 / max,
                 missing: term.missing,
-                latest: term.incidents.first().and_then(|&i| self.rows[i].date.as_deref()),
+                latest: term
+                    .incidents
+                    .first()
+                    .and_then(|&i| self.rows[i].date.as_deref()),
             })
             .collect()
     }
@@ -471,7 +512,10 @@ impl<'a> Renderer<'a> {
         let path = format!("{}/index.html", facet.path());
         let mut context = self.context(&path, plural);
         let terms = self.term_views(facet);
-        context.insert("facet", &serde_json::json!({"name": plural, "singular": singular, "key": facet.path()}));
+        context.insert(
+            "facet",
+            &serde_json::json!({"name": plural, "singular": singular, "key": facet.path()}),
+        );
         context.insert("terms", &terms);
         context.insert("total", &self.site.incidents.len());
         self.page(&path, "facet_overview.html", &context)
@@ -495,7 +539,10 @@ impl<'a> Renderer<'a> {
             "team": (facet == Facet::Service).then(|| self.site.config.services.iter().find(|s| s.name == term.key || s.name == term.name).map(|s| s.team.clone())).flatten(),
         }));
         context.insert("count", &rows.len());
-        context.insert("rows", &self.rows_html(term.incidents.iter().copied(), &root_of(&path)));
+        context.insert(
+            "rows",
+            &self.rows_html(term.incidents.iter().copied(), &root_of(&path)),
+        );
         self.page(&path, "facet_term.html", &context)
     }
 
@@ -557,7 +604,9 @@ fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
                 key: severity.key.clone(),
                 label: severity.label.clone(),
                 rank: i + 1,
-                url: link(Facet::Severity, &severity.key).map(|l| l.url).unwrap_or_default(),
+                url: link(Facet::Severity, &severity.key)
+                    .map(|l| l.url)
+                    .unwrap_or_default(),
             }
         }),
         services: incident
@@ -594,14 +643,24 @@ pub fn format_duration(delta: TimeDelta) -> String {
 
 /// The path part of `base_url`, always ending in `/`: "https://x/eng/pm/" → "/eng/pm/".
 fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
     let path = if base_url.contains("://") {
         after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
     } else {
         after_scheme
     };
-    let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
-    if path.ends_with('/') { path } else { format!("{path}/") }
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    if path.ends_with('/') {
+        path
+    } else {
+        format!("{path}/")
+    }
 }
 
 /// The absolute URL of a page, when `base_url` is absolute; canonical links need a host.
@@ -628,13 +687,20 @@ mod tests {
             (1440 + 1, "1 d"),
             (2 * 525_600 + 40 * 1440, "2 y 40 d"),
         ] {
-            assert_eq!(format_duration(TimeDelta::minutes(minutes)), expected, "{minutes}");
+            assert_eq!(
+                format_duration(TimeDelta::minutes(minutes)),
+                expected,
+                "{minutes}"
+            );
         }
     }
 
     #[test]
     fn paths() {
-        assert_eq!(base_path("https://intranet.example/eng/postmortems/"), "/eng/postmortems/");
+        assert_eq!(
+            base_path("https://intranet.example/eng/postmortems/"),
+            "/eng/postmortems/"
+        );
         assert_eq!(base_path("https://intranet.example"), "/");
         assert_eq!(base_path("/"), "/");
         assert_eq!(base_path("docs"), "/docs/");

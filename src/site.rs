@@ -64,7 +64,10 @@ pub fn analyze(
                 Diagnostic::error(
                     Code::H007,
                     &incident.source,
-                    format!("duplicate slug \"{}\", already used by {first}; this file was skipped", incident.slug),
+                    format!(
+                        "duplicate slug \"{}\", already used by {first}; this file was skipped",
+                        incident.slug
+                    ),
                 )
                 .field("slug")
                 .help("set a distinct `slug:` in one of the two files"),
@@ -101,9 +104,8 @@ pub fn analyze(
         }
     }
     let index = index::build(config, &incidents, &slugs);
-    diagnostics.sort_by(|a, b| {
-        (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code))
-    });
+    diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code)));
     let site = Site {
         config: config.clone(),
         incidents,

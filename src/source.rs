@@ -94,18 +94,17 @@ pub fn load_sources(content_dir: &Path, root: &Path) -> Result<Vec<SourceFile>, 
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
     for entry in walker {
         let entry = entry.map_err(|error| LoadError::Io {
-            path: error
-                .path()
-                .unwrap_or(content_dir)
-                .display()
-                .to_string(),
+            path: error.path().unwrap_or(content_dir).display().to_string(),
             source: error.into(),
         })?;
         if entry.file_type().is_file() && is_content_file(entry.path()) {
             paths.push(entry.into_path());
         }
     }
-    Ok(paths.par_iter().map(|path| read_source(path, root)).collect())
+    Ok(paths
+        .par_iter()
+        .map(|path| read_source(path, root))
+        .collect())
 }
 
 /// Reads one content file; used by `load_sources` and by `serve` for a changed file.

@@ -11,17 +11,50 @@ use walkdir::WalkDir;
 
 /// The embedded default theme: (path inside the theme folder, contents).
 const DEFAULT_THEME: &[(&str, &str)] = &[
-    ("templates/base.html", include_str!("../themes/default/templates/base.html")),
-    ("templates/macros.html", include_str!("../themes/default/templates/macros.html")),
-    ("templates/home.html", include_str!("../themes/default/templates/home.html")),
-    ("templates/incident.html", include_str!("../themes/default/templates/incident.html")),
-    ("templates/incidents.html", include_str!("../themes/default/templates/incidents.html")),
-    ("templates/incident_row.html", include_str!("../themes/default/templates/incident_row.html")),
-    ("templates/facet_overview.html", include_str!("../themes/default/templates/facet_overview.html")),
-    ("templates/facet_term.html", include_str!("../themes/default/templates/facet_term.html")),
-    ("templates/404.html", include_str!("../themes/default/templates/404.html")),
-    ("static/hindsight.css", include_str!("../themes/default/static/hindsight.css")),
-    ("static/favicon.svg", include_str!("../themes/default/static/favicon.svg")),
+    (
+        "templates/base.html",
+        include_str!("../themes/default/templates/base.html"),
+    ),
+    (
+        "templates/macros.html",
+        include_str!("../themes/default/templates/macros.html"),
+    ),
+    (
+        "templates/home.html",
+        include_str!("../themes/default/templates/home.html"),
+    ),
+    (
+        "templates/incident.html",
+        include_str!("../themes/default/templates/incident.html"),
+    ),
+    (
+        "templates/incidents.html",
+        include_str!("../themes/default/templates/incidents.html"),
+    ),
+    (
+        "templates/incident_row.html",
+        include_str!("../themes/default/templates/incident_row.html"),
+    ),
+    (
+        "templates/facet_overview.html",
+        include_str!("../themes/default/templates/facet_overview.html"),
+    ),
+    (
+        "templates/facet_term.html",
+        include_str!("../themes/default/templates/facet_term.html"),
+    ),
+    (
+        "templates/404.html",
+        include_str!("../themes/default/templates/404.html"),
+    ),
+    (
+        "static/hindsight.css",
+        include_str!("../themes/default/static/hindsight.css"),
+    ),
+    (
+        "static/favicon.svg",
+        include_str!("../themes/default/static/favicon.svg"),
+    ),
 ];
 
 /// The templates every theme must provide, one per kind of page.
@@ -100,7 +133,8 @@ impl Theme {
                 path: folder.display().to_string(),
                 source: e.into(),
             })?;
-            if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.')
+            {
                 continue;
             }
             let relative = entry.path().strip_prefix(folder).unwrap_or(entry.path());

@@ -5,7 +5,9 @@
 //! that family while rejecting impossible dates with a useful message, so this module reads
 //! the date, time and zone parts itself and leaves calendar arithmetic to chrono.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 /// A parsed timestamp, and whether it only named a day (no time of day).
@@ -71,7 +73,9 @@ fn split_date(text: &str) -> Result<(NaiveDate, &str), String> {
         if digits == 0 || too_long {
             return Err(EXPECTED_SHAPES.into());
         }
-        *part = rest[..digits].parse().map_err(|_| EXPECTED_SHAPES.to_string())?;
+        *part = rest[..digits]
+            .parse()
+            .map_err(|_| EXPECTED_SHAPES.to_string())?;
         rest = &rest[digits..];
         if i < 2 {
             rest = rest.strip_prefix('-').ok_or(EXPECTED_SHAPES)?;
@@ -94,7 +98,9 @@ fn split_time(text: &str) -> Result<(NaiveTime, &str), String> {
         if digits == 0 || digits > 2 || (count > 0 && digits != 2) {
             return Err(EXPECTED_SHAPES.into());
         }
-        fields[count] = rest[..digits].parse().map_err(|_| EXPECTED_SHAPES.to_string())?;
+        fields[count] = rest[..digits]
+            .parse()
+            .map_err(|_| EXPECTED_SHAPES.to_string())?;
         rest = &rest[digits..];
         count += 1;
         match rest.strip_prefix(':') {
@@ -131,7 +137,10 @@ fn parse_offset(zone: &str) -> Result<FixedOffset, String> {
         return Err(bad());
     }
     let hours: i32 = digits[..2].parse().map_err(|_| bad())?;
-    let minutes: i32 = digits.get(2..).map_or(Ok(0), str::parse).map_err(|_| bad())?;
+    let minutes: i32 = digits
+        .get(2..)
+        .map_or(Ok(0), str::parse)
+        .map_err(|_| bad())?;
     if hours > 23 || minutes > 59 {
         return Err(bad());
     }
@@ -157,7 +166,9 @@ mod tests {
     fn check(input: &str, tz: &str, expected: &str) {
         let tz: Tz = tz.parse().unwrap();
         let got = match parse_timestamp(input, tz) {
-            Ok(stamp) => stamp.instant.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            Ok(stamp) => stamp
+                .instant
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             Err(message) => format!("error: {message}"),
         };
         assert_eq!(got, expected, "input {input:?}");
@@ -170,14 +181,30 @@ mod tests {
             ("2024-03-02t14:05:00z", "UTC", "2024-03-02T14:05:00Z"),
             ("2024-03-02T14:05:00-05:00", "UTC", "2024-03-02T19:05:00Z"),
             ("2024-03-02T14:05:00-00:00", "UTC", "2024-03-02T14:05:00Z"),
-            ("2024-03-02T14:05:00.250+01:00", "UTC", "2024-03-02T13:05:00.250Z"),
+            (
+                "2024-03-02T14:05:00.250+01:00",
+                "UTC",
+                "2024-03-02T13:05:00.250Z",
+            ),
             ("2024-03-02 14:05", "UTC", "2024-03-02T14:05:00Z"),
-            ("2024-03-02 14:05:09", "Europe/Berlin", "2024-03-02T13:05:09Z"),
+            (
+                "2024-03-02 14:05:09",
+                "Europe/Berlin",
+                "2024-03-02T13:05:09Z",
+            ),
             ("2024-03-02 9:05", "UTC", "2024-03-02T09:05:00Z"),
             ("2024-03-02", "America/New_York", "2024-03-02T05:00:00Z"),
             ("2024-03-02 14:05 +0200", "UTC", "2024-03-02T12:05:00Z"),
-            ("2024-03-02 14:05 UTC", "Europe/Berlin", "2024-03-02T14:05:00Z"),
-            ("2024-03-02T14:05 Europe/Berlin", "UTC", "2024-03-02T13:05:00Z"),
+            (
+                "2024-03-02 14:05 UTC",
+                "Europe/Berlin",
+                "2024-03-02T14:05:00Z",
+            ),
+            (
+                "2024-03-02T14:05 Europe/Berlin",
+                "UTC",
+                "2024-03-02T13:05:00Z",
+            ),
             ("1712-06-01 12:00", "UTC", "1712-06-01T12:00:00Z"),
             (" 2024-3-2 ", "UTC", "2024-03-02T00:00:00Z"),
         ] {
@@ -188,12 +215,21 @@ mod tests {
     #[test]
     fn rejects_what_is_not_a_time() {
         for (input, expected) in [
-            ("2024-02-30", "error: 2024-02-30 is not a date in the calendar"),
+            (
+                "2024-02-30",
+                "error: 2024-02-30 is not a date in the calendar",
+            ),
             ("2024-02-10 25:00", "error: 25:00:00 is not a time of day"),
             ("yesterday", &format!("error: {EXPECTED_SHAPES}")),
             ("", &format!("error: {EXPECTED_SHAPES}")),
-            ("2024-02-10 09:00 Mars/Base", "error: unknown time zone \"Mars/Base\" (expected Z, an offset like +02:00, or an IANA name)"),
-            ("2024-02-10 09:00 +25:00", "error: time zone offset \"+25:00\" is malformed (expected +HH:MM)"),
+            (
+                "2024-02-10 09:00 Mars/Base",
+                "error: unknown time zone \"Mars/Base\" (expected Z, an offset like +02:00, or an IANA name)",
+            ),
+            (
+                "2024-02-10 09:00 +25:00",
+                "error: time zone offset \"+25:00\" is malformed (expected +HH:MM)",
+            ),
             ("99999999-01-01", &format!("error: {EXPECTED_SHAPES}")),
         ] {
             check(input, "UTC", expected);
@@ -213,7 +249,11 @@ mod tests {
     #[test]
     fn date_only_is_flagged() {
         assert!(parse_timestamp("2024-01-01", Tz::UTC).unwrap().date_only);
-        assert!(!parse_timestamp("2024-01-01 00:00", Tz::UTC).unwrap().date_only);
+        assert!(
+            !parse_timestamp("2024-01-01 00:00", Tz::UTC)
+                .unwrap()
+                .date_only
+        );
         assert_eq!(
             parse_date("2024-01-01T23:30:00-05:00", Tz::UTC).unwrap(),
             NaiveDate::from_ymd_opt(2024, 1, 2).unwrap()

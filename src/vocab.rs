@@ -62,7 +62,12 @@ impl Vocabularies {
     }
 
     /// The vocabulary key of a category; unknown ones are kept as written, with a warning.
-    pub(crate) fn category(&self, name: &str, pos: Pos, reader: &mut FieldReader<'_, '_>) -> String {
+    pub(crate) fn category(
+        &self,
+        name: &str,
+        pos: Pos,
+        reader: &mut FieldReader<'_, '_>,
+    ) -> String {
         if let Some(&i) = self.categories.get(&term_key(name)) {
             return self.category_keys[i].clone();
         }
@@ -157,7 +162,11 @@ mod tests {
         for (name, key, slug) in [
             ("Redis-Cache", "redis-cache", "redis-cache"),
             ("  redis   Cache ", "redis cache", "redis-cache"),
-            ("Payments & Billing (EU)", "payments & billing (eu)", "payments-billing-eu"),
+            (
+                "Payments & Billing (EU)",
+                "payments & billing (eu)",
+                "payments-billing-eu",
+            ),
             ("Café Crème", "café crème", "cafe-creme"),
             ("数据库", "数据库", "shu-ju-ku"),
             ("&&&", "&&&", "untitled"),
@@ -182,14 +191,21 @@ mod tests {
             (Value::Int(14), None),
             (Value::String("SEV9".into()), None),
         ] {
-            assert_eq!(match_severity(&config, &node(value.clone())), expected, "{value:?}");
+            assert_eq!(
+                match_severity(&config, &node(value.clone())),
+                expected,
+                "{value:?}"
+            );
         }
     }
 
     #[test]
     fn suggestions() {
         let known = vec!["postgres-primary".to_string(), "redis-cache".to_string()];
-        assert_eq!(did_you_mean("postgres-primry", &known), Some("postgres-primary"));
+        assert_eq!(
+            did_you_mean("postgres-primry", &known),
+            Some("postgres-primary")
+        );
         assert_eq!(did_you_mean("kafka", &known), None);
     }
 }
