@@ -28,62 +28,86 @@ fn context(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
-/// Writes `pages` as the complete contents of `out`, replacing what was there.
-pub fn write_site(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
-    let out = absolute(out);
-    let parent = out
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    fs::create_dir_all(&parent).map_err(context(&parent))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.hindsight-new-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.hindsight-old-{}", std::process::id()));
-    remove_if_exists(&staging)?;
-    if let Err(error) = write_tree(&staging, pages) {
-        // Leave nothing behind: the half-written staging folder is not a site.
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    let had_previous = out.exists();
-    if had_previous {
-        remove_if_exists(&retired)?;
-        fs::rename(&out, &retired).map_err(context(&out))?;
-    }
-    if let Err(source) = fs::rename(&staging, &out) {
-        // Put the previous site back so a failed swap changes nothing.
-        if had_previous {
-            let _ = fs::rename(&retired, &out);
-        }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(WriteError {
-            path: out.display().to_string(),
-            source,
-        });
-    }
-    if had_previous {
-        remove_if_exists(&retired)?;
-    }
-    Ok(())
+/// A complete site being written next to `out`, swapped into place by [`Staging::commit`].
+/// Dropped without committing, it removes itself: a failed build leaves nothing behind.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    retired: PathBuf,
+    committed: bool,
 }
 
-/// Writes pages under `dir`, creating folders first, then files in parallel.
-fn write_tree(dir: &Path, pages: &[Page]) -> Result<(), WriteError> {
-    let folders: BTreeSet<PathBuf> = pages
-        .iter()
-        .filter_map(|page| dir.join(&page.path).parent().map(Path::to_path_buf))
-        .collect();
-    fs::create_dir_all(dir).map_err(context(dir))?;
-    for folder in &folders {
-        fs::create_dir_all(folder).map_err(context(folder))?;
+impl Staging {
+    /// Creates an empty staging folder beside `out`.
+    pub fn new(out: &Path) -> Result<Staging, WriteError> {
+        let out = absolute(out);
+        let parent = out
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let staging = Staging {
+            dir: parent.join(format!(".{name}.hindsight-new-{}", std::process::id())),
+            retired: parent.join(format!(".{name}.hindsight-old-{}", std::process::id())),
+            out,
+            committed: false,
+        };
+        remove_if_exists(&staging.dir)?;
+        fs::create_dir_all(&staging.dir).map_err(context(&staging.dir))?;
+        Ok(staging)
     }
-    pages.par_iter().try_for_each(|page| {
-        let path = dir.join(&page.path);
+
+    /// Writes one page into the staging folder; safe to call from many threads.
+    pub fn write(&self, page: &Page) -> Result<(), WriteError> {
+        let path = self.dir.join(&page.path);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(context(folder))?;
+        }
         fs::write(&path, &page.bytes).map_err(context(&path))
-    })
+    }
+
+    /// Swaps the staging folder into place of `out`, then removes the previous site.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let had_previous = self.out.exists();
+        if had_previous {
+            remove_if_exists(&self.retired)?;
+            fs::rename(&self.out, &self.retired).map_err(context(&self.out))?;
+        }
+        if let Err(source) = fs::rename(&self.dir, &self.out) {
+            // Put the previous site back so a failed swap changes nothing.
+            if had_previous {
+                let _ = fs::rename(&self.retired, &self.out);
+            }
+            return Err(WriteError {
+                path: self.out.display().to_string(),
+                source,
+            });
+        }
+        self.committed = true;
+        if had_previous {
+            remove_if_exists(&self.retired)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes `pages` as the complete contents of `out`, replacing what was there.
+pub fn write_site(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
+    let staging = Staging::new(out)?;
+    pages.par_iter().try_for_each(|page| staging.write(page))?;
+    staging.commit()
 }
 
 /// Writes only the pages whose bytes differ from what is on disk, and removes files that

@@ -149,8 +149,28 @@ struct FacetLink {
     url: String,
 }
 
-/// Renders every page of the site, in parallel, in a stable order.
+/// Renders every page of the site, in parallel, sorted by path.
 pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, RenderError> {
+    let pages = std::sync::Mutex::new(Vec::new());
+    render_each(site, theme, |page| {
+        pages.lock().unwrap_or_else(|e| e.into_inner()).push(page);
+        Ok::<(), RenderError>(())
+    })?;
+    let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(pages)
+}
+
+/// Renders every page in parallel and hands each to `sink` as soon as it exists, so a
+/// build never holds the whole site in memory. Returns the number of pages.
+pub fn render_each<E>(
+    site: &Site,
+    theme: &Theme,
+    sink: impl Fn(Page) -> Result<(), E> + Sync,
+) -> Result<usize, E>
+where
+    E: From<RenderError> + Send,
+{
     let tera = build_tera(theme)?;
     let renderer = Renderer::new(site, tera)?;
     let mut jobs: Vec<Job> = vec![Job::Home, Job::IncidentList, Job::NotFound];
@@ -160,17 +180,15 @@ pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, RenderError> {
         let terms = site.index.facet(facet).terms.len();
         jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
     }
-    let mut pages: Vec<Page> = jobs
-        .par_iter()
-        .map(|job| renderer.render(job))
-        .collect::<Result<_, _>>()?;
+    jobs.par_iter()
+        .try_for_each(|job| sink(renderer.render(job)?))?;
     for (path, bytes) in &theme.static_files {
-        pages.push(Page {
+        sink(Page {
             path: format!("static/{path}"),
             bytes: bytes.clone(),
-        });
+        })?;
     }
-    Ok(pages)
+    Ok(jobs.len() + theme.static_files.len())
 }
 
 /// Parses the theme's templates; a syntax error names the template and the problem.
