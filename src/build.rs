@@ -32,6 +32,8 @@ pub struct BuildReport {
     pub written: bool,
     pub output: PathBuf,
     pub elapsed: Duration,
+    /// Time spent in each stage, in pipeline order, for `--timings`.
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +76,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             written: false,
             output,
             elapsed: started.elapsed(),
+            stages: vec![("load", t0 - started), ("analyze", t0.elapsed())],
         });
     }
     let t1 = Instant::now();
@@ -83,15 +86,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     })?;
     let t2 = Instant::now();
     staging.commit()?;
-    if std::env::var_os("HINDSIGHT_TIMINGS").is_some() {
-        eprintln!(
-            "load {:?} analyze {:?} render {:?} write {:?}",
-            t0 - started,
-            t1 - t0,
-            t2 - t1,
-            t2.elapsed()
-        );
-    }
     Ok(BuildReport {
         diagnostics,
         incidents: site.incidents.len(),
@@ -99,6 +93,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         written: true,
         output,
         elapsed: started.elapsed(),
+        stages: vec![
+            ("load", t0 - started),
+            ("analyze", t1 - t0),
+            ("render+write", t2 - t1),
+            ("swap", t2.elapsed()),
+        ],
     })
 }
 

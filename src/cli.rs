@@ -48,6 +48,9 @@ struct BuildArgs {
     /// Treat warnings as errors; any content problem writes nothing
     #[arg(long)]
     strict: bool,
+    /// Print the time spent in each stage of the build
+    #[arg(long)]
+    timings: bool,
 }
 
 impl Cli {
@@ -60,6 +63,7 @@ impl Cli {
 
 impl BuildArgs {
     fn run(self) -> ExitCode {
+        let timings = self.timings;
         let options = BuildOptions {
             root: self.root,
             output: self.output,
@@ -80,6 +84,12 @@ impl BuildArgs {
                     tally.errors,
                     report.elapsed.as_secs_f64()
                 );
+                if timings {
+                    for (stage, time) in &report.stages {
+                        let _ =
+                            writeln!(out, "{stage:>14}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                    }
+                }
                 let _ = if report.written {
                     writeln!(out, "built {summary} → {}", report.output.display())
                 } else {

@@ -14,7 +14,7 @@ use tera::{Context, Tera};
 
 use crate::incident::{ActionItem, ActionStatus, Incident};
 use crate::index::{Facet, Term, duration_bucket};
-use crate::markdown::TocEntry;
+use crate::markdown::{self, MarkdownOptions, TocEntry};
 use crate::site::Site;
 use crate::theme::{REQUIRED_TEMPLATES, Theme};
 
@@ -105,8 +105,10 @@ pub struct IncidentView<'a> {
     pub tags: Vec<TermLink>,
     pub authors: &'a [String],
     pub trigger: Option<&'a str>,
-    pub impact: Option<&'a str>,
-    pub detection: Option<&'a str>,
+    /// Summary, impact and detection rendered as inline Markdown (`code`, *emphasis*, links).
+    pub summary_html: Option<String>,
+    pub impact_html: Option<String>,
+    pub detection_html: Option<String>,
     pub body_html: &'a str,
     pub toc: Vec<&'a TocEntry>,
     pub word_count: usize,
@@ -458,8 +460,9 @@ impl<'a> Renderer<'a> {
                 .collect(),
             authors: &incident.authors,
             trigger: incident.trigger.as_deref(),
-            impact: incident.impact.as_deref(),
-            detection: incident.detection.as_deref(),
+            summary_html: incident.summary.as_deref().map(|t| self.inline(t)),
+            impact_html: incident.impact.as_deref().map(|t| self.inline(t)),
+            detection_html: incident.detection.as_deref().map(|t| self.inline(t)),
             body_html: &incident.body.html,
             toc: incident
                 .body
@@ -569,6 +572,22 @@ impl<'a> Renderer<'a> {
             name: term.name.clone(),
             url: term_url(facet, term),
         })
+    }
+
+    /// A front matter text field as HTML: one paragraph's worth of Markdown, unwrapped.
+    fn inline(&self, text: &str) -> String {
+        let options = MarkdownOptions {
+            allow_raw_html: self.site.config.allow_raw_html,
+        };
+        let html = markdown::render(text, &options).html;
+        let trimmed = html.trim_end();
+        match trimmed
+            .strip_prefix("<p>")
+            .and_then(|t| t.strip_suffix("</p>"))
+        {
+            Some(inner) if !inner.contains("<p>") => inner.to_string(),
+            _ => html,
+        }
     }
 
     fn time(&self, at: DateTime<Utc>) -> TimeView {
