@@ -1,19 +1,33 @@
 //! Bad input: what is printed (file:line:col in the whole file, code, field), the exit code,
 //! and that the rest of the site is still written.
 
-use crate::support::{Build, Site, entries, postmortem, tree};
+use crate::support::{Build, Site, postmortem};
 
-const GOOD: &str = "---\ntitle: Good\nseverity: SEV2\nstarted_at: 2024-01-01T09:00:00Z\nservices: [web-app]\n---\nFine.\n";
+pub(crate) const GOOD: &str = "---\ntitle: Good\nseverity: SEV2\nstarted_at: 2024-01-01T09:00:00Z\nservices: [web-app]\n---\nFine.\n";
 
 /// A site with one good postmortem and `content/bad.md` holding `bad`.
 fn build_with_bad(bad: impl AsRef<[u8]>) -> Build {
-    Site::new().file("content/good.md", GOOD).file("content/bad.md", bad).build()
+    Site::new()
+        .file("content/good.md", GOOD)
+        .file("content/bad.md", bad)
+        .build()
 }
 
 /// The good incident and the site around it are written whatever `bad.md` holds.
 fn assert_rest_of_site_written(build: &Build) {
-    for page in ["index.html", "404.html", "incidents/", "incidents/good/", "services/", "severities/sev2/"] {
-        assert!(build.has(page), "{page} missing; written: {:?}", build.pages());
+    for page in [
+        "index.html",
+        "404.html",
+        "incidents/",
+        "incidents/good/",
+        "services/",
+        "severities/sev2/",
+    ] {
+        assert!(
+            build.has(page),
+            "{page} missing; written: {:?}",
+            build.pages()
+        );
     }
     assert_eq!(build.listed("services/web-app/"), ["good"]);
 }
@@ -29,7 +43,11 @@ fn check(bad: impl AsRef<[u8]>, headline: &str, code: i32, bad_page_written: boo
     );
     build.assert_code(code);
     assert_rest_of_site_written(&build);
-    assert_eq!(build.has("incidents/bad/"), bad_page_written, "page for bad.md");
+    assert_eq!(
+        build.has("incidents/bad/"),
+        bad_page_written,
+        "page for bad.md"
+    );
 }
 
 #[test]
@@ -177,18 +195,35 @@ fn duplicate_slugs_keep_the_first_file() {
     assert!(build.stderr.contains(expected), "{}", build.stderr);
     build.assert_code(1);
     assert_rest_of_site_written(&build);
-    assert!(build.page("incidents/outage/").contains("<h1>First outage</h1>"));
+    assert!(
+        build
+            .page("incidents/outage/")
+            .contains("<h1>First outage</h1>")
+    );
 }
 
 #[test]
-#[ignore = "bug: src/site.rs:66 the H007 diagnostic has no position even when the slug comes from a `slug:` field, whose line and column are known"]
+#[ignore = "bug: src/site.rs:64 analyze: the H007 diagnostic has no position even when the slug comes from a `slug:` field, whose line and column are known"]
 fn duplicate_slug_field_points_at_its_line() {
     let build = Site::new()
         .file("content/a.md", "---\ntitle: A\nslug: same\n---\n")
         .file("content/b.md", "---\ntitle: B\nslug: same\n---\n")
         .build();
     assert!(
-        build.stderr.contains("content/b.md:3:7: error[H007]: slug: duplicate slug \"same\""),
+        build
+            .stderr
+            .contains("content/b.md:3:7: error[H007]: slug: duplicate slug \"same\""),
+        "{}",
+        build.stderr
+    );
+}
+
+#[test]
+#[ignore = "bug: src/site.rs:99 analyze: the H013 diagnostic has no position although the `related:` entry's line and column are known when the file is parsed"]
+fn unknown_related_slug_points_at_its_line() {
+    let build = build_with_bad("---\ntitle: x\nrelated: [good, no-such-incident]\n---\n");
+    assert!(
+        build.stderr.contains("content/bad.md:3:17: warning[H013]: related: related incident \"no-such-incident\" does not exist"),
         "{}",
         build.stderr
     );
@@ -207,73 +242,9 @@ fn summary_line_counts_errors_and_warnings() {
         "{}",
         build.stdout
     );
-    assert!(build.stdout.contains(" pages, 1 warnings, 1 errors in "), "{}", build.stdout);
-}
-
-fn warning_only_site() -> Site {
-    Site::new()
-        .file("content/good.md", GOOD)
-        .file("content/odd.md", postmortem("Odd", "root_cause: cosmic-rays\n"))
-}
-
-#[test]
-fn warnings_alone_exit_zero() {
-    let build = warning_only_site().build();
-    assert!(build.stderr.contains("content/odd.md:3:13: warning[H009]: root_cause: unknown root-cause category \"cosmic-rays\""), "{}", build.stderr);
-    build.assert_code(0);
-    assert!(build.has("incidents/odd/"));
-}
-
-#[test]
-fn strict_with_warnings_writes_nothing() {
-    let site = warning_only_site();
-    let build = site.build_with(&["--strict"]);
-    build.assert_code(1);
-    assert!(build.stderr.contains("warning[H009]"), "{}", build.stderr);
-    assert!(build.stdout.starts_with("nothing written (--strict): "), "{}", build.stdout);
-    assert!(!build.out.exists(), "--strict must not create the output folder");
-    assert_eq!(entries(site.root()), ["content".to_string()].into(), "no staging folders left");
-}
-
-#[test]
-fn strict_leaves_previous_output_byte_identical() {
-    let site = Site::new().file("content/good.md", GOOD);
-    site.build().assert_code(0);
-    let before = tree(&site.root().join("public"));
-    assert!(before.contains_key("incidents/good/index.html"));
-    let site = site.file("content/odd.md", postmortem("Odd", "root_cause: cosmic-rays\n"));
-    let build = site.build_with(&["--strict"]);
-    build.assert_code(1);
-    assert_eq!(tree(&build.out), before, "the previous output must be untouched");
-}
-
-#[test]
-fn broken_template_exits_2_and_keeps_previous_output() {
-    let site = Site::new().file("content/good.md", GOOD);
-    site.build().assert_code(0);
-    let before = tree(&site.root().join("public"));
-    let site = site.file("templates/base.html", "<html>{% block content %}{{ oops </html>");
-    let build = site.build();
-    build.assert_code(2);
-    assert!(build.stderr.starts_with("error: template error"), "{}", build.stderr);
-    assert!(build.stderr.contains("'base.html'"), "names the template: {}", build.stderr);
-    assert_eq!(build.stdout, "");
-    assert_eq!(tree(&build.out), before, "the previous output must be untouched");
-    let left: Vec<String> = entries(site.root()).into_iter().collect();
-    assert_eq!(left, ["content", "public", "templates"], "no staging folders left");
-}
-
-#[test]
-fn bad_config_exits_2_naming_file_and_position() {
-    let build = Site::new()
-        .config("title = \"Archive\"\ntitel = \"typo\"\n")
-        .file("content/good.md", GOOD)
-        .build();
-    build.assert_code(2);
     assert!(
-        build.stderr.starts_with("error: hindsight.toml: 2:1: unknown field `titel`"),
+        build.stdout.contains(" pages, 1 warnings, 1 errors in "),
         "{}",
-        build.stderr
+        build.stdout
     );
-    assert!(!build.out.exists());
 }

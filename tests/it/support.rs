@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::rc::Rc;
 
 use tempfile::TempDir;
 
@@ -14,14 +15,16 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// A site in a temporary folder, written file by file.
+/// The folder is shared with every [`Build`] of the site, so a build's pages outlive a
+/// `Site::new()…build()` chain.
 pub struct Site {
-    dir: TempDir,
+    dir: Rc<TempDir>,
 }
 
 impl Site {
     pub fn new() -> Site {
         Site {
-            dir: tempfile::tempdir().expect("create a temporary site folder"),
+            dir: Rc::new(tempfile::tempdir().expect("create a temporary site folder")),
         }
     }
 
@@ -55,10 +58,15 @@ impl Site {
         self.build_with(&[])
     }
 
+    /// The same with more arguments; `--output DIR` moves the output folder.
     pub fn build_with(&self, args: &[&str]) -> Build {
         let mut full = vec!["build", "--root", self.root().to_str().unwrap()];
         full.extend_from_slice(args);
-        run(&full, self.root().to_path_buf(), self.root().join("public"), None)
+        let out = match args.iter().position(|a| *a == "--output") {
+            Some(i) => PathBuf::from(args[i + 1]),
+            None => self.root().join("public"),
+        };
+        run(&full, self.root().to_path_buf(), out, Rc::clone(&self.dir))
     }
 }
 
@@ -67,21 +75,35 @@ pub fn build_example(args: &[&str]) -> Build {
     let keep = tempfile::tempdir().unwrap();
     let out = keep.path().join("out");
     let root = repo_root();
-    let mut full = vec!["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()];
+    let mut full = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
     full.extend_from_slice(args);
-    let build = run(&full, root, out, Some(keep));
-    assert_eq!(build.code, 0, "the example must build cleanly:\n{}", build.stderr);
+    let build = run(&full, root.clone(), out.clone(), Rc::new(keep));
+    assert_eq!(
+        build.code, 0,
+        "the example must build cleanly:\n{}",
+        build.stderr
+    );
     build
 }
 
-fn run(args: &[&str], root: PathBuf, out: PathBuf, keep: Option<TempDir>) -> Build {
+/// `keep` is the temporary folder the build's files live in, kept until the build is dropped.
+fn run(args: &[&str], root: PathBuf, out: PathBuf, keep: Rc<TempDir>) -> Build {
     let output = Command::new(env!("CARGO_BIN_EXE_hindsight"))
         .args(args)
         .current_dir(&root)
         .output()
         .expect("run the hindsight binary");
     Build {
-        code: output.status.code().expect("hindsight was killed by a signal"),
+        code: output
+            .status
+            .code()
+            .expect("hindsight was killed by a signal"),
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
         root,
@@ -98,7 +120,7 @@ pub struct Build {
     pub root: PathBuf,
     /// The output folder.
     pub out: PathBuf,
-    _keep: Option<TempDir>,
+    _keep: Rc<TempDir>,
 }
 
 impl Build {
@@ -106,7 +128,10 @@ impl Build {
     pub fn page(&self, path: &str) -> String {
         let file = self.file(path);
         fs::read_to_string(&file).unwrap_or_else(|e| {
-            panic!("no page {path} ({e}); pages written:\n{}", self.pages().join("\n"))
+            panic!(
+                "no page {path} ({e}); pages written:\n{}",
+                self.pages().join("\n")
+            )
         })
     }
 
@@ -166,13 +191,19 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&folder) else { continue };
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
         for entry in entries {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let relative = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 files.insert(relative, fs::read(&path).unwrap());
             }
         }
@@ -214,7 +245,10 @@ pub fn unescape(text: &str) -> String {
                 "nbsp" => Some('\u{a0}'),
                 _ => match name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
                     Some(hex) => u32::from_str_radix(hex, 16).ok().and_then(char::from_u32),
-                    None => name.strip_prefix('#').and_then(|d| d.parse().ok()).and_then(char::from_u32),
+                    None => name
+                        .strip_prefix('#')
+                        .and_then(|d| d.parse().ok())
+                        .and_then(char::from_u32),
                 },
             };
             c.map(|c| (c, end))
@@ -249,7 +283,10 @@ pub fn text(html: &str) -> String {
             _ => {}
         }
     }
-    unescape(&out).split_whitespace().collect::<Vec<_>>().join(" ")
+    unescape(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The `<main …>…</main>` element of a page.
@@ -307,7 +344,9 @@ pub fn listed_incidents(html: &str) -> Vec<String> {
 
 /// The rows of a facet overview: (term name, incident count), in display order.
 pub fn overview_rows(html: &str) -> Vec<(String, usize)> {
-    let body = &html[html.find("<table class=\"terms\">").expect("an overview table")..];
+    let body = &html[html
+        .find("<table class=\"terms\">")
+        .expect("an overview table")..];
     let body = &body[..body.find("</table>").unwrap()];
     body.split("<tr")
         .skip(2) // the text before the header row, and the header row

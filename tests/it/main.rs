@@ -1,0 +1,11 @@
+//! Integration tests: build sites with the real `hindsight` binary (or the library where that
+//! is simpler) and check what a user sees: the pages written, the numbers on them, and the
+//! messages printed.
+
+mod content;
+mod diagnostics;
+mod failures;
+mod links;
+mod pages;
+mod snapshots;
+mod support;
