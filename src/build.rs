@@ -44,6 +44,8 @@ pub enum BuildError {
     Render(#[from] RenderError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error("refusing to write the site to {path}: {reason}")]
+    UnsafeOutput { path: String, reason: &'static str },
 }
 
 /// Runs the whole pipeline. Content problems are in the report; only operational failures
@@ -60,6 +62,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         config.base_url = base_url.clone();
     }
     let output = output_dir(&options.root, options.output.as_deref(), &config.output_dir);
+    check_output_is_safe(&options.root, &output, &config.content_dir)?;
     let analyze_options = AnalyzeOptions {
         drafts: options.drafts,
     };
@@ -100,6 +103,31 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             ("swap", t2.elapsed()),
         ],
     })
+}
+
+/// The output folder is replaced wholesale, so it must not hold the site's own sources.
+fn check_output_is_safe(root: &Path, output: &Path, content_dir: &str) -> Result<(), BuildError> {
+    let resolve = |path: &Path| {
+        path.canonicalize()
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let (root, output_resolved) = (resolve(root), resolve(output));
+    let content = resolve(&root.join(content_dir));
+    let reason = if root.starts_with(&output_resolved) {
+        Some("it is the site root or a folder above it, and the build replaces the whole folder")
+    } else if output_resolved.starts_with(&content) {
+        Some("it is inside the content folder")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(BuildError::UnsafeOutput {
+            path: output.display().to_string(),
+            reason,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The output folder: the flag as given (relative to the working directory), else the

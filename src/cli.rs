@@ -77,11 +77,11 @@ impl BuildArgs {
                 let tally = Tally::of(&report.diagnostics);
                 let mut out = std::io::stdout().lock();
                 let summary = format!(
-                    "{} incidents, {} pages, {} warnings, {} errors in {:.2}s",
-                    report.incidents,
-                    report.pages,
-                    tally.warnings,
-                    tally.errors,
+                    "{}, {}, {}, {} in {:.2}s",
+                    count(report.incidents, "incident"),
+                    count(report.pages, "page"),
+                    count(tally.warnings, "warning"),
+                    count(tally.errors, "error"),
                     report.elapsed.as_secs_f64()
                 );
                 if timings {
@@ -102,6 +102,15 @@ impl BuildArgs {
                 ExitCode::from(EXIT_FAILURE)
             }
         }
+    }
+}
+
+/// "1 incident", "2 incidents".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -251,10 +251,17 @@ impl Config {
                 .span()
                 .map(|span| {
                     let (line, col) = line_col(text, span.start);
-                    format!("{line}:{col}: ")
+                    format!("{line}:{col}")
                 })
                 .unwrap_or_default();
-            error(format!("{position}{}", e.message().trim_end_matches('\n')))
+            ConfigError {
+                file: if position.is_empty() {
+                    file.to_string()
+                } else {
+                    format!("{file}:{position}")
+                },
+                message: e.message().trim_end_matches('\n').to_string(),
+            }
         })?;
         config.validate().map_err(error)?;
         config.fill_labels();

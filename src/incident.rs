@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::config::{CANONICAL_FIELDS, Config};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::frontmatter::{self, Entry, Node, Value};
+use crate::frontmatter::{self, Entry, Node, Pos, Value};
 use crate::markdown::{self, MarkdownOptions, Rendered};
 use crate::source::SourceFile;
 use crate::vocab::{self, Vocabularies};
@@ -75,6 +75,16 @@ pub struct Incident {
     /// Front matter fields Hindsight does not know, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
     pub body: Rendered,
+    /// Where fields checked across files were written, for diagnostics.
+    pub positions: FieldPositions,
+}
+
+/// Positions of the fields whose problems are only found across files.
+#[derive(Debug, Clone, Default)]
+pub struct FieldPositions {
+    pub slug: Option<Pos>,
+    /// One per entry of `related`.
+    pub related: Vec<Pos>,
 }
 
 impl Incident {
@@ -140,7 +150,7 @@ pub fn parse(
             let (line, col) = crate::config::line_col(&valid, valid.len());
             diagnostics.push(
                 Diagnostic::error(Code::H001, path, "file is not valid UTF-8")
-                    .at(line as u32, col as u32, &valid)
+                    .at(line as u32, col as u32, &String::from_utf8_lossy(bytes))
                     .help("save the file as UTF-8 (most editors have an \"encoding\" menu)"),
             );
             return None;
@@ -167,6 +177,7 @@ pub fn parse(
     };
     let options = MarkdownOptions {
         allow_raw_html: config.allow_raw_html,
+        source_dir: Some(path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string()),
     };
     let body = markdown::render(document.body, &options);
     let mut reader = FieldReader {
@@ -186,7 +197,7 @@ pub fn parse(
     if !has_front_matter {
         reader.diagnostics.push(
             Diagnostic::warning(Code::H010, path, "no front matter; the page shows no metadata")
-                .help("add a front matter block (see `hindsight new`) with at least title, severity and started_at"),
+                .help("add a front matter block between `---` lines with at least title, severity, started_at and resolved_at"),
         );
     }
     let field = |name: &'static str| lookup(fields, config, name);
@@ -208,9 +219,10 @@ pub fn parse(
             fallback
         }
     };
-    let slug_source = field("slug")
-        .and_then(|(name, node)| reader.string(name, node))
-        .unwrap_or_else(|| file.stem.clone());
+    let slug_field =
+        field("slug").and_then(|(name, node)| Some((reader.string(name, node)?, node.pos)));
+    let slug_pos = slug_field.as_ref().map(|(_, pos)| *pos);
+    let slug_source = slug_field.map_or_else(|| file.stem.clone(), |(slug, _)| slug);
     let status = field("status")
         .and_then(|(name, node)| {
             reader.enumerated(name, node, parse_status, "draft, review, final")
@@ -301,6 +313,9 @@ pub fn parse(
             .map(|(value, _)| value)
             .collect()
     };
+    let related = field("related")
+        .map(|(name, node)| reader.string_list(name, node))
+        .unwrap_or_default();
     Some(Incident {
         source: file.path.clone(),
         slug: vocab::url_slug(&slug_source),
@@ -321,12 +336,16 @@ pub fn parse(
         impact: text_field(&mut reader, "impact"),
         detection: text_field(&mut reader, "detection"),
         action_items,
-        related: list_field(&mut reader, "related")
+        related: related
             .iter()
-            .map(|slug| vocab::url_slug(slug))
+            .map(|(slug, _)| vocab::url_slug(slug))
             .collect(),
         extra,
         body,
+        positions: FieldPositions {
+            slug: slug_pos,
+            related: related.iter().map(|(_, pos)| *pos).collect(),
+        },
     })
 }
 

@@ -292,12 +292,15 @@ fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) ->
 fn assign_slugs(terms: &mut [Term]) {
     let mut taken = std::collections::HashSet::new();
     let mut order: Vec<usize> = (0..terms.len()).collect();
-    order.sort_by_key(|&i| terms[i].missing);
+    // A term already spelled as its slug ("customer-facing") keeps it over one that only
+    // slugs to it ("Customer Facing"), so hand-typed URLs keep working.
+    let slugs: Vec<String> = terms.iter().map(|term| url_slug(&term.key)).collect();
+    order.sort_by_key(|&i| (terms[i].missing, slugs[i] != terms[i].key));
     for i in order {
         let base = if terms[i].missing {
             MISSING_SLUG.to_string()
         } else {
-            url_slug(&terms[i].key)
+            slugs[i].clone()
         };
         let mut slug = base.clone();
         let mut n = 2;

@@ -17,6 +17,41 @@ use serde::Serialize;
 pub struct MarkdownOptions {
     /// Pass raw HTML (and custom heading attributes) through instead of escaping or dropping it.
     pub allow_raw_html: bool,
+    /// The folder of the document relative to the site root (`content/2024`). When set,
+    /// relative links to other Markdown files become [`SOURCE_LINK_PREFIX`] links naming
+    /// the target's path from the site root, for the caller to resolve to page URLs once
+    /// every incident's slug is known.
+    pub source_dir: Option<String>,
+}
+
+/// Marks a link to another Markdown file: `hindsight-source:content/2024/x.md#timeline`.
+pub const SOURCE_LINK_PREFIX: &str = "hindsight-source:";
+
+/// The site-root-relative path a link to another Markdown file points at, with its
+/// fragment, or `None` when the link is not a relative link to a `.md` file.
+fn source_link(source_dir: &str, dest: &str) -> Option<String> {
+    if dest.contains(':') || dest.starts_with(['#', '/', '?']) {
+        return None;
+    }
+    let (path, fragment) = match dest.find('#') {
+        Some(i) => (&dest[..i], &dest[i..]),
+        None => (dest, ""),
+    };
+    let lower = path.to_ascii_lowercase();
+    if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = source_dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(format!("{SOURCE_LINK_PREFIX}{}{fragment}", parts.join("/")))
 }
 
 /// One heading of the document, for building a table of contents.
@@ -108,6 +143,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
     let mut rewriter = Rewriter {
         parser: Parser::new_ext(markdown, parser_options),
         allow_raw_html: options.allow_raw_html,
+        source_dir: options.source_dir.as_deref(),
         in_comment: std::cell::Cell::new(false),
         queue: Vec::new(),
         reserved,
@@ -139,6 +175,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
 struct Rewriter<'a> {
     parser: Parser<'a>,
     allow_raw_html: bool,
+    source_dir: Option<&'a str>,
     /// Inside a multi-line HTML comment block, whose lines arrive as separate events.
     in_comment: std::cell::Cell<bool>,
     /// Rewritten events waiting to be handed out, in reverse order so that `pop` yields the next.
@@ -172,6 +209,14 @@ impl<'a> Iterator for Rewriter<'a> {
             Event::End(TagEnd::Table) => {
                 self.queue.push(Event::Html(CowStr::Borrowed("</div>\n")));
                 event
+            }
+            // Footnote labels become element ids; a prefix keeps `[^summary]` from taking
+            // the id of a `## Summary` heading.
+            Event::FootnoteReference(label) => {
+                Event::FootnoteReference(format!("fn-{label}").into())
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                Event::Start(Tag::FootnoteDefinition(format!("fn-{label}").into()))
             }
             other => self.sanitize(other),
         })
@@ -256,6 +301,11 @@ impl<'a> Rewriter<'a> {
                 if is_dangerous_url(dest_url) =>
             {
                 *dest_url = CowStr::Borrowed("#");
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(link) = self.source_dir.and_then(|dir| source_link(dir, dest_url)) {
+                    *dest_url = link.into();
+                }
             }
             // HTML comments are notes to fellow authors ("<!-- TODO: add graphs -->"), not
             // content: drop them rather than show them escaped.
@@ -416,9 +466,35 @@ mod tests {
     }
 
     #[test]
+    fn links_to_other_postmortems_name_their_source() {
+        let options = MarkdownOptions {
+            source_dir: Some("content/2024".into()),
+            ..MarkdownOptions::default()
+        };
+        for (link, expected) in [
+            ("../2023/a.md", "hindsight-source:content/2023/a.md"),
+            (
+                "b.md#timeline",
+                "hindsight-source:content/2024/b.md#timeline",
+            ),
+            ("./sub/c.MD", "hindsight-source:content/2024/sub/c.MD"),
+            ("../../../x.md", "../../../x.md"),
+            ("https://example.com/a.md", "https://example.com/a.md"),
+            ("notes.txt", "notes.txt"),
+        ] {
+            let html = render(&format!("[x]({link})"), &options).html;
+            assert!(
+                html.contains(&format!("href=\"{expected}\"")),
+                "{link}: {html}"
+            );
+        }
+    }
+
+    #[test]
     fn raw_html_passes_through_when_allowed() {
         let allow = &MarkdownOptions {
             allow_raw_html: true,
+            ..MarkdownOptions::default()
         };
         let out = render("<script>alert(1)</script>\n\nInline <kbd>Ctrl</kbd>", allow).html;
         assert!(out.contains("<script>alert(1)</script>") && out.contains("<kbd>Ctrl</kbd>"));

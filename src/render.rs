@@ -18,10 +18,9 @@ use crate::markdown::{self, MarkdownOptions, TocEntry};
 use crate::site::Site;
 use crate::theme::{REQUIRED_TEMPLATES, Theme};
 
-/// Stands for the page's relative root inside pre-rendered row fragments, replaced when a
-/// row is placed on a page. A private-use character: the escaper leaves it alone, and at
-/// worst a title holding one shows a root path where the character was.
-const ROOT_MARK: &str = "\u{E000}";
+/// The depth of term pages and incident pages (`services/x/`, `incidents/x/`), where most
+/// rows are shown; rows for them are rendered once and shared.
+const SHARED_ROW_ROOT: &str = "../../";
 
 /// One output file: its path under the output folder and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,8 +258,8 @@ struct Renderer<'a> {
     tera: Tera,
     tz: Tz,
     rows: Vec<IncidentRow>,
-    /// Each incident's table row, rendered once from `incident_row.html` with
-    /// [`ROOT_MARK`] for the root.
+    /// Each incident's table row from `incident_row.html`, rendered once for pages whose
+    /// root is [`SHARED_ROW_ROOT`].
     row_html: Vec<String>,
     base: Context,
 }
@@ -275,13 +274,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let row_html = rows
             .par_iter()
-            .map(|row| {
-                let mut context = Context::new();
-                context.insert("i", row);
-                context.insert("root", ROOT_MARK);
-                tera.render("incident_row.html", &context)
-                    .map_err(|e| template_error("incident_row.html", &e))
-            })
+            .map(|row| render_row(&tera, row, SHARED_ROW_ROOT))
             .collect::<Result<Vec<String>, RenderError>>()?;
         let config = &site.config;
         let view = SiteView {
@@ -311,21 +304,22 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The pre-rendered rows of the incidents at `positions`, joined, with links made
-    /// relative to a page whose root is `root`.
-    fn rows_html(&self, positions: impl Iterator<Item = usize>, root: &str) -> String {
+    /// The table rows of the incidents at `positions`, joined, with links relative to a
+    /// page whose root is `root`: shared rows where the depth matches, fresh ones elsewhere.
+    fn rows_html(
+        &self,
+        positions: impl Iterator<Item = usize>,
+        root: &str,
+    ) -> Result<String, RenderError> {
         let mut html = String::new();
         for position in positions {
-            let row = &self.row_html[position];
-            let mut rest = row.as_str();
-            while let Some(at) = rest.find(ROOT_MARK) {
-                html.push_str(&rest[..at]);
-                html.push_str(root);
-                rest = &rest[at + ROOT_MARK.len()..];
+            if root == SHARED_ROW_ROOT {
+                html.push_str(&self.row_html[position]);
+            } else {
+                html.push_str(&render_row(&self.tera, &self.rows[position], root)?);
             }
-            html.push_str(rest);
         }
-        html
+        Ok(html)
     }
 
     fn render(&self, job: &Job) -> Result<Page, RenderError> {
@@ -336,7 +330,7 @@ impl<'a> Renderer<'a> {
                 context.insert("count", &self.rows.len());
                 context.insert(
                     "rows",
-                    &self.rows_html(0..self.rows.len(), &root_of("incidents/index.html")),
+                    &self.rows_html(0..self.rows.len(), &root_of("incidents/index.html"))?,
                 );
                 self.page("incidents/index.html", "incidents.html", &context)
             }
@@ -344,6 +338,8 @@ impl<'a> Renderer<'a> {
                 let mut context = self.context("404.html", "Page not found");
                 // A server shows this page at any depth, so relative links would break.
                 context.insert("root", &base_path(&self.site.config.base_url));
+                // The page is shown at whatever address was missing; it has no canonical one.
+                context.insert("canonical_url", &None::<String>);
                 self.page("404.html", "404.html", &context)
             }
             Job::Incident(i) => self.incident(*i),
@@ -384,7 +380,7 @@ impl<'a> Renderer<'a> {
         context.insert("latest", &latest);
         context.insert(
             "latest_rows",
-            &self.rows_html(0..latest.len(), &root_of("index.html")),
+            &self.rows_html(0..latest.len(), &root_of("index.html"))?,
         );
         context.insert("total", &site.incidents.len());
         let with_duration: Vec<TimeDelta> = site
@@ -497,7 +493,7 @@ impl<'a> Renderer<'a> {
         let path = format!("incidents/{}/index.html", incident.slug);
         let mut context = self.context(&path, &incident.title);
         let related = site.index.related[position].iter().copied();
-        context.insert("related_rows", &self.rows_html(related, &root_of(&path)));
+        context.insert("related_rows", &self.rows_html(related, &root_of(&path))?);
         context.insert("incident", &view);
         self.page(&path, "incident.html", &context)
     }
@@ -562,7 +558,7 @@ impl<'a> Renderer<'a> {
         context.insert("count", &rows.len());
         context.insert(
             "rows",
-            &self.rows_html(term.incidents.iter().copied(), &root_of(&path)),
+            &self.rows_html(term.incidents.iter().copied(), &root_of(&path))?,
         );
         self.page(&path, "facet_term.html", &context)
     }
@@ -578,6 +574,7 @@ impl<'a> Renderer<'a> {
     fn inline(&self, text: &str) -> String {
         let options = MarkdownOptions {
             allow_raw_html: self.site.config.allow_raw_html,
+            source_dir: None,
         };
         let html = markdown::render(text, &options).html;
         let trimmed = html.trim_end();
@@ -601,6 +598,15 @@ impl<'a> Renderer<'a> {
     fn date(&self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.tz).format("%Y-%m-%d").to_string()
     }
+}
+
+/// One incident's table row from `incident_row.html`.
+fn render_row(tera: &Tera, row: &IncidentRow, root: &str) -> Result<String, RenderError> {
+    let mut context = Context::new();
+    context.insert("i", row);
+    context.insert("root", root);
+    tera.render("incident_row.html", &context)
+        .map_err(|e| template_error("incident_row.html", &e))
 }
 
 /// The relative path from a page back to the site root: `./`, `../`, `../../`.

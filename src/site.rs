@@ -36,6 +36,72 @@ impl Site {
     }
 }
 
+/// Rewrites the body's links to other postmortems' files into links to their pages, which
+/// sit beside this incident's page (`incidents/<slug>/`). A link to a file that is not a
+/// built incident keeps pointing at the file's path from the site root. `None` when the
+/// body has no such links.
+fn resolve_source_links(html: &str, by_source: &HashMap<&str, &str>) -> Option<String> {
+    const PREFIX: &str = "href=\"hindsight-source:";
+    debug_assert!(PREFIX.ends_with(crate::markdown::SOURCE_LINK_PREFIX));
+    if !html.contains(PREFIX) {
+        return None;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(PREFIX) {
+        out.push_str(&rest[..start]);
+        out.push_str("href=\"");
+        rest = &rest[start + PREFIX.len()..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let target = &rest[..end];
+        let (path, fragment) = target.split_at(target.find('#').unwrap_or(target.len()));
+        match by_source.get(decode_href(path).as_str()) {
+            Some(slug) => out.push_str(&format!("../{slug}/{fragment}")),
+            None => out.push_str(&format!("../../{target}")),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Undoes the escaping pulldown-cmark applies to link destinations (`%20`, `&amp;`).
+fn decode_href(href: &str) -> String {
+    let href = href.replace("&amp;", "&");
+    let bytes = href.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The text of a source file, for showing the line a diagnostic points at.
+fn source_text<'a>(sources: &'a [SourceFile], path: &str) -> std::borrow::Cow<'a, str> {
+    sources
+        .binary_search_by(|source| source.path.as_str().cmp(path))
+        .ok()
+        .and_then(|i| sources[i].bytes.as_ref().ok())
+        .map_or(std::borrow::Cow::Borrowed(""), |bytes| {
+            String::from_utf8_lossy(bytes)
+        })
+}
+
 /// Parses every source in parallel, then resolves what needs the whole set: duplicate
 /// slugs, drafts, order, indexes and related incidents.
 pub fn analyze(
@@ -60,18 +126,21 @@ pub fn analyze(
         diagnostics.extend(found);
         let Some(incident) = incident else { continue };
         if let Some(first) = first_with_slug.get(&incident.slug) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::H007,
-                    &incident.source,
-                    format!(
-                        "duplicate slug \"{}\", already used by {first}; this file was skipped",
-                        incident.slug
-                    ),
-                )
-                .field("slug")
-                .help("set a distinct `slug:` in one of the two files"),
-            );
+            let mut diagnostic = Diagnostic::error(
+                Code::H007,
+                &incident.source,
+                format!(
+                    "duplicate slug \"{}\", already used by {first}; this file was skipped",
+                    incident.slug
+                ),
+            )
+            .field("slug")
+            .help("set a distinct `slug:` in one of the two files");
+            if let Some(pos) = incident.positions.slug {
+                let text = source_text(sources, &incident.source);
+                diagnostic = diagnostic.at(pos.line, pos.col, &text);
+            }
+            diagnostics.push(diagnostic);
             continue;
         }
         first_with_slug.insert(incident.slug.clone(), incident.source.clone());
@@ -87,18 +156,38 @@ pub fn analyze(
             .then(b.started_at.cmp(&a.started_at))
             .then_with(|| a.slug.cmp(&b.slug))
     });
+    let by_source: HashMap<&str, &str> = incidents
+        .iter()
+        .map(|incident| (incident.source.as_str(), incident.slug.as_str()))
+        .collect();
+    let resolved: Vec<Option<String>> = incidents
+        .par_iter()
+        .map(|incident| resolve_source_links(&incident.body.html, &by_source))
+        .collect();
+    drop(by_source);
+    for (incident, html) in incidents.iter_mut().zip(resolved) {
+        if let Some(html) = html {
+            incident.body.html = html;
+        }
+    }
     let slugs: HashMap<String, usize> = incidents
         .iter()
         .enumerate()
         .map(|(i, incident)| (incident.slug.clone(), i))
         .collect();
     for incident in &incidents {
-        for slug in &incident.related {
+        let positions = incident.related.iter().zip(&incident.positions.related);
+        for (slug, pos) in positions {
             if !slugs.contains_key(slug) && !first_with_slug.contains_key(slug) {
                 diagnostics.push(
-                    Diagnostic::warning(Code::H013, &incident.source, format!("related incident \"{slug}\" does not exist"))
-                        .field("related")
-                        .help("use the slug of another postmortem (its file name without .md, or its `slug:`)"),
+                    Diagnostic::warning(
+                        Code::H013,
+                        &incident.source,
+                        format!("related incident \"{slug}\" does not exist"),
+                    )
+                    .at(pos.line, pos.col, &source_text(sources, &incident.source))
+                    .field("related")
+                    .help("use the slug of another postmortem (its file name without .md, or its `slug:`)"),
                 );
             }
         }
@@ -113,4 +202,25 @@ pub fn analyze(
         slugs,
     };
     (site, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_links_become_page_links() {
+        let by_source: HashMap<&str, &str> = [
+            ("content/2023/a.md", "a"),
+            ("content/2023/café crème.md", "cafe"),
+        ]
+        .into_iter()
+        .collect();
+        let html = r#"<a href="hindsight-source:content/2023/a.md#timeline">x</a> <a href="hindsight-source:content/2023/caf%C3%A9%20cr%C3%A8me.md">y</a> <a href="hindsight-source:content/gone.md">z</a>"#;
+        assert_eq!(
+            resolve_source_links(html, &by_source).unwrap(),
+            r#"<a href="../a/#timeline">x</a> <a href="../cafe/">y</a> <a href="../../content/gone.md">z</a>"#
+        );
+        assert_eq!(resolve_source_links("<a href=\"x.md\">", &by_source), None);
+    }
 }

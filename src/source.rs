@@ -46,6 +46,10 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "site root {path} is not a folder (expected a folder holding hindsight.toml or content/)"
+    )]
+    RootNotFound { path: String },
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
@@ -54,6 +58,11 @@ pub enum LoadError {
 
 /// Reads the config, every content file and the theme of the site at `root`.
 pub fn load(root: &Path) -> Result<Project, LoadError> {
+    if !root.is_dir() {
+        return Err(LoadError::RootNotFound {
+            path: root.display().to_string(),
+        });
+    }
     let config = load_config(root)?;
     let sources = load_sources(&root.join(&config.content_dir), root)?;
     let theme = Theme::load(root, &config.theme)?;
@@ -93,18 +102,39 @@ pub fn load_sources(content_dir: &Path, root: &Path) -> Result<Vec<SourceFile>, 
         // the walk fast in repositories with large histories.
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
     for entry in walker {
-        let entry = entry.map_err(|error| LoadError::Io {
-            path: error.path().unwrap_or(content_dir).display().to_string(),
-            source: error.into(),
-        })?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => match error.path() {
+                // A link that points nowhere: Emacs lock files (`.#x.md`) are such links and
+                // are skipped like other hidden files; a dangling link named like a
+                // postmortem is reported on that file, and the build goes on.
+                Some(path) if path.is_symlink() && !path.exists() => {
+                    if is_content_file(path) {
+                        paths.push(path.to_path_buf());
+                    }
+                    continue;
+                }
+                path => {
+                    let path = path.unwrap_or(content_dir).display().to_string();
+                    let source = error
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("symbolic link loop"));
+                    return Err(LoadError::Io { path, source });
+                }
+            },
+        };
         if entry.file_type().is_file() && is_content_file(entry.path()) {
             paths.push(entry.into_path());
         }
     }
-    Ok(paths
+    let mut sources: Vec<SourceFile> = paths
         .par_iter()
         .map(|path| read_source(path, root))
-        .collect())
+        .collect();
+    // Sorted by the path as printed, so the order is the same on every file system and
+    // callers can binary-search by path.
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(sources)
 }
 
 /// Reads one content file; used by `load_sources` and by `serve` for a changed file.

@@ -29,7 +29,7 @@ fn drafts_are_left_out_by_default() {
         "a draft's service gets no page"
     );
     assert!(
-        build.stdout.starts_with("built 1 incidents"),
+        build.stdout.starts_with("built 1 incident,"),
         "{}",
         build.stdout
     );
@@ -143,7 +143,7 @@ fn hidden_swap_and_backup_files_are_ignored() {
     );
     assert_eq!(build.folders("incidents"), ["real"]);
     assert!(
-        build.stdout.starts_with("built 1 incidents"),
+        build.stdout.starts_with("built 1 incident,"),
         "{}",
         build.stdout
     );
@@ -151,7 +151,7 @@ fn hidden_swap_and_backup_files_are_ignored() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: src/source.rs:95 load_sources: with follow_links(true) walkdir reports a dangling symlink as an Err, which filter_entry (line 94) never sees, so an Emacs lock file (a dangling symlink `.#x.md`) aborts the build with exit 2 instead of being ignored"]
+
 fn emacs_lock_file_is_ignored() {
     let site = Site::new().file("content/real.md", postmortem("Real", ""));
     std::os::unix::fs::symlink(
@@ -166,7 +166,7 @@ fn emacs_lock_file_is_ignored() {
 }
 
 #[test]
-#[ignore = "bug: src/render.rs:24 ROOT_MARK is U+E000, a character titles may contain (icon fonts use it); Renderer::rows_html (src/render.rs:319) turns it into the page root, so the list shows `Icon ../ glyph`"]
+
 fn private_use_character_in_a_title_is_kept_in_lists() {
     let build = Site::new()
         .file("content/icon.md", postmortem("\"Icon \u{E000} glyph\"", ""))

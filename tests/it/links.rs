@@ -179,7 +179,7 @@ fn example_links_resolve() {
 }
 
 #[test]
-#[ignore = "bug: links between postmortems written as Markdown paths (`../2024/x.md`) are copied verbatim by src/markdown.rs `render` (the link rewrite only neutralises dangerous schemes) and 404 in the output; 7 of them in the bundled example"]
+
 fn example_links_between_postmortems_resolve() {
     let build = example_under_sub_path();
     assert_eq!(broken_links(&build.out, BASE_PATH), Vec::<String>::new());
@@ -254,7 +254,7 @@ fn builds_are_reproducible() {
 }
 
 #[test]
-#[ignore = "bug: src/markdown.rs `render` reserves explicit heading ids but not footnote labels: `## Summary` and `[^summary]` both get id=\"summary\", so the footnote link jumps to the heading"]
+
 fn footnote_and_heading_ids_do_not_collide() {
     let build = crate::support::Site::new()
         .file(

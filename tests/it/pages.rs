@@ -94,14 +94,15 @@ fn spellings_differing_in_separators_are_two_terms_with_distinct_pages() {
         .map(|(name, _)| name)
         .collect();
     assert_eq!(names, ["Customer Facing", "customer-facing"]);
+    // The spelling that already is a slug keeps the plain URL.
     let first = build.page("tags/customer-facing/");
     let second = build.page("tags/customer-facing-2/");
     assert!(
-        first.contains("<h1>Customer Facing <span class=\"count\">1 incident</span></h1>"),
-        "{first}"
+        second.contains("<h1>Customer Facing <span class=\"count\">1 incident</span></h1>"),
+        "{second}"
     );
-    assert_eq!(listed_incidents(&first), ["b"]);
-    assert_eq!(listed_incidents(&second), ["a"]);
+    assert_eq!(listed_incidents(&first), ["a"]);
+    assert_eq!(listed_incidents(&second), ["b"]);
 }
 
 fn times_site() -> Site {
