@@ -1,38 +1,15 @@
-//! The command line: one clap `Args` struct per command, each with `run`. The only place
-//! that prints or exits.
+//! `hindsight build`: the whole pipeline, its diagnostics and a one-line summary.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-
+use super::{EXIT_FAILURE, count, exit_code, print_diagnostics};
 use crate::build::{self, BuildOptions};
-use crate::diagnostics::{Diagnostic, Tally};
-
-/// Exit codes: 0 success; 1 content errors (with --strict, warnings too); 2 usage or I/O.
-const EXIT_CONTENT: u8 = 1;
-const EXIT_FAILURE: u8 = 2;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "hindsight",
-    version,
-    about = "Turn a folder of Markdown postmortems into a browsable incident archive"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Build the site into the output folder
-    Build(BuildArgs),
-}
+use crate::diagnostics::Tally;
 
 #[derive(Debug, clap::Args)]
-struct BuildArgs {
+pub(super) struct BuildArgs {
     /// The site root: the folder holding hindsight.toml and content/
     #[arg(long, default_value = ".")]
     root: PathBuf,
@@ -53,16 +30,8 @@ struct BuildArgs {
     timings: bool,
 }
 
-impl Cli {
-    pub fn run(self) -> ExitCode {
-        match self.command {
-            Command::Build(args) => args.run(),
-        }
-    }
-}
-
 impl BuildArgs {
-    fn run(self) -> ExitCode {
+    pub(super) fn run(self) -> ExitCode {
         let timings = self.timings;
         let options = BuildOptions {
             root: self.root,
@@ -102,31 +71,5 @@ impl BuildArgs {
                 ExitCode::from(EXIT_FAILURE)
             }
         }
-    }
-}
-
-/// "1 incident", "2 incidents".
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-fn exit_code(tally: Tally, strict: bool) -> ExitCode {
-    if tally.errors > 0 || (strict && tally.warnings > 0) {
-        ExitCode::from(EXIT_CONTENT)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    let stderr = std::io::stderr();
-    let _color = stderr.is_terminal();
-    let mut err = stderr.lock();
-    for diagnostic in diagnostics {
-        let _ = writeln!(err, "{}\n", diagnostic.render_human());
     }
 }

@@ -1,0 +1,352 @@
+//! `render`: the analyzed [`Site`] and a [`Theme`] in, every output page as bytes out (pure).
+//!
+//! Templates never see domain types. They see the view structs below, which are the
+//! documented interface for theme authors (see the README's theme section). Every link in
+//! a page is relative to the page (`{{ root }}` is `./`, `../` or `../../`), so the output
+//! works from any sub-path and from the file system; only the 404 page, which a server
+//! shows at any depth, uses the path of `base_url` instead.
+
+mod pages;
+mod views;
+
+use views::row;
+pub use views::*;
+
+use chrono_tz::Tz;
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::index::Facet;
+use crate::site::Site;
+use crate::theme::{REQUIRED_TEMPLATES, Theme};
+
+/// The depth of term pages and incident pages (`services/x/`, `incidents/x/`), where most
+/// rows are shown; rows for them are rendered once and shared.
+const SHARED_ROW_ROOT: &str = "../../";
+
+/// One output file: its path under the output folder and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template error in {template}: {message}")]
+    Template { template: String, message: String },
+    #[error("the theme has no template {0}")]
+    MissingTemplate(String),
+}
+
+/// Site-wide values every template sees as `site`.
+#[derive(Debug, Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    timezone: &'a str,
+    facets: Vec<FacetLink>,
+    generator: &'static str,
+    extra: &'a std::collections::BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct FacetLink {
+    name: &'static str,
+    url: String,
+}
+
+/// Renders every page of the site, in parallel, sorted by path.
+pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, RenderError> {
+    let pages = std::sync::Mutex::new(Vec::new());
+    render_each(site, theme, |page| {
+        pages.lock().unwrap_or_else(|e| e.into_inner()).push(page);
+        Ok::<(), RenderError>(())
+    })?;
+    let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(pages)
+}
+
+/// Renders every page in parallel and hands each to `sink` as soon as it exists, so a
+/// build never holds the whole site in memory. Returns the number of pages.
+pub fn render_each<E>(
+    site: &Site,
+    theme: &Theme,
+    sink: impl Fn(Page) -> Result<(), E> + Sync,
+) -> Result<usize, E>
+where
+    E: From<RenderError> + Send,
+{
+    let tera = build_tera(theme)?;
+    let renderer = Renderer::new(site, tera)?;
+    let mut jobs: Vec<Job> = vec![Job::Home, Job::IncidentList, Job::NotFound];
+    jobs.extend((0..site.incidents.len()).map(Job::Incident));
+    for facet in Facet::ALL {
+        jobs.push(Job::Overview(facet));
+        let terms = site.index.facet(facet).terms.len();
+        jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
+    }
+    jobs.par_iter()
+        .try_for_each(|job| sink(renderer.render(job)?))?;
+    for (path, bytes) in &theme.static_files {
+        sink(Page {
+            path: format!("static/{path}"),
+            bytes: bytes.clone(),
+        })?;
+    }
+    Ok(jobs.len() + theme.static_files.len())
+}
+
+/// Parses the theme's templates; a syntax error names the template and the problem.
+pub fn build_tera(theme: &Theme) -> Result<Tera, RenderError> {
+    for required in REQUIRED_TEMPLATES {
+        if !theme.templates.iter().any(|(name, _)| name == required) {
+            return Err(RenderError::MissingTemplate(required.to_string()));
+        }
+    }
+    let mut tera = Tera::default();
+    // Tera's default escaping also rewrites `/` as `&#x2F;`, which bloats every URL;
+    // escaping the five HTML-significant characters is what safety needs.
+    tera.set_escape_fn(escape_html);
+    tera.add_raw_templates(
+        theme
+            .templates
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str())),
+    )
+    .map_err(|e| template_error("theme", &e))?;
+    Ok(tera)
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn template_error(template: &str, error: &tera::Error) -> RenderError {
+    // Tera nests the useful message in its source chain; show all of it.
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    RenderError::Template {
+        template: template.to_string(),
+        message,
+    }
+}
+
+enum Job {
+    Home,
+    IncidentList,
+    NotFound,
+    Incident(usize),
+    Overview(Facet),
+    Term(Facet, usize),
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    tera: Tera,
+    tz: Tz,
+    rows: Vec<IncidentRow>,
+    /// Each incident's table row from `incident_row.html`, rendered once for pages whose
+    /// root is [`SHARED_ROW_ROOT`].
+    row_html: Vec<String>,
+    base: Context,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(site: &'a Site, tera: Tera) -> Result<Self, RenderError> {
+        let tz = site.config.tz();
+        let rows: Vec<IncidentRow> = site
+            .incidents
+            .par_iter()
+            .map(|incident| row(site, tz, incident))
+            .collect();
+        let row_html = rows
+            .par_iter()
+            .map(|row| render_row(&tera, row, SHARED_ROW_ROOT))
+            .collect::<Result<Vec<String>, RenderError>>()?;
+        let config = &site.config;
+        let view = SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: &config.base_url,
+            timezone: &config.timezone,
+            facets: Facet::ALL
+                .iter()
+                .map(|facet| FacetLink {
+                    name: facet.names().1,
+                    url: format!("{}/", facet.path()),
+                })
+                .collect(),
+            generator: concat!("Hindsight ", env!("CARGO_PKG_VERSION")),
+            extra: &config.extra,
+        };
+        let mut base = Context::new();
+        base.insert("site", &view);
+        Ok(Renderer {
+            site,
+            tera,
+            tz,
+            rows,
+            row_html,
+            base,
+        })
+    }
+
+    /// The table rows of the incidents at `positions`, joined, with links relative to a
+    /// page whose root is `root`: shared rows where the depth matches, fresh ones elsewhere.
+    fn rows_html(
+        &self,
+        positions: impl Iterator<Item = usize>,
+        root: &str,
+    ) -> Result<String, RenderError> {
+        let mut html = String::new();
+        for position in positions {
+            if root == SHARED_ROW_ROOT {
+                html.push_str(&self.row_html[position]);
+            } else {
+                html.push_str(&render_row(&self.tera, &self.rows[position], root)?);
+            }
+        }
+        Ok(html)
+    }
+
+    fn render(&self, job: &Job) -> Result<Page, RenderError> {
+        match job {
+            Job::Home => self.home(),
+            Job::IncidentList => {
+                let mut context = self.context("incidents/index.html", "All incidents");
+                context.insert("count", &self.rows.len());
+                context.insert(
+                    "rows",
+                    &self.rows_html(0..self.rows.len(), &root_of("incidents/index.html"))?,
+                );
+                self.page("incidents/index.html", "incidents.html", &context)
+            }
+            Job::NotFound => {
+                let mut context = self.context("404.html", "Page not found");
+                // A server shows this page at any depth, so relative links would break.
+                context.insert("root", &base_path(&self.site.config.base_url));
+                // The page is shown at whatever address was missing; it has no canonical one.
+                context.insert("canonical_url", &None::<String>);
+                self.page("404.html", "404.html", &context)
+            }
+            Job::Incident(i) => self.incident(*i),
+            Job::Overview(facet) => self.overview(*facet),
+            Job::Term(facet, term) => self.term(*facet, *term),
+        }
+    }
+
+    /// The per-page context: the shared site values, the page title, the relative root.
+    fn context(&self, path: &str, title: &str) -> Context {
+        let mut context = self.base.clone();
+        context.insert("root", &root_of(path));
+        context.insert("page_title", title);
+        context.insert("page_path", path.trim_end_matches("index.html"));
+        context.insert(
+            "canonical_url",
+            &canonical_url(&self.site.config.base_url, path),
+        );
+        context
+    }
+
+    fn page(&self, path: &str, template: &str, context: &Context) -> Result<Page, RenderError> {
+        let html = self
+            .tera
+            .render(template, context)
+            .map_err(|e| template_error(template, &e))?;
+
+        Ok(Page {
+            path: path.to_string(),
+            bytes: html.into_bytes(),
+        })
+    }
+}
+
+/// One incident's table row from `incident_row.html`.
+fn render_row(tera: &Tera, row: &IncidentRow, root: &str) -> Result<String, RenderError> {
+    let mut context = Context::new();
+    context.insert("i", row);
+    context.insert("root", root);
+    tera.render("incident_row.html", &context)
+        .map_err(|e| template_error("incident_row.html", &e))
+}
+
+/// The relative path from a page back to the site root: `./`, `../`, `../../`.
+fn root_of(path: &str) -> String {
+    match path.matches('/').count() {
+        0 => "./".to_string(),
+        depth => "../".repeat(depth),
+    }
+}
+
+/// The path part of `base_url`, always ending in `/`: "https://x/eng/pm/" → "/eng/pm/".
+fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let path = if base_url.contains("://") {
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    } else {
+        after_scheme
+    };
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    if path.ends_with('/') {
+        path
+    } else {
+        format!("{path}/")
+    }
+}
+
+/// The absolute URL of a page, when `base_url` is absolute; canonical links need a host.
+fn canonical_url(base_url: &str, path: &str) -> Option<String> {
+    if !base_url.contains("://") {
+        return None;
+    }
+    let base = base_url.trim_end_matches('/');
+    Some(format!("{base}/{}", path.trim_end_matches("index.html")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            base_path("https://intranet.example/eng/postmortems/"),
+            "/eng/postmortems/"
+        );
+        assert_eq!(base_path("https://intranet.example"), "/");
+        assert_eq!(base_path("/"), "/");
+        assert_eq!(base_path("docs"), "/docs/");
+        assert_eq!(
+            canonical_url("https://x.example/pm/", "incidents/a/index.html").as_deref(),
+            Some("https://x.example/pm/incidents/a/")
+        );
+        assert_eq!(canonical_url("/", "index.html"), None);
+    }
+}

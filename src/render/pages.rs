@@ -1,0 +1,237 @@
+//! The core pages: home, incident pages, the incident list, facet overviews and terms.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::views::*;
+use super::{Page, RenderError, Renderer, root_of};
+use crate::incident::{ActionStatus, Incident};
+use crate::index::{Facet, duration_bucket};
+use crate::markdown::{self, MarkdownOptions};
+
+impl Renderer<'_> {
+    pub(super) fn home(&self) -> Result<Page, RenderError> {
+        let site = self.site;
+        let mut context = self.context("index.html", &site.config.title);
+        let latest: Vec<&IncidentRow> = self.rows.iter().take(site.config.latest_limit).collect();
+        context.insert("latest", &latest);
+        context.insert(
+            "latest_rows",
+            &self.rows_html(0..latest.len(), &root_of("index.html"))?,
+        );
+        context.insert("total", &site.incidents.len());
+        let with_duration: Vec<TimeDelta> = site
+            .incidents
+            .iter()
+            .filter_map(Incident::duration)
+            .collect();
+        let total_minutes: i64 = with_duration.iter().map(TimeDelta::num_minutes).sum();
+        context.insert(
+            "total_duration",
+            &format_duration(TimeDelta::minutes(total_minutes)),
+        );
+        let open_items = site
+            .incidents
+            .iter()
+            .flat_map(|i| &i.action_items)
+            .filter(|a| a.status == ActionStatus::Open)
+            .count();
+        context.insert("open_action_items", &open_items);
+        let first = site.incidents.iter().filter_map(|i| i.started_at).min();
+        let last = site.incidents.iter().filter_map(|i| i.started_at).max();
+        context.insert("first_date", &first.map(|at| self.date(at)));
+        context.insert("last_date", &last.map(|at| self.date(at)));
+        let mut facets = Vec::new();
+        for facet in Facet::ALL {
+            let (singular, plural) = facet.names();
+            let terms = self.term_views(facet);
+            let real = terms.iter().filter(|t| !t.missing).count();
+            let mut top: Vec<&TermView> =
+                terms.iter().filter(|t| !t.missing && t.count > 0).collect();
+            if matches!(facet, Facet::Service | Facet::Cause | Facet::Tag) {
+                top.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
+            }
+            top.truncate(8);
+            facets.push(serde_json::json!({
+                "name": plural,
+                "singular": singular,
+                "url": format!("{}/", facet.path()),
+                "count": real,
+                "top": top,
+            }));
+        }
+        context.insert("facets", &facets);
+        self.page("index.html", "home.html", &context)
+    }
+
+    pub(super) fn incident(&self, position: usize) -> Result<Page, RenderError> {
+        let site = self.site;
+        let incident = &site.incidents[position];
+        let row = &self.rows[position];
+        let time = |at: Option<DateTime<Utc>>| at.map(|at| self.time(at));
+        let view = IncidentView {
+            row,
+            source: &incident.source,
+            started_at: time(incident.started_at),
+            detected_at: time(incident.detected_at),
+            mitigated_at: time(incident.mitigated_at),
+            resolved_at: time(incident.resolved_at),
+            time_to_detect: incident.time_to_detect().map(format_duration),
+            time_to_mitigate: incident.time_to_mitigate().map(format_duration),
+            time_to_resolve: incident.time_to_resolve().map(format_duration),
+            duration_bucket: duration_bucket(&site.config, incident)
+                .and_then(|b| self.link(Facet::Duration, &site.config.duration_buckets[b].key)),
+            causes: incident
+                .root_causes
+                .iter()
+                .filter_map(|c| self.link(Facet::Cause, c))
+                .collect(),
+            tags: incident
+                .tags
+                .iter()
+                .filter_map(|t| self.link(Facet::Tag, t))
+                .collect(),
+            authors: &incident.authors,
+            trigger: incident.trigger.as_deref(),
+            summary_html: incident.summary.as_deref().map(|t| self.inline(t)),
+            impact_html: incident.impact.as_deref().map(|t| self.inline(t)),
+            detection_html: incident.detection.as_deref().map(|t| self.inline(t)),
+            body_html: &incident.body.html,
+            toc: incident
+                .body
+                .toc
+                .iter()
+                .filter(|e| (2..=3).contains(&e.level))
+                .collect(),
+            word_count: incident.body.word_count,
+            action_items: incident
+                .action_items
+                .iter()
+                .map(|item| ActionItemView {
+                    item,
+                    status_label: match item.status {
+                        ActionStatus::Open => "Open",
+                        ActionStatus::Done => "Done",
+                        ActionStatus::Wontfix => "Won't fix",
+                    },
+                })
+                .collect(),
+            action_items_open: incident
+                .action_items
+                .iter()
+                .filter(|a| a.status == ActionStatus::Open)
+                .count(),
+            related: site.index.related[position]
+                .iter()
+                .map(|&r| &self.rows[r])
+                .collect(),
+            extra: &incident.extra,
+        };
+        let path = format!("incidents/{}/index.html", incident.slug);
+        let mut context = self.context(&path, &incident.title);
+        let related = site.index.related[position].iter().copied();
+        context.insert("related_rows", &self.rows_html(related, &root_of(&path))?);
+        context.insert("incident", &view);
+        self.page(&path, "incident.html", &context)
+    }
+
+    pub(super) fn term_views(&self, facet: Facet) -> Vec<TermView<'_>> {
+        let terms = &self.site.index.facet(facet).terms;
+        let max = terms
+            .iter()
+            .map(|t| t.incidents.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        terms
+            .iter()
+            .map(|term| TermView {
+                name: &term.name,
+                key: &term.key,
+                url: term_url(facet, term),
+                description: &term.description,
+                count: term.incidents.len(),
+                share: term.incidents.len() * 100 / max,
+                missing: term.missing,
+                latest: term
+                    .incidents
+                    .first()
+                    .and_then(|&i| self.rows[i].date.as_deref()),
+            })
+            .collect()
+    }
+
+    pub(super) fn overview(&self, facet: Facet) -> Result<Page, RenderError> {
+        let (singular, plural) = facet.names();
+        let path = format!("{}/index.html", facet.path());
+        let mut context = self.context(&path, plural);
+        let terms = self.term_views(facet);
+        context.insert(
+            "facet",
+            &serde_json::json!({"name": plural, "singular": singular, "key": facet.path()}),
+        );
+        context.insert("terms", &terms);
+        context.insert("total", &self.site.incidents.len());
+        self.page(&path, "facet_overview.html", &context)
+    }
+
+    pub(super) fn term(&self, facet: Facet, position: usize) -> Result<Page, RenderError> {
+        let (singular, plural) = facet.names();
+        let term = &self.site.index.facet(facet).terms[position];
+        let path = format!("{}index.html", term_url(facet, term));
+        let mut context = self.context(&path, &format!("{singular}: {}", term.name));
+        let rows: Vec<&IncidentRow> = term.incidents.iter().map(|&i| &self.rows[i]).collect();
+        let minutes: Vec<i64> = rows.iter().filter_map(|r| r.duration_minutes).collect();
+        context.insert("facet", &serde_json::json!({"name": plural, "singular": singular, "key": facet.path(), "url": format!("{}/", facet.path())}));
+        context.insert("term", &serde_json::json!({
+            "name": term.name,
+            "key": term.key,
+            "description": term.description,
+            "missing": term.missing,
+            "count": term.incidents.len(),
+            "total_duration": (!minutes.is_empty()).then(|| format_duration(TimeDelta::minutes(minutes.iter().sum()))),
+            "team": (facet == Facet::Service).then(|| self.site.config.services.iter().find(|s| s.name == term.key || s.name == term.name).map(|s| s.team.clone())).flatten(),
+        }));
+        context.insert("count", &rows.len());
+        context.insert(
+            "rows",
+            &self.rows_html(term.incidents.iter().copied(), &root_of(&path))?,
+        );
+        self.page(&path, "facet_term.html", &context)
+    }
+
+    pub(super) fn link(&self, facet: Facet, name: &str) -> Option<TermLink> {
+        self.site.index.facet(facet).get(name).map(|term| TermLink {
+            name: term.name.clone(),
+            url: term_url(facet, term),
+        })
+    }
+
+    /// A front matter text field as HTML: one paragraph's worth of Markdown, unwrapped.
+    pub(super) fn inline(&self, text: &str) -> String {
+        let options = MarkdownOptions {
+            allow_raw_html: self.site.config.allow_raw_html,
+            source_dir: None,
+        };
+        let html = markdown::render(text, &options).html;
+        let trimmed = html.trim_end();
+        match trimmed
+            .strip_prefix("<p>")
+            .and_then(|t| t.strip_suffix("</p>"))
+        {
+            Some(inner) if !inner.contains("<p>") => inner.to_string(),
+            _ => html,
+        }
+    }
+
+    pub(super) fn time(&self, at: DateTime<Utc>) -> TimeView {
+        let local = at.with_timezone(&self.tz);
+        TimeView {
+            display: local.format("%Y-%m-%d %H:%M %Z").to_string(),
+            iso: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+
+    pub(super) fn date(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz).format("%Y-%m-%d").to_string()
+    }
+}

@@ -1,0 +1,197 @@
+//! View structs: what templates see. They are the documented interface for theme authors;
+//! domain types never reach a template.
+
+use chrono::TimeDelta;
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::incident::{ActionItem, Incident};
+use crate::index::{Facet, Term};
+use crate::markdown::TocEntry;
+use crate::site::Site;
+
+/// A link to a facet term.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermLink {
+    pub name: String,
+    /// Path from the site root, e.g. `services/redis-cache/`.
+    pub url: String,
+}
+
+/// A severity as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityView {
+    pub key: String,
+    pub label: String,
+    /// 1 for the worst severity; themes color badges by rank.
+    pub rank: usize,
+    pub url: String,
+}
+
+/// One incident in a list or table.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentRow {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub status: String,
+    pub has_front_matter: bool,
+    pub date: Option<String>,
+    pub date_iso: Option<String>,
+    pub severity: Option<SeverityView>,
+    pub services: Vec<TermLink>,
+    pub cause: Option<TermLink>,
+    pub duration: Option<String>,
+    pub duration_minutes: Option<i64>,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeView {
+    pub display: String,
+    pub iso: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionItemView<'a> {
+    #[serde(flatten)]
+    pub item: &'a ActionItem,
+    pub status_label: &'static str,
+}
+
+/// Everything the incident template sees.
+#[derive(Debug, Serialize)]
+pub struct IncidentView<'a> {
+    #[serde(flatten)]
+    pub row: &'a IncidentRow,
+    pub source: &'a str,
+    pub started_at: Option<TimeView>,
+    pub detected_at: Option<TimeView>,
+    pub mitigated_at: Option<TimeView>,
+    pub resolved_at: Option<TimeView>,
+    pub time_to_detect: Option<String>,
+    pub time_to_mitigate: Option<String>,
+    pub time_to_resolve: Option<String>,
+    pub duration_bucket: Option<TermLink>,
+    pub causes: Vec<TermLink>,
+    pub tags: Vec<TermLink>,
+    pub authors: &'a [String],
+    pub trigger: Option<&'a str>,
+    /// Summary, impact and detection rendered as inline Markdown (`code`, *emphasis*, links).
+    pub summary_html: Option<String>,
+    pub impact_html: Option<String>,
+    pub detection_html: Option<String>,
+    pub body_html: &'a str,
+    pub toc: Vec<&'a TocEntry>,
+    pub word_count: usize,
+    pub action_items: Vec<ActionItemView<'a>>,
+    pub action_items_open: usize,
+    pub related: Vec<&'a IncidentRow>,
+    pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A term on an overview page.
+#[derive(Debug, Serialize)]
+pub struct TermView<'a> {
+    pub name: &'a str,
+    pub key: &'a str,
+    pub url: String,
+    pub description: &'a str,
+    pub count: usize,
+    /// Count as a percentage of the largest term's count, for bar widths.
+    pub share: usize,
+    pub missing: bool,
+    /// Newest incident's date, so overviews say how recent the last occurrence was.
+    pub latest: Option<&'a str>,
+}
+
+pub(super) fn term_url(facet: Facet, term: &Term) -> String {
+    format!("{}/{}/", facet.path(), term.slug)
+}
+
+pub(super) fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
+    let index = &site.index;
+    let link = |facet: Facet, name: &str| {
+        index.facet(facet).get(name).map(|term| TermLink {
+            name: term.name.clone(),
+            url: term_url(facet, term),
+        })
+    };
+    IncidentRow {
+        slug: incident.slug.clone(),
+        url: format!("incidents/{}/", incident.slug),
+        title: incident.title.clone(),
+        status: format!("{:?}", incident.status).to_lowercase(),
+        has_front_matter: incident.has_front_matter,
+        date: incident
+            .started_at
+            .map(|at| at.with_timezone(&tz).format("%Y-%m-%d").to_string()),
+        date_iso: incident
+            .started_at
+            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        severity: incident.severity.map(|i| {
+            let severity = &site.config.severities[i];
+            SeverityView {
+                key: severity.key.clone(),
+                label: severity.label.clone(),
+                rank: i + 1,
+                url: link(Facet::Severity, &severity.key)
+                    .map(|l| l.url)
+                    .unwrap_or_default(),
+            }
+        }),
+        services: incident
+            .services
+            .iter()
+            .filter_map(|s| link(Facet::Service, s))
+            .collect(),
+        cause: incident.primary_cause().and_then(|c| link(Facet::Cause, c)),
+        duration: incident.duration().map(format_duration),
+        duration_minutes: incident.duration().map(|d| d.num_minutes()),
+        summary: incident.summary.clone(),
+    }
+}
+
+/// A duration in the two largest units an engineer would say: "45 min", "2 h 5 min",
+/// "3 d 4 h", "2 y 40 d".
+pub fn format_duration(delta: TimeDelta) -> String {
+    let minutes = delta.num_minutes();
+    if minutes < 1 {
+        return format!("{} s", delta.num_seconds().max(0));
+    }
+    let (years, rest) = (minutes / 525_600, minutes % 525_600);
+    let (days, rest) = (rest / 1440, rest % 1440);
+    let (hours, mins) = (rest / 60, rest % 60);
+    let parts: Vec<String> = [(years, "y"), (days, "d"), (hours, "h"), (mins, "min")]
+        .into_iter()
+        .skip_while(|(n, _)| *n == 0)
+        .take(2)
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n} {unit}"))
+        .collect();
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        for (minutes, expected) in [
+            (0, "0 s"),
+            (45, "45 min"),
+            (60, "1 h"),
+            (125, "2 h 5 min"),
+            (1440 + 240, "1 d 4 h"),
+            (1440 + 1, "1 d"),
+            (2 * 525_600 + 40 * 1440, "2 y 40 d"),
+        ] {
+            assert_eq!(
+                format_duration(TimeDelta::minutes(minutes)),
+                expected,
+                "{minutes}"
+            );
+        }
+    }
+}
