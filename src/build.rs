@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
+
 use crate::diagnostics::{Diagnostic, Tally};
 use crate::output::{self, WriteError};
 use crate::render::{self, RenderError};
@@ -20,6 +22,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Any content problem, warnings included, writes nothing.
     pub strict: bool,
+    /// The date trends are computed for (overdue action items, "on this day"). The library
+    /// never reads the clock; the command line resolves this.
+    pub as_of: NaiveDate,
 }
 
 /// What a build did.
@@ -84,7 +89,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     let t1 = Instant::now();
     let staging = output::Staging::new(&output)?;
-    let pages = render::render_each(&site, &theme, |page| {
+    let render_options = render::RenderOptions {
+        as_of: options.as_of,
+    };
+    let pages = render::render_each(&site, &theme, &render_options, |page| {
         staging.write(&page).map_err(BuildError::from)
     })?;
     let t2 = Instant::now();

@@ -40,6 +40,10 @@ pub struct Config {
     pub services: Vec<Service>,
     /// Field-name aliases: canonical field → names this archive uses instead.
     pub fields: BTreeMap<String, Vec<String>>,
+    /// `[trends]`: settings of the trend pages.
+    pub trends: TrendsConfig,
+    /// `[check]`: what `hindsight check` (and `build`) hold postmortems to.
+    pub check: CheckConfig,
     /// Anything a theme wants to read as `config.extra`.
     pub extra: BTreeMap<String, toml::Value>,
 }
@@ -62,6 +66,10 @@ pub struct Category {
     pub label: String,
     #[serde(default)]
     pub description: String,
+    /// Phrases that point to this category in prose, for inferring the root cause of
+    /// documents without front matter (the default categories have built-in ones).
+    #[serde(default)]
+    pub keywords: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,6 +92,121 @@ pub struct Service {
     pub team: String,
     #[serde(default)]
     pub description: String,
+}
+
+/// `[trends]` in `hindsight.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrendsConfig {
+    /// An incident is a recurrence when an earlier one with the same service and the same
+    /// primary root cause started at most this many days before it.
+    pub recurrence_days: u32,
+}
+
+impl Default for TrendsConfig {
+    fn default() -> Self {
+        // A quarter: long enough to catch "we fixed the symptom, not the cause", short
+        // enough that a service's unrelated yearly incidents are not called repeats.
+        TrendsConfig {
+            recurrence_days: 90,
+        }
+    }
+}
+
+/// `[check]` in `hindsight.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Front matter fields a postmortem must set, per status (H015).
+    pub required: RequiredFields,
+    /// What an open action item must name: "owner", "due", both, or (the default) neither
+    /// (H020).
+    pub action_items: Vec<String>,
+    /// How far, in minutes, a timeline's "resolved" or "mitigated" entry may be from the
+    /// stated time before H017 calls it a contradiction.
+    pub timeline_tolerance_minutes: u32,
+    /// Words that mark unfinished text in a final postmortem (H021); matched as whole
+    /// words, case-sensitively, so "TODO" counts and "todo list" does not.
+    pub placeholders: Vec<String>,
+    /// Per-code levels: `H020 = "off"`, `H018 = "error"`.
+    pub levels: BTreeMap<String, String>,
+}
+
+/// Required front matter fields per status; each names canonical fields.
+///
+/// None by default: every field is optional, so an existing archive builds as quietly as
+/// before. `hindsight init` writes the recommended policy into a new site's config: a draft
+/// needs a title; a review also severity, start and services; a final postmortem all that
+/// makes it indexable on every facet.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RequiredFields {
+    pub draft: Vec<String>,
+    pub review: Vec<String>,
+    #[serde(rename = "final")]
+    pub final_: Vec<String>,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        // Rules that find wrong content are on; rules that ask for more content (required
+        // fields, action item owners and dates) are a site's policy, off until set.
+        CheckConfig {
+            required: RequiredFields::default(),
+            action_items: Vec::new(),
+            timeline_tolerance_minutes: 15,
+            placeholders: vec!["TODO".into(), "TBD".into(), "FIXME".into()],
+            levels: BTreeMap::new(),
+        }
+    }
+}
+
+impl CheckConfig {
+    fn validate(&self) -> Result<(), String> {
+        let required = &self.required;
+        for (status, fields) in [
+            ("draft", &required.draft),
+            ("review", &required.review),
+            ("final", &required.final_),
+        ] {
+            if let Some(unknown) = fields
+                .iter()
+                .find(|f| !CANONICAL_FIELDS.contains(&f.as_str()))
+            {
+                return Err(format!(
+                    "check.required.{status}: unknown field \"{unknown}\" (expected one of {})",
+                    CANONICAL_FIELDS.join(", ")
+                ));
+            }
+        }
+        if let Some(other) = self
+            .action_items
+            .iter()
+            .find(|f| !["owner", "due"].contains(&f.as_str()))
+        {
+            return Err(format!(
+                "check.action_items: unknown value \"{other}\" (expected \"owner\" and/or \"due\")"
+            ));
+        }
+        for (code, level) in &self.levels {
+            let Some(parsed) = crate::diagnostics::Code::parse(code) else {
+                return Err(format!(
+                    "check.levels: unknown code \"{code}\" (expected H001 to H021)"
+                ));
+            };
+            if !parsed.adjustable() {
+                return Err(format!(
+                    "check.levels: the level of {code} cannot be changed (it marks a file or value Hindsight could not read)"
+                ));
+            }
+            if !["error", "warning", "off"].contains(&level.as_str()) {
+                return Err(format!(
+                    "check.levels.{code}: unknown level \"{level}\" (expected \"error\", \"warning\" or \"off\")"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The canonical front matter fields that `[fields]` may alias.
@@ -126,6 +249,8 @@ impl Default for Config {
             duration_buckets: default_duration_buckets(),
             services: Vec::new(),
             fields: BTreeMap::new(),
+            trends: TrendsConfig::default(),
+            check: CheckConfig::default(),
             extra: BTreeMap::new(),
         }
     }
@@ -209,6 +334,7 @@ fn default_categories() -> Vec<Category> {
         key: key.into(),
         label: label.into(),
         description: description.into(),
+        keywords: Vec::new(),
     })
     .collect()
 }
@@ -320,6 +446,9 @@ impl Config {
                 ));
             }
         }
+        if self.trends.recurrence_days == 0 {
+            return Err("trends.recurrence_days: expected a number of days of at least 1".into());
+        }
         check_unique("severities", self.severities.iter().map(|s| &s.key))?;
         check_unique("categories", self.categories.iter().map(|c| &c.key))?;
         check_unique(
@@ -327,6 +456,7 @@ impl Config {
             self.duration_buckets.iter().map(|b| &b.key),
         )?;
         check_unique("services", self.services.iter().map(|s| &s.name))?;
+        self.check.validate()?;
         Ok(())
     }
 
@@ -384,6 +514,13 @@ mod tests {
         assert_eq!(config.categories.len(), 10);
         assert_eq!(config.duration_buckets.len(), 5);
         assert_eq!(config.tz(), Tz::UTC);
+        assert_eq!(config.trends.recurrence_days, 90);
+    }
+
+    #[test]
+    fn trends_settings() {
+        let config = Config::parse("[trends]\nrecurrence_days = 30\n", "hindsight.toml").unwrap();
+        assert_eq!(config.trends.recurrence_days, 30);
     }
 
     #[test]
@@ -412,6 +549,14 @@ mod tests {
         check_err(
             "[[categories]]\nkey = \"db\"\n[[categories]]\nkey = \"DB\"\n",
             "\"DB\" is declared twice",
+        );
+        check_err(
+            "[trends]\nrecurrence_days = 0\n",
+            "trends.recurrence_days: expected a number of days of at least 1",
+        );
+        check_err(
+            "[trends]\nrecurence_days = 9\n",
+            "unknown field `recurence_days`",
         );
     }
 }

@@ -57,6 +57,70 @@ pub enum Code {
     H013,
     /// The file is larger than Hindsight accepts.
     H014,
+    /// A field the postmortem's status requires is missing (`[check.required]`).
+    H015,
+    /// A timeline entry is earlier than the entry before it.
+    H016,
+    /// The timeline contradicts the stated times ("resolved" at another time).
+    H017,
+    /// A link to another postmortem's file that is not in the site.
+    H018,
+    /// Two headings have the same id, so links to the second go to the first.
+    H019,
+    /// An open action item has no owner or no due date.
+    H020,
+    /// A final postmortem still holds a placeholder such as TODO or TBD.
+    H021,
+}
+
+impl Code {
+    /// Every code, in order.
+    pub const ALL: [Code; 21] = [
+        Code::H001,
+        Code::H002,
+        Code::H003,
+        Code::H004,
+        Code::H005,
+        Code::H006,
+        Code::H007,
+        Code::H008,
+        Code::H009,
+        Code::H010,
+        Code::H011,
+        Code::H012,
+        Code::H013,
+        Code::H014,
+        Code::H015,
+        Code::H016,
+        Code::H017,
+        Code::H018,
+        Code::H019,
+        Code::H020,
+        Code::H021,
+    ];
+
+    /// The code named `text` ("H017", case-insensitive).
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL
+            .into_iter()
+            .find(|code| code.to_string().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// Whether `[check.levels]` may change the level: not for codes that mark a file or a
+    /// value Hindsight could not read, since hiding those would hide lost data.
+    pub fn adjustable(self) -> bool {
+        !matches!(
+            self,
+            Code::H001
+                | Code::H002
+                | Code::H003
+                | Code::H004
+                | Code::H005
+                | Code::H007
+                | Code::H008
+                | Code::H014
+        )
+    }
 }
 
 impl fmt::Display for Code {
@@ -168,6 +232,63 @@ impl Diagnostic {
     }
 }
 
+/// Escapes text for the message of a GitHub workflow command.
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes text for a property (`file=`, `title=`) of a GitHub workflow command.
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A GitHub Actions workflow command: `::error file=...,line=...,col=...,title=...::message`
+/// (`command` is `error`, `warning` or `notice`).
+pub fn github_command(
+    command: &str,
+    file: &str,
+    position: Option<(u32, u32)>,
+    title: &str,
+    message: &str,
+) -> String {
+    let mut properties = vec![format!("file={}", github_property(file))];
+    if let Some((line, col)) = position {
+        properties.push(format!("line={line},col={col}"));
+    }
+    properties.push(format!("title={}", github_property(title)));
+    format!(
+        "::{command} {}::{}",
+        properties.join(","),
+        github_data(message)
+    )
+}
+
+impl Diagnostic {
+    /// The diagnostic as a GitHub workflow command, which shows the problem on the pull
+    /// request's diff. `prefix` is the site root's path from the repository root ("" when
+    /// they are the same), since annotations name files from there.
+    pub fn render_github(&self, prefix: &str) -> String {
+        let title = match &self.field {
+            Some(field) => format!("{} {field}", self.code),
+            None => self.code.to_string(),
+        };
+        let mut message = self.message.clone();
+        if let Some(help) = &self.help {
+            message.push_str(&format!("\nhelp: {help}"));
+        }
+        let position = self.line.zip(self.col);
+        github_command(
+            &self.level.to_string(),
+            &format!("{prefix}{}", self.file),
+            position,
+            &title,
+            &message,
+        )
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.headline())
@@ -213,6 +334,27 @@ mod tests {
             diagnostic.render_human(),
             "content/a.md:3:11: error[H003]: severity: unknown value \"SEV9\"\n  |\n3 | severity: SEV9\n  |           ^\n  = help: use one of SEV1, SEV2"
         );
+    }
+
+    #[test]
+    fn github_annotations_escape_their_parts() {
+        let diagnostic = Diagnostic::warning(Code::H018, "content/a, b.md", "links to x: 100%")
+            .at(3, 7, "")
+            .help("fix it\nnow");
+        assert_eq!(
+            diagnostic.render_github("docs/"),
+            "::warning file=docs/content/a%2C b.md,line=3,col=7,title=H018::links to x: 100%25%0Ahelp: fix it%0Anow"
+        );
+        let json = serde_json::to_value(&diagnostic).unwrap();
+        assert_eq!(json["code"], "H018");
+        assert_eq!(json["level"], "warning");
+    }
+
+    #[test]
+    fn codes_parse_and_some_are_fixed() {
+        assert_eq!(Code::parse("h017"), Some(Code::H017));
+        assert_eq!(Code::parse("H099"), None);
+        assert!(Code::H020.adjustable() && !Code::H002.adjustable());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::config::{CANONICAL_FIELDS, Config};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::frontmatter::{self, Entry, Node, Pos, Value};
+use crate::infer::{self, Inference};
 use crate::markdown::{self, MarkdownOptions, Rendered};
 use crate::source::SourceFile;
 use crate::vocab::{self, Vocabularies};
@@ -42,6 +43,9 @@ pub struct ActionItem {
     pub due: Option<NaiveDate>,
     pub priority: Option<String>,
     pub url: Option<String>,
+    /// Where the item is written, for diagnostics.
+    #[serde(skip)]
+    pub pos: Option<Pos>,
 }
 
 /// One postmortem with typed fields. Derived values are methods, never stored twice.
@@ -51,8 +55,11 @@ pub struct Incident {
     pub source: String,
     pub slug: String,
     pub title: String,
-    /// False for prose-only documents: their metadata is unknown, not absent.
+    /// False for prose-only documents: their metadata is unknown, not absent, or inferred.
     pub has_front_matter: bool,
+    /// For a document without front matter, what was read from its prose and where
+    /// (`None` when nothing was). The fields above hold the inferred values.
+    pub inferred: Option<Box<Inference>>,
     pub status: Status,
     /// Position in `config.severities` (0 is the worst).
     pub severity: Option<usize>,
@@ -79,12 +86,22 @@ pub struct Incident {
     pub positions: FieldPositions,
 }
 
-/// Positions of the fields whose problems are only found across files.
+/// Positions of the fields whose problems are only found across files, and what the
+/// content lints (`check.rs`) need to know about the file.
 #[derive(Debug, Clone, Default)]
 pub struct FieldPositions {
     pub slug: Option<Pos>,
     /// One per entry of `related`.
     pub related: Vec<Pos>,
+    /// The canonical fields the front matter sets (under any accepted name).
+    pub present: Vec<&'static str>,
+    /// The line of the file the Markdown body starts on, and its byte offset in the
+    /// file's text (BOM removed, line endings normalized).
+    pub body_line: u32,
+    pub body_offset: usize,
+    /// Relative links to other Markdown files: the target's path from the site root, and
+    /// where the link is written. Filled by `check::lint_file`.
+    pub links: Vec<(String, Pos)>,
 }
 
 impl Incident {
@@ -194,12 +211,6 @@ pub fn parse(
         _ => &[],
     };
     let has_front_matter = document.format.is_some();
-    if !has_front_matter {
-        reader.diagnostics.push(
-            Diagnostic::warning(Code::H010, path, "no front matter; the page shows no metadata")
-                .help("add a front matter block between `---` lines with at least title, severity, started_at and resolved_at"),
-        );
-    }
     let field = |name: &'static str| lookup(fields, config, name);
     let title = match field("title").and_then(|(name, node)| reader.string(name, node)) {
         Some(title) => title,
@@ -219,6 +230,30 @@ pub fn parse(
             fallback
         }
     };
+    let inference = (!has_front_matter)
+        .then(|| {
+            infer::infer(&infer::Input {
+                body: document.body,
+                first_line: document.body_line,
+                stem: &file.stem,
+                title: &title,
+                config,
+            })
+        })
+        .filter(|inference| !inference.is_empty())
+        .map(Box::new);
+    if !has_front_matter {
+        reader.diagnostics.push(match &inference {
+            Some(_) => Diagnostic::warning(
+                Code::H010,
+                path,
+                "no front matter; metadata inferred from the text",
+            )
+            .help("`hindsight check` lists what was inferred and from which line; `hindsight import` writes it into the file as front matter"),
+            None => Diagnostic::warning(Code::H010, path, "no front matter; the page shows no metadata")
+                .help("add a front matter block between `---` lines with at least title, severity, started_at and resolved_at"),
+        });
+    }
     let slug_field =
         field("slug").and_then(|(name, node)| Some((reader.string(name, node)?, node.pos)));
     let slug_pos = slug_field.as_ref().map(|(_, pos)| *pos);
@@ -246,6 +281,22 @@ pub fn parse(
                         .join(", ")
                 ),
             );
+            // "Critcal" is a typo of a label; "SEV9" is not a typo of "SEV1".
+            let given = display_scalar(node);
+            let labels: Vec<String> = config.severities.iter().map(|s| s.label.clone()).collect();
+            let keys: Vec<String> = config.severities.iter().map(|s| s.key.clone()).collect();
+            let close = vocab::did_you_mean(&given, &labels)
+                .and_then(|label| config.severities.iter().find(|s| s.label == label))
+                .map(|s| s.key.as_str())
+                .or_else(|| {
+                    let digits = given.chars().any(|c| c.is_ascii_digit());
+                    (!digits)
+                        .then(|| vocab::did_you_mean(&given, &keys))
+                        .flatten()
+                });
+            if let (Some(close), Some(last)) = (close, reader.diagnostics.last_mut()) {
+                last.help = Some(format!("did you mean `{close}`?"));
+            }
         }
         found
     });
@@ -316,11 +367,17 @@ pub fn parse(
     let related = field("related")
         .map(|(name, node)| reader.string_list(name, node))
         .unwrap_or_default();
-    Some(Incident {
+    let present = CANONICAL_FIELDS
+        .iter()
+        .copied()
+        .filter(|canonical| field(canonical).is_some())
+        .collect();
+    let mut incident = Incident {
         source: file.path.clone(),
         slug: vocab::url_slug(&slug_source),
         title,
         has_front_matter,
+        inferred: None,
         status,
         severity,
         started_at,
@@ -345,8 +402,43 @@ pub fn parse(
         positions: FieldPositions {
             slug: slug_pos,
             related: related.iter().map(|(_, pos)| *pos).collect(),
+            present,
+            body_line: document.body_line,
+            body_offset: text.len() - document.body.len(),
+            links: Vec::new(),
         },
-    })
+    };
+    if let Some(inference) = inference {
+        apply_inference(&mut incident, inference);
+    }
+    Some(incident)
+}
+
+/// Gives a document without front matter the values read from its prose.
+fn apply_inference(incident: &mut Incident, inference: Box<Inference>) {
+    let value = |v: &Option<infer::Inferred<DateTime<Utc>>>| v.as_ref().map(|v| v.value);
+    incident.started_at = value(&inference.started_at);
+    incident.detected_at = value(&inference.detected_at);
+    incident.mitigated_at = value(&inference.mitigated_at);
+    incident.resolved_at = value(&inference.resolved_at);
+    incident.severity = inference.severity.as_ref().map(|v| v.value);
+    incident.services =
+        dedup_case_insensitive(inference.services.iter().map(|v| v.value.clone()).collect());
+    incident.root_causes = inference
+        .root_cause
+        .iter()
+        .map(|v| v.value.clone())
+        .collect();
+    let text = |v: &Option<infer::Inferred<String>>| v.as_ref().map(|v| v.value.clone());
+    incident.trigger = text(&inference.trigger);
+    incident.summary = text(&inference.summary);
+    incident.impact = text(&inference.impact);
+    incident.action_items = inference
+        .action_items
+        .iter()
+        .map(|v| v.value.clone())
+        .collect();
+    incident.inferred = Some(inference);
 }
 
 /// Strips a byte-order mark and turns CRLF into LF so positions and splitting agree.
@@ -578,6 +670,7 @@ impl FieldReader<'_, '_> {
                     due: None,
                     priority: None,
                     url: None,
+                    pos: Some(node.pos),
                 });
             }
             Value::Map(entries) => entries,
@@ -630,6 +723,7 @@ impl FieldReader<'_, '_> {
             due,
             priority: get("priority").and_then(|n| self.string("action_items.priority", n)),
             url: get("url").and_then(|n| self.string("action_items.url", n)),
+            pos: Some(node.pos),
         })
     }
 }

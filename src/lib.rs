@@ -6,17 +6,25 @@
 #![warn(unreachable_pub)]
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod frontmatter;
+pub mod import;
 pub mod incident;
+pub mod incremental;
 pub mod index;
+pub mod infer;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod source;
 pub mod theme;
 pub mod time;
+pub mod trends;
 pub mod vocab;
+pub mod watch;

@@ -157,6 +157,63 @@ pub fn update_site(
     Ok(written)
 }
 
+/// Writes one page into `out` unless the file there already holds exactly these bytes;
+/// returns whether it wrote. Used by `serve` after a partial render. The bytes go to a
+/// hidden file beside the page first and are renamed over it, so a server reading the
+/// folder at the same moment sees the old page or the new one, never half of one.
+pub fn write_if_changed(out: &Path, page: &Page) -> Result<bool, WriteError> {
+    let path = out.join(&page.path);
+    if let Ok(meta) = fs::metadata(&path)
+        && meta.len() == page.bytes.len() as u64
+        && fs::read(&path).is_ok_and(|existing| existing == page.bytes)
+    {
+        return Ok(false);
+    }
+    let folder = path.parent().unwrap_or(out);
+    fs::create_dir_all(folder).map_err(context(folder))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{name}.hindsight-tmp-{}", std::process::id()));
+    fs::write(&temporary, &page.bytes).map_err(context(&temporary))?;
+    if let Err(source) = fs::rename(&temporary, &path) {
+        let _ = fs::remove_file(&temporary);
+        return Err(WriteError {
+            path: path.display().to_string(),
+            source,
+        });
+    }
+    Ok(true)
+}
+
+/// Removes pages that are no longer produced (paths relative to `out`), and the folders
+/// they leave empty. A page that is already gone is not an error.
+pub fn remove_pages(out: &Path, paths: &[String]) -> Result<(), WriteError> {
+    for page in paths {
+        let path = out.join(page);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(source) => {
+                return Err(WriteError {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
+        }
+        let mut folder = path.parent();
+        while let Some(dir) = folder.filter(|dir| *dir != out && dir.starts_with(out)) {
+            // Only succeeds when empty, which is exactly when it should go.
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+            folder = dir.parent();
+        }
+    }
+    Ok(())
+}
+
 fn remove_if_exists(path: &Path) -> Result<(), WriteError> {
     match fs::remove_dir_all(path) {
         Err(error) if error.kind() != io::ErrorKind::NotFound => Err(context(path)(error)),
@@ -205,6 +262,27 @@ mod tests {
         assert!(result.is_err());
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn writes_only_changed_pages_and_removes_gone_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        assert!(write_if_changed(&out, &page("a/b/index.html", "1")).unwrap());
+        assert!(!write_if_changed(&out, &page("a/b/index.html", "1")).unwrap());
+        assert!(write_if_changed(&out, &page("a/b/index.html", "2")).unwrap());
+        assert_eq!(fs::read_to_string(out.join("a/b/index.html")).unwrap(), "2");
+        assert_eq!(entries_of(&out.join("a/b")), ["index.html"]);
+        remove_pages(&out, &["a/b/index.html".into(), "missing.html".into()]).unwrap();
+        assert!(!out.join("a").exists(), "emptied folders go too");
+        assert!(out.exists(), "the output folder itself stays");
+    }
+
+    fn entries_of(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
     }
 
     #[test]

@@ -109,22 +109,67 @@ pub fn analyze(
     sources: &[SourceFile],
     options: AnalyzeOptions,
 ) -> (Site, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut incidents = Vec::with_capacity(sources.len());
+    for (incident, found) in parse_sources(config, sources) {
+        diagnostics.extend(found);
+        incidents.extend(incident);
+    }
+    let assembled = assemble(config, incidents, options, |path| {
+        source_text(sources, path).into_owned()
+    });
+    diagnostics.extend(assembled.diagnostics);
+    sort_diagnostics(&mut diagnostics);
+    (assembled.site, diagnostics)
+}
+
+/// Parses each source on its own, in parallel, in input order: the per-file half of
+/// [`analyze`]. `serve` calls it for just the files that changed.
+pub fn parse_sources(
+    config: &Config,
+    sources: &[SourceFile],
+) -> Vec<(Option<Incident>, Vec<Diagnostic>)> {
     let vocabularies = Vocabularies::new(config);
-    let parsed: Vec<(Option<Incident>, Vec<Diagnostic>)> = sources
+    sources
         .par_iter()
         .map(|source| {
             let mut diagnostics = Vec::new();
-            let incident = incident::parse(source, config, &vocabularies, &mut diagnostics);
+            let mut incident = incident::parse(source, config, &vocabularies, &mut diagnostics);
+            if let Some(incident) = &mut incident {
+                crate::check::lint_file(incident, source, config, &mut diagnostics);
+            }
             (incident, diagnostics)
         })
-        .collect();
+        .collect()
+}
+
+/// What [`assemble`] made of a set of parsed incidents.
+#[derive(Debug)]
+pub struct Assembled {
+    pub site: Site,
+    /// Incidents that were parsed but are not in the site: the second file of a duplicate
+    /// slug, and drafts when drafts are left out. `serve` keeps them for the next rebuild.
+    pub left_out: Vec<Incident>,
+    /// Problems only visible across files: duplicate slugs, `related` slugs that name no
+    /// incident. Not sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The cross-file half of [`analyze`]: duplicate slugs, drafts, order, source links,
+/// indexes and related incidents. `incidents` must be in source path order, so "the first
+/// file with a slug" is stable; `source_text` gives a file's text for the caret line of a
+/// diagnostic, and is only called when there is one.
+pub fn assemble(
+    config: &Config,
+    parsed: Vec<Incident>,
+    options: AnalyzeOptions,
+    source_text: impl Fn(&str) -> String,
+) -> Assembled {
     let mut diagnostics = Vec::new();
+    let mut left_out = Vec::new();
     let mut incidents = Vec::with_capacity(parsed.len());
-    // Sources arrive sorted by path, so "the first file with a slug" is stable.
     let mut first_with_slug: HashMap<String, String> = HashMap::new();
-    for (incident, found) in parsed {
-        diagnostics.extend(found);
-        let Some(incident) = incident else { continue };
+    for incident in parsed {
         if let Some(first) = first_with_slug.get(&incident.slug) {
             let mut diagnostic = Diagnostic::error(
                 Code::H007,
@@ -137,14 +182,16 @@ pub fn analyze(
             .field("slug")
             .help("set a distinct `slug:` in one of the two files");
             if let Some(pos) = incident.positions.slug {
-                let text = source_text(sources, &incident.source);
+                let text = source_text(&incident.source);
                 diagnostic = diagnostic.at(pos.line, pos.col, &text);
             }
             diagnostics.push(diagnostic);
+            left_out.push(incident);
             continue;
         }
         first_with_slug.insert(incident.slug.clone(), incident.source.clone());
         if incident.status == Status::Draft && !options.drafts {
+            left_out.push(incident);
             continue;
         }
         incidents.push(incident);
@@ -185,23 +232,38 @@ pub fn analyze(
                         &incident.source,
                         format!("related incident \"{slug}\" does not exist"),
                     )
-                    .at(pos.line, pos.col, &source_text(sources, &incident.source))
+                    .at(pos.line, pos.col, &source_text(&incident.source))
                     .field("related")
                     .help("use the slug of another postmortem (its file name without .md, or its `slug:`)"),
                 );
             }
         }
     }
+    crate::check::lint_site(
+        config,
+        &incidents,
+        &left_out,
+        &source_text,
+        &mut diagnostics,
+    );
     let index = index::build(config, &incidents, &slugs);
-    diagnostics
-        .sort_by(|a, b| (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code)));
     let site = Site {
         config: config.clone(),
         incidents,
         index,
         slugs,
     };
-    (site, diagnostics)
+    Assembled {
+        site,
+        left_out,
+        diagnostics,
+    }
+}
+
+/// The order diagnostics are printed in: by file, then position, then code.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code)));
 }
 
 #[cfg(test)]

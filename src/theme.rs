@@ -48,6 +48,14 @@ const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/404.html"),
     ),
     (
+        "templates/trends.html",
+        include_str!("../themes/default/templates/trends.html"),
+    ),
+    (
+        "templates/charts.html",
+        include_str!("../themes/default/templates/charts.html"),
+    ),
+    (
         "static/hindsight.css",
         include_str!("../themes/default/static/hindsight.css"),
     ),
@@ -68,6 +76,10 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "facet_term.html",
     "404.html",
 ];
+
+/// Templates added after themes existed: a site theme without them gets the default
+/// theme's, so a theme written before the trend pages still builds.
+const ADDED_TEMPLATES: &[&str] = &["trends.html", "charts.html"];
 
 /// A theme with overrides applied, held in memory.
 #[derive(Debug, Clone, Default)]
@@ -115,6 +127,15 @@ impl Theme {
             }
             let mut theme = Theme::default();
             theme.read_folder(&folder, "")?;
+            for name in ADDED_TEMPLATES {
+                let path = format!("templates/{name}");
+                let embedded = DEFAULT_THEME.iter().find(|(p, _)| *p == path);
+                if let Some((_, contents)) = embedded
+                    && !theme.templates.iter().any(|(n, _)| n == name)
+                {
+                    theme.insert(&path, contents.as_bytes().to_vec());
+                }
+            }
             theme
         };
         theme.read_folder(&root.join("templates"), "templates/")?;

@@ -7,8 +7,18 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod build;
+mod check;
+mod import;
+mod init;
+mod new;
+mod serve;
 
 use build::BuildArgs;
+use check::CheckArgs;
+use import::ImportArgs;
+use init::InitArgs;
+use new::NewArgs;
+use serve::ServeArgs;
 
 use crate::diagnostics::{Diagnostic, Tally};
 
@@ -31,12 +41,27 @@ pub struct Cli {
 enum Command {
     /// Build the site into the output folder
     Build(BuildArgs),
+    /// Check every postmortem (what build checks, plus content lints); writes nothing
+    Check(CheckArgs),
+    /// Start a new postmortem from the site's template
+    New(NewArgs),
+    /// Create a new knowledge base: config, an example, .gitignore and a CI workflow
+    Init(InitArgs),
+    /// Write front matter inferred from the text into postmortems that have none
+    Import(ImportArgs),
+    /// Preview the site while writing: build, serve over HTTP, rebuild and reload on save
+    Serve(ServeArgs),
 }
 
 impl Cli {
     pub fn run(self) -> ExitCode {
         match self.command {
             Command::Build(args) => args.run(),
+            Command::Check(args) => args.run(),
+            Command::New(args) => args.run(),
+            Command::Init(args) => args.run(),
+            Command::Import(args) => args.run(),
+            Command::Serve(args) => args.run(),
         }
     }
 }

@@ -6,9 +6,14 @@
 //! works from any sub-path and from the file system; only the 404 page, which a server
 //! shows at any depth, uses the path of `base_url` instead.
 
+mod charts;
 mod pages;
+mod partial;
+mod trends;
 mod views;
 
+pub use partial::{Partial, RowCache, Rows, Selection, render_selected};
+pub use trends::RenderOptions;
 use views::row;
 pub use views::*;
 
@@ -25,6 +30,9 @@ use crate::theme::{REQUIRED_TEMPLATES, Theme};
 /// rows are shown; rows for them are rendered once and shared.
 const SHARED_ROW_ROOT: &str = "../../";
 
+/// The depth of the incident list (`incidents/`), whose rows `serve` keeps between renders.
+const LIST_ROW_ROOT: &str = "../";
+
 /// One output file: its path under the output folder and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -38,6 +46,8 @@ pub enum RenderError {
     Template { template: String, message: String },
     #[error("the theme has no template {0}")]
     MissingTemplate(String),
+    #[error("failed to write {path}: {message}")]
+    Export { path: String, message: String },
 }
 
 /// Site-wide values every template sees as `site`.
@@ -59,9 +69,13 @@ struct FacetLink {
 }
 
 /// Renders every page of the site, in parallel, sorted by path.
-pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, RenderError> {
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    options: &RenderOptions,
+) -> Result<Vec<Page>, RenderError> {
     let pages = std::sync::Mutex::new(Vec::new());
-    render_each(site, theme, |page| {
+    render_each(site, theme, options, |page| {
         pages.lock().unwrap_or_else(|e| e.into_inner()).push(page);
         Ok::<(), RenderError>(())
     })?;
@@ -75,20 +89,15 @@ pub fn render(site: &Site, theme: &Theme) -> Result<Vec<Page>, RenderError> {
 pub fn render_each<E>(
     site: &Site,
     theme: &Theme,
+    options: &RenderOptions,
     sink: impl Fn(Page) -> Result<(), E> + Sync,
 ) -> Result<usize, E>
 where
     E: From<RenderError> + Send,
 {
     let tera = build_tera(theme)?;
-    let renderer = Renderer::new(site, tera)?;
-    let mut jobs: Vec<Job> = vec![Job::Home, Job::IncidentList, Job::NotFound];
-    jobs.extend((0..site.incidents.len()).map(Job::Incident));
-    for facet in Facet::ALL {
-        jobs.push(Job::Overview(facet));
-        let terms = site.index.facet(facet).terms.len();
-        jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
-    }
+    let renderer = Renderer::new(site, tera, options)?;
+    let jobs = jobs(site);
     jobs.par_iter()
         .try_for_each(|job| sink(renderer.render(job)?))?;
     for (path, bytes) in &theme.static_files {
@@ -98,6 +107,21 @@ where
         })?;
     }
     Ok(jobs.len() + theme.static_files.len())
+}
+
+/// Every page of the site except the theme's static files, in a stable order. Partial
+/// renders (`serve`) pick from the same list, so a new kind of page reaches both.
+fn jobs(site: &Site) -> Vec<Job> {
+    // The site-wide trend page and exports first: each is one long job, best started early.
+    let mut jobs: Vec<Job> = vec![Job::Trends, Job::DataJson, Job::DataCsv];
+    jobs.extend([Job::Home, Job::IncidentList, Job::NotFound]);
+    jobs.extend((0..site.incidents.len()).map(Job::Incident));
+    for facet in Facet::ALL {
+        jobs.push(Job::Overview(facet));
+        let terms = site.index.facet(facet).terms.len();
+        jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
+    }
+    jobs
 }
 
 /// Parses the theme's templates; a syntax error names the template and the problem.
@@ -159,6 +183,9 @@ enum Job {
     Incident(usize),
     Overview(Facet),
     Term(Facet, usize),
+    Trends,
+    DataJson,
+    DataCsv,
 }
 
 struct Renderer<'a> {
@@ -169,11 +196,16 @@ struct Renderer<'a> {
     /// Each incident's table row from `incident_row.html`, rendered once for pages whose
     /// root is [`SHARED_ROW_ROOT`].
     row_html: Vec<String>,
+    /// The same rows for the incident list's depth ([`LIST_ROW_ROOT`]), when a partial
+    /// render (`serve`) kept them from the previous one; empty otherwise.
+    list_row_html: Vec<String>,
     base: Context,
+    /// The trend figures, computed once: `/trends/`, the exports and term pages show them.
+    trends: crate::trends::Trends,
 }
 
 impl<'a> Renderer<'a> {
-    fn new(site: &'a Site, tera: Tera) -> Result<Self, RenderError> {
+    fn new(site: &'a Site, tera: Tera, options: &RenderOptions) -> Result<Self, RenderError> {
         let tz = site.config.tz();
         let rows: Vec<IncidentRow> = site
             .incidents
@@ -184,6 +216,19 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|row| render_row(&tera, row, SHARED_ROW_ROOT))
             .collect::<Result<Vec<String>, RenderError>>()?;
+        Ok(Self::with_rows(site, tera, rows, row_html, options))
+    }
+
+    /// A renderer over rows made elsewhere: `rows[i]` and `row_html[i]` must belong to
+    /// `site.incidents[i]` (partial renders reuse the rows of unchanged incidents).
+    fn with_rows(
+        site: &'a Site,
+        tera: Tera,
+        rows: Vec<IncidentRow>,
+        row_html: Vec<String>,
+        options: &RenderOptions,
+    ) -> Self {
+        let tz = site.config.tz();
         let config = &site.config;
         let view = SiteView {
             title: &config.title,
@@ -202,14 +247,16 @@ impl<'a> Renderer<'a> {
         };
         let mut base = Context::new();
         base.insert("site", &view);
-        Ok(Renderer {
+        Renderer {
             site,
             tera,
             tz,
             rows,
             row_html,
+            list_row_html: Vec::new(),
             base,
-        })
+            trends: crate::trends::compute(site, options.as_of),
+        }
     }
 
     /// The table rows of the incidents at `positions`, joined, with links relative to a
@@ -223,6 +270,10 @@ impl<'a> Renderer<'a> {
         for position in positions {
             if root == SHARED_ROW_ROOT {
                 html.push_str(&self.row_html[position]);
+            } else if let Some(row) = self.list_row_html.get(position)
+                && root == LIST_ROW_ROOT
+            {
+                html.push_str(row);
             } else {
                 html.push_str(&render_row(&self.tera, &self.rows[position], root)?);
             }
@@ -253,6 +304,9 @@ impl<'a> Renderer<'a> {
             Job::Incident(i) => self.incident(*i),
             Job::Overview(facet) => self.overview(*facet),
             Job::Term(facet, term) => self.term(*facet, *term),
+            Job::Trends => self.trends_page(),
+            Job::DataJson => self.data_json(),
+            Job::DataCsv => Ok(self.data_csv()),
         }
     }
 

@@ -192,6 +192,7 @@ impl Renderer<'_> {
             "team": (facet == Facet::Service).then(|| self.site.config.services.iter().find(|s| s.name == term.key || s.name == term.name).map(|s| s.team.clone())).flatten(),
         }));
         context.insert("count", &rows.len());
+        context.insert("trend", &self.term_trend(facet, position));
         context.insert(
             "rows",
             &self.rows_html(term.incidents.iter().copied(), &root_of(&path))?,

@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use crate::incident::{ActionItem, Incident};
 use crate::index::{Facet, Term};
+use crate::infer::InferredField;
 use crate::markdown::TocEntry;
 use crate::site::Site;
 
 /// A link to a facet term.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TermLink {
     pub name: String,
     /// Path from the site root, e.g. `services/redis-cache/`.
@@ -19,7 +20,7 @@ pub struct TermLink {
 }
 
 /// A severity as templates see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeverityView {
     pub key: String,
     pub label: String,
@@ -29,7 +30,7 @@ pub struct SeverityView {
 }
 
 /// One incident in a list or table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentRow {
     pub slug: String,
     pub url: String,
@@ -44,6 +45,29 @@ pub struct IncidentRow {
     pub duration: Option<String>,
     pub duration_minutes: Option<i64>,
     pub summary: Option<String>,
+    /// The postmortem has no front matter and its metadata was read from its text.
+    pub metadata_inferred: bool,
+    /// For such a postmortem: each inferred value and where it came from (line 0: the
+    /// title or file name). Absent otherwise, as are the two fields below.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inferred: Vec<InferredField>,
+    /// Inferred field name → where it came from ("line 5: “February 10, 2024, 9:00 AM”"),
+    /// to mark values on the page: `{% if incident.inferred_from.services %}`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub inferred_from: std::collections::BTreeMap<String, String>,
+    /// The timeline as read from the text, each event with its full date.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inferred_timeline: Vec<TimelineEventView>,
+}
+
+/// One event of an inferred timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineEventView {
+    /// Date and time in the site's zone, "2024-02-10 09:00".
+    pub when: String,
+    pub iso: String,
+    pub text: String,
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +141,7 @@ pub(super) fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
             url: term_url(facet, term),
         })
     };
-    IncidentRow {
+    let mut row = IncidentRow {
         slug: incident.slug.clone(),
         url: format!("incidents/{}/", incident.slug),
         title: incident.title.clone(),
@@ -149,7 +173,67 @@ pub(super) fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
         duration: incident.duration().map(format_duration),
         duration_minutes: incident.duration().map(|d| d.num_minutes()),
         summary: incident.summary.clone(),
+        metadata_inferred: incident.inferred.is_some(),
+        inferred: Vec::new(),
+        inferred_from: Default::default(),
+        inferred_timeline: Vec::new(),
+    };
+    if let Some(inference) = &incident.inferred {
+        add_inferred(
+            &mut row,
+            inference.fields(&site.config),
+            &inference.timeline,
+            tz,
+        );
     }
+    row
+}
+
+/// Fills the inferred-value fields of a row.
+fn add_inferred(
+    row: &mut IncidentRow,
+    fields: Vec<InferredField>,
+    timeline: &[crate::infer::TimelineEvent],
+    tz: Tz,
+) {
+    for field in &fields {
+        let place = if field.line == 0 {
+            "the title or file name".to_string()
+        } else {
+            format!("line {}", field.line)
+        };
+        let from = format!("{place}: “{}”", field.evidence);
+        // A field with several values (services) is marked with where the first came from.
+        row.inferred_from
+            .entry(field.field.to_string())
+            .or_insert(from);
+    }
+    // The duration is inferred when either of its ends is.
+    if let Some(from) = row
+        .inferred_from
+        .get("resolved_at")
+        .or(row.inferred_from.get("started_at"))
+        .cloned()
+    {
+        row.inferred_from.insert("duration".into(), from);
+    }
+    row.inferred = fields;
+    row.inferred_timeline = timeline
+        .iter()
+        .map(|event| {
+            let local = event.at.with_timezone(&tz);
+            TimelineEventView {
+                when: if event.date_only {
+                    local.format("%Y-%m-%d").to_string()
+                } else {
+                    local.format("%Y-%m-%d %H:%M").to_string()
+                },
+                iso: event.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                text: event.text.clone(),
+                line: event.line,
+            }
+        })
+        .collect();
 }
 
 /// A duration in the two largest units an engineer would say: "45 min", "2 h 5 min",

@@ -94,7 +94,7 @@ fn unknown_fields_are_kept_as_extra_and_aliases_are_not() {
 }
 
 #[test]
-fn file_without_front_matter_gets_a_page_with_a_notice() {
+fn file_without_front_matter_gets_a_page_with_its_inferred_metadata() {
     let seed = include_str!("../../content/2024/web-app-caching-layer-outage.md");
     let build = Site::new()
         .file("content/web-app-caching-layer-outage.md", seed)
@@ -103,7 +103,7 @@ fn file_without_front_matter_gets_a_page_with_a_notice() {
     assert_eq!(
         build.stderr.lines().next(),
         Some(
-            "content/web-app-caching-layer-outage.md: warning[H010]: no front matter; the page shows no metadata"
+            "content/web-app-caching-layer-outage.md: warning[H010]: no front matter; metadata inferred from the text"
         )
     );
     let page = build.page("incidents/web-app-caching-layer-outage/");
@@ -112,13 +112,19 @@ fn file_without_front_matter_gets_a_page_with_a_notice() {
         "a title from the file name"
     );
     assert!(page.contains("<title>Web app caching layer outage · "));
-    assert!(text(&page).contains("No metadata. This postmortem has no front matter"));
+    assert!(
+        text(&page)
+            .contains("Metadata inferred from the text. This postmortem has no front matter")
+    );
     assert_eq!(fact(&page, "Severity").as_deref(), Some("not set"));
     let listing = build.page("incidents/");
     assert_eq!(listed_incidents(&listing), ["web-app-caching-layer-outage"]);
-    assert!(text(&listing).contains("Web app caching layer outage no metadata"));
     assert_eq!(
         build.listed("severities/not-set/"),
+        ["web-app-caching-layer-outage"]
+    );
+    assert_eq!(
+        build.listed("causes/caching/"),
         ["web-app-caching-layer-outage"]
     );
 }

@@ -2,10 +2,15 @@
 //! is simpler) and check what a user sees: the pages written, the numbers on them, and the
 //! messages printed.
 
+mod authoring;
+mod check;
 mod content;
 mod diagnostics;
 mod failures;
+mod infer;
 mod links;
 mod pages;
+mod serve;
 mod snapshots;
 mod support;
+mod trends;

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Live-preview latency: from saving one postmortem to the reload event reaching a page.
+#
+#   benches/serve.sh [SITES...]     default: example 10000
+#
+# A site is `example` (the bundled example, copied) or a count of synthetic postmortems
+# (../shared/bench/gen_corpus.py, seed 1). Each is written under /dev/shm (tmpfs: the disk
+# here adds noise), served with the release binary (`hindsight serve --port 0`), and a
+# client listening on the live-reload stream saves one postmortem the way editors do (a
+# temporary file renamed over it) RUNS times per kind of edit:
+#
+#   body   a sentence added to the body: what an author does most while writing
+#   title  the title changed: front matter, so lists, facets and trends re-render too
+#
+# and times each save until the `reload` event arrives (the server sends it only after
+# every page of the rebuild is written). Prints the median, p90 and max per kind, the
+# server's resident memory after the runs and its peak, and the time of the first build.
+# Needs: python3.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+gen=${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}
+work=${BENCH_DIR:-/dev/shm/hindsight-serve-bench}
+runs=${RUNS:-30}
+sites=("$@"); [ ${#sites[@]} -gt 0 ] || sites=(example 10000)
+
+cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+bin=$here/target/release/hindsight
+mkdir -p "$work"
+
+client=$work/client.py
+cat > "$client" <<'PY'
+import json, os, socket, statistics, sys, time
+
+address, path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+host, port = address.rsplit(":", 1)
+sock = socket.create_connection((host, int(port)))
+sock.sendall(f"GET /__hindsight/events HTTP/1.1\r\nHost: {address}\r\n\r\n".encode())
+buffer = b""
+
+def next_event(name, timeout=30.0):
+    global buffer
+    deadline = time.monotonic() + timeout
+    while True:
+        while b"\n\n" in buffer:
+            block, buffer = buffer.split(b"\n\n", 1)
+            lines = block.decode().splitlines()
+            if f"event: {name}" in lines:
+                return json.loads(next(l[6:] for l in lines if l.startswith("data: ")))
+        left = deadline - time.monotonic()
+        if left <= 0:
+            sys.exit(f"no {name} event within {timeout} s")
+        sock.settimeout(left)
+        buffer += sock.recv(65536)
+
+next_event("hello")
+original = open(path, encoding="utf-8").read()
+temporary = os.path.join(os.path.dirname(path), ".bench-save.tmp")
+
+def save(text):
+    with open(temporary, "w", encoding="utf-8") as f:
+        f.write(text)
+    started = time.monotonic()
+    os.rename(temporary, path)
+    next_event("reload")
+    return (time.monotonic() - started) * 1000
+
+def edits(kind, i):
+    if kind == "body":
+        return original + f"\nAnother sentence, number {i}.\n"
+    marker = "title: "
+    at = original.index(marker) + len(marker)
+    quote = original[at] if original[at] in "\"'" else ""
+    return original[: at + len(quote)] + f"Edit {i}: " + original[at + len(quote):]
+
+try:
+    for kind in ("body", "title"):
+        times = []
+        for i in range(runs):
+            times.append(save(edits(kind, i)))
+            time.sleep(0.05)
+        times.sort()
+        p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
+        print(f"{kind} {statistics.median(times):.1f} {p90:.1f} {times[-1]:.1f}")
+finally:
+    with open(temporary, "w", encoding="utf-8") as f:
+        f.write(original)
+    os.rename(temporary, path)
+PY
+
+printf '%-8s %-6s %6s %9s %8s %8s %11s %12s\n' site edit runs median_ms p90_ms max_ms rss_MiB peak_rss_MiB
+for site in "${sites[@]}"; do
+  root=$work/site-$site
+  if [ ! -d "$root/content" ]; then
+    if [ "$site" = example ]; then
+      mkdir -p "$root" && cp -r "$here/content" "$here/hindsight.toml" "$root/"
+    else
+      python3 "$gen" --count "$site" --seed 1 --out "$root/content" >/dev/null
+    fi
+  fi
+  # The postmortem edited: one in the middle of the archive.
+  file=$(find "$root/content" -name '*.md' | sort | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
+  log=$work/serve-$site.log
+  "$bin" serve --root "$root" --port 0 >"$log" 2>/dev/null &
+  pid=$!
+  trap 'kill $pid 2>/dev/null || true' EXIT
+  while ! grep -q '^serving at' "$log"; do
+    kill -0 $pid 2>/dev/null || { echo "serve exited:"; cat "$log"; exit 1; }
+    sleep 0.1
+  done
+  address=$(sed -n 's|^serving at http://\([^/]*\)/.*|\1|p' "$log")
+  first=$(sed -n 's/^built .* in \(.*\)$/\1/p' "$log")
+  python3 "$client" "$address" "$file" "$runs" | while read -r kind median p90 max; do
+    rss=$(awk '/^VmRSS/ { print int($2 / 1024) }' /proc/$pid/status)
+    peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' /proc/$pid/status)
+    printf '%-8s %-6s %6s %9s %8s %8s %11s %12s\n' "$site" "$kind" "$runs" "$median" "$p90" "$max" "$rss" "$peak"
+  done
+  echo "         (first build: $first)"
+  kill $pid; wait $pid 2>/dev/null || true
+  trap - EXIT
+done

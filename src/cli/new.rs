@@ -1,0 +1,70 @@
+//! `hindsight new "Title"`: a new postmortem from the site's template, filed by date.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::EXIT_FAILURE;
+use super::build::resolve_as_of;
+use crate::scaffold::{self, NewOptions};
+use crate::source;
+use crate::theme::Theme;
+
+#[derive(Debug, clap::Args)]
+pub(super) struct NewArgs {
+    /// The postmortem's title; its slug names the file
+    title: String,
+    /// The site root: the folder holding hindsight.toml and content/
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// An affected service (repeat for several)
+    #[arg(long = "service", value_name = "NAME")]
+    services: Vec<String>,
+    /// The root-cause category, a key or label of the site's vocabulary
+    #[arg(long)]
+    category: Option<String>,
+    /// The severity, e.g. SEV2
+    #[arg(long)]
+    severity: Option<String>,
+    /// When it started, e.g. "2024-02-10 09:00" (site time zone) or 2024-02-10T09:00:00Z;
+    /// also the date in the file name [default: today, or $SOURCE_DATE_EPOCH's date]
+    #[arg(long)]
+    started: Option<String>,
+}
+
+impl NewArgs {
+    pub(super) fn run(self) -> ExitCode {
+        let fail = |message: String| {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_FAILURE)
+        };
+        let config = match source::load_config(&self.root) {
+            Ok(config) => config,
+            Err(error) => return fail(error.to_string()),
+        };
+        let theme = match Theme::load(&self.root, &config.theme) {
+            Ok(theme) => theme,
+            Err(error) => return fail(error.to_string()),
+        };
+        let today = match resolve_as_of(None) {
+            Ok(today) => today,
+            Err(message) => return fail(message),
+        };
+        let options = NewOptions {
+            title: self.title,
+            services: self.services,
+            category: self.category,
+            severity: self.severity,
+            started: self.started,
+            today,
+        };
+        let written = scaffold::new_postmortem(&config, &theme, &options)
+            .and_then(|made| scaffold::write_new(&self.root, &made));
+        match written {
+            Ok(path) => {
+                println!("{}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(error.to_string()),
+        }
+    }
+}

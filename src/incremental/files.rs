@@ -1,0 +1,297 @@
+//! The session's view of the content files: what is on disk at the paths a change names,
+//! which files changed, their parsed incidents (and last good ones), and where each
+//! incident lives between rebuilds.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::Instant;
+
+use super::plan::metadata_fingerprint;
+use super::{Current, FileChange, Session, Update};
+use crate::diagnostics::{Diagnostic, Level};
+use crate::incident::Incident;
+use crate::index::Index;
+use crate::markdown::SOURCE_LINK_PREFIX;
+use crate::site::{self, Site};
+use crate::source::{self, SourceFile};
+
+/// One content file as last seen.
+#[derive(Debug)]
+pub(super) struct FileState {
+    /// Of the bytes (or read error) last parsed: a touched but unchanged file is skipped.
+    pub(super) hash: u64,
+    /// The file's incident while it is not in the rendered site: left out (a duplicate
+    /// slug, a hidden draft), or between rebuilds. While the file fails to parse, its last
+    /// good version.
+    pub(super) incident: Option<Incident>,
+    /// The slug of the file's incident, wherever it is.
+    pub(super) slug: Option<String>,
+    /// For bodies that link to other postmortems' files: the HTML before those links were
+    /// resolved. Resolution depends on other files, so it is redone on every rebuild.
+    pub(super) unresolved_html: Option<String>,
+    /// The body links to other files (resolved links, or links `check` reports).
+    pub(super) links_files: bool,
+    pub(super) diagnostics: Vec<Diagnostic>,
+    /// True while `incident` is a last good version kept over a parse failure.
+    pub(super) stale: bool,
+}
+
+/// A changed file, parsed.
+pub(super) struct Parsed {
+    pub(super) path: String,
+    pub(super) hash: u64,
+    pub(super) incident: Option<Incident>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+/// Whether the bodies of a body-only change link to other files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Links {
+    None,
+    Some,
+}
+
+impl Session {
+    /// What is on disk now at each changed path: content files re-read (those whose
+    /// bytes are unchanged dropped), folders walked, and every known file at or under a
+    /// path that is gone listed as removed.
+    pub(super) fn reconcile(
+        &self,
+        paths: &[&Path],
+        update: &mut Update,
+    ) -> (Vec<SourceFile>, Vec<String>) {
+        let root = &self.options.root;
+        let content_dir = self.content_dir();
+        let mut found: BTreeMap<String, Option<SourceFile>> = BTreeMap::new();
+        for &path in paths {
+            let Ok(inside) = path.strip_prefix(&content_dir) else {
+                continue;
+            };
+            // Hidden folders hold no postmortems (`load_sources` skips them too).
+            if inside
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            {
+                continue;
+            }
+            let key = display_path(path, root);
+            let gone_under = |found: &mut BTreeMap<String, Option<SourceFile>>| {
+                for known in self.files.keys().filter(|k| is_at_or_under(k, &key)) {
+                    found.entry(known.clone()).or_insert(None);
+                }
+            };
+            if path.is_dir() {
+                // A folder created, moved in or replaced: what is in it now is the truth.
+                // A walk that fails (the folder vanished meanwhile) is left to the event
+                // that says so.
+                let Ok(files) = source::load_sources(path, root) else {
+                    continue;
+                };
+                gone_under(&mut found);
+                for file in files {
+                    found.insert(file.path.clone(), Some(file));
+                }
+            } else if source::is_content_file(path) && (path.is_file() || path.is_symlink()) {
+                found.insert(key, Some(source::read_source(path, root)));
+            } else {
+                gone_under(&mut found);
+            }
+        }
+        let (mut changed, mut removed) = (Vec::new(), Vec::new());
+        for (path, file) in found {
+            match (file, self.files.get(&path)) {
+                (None, Some(_)) => {
+                    update.files.push((path.clone(), FileChange::Removed));
+                    removed.push(path);
+                }
+                (None, None) => {}
+                (Some(file), known) => {
+                    let kind = match known {
+                        Some(known) if known.hash == hash_source(&file) => continue,
+                        Some(_) => FileChange::Edited,
+                        None => FileChange::Added,
+                    };
+                    update.files.push((path, kind));
+                    changed.push(file);
+                }
+            }
+        }
+        (changed, removed)
+    }
+
+    /// Parses files in parallel, with each incident's table of links noted.
+    pub(super) fn parse(&self, sources: Vec<SourceFile>, update: &mut Update) -> Vec<Parsed> {
+        let t0 = Instant::now();
+        let results = site::parse_sources(&self.config, &sources);
+        let parsed = sources
+            .into_iter()
+            .zip(results)
+            .map(|(file, (incident, diagnostics))| Parsed {
+                hash: hash_source(&file),
+                path: file.path,
+                incident,
+                diagnostics,
+            })
+            .collect();
+        update.stages.push(("parse", t0.elapsed()));
+        parsed
+    }
+
+    /// Stores a parsed file, keeping the last good incident of a file that now fails
+    /// with an error. The file's previous incident must be parked (not in a site).
+    pub(super) fn store(&mut self, file: Parsed) {
+        let failed =
+            file.incident.is_none() && file.diagnostics.iter().any(|d| d.level == Level::Error);
+        let previous = self.files.remove(&file.path);
+        let state = match (file.incident, previous) {
+            (Some(incident), _) => {
+                let unresolved_html = incident
+                    .body
+                    .html
+                    .contains(SOURCE_LINK_PREFIX)
+                    .then(|| incident.body.html.clone());
+                FileState {
+                    hash: file.hash,
+                    slug: Some(incident.slug.clone()),
+                    links_files: unresolved_html.is_some() || links_files(&incident),
+                    unresolved_html,
+                    incident: Some(incident),
+                    diagnostics: file.diagnostics,
+                    stale: false,
+                }
+            }
+            (None, Some(previous)) if failed && previous.incident.is_some() => FileState {
+                hash: file.hash,
+                diagnostics: file.diagnostics,
+                stale: true,
+                ..previous
+            },
+            (None, _) => FileState {
+                hash: file.hash,
+                incident: None,
+                slug: None,
+                unresolved_html: None,
+                links_files: false,
+                diagnostics: file.diagnostics,
+                stale: false,
+            },
+        };
+        self.files.insert(file.path, state);
+    }
+
+    /// Moves a site's incidents back into their files; returns what the comparison with
+    /// the next site needs (the slug map and the index).
+    pub(super) fn park(&mut self, site: Site) -> (HashMap<String, usize>, Index) {
+        let Site {
+            incidents,
+            index,
+            slugs,
+            ..
+        } = site;
+        for incident in incidents {
+            if let Some(file) = self.files.get_mut(&incident.source) {
+                file.incident = Some(incident);
+            }
+        }
+        (slugs, index)
+    }
+
+    /// Whether every parsed file is an edit that kept its metadata (a body-only change),
+    /// and whether any of those bodies links to other files. `None` when some file's
+    /// metadata changed (or it is new, failed, or was failing).
+    pub(super) fn bodies_only(&mut self, parsed: &mut [Parsed]) -> Option<Links> {
+        let Session { current, files, .. } = self;
+        let current = current.as_mut()?;
+        let mut links = Links::None;
+        for file in parsed.iter_mut() {
+            let state = files.get_mut(&file.path)?;
+            let new = file.incident.as_mut()?;
+            if state.stale {
+                return None;
+            }
+            if state.links_files || links_files(new) {
+                links = Links::Some;
+            }
+            let old = match place(current, state, &file.path)? {
+                Some(position) => &mut current.site.incidents[position],
+                None => state.incident.as_mut()?,
+            };
+            if metadata_fingerprint(old) != metadata_fingerprint(new) {
+                return None;
+            }
+        }
+        Some(links)
+    }
+
+    /// The body-only path when no body links to other files: swaps the new incidents into
+    /// the rendered site as it is (nothing but their bodies differ, and no page but their
+    /// own shows a body) and returns their positions there.
+    pub(super) fn replace_bodies(&mut self, parsed: Vec<Parsed>) -> Vec<usize> {
+        let Session { current, files, .. } = self;
+        let mut positions = Vec::new();
+        let Some(current) = current.as_mut() else {
+            return positions;
+        };
+        for mut file in parsed {
+            let (Some(state), Some(incident)) = (files.get_mut(&file.path), file.incident.take())
+            else {
+                continue;
+            };
+            let position = place(current, state, &file.path).flatten();
+            state.hash = file.hash;
+            state.diagnostics = file.diagnostics;
+            match position {
+                Some(position) => {
+                    current.site.incidents[position] = incident;
+                    positions.push(position);
+                }
+                None => state.incident = Some(incident),
+            }
+        }
+        positions
+    }
+}
+
+/// Where a stored file's incident is: `Some(Some(position))` in the rendered site,
+/// `Some(None)` parked in its file, `None` nowhere (the file has no incident).
+pub(super) fn place(current: &Current, state: &FileState, path: &str) -> Option<Option<usize>> {
+    if state.incident.is_some() {
+        return Some(None);
+    }
+    let position = *current.site.slugs.get(state.slug.as_deref()?)?;
+    (current.site.incidents[position].source == path).then_some(Some(position))
+}
+
+/// Whether an incident's body links to other files, which makes its page (and the
+/// diagnostics about it) depend on other files.
+pub(super) fn links_files(incident: &Incident) -> bool {
+    !incident.positions.links.is_empty() || incident.body.html.contains(SOURCE_LINK_PREFIX)
+}
+
+fn hash_source(file: &SourceFile) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    match &file.bytes {
+        Ok(bytes) => (0u8, bytes).hash(&mut hasher),
+        Err(message) => (1u8, message).hash(&mut hasher),
+    }
+    hasher.finish()
+}
+
+/// A path as `SourceFile::path` spells it: relative to the root, `/`-separated.
+fn display_path(path: &Path, root: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether the `/`-separated `path` is `folder` or inside it.
+fn is_at_or_under(path: &str, folder: &str) -> bool {
+    path == folder
+        || path
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
+}

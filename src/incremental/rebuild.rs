@@ -1,0 +1,281 @@
+//! Rebuilding: the site assembled anew from the stored incidents, the pages a change
+//! reached rendered, and what differs written; or, for body-only edits, just those pages.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use tera::Tera;
+
+use super::files::Parsed;
+use super::plan::{self, Previous};
+use super::{Current, Mode, Scope, Session, SessionError, SessionOptions, Update};
+use crate::incident::Incident;
+use crate::output;
+use crate::render::{self, Page, RenderOptions, RowCache, Rows, Selection};
+use crate::site::{self, AnalyzeOptions, Site};
+use crate::source;
+use crate::theme::Theme;
+
+impl Session {
+    /// Renders the pages of the incidents at `positions` in the current site, alone.
+    pub(super) fn render_bodies(
+        &mut self,
+        positions: &[usize],
+        update: &mut Update,
+    ) -> Result<(), SessionError> {
+        update.scope = Scope::Bodies;
+        let Some(current) = self.current.as_mut() else {
+            return Ok(());
+        };
+        update.incidents = current.site.incidents.len();
+        let mut selection = Selection::none(&current.site);
+        for &position in positions {
+            selection.incidents[position] = true;
+        }
+        let t0 = Instant::now();
+        let rows = std::mem::take(&mut current.rows);
+        let result = write_pages(
+            &current.site,
+            &self.theme,
+            &self.options,
+            self.tera.clone(),
+            rows,
+            &selection,
+            false,
+        );
+        update.stages.push(("render+write", t0.elapsed()));
+        match result {
+            Ok((partial, written)) => {
+                current.rows = partial.rows;
+                update.rendered = partial.rendered;
+                update.written = written;
+                Ok(())
+            }
+            Err(error) => {
+                self.discard_current();
+                Err(error)
+            }
+        }
+    }
+
+    /// The general path: stores the parsed files, assembles the site anew and renders
+    /// what `mode` and the comparison with the previous site call for.
+    pub(super) fn rebuild(
+        &mut self,
+        parsed: Vec<Parsed>,
+        removed: Vec<String>,
+        mode: Mode,
+        update: &mut Update,
+    ) -> Result<(), SessionError> {
+        update.scope = match mode {
+            Mode::Bodies => Scope::Bodies,
+            Mode::Reached => Scope::Reached,
+            Mode::Fresh | Mode::All => Scope::Everything,
+        };
+        let t0 = Instant::now();
+        let touched: HashSet<String> = parsed
+            .iter()
+            .map(|p| p.path.clone())
+            .chain(removed.iter().cloned())
+            .collect();
+        let (previous, cache) = match self.current.take() {
+            Some(current) => {
+                let Current { site, rows, pages } = current;
+                let span = plan::span(&site);
+                let (slugs, index) = self.park(site);
+                (
+                    Some(Previous::new(slugs, index, span, pages)),
+                    rows.into_cache(),
+                )
+            }
+            None => (None, RowCache::default()),
+        };
+        for path in &removed {
+            self.files.remove(path);
+        }
+        for file in parsed {
+            self.store(file);
+        }
+        let incidents: Vec<Incident> = self
+            .files
+            .values_mut()
+            .filter_map(|file| {
+                let mut incident = file.incident.take()?;
+                if let Some(html) = &file.unresolved_html {
+                    incident.body.html.clone_from(html);
+                }
+                Some(incident)
+            })
+            .collect();
+        let options = AnalyzeOptions {
+            drafts: self.options.drafts,
+        };
+        let root = self.options.root.clone();
+        let assembled =
+            site::assemble(
+                &self.config,
+                incidents,
+                options,
+                |path| match source::read_source(&root.join(path), &root).bytes {
+                    Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                    Err(_) => String::new(),
+                },
+            );
+        let mut cross = assembled.diagnostics;
+        site::sort_diagnostics(&mut cross);
+        self.cross = cross;
+        for incident in assembled.left_out {
+            if let Some(file) = self.files.get_mut(&incident.source) {
+                file.incident = Some(incident);
+            }
+        }
+        let site = assembled.site;
+        update.incidents = site.incidents.len();
+        let t1 = Instant::now();
+        update.stages.push(("assemble", t1 - t0));
+        let rows = match Rows::build(&site, &self.tera, cache) {
+            Ok(rows) => rows,
+            Err(error) => {
+                self.park(site);
+                return Err(error.into());
+            }
+        };
+        let selection = match (&previous, mode) {
+            (Some(_), Mode::Bodies) => {
+                let mut selection = Selection::none(&site);
+                for (position, incident) in site.incidents.iter().enumerate() {
+                    selection.incidents[position] = touched.contains(&incident.source);
+                }
+                selection
+            }
+            (Some(previous), Mode::Reached) => {
+                let linking: HashSet<&str> = self
+                    .files
+                    .iter()
+                    .filter(|(_, file)| file.links_files)
+                    .map(|(path, _)| path.as_str())
+                    .collect();
+                plan::select(&site, &rows, previous, &touched, &linking)
+            }
+            _ => Selection::all(&site),
+        };
+        let t2 = Instant::now();
+        update.stages.push(("plan", t2 - t1));
+        let fresh = mode == Mode::Fresh;
+        let result = write_pages(
+            &site,
+            &self.theme,
+            &self.options,
+            self.tera.clone(),
+            rows,
+            &selection,
+            fresh,
+        );
+        update.stages.push(("render+write", t2.elapsed()));
+        let (partial, written) = match result {
+            Ok(done) => done,
+            Err(error) => {
+                self.park(site);
+                return Err(error);
+            }
+        };
+        // Without the site-wide pages the page list is not known; a body-only change
+        // leaves it as it was.
+        let pages = match (partial.paths, &previous) {
+            (Some(pages), _) => pages,
+            (None, Some(previous)) => previous.pages.clone(),
+            (None, None) => Vec::new(),
+        };
+        let gone: Vec<String> = match &previous {
+            Some(previous) if !fresh => previous
+                .pages
+                .iter()
+                .filter(|page| pages.binary_search(page).is_err())
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        if let Err(error) = output::remove_pages(&self.options.out, &gone) {
+            self.park(site);
+            return Err(error.into());
+        }
+        update.rendered = partial.rendered;
+        update.written = written;
+        update.removed = gone;
+        self.current = Some(Current {
+            site,
+            rows: partial.rows,
+            pages,
+        });
+        Ok(())
+    }
+
+    /// Forgets the rendered site after a failed render: its incidents go back to their
+    /// files, and the next rebuild renders everything.
+    fn discard_current(&mut self) {
+        if let Some(current) = self.current.take() {
+            self.park(current.site);
+        }
+    }
+}
+
+/// Renders `selection` and writes what differs: into a fresh folder swapped into place
+/// (`fresh`), or page by page over the existing one. Returns the pages written, sorted.
+fn write_pages(
+    site: &Site,
+    theme: &Theme,
+    options: &SessionOptions,
+    tera: Tera,
+    rows: Rows,
+    selection: &Selection,
+    fresh: bool,
+) -> Result<(render::Partial, Vec<String>), SessionError> {
+    let out = &options.out;
+    let render_options = RenderOptions {
+        as_of: options.as_of,
+    };
+    let written = Mutex::new(Vec::new());
+    let record = |page: Page| {
+        written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(page.path);
+    };
+    let partial = if fresh {
+        let staging = output::Staging::new(out)?;
+        let partial = render::render_selected(
+            site,
+            theme,
+            &render_options,
+            tera,
+            rows,
+            selection,
+            |page| {
+                staging.write(&page)?;
+                record(page);
+                Ok::<(), SessionError>(())
+            },
+        )?;
+        staging.commit()?;
+        partial
+    } else {
+        render::render_selected(
+            site,
+            theme,
+            &render_options,
+            tera,
+            rows,
+            selection,
+            |page| {
+                if output::write_if_changed(out, &page)? {
+                    record(page);
+                }
+                Ok::<(), SessionError>(())
+            },
+        )?
+    };
+    let mut written = written.into_inner().unwrap_or_else(|e| e.into_inner());
+    written.sort_unstable();
+    Ok((partial, written))
+}

@@ -1,0 +1,333 @@
+//! The SVG writer and the geometry every chart shares: the plot area, value axes with
+//! round ticks (linear or logarithmic), column labels that never overlap, and the number
+//! and text formatting that keeps the output small and byte-stable.
+
+use std::fmt::Write;
+
+use chrono::TimeDelta;
+
+use super::{Frame, Scale};
+use crate::render::views::format_duration;
+
+/// Approximate width of a character of the 11-unit tick font; used only to space labels.
+const CHAR_WIDTH: f64 = 6.4;
+
+/// The plotting area of a chart with a value axis on the left and labels below.
+pub(super) struct Plot<'a> {
+    pub(super) left: f64,
+    pub(super) right: f64,
+    pub(super) top: f64,
+    pub(super) bottom: f64,
+    pub(super) frame: Frame<'a>,
+}
+
+impl<'a> Plot<'a> {
+    pub(super) fn new(frame: Frame<'a>, left: f64) -> Plot<'a> {
+        Plot {
+            left,
+            right: frame.width - 12.0,
+            top: 18.0,
+            bottom: frame.height - 42.0,
+            frame,
+        }
+    }
+
+    pub(super) fn band(&self, columns: usize) -> f64 {
+        (self.right - self.left) / columns.max(1) as f64
+    }
+
+    pub(super) fn y(&self, value: f64, axis: &ValueAxis) -> f64 {
+        self.bottom - (self.bottom - self.top) * axis.fraction(value)
+    }
+
+    /// Gridlines, tick labels and the title of the value axis, for values from `min` to
+    /// `max`.
+    pub(super) fn value_axis(&self, svg: &mut Svg, min: f64, max: f64, scale: Scale) -> ValueAxis {
+        let axis = ValueAxis::new(min, max, 5, scale);
+        for &tick in &axis.ticks {
+            let y = self.y(tick, &axis);
+            svg.line("grid", self.left, y, self.right, y);
+            svg.text(
+                "tick",
+                self.left - 6.0,
+                y + 4.0,
+                "end",
+                &tick_label(tick, scale),
+            );
+        }
+        let _ = write!(
+            svg.0,
+            r#"<text class="axis-title" transform="translate(12 {}) rotate(-90)" text-anchor="middle">{}</text>"#,
+            num((self.top + self.bottom) / 2.0),
+            escape(self.frame.y_title)
+        );
+        axis
+    }
+
+    /// The baseline, as many column labels as fit without overlapping, and the axis title.
+    pub(super) fn label_axis(&self, svg: &mut Svg, labels: &[String]) {
+        svg.line("axis", self.left, self.bottom, self.right, self.bottom);
+        let band = self.band(labels.len());
+        let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let step = ((widest as f64 * CHAR_WIDTH + 10.0) / band).ceil().max(1.0) as usize;
+        for (i, label) in labels.iter().enumerate().step_by(step) {
+            let x = self.left + band * (i as f64 + 0.5);
+            svg.text("tick", x, self.bottom + 16.0, "middle", label);
+        }
+        svg.text(
+            "axis-title",
+            (self.left + self.right) / 2.0,
+            self.frame.height - 6.0,
+            "middle",
+            self.frame.x_title,
+        );
+    }
+}
+
+/// A value axis: its ticks, its range, and where a value falls along it.
+pub(super) struct ValueAxis {
+    pub(super) ticks: Vec<f64>,
+    low: f64,
+    high: f64,
+    log: bool,
+}
+
+impl ValueAxis {
+    /// Round ticks covering `min..=max`: about `target` evenly spaced ones from 0, or, on a
+    /// log scale, the clock durations in range (1 min, 5 min, 15 min, 1 h, 4 h, 1 d, …).
+    pub(super) fn new(min: f64, max: f64, target: usize, scale: Scale) -> ValueAxis {
+        if scale == Scale::LogMinutes {
+            // Steps of 3 to 7 times, so labels never crowd: 1 min … 1 h, 4 h, 1 d, 7 d …
+            const TICKS: [f64; 9] = [
+                1.0, 5.0, 15.0, 60.0, 240.0, 1440.0, 10080.0, 43200.0, 525_600.0,
+            ];
+            let low = TICKS
+                .into_iter()
+                .rev()
+                .find(|&t| t <= min.max(1.0))
+                .unwrap_or(1.0);
+            let high = TICKS
+                .into_iter()
+                .find(|&t| t >= max && t > low)
+                .unwrap_or_else(|| max.max(low * 10.0));
+            let ticks = TICKS
+                .into_iter()
+                .filter(|&t| t >= low && t <= high)
+                .collect();
+            return ValueAxis {
+                ticks,
+                low,
+                high,
+                log: true,
+            };
+        }
+        let step = match scale {
+            Scale::Percent => 25.0,
+            Scale::Count => nice_step(max / target as f64).max(1.0),
+            _ => duration_step(max / target as f64),
+        };
+        let high = if max <= 0.0 {
+            step
+        } else {
+            (max / step).ceil() * step
+        };
+        let count = (high / step).round() as usize;
+        ValueAxis {
+            ticks: (0..=count).map(|i| i as f64 * step).collect(),
+            low: 0.0,
+            high,
+            log: false,
+        }
+    }
+
+    /// How far along the axis `value` lies, from 0 to 1.
+    pub(super) fn fraction(&self, value: f64) -> f64 {
+        let value = value.clamp(self.low, self.high);
+        if self.log {
+            (value.ln() - self.low.ln()) / (self.high.ln() - self.low.ln())
+        } else {
+            (value - self.low) / (self.high - self.low)
+        }
+    }
+}
+
+/// 1, 2 or 5 times a power of ten, at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    if raw <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|&step| step >= raw)
+        .unwrap_or(10.0 * magnitude)
+}
+
+/// A step in minutes that reads well on a clock: 5 min, 15 min, 1 h, 6 h, 1 d, 1 week…
+fn duration_step(raw: f64) -> f64 {
+    const STEPS: [f64; 16] = [
+        1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 180.0, 240.0, 360.0, 720.0, 1440.0, 2880.0,
+        4320.0, 10080.0,
+    ];
+    STEPS
+        .into_iter()
+        .find(|&step| step >= raw)
+        .unwrap_or_else(|| 1440.0 * nice_step(raw / 1440.0))
+}
+
+pub(super) fn tick_label(value: f64, scale: Scale) -> String {
+    match scale {
+        Scale::Count => num(value),
+        Scale::Percent => format!("{}%", num(value)),
+        Scale::Minutes | Scale::LogMinutes if value == 0.0 => "0".into(),
+        Scale::Minutes | Scale::LogMinutes => format_duration(TimeDelta::minutes(value as i64)),
+    }
+}
+
+/// A label cut to `max` characters with an ellipsis; the tooltip keeps the whole name.
+pub(super) fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// SVG markup under construction.
+pub(super) struct Svg(pub(super) String);
+
+impl Svg {
+    pub(super) fn open(frame: Frame, class: &str) -> Svg {
+        let mut out = String::with_capacity(4096);
+        let _ = write!(
+            out,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {class}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><title>{}</title><desc>{}</desc>"#,
+            escape(frame.title),
+            escape(frame.desc),
+            w = num(frame.width),
+            h = num(frame.height),
+        );
+        Svg(out)
+    }
+
+    pub(super) fn rect(
+        &mut self,
+        class: &str,
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+        tip: Option<&str>,
+    ) {
+        let _ = write!(
+            self.0,
+            r#"<rect class="{}" x="{}" y="{}" width="{}" height="{}">"#,
+            escape(class),
+            num(x),
+            num(y),
+            num(width),
+            num(height)
+        );
+        match tip {
+            Some(tip) => {
+                let _ = write!(self.0, "<title>{}</title></rect>", escape(tip));
+            }
+            None => {
+                // An empty element closes itself; rewrite the `>` just written.
+                self.0.pop();
+                self.0.push_str("/>");
+            }
+        }
+    }
+
+    pub(super) fn line(&mut self, class: &str, x1: f64, y1: f64, x2: f64, y2: f64) {
+        let _ = write!(
+            self.0,
+            r#"<line class="{class}" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+            num(x1),
+            num(y1),
+            num(x2),
+            num(y2)
+        );
+    }
+
+    pub(super) fn text(&mut self, class: &str, x: f64, y: f64, anchor: &str, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let _ = write!(
+            self.0,
+            r#"<text class="{class}" x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
+            num(x),
+            num(y),
+            escape(text)
+        );
+    }
+
+    pub(super) fn finish(mut self) -> String {
+        self.0.push_str("</svg>");
+        self.0
+    }
+}
+
+/// A coordinate rounded to 0.1, without a trailing `.0`.
+pub(super) fn num(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{}", rounded as i64)
+    } else {
+        format!("{rounded:.1}")
+    }
+}
+
+pub(super) fn escape(text: &str) -> String {
+    crate::render::escape_html(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_numbers() {
+        let cases = [
+            (0.0, Scale::Count, "0 1"),
+            (3.0, Scale::Count, "0 1 2 3"),
+            (7.0, Scale::Count, "0 2 4 6 8"),
+            (48.0, Scale::Count, "0 10 20 30 40 50"),
+            (100.0, Scale::Percent, "0% 25% 50% 75% 100%"),
+            (50.0, Scale::Minutes, "0 10 min 20 min 30 min 40 min 50 min"),
+            (500.0, Scale::Minutes, "0 2 h 4 h 6 h 8 h 10 h"),
+            (5000.0, Scale::Minutes, "0 1 d 2 d 3 d 4 d"),
+        ];
+        for (max, scale, expected) in cases {
+            let axis = ValueAxis::new(0.0, max, 5, scale);
+            let labels: Vec<String> = axis.ticks.iter().map(|&t| tick_label(t, scale)).collect();
+            assert_eq!(labels.join(" "), expected, "{max} {scale:?}");
+        }
+        let log = ValueAxis::new(31.0, 4500.0, 5, Scale::LogMinutes);
+        let labels: Vec<String> = log
+            .ticks
+            .iter()
+            .map(|&t| tick_label(t, Scale::LogMinutes))
+            .collect();
+        assert_eq!(labels.join(" "), "15 min 1 h 4 h 1 d 7 d");
+        assert_eq!(log.fraction(15.0), 0.0);
+        assert_eq!(log.fraction(10080.0), 1.0);
+        let halfway = (15.0_f64 * 10080.0).sqrt();
+        assert!(
+            (log.fraction(halfway) - 0.5).abs() < 1e-9,
+            "halfway is the geometric mean"
+        );
+    }
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(12.345), "12.3");
+        assert_eq!(num(-0.04), "0");
+        assert_eq!(truncate("certificate-expiry-and-more", 10), "certifica…");
+    }
+}

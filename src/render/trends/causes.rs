@@ -1,0 +1,321 @@
+//! The root-cause and service sections of `/trends/`: shares over time, rankings by count
+//! and by total duration, and the service × root-cause heat map.
+
+use super::{Cell, ChartView, LegendItem, TableView, minutes, percent};
+use crate::index::Facet;
+use crate::render::Renderer;
+use crate::render::charts::{self, Bar, Frame, Scale, Series};
+use crate::render::views::{TermLink, format_duration, term_url};
+use crate::trends::{CauseSlot, Ranked};
+
+/// Bars in each ranking chart.
+const TOP_BARS: usize = 12;
+/// Services in the heat map.
+const MATRIX_ROWS: usize = 20;
+
+impl Renderer<'_> {
+    /// Cause slots as (link or plain name, class).
+    fn cause_slot_names(&self) -> Vec<(TermLink, String)> {
+        let terms = &self.site.index.facet(Facet::Cause).terms;
+        let mut color = 0;
+        self.trends
+            .cause_slots
+            .iter()
+            .map(|slot| match slot {
+                CauseSlot::Category(t) => {
+                    color += 1;
+                    (
+                        TermLink {
+                            name: terms[*t].name.clone(),
+                            url: term_url(Facet::Cause, &terms[*t]),
+                        },
+                        format!("s-cat-{color}"),
+                    )
+                }
+                CauseSlot::Other => (
+                    TermLink {
+                        name: "Other".into(),
+                        url: "causes/".into(),
+                    },
+                    "s-other".into(),
+                ),
+                CauseSlot::NotSet => {
+                    let url = terms
+                        .iter()
+                        .find(|t| t.missing)
+                        .map_or_else(|| "causes/".into(), |t| term_url(Facet::Cause, t));
+                    (
+                        TermLink {
+                            name: "Not set".into(),
+                            url,
+                        },
+                        "s-none".into(),
+                    )
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn cause_share_chart(&self) -> Option<ChartView> {
+        let trends = &self.trends;
+        if trends.cause_slots.is_empty() || trends.cause_axis.periods.is_empty() {
+            return None;
+        }
+        let slots = self.cause_slot_names();
+        let labels: Vec<String> = trends
+            .cause_axis
+            .periods
+            .iter()
+            .map(|p| p.label())
+            .collect();
+        let period = trends.cause_axis.granularity.name();
+        let title = format!("Root causes per {period}, as a share of the {period}'s incidents");
+        let desc = format!(
+            "Each column is one {period}'s incidents split by primary root cause, as percentages."
+        );
+        let series: Vec<Series> = slots
+            .iter()
+            .enumerate()
+            .map(|(slot, (link, class))| Series {
+                name: link.name.clone(),
+                class: class.clone(),
+                values: trends.cause_share.iter().map(|row| row[slot]).collect(),
+            })
+            .collect();
+        let frame = Frame {
+            title: &title,
+            desc: &desc,
+            x_title: period,
+            y_title: "Share of incidents",
+            width: 960.0,
+            height: 300.0,
+        };
+        let mut head = vec!["Period".to_string()];
+        head.extend(slots.iter().map(|(link, _)| link.name.clone()));
+        head.push("Total".into());
+        let rows = labels
+            .iter()
+            .zip(&trends.cause_share)
+            .map(|(label, row)| {
+                let total: usize = row.iter().sum();
+                let mut cells = vec![Cell::text(label.clone())];
+                cells.extend(row.iter().map(|&n| {
+                    Cell::num(if n == 0 {
+                        "0".into()
+                    } else {
+                        format!("{n} ({})", percent(n, total))
+                    })
+                }));
+                cells.push(Cell::num(total));
+                cells
+            })
+            .collect();
+        Some(ChartView {
+            id: "chart-cause-share".into(),
+            svg: charts::stacked_bars(frame, &labels, &series, Scale::Percent),
+            legend: slots
+                .iter()
+                .map(|(link, class)| LegendItem {
+                    name: link.name.clone(),
+                    class: class.clone(),
+                })
+                .collect(),
+            table: TableView {
+                caption: title.clone(),
+                head,
+                rows,
+            },
+            title,
+        })
+    }
+
+    /// Two rankings of a facet's terms as horizontal bars: by count and by total duration.
+    pub(super) fn ranking_charts(
+        &self,
+        facet: Facet,
+        ranked: &[Ranked],
+        class: &str,
+    ) -> Option<(ChartView, ChartView)> {
+        if ranked.is_empty() {
+            return None;
+        }
+        let terms = &self.site.index.facet(facet).terms;
+        let (singular, plural) = facet.names();
+        let total = self.site.incidents.len();
+        let shown = ranked.len().min(TOP_BARS);
+        let link = |r: &Ranked| TermLink {
+            name: terms[r.term].name.clone(),
+            url: term_url(facet, &terms[r.term]),
+        };
+        let plural_lower = plural.to_lowercase();
+        let top = if shown < ranked.len() {
+            format!("Top {shown} of {} {plural_lower}", ranked.len())
+        } else {
+            plural.to_string()
+        };
+        let by_count = &ranked[..shown];
+        let title = format!("{top} by number of incidents");
+        let desc = format!("{} with the most incidents, most first.", plural);
+        let frame = Frame {
+            title: &title,
+            desc: &desc,
+            x_title: "Incidents",
+            y_title: singular,
+            width: 470.0,
+            height: 0.0,
+        };
+        let bars: Vec<Bar> = by_count
+            .iter()
+            .map(|r| {
+                Bar::single(
+                    terms[r.term].name.clone(),
+                    r.count as f64,
+                    class,
+                    r.count.to_string(),
+                )
+            })
+            .collect();
+        let count_chart = ChartView {
+            id: format!("chart-{}-count", facet.path()),
+            svg: charts::horizontal_bars(frame, &bars, Scale::Count),
+            legend: Vec::new(),
+            table: TableView {
+                caption: title.clone(),
+                head: vec![
+                    singular.into(),
+                    "Incidents".into(),
+                    "Share of all incidents".into(),
+                ],
+                rows: by_count
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            Cell::link(&link(r)),
+                            Cell::num(r.count),
+                            Cell::num(percent(r.count, total)),
+                        ]
+                    })
+                    .collect(),
+            },
+            title,
+        };
+        let mut by_duration: Vec<&Ranked> = ranked.iter().filter(|r| r.with_duration > 0).collect();
+        by_duration.sort_by_key(|r| (std::cmp::Reverse(r.total_duration), r.term));
+        by_duration.truncate(TOP_BARS);
+        let title = format!("{top} by total time in incidents");
+        let desc = format!("{plural} whose incidents lasted longest in total, longest first.");
+        let frame = Frame {
+            title: &title,
+            desc: &desc,
+            x_title: "Total duration",
+            y_title: singular,
+            width: 470.0,
+            height: 0.0,
+        };
+        let bars: Vec<Bar> = by_duration
+            .iter()
+            .map(|r| {
+                Bar::single(
+                    terms[r.term].name.clone(),
+                    minutes(r.total_duration),
+                    class,
+                    format_duration(r.total_duration),
+                )
+            })
+            .collect();
+        let duration_chart = ChartView {
+            id: format!("chart-{}-duration", facet.path()),
+            svg: charts::horizontal_bars(frame, &bars, Scale::Minutes),
+            legend: Vec::new(),
+            table: TableView {
+                caption: title.clone(),
+                head: vec![
+                    singular.into(),
+                    "Total duration".into(),
+                    "Incidents with a duration".into(),
+                    "Incidents".into(),
+                ],
+                rows: by_duration
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            Cell::link(&link(r)),
+                            Cell::num(format_duration(r.total_duration)),
+                            Cell::num(r.with_duration),
+                            Cell::num(r.count),
+                        ]
+                    })
+                    .collect(),
+            },
+            title,
+        };
+        Some((count_chart, duration_chart))
+    }
+
+    pub(super) fn matrix_chart(&self) -> Option<ChartView> {
+        let trends = &self.trends;
+        if trends.services.is_empty() || trends.cause_slots.is_empty() {
+            return None;
+        }
+        let terms = &self.site.index.facet(Facet::Service).terms;
+        let slots = self.cause_slot_names();
+        let shown = trends.services.len().min(MATRIX_ROWS);
+        let matrix = &trends.matrix[..shown];
+        // A column empty for every service shown (incidents with no service but a cause,
+        // or no cause and no service) would only be a blank stripe.
+        let used: Vec<usize> = (0..slots.len())
+            .filter(|&slot| matrix.iter().any(|cells| cells[slot] > 0))
+            .collect();
+        let columns: Vec<String> = used
+            .iter()
+            .map(|&slot| slots[slot].0.name.clone())
+            .collect();
+        let pick = |cells: &Vec<usize>| used.iter().map(|&slot| cells[slot]).collect::<Vec<_>>();
+        let rows: Vec<(String, Vec<usize>)> = trends.services[..shown]
+            .iter()
+            .zip(matrix)
+            .map(|(r, cells)| (terms[r.term].name.clone(), pick(cells)))
+            .collect();
+        let title = if shown < trends.services.len() {
+            format!("Root causes of the {shown} services with the most incidents")
+        } else {
+            "Root causes per service".to_string()
+        };
+        let desc = "Incidents per service and primary root cause; darker cells hold more.";
+        let frame = Frame {
+            title: &title,
+            desc,
+            x_title: "Primary root cause",
+            y_title: "Service",
+            width: 960.0,
+            height: 0.0,
+        };
+        let mut head = vec!["Service".to_string()];
+        head.extend(columns.iter().cloned());
+        head.push("Incidents".into());
+        let table_rows = trends.services[..shown]
+            .iter()
+            .zip(matrix)
+            .map(|(r, cells)| {
+                let mut row = vec![Cell::link(&TermLink {
+                    name: terms[r.term].name.clone(),
+                    url: term_url(Facet::Service, &terms[r.term]),
+                })];
+                row.extend(pick(cells).into_iter().map(Cell::num));
+                row.push(Cell::num(r.count));
+                row
+            })
+            .collect();
+        Some(ChartView {
+            id: "chart-matrix".into(),
+            svg: charts::heat_map(frame, &columns, &rows),
+            legend: Vec::new(),
+            table: TableView {
+                caption: title.clone(),
+                head,
+                rows: table_rows,
+            },
+            title,
+        })
+    }
+}

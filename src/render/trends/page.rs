@@ -1,0 +1,539 @@
+//! The `/trends/` page: what the whole archive teaches, section by section.
+
+use chrono::{Datelike, NaiveDate, TimeDelta};
+use serde::Serialize;
+
+use super::{ActionRow, Cell, ChartView, LegendItem, TableView, duration, minutes, percent};
+use crate::index::Facet;
+use crate::render::charts::{self, Bar, Frame, Line, Scale};
+use crate::render::views::{IncidentRow, TermLink, format_duration, term_url};
+use crate::render::{Page, RenderError, Renderer};
+use crate::trends::{OwnerStat, Summary};
+
+/// Long lists are cut on the page; the data exports hold everything.
+const RECURRENCE_ROWS: usize = 30;
+const PAIR_ROWS: usize = 15;
+const OVERDUE_ROWS: usize = 50;
+const OWNER_BARS: usize = 15;
+const ON_THIS_DAY_ROWS: usize = 50;
+
+impl Renderer<'_> {
+    /// `/trends/`.
+    pub(in crate::render) fn trends_page(&self) -> Result<Page, RenderError> {
+        let path = "trends/index.html";
+        let mut context = self.context(path, "Trends");
+        context.insert("trends", &self.trends_view());
+        self.page(path, "trends.html", &context)
+    }
+
+    fn trends_view(&self) -> TrendsView<'_> {
+        let site = self.site;
+        let trends = &self.trends;
+        let config = &site.config;
+        let total = site.incidents.len();
+        let dated: Vec<NaiveDate> = trends.start_dates.iter().flatten().copied().collect();
+        let has_response = !trends.response_axis.periods.is_empty();
+        let causes = self.ranking_charts(Facet::Cause, &trends.causes, "s-cause");
+        let services = self.ranking_charts(Facet::Service, &trends.services, "s-service");
+        let (cause_count, cause_duration) = causes.unzip();
+        let (service_count, service_duration) = services.unzip();
+        TrendsView {
+            as_of: trends.as_of.to_string(),
+            total,
+            dated: trends.dated(),
+            undated: trends.undated,
+            first_date: dated.iter().min().map(NaiveDate::to_string),
+            last_date: dated.iter().max().map(NaiveDate::to_string),
+            data_json: "data/incidents.json",
+            data_csv: "data/incidents.csv",
+            granularity: trends.volume_axis.granularity.name(),
+            ttd_overall: (&trends.ttd_overall).into(),
+            ttr_overall: (&trends.ttr_overall).into(),
+            volume: self.volume_chart(),
+            ttd: has_response
+                .then(|| self.response_chart("chart-ttd", "Time to detect", &trends.ttd)),
+            ttr: has_response
+                .then(|| self.response_chart("chart-ttr", "Time to resolve", &trends.ttr)),
+            by_severity: self.response_by_severity(),
+            cause_share: self.cause_share_chart(),
+            cause_count,
+            cause_duration,
+            causes_unset: trends.causes_unset,
+            service_count,
+            service_duration,
+            services_total: trends.services.len(),
+            services_unset: trends.services_unset,
+            matrix: self.matrix_chart(),
+            durations: self.durations_chart(),
+            durations_unknown: trends.durations_unknown,
+            recurrence: self.recurrence_view(),
+            actions: self.actions_view(),
+            on_this_day_date: trends.as_of.format("%B %-d").to_string(),
+            on_this_day: trends
+                .on_this_day
+                .iter()
+                .take(ON_THIS_DAY_ROWS)
+                .filter_map(|&p| {
+                    let year = trends.start_dates[p]?.year();
+                    Some(OnThisDay {
+                        incident: &self.rows[p],
+                        years_ago: trends.as_of.year() - year,
+                    })
+                })
+                .collect(),
+            recurrence_days: config.trends.recurrence_days,
+        }
+    }
+
+    fn volume_chart(&self) -> Option<ChartView> {
+        let trends = &self.trends;
+        if trends.volume_axis.periods.is_empty() {
+            return None;
+        }
+        let labels: Vec<String> = trends
+            .volume_axis
+            .periods
+            .iter()
+            .map(|p| p.label())
+            .collect();
+        let period = trends.volume_axis.granularity.name();
+        let title = format!("Incidents per {period}, by severity");
+        let busiest = labels
+            .iter()
+            .zip(&trends.volume)
+            .map(|(label, row)| (row.iter().sum::<usize>(), label))
+            .max_by_key(|(n, _)| *n);
+        let desc = format!(
+            "{} incidents from {} to {}, per {period}, stacked by severity{}.",
+            trends.dated(),
+            labels.first().map_or("", String::as_str),
+            labels.last().map_or("", String::as_str),
+            busiest.map_or(String::new(), |(n, label)| {
+                format!("; the most in one {period} was {n}, in {label}")
+            })
+        );
+        let frame = Frame {
+            title: &title,
+            desc: &desc,
+            x_title: period,
+            y_title: "Incidents",
+            width: 960.0,
+            height: 300.0,
+        };
+        Some(self.by_severity_chart(frame, "chart-volume", &labels, &trends.volume, "Period"))
+    }
+
+    fn durations_chart(&self) -> Option<ChartView> {
+        let trends = &self.trends;
+        let known = self.site.incidents.len() - trends.durations_unknown;
+        if known == 0 {
+            return None;
+        }
+        let buckets: Vec<String> = self
+            .site
+            .config
+            .duration_buckets
+            .iter()
+            .map(|b| b.label.clone())
+            .collect();
+        let desc = format!(
+            "{known} incidents with a known duration, per duration bucket, stacked by severity."
+        );
+        let frame = Frame {
+            title: "Incidents per duration, by severity",
+            desc: &desc,
+            x_title: "Duration (resolved − started)",
+            y_title: "Incidents",
+            width: 960.0,
+            height: 280.0,
+        };
+        Some(self.by_severity_chart(
+            frame,
+            "chart-durations",
+            &buckets,
+            &trends.durations,
+            "Duration",
+        ))
+    }
+
+    /// Time to detect and to resolve per severity, for the table under the response charts.
+    fn response_by_severity(&self) -> Vec<SeverityResponse> {
+        let config = &self.site.config;
+        let severity_terms = &self.site.index.facet(Facet::Severity).terms;
+        self.severity_series()
+            .iter()
+            .enumerate()
+            .map(|(slot, series)| {
+                let (d, r) = (
+                    &self.trends.ttd_by_severity[slot],
+                    &self.trends.ttr_by_severity[slot],
+                );
+                let term = match config.severities.get(slot) {
+                    Some(severity) => severity_terms.iter().find(|t| t.key == severity.key),
+                    None => severity_terms.iter().find(|t| t.missing),
+                };
+                SeverityResponse {
+                    name: series.legend.clone(),
+                    url: term.map(|t| term_url(Facet::Severity, t)),
+                    incidents: r.with_data + r.without_data,
+                    ttd: d.into(),
+                    ttr: r.into(),
+                }
+            })
+            .filter(|s| s.incidents > 0)
+            .collect()
+    }
+
+    fn recurrence_view(&self) -> RecurrenceView<'_> {
+        let trends = &self.trends;
+        let services = &self.site.index.facet(Facet::Service).terms;
+        let causes = &self.site.index.facet(Facet::Cause).terms;
+        let service = |t: usize| TermLink {
+            name: services[t].name.clone(),
+            url: term_url(Facet::Service, &services[t]),
+        };
+        let cause = |t: usize| TermLink {
+            name: causes[t].name.clone(),
+            url: term_url(Facet::Cause, &causes[t]),
+        };
+        // Only an incident with a start, a service and a root cause can be a recurrence.
+        let eligible = self
+            .site
+            .incidents
+            .iter()
+            .filter(|i| {
+                i.started_at.is_some() && !i.services.is_empty() && i.primary_cause().is_some()
+            })
+            .count();
+        RecurrenceView {
+            days: trends.recurrence_days,
+            total: trends.recurrences.len(),
+            eligible,
+            share: percent(trends.recurrences.len(), eligible),
+            rows: trends
+                .recurrences
+                .iter()
+                .take(RECURRENCE_ROWS)
+                .map(|r| RecurrenceRow {
+                    incident: &self.rows[r.incident],
+                    earlier: &self.rows[r.earlier],
+                    services: r.services.iter().map(|&s| service(s)).collect(),
+                    cause: cause(r.cause),
+                    days: r.gap.num_days(),
+                })
+                .collect(),
+            more: trends.recurrences.len().saturating_sub(RECURRENCE_ROWS),
+            pairs: trends
+                .recurrent_pairs
+                .iter()
+                .take(PAIR_ROWS)
+                .map(|p| PairRow {
+                    service: service(p.service),
+                    cause: cause(p.cause),
+                    count: p.count,
+                    latest: &self.rows[p.latest],
+                })
+                .collect(),
+            pairs_more: trends.recurrent_pairs.len().saturating_sub(PAIR_ROWS),
+        }
+    }
+
+    fn actions_view(&self) -> ActionsView<'_> {
+        let actions = &self.trends.actions;
+        ActionsView {
+            open: actions.open,
+            done: actions.done,
+            wontfix: actions.wontfix,
+            total: actions.open + actions.done + actions.wontfix,
+            overdue_total: actions.overdue.len(),
+            overdue: actions
+                .overdue
+                .iter()
+                .take(OVERDUE_ROWS)
+                .map(|a| self.action_row(a))
+                .collect(),
+            overdue_more: actions.overdue.len().saturating_sub(OVERDUE_ROWS),
+            owners: self.owners_chart(),
+            owners_total: actions.owners.len(),
+        }
+    }
+
+    fn owners_chart(&self) -> Option<ChartView> {
+        let owners = &self.trends.actions.owners;
+        if owners.is_empty() {
+            return None;
+        }
+        let shown = &owners[..owners.len().min(OWNER_BARS)];
+        let name = |o: &OwnerStat| o.owner.clone().unwrap_or_else(|| "Unassigned".into());
+        let title = if shown.len() < owners.len() {
+            format!(
+                "Open action items of the {} owners with the most",
+                shown.len()
+            )
+        } else {
+            "Open action items per owner".to_string()
+        };
+        let frame = Frame {
+            title: &title,
+            desc: "Open action items per owner, most first, with how many of them are overdue.",
+            x_title: "Open action items",
+            y_title: "Owner",
+            width: 960.0,
+            height: 0.0,
+        };
+        let bars: Vec<Bar> = shown
+            .iter()
+            .map(|o| {
+                let label = name(o);
+                let on_time = o.open - o.overdue;
+                Bar {
+                    segments: vec![
+                        (
+                            o.overdue as f64,
+                            "s-overdue".into(),
+                            format!("{label}: {} overdue", o.overdue),
+                        ),
+                        (
+                            on_time as f64,
+                            "s-open".into(),
+                            format!("{label}: {on_time} open, not overdue"),
+                        ),
+                    ],
+                    display: if o.overdue > 0 {
+                        format!("{} ({} overdue)", o.open, o.overdue)
+                    } else {
+                        o.open.to_string()
+                    },
+                    label,
+                }
+            })
+            .collect();
+        Some(ChartView {
+            id: "chart-owners".into(),
+            svg: charts::horizontal_bars(frame, &bars, Scale::Count),
+            legend: vec![
+                LegendItem {
+                    name: "Overdue".into(),
+                    class: "s-overdue".into(),
+                },
+                LegendItem {
+                    name: "Open, not yet due".into(),
+                    class: "s-open".into(),
+                },
+            ],
+            table: TableView {
+                caption: title.clone(),
+                head: vec!["Owner".into(), "Open".into(), "Overdue".into()],
+                rows: shown
+                    .iter()
+                    .map(|o| vec![Cell::text(name(o)), Cell::num(o.open), Cell::num(o.overdue)])
+                    .collect(),
+            },
+            title,
+        })
+    }
+
+    fn response_chart(&self, id: &str, metric: &str, summaries: &[Summary]) -> ChartView {
+        let trends = &self.trends;
+        let labels: Vec<String> = trends
+            .response_axis
+            .periods
+            .iter()
+            .map(|p| p.label())
+            .collect();
+        let period = trends.response_axis.granularity.name();
+        let title = format!("{metric} per {period}: median and 90th percentile");
+        let known: usize = summaries.iter().map(|s| s.with_data).sum();
+        let desc = format!(
+            "{metric} of the {known} incidents that recorded both times, per {period}, from {} to {}.",
+            labels.first().map_or("", String::as_str),
+            labels.last().map_or("", String::as_str)
+        );
+        let line = |name: &str, class: &str, pick: fn(&Summary) -> Option<TimeDelta>| Line {
+            class: class.into(),
+            values: summaries.iter().map(|s| pick(s).map(minutes)).collect(),
+            tips: labels
+                .iter()
+                .zip(summaries)
+                .map(|(label, s)| {
+                    format!(
+                        "{label} · {metric}, {name}: {} ({} with data, {} without)",
+                        duration(pick(s)),
+                        s.with_data,
+                        s.without_data
+                    )
+                })
+                .collect(),
+        };
+        // The median last, so it is drawn over the p90 where they meet.
+        let lines = [
+            line("p90", "s-p90", |s| s.p90),
+            line("median", "s-median", |s| s.median),
+        ];
+        let y_title = format!("{metric} (log scale)");
+        let frame = Frame {
+            title: &title,
+            desc: &desc,
+            x_title: period,
+            y_title: &y_title,
+            width: 960.0,
+            height: 280.0,
+        };
+        let rows = labels
+            .iter()
+            .zip(summaries)
+            .filter(|(_, s)| s.with_data + s.without_data > 0)
+            .map(|(label, s)| {
+                vec![
+                    Cell::text(label.clone()),
+                    Cell::num(duration(s.median)),
+                    Cell::num(duration(s.p90)),
+                    Cell::num(s.with_data),
+                    Cell::num(s.without_data),
+                ]
+            })
+            .collect();
+        ChartView {
+            id: id.into(),
+            svg: charts::lines(frame, &labels, &lines, Scale::LogMinutes),
+            legend: vec![
+                LegendItem {
+                    name: "Median".into(),
+                    class: "s-median".into(),
+                },
+                LegendItem {
+                    name: "90th percentile".into(),
+                    class: "s-p90".into(),
+                },
+            ],
+            table: TableView {
+                caption: title.clone(),
+                head: ["Period", "Median", "P90", "With data", "Without data"]
+                    .map(String::from)
+                    .to_vec(),
+                rows,
+            },
+            title,
+        }
+    }
+}
+
+/// Everything `trends.html` sees as `trends`.
+#[derive(Debug, Serialize)]
+struct TrendsView<'a> {
+    as_of: String,
+    total: usize,
+    /// Incidents with a start time; only they are placed on time axes.
+    dated: usize,
+    undated: usize,
+    first_date: Option<String>,
+    last_date: Option<String>,
+    /// The exports, from the site root.
+    data_json: &'static str,
+    data_csv: &'static str,
+    /// The volume chart's bins: "month", "quarter" or "year".
+    granularity: &'static str,
+    ttd_overall: SummaryView,
+    ttr_overall: SummaryView,
+    volume: Option<ChartView>,
+    ttd: Option<ChartView>,
+    ttr: Option<ChartView>,
+    by_severity: Vec<SeverityResponse>,
+    cause_share: Option<ChartView>,
+    cause_count: Option<ChartView>,
+    cause_duration: Option<ChartView>,
+    causes_unset: usize,
+    service_count: Option<ChartView>,
+    service_duration: Option<ChartView>,
+    services_total: usize,
+    services_unset: usize,
+    matrix: Option<ChartView>,
+    durations: Option<ChartView>,
+    durations_unknown: usize,
+    recurrence_days: u32,
+    recurrence: RecurrenceView<'a>,
+    actions: ActionsView<'a>,
+    /// "June 1".
+    on_this_day_date: String,
+    on_this_day: Vec<OnThisDay<'a>>,
+}
+
+/// A median and p90 as text, with the counts they are over.
+#[derive(Debug, Serialize)]
+struct SummaryView {
+    median: Option<String>,
+    p90: Option<String>,
+    with_data: usize,
+    without_data: usize,
+}
+
+impl From<&Summary> for SummaryView {
+    fn from(summary: &Summary) -> SummaryView {
+        SummaryView {
+            median: summary.median.map(format_duration),
+            p90: summary.p90.map(format_duration),
+            with_data: summary.with_data,
+            without_data: summary.without_data,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct SeverityResponse {
+    name: String,
+    url: Option<String>,
+    incidents: usize,
+    ttd: SummaryView,
+    ttr: SummaryView,
+}
+
+#[derive(Debug, Serialize)]
+struct RecurrenceView<'a> {
+    days: u32,
+    total: usize,
+    /// Incidents that could recur: with a start, a service and a root cause.
+    eligible: usize,
+    share: String,
+    /// The newest recurrences; `more` were left off.
+    rows: Vec<RecurrenceRow<'a>>,
+    more: usize,
+    pairs: Vec<PairRow<'a>>,
+    pairs_more: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct ActionsView<'a> {
+    open: usize,
+    done: usize,
+    wontfix: usize,
+    total: usize,
+    overdue_total: usize,
+    /// The longest overdue first; `overdue_more` were left off.
+    overdue: Vec<ActionRow<'a>>,
+    overdue_more: usize,
+    owners: Option<ChartView>,
+    owners_total: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct OnThisDay<'a> {
+    incident: &'a IncidentRow,
+    years_ago: i32,
+}
+
+#[derive(Debug, Serialize)]
+struct RecurrenceRow<'a> {
+    incident: &'a IncidentRow,
+    earlier: &'a IncidentRow,
+    services: Vec<TermLink>,
+    cause: TermLink,
+    days: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct PairRow<'a> {
+    service: TermLink,
+    cause: TermLink,
+    count: usize,
+    latest: &'a IncidentRow,
+}

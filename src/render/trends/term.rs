@@ -1,0 +1,118 @@
+//! The small trend on each service and root-cause page: incidents per quarter as a
+//! sparkline, the median time to resolve, the other facet's top terms, open action items.
+
+use serde::Serialize;
+
+use super::{ActionRow, Cell, ChartView, TableView};
+use crate::index::Facet;
+use crate::render::Renderer;
+use crate::render::charts;
+use crate::render::views::{format_duration, term_url};
+
+const TERM_TOP: usize = 5;
+const TERM_ACTIONS: usize = 5;
+
+/// The small trend on a service or root-cause page.
+#[derive(Debug, Serialize)]
+pub(in crate::render) struct TermTrendView<'a> {
+    sparkline: ChartView,
+    ttr_median: Option<String>,
+    ttr_p90: Option<String>,
+    ttr_with: usize,
+    ttr_without: usize,
+    /// "Root causes" on a service page, "Services" on a root-cause page.
+    top_title: &'static str,
+    top: Vec<TopTerm>,
+    open_total: usize,
+    overdue_total: usize,
+    /// The first open items, overdue first; `open_more` were left off.
+    open_actions: Vec<ActionRow<'a>>,
+    open_more: usize,
+}
+
+/// One of the other facet's terms among a term's incidents.
+#[derive(Debug, Serialize)]
+struct TopTerm {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+impl Renderer<'_> {
+    /// The trend of a service or root-cause term page; `None` for other facets and for
+    /// terms without incidents.
+    pub(in crate::render) fn term_trend(
+        &self,
+        facet: Facet,
+        term: usize,
+    ) -> Option<TermTrendView<'_>> {
+        let trends = &self.trends;
+        let info = &self.site.index.facet(facet).terms[term];
+        if info.incidents.is_empty() || trends.quarters.periods.is_empty() {
+            return None;
+        }
+        let trend = trends.term(self.site, facet, term)?;
+        let labels: Vec<String> = trends.quarters.periods.iter().map(|p| p.label()).collect();
+        let title = "Incidents per quarter".to_string();
+        let svg_title = format!("Incidents per quarter: {}", info.name);
+        let desc = format!(
+            "{} incidents from {} to {}, per quarter.",
+            info.incidents.len(),
+            labels.first().map_or("", String::as_str),
+            labels.last().map_or("", String::as_str)
+        );
+        let sparkline = ChartView {
+            id: "chart-term-quarters".into(),
+            svg: charts::sparkline(&svg_title, &desc, &labels, &trend.per_quarter),
+            legend: Vec::new(),
+            table: TableView {
+                caption: title.clone(),
+                head: vec!["Quarter".into(), "Incidents".into()],
+                rows: labels
+                    .iter()
+                    .zip(&trend.per_quarter)
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(label, n)| vec![Cell::text(label.clone()), Cell::num(n)])
+                    .collect(),
+            },
+            title,
+        };
+        let other = if facet == Facet::Service {
+            Facet::Cause
+        } else {
+            Facet::Service
+        };
+        let other_terms = &self.site.index.facet(other).terms;
+        Some(TermTrendView {
+            sparkline,
+            ttr_median: trend.ttr.median.map(format_duration),
+            ttr_p90: trend.ttr.p90.map(format_duration),
+            ttr_with: trend.ttr.with_data,
+            ttr_without: trend.ttr.without_data,
+            top_title: if facet == Facet::Service {
+                "Root causes"
+            } else {
+                "Services"
+            },
+            top: trend
+                .top
+                .iter()
+                .take(TERM_TOP)
+                .map(|&(t, count)| TopTerm {
+                    name: other_terms[t].name.clone(),
+                    url: term_url(other, &other_terms[t]),
+                    count,
+                })
+                .collect(),
+            open_total: trend.open_actions.len(),
+            open_more: trend.open_actions.len().saturating_sub(TERM_ACTIONS),
+            overdue_total: trend.open_actions.iter().filter(|a| a.overdue).count(),
+            open_actions: trend
+                .open_actions
+                .iter()
+                .take(TERM_ACTIONS)
+                .map(|a| self.action_row(a))
+                .collect(),
+        })
+    }
+}

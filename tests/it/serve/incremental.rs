@@ -1,0 +1,422 @@
+//! Incremental rebuilds: after each kind of change an author makes, the preview folder must
+//! hold exactly what a full build of the same files writes, and the rebuild must have
+//! rendered no more than the change reached.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use hindsight::build::{self, BuildOptions};
+use hindsight::incremental::{FileChange, Scope, Session, SessionOptions, Update};
+use hindsight::watch::ChangeSet;
+use tempfile::TempDir;
+
+use crate::support::{copy_tree, repo_root, tree};
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 6, 1).expect("a valid date")
+}
+
+/// A site in a temporary folder with a live session over it.
+struct Preview {
+    dir: TempDir,
+    session: Session,
+}
+
+impl Preview {
+    /// A copy of the bundled example (content and config).
+    fn example() -> Preview {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let site = dir.path().join("site");
+        copy_tree(&repo_root().join("content"), &site.join("content"));
+        fs::copy(
+            repo_root().join("hindsight.toml"),
+            site.join("hindsight.toml"),
+        )
+        .expect("copy the config");
+        Preview::start(dir)
+    }
+
+    fn start(dir: TempDir) -> Preview {
+        let options = SessionOptions {
+            root: dir.path().join("site"),
+            out: dir.path().join("preview"),
+            drafts: true,
+            base_url: Some("/".into()),
+            as_of: as_of(),
+        };
+        let (session, update) = Session::start(options).expect("the site builds");
+        assert_eq!(update.scope, Scope::Everything);
+        Preview { dir, session }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join("site").join(relative)
+    }
+
+    fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.path(relative)).expect("read a site file")
+    }
+
+    /// Writes a content file and applies the change, as the watcher would report it.
+    fn write(&mut self, relative: &str, text: &str) -> Update {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folders");
+        fs::write(&path, text).expect("write a site file");
+        self.changed(&[relative])
+    }
+
+    /// Applies a change of the content paths `relative` (files or folders).
+    fn changed(&mut self, relative: &[&str]) -> Update {
+        let changes = ChangeSet {
+            content: relative.iter().map(|r| self.path(r)).collect(),
+            ..ChangeSet::default()
+        };
+        self.apply(&changes)
+    }
+
+    fn apply(&mut self, changes: &ChangeSet) -> Update {
+        self.session.apply(changes).expect("the rebuild succeeds")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("preview")
+    }
+
+    /// Panics, naming the differing pages, unless the preview folder holds exactly what a
+    /// full build of the same files writes.
+    fn assert_same_as_build(&self) {
+        let full = self.dir.path().join("full");
+        let options = BuildOptions {
+            root: self.dir.path().join("site"),
+            output: Some(full.clone()),
+            base_url: Some("/".into()),
+            drafts: true,
+            as_of: as_of(),
+            ..BuildOptions::default()
+        };
+        build::build(&options).expect("the full build succeeds");
+        let (served, built) = (tree(&self.out()), tree(&full));
+        let names = |t: &std::collections::BTreeMap<String, Vec<u8>>| -> BTreeSet<String> {
+            t.keys().cloned().collect()
+        };
+        let only_served: Vec<_> = names(&served).difference(&names(&built)).cloned().collect();
+        let only_built: Vec<_> = names(&built).difference(&names(&served)).cloned().collect();
+        let differ: Vec<_> = served
+            .iter()
+            .filter(|(path, bytes)| built.get(*path).is_some_and(|b| b != *bytes))
+            .map(|(path, _)| path.clone())
+            .collect();
+        assert!(
+            only_served.is_empty() && only_built.is_empty() && differ.is_empty(),
+            "preview differs from a full build\nonly in preview: {only_served:?}\nonly in build: {only_built:?}\ndifferent: {differ:?}"
+        );
+    }
+}
+
+const ONE: &str = "content/2024/2024-04-16-redis-maxmemory-eviction-storm.md";
+
+fn incident_pages(written: &[String]) -> usize {
+    written
+        .iter()
+        .filter(|p| p.starts_with("incidents/") && p.matches('/').count() == 2)
+        .count()
+}
+
+#[test]
+fn a_body_edit_renders_its_own_page_alone() {
+    let mut preview = Preview::example();
+    let text = preview.read(ONE);
+    let update = preview.write(
+        ONE,
+        &text.replace("## Timeline", "## Timeline\n\nA new line."),
+    );
+    assert_eq!(update.files, [(ONE.to_string(), FileChange::Edited)]);
+    assert_eq!(update.scope, Scope::Bodies);
+    assert_eq!(update.rendered, 1);
+    assert_eq!(
+        update.written,
+        ["incidents/2024-04-16-redis-maxmemory-eviction-storm/index.html"]
+    );
+    preview.assert_same_as_build();
+
+    // Saving the same bytes again changes nothing and renders nothing.
+    let update = preview.changed(&[ONE]);
+    assert_eq!(update.scope, Scope::Nothing);
+    assert!(update.files.is_empty() && update.written.is_empty());
+}
+
+#[test]
+fn metadata_edits_match_a_full_build() {
+    let mut preview = Preview::example();
+    let text = preview.read(ONE);
+    let edits = [
+        ("title", text.replacen("title: \"", "title: \"Renamed ", 1)),
+        (
+            "services",
+            text.replacen("services: [", "services: [brand-new-service, ", 1),
+        ),
+        (
+            "start",
+            text.replacen("2024-04-16T12:20", "2019-01-01T12:20", 1),
+        ),
+        ("tags", text.replacen("tags: [", "tags: [fresh-tag, ", 1)),
+        (
+            "severity",
+            text.replacen("severity: SEV2", "severity: SEV4", 1),
+        ),
+        ("back", text.clone()),
+    ];
+    for (what, edited) in edits {
+        assert_ne!(
+            edited,
+            preview.read(ONE),
+            "the {what} edit changes the file"
+        );
+        let update = preview.write(ONE, &edited);
+        assert_eq!(update.scope, Scope::Reached, "{what}");
+        assert!(
+            incident_pages(&update.written) < 21,
+            "{what}: not every incident page is rewritten: {:?}",
+            update.written
+        );
+        preview.assert_same_as_build();
+    }
+}
+
+#[test]
+fn files_added_renamed_and_removed_match_a_full_build() {
+    let mut preview = Preview::example();
+    let new = "content/2025/2025-09-01-new-outage.md";
+    let text = "---\ntitle: A new outage\nseverity: SEV1\nstarted_at: 2025-05-01T10:00:00Z\nresolved_at: 2025-05-01T11:00:00Z\nservices: [redis-cache]\nroot_cause: caching\nrelated: [2024-04-16-redis-maxmemory-eviction-storm]\n---\n\nWhat happened.\n";
+    let update = preview.write(new, text);
+    assert_eq!(update.files, [(new.to_string(), FileChange::Added)]);
+    assert!(
+        update
+            .written
+            .contains(&"incidents/2025-09-01-new-outage/index.html".to_string())
+    );
+    preview.assert_same_as_build();
+
+    // A rename is a removal and an addition; the slug follows the file name.
+    let renamed = "content/2025/2025-09-01-renamed-outage.md";
+    fs::rename(preview.path(new), preview.path(renamed)).expect("rename");
+    let update = preview.changed(&[new, renamed]);
+    assert!(
+        update
+            .removed
+            .contains(&"incidents/2025-09-01-new-outage/index.html".to_string())
+    );
+    preview.assert_same_as_build();
+
+    fs::remove_file(preview.path(renamed)).expect("remove");
+    let update = preview.changed(&[renamed]);
+    assert_eq!(update.files, [(renamed.to_string(), FileChange::Removed)]);
+    assert!(
+        !preview
+            .out()
+            .join("incidents/2025-09-01-renamed-outage")
+            .exists()
+    );
+    preview.assert_same_as_build();
+
+    // A folder of postmortems moved in at once, then removed at once.
+    let folder = preview.dir.path().join("incoming");
+    for (name, day) in [("a.md", "02"), ("b.md", "03")] {
+        fs::create_dir_all(&folder).expect("create a folder");
+        let text = format!(
+            "---\ntitle: Incoming {name}\nstarted_at: 2025-04-{day}T10:00:00Z\nservices: [new-svc]\n---\n\nBody.\n"
+        );
+        fs::write(folder.join(name), text).expect("write");
+    }
+    fs::rename(&folder, preview.path("content/incoming")).expect("move the folder in");
+    let update = preview.changed(&["content/incoming"]);
+    assert_eq!(update.files.len(), 2, "{:?}", update.files);
+    preview.assert_same_as_build();
+    fs::remove_dir_all(preview.path("content/incoming")).expect("remove the folder");
+    let update = preview.changed(&["content/incoming"]);
+    assert_eq!(
+        update
+            .removed
+            .iter()
+            .filter(|p| p.starts_with("incidents/"))
+            .count(),
+        2
+    );
+    preview.assert_same_as_build();
+}
+
+#[test]
+fn broken_front_matter_keeps_the_last_good_page_until_fixed() {
+    let mut preview = Preview::example();
+    let page = preview
+        .out()
+        .join("incidents/2024-04-16-redis-maxmemory-eviction-storm/index.html");
+    let good = fs::read(&page).expect("the page exists");
+    let text = preview.read(ONE);
+    let update = preview.write(ONE, &text.replacen("severity: SEV2", "severity: [SEV2", 1));
+    assert!(
+        update
+            .diagnostics
+            .iter()
+            .any(|d| d.code.to_string() == "H002")
+    );
+    let problems = preview.session.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(&format!("{ONE}:")) && problems[0].contains("error[H002]"),
+        "{}",
+        problems[0]
+    );
+    assert_eq!(fs::read(&page).expect("the page is still there"), good);
+
+    preview.write(ONE, &text.replacen("title: \"", "title: \"Fixed ", 1));
+    assert!(preview.session.problems().is_empty());
+    preview.assert_same_as_build();
+}
+
+#[test]
+fn duplicates_drafts_and_links_between_files_match_a_full_build() {
+    let mut preview = Preview::example();
+    // A second file with a slug already taken is skipped, then wins once the first goes.
+    let twin = "content/zz/twin.md";
+    let taken = "---\ntitle: Twin\nslug: 2024-04-16-redis-maxmemory-eviction-storm\nstarted_at: 2025-01-01T00:00:00Z\n---\n\nTwin body.\n";
+    preview.write(twin, taken);
+    preview.assert_same_as_build();
+    let original = preview.read(ONE);
+    fs::remove_file(preview.path(ONE)).expect("remove");
+    preview.changed(&[ONE]);
+    preview.assert_same_as_build();
+    preview.write(ONE, &original);
+    preview.assert_same_as_build();
+
+    // A draft is shown in the preview, and its status can change back and forth.
+    let draft = "content/zz/draft.md";
+    preview.write(
+        draft,
+        "---\ntitle: Draft\nstatus: draft\nstarted_at: 2025-02-01T00:00:00Z\n---\n\nDraft.\n",
+    );
+    preview.assert_same_as_build();
+    preview.write(
+        draft,
+        "---\ntitle: Draft\nstatus: final\nstarted_at: 2025-02-01T00:00:00Z\n---\n\nDraft.\n",
+    );
+    preview.assert_same_as_build();
+
+    // A body link to another postmortem's file resolves to its page, and follows a rename.
+    let linking = "content/zz/linking.md";
+    preview.write(linking, "---\ntitle: Linking\nstarted_at: 2025-03-01T00:00:00Z\n---\n\nSee [the draft](draft.md).\n");
+    preview.assert_same_as_build();
+    fs::rename(
+        preview.path(draft),
+        preview.path("content/zz/draft-renamed.md"),
+    )
+    .expect("rename");
+    preview.changed(&[draft, "content/zz/draft-renamed.md"]);
+    preview.assert_same_as_build();
+    // Body edits of a file with links take the general path, and stay right.
+    let text = preview.read(linking);
+    preview.write(linking, &text.replace("See", "Also see"));
+    preview.assert_same_as_build();
+}
+
+#[test]
+fn config_template_and_static_changes_match_a_full_build() {
+    let mut preview = Preview::example();
+    let config = preview.read("hindsight.toml");
+    fs::write(
+        preview.path("hindsight.toml"),
+        format!("{config}\n# a comment\n"),
+    )
+    .expect("write");
+    let update = preview.apply(&ChangeSet {
+        config: true,
+        ..ChangeSet::default()
+    });
+    assert_eq!(update.scope, Scope::Nothing, "a comment changes no setting");
+
+    let retitled = config.replacen("title = ", "title = \"Renamed archive\"\n# was: ", 1);
+    fs::write(preview.path("hindsight.toml"), retitled).expect("write");
+    let update = preview.apply(&ChangeSet {
+        config: true,
+        ..ChangeSet::default()
+    });
+    assert_eq!(update.scope, Scope::Everything);
+    preview.assert_same_as_build();
+
+    fs::write(preview.path("hindsight.toml"), "title = [").expect("write");
+    let update = preview.apply(&ChangeSet {
+        config: true,
+        ..ChangeSet::default()
+    });
+    assert!(update.written.is_empty());
+    let problems = preview.session.problems();
+    assert!(
+        problems.iter().any(|p| p.contains("hindsight.toml:1:")),
+        "{problems:?}"
+    );
+    fs::write(preview.path("hindsight.toml"), &config).expect("write");
+    preview.apply(&ChangeSet {
+        config: true,
+        ..ChangeSet::default()
+    });
+    assert!(preview.session.problems().is_empty());
+    preview.assert_same_as_build();
+
+    let theme = ChangeSet {
+        theme: true,
+        ..ChangeSet::default()
+    };
+    fs::create_dir_all(preview.path("static")).expect("create static/");
+    fs::write(preview.path("static/extra.css"), "body { color: red }").expect("write");
+    let update = preview.apply(&theme);
+    assert_eq!(update.scope, Scope::Reached);
+    assert!(update.written.contains(&"static/extra.css".to_string()));
+    preview.assert_same_as_build();
+
+    let base = fs::read_to_string(repo_root().join("themes/default/templates/404.html"))
+        .expect("read a template");
+    fs::create_dir_all(preview.path("templates")).expect("create templates/");
+    let mine = base.replace("Page not found", "Nothing here");
+    fs::write(preview.path("templates/404.html"), mine).expect("write");
+    let update = preview.apply(&theme);
+    assert_eq!(update.scope, Scope::Everything);
+    assert_eq!(
+        update.written,
+        ["404.html"],
+        "only the bytes that changed are written"
+    );
+    preview.assert_same_as_build();
+
+    // A template with a syntax error keeps the last good theme and says why.
+    fs::write(preview.path("templates/404.html"), "{% if %}").expect("write");
+    let update = preview.apply(&theme);
+    assert!(update.written.is_empty());
+    assert!(
+        preview
+            .session
+            .problems()
+            .iter()
+            .any(|p| p.contains("404.html"))
+    );
+}
+
+#[test]
+fn a_removed_content_folder_empties_the_archive_and_comes_back() {
+    let mut preview = Preview::example();
+    let content = preview.path("content");
+    let aside = preview.dir.path().join("aside");
+    fs::rename(&content, &aside).expect("move content away");
+    preview.changed(&["content"]);
+    assert!(
+        !preview
+            .out()
+            .join("incidents/2024-04-16-redis-maxmemory-eviction-storm")
+            .exists()
+    );
+    preview.assert_same_as_build();
+    fs::rename(&aside, &content).expect("move content back");
+    preview.changed(&["content"]);
+    preview.assert_same_as_build();
+}
