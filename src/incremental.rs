@@ -205,10 +205,6 @@ impl Session {
         &self.config.theme
     }
 
-    pub fn out(&self) -> &Path {
-        &self.options.out
-    }
-
     /// Every current diagnostic, per file and cross-file, sorted.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         let mut all: Vec<&Diagnostic> = self

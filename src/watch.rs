@@ -52,12 +52,6 @@ pub struct ChangeSet {
     pub rescan: bool,
 }
 
-impl ChangeSet {
-    pub fn is_empty(&self) -> bool {
-        self.content.is_empty() && !self.config && !self.theme && !self.rescan
-    }
-}
-
 /// Where a site's inputs are, absolute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
@@ -224,6 +218,13 @@ impl Watcher {
             burst.add(&self.layout, event, Instant::now());
         }
         let mut changes = burst.changes;
+        // A watched folder that was itself removed, renamed or replaced: its watch follows
+        // the old folder (watches are on inodes), so it is dropped and made again.
+        for tree in burst.trees_touched {
+            if self.watched.remove(&tree) {
+                let _ = self.watcher.unwatch(&tree);
+            }
+        }
         // A folder that appeared (or was replaced) needs its own watch; what was written
         // into it before the watch existed is covered by looking at the whole folder.
         if self.arm(&mut changes).is_err() {
@@ -267,6 +268,8 @@ struct Burst {
     /// Files written to and not closed yet, once the backend is known to report closes.
     writing: HashSet<PathBuf>,
     closes_reported: bool,
+    /// Watched folders named by an event themselves (not something inside them).
+    trees_touched: BTreeSet<PathBuf>,
 }
 
 impl Burst {
@@ -313,6 +316,9 @@ impl Burst {
             let role = layout.role(path);
             if role == Role::Ignored || !relevant {
                 continue;
+            }
+            if layout.trees().contains(path) {
+                self.trees_touched.insert(path.clone());
             }
             match event.kind {
                 EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_))

@@ -37,16 +37,6 @@ struct CachedRow {
     list_html: String,
 }
 
-impl RowCache {
-    pub fn len(&self) -> usize {
-        self.by_slug.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_slug.is_empty()
-    }
-}
-
 /// Every incident's table row for one site, by position in `Site::incidents`, with its
 /// HTML for pages at the shared depth and for the incident list.
 #[derive(Debug, Default)]

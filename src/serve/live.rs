@@ -111,11 +111,6 @@ impl Live {
         broadcast(&mut self.state(), ": ping\n\n");
     }
 
-    /// How many pages are listening.
-    pub fn subscribers(&self) -> usize {
-        self.state().subscribers.len()
-    }
-
     /// Takes over an event-stream request's connection: answers it, sends `hello`, and
     /// keeps it for later events.
     pub fn subscribe(&self, mut stream: TcpStream) {
