@@ -30,13 +30,18 @@ pub const SOURCE_LINK_PREFIX: &str = "hindsight-source:";
 /// The site-root-relative path a link to another Markdown file points at, with its
 /// fragment, or `None` when the link is not a relative link to a `.md` file.
 fn source_link(source_dir: &str, dest: &str) -> Option<String> {
+    let (path, fragment) = link_target(source_dir, dest)?;
+    Some(format!("{SOURCE_LINK_PREFIX}{path}{fragment}"))
+}
+
+/// Splits a relative link to a Markdown file into the target's path from the site root
+/// (`content/2023/a.md`, still percent-encoded as written) and its `#fragment`; `None` for
+/// any other link, or one that climbs above the site root.
+pub(crate) fn link_target<'d>(source_dir: &str, dest: &'d str) -> Option<(String, &'d str)> {
     if dest.contains(':') || dest.starts_with(['#', '/', '?']) {
         return None;
     }
-    let (path, fragment) = match dest.find('#') {
-        Some(i) => (&dest[..i], &dest[i..]),
-        None => (dest, ""),
-    };
+    let (path, fragment) = dest.split_at(dest.find('#').unwrap_or(dest.len()));
     let lower = path.to_ascii_lowercase();
     if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
         return None;
@@ -51,7 +56,7 @@ fn source_link(source_dir: &str, dest: &str) -> Option<String> {
             part => parts.push(part),
         }
     }
-    Some(format!("{SOURCE_LINK_PREFIX}{}{fragment}", parts.join("/")))
+    Some((parts.join("/"), fragment))
 }
 
 /// One heading of the document, for building a table of contents.

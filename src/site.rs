@@ -66,7 +66,7 @@ fn resolve_source_links(html: &str, by_source: &HashMap<&str, &str>) -> Option<S
 }
 
 /// Undoes the escaping pulldown-cmark applies to link destinations (`%20`, `&amp;`).
-fn decode_href(href: &str) -> String {
+pub(crate) fn decode_href(href: &str) -> String {
     let href = href.replace("&amp;", "&");
     let bytes = href.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -78,45 +78,8 @@ pub(super) fn links(doc: &Doc<'_>, path: &str) -> Vec<(String, Pos)> {
 /// joined to the document's folder, `..` allowed up to the site root; percent escapes are
 /// decoded as `site.rs` decodes them.
 fn resolve_link(dir: &str, dest: &str) -> Option<String> {
-    if dest.contains(':') || dest.starts_with(['#', '/', '?']) {
-        return None;
-    }
-    let path = dest.split('#').next().unwrap_or_default();
-    let lower = path.to_ascii_lowercase();
-    if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
-        return None;
-    }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(percent_decode(&parts.join("/")))
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
-        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let (path, _) = crate::markdown::link_target(dir, dest)?;
+    Some(crate::site::decode_href(&path))
 }
 
 #[cfg(test)]
