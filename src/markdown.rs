@@ -384,8 +384,9 @@ fn is_dangerous_url(url: &str) -> bool {
         || (starts_with("data:") && !starts_with("data:image/"))
 }
 
-/// Escapes text for use inside a double-quoted HTML attribute.
-fn escape_attr(out: &mut String, s: &str) {
+/// Escapes text for HTML element content and quoted attribute values, appending to `out`.
+/// The one escaper of the crate: templates use it too (see `render::escape_html`).
+pub(crate) fn escape_attr(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
