@@ -18,8 +18,10 @@ pub const CONFIG_FILE: &str = "hindsight.toml";
 pub struct Config {
     pub title: String,
     pub description: String,
-    /// Absolute URL (or path) the site is published under; used for canonical links only.
-    /// Every link inside the site is relative, so the output works under any sub-path.
+    /// Absolute URL (or path) the site is published under; used for canonical links, the
+    /// 404 page, and the feeds and sitemap, which are written only when it is absolute
+    /// (they need a host). Every link inside the site is relative, so the output works
+    /// under any sub-path.
     pub base_url: String,
     /// IANA zone name used to show times and to read timestamps that carry no offset.
     pub timezone: String,
@@ -44,6 +46,10 @@ pub struct Config {
     pub trends: TrendsConfig,
     /// `[check]`: what `hindsight check` (and `build`) hold postmortems to.
     pub check: CheckConfig,
+    /// `[feeds]`: the Atom feeds (docs/publishing.md).
+    pub feeds: FeedsConfig,
+    /// `[publish]`: what search engines are told (docs/publishing.md).
+    pub publish: PublishConfig,
     /// Anything a theme wants to read as `config.extra`.
     pub extra: BTreeMap<String, toml::Value>,
 }
@@ -111,6 +117,32 @@ impl Default for TrendsConfig {
             recurrence_days: 90,
         }
     }
+}
+
+/// `[feeds]` in `hindsight.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// How many of the newest incidents each feed holds; 0 writes no feeds.
+    pub limit: usize,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        // Enough for a reader that polls daily to miss nothing in a bad month, small
+        // enough that a large archive's feeds stay a few hundred kilobytes.
+        FeedsConfig { limit: 50 }
+    }
+}
+
+/// `[publish]` in `hindsight.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishConfig {
+    /// Ask search engines to stay away: `robots.txt` disallows everything, every page
+    /// carries `<meta name="robots" content="noindex">`, and no sitemap is written. For
+    /// internal sites that are reachable from outside.
+    pub noindex: bool,
 }
 
 /// `[check]` in `hindsight.toml`.
@@ -251,6 +283,8 @@ impl Default for Config {
             fields: BTreeMap::new(),
             trends: TrendsConfig::default(),
             check: CheckConfig::default(),
+            feeds: FeedsConfig::default(),
+            publish: PublishConfig::default(),
             extra: BTreeMap::new(),
         }
     }
@@ -515,6 +549,21 @@ mod tests {
         assert_eq!(config.duration_buckets.len(), 5);
         assert_eq!(config.tz(), Tz::UTC);
         assert_eq!(config.trends.recurrence_days, 90);
+        assert_eq!(config.feeds.limit, 50);
+        assert!(!config.publish.noindex);
+    }
+
+    #[test]
+    fn publishing_settings() {
+        let config = Config::parse(
+            "[feeds]\nlimit = 0\n[publish]\nnoindex = true\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        assert_eq!(config.feeds.limit, 0);
+        assert!(config.publish.noindex);
+        check_err("[publish]\nno_index = true\n", "unknown field `no_index`");
+        check_err("[feeds]\nlimit = -1\n", "2:9");
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! shows at any depth, uses the path of `base_url` instead.
 
 mod charts;
+mod feeds;
 mod pages;
 mod partial;
+mod sitemap;
 mod trends;
 mod views;
 
@@ -60,6 +62,10 @@ struct SiteView<'a> {
     facets: Vec<FacetLink>,
     generator: &'static str,
     extra: &'a std::collections::BTreeMap<String, toml::Value>,
+    /// The site-wide Atom feed, from the site root; absent when no feeds are written.
+    feed_url: Option<&'static str>,
+    /// `[publish] noindex`: every page asks search engines not to index it.
+    noindex: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -121,6 +127,24 @@ fn jobs(site: &Site) -> Vec<Job> {
         let terms = site.index.facet(facet).terms.len();
         jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
     }
+    jobs.extend(publishing_jobs(site, &jobs));
+    jobs
+}
+
+/// The feeds, `robots.txt` and the sitemap. The sitemap lists the HTML pages of `pages`,
+/// so these jobs come after every other.
+fn publishing_jobs(site: &Site, pages: &[Job]) -> Vec<Job> {
+    let mut jobs = vec![Job::Robots];
+    if feeds::enabled(&site.config) {
+        jobs.push(Job::SiteFeed);
+        let services = &site.index.facet(Facet::Service).terms;
+        jobs.extend(
+            (0..services.len())
+                .filter(|&term| feeds::service_feed_path(&services[term]).is_some())
+                .map(Job::ServiceFeed),
+        );
+    }
+    jobs.extend(sitemap::sitemap_jobs(site, pages));
     jobs
 }
 
@@ -152,6 +176,27 @@ pub fn escape_html(input: &str) -> String {
     out
 }
 
+/// Escapes text for XML element content and quoted attribute values (feeds, sitemap).
+/// The HTML escaper covers XML's five special characters, but XML 1.0 also forbids most
+/// control characters outright, even as references; a pasted terminal escape in a title
+/// would make the whole feed unreadable, so those become U+FFFD.
+fn escape_xml(input: &str) -> String {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r')
+            || ('\u{20}'..='\u{D7FF}').contains(&c)
+            || ('\u{E000}'..='\u{FFFD}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    if input.chars().all(allowed) {
+        return escape_html(input);
+    }
+    let cleaned: String = input
+        .chars()
+        .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+        .collect();
+    escape_html(&cleaned)
+}
+
 fn template_error(template: &str, error: &tera::Error) -> RenderError {
     // Tera nests the useful message in its source chain; show all of it.
     let mut message = error.to_string();
@@ -177,6 +222,12 @@ enum Job {
     Trends,
     DataJson,
     DataCsv,
+    /// `feed.xml`.
+    SiteFeed,
+    /// A service's feed, by position in the service facet's terms.
+    ServiceFeed(usize),
+    Sitemap(sitemap::SitemapFile),
+    Robots,
 }
 
 struct Renderer<'a> {
@@ -235,6 +286,8 @@ impl<'a> Renderer<'a> {
                 .collect(),
             generator: concat!("Hindsight ", env!("CARGO_PKG_VERSION")),
             extra: &config.extra,
+            feed_url: feeds::enabled(config).then_some(feeds::SITE_FEED),
+            noindex: config.publish.noindex,
         };
         let mut base = Context::new();
         base.insert("site", &view);
@@ -298,6 +351,10 @@ impl<'a> Renderer<'a> {
             Job::Trends => self.trends_page(),
             Job::DataJson => self.data_json(),
             Job::DataCsv => Ok(self.data_csv()),
+            Job::SiteFeed => Ok(self.site_feed()),
+            Job::ServiceFeed(term) => Ok(self.service_feed(*term)),
+            Job::Sitemap(file) => Ok(self.sitemap(*file)),
+            Job::Robots => Ok(self.robots()),
         }
     }
 
@@ -311,6 +368,8 @@ impl<'a> Renderer<'a> {
             "canonical_url",
             &canonical_url(&self.site.config.base_url, path),
         );
+        // The page's own feed, from the site root (a service's page has one).
+        context.insert("feed_url", &feeds::feed_of_page(self.site, path));
         context
     }
 
@@ -366,9 +425,14 @@ fn base_path(base_url: &str) -> String {
     }
 }
 
+/// Whether `base_url` names a host, which canonical links, feeds and the sitemap need.
+fn has_host(base_url: &str) -> bool {
+    base_url.contains("://")
+}
+
 /// The absolute URL of a page, when `base_url` is absolute; canonical links need a host.
 fn canonical_url(base_url: &str, path: &str) -> Option<String> {
-    if !base_url.contains("://") {
+    if !has_host(base_url) {
         return None;
     }
     let base = base_url.trim_end_matches('/');
@@ -393,5 +457,19 @@ mod tests {
             Some("https://x.example/pm/incidents/a/")
         );
         assert_eq!(canonical_url("/", "index.html"), None);
+    }
+
+    #[test]
+    fn xml_escaping() {
+        assert_eq!(
+            escape_xml("a < b & \"c\" 'd'"),
+            "a &lt; b &amp; &quot;c&quot; &#39;d&#39;"
+        );
+        assert_eq!(escape_xml("tab\tline\n"), "tab\tline\n");
+        assert_eq!(
+            escape_xml("red \u{1b}[31m\u{0}"),
+            "red \u{FFFD}[31m\u{FFFD}"
+        );
+        assert_eq!(escape_xml("\u{FFFE}é😀"), "\u{FFFD}é😀");
     }
 }

@@ -10,6 +10,7 @@ mod failures;
 mod infer;
 mod links;
 mod pages;
+mod publish;
 mod serve;
 mod snapshots;
 mod support;
