@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use crate::diagnostics::{Diagnostic, Tally};
 use crate::output::{self, WriteError};
 use crate::render::{self, RenderError};
+use crate::search;
 use crate::site::{self, AnalyzeOptions};
 use crate::source::{self, LoadError};
 
@@ -92,9 +93,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let render_options = render::RenderOptions {
         as_of: options.as_of,
     };
-    let pages = render::render_each(&site, &theme, &render_options, |page| {
-        staging.write(&page).map_err(BuildError::from)
-    })?;
+    // The search index needs only the site, so it is built while pages render: each
+    // leaves the other's idle moments to it.
+    let write = |page: render::Page| staging.write(&page).map_err(BuildError::from);
+    let (pages, search) = rayon::join(
+        || render::render_each(&site, &theme, &render_options, write),
+        || {
+            let count = std::sync::atomic::AtomicUsize::new(0);
+            if site.config.search.enabled {
+                search::write_each(&site, |page| {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    write(page)
+                })?;
+            }
+            Ok::<usize, BuildError>(count.into_inner())
+        },
+    );
+    let pages = pages? + search?;
     let t2 = Instant::now();
     staging.commit()?;
     Ok(BuildReport {
@@ -107,7 +122,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         stages: vec![
             ("load", t0 - started),
             ("analyze", t1 - t0),
-            ("render+write", t2 - t1),
+            ("render+write, search index", t2 - t1),
             ("swap", t2.elapsed()),
         ],
     })

@@ -50,6 +50,8 @@ pub struct Config {
     pub feeds: FeedsConfig,
     /// `[publish]`: what search engines are told (docs/publishing.md).
     pub publish: PublishConfig,
+    /// `[search]`: the search page and its index (docs/search.md).
+    pub search: SearchConfig,
     /// Anything a theme wants to read as `config.extra`.
     pub extra: BTreeMap<String, toml::Value>,
 }
@@ -143,6 +145,20 @@ pub struct PublishConfig {
     /// carries `<meta name="robots" content="noindex">`, and no sitemap is written. For
     /// internal sites that are reachable from outside.
     pub noindex: bool,
+}
+
+/// `[search]` in `hindsight.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Write the search page, its index and the search box in the header.
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
+    }
 }
 
 /// `[check]` in `hindsight.toml`.
@@ -285,6 +301,7 @@ impl Default for Config {
             check: CheckConfig::default(),
             feeds: FeedsConfig::default(),
             publish: PublishConfig::default(),
+            search: SearchConfig::default(),
             extra: BTreeMap::new(),
         }
     }
@@ -550,6 +567,9 @@ mod tests {
         assert_eq!(config.tz(), Tz::UTC);
         assert_eq!(config.trends.recurrence_days, 90);
         assert_eq!(config.feeds.limit, 50);
+        assert!(config.search.enabled);
+        let off = Config::parse("[search]\nenabled = false\n", "hindsight.toml").unwrap();
+        assert!(!off.search.enabled);
         assert!(!config.publish.noindex);
     }
 

@@ -56,6 +56,18 @@ const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/charts.html"),
     ),
     (
+        "templates/search.html",
+        include_str!("../themes/default/templates/search.html"),
+    ),
+    (
+        "static/search.js",
+        include_str!("../themes/default/static/search.js"),
+    ),
+    (
+        "static/hindsight.js",
+        include_str!("../themes/default/static/hindsight.js"),
+    ),
+    (
         "static/hindsight.css",
         include_str!("../themes/default/static/hindsight.css"),
     ),
@@ -77,9 +89,15 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "404.html",
 ];
 
-/// Templates added after themes existed: a site theme without them gets the default
-/// theme's, so a theme written before the trend pages still builds.
-const ADDED_TEMPLATES: &[&str] = &["trends.html", "charts.html"];
+/// Files added after themes existed: a site theme without them gets the default theme's,
+/// so a theme written before the trend pages or the search still builds.
+const ADDED_FILES: &[&str] = &[
+    "templates/trends.html",
+    "templates/charts.html",
+    "templates/search.html",
+    "static/search.js",
+    "static/hindsight.js",
+];
 
 /// A theme with overrides applied, held in memory.
 #[derive(Debug, Clone, Default)]
@@ -127,13 +145,17 @@ impl Theme {
             }
             let mut theme = Theme::default();
             theme.read_folder(&folder, "")?;
-            for name in ADDED_TEMPLATES {
-                let path = format!("templates/{name}");
-                let embedded = DEFAULT_THEME.iter().find(|(p, _)| *p == path);
+            for path in ADDED_FILES {
+                let embedded = DEFAULT_THEME.iter().find(|(p, _)| p == path);
+                let present = match path.split_once('/') {
+                    Some(("templates", name)) => theme.templates.iter().any(|(n, _)| n == name),
+                    Some((_, name)) => theme.static_files.iter().any(|(n, _)| n == name),
+                    None => true,
+                };
                 if let Some((_, contents)) = embedded
-                    && !theme.templates.iter().any(|(n, _)| n == name)
+                    && !present
                 {
-                    theme.insert(&path, contents.as_bytes().to_vec());
+                    theme.insert(path, contents.as_bytes().to_vec());
                 }
             }
             theme

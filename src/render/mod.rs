@@ -66,6 +66,8 @@ struct SiteView<'a> {
     feed_url: Option<&'static str>,
     /// `[publish] noindex`: every page asks search engines not to index it.
     noindex: bool,
+    /// `[search] enabled`: the header has a search box and `search/` exists.
+    search: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -121,6 +123,9 @@ fn jobs(site: &Site) -> Vec<Job> {
     // The site-wide trend page and exports first: each is one long job, best started early.
     let mut jobs: Vec<Job> = vec![Job::Trends, Job::DataJson, Job::DataCsv];
     jobs.extend([Job::Home, Job::IncidentList, Job::NotFound]);
+    if site.config.search.enabled {
+        jobs.push(Job::Search);
+    }
     jobs.extend((0..site.incidents.len()).map(Job::Incident));
     for facet in Facet::ALL {
         jobs.push(Job::Overview(facet));
@@ -216,6 +221,8 @@ enum Job {
     Home,
     IncidentList,
     NotFound,
+    /// `search/index.html`; its data comes from `crate::search`.
+    Search,
     Incident(usize),
     Overview(Facet),
     Term(Facet, usize),
@@ -288,6 +295,7 @@ impl<'a> Renderer<'a> {
             extra: &config.extra,
             feed_url: feeds::enabled(config).then_some(feeds::SITE_FEED),
             noindex: config.publish.noindex,
+            search: config.search.enabled,
         };
         let mut base = Context::new();
         base.insert("site", &view);
@@ -336,6 +344,10 @@ impl<'a> Renderer<'a> {
                     &self.rows_html(0..self.rows.len(), &root_of("incidents/index.html"))?,
                 );
                 self.page("incidents/index.html", "incidents.html", &context)
+            }
+            Job::Search => {
+                let context = self.context("search/index.html", "Search");
+                self.page("search/index.html", "search.html", &context)
             }
             Job::NotFound => {
                 let mut context = self.context("404.html", "Page not found");

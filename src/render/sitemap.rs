@@ -75,6 +75,7 @@ fn html_path(site: &Site, job: &Job) -> Option<String> {
             term_url(*facet, &site.index.facet(*facet).terms[*position])
         )),
         Job::Trends => Some("trends/index.html".to_string()),
+        Job::Search => Some("search/index.html".to_string()),
         // The 404 page has no address of its own; the rest are not HTML.
         Job::NotFound
         | Job::DataJson

@@ -11,6 +11,7 @@ mod infer;
 mod links;
 mod pages;
 mod publish;
+mod search;
 mod serve;
 mod snapshots;
 mod support;

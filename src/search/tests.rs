@@ -1,0 +1,373 @@
+//! Unit tests of the search index: a few postmortems in, the files read back through the
+//! reference search ([`query`]) and checked for what a visitor would get.
+
+use super::query::{Query, SearchData};
+use super::*;
+use crate::config::Config;
+use crate::diagnostics::Level;
+use crate::site::{AnalyzeOptions, analyze};
+use crate::source::SourceFile;
+
+/// A site of postmortems named by their slug: `(slug, front matter lines, body)`.
+fn site(files: &[(&str, &str, &str)]) -> Site {
+    let config = Config::parse("", "hindsight.toml").expect("a valid test config");
+    let mut sources: Vec<SourceFile> = files
+        .iter()
+        .map(|(slug, fields, body)| SourceFile {
+            path: format!("content/{slug}.md"),
+            stem: slug.to_string(),
+            bytes: Ok(format!("---\n{fields}\n---\n{body}\n").into_bytes()),
+        })
+        .collect();
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    let (site, diagnostics) = analyze(&config, &sources, AnalyzeOptions::default());
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .map(|d| d.render_human())
+        .collect();
+    assert!(errors.is_empty(), "the test input has errors:\n{errors:#?}");
+    site
+}
+
+/// The slugs of the results of `text` with `filters`, best first.
+fn search(site: &Site, data: &SearchData, text: &str, filters: &[(&str, &str)]) -> Vec<String> {
+    let query = Query {
+        text: text.to_string(),
+        filters: filters
+            .iter()
+            .map(|(param, value)| (param.to_string(), vec![value.to_string()]))
+            .collect(),
+        ..Query::default()
+    };
+    data.run(&query)
+        .results
+        .iter()
+        .map(|&p| site.incidents[p as usize].slug.clone())
+        .collect()
+}
+
+fn fixture() -> Site {
+    site(&[
+        (
+            "db-failover",
+            "title: Postgres primary failover\nstarted_at: 2024-03-01T10:00:00Z\nresolved_at: 2024-03-01T11:00:00Z\nseverity: SEV1\nservices: [postgres-primary, api-gateway]\nroot_cause: database\ntags: [failover]",
+            "The replica lagged behind.",
+        ),
+        (
+            "cache-stampede",
+            "title: Cache stampede after deploy\nstarted_at: 2024-05-01T10:00:00Z\nresolved_at: 2024-05-01T10:30:00Z\nseverity: SEV2\nservices: [redis-cache]\nroot_cause: caching",
+            "Keys expired together; postgres saw the load spike.",
+        ),
+        (
+            "old-postgres",
+            "title: Slow queries\nstarted_at: 2021-01-10T10:00:00Z\nresolved_at: 2021-01-10T12:00:00Z\nseverity: SEV2\nservices: [postgres-primary]\nroot_cause: database",
+            "A missing index on postgresql 13.",
+        ),
+        (
+            "gateway-certs",
+            "title: Expired certificate on the gateway\nstarted_at: 2023-07-01T10:00:00Z\nseverity: SEV3\nservices: [api-gateway]\nroot_cause: expired certificate\nsummary: \"</script><script>alert('x')</script> & \\\"quotes\\\"\"",
+            "Clients saw TLS errors.",
+        ),
+    ])
+}
+
+fn data(site: &Site) -> SearchData {
+    SearchData::from_pages(&pages(site)).expect("the index reads back")
+}
+
+#[test]
+fn prefixes_find_longer_terms_from_three_characters() {
+    let site = fixture();
+    let data = data(&site);
+    let postgres = search(&site, &data, "postg", &[]);
+    // Title and service matches first; the body match last.
+    assert_eq!(postgres, ["db-failover", "old-postgres", "cache-stampede"]);
+    // Two characters match only a whole term.
+    assert!(search(&site, &data, "po", &[]).is_empty());
+    let (terms, _) = data.matching_terms("postg");
+    let names: Vec<&str> = terms.iter().map(|(t, _)| t.term.as_str()).collect();
+    assert_eq!(names, ["postgres", "postgres-primary", "postgresql"]);
+}
+
+#[test]
+fn ranking_puts_title_and_facet_matches_before_the_body_then_newest_first() {
+    let site = fixture();
+    let data = data(&site);
+    // "postgres" is in db-failover's title and in both databases' services, but only in
+    // the body of cache-stampede.
+    assert_eq!(
+        search(&site, &data, "postgres", &[]),
+        ["db-failover", "old-postgres", "cache-stampede"]
+    );
+    // A service name, whole: the two incidents of api-gateway, newest first (a tie).
+    assert_eq!(
+        search(&site, &data, "api-gateway", &[]),
+        ["db-failover", "gateway-certs"]
+    );
+    // Every word must match.
+    assert_eq!(
+        search(&site, &data, "gateway expired", &[]),
+        ["gateway-certs"]
+    );
+    assert!(search(&site, &data, "gateway stampede", &[]).is_empty());
+}
+
+#[test]
+fn an_empty_query_with_filters_lists_every_match_newest_first() {
+    let site = fixture();
+    let data = data(&site);
+    assert_eq!(
+        search(&site, &data, "", &[("service", "postgres-primary")]),
+        ["db-failover", "old-postgres"]
+    );
+    assert_eq!(
+        search(
+            &site,
+            &data,
+            "",
+            &[("service", "postgres-primary"), ("severity", "SEV2")]
+        ),
+        ["old-postgres"]
+    );
+    assert_eq!(search(&site, &data, "", &[]).len(), 4);
+}
+
+#[test]
+fn facet_counts_leave_out_their_own_facet() {
+    let site = fixture();
+    let data = data(&site);
+    let query = Query {
+        filters: vec![("severity".into(), vec!["sev2".into()])],
+        ..Query::default()
+    };
+    let answer = data.run(&query);
+    let count = |param: &str, slug: &str| {
+        let f = data.facets.iter().position(|f| f.param == param).unwrap();
+        let t = data.facets[f].terms.iter().position(|t| t.1 == slug);
+        t.map_or(0, |t| answer.counts[f][t])
+    };
+    // Severity counts ignore the severity filter: they say what choosing another gives.
+    assert_eq!(
+        (count("severity", "sev1"), count("severity", "sev2")),
+        (1, 2)
+    );
+    // Other facets count within the SEV2 results.
+    assert_eq!(count("service", "postgres-primary"), 1);
+    assert_eq!(count("service", "redis-cache"), 1);
+    assert_eq!(count("service", "api-gateway"), 0);
+}
+
+#[test]
+fn shards_hold_sorted_terms_and_their_heads() {
+    let site = fixture();
+    let data = data(&site);
+    let terms: Vec<&str> = data
+        .shards
+        .iter()
+        .flatten()
+        .map(|t| t.term.as_str())
+        .collect();
+    let mut sorted = terms.clone();
+    sorted.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+    assert_eq!(terms, sorted);
+    for (head, shard) in data.shard_heads.iter().zip(&data.shards) {
+        assert_eq!(Some(head), shard.first().map(|t| &t.term));
+    }
+    let find = |term: &str| {
+        data.shards
+            .iter()
+            .flatten()
+            .find(|t| t.term == term)
+            .unwrap()
+    };
+    let gateway = find("api-gateway");
+    assert_eq!(gateway.all.len(), 2);
+    assert_eq!(gateway.fields[Field::Services as usize].len(), 2);
+    assert!(gateway.fields[Field::Title as usize].is_empty());
+    // "expired" is in gateway-certs's title and cause, and cache-stampede's body.
+    let expired = find("expired");
+    assert_eq!(expired.all.len(), 2);
+    assert_eq!(expired.fields[Field::Title as usize].len(), 1);
+    assert_eq!(expired.fields[Field::Cause as usize].len(), 1);
+}
+
+/// 300 postmortems with many distinct terms; `edit` changes the body of one of them.
+fn large_site(edit: Option<usize>) -> Site {
+    let files: Vec<(String, String, String)> = (0..300)
+        .map(|i| {
+            let body = if edit == Some(i) {
+                "only new words: quokka w2x999999".to_string()
+            } else {
+                (0..40).map(|w| format!("w{}x{} ", i % 7, w * i)).collect()
+            };
+            (
+                format!("incident-{i:03}"),
+                format!("title: Incident number {i} word{i}\nstarted_at: 2024-01-01T00:00:00Z"),
+                body,
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    site(&borrowed)
+}
+
+#[test]
+fn an_edit_rewrites_only_the_shards_it_reaches_and_matches_a_full_build() {
+    let before = large_site(None);
+    let (mut index, first) = SearchIndex::build(&before);
+    let shard_count = first.iter().filter(|p| p.path.contains("/t/")).count();
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> =
+        first.into_iter().map(|p| (p.path, p.bytes)).collect();
+    let after = large_site(Some(137));
+    let position = after.slugs["incident-137"];
+    let update = index.update(&after, Some(&[position]));
+    let shards_written = update
+        .pages
+        .iter()
+        .filter(|p| p.path.contains("/t/"))
+        .count();
+    assert!(
+        shards_written > 0 && shards_written < shard_count / 2,
+        "{shards_written} of {shard_count} shards rewritten"
+    );
+    for path in &update.stale {
+        files.remove(path);
+    }
+    for page in update.pages {
+        files.insert(page.path, page.bytes);
+    }
+    let full: std::collections::BTreeMap<String, Vec<u8>> = pages(&after)
+        .into_iter()
+        .map(|p| (p.path, p.bytes))
+        .collect();
+    assert_eq!(files.len(), full.len());
+    for (path, bytes) in &full {
+        assert!(files[path] == *bytes, "{path} differs from a full build");
+    }
+}
+
+#[test]
+fn large_sites_split_into_many_shards_that_all_read_back() {
+    let site = large_site(None);
+    let data = data(&site);
+    assert!(data.shards.len() > 5, "{} shards", data.shards.len());
+    // Each title word is found, through whichever shard holds it.
+    for i in [0, 137, 299] {
+        let found = search(&site, &data, &format!("word{i}"), &[]);
+        assert_eq!(found, [format!("incident-{i:03}")]);
+    }
+    // A prefix spanning shards gathers from all of them.
+    assert_eq!(search(&site, &data, "word", &[]).len(), 300);
+}
+
+#[test]
+fn nothing_in_the_index_can_break_out_of_a_script() {
+    let site = fixture();
+    for page in pages(&site) {
+        let text = String::from_utf8(page.bytes).unwrap();
+        assert!(!text.contains('<') && !text.contains('>'), "{}", page.path);
+        assert!(!text.contains('\u{2028}'), "{}", page.path);
+    }
+    let fragment = doc_fragment(0, site.incident("gateway-certs").unwrap());
+    assert!(fragment.contains(r#""summary":"\u003c/script\u003e\u003cscript\u003ealert('x')"#));
+    assert!(fragment.contains(r#"\u0026 \"quotes\""#));
+}
+
+#[test]
+fn dates_are_days_in_the_site_time_zone() {
+    let site = fixture();
+    let data = data(&site);
+    let position = site.slugs["gateway-certs"];
+    let day = data.days[position].unwrap();
+    assert_eq!(day_to_date(day).unwrap().to_string(), "2023-07-01");
+    let query = Query {
+        from_day: Some(day),
+        ..Query::default()
+    };
+    assert_eq!(data.run(&query).results.len(), 3);
+}
+
+/// The fixture with one postmortem's text or fields changed, keeping every date.
+fn edited(change: &str) -> Site {
+    let mut files = [
+        ("db-failover", "title: Postgres primary failover\nstarted_at: 2024-03-01T10:00:00Z\nresolved_at: 2024-03-01T11:00:00Z\nseverity: SEV1\nservices: [postgres-primary, api-gateway]\nroot_cause: database\ntags: [failover]".to_string(), "The replica lagged behind.".to_string()),
+        ("cache-stampede", "title: Cache stampede after deploy\nstarted_at: 2024-05-01T10:00:00Z\nresolved_at: 2024-05-01T10:30:00Z\nseverity: SEV2\nservices: [redis-cache]\nroot_cause: caching".to_string(), "Keys expired together; postgres saw the load spike.".to_string()),
+        ("old-postgres", "title: Slow queries\nstarted_at: 2021-01-10T10:00:00Z\nresolved_at: 2021-01-10T12:00:00Z\nseverity: SEV2\nservices: [postgres-primary]\nroot_cause: database".to_string(), "A missing index on postgresql 13.".to_string()),
+    ];
+    match change {
+        "body" => files[1].2 = "Keys expired together; a brand-new zebra term.".into(),
+        "fields" => {
+            files[1].1 = files[1]
+                .1
+                .replace("[redis-cache]", "[redis-cache, api-gateway]")
+                .replace("Cache stampede", "Thundering herd")
+        }
+        "date" => files[2].1 = files[2].1.replace("2021-01-10", "2024-09-10"),
+        _ => {}
+    }
+    let borrowed: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (*a, b.as_str(), c.as_str()))
+        .collect();
+    site(&borrowed)
+}
+
+#[test]
+fn the_incremental_index_writes_what_a_full_build_writes() {
+    let before = edited("none");
+    let (mut index, mut first) = SearchIndex::build(&before);
+    first.sort_by(|a, b| a.path.cmp(&b.path));
+    assert_eq!(
+        first,
+        pages(&before),
+        "the kept index starts as a full build"
+    );
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> =
+        first.into_iter().map(|p| (p.path, p.bytes)).collect();
+    let mut previous = before;
+    for change in ["body", "fields", "date", "none", "body"] {
+        let after = edited(change);
+        let same_order = after.incidents.len() == previous.incidents.len()
+            && (0..after.incidents.len())
+                .all(|i| previous.incidents[i].slug == after.incidents[i].slug);
+        let changed = [after.slugs["cache-stampede"]];
+        let update = index.update(&after, same_order.then_some(&changed[..]));
+        for path in &update.stale {
+            files.remove(path);
+        }
+        for page in update.pages {
+            files.insert(page.path, page.bytes);
+        }
+        let full: std::collections::BTreeMap<String, Vec<u8>> = pages(&after)
+            .into_iter()
+            .map(|p| (p.path, p.bytes))
+            .collect();
+        assert_eq!(
+            files.keys().collect::<Vec<_>>(),
+            full.keys().collect::<Vec<_>>(),
+            "after {change}"
+        );
+        for (path, bytes) in &full {
+            assert_eq!(
+                String::from_utf8_lossy(&files[path]),
+                String::from_utf8_lossy(bytes),
+                "{path} after {change}"
+            );
+        }
+        previous = after;
+    }
+}
+
+#[test]
+fn terms_sort_as_javascript_compares_them() {
+    use std::cmp::Ordering;
+    // U+FF21 (fullwidth A) is after U+1F600 in UTF-8 and before it in UTF-16.
+    assert_eq!(super::utf16_cmp("\u{ff21}", "\u{1f600}"), Ordering::Greater);
+    assert_eq!("\u{ff21}".cmp("\u{1f600}"), Ordering::Less);
+    assert_eq!(super::utf16_cmp("abc", "abd"), Ordering::Less);
+    assert_eq!(super::utf16_cmp("zürich", "zurich"), Ordering::Greater);
+}

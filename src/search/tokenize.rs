@@ -1,0 +1,244 @@
+//! Text → search terms. The theme's `search.js` splits queries by the same rules
+//! (`tokens` there), so a word typed in the box meets the term the index holds.
+//!
+//! The rules, in order:
+//! - a *word* is a run of alphanumeric characters (`char::is_alphanumeric`, which is
+//!   `\p{Alphabetic}` or `\p{N}`, what the script matches);
+//! - a *compound* is words joined by single `-`, `_` or `.` characters: `api-gateway`,
+//!   `eu-west-1c`, `v6.38.11`. A compound is a term, and so is each of its words, so both
+//!   `api-gateway` and `gateway` find a postmortem about the API gateway;
+//! - terms are lowercased (`str::to_lowercase`, which agrees with JavaScript's
+//!   `toLowerCase`), and words of one character and terms longer than [`MAX_TERM_CHARS`]
+//!   (hashes, base64 noise) are left out.
+
+/// Terms longer than this many characters are not indexed.
+pub(crate) const MAX_TERM_CHARS: usize = 40;
+
+/// Calls `emit` with every term of `text`, in order, repeats included. Terms borrow from
+/// `text` where they are already lowercase, which most text is.
+pub fn tokens(text: &str, emit: impl FnMut(&str)) {
+    scan(text, Compounds::AndWords, emit);
+}
+
+/// The tokens of a query: like [`tokens`], but a compound stays one token (its words
+/// would only repeat it), unless it is too long to be a term.
+pub fn query_tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    scan(text, Compounds::Whole, |term| out.push(term.to_string()));
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compounds {
+    /// The compound and each of its words (indexing).
+    AndWords,
+    /// The compound alone (queries).
+    Whole,
+}
+
+fn scan(text: &str, compounds: Compounds, mut emit: impl FnMut(&str)) {
+    let mut lowered = String::new();
+    let mut emit_term = |term: &str| {
+        // One pass: is it ASCII, and is any of it uppercase?
+        let (ascii, upper) = term.bytes().fold((true, false), |(ascii, upper), b| {
+            (ascii && b.is_ascii(), upper || b.is_ascii_uppercase())
+        });
+        let chars = if ascii {
+            term.len()
+        } else {
+            term.chars().count()
+        };
+        if !(2..=MAX_TERM_CHARS).contains(&chars) {
+            return;
+        }
+        if !ascii || upper {
+            // `str::to_lowercase`, not per character: a final sigma lowercases to `ς`,
+            // as in JavaScript.
+            lowered = term.to_lowercase();
+            if lowered.chars().count() <= MAX_TERM_CHARS {
+                emit(&lowered);
+            }
+        } else {
+            emit(term);
+        }
+    };
+    let mut rest = text;
+    while let Some(start) = next_word(rest) {
+        rest = &rest[start..];
+        // Walk one compound: words separated by single connectors.
+        let mut end = 0;
+        let mut words = 0;
+        let mut word_bounds: [(usize, usize); 8] = [(0, 0); 8];
+        let mut extra_words: Vec<(usize, usize)> = Vec::new();
+        loop {
+            let word_len = word_len(&rest[end..]);
+            let bounds = (end, end + word_len);
+            if words < word_bounds.len() {
+                word_bounds[words] = bounds;
+            } else {
+                extra_words.push(bounds);
+            }
+            words += 1;
+            end += word_len;
+            let mut next = rest[end..].chars();
+            match (next.next(), next.next()) {
+                (Some('-' | '_' | '.'), Some(c)) if c.is_alphanumeric() => end += 1,
+                _ => break,
+            }
+        }
+        if words > 1 {
+            let whole = &rest[..end];
+            emit_term(whole);
+            if compounds == Compounds::Whole && whole.chars().count() <= MAX_TERM_CHARS {
+                rest = &rest[end..];
+                continue;
+            }
+        }
+        for &(from, to) in word_bounds[..words.min(word_bounds.len())]
+            .iter()
+            .chain(&extra_words)
+        {
+            emit_term(&rest[from..to]);
+        }
+        rest = &rest[end..];
+    }
+}
+
+/// The byte offset of the first alphanumeric character of `text`. Text is mostly ASCII,
+/// which is checked a byte at a time without decoding.
+fn next_word(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b.is_ascii_alphanumeric() {
+                return Some(i);
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next()?;
+            if c.is_alphanumeric() {
+                return Some(i);
+            }
+            i += c.len_utf8();
+        }
+    }
+    None
+}
+
+/// The length in bytes of the run of alphanumeric characters `text` starts with.
+fn word_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if c.is_alphanumeric() => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expect: &[&str]) {
+        let mut got = Vec::new();
+        tokens(text, |t| got.push(t.to_string()));
+        assert_eq!(got, expect, "tokens of {text:?}");
+    }
+
+    #[test]
+    fn words_case_and_punctuation() {
+        check("Redis cache, FULL!", &["redis", "cache", "full"]);
+        check("(timeout)... \"502s\"?", &["timeout", "502s"]);
+        check("", &[]);
+        check("a b c 1", &[]);
+        check("end of sentence. Next", &["end", "of", "sentence", "next"]);
+    }
+
+    #[test]
+    fn compounds_are_terms_and_so_are_their_words() {
+        check("api-gateway", &["api-gateway", "api", "gateway"]);
+        check(
+            "API-Gateway down",
+            &["api-gateway", "api", "gateway", "down"],
+        );
+        check("eu-west-1c", &["eu-west-1c", "eu", "west", "1c"]);
+        check("v6.38.11", &["v6.38.11", "v6", "38", "11"]);
+        check(
+            "snake_case_name",
+            &["snake_case_name", "snake", "case", "name"],
+        );
+        // Doubled or trailing connectors do not join.
+        check("a--b x- y", &[]);
+        check("cache-- hit", &["cache", "hit"]);
+        check("db-prod-26.", &["db-prod-26", "db", "prod", "26"]);
+    }
+
+    #[test]
+    fn compounds_longer_than_eight_words_keep_every_word() {
+        check(
+            "a1-b2-c3-d4-e5-f6-g7-h8-i9-j0",
+            &[
+                "a1-b2-c3-d4-e5-f6-g7-h8-i9-j0",
+                "a1",
+                "b2",
+                "c3",
+                "d4",
+                "e5",
+                "f6",
+                "g7",
+                "h8",
+                "i9",
+                "j0",
+            ],
+        );
+    }
+
+    #[test]
+    fn unicode() {
+        check(
+            "Zürich DNS-Ausfall",
+            &["zürich", "dns-ausfall", "dns", "ausfall"],
+        );
+        check("ΣΊΣΥΦΟΣ", &["σίσυφος"]);
+        check("Größe straße", &["größe", "straße"]);
+        check("naïve café", &["naïve", "café"]);
+        // Digits of other scripts are numbers; emoji and symbols separate words.
+        check("٣٤ errors🔥timeout", &["٣٤", "errors", "timeout"]);
+        check("東京リージョン", &["東京リージョン"]);
+    }
+
+    #[test]
+    fn queries_keep_compounds_whole() {
+        assert_eq!(
+            query_tokens("API-gateway 502s, a eu-west-1c"),
+            ["api-gateway", "502s", "eu-west-1c"]
+        );
+        // A compound too long to be a term falls back to its words.
+        let long = format!("{}-tail", "x".repeat(MAX_TERM_CHARS - 2));
+        assert_eq!(
+            query_tokens(&long),
+            ["x".repeat(MAX_TERM_CHARS - 2), "tail".into()]
+        );
+    }
+
+    #[test]
+    fn length_limits() {
+        let long = "x".repeat(MAX_TERM_CHARS + 1);
+        check(&format!("ok {long} fine"), &["ok", "fine"]);
+        let exact = "y".repeat(MAX_TERM_CHARS);
+        check(&exact, &[exact.as_str()]);
+    }
+}

@@ -1,0 +1,34 @@
+/* Hindsight: what every page does with JavaScript, all of it optional.
+ * - "/" focuses the search box (unless you are typing somewhere);
+ * - opened from disk (file://), folder links go to the folder's index.html, which a
+ *   browser does not do by itself, and the header search goes to search/index.html. */
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var box = document.getElementById("search-q") || document.getElementById("site-search-q");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  if (location.protocol !== "file:") return;
+  function toIndex(url) {
+    return url.replace(/^([^?#]*\/)([?#].*)?$/, function (_, path, rest) { return path + "index.html" + (rest || ""); });
+  }
+  function fixLinks() {
+    Array.prototype.forEach.call(document.querySelectorAll("a[href]"), function (a) {
+      var href = a.getAttribute("href");
+      if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.charAt(0) === "#") return;
+      a.setAttribute("href", toIndex(href));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[action]"), function (form) {
+      form.setAttribute("action", toIndex(form.getAttribute("action")));
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fixLinks);
+  else fixLinks();
+})();

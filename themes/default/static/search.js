@@ -1,0 +1,684 @@
+/* Hindsight search: the search page's results, filters and URL state.
+ *
+ * The index is a set of scripts under search/ that call window.hindsightSearch (meta.js,
+ * t/<n>.js term shards, d/<n>.js one per incident), so it loads from any static host and
+ * from file://, where fetch() is refused. The format and the rules are in docs/search.md;
+ * src/search/query.rs is the same search in Rust, and the browser tests compare the two.
+ * No framework, no dependencies. */
+(function () {
+  "use strict";
+
+  var FORMAT_VERSION = 1;
+  var PREFIX_MIN_CHARS = 3;
+  var MAX_TERM_CHARS = 40;
+  var PAGE_SIZE = 10;
+  var FIELDS = "TSCGM"; // title, services, cause, tags, summary: the order of FIELD_WEIGHTS
+  var FIELD_WEIGHTS = [16, 12, 12, 8, 6];
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT_VALUE = new Int8Array(128);
+  for (var d = 0; d < DIGITS.length; d++) DIGIT_VALUE[DIGITS.charCodeAt(d)] = d;
+  var EPOCH_MS = Date.UTC(1900, 0, 1);
+  var DAY_MS = 86400000;
+  var NO_DAY = 262143;
+
+  var root = document.getElementById("search");
+  if (!root) return;
+  var base = root.getAttribute("data-root") || "./";
+  var dataBase = base + "search/";
+  var onDisk = location.protocol === "file:";
+  var input = document.getElementById("search-q");
+  var statusLine = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var filters = document.getElementById("search-filters");
+
+  /* ---- loading the index: every file is a script that registers its data ---- */
+
+  var meta = null;
+  var shards = {};
+  var docs = {};
+  var loading = {};
+  var registry = (window.hindsightSearch = window.hindsightSearch || {});
+  registry.meta = function (data) { meta = data; };
+  registry.shard = function (i, records) { shards[i] = records; };
+  registry.doc = function (i, data) { docs[i] = data; };
+
+  function load(path) {
+    if (!loading[path]) {
+      loading[path] = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = dataBase + path;
+        script.onload = function () { resolve(); };
+        script.onerror = function () {
+          delete loading[path];
+          reject(new Error("could not load " + script.src));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return loading[path];
+  }
+
+  /* ---- decoding (src/search/encode.rs writes these forms) ---- */
+
+  function decodeSet(text, n) {
+    var out = new Int32Array(text.charCodeAt(0) === 126 ? n : text.length);
+    var size = 0;
+    var i, v;
+    if (text.charCodeAt(0) === 126) { // "~": one digit per 6 incidents
+      for (i = 1; i < text.length; i++) {
+        v = DIGIT_VALUE[text.charCodeAt(i)];
+        if (!v) continue;
+        for (var k = 0; k < 6; k++) {
+          var p = (i - 1) * 6 + k;
+          if ((v & (1 << k)) && p < n) out[size++] = p;
+        }
+      }
+      return out.subarray(0, size);
+    }
+    var previous = -1, gap = 0, shift = 0;
+    for (i = 0; i < text.length; i++) {
+      v = DIGIT_VALUE[text.charCodeAt(i)];
+      gap += (v & 31) * Math.pow(2, shift);
+      shift += 5;
+      if (v < 32) {
+        previous += gap;
+        out[size++] = previous;
+        gap = 0;
+        shift = 0;
+      }
+    }
+    return out.subarray(0, size);
+  }
+
+  /* Facet data, decoded once: each value's incidents, and each incident's values. */
+  var facets = [];
+  var days = null;
+
+  function prepare() {
+    var n = meta.count;
+    facets = meta.facets.map(function (facet) {
+      var terms = facet.terms.map(function (t) {
+        return { name: t[0], slug: t[1], short: t[3] || t[0], docs: decodeSet(t[2], n) };
+      });
+      // Compressed rows: the values of incident p are of[start[p] .. start[p + 1]].
+      var counts = new Int32Array(n + 1);
+      terms.forEach(function (t) { t.docs.forEach(function (p) { counts[p + 1]++; }); });
+      for (var p = 0; p < n; p++) counts[p + 1] += counts[p];
+      var fill = counts.slice(0, n);
+      var of = new Int32Array(counts[n]);
+      terms.forEach(function (t, ti) { t.docs.forEach(function (p) { of[fill[p]++] = ti; }); });
+      return { param: facet.param, path: facet.path, name: facet.name, plural: facet.plural,
+               terms: terms, start: counts, of: of };
+    });
+    days = new Int32Array(n);
+    for (var i = 0; i < n; i++) {
+      var v = 0;
+      for (var j = 0; j < 3; j++) v = v * 64 + DIGIT_VALUE[meta.days.charCodeAt(i * 3 + j)];
+      days[i] = v === NO_DAY ? -1 : v;
+    }
+  }
+
+  /* ---- tokens: the rules of src/search/tokenize.rs ---- */
+
+  var WORD = /[\p{Alphabetic}\p{N}]/u;
+  function isWord(ch) {
+    var c = ch.charCodeAt(0);
+    if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    return WORD.test(ch);
+  }
+  function isConnector(ch) { return ch === "-" || ch === "_" || ch === "."; }
+  function charCount(s) { return Array.from(s).length; }
+
+  function queryTokens(text) {
+    var out = [];
+    var chars = Array.from(text);
+    function emit(term) {
+      var count = charCount(term);
+      if (count < 2 || count > MAX_TERM_CHARS) return;
+      var lowered = term.toLowerCase();
+      if (charCount(lowered) <= MAX_TERM_CHARS) out.push(lowered);
+    }
+    var i = 0;
+    while (i < chars.length) {
+      if (!isWord(chars[i])) { i++; continue; }
+      var start = i;
+      var words = [];
+      for (;;) {
+        var from = i;
+        while (i < chars.length && isWord(chars[i])) i++;
+        words.push(chars.slice(from, i).join(""));
+        if (i + 1 < chars.length && isConnector(chars[i]) && isWord(chars[i + 1])) { i++; continue; }
+        break;
+      }
+      if (words.length > 1) {
+        var whole = chars.slice(start, i).join("");
+        emit(whole);
+        if (charCount(whole) <= MAX_TERM_CHARS) continue;
+      }
+      words.forEach(emit);
+    }
+    return out;
+  }
+
+  /* ---- terms: shard lookup and prefix expansion ---- */
+
+  /* The shard that would hold `term`: the last whose first term is not after it. */
+  function shardOf(term) {
+    var heads = meta.shards, lo = 0, hi = heads.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (heads[mid] <= term) lo = mid + 1; else hi = mid;
+    }
+    return Math.max(0, lo - 1);
+  }
+
+  function shardsFor(token) {
+    if (!meta.shards.length) return [];
+    var first = shardOf(token);
+    var last = charCount(token) >= PREFIX_MIN_CHARS ? shardOf(token + "\uffff") : first;
+    var out = [];
+    for (var s = first; s <= last; s++) out.push(s);
+    return out;
+  }
+
+  function loadShards(list) {
+    return Promise.all(list.map(function (s) { return load("t/" + s + ".js"); }));
+  }
+
+  /* Records are ["term", "<all>", "T<title set>", ...]; decoded on first use into the
+   * incidents holding the term and, for each, the weight of the best field it is in. */
+  var decoded = {};
+  function termData(record) {
+    var key = record[0];
+    if (!decoded[key]) {
+      var n = meta.count;
+      var all = decodeSet(record[1], n);
+      var weight = new Uint8Array(all.length).fill(1);
+      for (var i = 2; i < record.length; i++) {
+        var w = FIELD_WEIGHTS[FIELDS.indexOf(record[i][0])];
+        var field = decodeSet(record[i].slice(1), n);
+        // Both lists ascend, and a field's list is part of `all`: one merge walk.
+        for (var a = 0, b = 0; b < field.length; b++) {
+          while (all[a] < field[b]) a++;
+          if (w > weight[a]) weight[a] = w;
+        }
+      }
+      decoded[key] = { all: all, weight: weight };
+    }
+    return decoded[key];
+  }
+
+  function matchingTerms(token) {
+    var prefix = charCount(token) >= PREFIX_MIN_CHARS;
+    var found = [];
+    shardsFor(token).forEach(function (s) {
+      (shards[s] || []).forEach(function (record) {
+        var term = record[0];
+        if (term === token) found.push({ data: termData(record), exact: true });
+        else if (prefix && term.lastIndexOf(token, 0) === 0) found.push({ data: termData(record), exact: false });
+      });
+    });
+    return found;
+  }
+
+  /* ---- the query: src/search/query.rs `run`, step for step ---- */
+
+  /* Resolves to {matched, score} for the text alone (null matched: every incident). */
+  function textMatch(text) {
+    var n = meta.count;
+    var tokens = queryTokens(text);
+    var needed = [];
+    tokens.forEach(function (t) { needed = needed.concat(shardsFor(t)); });
+    return loadShards(needed).then(function () {
+      var matched = null;
+      var score = new Uint32Array(n);
+      var fallbacks = [];
+      tokens.forEach(function (token) {
+        var terms = matchingTerms(token);
+        if (!terms.length && /[-_.]/.test(token)) {
+          fallbacks.push(token);
+          return;
+        }
+        var tokenScore = new Uint32Array(n);
+        terms.forEach(function (t) {
+          var boost = t.exact ? 2 : 1;
+          var all = t.data.all, weight = t.data.weight;
+          for (var i = 0; i < all.length; i++) {
+            var s = weight[i] * boost;
+            if (s > tokenScore[all[i]]) tokenScore[all[i]] = s;
+          }
+        });
+        matched = matched || new Uint8Array(n).fill(1);
+        for (var p = 0; p < n; p++) {
+          if (!tokenScore[p]) matched[p] = 0;
+          score[p] += tokenScore[p];
+        }
+      });
+      // A compound the index does not hold: its words must all match instead.
+      return fallbacks.reduce(function (chain, token) {
+        return chain.then(function () {
+          var words = token.split(/[-_.]/).filter(function (w) { return charCount(w) >= 2; });
+          return textMatch(words.join(" ")).then(function (sub) {
+            matched = matched || new Uint8Array(n).fill(1);
+            for (var p = 0; p < n; p++) {
+              var hit = sub.matched ? sub.matched[p] : 1;
+              if (!hit) matched[p] = 0; else score[p] += 1;
+            }
+          });
+        });
+      }, Promise.resolve()).then(function () {
+        return { matched: matched, score: score };
+      });
+    });
+  }
+
+  /* Results and facet counts for `state` ({q, chosen: {param: [slug]}, from, to}). */
+  function run(state) {
+    return textMatch(state.q).then(function (text) {
+      var n = meta.count;
+      var from = state.from ? dayNumber(state.from) : -1;
+      var to = state.to ? dayNumber(state.to) : -1;
+      // Per facet with choices: which incidents pass it.
+      var pass = facets.map(function (facet) {
+        var slugs = (state.chosen[facet.param] || []).map(function (s) { return s.toLowerCase(); });
+        var chosen = facet.terms.filter(function (t) { return slugs.indexOf(t.slug.toLowerCase()) >= 0; });
+        if (!chosen.length) return null;
+        var ok = new Uint8Array(n);
+        chosen.forEach(function (t) { t.docs.forEach(function (p) { ok[p] = 1; }); });
+        return ok;
+      });
+      var counts = facets.map(function (f) { return new Uint32Array(f.terms.length); });
+      var results = [];
+      for (var p = 0; p < n; p++) {
+        if (text.matched && !text.matched[p]) continue;
+        if (from >= 0 && (days[p] < 0 || days[p] < from)) continue;
+        if (to >= 0 && (days[p] < 0 || days[p] > to)) continue;
+        var failed = -1, failures = 0;
+        for (var f = 0; f < pass.length; f++) {
+          if (pass[f] && !pass[f][p]) { failures++; failed = f; }
+        }
+        if (failures > 1) continue;
+        if (failures === 0) results.push(p);
+        for (f = 0; f < facets.length; f++) {
+          if (failures === 1 && failed !== f) continue;
+          var facet = facets[f];
+          for (var k = facet.start[p]; k < facet.start[p + 1]; k++) counts[f][facet.of[k]]++;
+        }
+      }
+      // Without words every score is 0, and results are already newest first.
+      var score = text.score;
+      if (text.matched) results.sort(function (a, b) { return score[b] - score[a] || a - b; });
+      return { results: results, counts: counts };
+    });
+  }
+
+  function dayNumber(isoDate) {
+    var ms = Date.parse(isoDate + "T00:00:00Z");
+    return isNaN(ms) ? -1 : Math.round((ms - EPOCH_MS) / DAY_MS);
+  }
+  function dayText(day) {
+    return day < 0 ? "" : new Date(EPOCH_MS + day * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  /* ---- state <-> URL ---- */
+
+  function readState() {
+    var params = new URLSearchParams(location.search);
+    var chosen = {};
+    (meta ? meta.facets : []).forEach(function (facet) {
+      var values = params.getAll(facet.param).filter(Boolean);
+      if (values.length) chosen[facet.param] = values;
+    });
+    return { q: params.get("q") || "", chosen: chosen, from: params.get("from") || "", to: params.get("to") || "" };
+  }
+
+  function stateQuery(state) {
+    var params = new URLSearchParams();
+    if (state.q) params.set("q", state.q);
+    meta.facets.forEach(function (facet) {
+      (state.chosen[facet.param] || []).forEach(function (v) { params.append(facet.param, v); });
+    });
+    if (state.from) params.set("from", state.from);
+    if (state.to) params.set("to", state.to);
+    var text = params.toString();
+    return text ? "?" + text : "";
+  }
+
+  function saveState(state, push) {
+    var url = location.pathname + stateQuery(state) + location.hash;
+    if (url === location.pathname + location.search + location.hash) return;
+    try {
+      if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
+    } catch (e) {
+      // Some browsers refuse history entries for file:// pages; the search still works.
+    }
+  }
+
+  /* ---- rendering ---- */
+
+  var state = null;
+  var answer = null;
+  var shown = 0;
+  var active = -1;
+  var sequence = 0;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function pageHref(path) {
+    // From disk, a folder link opens a directory listing, not the folder's index.html.
+    return base + path + (onDisk && /\/$/.test(path) ? "index.html" : "");
+  }
+
+  function termOf(f, p) {
+    var facet = facets[f];
+    var out = [];
+    for (var k = facet.start[p]; k < facet.start[p + 1]; k++) out.push(facet.terms[facet.of[k]]);
+    return out;
+  }
+  function facetIndex(param) {
+    for (var f = 0; f < facets.length; f++) if (facets[f].param === param) return f;
+    return -1;
+  }
+
+  /* The passage of `text` around the first match, with every match marked. */
+  function snippet(text, tokens) {
+    var node = el("p", "search-snippet");
+    if (!text) return node;
+    var patterns = tokens.map(function (t) {
+      var escaped = t.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+      var tail = charCount(t) >= PREFIX_MIN_CHARS ? "[\\p{Alphabetic}\\p{N}]*" : "(?![\\p{Alphabetic}\\p{N}])";
+      return escaped + tail;
+    });
+    var re = patterns.length
+      ? new RegExp("(?<![\\p{Alphabetic}\\p{N}])(?:" + patterns.join("|") + ")", "giu")
+      : null;
+    var first = re ? text.search(re) : -1;
+    var start = 0, end = Math.min(text.length, 220);
+    if (first > 60) {
+      start = text.lastIndexOf(" ", first - 60) + 1;
+      end = Math.min(text.length, start + 240);
+    }
+    if (end < text.length) {
+      var cut = text.lastIndexOf(" ", end);
+      if (cut > start + 40) end = cut;
+    }
+    var passage = text.slice(start, end);
+    if (start > 0) node.appendChild(document.createTextNode("… "));
+    var last = 0;
+    if (re) {
+      re.lastIndex = 0;
+      var m;
+      while ((m = re.exec(passage)) !== null) {
+        if (!m[0].length) { re.lastIndex++; continue; }
+        node.appendChild(document.createTextNode(passage.slice(last, m.index)));
+        node.appendChild(el("mark", "", m[0]));
+        last = m.index + m[0].length;
+      }
+    }
+    node.appendChild(document.createTextNode(passage.slice(last)));
+    if (end < text.length) node.appendChild(document.createTextNode(" …"));
+    return node;
+  }
+
+  function resultItem(p, rank, tokens) {
+    var doc = docs[p];
+    var item = el("li", "search-result");
+    item.id = "result-" + rank;
+    item.setAttribute("role", "option");
+    item.setAttribute("data-position", String(p));
+    var link = el("a", "search-title", doc.title);
+    link.href = pageHref(doc.url);
+    var heading = el("h3");
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var line = el("p", "search-meta");
+    var date = dayText(days[p]);
+    if (date) line.appendChild(el("time", "date", date));
+    var severity = termOf(facetIndex("severity"), p)[0];
+    if (severity && severity.slug !== "not-set") {
+      var rankOf = facets[facetIndex("severity")].terms.indexOf(severity) + 1;
+      var badge = el("span", "sev sev-" + rankOf, severity.short);
+      badge.title = severity.name;
+      line.appendChild(badge);
+    }
+    var services = termOf(facetIndex("service"), p).filter(function (t) { return t.slug !== "not-set"; });
+    if (services.length) line.appendChild(el("span", "search-services", services.map(function (t) { return t.name; }).join(", ")));
+    var cause = termOf(facetIndex("cause"), p).filter(function (t) { return t.slug !== "not-set"; })[0];
+    if (cause) line.appendChild(el("span", "search-cause", cause.name));
+    if (doc.duration) line.appendChild(el("span", "search-duration", doc.duration));
+    item.appendChild(line);
+    var source = doc.text;
+    if (doc.summary && (!tokens.length || doc.text.search(new RegExp(tokens.map(function (t) {
+      return t.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+    }).join("|"), "iu")) < 0)) {
+      source = doc.summary;
+    }
+    item.appendChild(snippet(source, tokens));
+    return item;
+  }
+
+  function setActive(index) {
+    var items = list.children;
+    if (active >= 0 && items[active]) {
+      items[active].classList.remove("is-active");
+      items[active].setAttribute("aria-selected", "false");
+    }
+    active = items.length ? Math.max(-1, Math.min(index, items.length - 1)) : -1;
+    if (active >= 0) {
+      items[active].classList.add("is-active");
+      items[active].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", items[active].id);
+      items[active].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  /* Loads the next page of results' documents and appends them. */
+  function showMore(seq, startedAt) {
+    var next = answer.results.slice(shown, shown + PAGE_SIZE);
+    return Promise.all(next.map(function (p) { return load("d/" + p + ".js"); })).then(function () {
+      if (seq !== sequence) return;
+      root.setAttribute("data-loaded-ms", (performance.now() - startedAt).toFixed(1));
+      var tokens = queryTokens(state.q);
+      next.forEach(function (p) { list.appendChild(resultItem(p, list.children.length, tokens)); });
+      shown += next.length;
+      more.hidden = shown >= answer.results.length;
+      finish(startedAt);
+    });
+  }
+
+  function finish(startedAt) {
+    root.setAttribute("data-elapsed-ms", (performance.now() - startedAt).toFixed(1));
+    root.setAttribute("data-state", "ready");
+    root.setAttribute("data-rendered", stateQuery(state));
+  }
+
+  function renderStatus() {
+    var total = answer.results.length;
+    var what = state.q ? " for “" + state.q + "”" : "";
+    var filtered = Object.keys(state.chosen).length || state.from || state.to;
+    var order = state.q ? ", best match first." : ", newest first.";
+    statusLine.textContent = total === 0
+      ? "No incidents" + what + (filtered ? " with these filters." : ".") +
+        (state.q ? " Try fewer words, or the start of a word." : "")
+      : (!state.q && !filtered ? "All " : "") + total + (total === 1 ? " incident" : " incidents") + what +
+        (filtered ? ", filtered" : "") + order;
+  }
+
+  function renderFilters() {
+    var openLists = {};
+    Array.prototype.forEach.call(filters.querySelectorAll("fieldset.is-open"), function (f) { openLists[f.getAttribute("data-param")] = true; });
+    filters.textContent = "";
+    var head = el("div", "search-filters-head");
+    head.appendChild(el("h2", "", "Filters"));
+    var anyChosen = Object.keys(state.chosen).length || state.from || state.to;
+    if (anyChosen) {
+      var clear = el("button", "search-clear", "Clear all");
+      clear.type = "button";
+      clear.addEventListener("click", function () {
+        update({ q: state.q, chosen: {}, from: "", to: "" }, true);
+      });
+      head.appendChild(clear);
+    }
+    filters.appendChild(head);
+    facets.forEach(function (facet, f) {
+      var chosen = (state.chosen[facet.param] || []).map(function (s) { return s.toLowerCase(); });
+      var set = el("fieldset", "search-facet");
+      set.setAttribute("data-param", facet.param);
+      if (openLists[facet.param]) set.classList.add("is-open");
+      set.appendChild(el("legend", "", facet.name));
+      var items = facet.terms.map(function (t, ti) {
+        return { term: t, count: answer.counts[f][ti], on: chosen.indexOf(t.slug.toLowerCase()) >= 0 };
+      }).filter(function (x) { return x.count > 0 || x.on; });
+      if (!items.length) {
+        set.appendChild(el("p", "muted", "None"));
+      }
+      items.forEach(function (x, i) {
+        var label = el("label", "search-option" + (i >= 8 && !x.on ? " is-extra" : ""));
+        var box = el("input");
+        box.type = "checkbox";
+        box.checked = x.on;
+        box.setAttribute("data-param", facet.param);
+        box.value = x.term.slug;
+        box.addEventListener("change", function () { toggle(facet.param, x.term.slug, box.checked); });
+        label.appendChild(box);
+        label.appendChild(el("span", "search-option-name", x.term.name));
+        label.appendChild(el("span", "count", String(x.count)));
+        set.appendChild(label);
+      });
+      var extra = items.filter(function (x, i) { return i >= 8 && !x.on; }).length;
+      if (extra) {
+        var toggleAll = el("button", "search-more-options", set.classList.contains("is-open") ? "Fewer" : "Show " + extra + " more");
+        toggleAll.type = "button";
+        toggleAll.addEventListener("click", function () {
+          set.classList.toggle("is-open");
+          toggleAll.textContent = set.classList.contains("is-open") ? "Fewer" : "Show " + extra + " more";
+        });
+        set.appendChild(toggleAll);
+      }
+      filters.appendChild(set);
+    });
+    var dates = el("fieldset", "search-facet search-dates");
+    dates.appendChild(el("legend", "", "Started"));
+    [["from", "From"], ["to", "To"]].forEach(function (pair) {
+      var label = el("label", "search-date");
+      label.appendChild(el("span", "", pair[1]));
+      var box = el("input");
+      box.type = "date";
+      box.name = pair[0];
+      box.value = state[pair[0]];
+      box.addEventListener("change", function () {
+        var next = copyState(state);
+        next[pair[0]] = box.value;
+        update(next, true);
+      });
+      label.appendChild(box);
+      dates.appendChild(label);
+    });
+    filters.appendChild(dates);
+  }
+
+  function copyState(s) {
+    var chosen = {};
+    Object.keys(s.chosen).forEach(function (k) { chosen[k] = s.chosen[k].slice(); });
+    return { q: s.q, chosen: chosen, from: s.from, to: s.to };
+  }
+
+  function toggle(param, slug, on) {
+    var next = copyState(state);
+    var values = (next.chosen[param] || []).filter(function (v) { return v.toLowerCase() !== slug.toLowerCase(); });
+    if (on) values.push(slug);
+    if (values.length) next.chosen[param] = values; else delete next.chosen[param];
+    update(next, true);
+  }
+
+  /* Runs `next`, renders it, and records it in the URL (a new history entry if `push`). */
+  function update(next, push, startedAt) {
+    startedAt = startedAt || performance.now();
+    var seq = ++sequence;
+    state = next;
+    saveState(state, push);
+    root.setAttribute("data-state", "busy");
+    return run(state).then(function (result) {
+      if (seq !== sequence) return;
+      root.setAttribute("data-search-ms", (performance.now() - startedAt).toFixed(1));
+      answer = result;
+      shown = 0;
+      active = -1;
+      list.textContent = "";
+      input.removeAttribute("aria-activedescendant");
+      renderStatus();
+      renderFilters();
+      return showMore(seq, startedAt);
+    }).catch(function (error) {
+      if (seq !== sequence) return;
+      statusLine.textContent = "The search index could not be loaded (" + error.message + "). Rebuild the site, or browse the facet pages.";
+      root.setAttribute("data-state", "error");
+    });
+  }
+
+  /* ---- wiring ---- */
+
+  // Every keystroke searches (a later answer replaces an earlier one that is still
+  // loading) and replaces the history entry; Enter or a filter makes a new entry.
+  input.addEventListener("input", function () {
+    var next = copyState(state);
+    next.q = input.value;
+    update(next, false);
+  });
+  input.form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (active >= 0 && list.children[active]) {
+      location.href = list.children[active].querySelector("a").href;
+      return;
+    }
+    var next = copyState(state);
+    next.q = input.value;
+    update(next, true);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown") { event.preventDefault(); setActive(active + 1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); setActive(active - 1); }
+    else if (event.key === "Escape" && active >= 0) { setActive(-1); }
+  });
+  list.addEventListener("keydown", function (event) {
+    var items = Array.prototype.slice.call(list.children);
+    var at = items.indexOf(document.activeElement && document.activeElement.closest("li"));
+    if (event.key === "ArrowDown" && at < items.length - 1) { event.preventDefault(); items[at + 1].querySelector("a").focus(); setActive(at + 1); }
+    else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (at > 0) { items[at - 1].querySelector("a").focus(); setActive(at - 1); } else { input.focus(); setActive(-1); }
+    }
+  });
+  more.addEventListener("click", function () { showMore(sequence, performance.now()); });
+  window.addEventListener("popstate", function () {
+    var next = readState();
+    input.value = next.q;
+    update(next, false);
+  });
+
+  load("meta.js").then(function () {
+    if (!meta || meta.version !== FORMAT_VERSION) {
+      throw new Error("search/meta.js is missing or from another version of Hindsight");
+    }
+    prepare();
+    var first = readState();
+    input.value = first.q;
+    root.classList.add("is-live");
+    return update(first, false);
+  }).catch(function (error) {
+    statusLine.textContent = "The search index could not be loaded (" + error.message + "). Rebuild the site, or browse the facet pages.";
+    root.setAttribute("data-state", "error");
+  });
+
+  // The test hooks: the same search without the page, for comparing with Rust.
+  registry.queryTokens = queryTokens;
+  registry.run = function (s) { return run(s); };
+})();
