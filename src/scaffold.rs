@@ -37,7 +37,8 @@ const INIT_FILES: &[(&str, &str)] = &[
     (".gitignore", include_str!("../scaffold/init/gitignore")),
     (
         ".github/workflows/hindsight.yml",
-        include_str!("../scaffold/init/hindsight.yml"),
+        // The same workflow docs/ci documents and .ci/run runs the commands of.
+        include_str!("../docs/ci/github-actions.yml"),
     ),
 ];
 

@@ -123,7 +123,12 @@ fn init_creates_a_knowledge_base_that_checks_and_builds_clean() {
         "# The built site: `hindsight build` writes it, CI publishes it.\n/public/\n"
     );
     let workflow = fs::read_to_string(kb.join(".github/workflows/hindsight.yml")).unwrap();
-    assert!(workflow.contains("hindsight check --format github --strict"));
+    assert_eq!(
+        workflow,
+        fs::read_to_string(crate::support::repo_root().join("docs/ci/github-actions.yml")).unwrap(),
+        "init writes the workflow docs/ci documents"
+    );
+    assert!(workflow.contains("hindsight check --format github"));
     assert!(workflow.contains("hindsight build"));
     let checked = hindsight(&kb, &["check", "--strict"]);
     assert_ok(&checked);
