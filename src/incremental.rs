@@ -167,6 +167,8 @@ pub struct Session {
     config_error: Option<String>,
     /// Why the theme on disk is not the one in use, until it loads again.
     theme_error: Option<String>,
+    /// The search index as last written.
+    search: crate::search::SearchState,
 }
 
 impl Session {
@@ -185,6 +187,7 @@ impl Session {
             current: None,
             config_error: None,
             theme_error: None,
+            search: crate::search::SearchState::default(),
         };
         let mut update = Update::default();
         update.stages.push(("load", started.elapsed()));

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use rayon::prelude::*;
 use tera::Tera;
 
 use super::files::Parsed;
@@ -35,6 +36,12 @@ impl Session {
         }
         let t0 = Instant::now();
         let rows = std::mem::take(&mut current.rows);
+        let touched: HashSet<String> = positions
+            .iter()
+            .filter_map(|&p| current.site.incidents.get(p))
+            .map(|incident| incident.source.clone())
+            .collect();
+        let search = self.search.refresh(&current.site, Some(&touched));
         let result = write_pages(
             &current.site,
             &self.theme,
@@ -43,7 +50,12 @@ impl Session {
             rows,
             &selection,
             false,
-        );
+            search.pages,
+        )
+        .and_then(|done| {
+            output::remove_pages(&self.options.out, &search.stale)?;
+            Ok(done)
+        });
         update.stages.push(("render+write", t0.elapsed()));
         match result {
             Ok((partial, written)) => {
@@ -53,6 +65,7 @@ impl Session {
                 Ok(())
             }
             Err(error) => {
+                self.search.forget();
                 self.discard_current();
                 Err(error)
             }
@@ -163,6 +176,8 @@ impl Session {
         let t2 = Instant::now();
         update.stages.push(("plan", t2 - t1));
         let fresh = mode == Mode::Fresh;
+        let only_files = matches!(mode, Mode::Reached | Mode::Bodies) && !fresh;
+        let search = self.search.refresh(&site, only_files.then_some(&touched));
         let result = write_pages(
             &site,
             &self.theme,
@@ -171,7 +186,17 @@ impl Session {
             rows,
             &selection,
             fresh,
-        );
+            search.pages,
+        )
+        .and_then(|done| {
+            if !fresh {
+                output::remove_pages(&self.options.out, &search.stale)?;
+            }
+            Ok(done)
+        });
+        if result.is_err() {
+            self.search.forget();
+        }
         update.stages.push(("render+write", t2.elapsed()));
         let (partial, written) = match result {
             Ok(done) => done,
@@ -222,6 +247,8 @@ impl Session {
 
 /// Renders `selection` and writes what differs: into a fresh folder swapped into place
 /// (`fresh`), or page by page over the existing one. Returns the pages written, sorted.
+// The session's parts travel separately: they are borrowed from different fields.
+#[allow(clippy::too_many_arguments)]
 fn write_pages(
     site: &Site,
     theme: &Theme,
@@ -230,6 +257,7 @@ fn write_pages(
     rows: Rows,
     selection: &Selection,
     fresh: bool,
+    search: Vec<Page>,
 ) -> Result<(render::Partial, Vec<String>), SessionError> {
     let out = &options.out;
     let render_options = RenderOptions {
@@ -257,10 +285,15 @@ fn write_pages(
                 Ok::<(), SessionError>(())
             },
         )?;
+        search.into_par_iter().try_for_each(|page| {
+            staging.write(&page)?;
+            record(page);
+            Ok::<(), SessionError>(())
+        })?;
         staging.commit()?;
         partial
     } else {
-        render::render_selected(
+        let partial = render::render_selected(
             site,
             theme,
             &render_options,
@@ -273,7 +306,14 @@ fn write_pages(
                 }
                 Ok::<(), SessionError>(())
             },
-        )?
+        )?;
+        search.into_par_iter().try_for_each(|page| {
+            if output::write_if_changed(out, &page)? {
+                record(page);
+            }
+            Ok::<(), SessionError>(())
+        })?;
+        partial
     };
     let mut written = written.into_inner().unwrap_or_else(|e| e.into_inner());
     written.sort_unstable();

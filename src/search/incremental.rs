@@ -43,6 +43,8 @@ struct TermState {
 /// The index as last written.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
+    /// The slug at each position when the index was last brought up to date.
+    slugs: Vec<Box<str>>,
     universe: u32,
     terms: BTreeMap<Key, TermState>,
     /// Each shard's first and last term.
@@ -74,6 +76,11 @@ impl SearchIndex {
             .into_iter()
             .collect();
         let mut index = SearchIndex {
+            slugs: site
+                .incidents
+                .iter()
+                .map(|i| i.slug.as_str().into())
+                .collect(),
             universe,
             terms,
             spans: Vec::new(),
@@ -106,6 +113,11 @@ impl SearchIndex {
                 .collect();
             return SearchUpdate { pages, stale };
         };
+        self.slugs = site
+            .incidents
+            .iter()
+            .map(|i| i.slug.as_str().into())
+            .collect();
         let mut positions: Vec<u32> = changed.iter().map(|&p| p as u32).collect();
         positions.sort_unstable();
         positions.dedup();
@@ -194,6 +206,14 @@ impl SearchIndex {
         (pages, count)
     }
 
+    /// Every file the index last wrote.
+    fn files(&self) -> Vec<String> {
+        std::iter::once(format!("{SEARCH_DIR}/meta.js"))
+            .chain((0..self.spans.len()).map(|i| format!("{SEARCH_DIR}/t/{i}.js")))
+            .chain((0..self.universe).map(|p| format!("{SEARCH_DIR}/d/{p}.js")))
+            .collect()
+    }
+
     fn meta(&self, site: &Site) -> Page {
         let heads: Vec<&str> = self.spans.iter().map(|(first, _)| &*first.0).collect();
         meta_page(site, &heads)
@@ -215,5 +235,56 @@ fn remove(list: &mut Vec<u32>, position: u32) -> bool {
 fn insert(list: &mut Vec<u32>, position: u32) {
     if let Err(i) = list.binary_search(&position) {
         list.insert(i, position);
+    }
+}
+
+/// The search index of a live preview: brought up to date after every change from what
+/// changed, or rebuilt when that is not known.
+#[derive(Debug, Default)]
+pub struct SearchState {
+    index: Option<SearchIndex>,
+}
+
+impl SearchState {
+    /// The files to write (and to remove) for `site`. `touched` holds the source paths of
+    /// the files that changed, when nothing else did (`None`: anything may have, so the
+    /// index is built again). An incident keeps its number only while every incident
+    /// keeps its position; when the order changed, everything is indexed again.
+    pub fn refresh(&mut self, site: &Site, touched: Option<&HashSet<String>>) -> SearchUpdate {
+        if !site.config.search.enabled {
+            let stale = self.index.take().map(|i| i.files()).unwrap_or_default();
+            return SearchUpdate {
+                pages: Vec::new(),
+                stale,
+            };
+        }
+        let Some(index) = self.index.as_mut() else {
+            let (index, pages) = SearchIndex::build(site);
+            self.index = Some(index);
+            return SearchUpdate {
+                pages,
+                stale: Vec::new(),
+            };
+        };
+        let same_order = index.slugs.len() == site.incidents.len()
+            && index
+                .slugs
+                .iter()
+                .zip(&site.incidents)
+                .all(|(slug, incident)| **slug == *incident.slug);
+        let changed: Option<Vec<usize>> = touched.filter(|_| same_order).map(|touched| {
+            site.incidents
+                .iter()
+                .enumerate()
+                .filter(|(_, incident)| touched.contains(&incident.source))
+                .map(|(position, _)| position)
+                .collect()
+        });
+        index.update(site, changed.as_deref())
+    }
+
+    /// Forgets the index after a failed write: the next refresh writes every file.
+    pub fn forget(&mut self) {
+        self.index = None;
     }
 }

@@ -24,7 +24,7 @@ mod incremental;
 pub mod query;
 mod tokenize;
 
-pub use incremental::{SearchIndex, SearchUpdate};
+pub use incremental::{SearchIndex, SearchState, SearchUpdate};
 pub use tokenize::{query_tokens, tokens};
 
 use std::collections::HashMap;

@@ -127,7 +127,7 @@ async fn shown(client: &Client, state: &str) -> Value {
         const results = [...document.querySelectorAll('#search-results > li')].map(li => +li.dataset.position);
         const options = [...document.querySelectorAll('#search-filters input[type=checkbox]')].map(b =>
             [b.dataset.param, b.value, +b.closest('label').querySelector('.count').textContent, b.checked]);
-        const total = +(document.getElementById('search-status').textContent.match(/^\d+/) || [0])[0];
+        const total = +(document.getElementById('search-status').textContent.match(/\d+/) || [0])[0];
         return {{ total, results, options, q: document.getElementById('search-q').value }};"#
     );
     wait_until(

@@ -124,6 +124,15 @@ fn incident_pages(written: &[String]) -> usize {
         .count()
 }
 
+/// The position of the one incident whose search document was written.
+fn preview_position(written: &[String]) -> String {
+    written
+        .iter()
+        .find_map(|p| p.strip_prefix("search/d/")?.strip_suffix(".js"))
+        .expect("a search document was written")
+        .to_string()
+}
+
 #[test]
 fn a_body_edit_renders_its_own_page_alone() {
     let mut preview = Preview::example();
@@ -135,9 +144,22 @@ fn a_body_edit_renders_its_own_page_alone() {
     assert_eq!(update.files, [(ONE.to_string(), FileChange::Edited)]);
     assert_eq!(update.scope, Scope::Bodies);
     assert_eq!(update.rendered, 1);
+    // The page, and in the search index the incident's document and the one shard that
+    // holds the new words ("new" and "line" fall in the same one): not every shard.
+    let position = preview_position(&update.written);
+    let shards: Vec<&String> = update
+        .written
+        .iter()
+        .filter(|p| p.starts_with("search/t/"))
+        .collect();
+    assert_eq!(shards.len(), 1, "{:?}", update.written);
     assert_eq!(
         update.written,
-        ["incidents/2024-04-16-redis-maxmemory-eviction-storm/index.html"]
+        [
+            "incidents/2024-04-16-redis-maxmemory-eviction-storm/index.html".to_string(),
+            format!("search/d/{position}.js"),
+            shards[0].clone(),
+        ]
     );
     preview.assert_same_as_build();
 
