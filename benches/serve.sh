@@ -15,16 +15,33 @@
 # and times each save until the `reload` event arrives (the server sends it only after
 # every page of the rebuild is written). Prints the median, p90 and max per kind, the
 # server's resident memory after the runs and its peak, and the time of the first build.
+#
+# Environment:
+#   RUNS=30         saves per kind of edit
+#   BENCH_DIR=...   where sites are generated and kept (default /dev/shm/hindsight-serve-bench)
+#   BIN=path        the binary to measure (default: this checkout, built with --release)
+#   BASELINE=path   another binary (say, the previous commit's) measured on the same sites
+#                   in the same run, interleaved with BIN, so that load from other work on
+#                   the machine affects both alike; the rows are labelled `base` and `new`
+#   ROUNDS=1        with BASELINE: how many times to alternate the two per site
 # Needs: python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 gen=${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}
 work=${BENCH_DIR:-/dev/shm/hindsight-serve-bench}
 runs=${RUNS:-30}
+rounds=${ROUNDS:-1}
 sites=("$@"); [ ${#sites[@]} -gt 0 ] || sites=(example 10000)
 
-cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-bin=$here/target/release/hindsight
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+  BIN=$here/target/release/hindsight
+fi
+bins=("new=$BIN")
+if [ -n "${BASELINE:-}" ]; then
+  bins=()
+  for _ in $(seq "$rounds"); do bins+=("base=$BASELINE" "new=$BIN"); done
+fi
 mkdir -p "$work"
 
 client=$work/client.py
@@ -87,7 +104,7 @@ finally:
     os.rename(temporary, path)
 PY
 
-printf '%-8s %-6s %6s %9s %8s %8s %11s %12s\n' site edit runs median_ms p90_ms max_ms rss_MiB peak_rss_MiB
+printf '%-4s %-8s %-6s %6s %9s %8s %8s %11s %12s\n' bin site edit runs median_ms p90_ms max_ms rss_MiB peak_rss_MiB
 for site in "${sites[@]}"; do
   root=$work/site-$site
   if [ ! -d "$root/content" ]; then
@@ -99,22 +116,28 @@ for site in "${sites[@]}"; do
   fi
   # The postmortem edited: one in the middle of the archive.
   file=$(find "$root/content" -name '*.md' | sort | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
-  log=$work/serve-$site.log
-  "$bin" serve --root "$root" --port 0 >"$log" 2>/dev/null &
-  pid=$!
-  trap 'kill $pid 2>/dev/null || true' EXIT
-  while ! grep -q '^serving at' "$log"; do
-    kill -0 $pid 2>/dev/null || { echo "serve exited:"; cat "$log"; exit 1; }
-    sleep 0.1
+  for entry in "${bins[@]}"; do
+    label=${entry%%=*} bin=${entry#*=}
+    log=$work/serve-$site-$label.log
+    # Emptied here, not by the redirection below: that happens in the background, and a
+    # check that ran first would find the previous run's address.
+    : >"$log"
+    "$bin" serve --root "$root" --port 0 >>"$log" 2>/dev/null &
+    pid=$!
+    trap 'kill $pid 2>/dev/null || true' EXIT
+    while ! grep -q '^serving at' "$log"; do
+      kill -0 $pid 2>/dev/null || { echo "serve exited:"; cat "$log"; exit 1; }
+      sleep 0.1
+    done
+    address=$(sed -n 's|^serving at http://\([^/]*\)/.*|\1|p' "$log")
+    first=$(sed -n 's/^built .* in \(.*\)$/\1/p' "$log")
+    python3 "$client" "$address" "$file" "$runs" | while read -r kind median p90 max; do
+      rss=$(awk '/^VmRSS/ { print int($2 / 1024) }' /proc/$pid/status)
+      peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' /proc/$pid/status)
+      printf '%-4s %-8s %-6s %6s %9s %8s %8s %11s %12s\n' "$label" "$site" "$kind" "$runs" "$median" "$p90" "$max" "$rss" "$peak"
+    done
+    echo "              (first build: $first)"
+    kill $pid; wait $pid 2>/dev/null || true
+    trap - EXIT
   done
-  address=$(sed -n 's|^serving at http://\([^/]*\)/.*|\1|p' "$log")
-  first=$(sed -n 's/^built .* in \(.*\)$/\1/p' "$log")
-  python3 "$client" "$address" "$file" "$runs" | while read -r kind median p90 max; do
-    rss=$(awk '/^VmRSS/ { print int($2 / 1024) }' /proc/$pid/status)
-    peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' /proc/$pid/status)
-    printf '%-8s %-6s %6s %9s %8s %8s %11s %12s\n' "$site" "$kind" "$runs" "$median" "$p90" "$max" "$rss" "$peak"
-  done
-  echo "         (first build: $first)"
-  kill $pid; wait $pid 2>/dev/null || true
-  trap - EXIT
 done

@@ -9,14 +9,18 @@
 //!   compared by fingerprint) and no body links to other files, the new incidents replace
 //!   the old ones in the site as it is, and only their own pages are rendered: no other
 //!   page shows a body. This is the common case while a postmortem is being written.
-//! - **Otherwise** the site is assembled anew from the stored incidents (`site::assemble`:
-//!   duplicates, order, indexes, related incidents), every table row is remade as data and
-//!   compared (only changed rows go through the template again), and `plan::select`
-//!   compares the new site with the previous one to choose the incident pages, term pages
-//!   and incident list that can differ; the site-wide pages (home, overviews, trends,
-//!   exports) are always rendered. A template change renders every page, since templates
-//!   reach pages through `extends`, `include` and macros; a config change re-reads and
-//!   re-parses everything.
+//! - **Otherwise** the site is assembled anew (`site::assemble`: duplicates, order,
+//!   indexes, related incidents) from the previous site's incidents, less those of the
+//!   changed files, and the changed files' new ones. An incident whose slug no changed
+//!   file had or has is the very one rendered last time, so its table row and export
+//!   lines are kept as they are (the row only while no facet term changed name or slug,
+//!   as rows link to terms); every other row is remade as data and compared, and only rows
+//!   that differ go through the template again. `plan::select` compares the new site with
+//!   the previous one to choose the incident pages, term pages and incident list that can
+//!   differ; the site-wide pages (home, overviews, trends, exports) are always rendered.
+//!   A template change renders every page and every row, since templates reach pages
+//!   through `extends`, `include` and macros; a config change re-reads and re-parses
+//!   everything.
 //!
 //! Either way only pages whose bytes differ from the file on disk are written, and pages
 //! the site no longer has are removed. The output after any sequence of changes is

@@ -6,8 +6,10 @@
 //! output order follows from the input alone.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono_tz::Tz;
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::incident::Incident;
@@ -80,13 +82,91 @@ pub struct Term {
 #[derive(Debug, Clone, Default)]
 pub struct FacetIndex {
     pub terms: Vec<Term>,
-    by_key: HashMap<String, usize>,
+    by_key: FastMap<String, usize>,
+    /// Every spelling the incidents use, to its term: the answer `by_key` gives for the
+    /// spelling's term key, without building a key per lookup. Table rows look up every
+    /// incident's services, cause and severity on every render, and a key costs three
+    /// allocations.
+    by_spelling: FastMap<String, usize>,
+}
+
+/// For each incident, the positions of a facet's terms that list it ("not set" left out),
+/// ascending. Kept in one list with offsets: a list per incident would be 10,000
+/// allocations made and freed on every rebuild of a large archive.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TermLists {
+    /// Incident `i`'s terms are `terms[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    terms: Vec<usize>,
+}
+
+impl TermLists {
+    /// The terms of the incident at `position`, ascending.
+    pub(crate) fn of_incident(&self, position: usize) -> &[usize] {
+        match (self.starts.get(position), self.starts.get(position + 1)) {
+            (Some(&start), Some(&end)) => &self.terms[start..end],
+            _ => &[],
+        }
+    }
 }
 
 impl FacetIndex {
     /// The term a name belongs to (compared through [`term_key`]).
     pub fn get(&self, name: &str) -> Option<&Term> {
-        self.by_key.get(&term_key(name)).map(|&i| &self.terms[i])
+        self.position(name).map(|i| &self.terms[i])
+    }
+
+    /// For each of `incidents` incidents, the terms that list it ("not set" left out):
+    /// the same as looking up each of its values, without touching the incidents.
+    pub(crate) fn terms_by_incident(&self, incidents: usize) -> TermLists {
+        let listed = || {
+            self.terms
+                .iter()
+                .enumerate()
+                .filter(|(_, term)| !term.missing)
+        };
+        let mut starts = vec![0; incidents + 1];
+        for (_, term) in listed() {
+            for &position in &term.incidents {
+                starts[position + 1] += 1;
+            }
+        }
+        for i in 0..incidents {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut terms = vec![0; starts[incidents]];
+        // Terms are visited in order, so each incident's list comes out ascending.
+        for (t, term) in listed() {
+            for &position in &term.incidents {
+                terms[next[position]] = t;
+                next[position] += 1;
+            }
+        }
+        TermLists { starts, terms }
+    }
+
+    /// For each of `incidents` incidents, the first term that lists it ("not set" left
+    /// out): its term for a facet of one value per incident.
+    pub(crate) fn first_term_by_incident(&self, incidents: usize) -> Vec<Option<usize>> {
+        let mut first = vec![None; incidents];
+        for (t, term) in self.terms.iter().enumerate() {
+            if term.missing {
+                continue;
+            }
+            for &position in &term.incidents {
+                first[position].get_or_insert(t);
+            }
+        }
+        first
+    }
+
+    /// The position in `terms` of the term a name belongs to.
+    fn position(&self, name: &str) -> Option<usize> {
+        match self.by_spelling.get(name) {
+            Some(&position) => Some(position),
+            None => self.by_key.get(&term_key(name)).copied(),
+        }
     }
 }
 
@@ -122,11 +202,11 @@ struct Declared {
 /// Builds every facet and the related lists. `incidents` must be sorted newest first.
 pub fn build(config: &Config, incidents: &[Incident], slug_of: &HashMap<String, usize>) -> Index {
     let tz = config.tz();
-    let mut facets = BTreeMap::new();
-    for facet in Facet::ALL {
-        let index = build_facet(config, tz, incidents, facet);
-        facets.insert(facet, index);
-    }
+    // Each facet is one pass over every incident, independent of the others.
+    let facets: BTreeMap<Facet, FacetIndex> = Facet::ALL
+        .par_iter()
+        .map(|&facet| (facet, build_facet(config, tz, incidents, facet)))
+        .collect();
     let mut index = Index {
         facets,
         related: Vec::new(),
@@ -135,29 +215,33 @@ pub fn build(config: &Config, incidents: &[Incident], slug_of: &HashMap<String, 
     index
 }
 
-fn values_of(config: &Config, tz: Tz, incident: &Incident, facet: Facet) -> Vec<String> {
+/// Calls `each` with every value `incident` has for `facet`, as written.
+fn each_value(
+    config: &Config,
+    tz: Tz,
+    incident: &Incident,
+    facet: Facet,
+    mut each: impl FnMut(&str),
+) {
     match facet {
-        Facet::Service => incident.services.clone(),
-        Facet::Cause => incident
-            .primary_cause()
-            .map(str::to_string)
-            .into_iter()
-            .collect(),
-        Facet::Duration => duration_bucket(config, incident)
-            .map(|i| config.duration_buckets[i].key.clone())
-            .into_iter()
-            .collect(),
-        Facet::Severity => incident
-            .severity
-            .map(|i| config.severities[i].key.clone())
-            .into_iter()
-            .collect(),
-        Facet::Year => incident
-            .year(tz)
-            .map(|y| y.to_string())
-            .into_iter()
-            .collect(),
-        Facet::Tag => incident.tags.clone(),
+        Facet::Service => incident.services.iter().for_each(|s| each(s)),
+        Facet::Cause => incident.primary_cause().into_iter().for_each(each),
+        Facet::Duration => {
+            if let Some(bucket) = duration_bucket(config, incident) {
+                each(&config.duration_buckets[bucket].key);
+            }
+        }
+        Facet::Severity => {
+            if let Some(severity) = incident.severity {
+                each(&config.severities[severity].key);
+            }
+        }
+        Facet::Year => {
+            if let Some(year) = incident.year(tz) {
+                each(&year.to_string());
+            }
+        }
+        Facet::Tag => incident.tags.iter().for_each(|t| each(t)),
     }
 }
 
@@ -203,12 +287,29 @@ fn declared_terms(config: &Config, facet: Facet) -> Vec<Declared> {
     }
 }
 
+/// Where the incidents with one spelling of a value go.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// A declared term, by position.
+    Declared(usize),
+    /// A free-text term, by position in the order keys were first seen.
+    Free(usize),
+}
+
+/// A free-text term while the incidents are counted.
+struct FreeTerm {
+    key: String,
+    /// The first spelling seen.
+    name: String,
+    incidents: Vec<usize>,
+}
+
 fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) -> FacetIndex {
     // Declared vocabulary terms come first in their configured order (severity order,
     // bucket order); free-text terms follow, sorted by key. Years sort newest first.
     let declared = declared_terms(config, facet);
     let mut terms: Vec<Term> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_key: FastMap<String, usize> = FastMap::default();
     for entry in declared {
         by_key.insert(term_key(&entry.key), terms.len());
         terms.push(Term {
@@ -221,38 +322,57 @@ fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) ->
         });
     }
     let declared_count = terms.len();
-    let mut free: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    let mut free: Vec<FreeTerm> = Vec::new();
+    let mut free_by_key: FastMap<String, usize> = FastMap::default();
+    // A few dozen spellings cover thousands of incidents: each gets its key once.
+    let mut spellings: FastMap<String, Target> = FastMap::default();
     let mut missing = Vec::new();
     for (position, incident) in incidents.iter().enumerate() {
-        let values = values_of(config, tz, incident, facet);
-        if values.is_empty() {
+        let mut has_value = false;
+        each_value(config, tz, incident, facet, |value| {
+            has_value = true;
+            let target = match spellings.get(value) {
+                Some(&target) => target,
+                None => {
+                    let key = term_key(value);
+                    let target = match by_key.get(&key) {
+                        Some(&declared) => Target::Declared(declared),
+                        None => Target::Free(*free_by_key.entry(key).or_insert_with_key(|key| {
+                            free.push(FreeTerm {
+                                key: key.clone(),
+                                name: value.to_string(),
+                                incidents: Vec::new(),
+                            });
+                            free.len() - 1
+                        })),
+                    };
+                    spellings.insert(value.to_string(), target);
+                    target
+                }
+            };
+            match target {
+                Target::Declared(term) => terms[term].incidents.push(position),
+                Target::Free(term) => free[term].incidents.push(position),
+            }
+        });
+        if !has_value {
             missing.push(position);
         }
-        for value in values {
-            let key = term_key(&value);
-            match by_key.get(&key) {
-                Some(&i) => terms[i].incidents.push(position),
-                None => free
-                    .entry(key)
-                    .or_insert_with(|| (value, Vec::new()))
-                    .1
-                    .push(position),
-            }
-        }
     }
-    let mut free: Vec<(String, (String, Vec<usize>))> = free.into_iter().collect();
+    free.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     if facet == Facet::Year {
-        free.sort_by_key(|(key, _)| std::cmp::Reverse(key.parse::<i64>().unwrap_or(i64::MIN)));
+        // Stable, so equal years (never, as keys are distinct) would keep key order.
+        free.sort_by_key(|term| std::cmp::Reverse(term.key.parse::<i64>().unwrap_or(i64::MIN)));
     }
-    for (key, (name, list)) in free {
-        by_key.insert(key.clone(), terms.len());
+    for term in free {
+        by_key.insert(term.key.clone(), terms.len());
         terms.push(Term {
             slug: String::new(),
-            name,
-            key,
+            name: term.name,
+            key: term.key,
             description: String::new(),
             missing: false,
-            incidents: list,
+            incidents: term.incidents,
         });
     }
     // Declared services with no incidents are not worth a page; declared severities,
@@ -283,7 +403,19 @@ fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) ->
         });
     }
     assign_slugs(&mut terms);
-    FacetIndex { terms, by_key }
+    // Every spelling reached a term above, so its key is in `by_key`.
+    let by_spelling = spellings
+        .into_keys()
+        .filter_map(|spelling| {
+            let position = *by_key.get(&term_key(&spelling))?;
+            Some((spelling, position))
+        })
+        .collect();
+    FacetIndex {
+        terms,
+        by_key,
+        by_spelling,
+    }
 }
 
 /// Gives every term a unique slug. Terms are visited in their (stable) display order, so a
@@ -320,35 +452,12 @@ fn related(
     index: &Index,
     slug_of: &HashMap<String, usize>,
 ) -> Vec<Vec<usize>> {
-    use rayon::prelude::*;
     let limit = config.related_limit;
     let services = index.facet(Facet::Service);
     let causes = index.facet(Facet::Cause);
-    let service_terms: Vec<Vec<usize>> = incidents
-        .iter()
-        .map(|incident| {
-            let mut ids: Vec<usize> = incident
-                .services
-                .iter()
-                .filter_map(|s| services.by_key.get(&term_key(s)).copied())
-                .collect();
-            ids.sort_unstable();
-            ids
-        })
-        .collect();
-    let cause_term: Vec<Option<usize>> = incidents
-        .iter()
-        .map(|incident| {
-            incident
-                .primary_cause()
-                .and_then(|c| causes.by_key.get(&term_key(c)).copied())
-        })
-        .collect();
-    let shares_service = |a: usize, b: usize| {
-        service_terms[a]
-            .iter()
-            .any(|s| service_terms[b].binary_search(s).is_ok())
-    };
+    // Each incident's terms, read off the facets rather than looked up value by value.
+    let service_terms = services.terms_by_incident(incidents.len());
+    let cause_term = causes.first_term_by_incident(incidents.len());
     (0..incidents.len())
         .into_par_iter()
         .map(|me| {
@@ -364,12 +473,27 @@ fn related(
                 }
             }
             let cause_list: &[usize] = cause_term[me].map_or(&[], |c| &causes.terms[c].incidents);
-            // Tier 1: same cause and a shared service, walking the cause list newest first.
-            for &other in cause_list {
-                if chosen.len() >= limit {
-                    break;
+            // Tier 1: same cause and a shared service, newest first. Each of my services'
+            // lists is walked for incidents of my cause (a few dozen positions) rather
+            // than the cause's list for incidents sharing a service (hundreds). At most
+            // `limit + 1` candidates can be needed (one may be this incident, the rest are
+            // taken or already chosen), and those are among the first `limit + 1` of
+            // some service's list.
+            if let Some(cause) = cause_term[me] {
+                let mut candidates: Vec<usize> = Vec::new();
+                for &term in service_terms.of_incident(me) {
+                    candidates.extend(
+                        services.terms[term]
+                            .incidents
+                            .iter()
+                            .copied()
+                            .filter(|&other| cause_term[other] == Some(cause))
+                            .take(limit + 1),
+                    );
                 }
-                if shares_service(me, other) {
+                candidates.sort_unstable();
+                candidates.dedup();
+                for other in candidates {
                     push(&mut chosen, other);
                 }
             }
@@ -377,7 +501,7 @@ fn related(
             // `limit` candidates of each list contain the newest overall.
             if chosen.len() < limit {
                 let mut candidates: Vec<usize> = Vec::new();
-                for &term in &service_terms[me] {
+                for &term in service_terms.of_incident(me) {
                     candidates.extend(
                         services.terms[term]
                             .incidents
@@ -403,4 +527,128 @@ fn related(
             chosen
         })
         .collect()
+}
+
+/// A hash map keyed by the short strings indexes are built from.
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// The multiply-and-rotate hash rustc uses for its own tables (FxHash). On keys of a few
+/// bytes it is several times faster than the standard SipHash, and an index hashes about
+/// ten values per incident on every rebuild. SipHash's defence against crafted
+/// collisions buys nothing here: the keys come from the archive's own files.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::site::{AnalyzeOptions, Site, analyze};
+    use crate::source::SourceFile;
+
+    /// A site of postmortems named by their slug, each with the given front matter lines.
+    fn site(files: &[(&str, &str)]) -> Site {
+        let sources: Vec<SourceFile> = files
+            .iter()
+            .map(|(slug, fields)| SourceFile {
+                path: format!("content/{slug}.md"),
+                stem: slug.to_string(),
+                bytes: Ok(format!("---\ntitle: {slug}\n{fields}\n---\nBody.\n").into_bytes()),
+            })
+            .collect();
+        analyze(&Config::default(), &sources, AnalyzeOptions::default()).0
+    }
+
+    #[test]
+    fn spellings_of_a_value_share_its_term() {
+        let site = site(&[
+            ("a", "services: [API, Billing]\nroot_cause: deploy"),
+            ("b", "services: [api]\ntags: [Customer  Facing]"),
+            ("c", "tags: [customer facing]"),
+        ]);
+        let services = site.index.facet(Facet::Service);
+        let api = services.get("API").expect("a term for API");
+        assert_eq!(api.name, "API", "the first spelling names the term");
+        assert_eq!(api.incidents.len(), 2);
+        // Seen spellings, and one no incident uses, find the same term.
+        for spelling in ["api", "Api", " API "] {
+            assert_eq!(
+                services.get(spelling).map(|t| &t.slug),
+                Some(&api.slug),
+                "{spelling}"
+            );
+        }
+        let tags = site.index.facet(Facet::Tag);
+        assert_eq!(
+            tags.get("CUSTOMER FACING").map(|t| t.incidents.len()),
+            Some(2)
+        );
+        assert!(services.get("nothing").is_none());
+    }
+
+    #[test]
+    fn terms_by_incident_are_the_terms_of_its_values() {
+        let site = site(&[
+            ("a", "services: [Billing, API]\nroot_cause: deploy"),
+            ("b", "services: [api]"),
+            ("c", "root_cause: [network, deploy]"),
+        ]);
+        let n = site.incidents.len();
+        let services = site.index.facet(Facet::Service);
+        let by_incident = services.terms_by_incident(n);
+        let causes = site.index.facet(Facet::Cause);
+        let first = causes.first_term_by_incident(n);
+        for (position, incident) in site.incidents.iter().enumerate() {
+            let mut looked_up: Vec<usize> = incident
+                .services
+                .iter()
+                .filter_map(|s| services.position(s))
+                .collect();
+            looked_up.sort_unstable();
+            assert_eq!(
+                by_incident.of_incident(position),
+                looked_up,
+                "{}",
+                incident.slug
+            );
+            let cause = incident.primary_cause().and_then(|c| causes.position(c));
+            assert_eq!(first[position], cause, "{}", incident.slug);
+        }
+        assert!(by_incident.of_incident(n).is_empty());
+    }
 }

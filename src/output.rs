@@ -4,9 +4,8 @@
 //! renames, so a build that fails part-way leaves the previous output untouched, and a web
 //! server never sees a mix of old and new pages for longer than between the two renames.
 
-use std::collections::BTreeSet;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -110,63 +109,13 @@ pub fn write_site(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
     staging.commit()
 }
 
-/// Writes only the pages whose bytes differ from what is on disk, and removes files that
-/// are no longer produced. Used by `serve`, where a whole-tree swap would make the browser
-/// reload everything. Returns the paths written.
-pub fn update_site(
-    out: &Path,
-    pages: &[Page],
-    previous: &[String],
-) -> Result<Vec<String>, WriteError> {
-    let written: Vec<String> = pages
-        .par_iter()
-        .filter_map(|page| {
-            let path = out.join(&page.path);
-            match fs::read(&path) {
-                Ok(existing) if existing == page.bytes => None,
-                _ => Some((page, path)),
-            }
-        })
-        .map(|(page, path)| {
-            if let Some(folder) = path.parent() {
-                fs::create_dir_all(folder).map_err(context(folder))?;
-            }
-            fs::write(&path, &page.bytes).map_err(context(&path))?;
-            Ok(page.path.clone())
-        })
-        .collect::<Result<_, WriteError>>()?;
-    let current: BTreeSet<&str> = pages.iter().map(|p| p.path.as_str()).collect();
-    for stale in previous.iter().filter(|p| !current.contains(p.as_str())) {
-        let path = out.join(stale);
-        match fs::remove_file(&path) {
-            Ok(()) => {
-                if let Some(folder) = path.parent() {
-                    // Only succeeds when empty, which is exactly when it should go.
-                    let _ = fs::remove_dir(folder);
-                }
-            }
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(WriteError {
-                    path: path.display().to_string(),
-                    source,
-                });
-            }
-        }
-    }
-    Ok(written)
-}
-
 /// Writes one page into `out` unless the file there already holds exactly these bytes;
 /// returns whether it wrote. Used by `serve` after a partial render. The bytes go to a
 /// hidden file beside the page first and are renamed over it, so a server reading the
 /// folder at the same moment sees the old page or the new one, never half of one.
 pub fn write_if_changed(out: &Path, page: &Page) -> Result<bool, WriteError> {
     let path = out.join(&page.path);
-    if let Ok(meta) = fs::metadata(&path)
-        && meta.len() == page.bytes.len() as u64
-        && fs::read(&path).is_ok_and(|existing| existing == page.bytes)
-    {
+    if holds(&path, &page.bytes) {
         return Ok(false);
     }
     let folder = path.parent().unwrap_or(out);
@@ -185,6 +134,34 @@ pub fn write_if_changed(out: &Path, page: &Page) -> Result<bool, WriteError> {
         });
     }
     Ok(true)
+}
+
+/// Whether the file at `path` holds exactly `bytes`. Compared a block at a time, stopping
+/// at the first difference: a changed page is seldom read to its end, and an unchanged
+/// one is not copied whole into memory (the exports are megabytes).
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    if !file
+        .metadata()
+        .is_ok_and(|meta| meta.len() == bytes.len() as u64)
+    {
+        return false;
+    }
+    let mut block = vec![0; bytes.len().clamp(1, 64 * 1024)];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(read) => match rest.strip_prefix(&block[..read]) {
+                Some(after) => rest = after,
+                None => return false,
+            },
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 /// Removes pages that are no longer produced (paths relative to `out`), and the folders
@@ -278,22 +255,24 @@ mod tests {
         assert!(out.exists(), "the output folder itself stays");
     }
 
+    #[test]
+    fn pages_larger_than_a_block_are_compared_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let big = "x".repeat(200 * 1024);
+        assert!(write_if_changed(&out, &page("data.json", &big)).unwrap());
+        assert!(!write_if_changed(&out, &page("data.json", &big)).unwrap());
+        // Same length, one byte different after the first blocks.
+        let last = format!("{}y", &big[..big.len() - 1]);
+        assert!(write_if_changed(&out, &page("data.json", &last)).unwrap());
+        assert_eq!(fs::read_to_string(out.join("data.json")).unwrap(), last);
+        assert!(!holds(&out.join("missing.json"), b""));
+    }
+
     fn entries_of(dir: &Path) -> Vec<String> {
         fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect()
-    }
-
-    #[test]
-    fn update_writes_only_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        write_site(&out, &[page("a.html", "1"), page("b/index.html", "2")]).unwrap();
-        let previous = vec!["a.html".to_string(), "b/index.html".to_string()];
-        let written =
-            update_site(&out, &[page("a.html", "1"), page("c.html", "3")], &previous).unwrap();
-        assert_eq!(written, ["c.html"]);
-        assert!(!out.join("b").exists());
     }
 }

@@ -24,7 +24,7 @@ pub use recurrence::{Recurrence, RecurrentPair};
 use chrono::{Datelike, NaiveDate, TimeDelta};
 
 use crate::incident::Incident;
-use crate::index::{Facet, FacetIndex, duration_bucket};
+use crate::index::{Facet, FacetIndex, TermLists, duration_bucket};
 use crate::site::Site;
 
 /// How many root-cause categories get a series (and a color) of their own in charts; the
@@ -291,7 +291,7 @@ pub struct Trends {
     /// first.
     pub on_this_day: Vec<usize>,
     /// Per incident: its service terms and its primary cause term (not the "not set" terms).
-    service_terms: Vec<Vec<usize>>,
+    service_terms: TermLists,
     cause_term: Vec<Option<usize>>,
     cause_slot_of_term: Vec<usize>,
 }
@@ -311,6 +311,17 @@ pub struct TermTrend {
 
 /// Computes every trend of the site as of a date.
 pub fn compute(site: &Site, as_of: NaiveDate) -> Trends {
+    // The action items are a pass of their own over every incident, as long as all the
+    // others together: the two run side by side.
+    let (actions, trends) = rayon::join(
+        || actions::compute(&site.incidents, as_of),
+        || without_actions(site, as_of),
+    );
+    Trends { actions, ..trends }
+}
+
+/// Every trend but the action items (left empty).
+fn without_actions(site: &Site, as_of: NaiveDate) -> Trends {
     let config = &site.config;
     let incidents = &site.incidents;
     let tz = config.tz();
@@ -370,15 +381,27 @@ pub fn compute(site: &Site, as_of: NaiveDate) -> Trends {
 
     let service_index = site.index.facet(Facet::Service);
     let cause_index = site.index.facet(Facet::Cause);
-    let service_terms = terms_of(service_index, incidents.len());
-    let cause_term: Vec<Option<usize>> = terms_of(cause_index, incidents.len())
-        .into_iter()
-        .map(|terms| terms.first().copied())
-        .collect();
-    let causes = rank(cause_index, incidents);
-    let services = rank(service_index, incidents);
+    let service_terms = service_index.terms_by_incident(incidents.len());
+    let cause_term = cause_index.first_term_by_incident(incidents.len());
+    let recurrence_days = config.trends.recurrence_days;
+    // Recurrences and the rankings each take a pass over the incidents; side by side.
+    let (found, (causes, services)) = rayon::join(
+        || recurrence::find(incidents, &service_terms, &cause_term, recurrence_days),
+        || {
+            // Each incident's duration once, in order, rather than twice through the
+            // facets' lists in no order.
+            let durations: Vec<Option<TimeDelta>> =
+                incidents.iter().map(Incident::duration).collect();
+            (
+                rank(cause_index, &durations),
+                rank(service_index, &durations),
+            )
+        },
+    );
     let causes_unset = cause_term.iter().filter(|t| t.is_none()).count();
-    let services_unset = service_terms.iter().filter(|t| t.is_empty()).count();
+    let services_unset = (0..incidents.len())
+        .filter(|&position| service_terms.of_incident(position).is_empty())
+        .count();
     let (cause_slots, cause_slot_of_term) = cause_slots(&causes, cause_index, causes_unset);
     let slot_of = |cause: Option<usize>| match cause {
         Some(term) => cause_slot_of_term[term],
@@ -396,14 +419,12 @@ pub fn compute(site: &Site, as_of: NaiveDate) -> Trends {
         row_of_term[ranked.term] = row;
     }
     let mut matrix = vec![vec![0; cause_slots.len()]; services.len()];
-    for (position, terms) in service_terms.iter().enumerate() {
-        for &term in terms {
+    for position in 0..incidents.len() {
+        for &term in service_terms.of_incident(position) {
             matrix[row_of_term[term]][slot_of(cause_term[position])] += 1;
         }
     }
 
-    let recurrence_days = config.trends.recurrence_days;
-    let found = recurrence::find(incidents, &service_terms, &cause_term, recurrence_days);
     let on_this_day = start_dates
         .iter()
         .enumerate()
@@ -443,7 +464,7 @@ pub fn compute(site: &Site, as_of: NaiveDate) -> Trends {
         recurrences: found.recurrences,
         recurrence_of: found.recurrence_of,
         recurrent_pairs: found.pairs,
-        actions: actions::compute(incidents, as_of),
+        actions: ActionStats::default(),
         on_this_day,
         service_terms,
         cause_term,
@@ -451,38 +472,24 @@ pub fn compute(site: &Site, as_of: NaiveDate) -> Trends {
     }
 }
 
-/// For each incident, the positions of the facet's terms that list it, "not set" left out.
-fn terms_of(index: &FacetIndex, incidents: usize) -> Vec<Vec<usize>> {
-    let mut terms = vec![Vec::new(); incidents];
-    for (t, term) in index.terms.iter().enumerate() {
-        if term.missing {
-            continue;
-        }
-        for &position in &term.incidents {
-            terms[position].push(t);
-        }
-    }
-    terms
-}
-
 /// The facet's terms with incidents, by count, then by their facet order.
-fn rank(index: &FacetIndex, incidents: &[Incident]) -> Vec<Ranked> {
+fn rank(index: &FacetIndex, durations: &[Option<TimeDelta>]) -> Vec<Ranked> {
     let mut ranked: Vec<Ranked> = index
         .terms
         .iter()
         .enumerate()
         .filter(|(_, term)| !term.missing && !term.incidents.is_empty())
         .map(|(t, term)| {
-            let known: Vec<TimeDelta> = term
-                .incidents
-                .iter()
-                .filter_map(|&i| incidents[i].duration())
-                .collect();
+            let (mut with_duration, mut total_duration) = (0, TimeDelta::zero());
+            for duration in term.incidents.iter().filter_map(|&i| durations[i]) {
+                with_duration += 1;
+                total_duration += duration;
+            }
             Ranked {
                 term: t,
                 count: term.incidents.len(),
-                with_duration: known.len(),
-                total_duration: known.iter().copied().sum(),
+                with_duration,
+                total_duration,
             }
         })
         .collect();
@@ -538,7 +545,7 @@ impl Trends {
                     }
                 }
                 Facet::Cause => {
-                    for &service in &self.service_terms[position] {
+                    for &service in self.service_terms.of_incident(position) {
                         *top.entry(service).or_default() += 1;
                     }
                 }

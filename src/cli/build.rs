@@ -36,7 +36,8 @@ pub(super) struct BuildArgs {
     as_of: Option<NaiveDate>,
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
+/// `--as-of` of `build` and `serve`.
+pub(super) fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("expected a date as YYYY-MM-DD, such as 2024-06-01, got \"{text}\""))
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::build::resolve_as_of;
+use chrono::NaiveDate;
+
+use super::build::{parse_date, resolve_as_of};
 use super::{EXIT_FAILURE, count, print_diagnostics};
 use crate::incremental::{FileChange, Scope, Update};
 use crate::serve::{self, Event, ServeOptions};
@@ -36,11 +38,16 @@ pub(super) struct ServeArgs {
     /// Print the time spent in each stage of every rebuild
     #[arg(long)]
     timings: bool,
+    /// The date trends are computed for (overdue action items, "on this day"), for the
+    /// whole session [default: $SOURCE_DATE_EPOCH as a UTC date, else today in UTC, when
+    /// the preview starts]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
 }
 
 impl ServeArgs {
     pub(super) fn run(self) -> ExitCode {
-        let as_of = match resolve_as_of(None) {
+        let as_of = match resolve_as_of(self.as_of) {
             Ok(date) => date,
             Err(message) => {
                 eprintln!("error: {message}");

@@ -2,7 +2,7 @@
 //! which files changed, their parsed incidents (and last good ones), and where each
 //! incident lives between rebuilds.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -34,6 +34,17 @@ pub(super) struct FileState {
     pub(super) diagnostics: Vec<Diagnostic>,
     /// True while `incident` is a last good version kept over a parse failure.
     pub(super) stale: bool,
+}
+
+/// The previous site, taken apart by [`Session::unpack`].
+#[derive(Default)]
+pub(super) struct Unpacked {
+    /// Its incidents in order, less those gone back to their files.
+    pub(super) kept: Vec<Incident>,
+    /// The positions (in the site) of those that went, ascending.
+    pub(super) taken: Vec<usize>,
+    pub(super) slugs: HashMap<String, usize>,
+    pub(super) index: Index,
 }
 
 /// A changed file, parsed.
@@ -179,6 +190,115 @@ impl Session {
         self.files.insert(file.path, state);
     }
 
+    /// Takes the previous site apart for the next assembly: the incidents of the files at
+    /// `paths` go back to their files (found through their slugs, not by walking the
+    /// site), and the others stay in `kept`, in site order.
+    pub(super) fn unpack(&mut self, site: Site, paths: &HashSet<String>) -> Unpacked {
+        let Site {
+            mut incidents,
+            index,
+            slugs,
+            ..
+        } = site;
+        let mut taken: Vec<usize> = paths
+            .iter()
+            .filter_map(|path| {
+                let position = *slugs.get(self.files.get(path)?.slug.as_ref()?)?;
+                (incidents[position].source == *path).then_some(position)
+            })
+            .collect();
+        taken.sort_unstable();
+        // In place: only the incidents after the first one taken move, once.
+        let mut position = 0;
+        let out = incidents.extract_if(.., |_| {
+            position += 1;
+            taken.binary_search(&(position - 1)).is_ok()
+        });
+        for incident in out {
+            if let Some(state) = self.files.get_mut(&incident.source) {
+                state.incident = Some(incident);
+            }
+        }
+        Unpacked {
+            kept: incidents,
+            taken,
+            slugs,
+            index,
+        }
+    }
+
+    /// The incidents to assemble: those kept from the previous site, then every file's
+    /// parked one (new, changed, left out), in path order.
+    ///
+    /// Assembly sorts its input, so its result depends on the input's order only where
+    /// two files claim one slug (the first path wins). So when a parked incident's slug
+    /// is also another's, every incident goes back to its file and comes out in path
+    /// order, as on the first build.
+    pub(super) fn assembly_input(&mut self, unpacked: &mut Unpacked) -> Vec<Incident> {
+        let Unpacked {
+            kept, taken, slugs, ..
+        } = unpacked;
+        let mut kept = std::mem::take(kept);
+        // Where the incident with `slug` is in `kept`, if it stayed there.
+        let kept_at = |slug: &str| {
+            let position = *slugs.get(slug)?;
+            let before = match taken.binary_search(&position) {
+                Ok(_) => return None,
+                Err(before) => before,
+            };
+            Some(position - before)
+        };
+        let mut parked = Vec::new();
+        let mut parked_slugs: HashSet<String> = HashSet::new();
+        let mut shared = false;
+        for (path, file) in &mut self.files {
+            match file.incident.take() {
+                Some(mut incident) => {
+                    if let Some(html) = &file.unresolved_html {
+                        incident.body.html.clone_from(html);
+                    }
+                    shared |= !parked_slugs.insert(incident.slug.clone())
+                        || kept_at(&incident.slug).is_some();
+                    parked.push(incident);
+                }
+                // Links to other files are resolved anew on every assembly.
+                None => {
+                    let Some(html) = &file.unresolved_html else {
+                        continue;
+                    };
+                    if let Some(incident) = file
+                        .slug
+                        .as_deref()
+                        .and_then(kept_at)
+                        .and_then(|at| kept.get_mut(at))
+                        .filter(|incident| incident.source == *path)
+                    {
+                        incident.body.html.clone_from(html);
+                    }
+                }
+            }
+        }
+        if !shared {
+            kept.append(&mut parked);
+            return kept;
+        }
+        for incident in kept.into_iter().chain(parked) {
+            if let Some(file) = self.files.get_mut(&incident.source) {
+                file.incident = Some(incident);
+            }
+        }
+        self.files
+            .values_mut()
+            .filter_map(|file| {
+                let mut incident = file.incident.take()?;
+                if let Some(html) = &file.unresolved_html {
+                    incident.body.html.clone_from(html);
+                }
+                Some(incident)
+            })
+            .collect()
+    }
+
     /// Moves a site's incidents back into their files; returns what the comparison with
     /// the next site needs (the slug map and the index).
     pub(super) fn park(&mut self, site: Site) -> (HashMap<String, usize>, Index) {
@@ -194,6 +314,22 @@ impl Session {
             }
         }
         (slugs, index)
+    }
+
+    /// The positions in `site` of the incidents of the files at `paths` (relative to the
+    /// root): found through each file's slug, not by walking the site.
+    pub(super) fn positions_of<'a>(
+        &self,
+        site: &Site,
+        paths: impl IntoIterator<Item = &'a String>,
+    ) -> Vec<usize> {
+        paths
+            .into_iter()
+            .filter_map(|path| {
+                let position = *site.slugs.get(self.files.get(path)?.slug.as_deref()?)?;
+                (site.incidents[position].source == *path).then_some(position)
+            })
+            .collect()
     }
 
     /// Whether every parsed file is an edit that kept its metadata (a body-only change),

@@ -3,7 +3,7 @@
 //! Pages are matched across the two sites by slug and term identity, never by position:
 //! an edit that moves one incident in the date order shifts every position after it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
 
@@ -19,9 +19,8 @@ use crate::vocab::term_key;
 /// What the previous render showed, kept after its incidents went back to their files.
 #[derive(Debug)]
 pub(super) struct Previous {
-    /// Slug by position in the previous site.
-    slugs: Vec<String>,
-    positions: HashMap<String, usize>,
+    /// How many incidents it had.
+    len: usize,
     index: Index,
     span: Span,
     /// Every page in the output folder, sorted.
@@ -38,23 +37,11 @@ pub(super) fn span(site: &Site) -> Span {
 }
 
 impl Previous {
-    /// From the parts of the previous site: its slug map (position by slug), its index and
-    /// the pages it wrote.
-    pub(super) fn new(
-        positions: HashMap<String, usize>,
-        index: Index,
-        span: Span,
-        pages: Vec<String>,
-    ) -> Previous {
-        let mut slugs = vec![String::new(); positions.len()];
-        for (slug, &position) in &positions {
-            if let Some(entry) = slugs.get_mut(position) {
-                entry.clone_from(slug);
-            }
-        }
+    /// From the parts of the previous site: its number of incidents, its index, its span
+    /// and the pages it wrote.
+    pub(super) fn new(len: usize, index: Index, span: Span, pages: Vec<String>) -> Previous {
         Previous {
-            slugs,
-            positions,
+            len,
             index,
             span,
             pages,
@@ -64,6 +51,66 @@ impl Previous {
 
 /// A term's identity across rebuilds (its position moves as terms come and go).
 type TermId<'a> = (Facet, &'a str, bool);
+
+/// How the facet terms of the next site compare with the previous site's.
+#[derive(Debug)]
+pub(super) struct Terms {
+    /// By facet, by position in the next site's terms: the position of the same term in
+    /// the previous site's, if it was there.
+    previous: BTreeMap<Facet, Vec<Option<usize>>>,
+    /// Terms that appeared, went, or changed name or slug, by facet and term key: pages
+    /// that link to them change, and so can any table row.
+    relinked: HashSet<(Facet, String)>,
+}
+
+impl Terms {
+    pub(super) fn new(site: &Site, previous: &Previous) -> Terms {
+        let old_terms: HashMap<TermId, usize> = Facet::ALL
+            .iter()
+            .flat_map(|&facet| {
+                let terms = &previous.index.facet(facet).terms;
+                terms
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, t)| ((facet, t.key.as_str(), t.missing), i))
+            })
+            .collect();
+        let mut relinked: HashSet<(Facet, String)> = HashSet::new();
+        let mut seen: HashSet<TermId> = HashSet::new();
+        let mut matched = BTreeMap::new();
+        for facet in Facet::ALL {
+            let old = &previous.index.facet(facet).terms;
+            let terms = &site.index.facet(facet).terms;
+            let mut before_of = Vec::with_capacity(terms.len());
+            for term in terms {
+                let id = (facet, term.key.as_str(), term.missing);
+                seen.insert(id);
+                let before = old_terms.get(&id).copied();
+                let same_link =
+                    before.is_some_and(|b| old[b].slug == term.slug && old[b].name == term.name);
+                if !same_link && !term.missing {
+                    relinked.insert((facet, term_key(&term.key)));
+                }
+                before_of.push(before);
+            }
+            matched.insert(facet, before_of);
+        }
+        for (id, _) in old_terms {
+            if !seen.contains(&id) && !id.2 {
+                relinked.insert((id.0, term_key(id.1)));
+            }
+        }
+        Terms {
+            previous: matched,
+            relinked,
+        }
+    }
+
+    /// No term appeared, went, or changed name or slug.
+    pub(super) fn links_kept(&self) -> bool {
+        self.relinked.is_empty()
+    }
+}
 
 /// The pages of `site` that can differ from what `previous` wrote:
 ///
@@ -78,66 +125,44 @@ type TermId<'a> = (Facet, &'a str, bool);
 /// - the incident list when the order or any row changed;
 /// - every site-wide page.
 ///
-/// `touched` holds the source paths of changed files; `linking`, those of the files whose
-/// body links to other postmortems' files.
+/// Incidents are matched with the previous site's by slug, through
+/// [`Rows::previous_position`]. `changed` marks (by position) the incidents whose file
+/// changed, or that may otherwise differ from the previous one of their slug; `linking`,
+/// those whose body links to other postmortems' files, when any file changed.
 pub(super) fn select(
     site: &Site,
     rows: &Rows,
     previous: &Previous,
-    touched: &HashSet<String>,
-    linking: &HashSet<&str>,
+    terms: &Terms,
+    changed: &[bool],
+    linking: &[bool],
 ) -> Selection {
-    let slug_at = |position: usize| site.incidents[position].slug.as_str();
-    let old_slug_at = |position: usize| previous.slugs[position].as_str();
-    // Looked up once per incident here, not once per term it belongs to below.
-    let changed: Vec<bool> = site
-        .incidents
-        .iter()
-        .enumerate()
-        .map(|(i, incident)| rows.changed(i) || touched.contains(&incident.source))
+    let same_incident = |old: usize, new: usize| rows.previous_position(new) == Some(old);
+    // An incident counts as changed for the pages that show it if its row changed too.
+    let changed: Vec<bool> = (0..site.incidents.len())
+        .map(|i| rows.changed(i) || changed.get(i).copied().unwrap_or(true))
         .collect();
     let mut selection = Selection::all(site);
-    let old_terms: HashMap<TermId, usize> = Facet::ALL
-        .iter()
-        .flat_map(|&facet| {
-            let terms = &previous.index.facet(facet).terms;
-            terms
-                .iter()
-                .enumerate()
-                .map(move |(i, t)| ((facet, t.key.as_str(), t.missing), i))
-        })
-        .collect();
-    // Terms that appeared, went, or changed name or slug: pages that link to them change.
-    let mut relinked: HashSet<(Facet, String)> = HashSet::new();
-    let mut seen: HashSet<TermId> = HashSet::new();
     for facet in Facet::ALL {
         let old = &previous.index.facet(facet).terms;
+        let before_of = &terms.previous[&facet];
         let chosen = selection.terms.entry(facet).or_default();
         for (position, term) in site.index.facet(facet).terms.iter().enumerate() {
-            let id = (facet, term.key.as_str(), term.missing);
-            seen.insert(id);
-            let before = old_terms.get(&id).map(|&i| &old[i]);
-            let same_link = before.is_some_and(|b| b.slug == term.slug && b.name == term.name);
-            if !same_link && !term.missing {
-                relinked.insert((facet, term_key(&term.key)));
-            }
-            let same_page = same_link
-                && before.is_some_and(|b| {
-                    b.description == term.description
-                        && b.incidents.len() == term.incidents.len()
-                        && b.incidents
-                            .iter()
-                            .zip(&term.incidents)
-                            .all(|(&o, &n)| old_slug_at(o) == slug_at(n))
-                });
+            let before = before_of[position].map(|b| &old[b]);
+            let same_page = before.is_some_and(|b| {
+                b.slug == term.slug
+                    && b.name == term.name
+                    && b.description == term.description
+                    && b.incidents.len() == term.incidents.len()
+                    && b.incidents
+                        .iter()
+                        .zip(&term.incidents)
+                        .all(|(&o, &n)| same_incident(o, n))
+            });
             chosen[position] = !same_page || term.incidents.iter().any(|&i| changed[i]);
         }
     }
-    for (id, _) in old_terms {
-        if !seen.contains(&id) && !id.2 {
-            relinked.insert((id.0, term_key(id.1)));
-        }
-    }
+    let relinked = &terms.relinked;
     if !relinked.is_empty() || span(site) != previous.span {
         selection
             .terms
@@ -148,26 +173,22 @@ pub(super) fn select(
     let tz = site.config.tz();
     for (position, incident) in site.incidents.iter().enumerate() {
         let related = &site.index.related[position];
-        let same_related = previous
-            .positions
-            .get(&incident.slug)
-            .map(|&old| &previous.index.related[old])
+        let same_related = rows
+            .previous_position(position)
+            .map(|old| &previous.index.related[old])
             .is_some_and(|old| {
                 old.len() == related.len()
-                    && old
-                        .iter()
-                        .zip(related)
-                        .all(|(&o, &n)| old_slug_at(o) == slug_at(n))
+                    && old.iter().zip(related).all(|(&o, &n)| same_incident(o, n))
             });
         selection.incidents[position] = changed[position]
             || !same_related
             || (any_row_changed && related.iter().any(|&other| rows.changed(other)))
-            || (!touched.is_empty() && linking.contains(incident.source.as_str()))
-            || (!relinked.is_empty() && links_to(site, tz, incident, &relinked));
+            || linking.get(position).copied().unwrap_or(false)
+            || (!relinked.is_empty() && links_to(site, tz, incident, relinked));
     }
     selection.incident_list = any_row_changed
-        || previous.slugs.len() != site.incidents.len()
-        || (0..site.incidents.len()).any(|i| old_slug_at(i) != slug_at(i));
+        || previous.len != site.incidents.len()
+        || (0..site.incidents.len()).any(|i| !same_incident(i, i));
     selection
 }
 

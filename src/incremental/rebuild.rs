@@ -8,10 +8,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 use tera::Tera;
 
-use super::files::Parsed;
+use super::files::{Parsed, Unpacked};
 use super::plan::{self, Previous};
 use super::{Current, Mode, Scope, Session, SessionError, SessionOptions, Update};
-use crate::incident::Incident;
 use crate::output;
 use crate::render::{self, Page, RenderOptions, RowCache, Rows, Selection};
 use crate::site::{self, AnalyzeOptions, Site};
@@ -92,35 +91,56 @@ impl Session {
             .map(|p| p.path.clone())
             .chain(removed.iter().cloned())
             .collect();
-        let (previous, cache) = match self.current.take() {
+        let (previous, mut unpacked, rows) = match self.current.take() {
             Some(current) => {
                 let Current { site, rows, pages } = current;
                 let span = plan::span(&site);
-                let (slugs, index) = self.park(site);
-                (
-                    Some(Previous::new(slugs, index, span, pages)),
-                    rows.into_cache(),
-                )
+                let unpacked = self.unpack(site, &touched);
+                (Some((span, pages)), Some(unpacked), Some(rows))
             }
-            None => (None, RowCache::default()),
+            None => (None, None, None),
         };
+        // The slugs whose incident may now be another: those the changed files had and
+        // have. Every other incident is the same file's, parsed no more since the last
+        // render (duplicates and drafts are decided by slug, so a file that wins or loses
+        // a slug changes a slug named here).
+        let mut changed_slugs: HashSet<String> = touched
+            .iter()
+            .filter_map(|path| self.files.get(path)?.slug.clone())
+            .collect();
         for path in &removed {
             self.files.remove(path);
         }
         for file in parsed {
             self.store(file);
         }
-        let incidents: Vec<Incident> = self
-            .files
-            .values_mut()
-            .filter_map(|file| {
-                let mut incident = file.incident.take()?;
-                if let Some(html) = &file.unresolved_html {
-                    incident.body.html.clone_from(html);
-                }
-                Some(incident)
-            })
-            .collect();
+        changed_slugs.extend(
+            touched
+                .iter()
+                .filter_map(|path| self.files.get(path)?.slug.clone()),
+        );
+        let incidents = match unpacked.as_mut() {
+            Some(unpacked) => self.assembly_input(unpacked),
+            None => self.assembly_input(&mut Unpacked::default()),
+        };
+        let (mut previous, slugs) = match (previous, unpacked) {
+            (Some((span, pages)), Some(unpacked)) => (
+                Some(Previous::new(
+                    unpacked.slugs.len(),
+                    unpacked.index,
+                    span,
+                    pages,
+                )),
+                Some(unpacked.slugs),
+            ),
+            _ => (None, None),
+        };
+        // Rows and export lines of other templates or another config would be kept where
+        // they no longer fit: a change to either renders afresh.
+        let mut cache = match (rows, slugs, mode) {
+            (Some(rows), Some(slugs), Mode::Reached | Mode::Bodies) => rows.into_cache(slugs),
+            _ => RowCache::default(),
+        };
         let options = AnalyzeOptions {
             drafts: self.options.drafts,
         };
@@ -147,6 +167,21 @@ impl Session {
         update.incidents = site.incidents.len();
         let t1 = Instant::now();
         update.stages.push(("assemble", t1 - t0));
+        // Positions (in the new site) of the incidents that may differ from the previous
+        // one of their slug.
+        let mut changed = vec![false; site.incidents.len()];
+        for slug in &changed_slugs {
+            if let Some(&position) = site.slugs.get(slug) {
+                changed[position] = true;
+            }
+        }
+        let terms = previous
+            .as_ref()
+            .map(|previous| plan::Terms::new(&site, previous));
+        cache.unchanged_except(changed_slugs);
+        if terms.as_ref().is_some_and(plan::Terms::links_kept) {
+            cache.terms_unchanged();
+        }
         let rows = match Rows::build(&site, &self.tera, cache) {
             Ok(rows) => rows,
             Err(error) => {
@@ -154,22 +189,28 @@ impl Session {
                 return Err(error.into());
             }
         };
-        let selection = match (&previous, mode) {
-            (Some(_), Mode::Bodies) => {
+        let selection = match (&previous, &terms, mode) {
+            (Some(_), _, Mode::Bodies) => {
                 let mut selection = Selection::none(&site);
-                for (position, incident) in site.incidents.iter().enumerate() {
-                    selection.incidents[position] = touched.contains(&incident.source);
+                for position in self.positions_of(&site, &touched) {
+                    selection.incidents[position] = true;
                 }
                 selection
             }
-            (Some(previous), Mode::Reached) => {
-                let linking: HashSet<&str> = self
-                    .files
-                    .iter()
-                    .filter(|(_, file)| file.links_files)
-                    .map(|(path, _)| path.as_str())
-                    .collect();
-                plan::select(&site, &rows, previous, &touched, &linking)
+            (Some(previous), Some(terms), Mode::Reached) => {
+                // When any file changed, pages whose body links to other files can change.
+                let mut linking = vec![false; site.incidents.len()];
+                if !touched.is_empty() {
+                    let paths = self
+                        .files
+                        .iter()
+                        .filter(|(_, file)| file.links_files)
+                        .map(|(path, _)| path);
+                    for position in self.positions_of(&site, paths) {
+                        linking[position] = true;
+                    }
+                }
+                plan::select(&site, &rows, previous, terms, &changed, &linking)
             }
             _ => Selection::all(&site),
         };
@@ -207,20 +248,17 @@ impl Session {
         };
         // Without the site-wide pages the page list is not known; a body-only change
         // leaves it as it was.
-        let pages = match (partial.paths, &previous) {
-            (Some(pages), _) => pages,
-            (None, Some(previous)) => previous.pages.clone(),
-            (None, None) => Vec::new(),
+        let (pages, gone) = match (partial.paths, previous.as_mut()) {
+            (Some(pages), Some(previous)) if !fresh => {
+                let gone = missing_from(&previous.pages, &pages);
+                (pages, gone)
+            }
+            (Some(pages), _) => (pages, Vec::new()),
+            (None, Some(previous)) => (std::mem::take(&mut previous.pages), Vec::new()),
+            (None, None) => (Vec::new(), Vec::new()),
         };
-        let gone: Vec<String> = match &previous {
-            Some(previous) if !fresh => previous
-                .pages
-                .iter()
-                .filter(|page| pages.binary_search(page).is_err())
-                .cloned()
-                .collect(),
-            _ => Vec::new(),
-        };
+        // The previous index and page list are freed off the path of the rebuild.
+        rayon::spawn(move || drop(previous));
         if let Err(error) = output::remove_pages(&self.options.out, &gone) {
             self.park(site);
             return Err(error.into());
@@ -243,6 +281,19 @@ impl Session {
             self.park(current.site);
         }
     }
+}
+
+/// The entries of sorted `old` that sorted `new` lacks, in one pass over both.
+fn missing_from(old: &[String], new: &[String]) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut new = new.iter().peekable();
+    for page in old {
+        while new.next_if(|candidate| *candidate < page).is_some() {}
+        if new.peek() != Some(&page) {
+            missing.push(page.clone());
+        }
+    }
+    missing
 }
 
 /// Renders `selection` and writes what differs: into a fresh folder swapped into place
@@ -318,4 +369,28 @@ fn write_pages(
     let mut written = written.into_inner().unwrap_or_else(|e| e.into_inner());
     written.sort_unstable();
     Ok((partial, written))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_from;
+
+    #[test]
+    fn pages_gone_are_those_only_before() {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases: &[(&[&str], &[&str], &[&str])] = &[
+            (&[], &[], &[]),
+            (&["a", "b", "c"], &["a", "c"], &["b"]),
+            (&["a", "b"], &["0", "b", "z"], &["a"]),
+            (&["a"], &[], &["a"]),
+            (&[], &["a"], &[]),
+        ];
+        for (old, new, gone) in cases {
+            assert_eq!(
+                missing_from(&list(old), &list(new)),
+                list(gone),
+                "{old:?} {new:?}"
+            );
+        }
+    }
 }

@@ -1,17 +1,23 @@
-//! Partial renders for `serve`: the pages a change can have reached, and table rows reused
-//! from the previous render (pure, like the rest of `render`).
+//! Partial renders for `serve`: the pages a change can have reached, and table rows and
+//! export lines reused from the previous render (pure, like the rest of `render`).
 //!
-//! A full render spends most of its time on two things: one incident page per incident,
-//! and one `incident_row.html` evaluation per incident for the shared table rows. After
-//! an edit to one postmortem, almost all of both are unchanged. [`Rows::build`] remakes
-//! every row as data, re-renders only the rows that differ, and says which those are;
-//! [`render_selected`] renders the incident pages, term pages and incident list the caller
-//! chose, and every other page always. Deciding what a change reached is the caller's
-//! job (`incremental.rs`); the page list itself comes from the same [`jobs`] as a full
-//! build, so a new kind of page is rendered by both without anyone having to remember.
+//! A full render spends most of its time on three things: one incident page per incident,
+//! one `incident_row.html` evaluation per incident for the shared table rows, and one
+//! JSON object and CSV record per incident for the data exports. After an edit to one
+//! postmortem, almost all of these are unchanged. [`Rows::build`] takes over the rows and
+//! export lines of the incidents the caller vouches for ([`RowCache::unchanged_except`]),
+//! remakes every other row as data and compares it with the cached one, renders only the
+//! rows that differ, and says which those are ([`Rows::changed`]) and where each incident
+//! was in the previous site ([`Rows::previous_position`]). [`render_selected`] serializes
+//! export lines only for incidents without kept ones, renders the incident pages, term
+//! pages and incident list the caller chose, and every other page always. Deciding what a
+//! change reached is the caller's job (`incremental.rs`); the page list itself comes from
+//! the same [`jobs`] as a full build, so a new kind of page is rendered by both without
+//! anyone having to remember.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use tera::Tera;
 
@@ -24,10 +30,21 @@ use crate::index::Facet;
 use crate::site::Site;
 use crate::theme::Theme;
 
-/// Table rows of a previous render, by incident slug, for the next one to reuse.
+/// Table rows and export lines of a previous render, for the next render to reuse; made
+/// by [`Rows::into_cache`]. Without the caller's word ([`RowCache::unchanged_except`]),
+/// every row is made again and compared, and every export line is made again.
 #[derive(Debug, Default)]
 pub struct RowCache {
-    by_slug: HashMap<String, CachedRow>,
+    /// By position in the site the rows were made for.
+    rows: Vec<Option<CachedRow>>,
+    /// That site's positions by slug (`Site::slugs`).
+    by_slug: HashMap<String, usize>,
+    /// The slugs whose incidents may differ from the ones the rows were made from: the
+    /// caller vouches for all others.
+    changed: Option<HashSet<String>>,
+    /// The caller vouches that no facet term was added, removed, renamed or given
+    /// another slug, so the links a row shows are as they were.
+    terms_kept: bool,
 }
 
 #[derive(Debug)]
@@ -35,10 +52,26 @@ struct CachedRow {
     row: IncidentRow,
     html: String,
     list_html: String,
+    export: Option<ExportLines>,
+}
+
+/// One incident's lines in the data exports (`render/trends/exports.rs` makes them), and
+/// what they were made with beyond the incident itself.
+#[derive(Debug, Clone)]
+pub(super) struct ExportLines {
+    /// The object in `data/incidents.json`.
+    pub(super) json: Vec<u8>,
+    /// The record in `data/incidents.csv`, line end included.
+    pub(super) csv: String,
+    /// The date overdue items were judged against.
+    pub(super) as_of: NaiveDate,
+    /// The slug of the earlier incident this one repeats, which depends on other
+    /// incidents.
+    pub(super) recurrence_of: Option<String>,
 }
 
 /// Every incident's table row for one site, by position in `Site::incidents`, with its
-/// HTML for pages at the shared depth and for the incident list.
+/// HTML for pages at the shared depth and for the incident list, and its export lines.
 #[derive(Debug, Default)]
 pub struct Rows {
     rows: Vec<IncidentRow>,
@@ -48,35 +81,73 @@ pub struct Rows {
     list_html: Vec<String>,
     /// Rows that are new or differ from the cached row of the same slug.
     changed: Vec<bool>,
+    /// Where the incident with the same slug was in the previous site.
+    previous: Vec<Option<usize>>,
+    /// Export lines still right for the incident if they were made for the same as-of
+    /// date and recurrence: those of a vouched-for incident, and those the last render
+    /// of the exports made. Empty before the exports were first rendered.
+    exports: Vec<Option<ExportLines>>,
 }
 
 impl Rows {
-    /// The rows of `site`. Every row is made anew (cheap: plain data) and compared with
-    /// the cached row of the same slug; only rows that differ are rendered through the
-    /// template again (the expensive part), and [`Rows::changed`] says which those are.
-    /// `cache` must come from a render with the same templates and config.
-    pub fn build(site: &Site, tera: &Tera, mut cache: RowCache) -> Result<Rows, RenderError> {
+    /// The rows of `site`. The rows of incidents the cache vouches for are taken as they
+    /// are; every other row is made anew (cheap: plain data) and compared with the cached
+    /// row of the same slug, and only rows that differ are rendered through the template
+    /// again (the expensive part). [`Rows::changed`] says which those are. `cache` must
+    /// come from a render with the same templates and config.
+    pub fn build(site: &Site, tera: &Tera, cache: RowCache) -> Result<Rows, RenderError> {
         let tz = site.config.tz();
-        // Taking the cached rows out first (serially: it is a map) lets the rows be made
-        // and compared in parallel without sharing the map.
-        let previous: Vec<Option<CachedRow>> = site
-            .incidents
+        let RowCache {
+            rows: mut cached,
+            by_slug,
+            changed,
+            terms_kept,
+        } = cache;
+        let matched = match_positions(site, &by_slug, cached.len(), changed.as_ref());
+        // Ten thousand slugs to free: off the path of the rebuild.
+        rayon::spawn(move || drop(by_slug));
+        // Taken out first (serially) so that rows are made and compared in parallel.
+        let taken: Vec<(Option<CachedRow>, bool)> = matched
             .iter()
-            .map(|incident| cache.by_slug.remove(&incident.slug))
+            .map(|&(previous, vouched)| (previous.and_then(|p| cached[p].take()), vouched))
             .collect();
-        drop(cache);
-        let made: Vec<(CachedRow, bool)> = previous
+        drop(cached);
+        let made: Vec<(CachedRow, bool)> = taken
             .into_par_iter()
             .zip(&site.incidents)
-            .map(|(cached, incident)| {
+            .map(|((cached, vouched), incident)| {
+                match cached {
+                    Some(cached) if vouched && terms_kept => {
+                        debug_assert_eq!(cached.row.slug, incident.slug);
+                        return Ok((cached, false));
+                    }
+                    _ => {}
+                }
+                // Export lines of an incident nobody vouched for are made again.
+                let (cached, export) = match cached {
+                    Some(cached) => {
+                        let export = if vouched { cached.export } else { None };
+                        (Some((cached.row, cached.html, cached.list_html)), export)
+                    }
+                    None => (None, None),
+                };
                 let fresh = row(site, tz, incident);
                 match cached {
-                    Some(cached) if cached.row == fresh => Ok((cached, false)),
+                    Some((row, html, list_html)) if row == fresh => Ok((
+                        CachedRow {
+                            row,
+                            html,
+                            list_html,
+                            export,
+                        },
+                        false,
+                    )),
                     _ => {
                         let made = CachedRow {
                             html: render_row(tera, &fresh, SHARED_ROW_ROOT)?,
                             list_html: render_row(tera, &fresh, LIST_ROW_ROOT)?,
                             row: fresh,
+                            export,
                         };
                         Ok((made, true))
                     }
@@ -88,12 +159,15 @@ impl Rows {
             html: Vec::with_capacity(made.len()),
             list_html: Vec::with_capacity(made.len()),
             changed: Vec::with_capacity(made.len()),
+            previous: matched.into_iter().map(|(previous, _)| previous).collect(),
+            exports: Vec::with_capacity(made.len()),
         };
         for (made, changed) in made {
             rows.rows.push(made.row);
             rows.html.push(made.html);
             rows.list_html.push(made.list_html);
             rows.changed.push(changed);
+            rows.exports.push(made.export);
         }
         Ok(rows)
     }
@@ -103,27 +177,111 @@ impl Rows {
         self.changed.get(position).copied().unwrap_or(true)
     }
 
-    /// The rows as a cache for the next render, keyed by slug.
-    pub fn into_cache(self) -> RowCache {
-        let by_slug = self
+    /// Where the incident with the slug of the one at `position` was in the site the cache
+    /// was made for; `None` for a new slug (or without a cache).
+    pub fn previous_position(&self, position: usize) -> Option<usize> {
+        self.previous.get(position).copied().flatten()
+    }
+
+    /// The rows as a cache for the next render. `slugs` is the slug map of the site they
+    /// were made for (`Site::slugs`).
+    pub fn into_cache(self, slugs: HashMap<String, usize>) -> RowCache {
+        // Rows made by a full render have no export lines: pad, rather than zip short.
+        let exports = self
+            .exports
+            .into_iter()
+            .chain(std::iter::repeat_with(|| None));
+        let rows = self
             .rows
             .into_iter()
             .zip(self.html)
             .zip(self.list_html)
-            .map(|((row, html), list_html)| {
-                let slug = row.slug.clone();
-                (
-                    slug,
-                    CachedRow {
-                        row,
-                        html,
-                        list_html,
-                    },
-                )
+            .zip(exports)
+            .map(|(((row, html), list_html), export)| {
+                Some(CachedRow {
+                    row,
+                    html,
+                    list_html,
+                    export,
+                })
             })
             .collect();
-        RowCache { by_slug }
+        RowCache {
+            rows,
+            by_slug: slugs,
+            changed: None,
+            terms_kept: false,
+        }
     }
+}
+
+impl RowCache {
+    /// The caller's word that every incident of the next site whose slug is not in
+    /// `changed` is equal (but for its body) to the incident of that slug the rows were
+    /// made from, under the same config and templates. [`Rows::build`] then keeps their
+    /// export lines (and, with [`RowCache::terms_unchanged`], their rows) without making
+    /// them again, and matches their positions without looking up their slugs.
+    pub fn unchanged_except(&mut self, changed: HashSet<String>) {
+        self.changed = Some(changed);
+    }
+
+    /// The caller's word that no facet term was added, removed, renamed or given another
+    /// slug since the rows were made: a row shows links to terms.
+    pub fn terms_unchanged(&mut self) {
+        self.terms_kept = true;
+    }
+}
+
+/// For each incident of `site`, the position of the incident with its slug in the site
+/// the cache was made for, and whether the caller vouched for it.
+///
+/// Both sites are sorted by start time, then slug, and the vouched-for incidents are in
+/// both with the same start times and slugs, so they come in the same order: they are
+/// matched by walking both lists, and only the slugs the caller named are looked up. If
+/// the counts do not agree, the caller's word was wrong, and every slug is looked up.
+fn match_positions(
+    site: &Site,
+    by_slug: &HashMap<String, usize>,
+    previous_len: usize,
+    changed: Option<&HashSet<String>>,
+) -> Vec<(Option<usize>, bool)> {
+    let look_up = |position: usize| by_slug.get(&site.incidents[position].slug).copied();
+    let all_looked_up = || {
+        (0..site.incidents.len())
+            .map(|p| (look_up(p), false))
+            .collect()
+    };
+    let Some(changed) = changed else {
+        return all_looked_up();
+    };
+    let mut old_changed = vec![false; previous_len];
+    let mut new_changed = vec![false; site.incidents.len()];
+    for slug in changed {
+        if let Some(&old) = by_slug.get(slug)
+            && let Some(mark) = old_changed.get_mut(old)
+        {
+            *mark = true;
+        }
+        if let Some(&new) = site.slugs.get(slug) {
+            new_changed[new] = true;
+        }
+    }
+    let kept = |marks: &[bool]| marks.iter().filter(|&&changed| !changed).count();
+    if kept(&old_changed) != kept(&new_changed) {
+        return all_looked_up();
+    }
+    let mut unchanged = (0..previous_len).filter(|&old| !old_changed[old]);
+    new_changed
+        .iter()
+        .enumerate()
+        .map(|(position, &changed)| {
+            if changed {
+                (look_up(position), false)
+            } else {
+                (unchanged.next(), true)
+            }
+        })
+        .collect()
 }
 
 /// Which pages a partial render produces. Incident pages, term pages and the incident
@@ -215,21 +373,78 @@ where
         html,
         list_html,
         changed,
+        previous,
+        exports: kept_exports,
     } = rows;
     let mut renderer = Renderer::with_rows(site, tera, row_data, html, options);
     renderer.list_row_html = list_html;
-    let (chosen, skipped): (Vec<Job>, Vec<Job>) = jobs(site)
+    let (mut chosen, skipped): (Vec<Job>, Vec<Job>) = jobs(site)
         .into_iter()
         .partition(|job| selection.includes(job));
-    let paths = std::sync::Mutex::new(Vec::with_capacity(chosen.len() + skipped.len()));
-    chosen.par_iter().try_for_each(|job| {
-        let page = renderer.render(job)?;
-        paths
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(page.path.clone());
-        sink(page)
-    })?;
+    // Longest first, one job per task: the pages differ in cost by four orders of
+    // magnitude (an incident page, the 18 MB export), and the cores finish together only
+    // when the big ones start first.
+    chosen.sort_by_cached_key(|job| std::cmp::Reverse(weight(site, job)));
+    // The export lines are made (or found unchanged) before the pages, in parallel over
+    // the incidents; the two export pages are then joined from them.
+    let exports = if chosen
+        .iter()
+        .any(|job| matches!(job, Job::DataJson | Job::DataCsv))
+    {
+        let kept = kept_exports
+            .into_iter()
+            .chain(std::iter::repeat_with(|| None))
+            .take(site.incidents.len());
+        let made: Vec<ExportLines> = kept
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .enumerate()
+            .map(|(position, kept)| renderer.export_lines(position, kept))
+            .collect::<Result<_, RenderError>>()?;
+        made.into_iter().map(Some).collect()
+    } else {
+        kept_exports
+    };
+    let paths = std::sync::Mutex::new(Vec::with_capacity(chosen.len()));
+    // The paths of the pages not rendered (nearly all of them) are made and sorted beside
+    // the rendering, which leaves a core idle now and then.
+    let (done, skipped_paths) = rayon::join(
+        || {
+            chosen.par_iter().with_max_len(1).try_for_each(|job| {
+                let page = match job {
+                    // Made from the lines above (all there: the jobs asked for them).
+                    Job::DataJson => {
+                        let lines: Vec<&[u8]> = exports
+                            .iter()
+                            .flatten()
+                            .map(|l| l.json.as_slice())
+                            .collect();
+                        renderer.json_export(&lines)?
+                    }
+                    Job::DataCsv => {
+                        let lines: Vec<&[u8]> =
+                            exports.iter().flatten().map(|l| l.csv.as_bytes()).collect();
+                        renderer.csv_export(&lines)
+                    }
+                    _ => renderer.render(job)?,
+                };
+                paths
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(page.path.clone());
+                sink(page)
+            })
+        },
+        || {
+            let mut paths: Vec<String> = Vec::new();
+            if selection.site_wide {
+                paths.extend(skipped.iter().filter_map(|job| skipped_path(site, job)));
+                paths.sort_unstable();
+            }
+            paths
+        },
+    );
+    done?;
     let mut paths = paths.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut rendered = chosen.len();
     if selection.site_wide {
@@ -242,15 +457,19 @@ where
             sink(page)?;
         }
         rendered += theme.static_files.len();
-        paths.extend(skipped.iter().filter_map(|job| skipped_path(site, job)));
         paths.sort_unstable();
+        paths = merge_sorted(paths, skipped_paths);
     }
     let Renderer {
         rows,
         row_html,
         list_row_html,
+        trends,
         ..
     } = renderer;
+    // Freeing the trend figures (thousands of small lists) is left to another thread, so
+    // that it does not delay the caller: `serve` reports the rebuild when this returns.
+    rayon::spawn(move || drop(trends));
     Ok(Partial {
         paths: selection.site_wide.then_some(paths),
         rendered,
@@ -259,8 +478,43 @@ where
             html: row_html,
             list_html: list_row_html,
             changed,
+            previous,
+            exports,
         },
     })
+}
+
+/// A rough measure of the work a job takes, in incident rows: enough to start the biggest
+/// pages first.
+fn weight(site: &Site, job: &Job) -> usize {
+    let incidents = site.incidents.len();
+    match job {
+        // Every incident, as a JSON object of about 2 KB.
+        Job::DataJson => incidents * 4,
+        Job::IncidentList => incidents * 2,
+        Job::DataCsv | Job::Trends => incidents,
+        Job::Term(facet, term) => site
+            .index
+            .facet(*facet)
+            .terms
+            .get(*term)
+            .map_or(1, |term| term.incidents.len() * 2),
+        Job::Home => incidents / 4,
+        _ => 1,
+    }
+}
+
+/// Two sorted lists as one.
+fn merge_sorted(a: Vec<String>, b: Vec<String>) -> Vec<String> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let next = if x <= y { a.next() } else { b.next() };
+        merged.extend(next);
+    }
+    merged.extend(a);
+    merged.extend(b);
+    merged
 }
 
 /// The path of a page that was not rendered; `None` for site-wide pages, whose paths only
@@ -339,7 +593,8 @@ mod tests {
         );
         let mut site_wide_only = Selection::none(&site);
         site_wide_only.site_wide = true;
-        let (pages, partial) = render_all(&site, &site_wide_only, first.rows.into_cache());
+        let cache = first.rows.into_cache(site.slugs.clone());
+        let (pages, partial) = render_all(&site, &site_wide_only, cache);
         assert!(!pages.iter().any(|p| p.path.starts_with("incidents/")));
         assert!(pages.iter().any(|p| p.path == "index.html"));
         assert_eq!(partial.paths, first.paths);
@@ -358,5 +613,71 @@ mod tests {
             [format!("incidents/{}/index.html", site.incidents[0].slug)]
         );
         assert_eq!(partial.paths, None, "site-wide pages were not named");
+    }
+
+    const C: &str = "---\ntitle: C\nservices: [api]\nstarted_at: 2024-03-01T00:00:00Z\n---\nz\n";
+
+    fn full_render(site: &Site) -> Vec<Page> {
+        super::super::render(site, &Theme::embedded(), &RenderOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn vouched_rows_and_export_lines_are_kept_and_positions_follow_slugs() {
+        let before = site(&[("a.md", A), ("b.md", B), ("c.md", C)]);
+        let (_, first) = render_all(&before, &Selection::all(&before), RowCache::default());
+        // A now starts after B: every position shifts, and only A's file changed.
+        let moved = A.replace("2024-01-01", "2024-02-15");
+        let after = site(&[("a.md", &moved), ("b.md", B), ("c.md", C)]);
+        let mut cache = first.rows.into_cache(before.slugs.clone());
+        cache.unchanged_except(["a".to_string()].into());
+        cache.terms_unchanged();
+        let (pages, partial) = render_all(&after, &Selection::all(&after), cache);
+        assert_eq!(pages, full_render(&after));
+        for (position, incident) in after.incidents.iter().enumerate() {
+            assert_eq!(
+                partial.rows.previous_position(position),
+                Some(before.slugs[&incident.slug]),
+                "{}",
+                incident.slug
+            );
+            assert_eq!(partial.rows.changed(position), incident.slug == "a");
+        }
+    }
+
+    #[test]
+    fn a_word_that_does_not_add_up_is_not_taken() {
+        let before = site(&[("a.md", A), ("b.md", B)]);
+        let (_, first) = render_all(&before, &Selection::all(&before), RowCache::default());
+        // The caller vouches for every incident, but one is new: the counts differ, and
+        // every slug is looked up instead.
+        let after = site(&[("a.md", A), ("b.md", B), ("c.md", C)]);
+        let mut cache = first.rows.into_cache(before.slugs.clone());
+        cache.unchanged_except(HashSet::new());
+        cache.terms_unchanged();
+        let (pages, partial) = render_all(&after, &Selection::all(&after), cache);
+        assert_eq!(pages, full_render(&after));
+        let c = after.slugs["c"];
+        assert_eq!(partial.rows.previous_position(c), None);
+        assert!(partial.rows.changed(c));
+        let a = after.slugs["a"];
+        assert_eq!(partial.rows.previous_position(a), Some(before.slugs["a"]));
+    }
+
+    #[test]
+    fn sorted_lists_merge() {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases: &[(&[&str], &[&str], &[&str])] = &[
+            (&[], &[], &[]),
+            (&["a", "c"], &["b"], &["a", "b", "c"]),
+            (&["b"], &["a", "c", "d"], &["a", "b", "c", "d"]),
+            (&["a", "b"], &[], &["a", "b"]),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(
+                merge_sorted(list(a), list(b)),
+                list(expected),
+                "{a:?} {b:?}"
+            );
+        }
     }
 }

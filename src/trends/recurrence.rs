@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::incident::Incident;
+use crate::index::{FastMap, TermLists};
 
 /// An incident that repeats an earlier one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub struct RecurrentPair {
 }
 
 /// A (service term, cause term) pair's incidents in start order: (start, position).
-type PairLists = HashMap<(usize, usize), Vec<(DateTime<Utc>, usize)>>;
+type PairLists = FastMap<(usize, usize), Vec<(DateTime<Utc>, usize)>>;
 
 pub(super) struct Found {
     /// Newest first.
@@ -49,16 +50,16 @@ pub(super) struct Found {
     pub(super) pairs: Vec<RecurrentPair>,
 }
 
-/// Finds every recurrence. `service_terms[i]` (ascending) and `cause_term[i]` are incident
+/// Finds every recurrence. `service_terms.of_incident(i)` (ascending) and `cause_term[i]` are incident
 /// `i`'s terms; `incidents` is sorted newest first, as in `Site`.
 pub(super) fn find(
     incidents: &[Incident],
-    service_terms: &[Vec<usize>],
+    service_terms: &TermLists,
     cause_term: &[Option<usize>],
     days: u32,
 ) -> Found {
     let window = TimeDelta::days(i64::from(days));
-    let mut lists = PairLists::new();
+    let mut lists = PairLists::default();
     let mut recurrence_of = vec![None; incidents.len()];
     let mut recurrences = Vec::new();
     // Walking positions backwards visits the oldest incident first, so every list grows in
@@ -72,7 +73,7 @@ pub(super) fn find(
         // The most recent earlier incident over all of this incident's services; on equal
         // start times, the one sorted first, so the choice never depends on hashing.
         let mut best: Option<(DateTime<Utc>, usize)> = None;
-        for &service in &service_terms[position] {
+        for &service in service_terms.of_incident(position) {
             let Some(list) = lists.get(&(service, cause)) else {
                 continue;
             };
@@ -88,10 +89,11 @@ pub(super) fn find(
             }
         }
         if let Some((at, earlier)) = best {
-            let services = service_terms[position]
+            let services = service_terms
+                .of_incident(position)
                 .iter()
                 .copied()
-                .filter(|s| service_terms[earlier].binary_search(s).is_ok())
+                .filter(|s| service_terms.of_incident(earlier).binary_search(s).is_ok())
                 .collect();
             recurrence_of[position] = Some(earlier);
             recurrences.push(Recurrence {
@@ -102,7 +104,7 @@ pub(super) fn find(
                 gap: start - at,
             });
         }
-        for &service in &service_terms[position] {
+        for &service in service_terms.of_incident(position) {
             lists
                 .entry((service, cause))
                 .or_default()

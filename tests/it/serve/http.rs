@@ -63,10 +63,18 @@ fn expect_line(lines: &Receiver<String>, what: &str, wanted: impl Fn(&str) -> bo
 
 impl Served {
     fn start(site: Site, args: &[&str]) -> Served {
+        Served::start_with(site, args, &[])
+    }
+
+    /// Starts with `env` added to the environment (and `SOURCE_DATE_EPOCH` removed unless
+    /// given, so the test does not depend on the caller's).
+    fn start_with(site: Site, args: &[&str], env: &[(&str, &str)]) -> Served {
         let root = site.root().to_str().expect("a UTF-8 path").to_string();
         let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
             .args(["serve", "--root", &root, "--port", "0"])
             .args(args)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -394,4 +402,61 @@ fn a_network_interface_warns_that_drafts_are_visible() {
     assert!(warning.contains("drafts included"), "{warning}");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// The `as_of` date the JSON export was computed for.
+fn export_as_of(served: &Served) -> String {
+    let export = served.get("/data/incidents.json");
+    assert_eq!(export.status, 200, "{}", export.head);
+    let json: serde_json::Value = serde_json::from_str(&export.body).expect("the export is JSON");
+    json["generated_for"]["as_of"]
+        .as_str()
+        .expect("an as_of date")
+        .to_string()
+}
+
+#[test]
+fn as_of_dates_the_trends_for_the_whole_session() {
+    let served = Served::start(Site::fixture("full-incident"), &["--as-of", "2024-03-06"]);
+    assert_eq!(export_as_of(&served), "2024-03-06");
+    // Rebuilds keep the date.
+    let mut events = served.events();
+    events.expect("hello");
+    let text = fs::read_to_string(served.path(FILE)).expect("read the postmortem");
+    served.save(FILE, &text.replacen("title: \"", "title: \"Edited ", 1));
+    events.expect("reload");
+    assert_eq!(export_as_of(&served), "2024-03-06");
+    drop(served);
+
+    // Without the flag, SOURCE_DATE_EPOCH as for `build` (1700000000 is 2023-11-14 UTC).
+    let served = Served::start_with(
+        Site::fixture("full-incident"),
+        &[],
+        &[("SOURCE_DATE_EPOCH", "1700000000")],
+    );
+    assert_eq!(export_as_of(&served), "2023-11-14");
+}
+
+#[test]
+fn an_as_of_that_is_not_a_date_is_refused() {
+    let site = Site::fixture("full-incident");
+    let root = site.root().to_str().expect("a UTF-8 path").to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args([
+            "serve",
+            "--root",
+            &root,
+            "--port",
+            "0",
+            "--as-of",
+            "2024-13-01",
+        ])
+        .output()
+        .expect("run hindsight serve");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("expected a date as YYYY-MM-DD") && stderr.contains("2024-13-01"),
+        "{stderr}"
+    );
 }

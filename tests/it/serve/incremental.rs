@@ -425,6 +425,102 @@ fn config_template_and_static_changes_match_a_full_build() {
 }
 
 #[test]
+fn a_row_template_change_renders_every_row_again() {
+    let mut preview = Preview::example();
+    let base = fs::read_to_string(repo_root().join("themes/default/templates/incident_row.html"))
+        .expect("read a template");
+    fs::create_dir_all(preview.path("templates")).expect("create templates/");
+    fs::write(
+        preview.path("templates/incident_row.html"),
+        format!("<!-- row -->{base}"),
+    )
+    .expect("write");
+    let update = preview.apply(&ChangeSet {
+        theme: true,
+        ..ChangeSet::default()
+    });
+    assert_eq!(update.scope, Scope::Everything);
+    assert!(update.written.contains(&"incidents/index.html".to_string()));
+    preview.assert_same_as_build();
+    // Rows made with the new template are kept for the next edit.
+    let text = preview.read(ONE);
+    preview.write(ONE, &text.replacen("title: \"", "title: \"Renamed ", 1));
+    preview.assert_same_as_build();
+}
+
+/// The JSON export's object for the incident `slug`, as the preview holds it.
+fn exported(preview: &Preview, slug: &str) -> serde_json::Value {
+    let json = fs::read_to_string(preview.out().join("data/incidents.json")).expect("the export");
+    let json: serde_json::Value = serde_json::from_str(&json).expect("the export is JSON");
+    json["incidents"]
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["slug"] == slug))
+        .cloned()
+        .unwrap_or_else(|| panic!("{slug} is not exported"))
+}
+
+#[test]
+fn export_lines_kept_between_rebuilds_match_a_full_build() {
+    let mut preview = Preview::example();
+    let text = preview.read(ONE);
+    // A field only the JSON export and the incident's own page show: no table row and no
+    // CSV record changes.
+    let update = preview.write(
+        ONE,
+        &text.replacen("impact: >\n", "impact: >\n  Edited.\n", 1),
+    );
+    assert_eq!(update.scope, Scope::Reached);
+    assert!(update.written.contains(&"data/incidents.json".to_string()));
+    assert!(!update.written.contains(&"data/incidents.csv".to_string()));
+    assert_eq!(incident_pages(&update.written), 1, "{:?}", update.written);
+    preview.assert_same_as_build();
+    // An open item no longer overdue as of the session's date.
+    preview.write(ONE, &text.replacen("due: 2024-07-31", "due: 2025-07-31", 1));
+    preview.assert_same_as_build();
+
+    // An incident's export depends on others through its recurrence: adding and removing
+    // a postmortem changes the record of one that was not touched.
+    let recurring = |day: &str| {
+        format!(
+            "---\ntitle: Recurring {day}\nstarted_at: 2025-01-{day}T10:00:00Z\nresolved_at: 2025-01-{day}T11:00:00Z\nservices: [recur-svc]\nroot_cause: caching\n---\n\nBody.\n"
+        )
+    };
+    preview.write("content/zz/recur-a.md", &recurring("01"));
+    preview.write("content/zz/recur-c.md", &recurring("21"));
+    assert_eq!(exported(&preview, "recur-c")["recurrence_of"], "recur-a");
+    preview.assert_same_as_build();
+    preview.write("content/zz/recur-b.md", &recurring("11"));
+    assert_eq!(exported(&preview, "recur-c")["recurrence_of"], "recur-b");
+    preview.assert_same_as_build();
+    fs::remove_file(preview.path("content/zz/recur-b.md")).expect("remove");
+    preview.changed(&["content/zz/recur-b.md"]);
+    assert_eq!(exported(&preview, "recur-c")["recurrence_of"], "recur-a");
+    preview.assert_same_as_build();
+
+    // A change that leaves every export line as it was: a new file that does not parse
+    // takes the general path, and the exports joined from the kept lines are unchanged.
+    let update = preview.write("content/zz/broken.md", "---\ntitle: [\n---\n\nBody.\n");
+    assert_eq!(update.scope, Scope::Reached);
+    assert!(update.written.is_empty(), "{:?}", update.written);
+    preview.assert_same_as_build();
+
+    // Lines kept through a rebuild that did not render the exports (a body edit of a file
+    // with links to other files) are still right for the next one that does.
+    let linking = "content/zz/linking.md";
+    preview.write(
+        linking,
+        "---\ntitle: Linking\nstarted_at: 2025-03-01T00:00:00Z\n---\n\nSee [a](recur-a.md).\n",
+    );
+    let update = preview.write(
+        linking,
+        "---\ntitle: Linking\nstarted_at: 2025-03-01T00:00:00Z\n---\n\nAlso see [a](recur-a.md).\n",
+    );
+    assert_eq!(update.scope, Scope::Bodies);
+    preview.write(ONE, &text.replacen("title: \"", "title: \"Renamed ", 1));
+    preview.assert_same_as_build();
+}
+
+#[test]
 fn a_removed_content_folder_empties_the_archive_and_comes_back() {
     let mut preview = Preview::example();
     let content = preview.path("content");
