@@ -119,12 +119,24 @@ async fn browser(driver: SocketAddr, profile: &Path) -> Client {
     }
     let mut capabilities = Capabilities::new();
     capabilities.insert("goog:chromeOptions".into(), options);
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://{driver}"))
-        .await
-        .expect("start a Chromium session")
+    // A loaded machine can miss chromedriver's start-up deadline once; a second try is
+    // not hiding a bug in Hindsight, which is not running yet.
+    let mut last_error = None;
+    for _ in 0..3 {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://{driver}"))
+            .await
+        {
+            Ok(client) => return client,
+            Err(error) => last_error = Some(error),
+        }
+    }
+    panic!("start a Chromium session: {last_error:?}")
 }
+
+/// One browser at a time: two Chromiums starting at once on a small CI machine time out.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Runs `script` in the page until it returns something `done` accepts; returns that.
 async fn wait_until(
@@ -149,6 +161,7 @@ async fn wait_until(
 /// A browser to drive: chromedriver and a Chromium session with a fresh profile.
 struct Session {
     client: Client,
+    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
     _driver: Process,
     _profile: tempfile::TempDir,
 }
@@ -167,6 +180,7 @@ async fn session() -> Option<Session> {
         eprintln!("skipped: chromium and chromedriver are not installed");
         return None;
     };
+    let lock = ONE_BROWSER.lock().await;
     let port = free_port();
     let driver_address: SocketAddr = ([127, 0, 0, 1], port).into();
     let driver = Process(
@@ -182,6 +196,7 @@ async fn session() -> Option<Session> {
     let client = browser(driver_address, profile.path()).await;
     Some(Session {
         client,
+        _one_at_a_time: lock,
         _driver: driver,
         _profile: profile,
     })

@@ -27,6 +27,7 @@ fn build_example(out: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_hindsight"))
         .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
         .arg(out)
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
         .expect("run hindsight build");
