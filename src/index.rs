@@ -577,21 +577,16 @@ impl Hasher for FastHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
-    use crate::site::{AnalyzeOptions, Site, analyze};
-    use crate::source::SourceFile;
+    use crate::site::Site;
+    use crate::testing::{site_of, titled};
 
     /// A site of postmortems named by their slug, each with the given front matter lines.
     fn site(files: &[(&str, &str)]) -> Site {
-        let sources: Vec<SourceFile> = files
+        let files: Vec<(&str, String)> = files
             .iter()
-            .map(|(slug, fields)| SourceFile {
-                path: format!("content/{slug}.md"),
-                stem: slug.to_string(),
-                bytes: Ok(format!("---\ntitle: {slug}\n{fields}\n---\nBody.\n").into_bytes()),
-            })
+            .map(|(slug, fields)| (*slug, titled(slug, fields)))
             .collect();
-        analyze(&Config::default(), &sources, AnalyzeOptions::default()).0
+        site_of("", &files)
     }
 
     #[test]

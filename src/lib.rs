@@ -24,6 +24,8 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod source;
+#[cfg(test)]
+mod testing;
 pub mod theme;
 pub mod time;
 pub mod trends;

@@ -3,31 +3,30 @@
 
 use super::query::{Query, SearchData};
 use super::*;
-use crate::config::Config;
-use crate::diagnostics::Level;
-use crate::site::{AnalyzeOptions, analyze};
-use crate::source::SourceFile;
+use crate::testing::site_of;
 
 /// A site of postmortems named by their slug: `(slug, front matter lines, body)`.
 fn site(files: &[(&str, &str, &str)]) -> Site {
-    let config = Config::parse("", "hindsight.toml").expect("a valid test config");
-    let mut sources: Vec<SourceFile> = files
+    let files: Vec<(&str, String)> = files
         .iter()
-        .map(|(slug, fields, body)| SourceFile {
-            path: format!("content/{slug}.md"),
-            stem: slug.to_string(),
-            bytes: Ok(format!("---\n{fields}\n---\n{body}\n").into_bytes()),
-        })
+        .map(|(slug, fields, body)| (*slug, format!("---\n{fields}\n---\n{body}\n")))
         .collect();
-    sources.sort_by(|a, b| a.path.cmp(&b.path));
-    let (site, diagnostics) = analyze(&config, &sources, AnalyzeOptions::default());
-    let errors: Vec<_> = diagnostics
-        .iter()
-        .filter(|d| d.level == Level::Error)
-        .map(|d| d.render_human())
-        .collect();
-    assert!(errors.is_empty(), "the test input has errors:\n{errors:#?}");
-    site
+    site_of("", &files)
+}
+
+/// The files of a full build of `site`, by path.
+fn full_build(site: &Site) -> std::collections::BTreeMap<String, Vec<u8>> {
+    pages(site).into_iter().map(|p| (p.path, p.bytes)).collect()
+}
+
+/// `files` after `update` is written to them.
+fn apply(files: &mut std::collections::BTreeMap<String, Vec<u8>>, update: SearchUpdate) {
+    for path in &update.stale {
+        files.remove(path);
+    }
+    for page in update.pages {
+        files.insert(page.path, page.bytes);
+    }
 }
 
 /// The slugs of the results of `text` with `filters`, best first.
@@ -234,16 +233,8 @@ fn an_edit_rewrites_only_the_shards_it_reaches_and_matches_a_full_build() {
         shards_written > 0 && shards_written < shard_count / 2,
         "{shards_written} of {shard_count} shards rewritten"
     );
-    for path in &update.stale {
-        files.remove(path);
-    }
-    for page in update.pages {
-        files.insert(page.path, page.bytes);
-    }
-    let full: std::collections::BTreeMap<String, Vec<u8>> = pages(&after)
-        .into_iter()
-        .map(|p| (p.path, p.bytes))
-        .collect();
+    apply(&mut files, update);
+    let full = full_build(&after);
     assert_eq!(files.len(), full.len());
     for (path, bytes) in &full {
         assert!(files[path] == *bytes, "{path} differs from a full build");
@@ -336,16 +327,8 @@ fn the_incremental_index_writes_what_a_full_build_writes() {
                 .all(|i| previous.incidents[i].slug == after.incidents[i].slug);
         let changed = [after.slugs["cache-stampede"]];
         let update = index.update(&after, same_order.then_some(&changed[..]));
-        for path in &update.stale {
-            files.remove(path);
-        }
-        for page in update.pages {
-            files.insert(page.path, page.bytes);
-        }
-        let full: std::collections::BTreeMap<String, Vec<u8>> = pages(&after)
-            .into_iter()
-            .map(|p| (p.path, p.bytes))
-            .collect();
+        apply(&mut files, update);
+        let full = full_build(&after);
         assert_eq!(
             files.keys().collect::<Vec<_>>(),
             full.keys().collect::<Vec<_>>(),

@@ -5,9 +5,9 @@ use chrono::{NaiveDate, TimeDelta};
 
 use super::*;
 use crate::config::Config;
-use crate::diagnostics::Level;
 use crate::site::{AnalyzeOptions, Site, analyze};
 use crate::source::SourceFile;
+use crate::testing::{site_of, titled};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().expect("a YYYY-MM-DD date")
@@ -15,24 +15,11 @@ fn date(text: &str) -> NaiveDate {
 
 /// A site of postmortems named by their slug, each with the given front matter lines.
 fn site(config: &str, files: &[(&str, &str)]) -> Site {
-    let config = Config::parse(config, "hindsight.toml").expect("a valid test config");
-    let mut sources: Vec<SourceFile> = files
+    let files: Vec<(&str, String)> = files
         .iter()
-        .map(|(slug, fields)| SourceFile {
-            path: format!("content/{slug}.md"),
-            stem: slug.to_string(),
-            bytes: Ok(format!("---\ntitle: {slug}\n{fields}\n---\nBody.\n").into_bytes()),
-        })
+        .map(|(slug, fields)| (*slug, titled(slug, fields)))
         .collect();
-    sources.sort_by(|a, b| a.path.cmp(&b.path));
-    let (site, diagnostics) = analyze(&config, &sources, AnalyzeOptions::default());
-    let errors: Vec<_> = diagnostics
-        .iter()
-        .filter(|d| d.level == Level::Error)
-        .map(|d| d.render_human())
-        .collect();
-    assert!(errors.is_empty(), "the test input has errors:\n{errors:#?}");
-    site
+    site_of(config, &files)
 }
 
 fn minutes(delta: Option<TimeDelta>) -> String {

@@ -1,0 +1,34 @@
+//! What the unit tests share: a site made from text and analyzed, with no I/O.
+
+use crate::config::Config;
+use crate::diagnostics::Level;
+use crate::site::{AnalyzeOptions, Site, analyze};
+use crate::source::SourceFile;
+
+/// The site of `config` (a `hindsight.toml`) and `files`, each a slug and the whole text
+/// of `content/<slug>.md`. Fails the test if the input has errors.
+pub(crate) fn site_of(config: &str, files: &[(&str, String)]) -> Site {
+    let config = Config::parse(config, "hindsight.toml").expect("a valid test config");
+    let mut sources: Vec<SourceFile> = files
+        .iter()
+        .map(|(slug, text)| SourceFile {
+            path: format!("content/{slug}.md"),
+            stem: slug.to_string(),
+            bytes: Ok(text.clone().into_bytes()),
+        })
+        .collect();
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    let (site, diagnostics) = analyze(&config, &sources, AnalyzeOptions::default());
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .map(|d| d.render_human())
+        .collect();
+    assert!(errors.is_empty(), "the test input has errors:\n{errors:#?}");
+    site
+}
+
+/// The text of a postmortem titled by its slug, with `fields` as front matter.
+pub(crate) fn titled(slug: &str, fields: &str) -> String {
+    format!("---\ntitle: {slug}\n{fields}\n---\nBody.\n")
+}
