@@ -321,50 +321,26 @@ fn write_pages(
             .unwrap_or_else(|e| e.into_inner())
             .push(page.path);
     };
-    let partial = if fresh {
-        let staging = output::Staging::new(out)?;
-        let partial = render::render_selected(
-            site,
-            theme,
-            &render_options,
-            tera,
-            rows,
-            selection,
-            |page| {
-                staging.write(&page)?;
-                record(page);
-                Ok::<(), SessionError>(())
-            },
-        )?;
-        search.into_par_iter().try_for_each(|page| {
-            staging.write(&page)?;
-            record(page);
-            Ok::<(), SessionError>(())
-        })?;
-        staging.commit()?;
-        partial
-    } else {
-        let partial = render::render_selected(
-            site,
-            theme,
-            &render_options,
-            tera,
-            rows,
-            selection,
-            |page| {
-                if output::write_if_changed(out, &page)? {
-                    record(page);
-                }
-                Ok::<(), SessionError>(())
-            },
-        )?;
-        search.into_par_iter().try_for_each(|page| {
-            if output::write_if_changed(out, &page)? {
+    // Each page, rendered or from the search index, goes through one writer.
+    let render_and_write = |write: &(dyn Fn(&Page) -> Result<bool, SessionError> + Sync)| {
+        let sink = |page: Page| {
+            if write(&page)? {
                 record(page);
             }
             Ok::<(), SessionError>(())
-        })?;
+        };
+        let partial =
+            render::render_selected(site, theme, &render_options, tera, rows, selection, sink)?;
+        search.into_par_iter().try_for_each(sink)?;
+        Ok::<_, SessionError>(partial)
+    };
+    let partial = if fresh {
+        let staging = output::Staging::new(out)?;
+        let partial = render_and_write(&|page| Ok(staging.write(page).map(|()| true)?))?;
+        staging.commit()?;
         partial
+    } else {
+        render_and_write(&|page| Ok(output::write_if_changed(out, page)?))?
     };
     let mut written = written.into_inner().unwrap_or_else(|e| e.into_inner());
     written.sort_unstable();
