@@ -5,7 +5,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{EXIT_FAILURE, count};
+use super::{count, fail};
 use crate::import::{self, Outcome};
 use crate::source;
 
@@ -24,10 +24,6 @@ pub(super) struct ImportArgs {
 
 impl ImportArgs {
     pub(super) fn run(self) -> ExitCode {
-        let fail = |message: String| {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_FAILURE)
-        };
         let config = match source::load_config(&self.root) {
             Ok(config) => config,
             Err(error) => return fail(error.to_string()),

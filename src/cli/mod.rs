@@ -67,6 +67,12 @@ impl Cli {
 }
 
 /// "1 incident", "2 incidents".
+/// Prints an operational failure and returns the exit code for it.
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_FAILURE)
+}
+
 fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")

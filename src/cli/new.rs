@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::EXIT_FAILURE;
 use super::build::resolve_as_of;
+use super::fail;
 use crate::scaffold::{self, NewOptions};
 use crate::source;
 use crate::theme::Theme;
@@ -33,10 +33,6 @@ pub(super) struct NewArgs {
 
 impl NewArgs {
     pub(super) fn run(self) -> ExitCode {
-        let fail = |message: String| {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_FAILURE)
-        };
         let config = match source::load_config(&self.root) {
             Ok(config) => config,
             Err(error) => return fail(error.to_string()),

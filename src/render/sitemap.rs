@@ -147,24 +147,25 @@ fn part_path(n: usize) -> String {
 }
 
 fn urlset(urls: &[String]) -> String {
-    let mut xml = String::with_capacity(120 + urls.len() * 80);
-    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for url in urls {
-        let _ = writeln!(xml, "  <url><loc>{}</loc></url>", escape_xml(url));
-    }
-    xml.push_str("</urlset>\n");
-    xml
+    locs("urlset", "url", urls)
 }
 
 fn index(parts: &[String]) -> String {
-    let mut xml = String::new();
+    locs("sitemapindex", "sitemap", parts)
+}
+
+/// A sitemap file: `<root>` holding one `<item><loc>` per URL.
+fn locs(root: &str, item: &str, urls: &[String]) -> String {
+    let mut xml = String::with_capacity(120 + urls.len() * 80);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    xml.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for url in parts {
-        let _ = writeln!(xml, "  <sitemap><loc>{}</loc></sitemap>", escape_xml(url));
+    let _ = writeln!(
+        xml,
+        "<{root} xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+    );
+    for url in urls {
+        let _ = writeln!(xml, "  <{item}><loc>{}</loc></{item}>", escape_xml(url));
     }
-    xml.push_str("</sitemapindex>\n");
+    let _ = writeln!(xml, "</{root}>");
     xml
 }
 
