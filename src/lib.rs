@@ -1,33 +1,17 @@
 //! Hindsight turns a folder of Markdown postmortems into a static, searchable incident archive.
 //!
-//! The library is a pipeline of plain functions over plain data (see `ARCHITECTURE.md`):
-//! [`source::load`] reads, [`site::analyze`] parses and indexes, [`render::render`] renders,
-//! and [`output::write_site`] writes. [`build::build`] runs the four in a row.
+//! The library is layered (see `ARCHITECTURE.md`); each layer imports only the layers
+//! below it. From the bottom: [`model`] (the domain's data), [`parse`] (one file into one
+//! incident), [`analyze`] (incidents into a site: indexes, trends, lints), [`render`]
+//! (a site into pages and the search index), [`app`] (the commands' pipelines, the only
+//! writer) and [`cli`] (arguments, printing, exit codes).
 #![warn(unreachable_pub)]
 
-pub mod build;
-pub mod check;
+pub mod analyze;
+pub mod app;
 pub mod cli;
-pub mod config;
-pub mod diagnostics;
-pub mod frontmatter;
-pub mod import;
-pub mod incident;
-pub mod incremental;
-pub mod index;
-pub mod infer;
-pub mod markdown;
-pub mod output;
+pub mod model;
+pub mod parse;
 pub mod render;
-pub mod scaffold;
-pub mod search;
-pub mod serve;
-pub mod site;
-pub mod source;
 #[cfg(test)]
 mod testing;
-pub mod theme;
-pub mod time;
-pub mod trends;
-pub mod vocab;
-pub mod watch;

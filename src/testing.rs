@@ -1,9 +1,9 @@
 //! What the unit tests share: a site made from text and analyzed, with no I/O.
 
-use crate::config::Config;
-use crate::diagnostics::Level;
-use crate::site::{AnalyzeOptions, Site, analyze};
-use crate::source::SourceFile;
+use crate::analyze::site::{AnalyzeOptions, Site, analyze};
+use crate::model::config::Config;
+use crate::model::diagnostics::Level;
+use crate::parse::source::SourceFile;
 
 /// The site of `config` (a `hindsight.toml`) and `files`, each a slug and the whole text
 /// of `content/<slug>.md`. Fails the test if the input has errors.

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{EXIT_FAILURE, count, exit_code, print_diagnostics};
-use crate::build::{self, BuildOptions};
-use crate::diagnostics::Tally;
+use crate::app::build::{self, BuildOptions};
+use crate::model::diagnostics::Tally;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct BuildArgs {

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use super::build::resolve_as_of;
 use super::{EXIT_FAILURE, count, exit_code};
-use crate::check::{self, CheckReport};
-use crate::diagnostics::{Tally, github_command};
+use crate::app::check::{self, CheckReport};
+use crate::model::diagnostics::{Tally, github_command};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {

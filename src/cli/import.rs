@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{count, fail};
-use crate::import::{self, Outcome};
-use crate::source;
+use crate::app::import::{self, Outcome};
+use crate::app::project;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct ImportArgs {
@@ -24,7 +24,7 @@ pub(super) struct ImportArgs {
 
 impl ImportArgs {
     pub(super) fn run(self) -> ExitCode {
-        let config = match source::load_config(&self.root) {
+        let config = match project::load_config(&self.root) {
             Ok(config) => config,
             Err(error) => return fail(error.to_string()),
         };

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::EXIT_FAILURE;
-use crate::scaffold::{self, InitAction};
+use crate::app::scaffold::{self, InitAction};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct InitArgs {

@@ -20,7 +20,7 @@ use init::InitArgs;
 use new::NewArgs;
 use serve::ServeArgs;
 
-use crate::diagnostics::{Diagnostic, Tally};
+use crate::model::diagnostics::{Diagnostic, Tally};
 
 /// Exit codes: 0 success; 1 content errors (with --strict, warnings too); 2 usage or I/O.
 const EXIT_CONTENT: u8 = 1;

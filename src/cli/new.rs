@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use super::build::resolve_as_of;
 use super::fail;
-use crate::scaffold::{self, NewOptions};
-use crate::source;
-use crate::theme::Theme;
+use crate::app::project;
+use crate::app::scaffold::{self, NewOptions};
+use crate::render::theme::Theme;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct NewArgs {
@@ -33,7 +33,7 @@ pub(super) struct NewArgs {
 
 impl NewArgs {
     pub(super) fn run(self) -> ExitCode {
-        let config = match source::load_config(&self.root) {
+        let config = match project::load_config(&self.root) {
             Ok(config) => config,
             Err(error) => return fail(error.to_string()),
         };

@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 
 use super::build::{parse_date, resolve_as_of};
 use super::{EXIT_FAILURE, count, print_diagnostics};
-use crate::incremental::{FileChange, Scope, Update};
-use crate::serve::{self, Event, ServeOptions};
-use crate::watch::ChangeSet;
+use crate::app::incremental::{FileChange, Scope, Update};
+use crate::app::serve::{self, Event, ServeOptions};
+use crate::app::watch::ChangeSet;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct ServeArgs {

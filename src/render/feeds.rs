@@ -12,11 +12,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::views::term_url;
 use super::{Page, Renderer, canonical_url, escape_xml, has_host};
-use crate::config::Config;
-use crate::incident::Incident;
-use crate::index::{Facet, Term};
-use crate::markdown::{self, MarkdownOptions};
-use crate::site::Site;
+use crate::analyze::index::{Facet, Term};
+use crate::analyze::site::Site;
+use crate::model::config::Config;
+use crate::model::incident::Incident;
+use crate::parse::markdown::{self, MarkdownOptions};
 
 /// The site-wide feed, from the site root.
 pub(super) const SITE_FEED: &str = "feed.xml";
@@ -255,8 +255,8 @@ fn link(xml: &mut String, indent: &str, rel: &str, media_type: &str, href: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::site::{AnalyzeOptions, analyze};
-    use crate::source::SourceFile;
+    use crate::analyze::site::{AnalyzeOptions, analyze};
+    use crate::parse::source::SourceFile;
 
     fn incident(front_matter: &str) -> Incident {
         let source = SourceFile {

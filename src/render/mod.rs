@@ -10,7 +10,9 @@ mod charts;
 mod feeds;
 mod pages;
 mod partial;
+pub mod search;
 mod sitemap;
+pub mod theme;
 mod trends;
 mod views;
 
@@ -24,9 +26,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::index::Facet;
-use crate::site::Site;
-use crate::theme::{REQUIRED_TEMPLATES, Theme};
+use crate::analyze::index::Facet;
+use crate::analyze::site::Site;
+use crate::render::theme::{REQUIRED_TEMPLATES, Theme};
 
 /// The depth of term pages and incident pages (`services/x/`, `incidents/x/`), where most
 /// rows are shown; rows for them are rendered once and shared.
@@ -177,7 +179,7 @@ pub fn build_tera(theme: &Theme) -> Result<Tera, RenderError> {
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
-    crate::markdown::escape_attr(&mut out, input);
+    crate::parse::markdown::escape_attr(&mut out, input);
     out
 }
 
@@ -221,7 +223,7 @@ enum Job {
     Home,
     IncidentList,
     NotFound,
-    /// `search/index.html`; its data comes from `crate::search`.
+    /// `search/index.html`; its data comes from `crate::render::search`.
     Search,
     Incident(usize),
     Overview(Facet),
@@ -250,7 +252,7 @@ struct Renderer<'a> {
     list_row_html: Vec<String>,
     base: Context,
     /// The trend figures, computed once: `/trends/`, the exports and term pages show them.
-    trends: crate::trends::Trends,
+    trends: crate::analyze::trends::Trends,
 }
 
 impl<'a> Renderer<'a> {
@@ -307,7 +309,7 @@ impl<'a> Renderer<'a> {
             row_html,
             list_row_html: Vec::new(),
             base,
-            trends: crate::trends::compute(site, options.as_of),
+            trends: crate::analyze::trends::compute(site, options.as_of),
         }
     }
 

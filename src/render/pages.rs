@@ -4,9 +4,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::views::*;
 use super::{Page, RenderError, Renderer, root_of};
-use crate::incident::{ActionStatus, Incident};
-use crate::index::{Facet, duration_bucket};
-use crate::markdown::{self, MarkdownOptions};
+use crate::analyze::index::{Facet, duration_bucket};
+use crate::model::action_item::ActionStatus;
+use crate::model::incident::Incident;
+use crate::parse::markdown::{self, MarkdownOptions};
 
 impl Renderer<'_> {
     pub(super) fn home(&self) -> Result<Page, RenderError> {

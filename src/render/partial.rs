@@ -26,9 +26,9 @@ use super::{
     Job, LIST_ROW_ROOT, Page, RenderError, RenderOptions, Renderer, SHARED_ROW_ROOT, jobs,
     render_row,
 };
-use crate::index::Facet;
-use crate::site::Site;
-use crate::theme::Theme;
+use crate::analyze::index::Facet;
+use crate::analyze::site::Site;
+use crate::render::theme::Theme;
 
 /// Table rows and export lines of a previous render, for the next render to reuse; made
 /// by [`Rows::into_cache`]. Without the caller's word ([`RowCache::unchanged_except`]),
@@ -537,9 +537,9 @@ fn skipped_path(site: &Site, job: &Job) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
-    use crate::site::{AnalyzeOptions, analyze};
-    use crate::source::SourceFile;
+    use crate::analyze::site::{AnalyzeOptions, analyze};
+    use crate::model::config::Config;
+    use crate::parse::source::SourceFile;
 
     fn site(files: &[(&str, &str)]) -> Site {
         let sources: Vec<SourceFile> = files

@@ -9,8 +9,8 @@ use std::fmt::Write;
 
 use super::views::term_url;
 use super::{Job, Page, Renderer, canonical_url, escape_xml, has_host, jobs};
-use crate::config::Config;
-use crate::site::Site;
+use crate::analyze::site::Site;
+use crate::model::config::Config;
 
 /// The most URLs one sitemap file may hold (sitemaps.org); a larger site gets a sitemap
 /// index at `sitemap.xml` and its URLs in `sitemap-1.xml`, `sitemap-2.xml`, ….

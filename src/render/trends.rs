@@ -1,6 +1,6 @@
 //! Trends in pages: the `/trends/` page (`page.rs`, `causes.rs`), the small trend on
 //! service and root-cause pages (`term.rs`), and the data exports (`exports.rs`), all
-//! drawn from the figures of [`crate::trends`].
+//! drawn from the figures of [`crate::analyze::trends`].
 //!
 //! Every chart reaches a template as a [`ChartView`]: the inline SVG, its legend, and its
 //! numbers as a table that the template puts in a `<details>` under the chart, so the
@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::Renderer;
 use super::charts::{self, Frame, Scale, Series};
 use super::views::{IncidentRow, TermLink, format_duration};
-use crate::trends::ActionRef;
+use crate::analyze::trends::ActionRef;
 
 /// What a render needs beyond the site and the theme.
 #[derive(Debug, Clone, Copy, Default)]

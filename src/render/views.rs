@@ -5,11 +5,12 @@ use chrono::TimeDelta;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::incident::{ActionItem, Incident};
-use crate::index::{Facet, Term};
-use crate::infer::InferredField;
-use crate::markdown::TocEntry;
-use crate::site::Site;
+use crate::analyze::index::{Facet, Term};
+use crate::analyze::site::Site;
+use crate::model::action_item::ActionItem;
+use crate::model::incident::Incident;
+use crate::model::incident::TocEntry;
+use crate::model::inference::InferredField;
 
 /// A link to a facet term.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -193,7 +194,7 @@ pub(super) fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
 fn add_inferred(
     row: &mut IncidentRow,
     fields: Vec<InferredField>,
-    timeline: &[crate::infer::TimelineEvent],
+    timeline: &[crate::model::inference::TimelineEvent],
     tz: Tz,
 ) {
     for field in &fields {

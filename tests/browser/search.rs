@@ -3,7 +3,7 @@
 //! Type a query and see the expected incident first; apply a filter and see the counts
 //! and results change; go back; load a shared URL and see the same state; open a result
 //! with the keyboard. Every list and count on screen is compared with the Rust reference
-//! search (`hindsight::search::query`) over the same files, so the counts are exact.
+//! search (`hindsight::render::search::query`) over the same files, so the counts are exact.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -13,7 +13,7 @@ use std::process::Command;
 use chrono::NaiveDate;
 use fantoccini::Locator;
 use fantoccini::key::Key;
-use hindsight::search::query::{Query, SearchData};
+use hindsight::render::search::query::{Query, SearchData};
 use serde_json::{Value, json};
 
 use super::*;

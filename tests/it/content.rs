@@ -78,10 +78,10 @@ fn unknown_fields_are_kept_as_extra_and_aliases_are_not() {
             "content/a.md",
             "---\ntitle: A\naffected: [billing-api]\nticket: OPS-1\n---\n",
         );
-    let project = hindsight::source::load(site.root()).unwrap();
-    let options = hindsight::site::AnalyzeOptions::default();
+    let project = hindsight::app::project::load(site.root()).unwrap();
+    let options = hindsight::analyze::site::AnalyzeOptions::default();
     let (analyzed, diagnostics) =
-        hindsight::site::analyze(&project.config, &project.sources, options);
+        hindsight::analyze::site::analyze(&project.config, &project.sources, options);
     assert_eq!(diagnostics, []);
     let incident = &analyzed.incidents[0];
     assert_eq!(incident.services, ["billing-api"]);

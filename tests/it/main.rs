@@ -8,6 +8,7 @@ mod content;
 mod diagnostics;
 mod failures;
 mod infer;
+mod layers;
 mod links;
 mod pages;
 mod publish;

@@ -2,7 +2,7 @@
 //! files read back through the reference search, facet counts against the facet pages,
 //! hostile titles, and the `[search] enabled = false` switch.
 
-use hindsight::search::query::{Query, SearchData};
+use hindsight::render::search::query::{Query, SearchData};
 
 use crate::support::{Site, build_example, overview_rows, postmortem, text};
 

@@ -2,11 +2,11 @@
 //! and by total duration, and the service × root-cause heat map.
 
 use super::{Cell, ChartView, LegendItem, TableView, minutes, percent};
-use crate::index::Facet;
+use crate::analyze::index::Facet;
+use crate::analyze::trends::{CauseSlot, Ranked};
 use crate::render::Renderer;
 use crate::render::charts::{self, Bar, Frame, Scale, Series};
 use crate::render::views::{TermLink, format_duration, term_url};
-use crate::trends::{CauseSlot, Ranked};
 
 /// Bars in each ranking chart.
 const TOP_BARS: usize = 12;

@@ -16,11 +16,11 @@ use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
-use crate::incident::{ActionItem, ActionStatus};
-use crate::index::duration_bucket;
+use crate::analyze::index::duration_bucket;
+use crate::analyze::trends::is_overdue;
+use crate::model::action_item::{ActionItem, ActionStatus};
 use crate::render::partial::ExportLines;
 use crate::render::{Page, RenderError, Renderer};
-use crate::trends::is_overdue;
 
 /// The version of the JSON export's schema.
 pub(crate) const SCHEMA_VERSION: u32 = 1;

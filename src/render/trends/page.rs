@@ -4,11 +4,11 @@ use chrono::{Datelike, NaiveDate, TimeDelta};
 use serde::Serialize;
 
 use super::{ActionRow, Cell, ChartView, LegendItem, TableView, duration, minutes, percent};
-use crate::index::Facet;
+use crate::analyze::index::Facet;
+use crate::analyze::trends::{OwnerStat, Summary};
 use crate::render::charts::{self, Bar, Frame, Line, Scale};
 use crate::render::views::{IncidentRow, TermLink, format_duration, term_url};
 use crate::render::{Page, RenderError, Renderer};
-use crate::trends::{OwnerStat, Summary};
 
 /// Long lists are cut on the page; the data exports hold everything.
 const RECURRENCE_ROWS: usize = 30;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{ActionRow, Cell, ChartView, TableView};
-use crate::index::Facet;
+use crate::analyze::index::Facet;
 use crate::render::Renderer;
 use crate::render::charts;
 use crate::render::views::{format_duration, term_url};

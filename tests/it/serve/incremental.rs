@@ -7,9 +7,9 @@ use std::fs;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use hindsight::build::{self, BuildOptions};
-use hindsight::incremental::{FileChange, Scope, Session, SessionOptions, Update};
-use hindsight::watch::ChangeSet;
+use hindsight::app::build::{self, BuildOptions};
+use hindsight::app::incremental::{FileChange, Scope, Session, SessionOptions, Update};
+use hindsight::app::watch::ChangeSet;
 use tempfile::TempDir;
 
 use crate::support::{copy_tree, repo_root, tree};

@@ -1,0 +1,134 @@
+//! Content rules beyond parsing: the lints `hindsight check` reports and `build` runs too.
+//! Pure: `app::check` is the command's pipeline, which loads the site as `build` does.
+//!
+//! [`lint_file`] runs on one parsed incident and its text: required fields for its status
+//! (H015), timeline order and consistency with the stated times (H016, H017, and H006 for
+//! inferred times), duplicate heading ids (H019), open action items without an owner or a
+//! due date (H020), placeholders left in a final postmortem (H021). It also records the
+//! relative links to other Markdown files, which [`lint_site`] checks against every file of
+//! the site (H018), since only the whole set says which exist. Both end by applying the
+//! site's `[check.levels]`.
+//!
+//! `build` runs these on every file, so each reads only what it needs: a timeline is read
+//! from its own section, and the whole body line by line only when it mentions a `.md`
+//! file or its table of contents shows a repeated heading id. The lints add about 5 % to a
+//! build (see `docs/authoring.md` for the measurement).
+
+mod links;
+mod rules;
+
+use std::collections::HashSet;
+
+use crate::model::config::Config;
+use crate::model::diagnostics::{Code, Diagnostic, Level, LevelSetting};
+use crate::model::incident::Incident;
+use crate::parse::infer::doc::Doc;
+use crate::parse::source::SourceFile;
+use links::{links, mentions_markdown_file};
+use rules::{Lints, may_repeat_an_id};
+
+/// Runs the per-file lints on `incident`, parsed from `source`, and records its links to
+/// other Markdown files in `incident.positions.links` for [`lint_site`].
+pub fn lint_file(
+    incident: &mut Incident,
+    source: &SourceFile,
+    config: &Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(text) = source.text() else {
+        return;
+    };
+    let mut lints = Lints {
+        incident: &*incident,
+        text: &text,
+        config,
+        tz: config.tz(),
+        found: Vec::new(),
+    };
+    lints.required_fields();
+    lints.action_items();
+    lints.placeholders();
+    let body = text
+        .get(lints.incident.positions.body_offset..)
+        .unwrap_or_default();
+    let first_line = lints.incident.positions.body_line;
+    // Reading every line of the body is only needed for links to Markdown files and for
+    // headings that may share an id, which few postmortems have (one search of the body
+    // and a look at the table of contents say so); a timeline needs only its section.
+    let whole = (mentions_markdown_file(body) || may_repeat_an_id(lints.incident))
+        .then(|| Doc::parse(body, first_line));
+    let links = match &whole {
+        Some(doc) => {
+            lints.headings(doc);
+            links(doc, &source.path)
+        }
+        None => Vec::new(),
+    };
+    lints.timeline(body, first_line, whole.as_ref());
+    lints.inferred_order();
+    let found = lints.found;
+    incident.positions.links = links;
+    diagnostics.extend(found);
+    apply_levels(config, diagnostics);
+}
+
+/// Runs the lints that need every file: links to Markdown files that are not postmortems
+/// of the site (H018). `incidents` and `left_out` together are every parsed file; a link to
+/// a draft is fine, as a `related:` slug naming one is. `source_text` gives a file's text
+/// for the caret line. Applies `[check.levels]` to all of `diagnostics`.
+pub fn lint_site(
+    config: &Config,
+    incidents: &[Incident],
+    left_out: &[Incident],
+    source_text: impl Fn(&str) -> String,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let known: HashSet<&str> = incidents
+        .iter()
+        .chain(left_out)
+        .map(|i| i.source.as_str())
+        .collect();
+    for incident in incidents.iter().chain(left_out) {
+        let mut text = None;
+        for (target, pos) in &incident.positions.links {
+            if known.contains(target.as_str()) {
+                continue;
+            }
+            let text = text.get_or_insert_with(|| source_text(&incident.source));
+            let inside = target.starts_with(&format!("{}/", config.content_dir));
+            let message = if inside {
+                format!("link to {target}, which is not a postmortem of this site")
+            } else {
+                format!(
+                    "link to {target}, which is outside the content folder and is not published"
+                )
+            };
+            diagnostics.push(
+                Diagnostic::warning(Code::H018, &incident.source, message)
+                    .at(pos.line, pos.col, text)
+                    .help("check the path (it is relative to this file); the link will be broken on the site"),
+            );
+        }
+    }
+    apply_levels(config, diagnostics);
+}
+
+/// Applies `[check.levels]`: off drops a code's diagnostics, a level sets theirs.
+pub fn apply_levels(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
+    let levels = &config.check.levels;
+    if levels.is_empty() {
+        return;
+    }
+    diagnostics.retain_mut(|d| match levels.get(&d.code) {
+        Some(LevelSetting::Off) => false,
+        Some(LevelSetting::Error) => {
+            d.level = Level::Error;
+            true
+        }
+        Some(LevelSetting::Warning) => {
+            d.level = Level::Warning;
+            true
+        }
+        None => true,
+    });
+}

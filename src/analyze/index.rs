@@ -1,0 +1,649 @@
+//! Facet indexes (service, root cause, duration bucket, severity, year, tag) and related
+//! incidents, computed once per build over the sorted incident list.
+//!
+//! Indexes hold positions into `Site::incidents`, which is sorted newest first, so every
+//! list of positions in ascending order is also a list from newest to oldest, and every
+//! output order follows from the input alone.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use chrono_tz::Tz;
+use rayon::prelude::*;
+
+use crate::model::config::Config;
+use crate::model::incident::Incident;
+use crate::model::vocab::{term_key, url_slug};
+
+/// The slug of the "not set" term that collects incidents without a value for a facet.
+pub const MISSING_SLUG: &str = "not-set";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Facet {
+    Service,
+    Cause,
+    Duration,
+    Severity,
+    Year,
+    Tag,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 6] = [
+        Facet::Service,
+        Facet::Cause,
+        Facet::Duration,
+        Facet::Severity,
+        Facet::Year,
+        Facet::Tag,
+    ];
+
+    /// The URL folder of the facet's pages.
+    pub fn path(self) -> &'static str {
+        match self {
+            Facet::Service => "services",
+            Facet::Cause => "causes",
+            Facet::Duration => "durations",
+            Facet::Severity => "severities",
+            Facet::Year => "years",
+            Facet::Tag => "tags",
+        }
+    }
+
+    /// Singular and plural names, for headings.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Facet::Service => ("Service", "Services"),
+            Facet::Cause => ("Root cause", "Root causes"),
+            Facet::Duration => ("Duration", "Durations"),
+            Facet::Severity => ("Severity", "Severities"),
+            Facet::Year => ("Year", "Years"),
+            Facet::Tag => ("Tag", "Tags"),
+        }
+    }
+}
+
+/// One value of a facet and the incidents that have it.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// The display name: registry or vocabulary label, else the first spelling seen.
+    pub name: String,
+    /// The vocabulary key where there is one (category key, severity key, bucket key).
+    pub key: String,
+    pub slug: String,
+    pub description: String,
+    /// True for the "not set" term.
+    pub missing: bool,
+    /// Positions into `Site::incidents`, ascending (newest first).
+    pub incidents: Vec<usize>,
+}
+
+/// All terms of one facet, in display order, with lookup by term key.
+#[derive(Debug, Clone, Default)]
+pub struct FacetIndex {
+    pub terms: Vec<Term>,
+    by_key: FastMap<String, usize>,
+    /// Every spelling the incidents use, to its term: the answer `by_key` gives for the
+    /// spelling's term key, without building a key per lookup. Table rows look up every
+    /// incident's services, cause and severity on every render, and a key costs three
+    /// allocations.
+    by_spelling: FastMap<String, usize>,
+}
+
+/// For each incident, the positions of a facet's terms that list it ("not set" left out),
+/// ascending. Kept in one list with offsets: a list per incident would be 10,000
+/// allocations made and freed on every rebuild of a large archive.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TermLists {
+    /// Incident `i`'s terms are `terms[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    terms: Vec<usize>,
+}
+
+impl TermLists {
+    /// The terms of the incident at `position`, ascending.
+    pub(crate) fn of_incident(&self, position: usize) -> &[usize] {
+        match (self.starts.get(position), self.starts.get(position + 1)) {
+            (Some(&start), Some(&end)) => &self.terms[start..end],
+            _ => &[],
+        }
+    }
+}
+
+impl FacetIndex {
+    /// The term a name belongs to (compared through [`term_key`]).
+    pub fn get(&self, name: &str) -> Option<&Term> {
+        self.position(name).map(|i| &self.terms[i])
+    }
+
+    /// For each of `incidents` incidents, the terms that list it ("not set" left out):
+    /// the same as looking up each of its values, without touching the incidents.
+    pub(crate) fn terms_by_incident(&self, incidents: usize) -> TermLists {
+        let listed = || {
+            self.terms
+                .iter()
+                .enumerate()
+                .filter(|(_, term)| !term.missing)
+        };
+        let mut starts = vec![0; incidents + 1];
+        for (_, term) in listed() {
+            for &position in &term.incidents {
+                starts[position + 1] += 1;
+            }
+        }
+        for i in 0..incidents {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut terms = vec![0; starts[incidents]];
+        // Terms are visited in order, so each incident's list comes out ascending.
+        for (t, term) in listed() {
+            for &position in &term.incidents {
+                terms[next[position]] = t;
+                next[position] += 1;
+            }
+        }
+        TermLists { starts, terms }
+    }
+
+    /// For each of `incidents` incidents, the first term that lists it ("not set" left
+    /// out): its term for a facet of one value per incident.
+    pub(crate) fn first_term_by_incident(&self, incidents: usize) -> Vec<Option<usize>> {
+        let mut first = vec![None; incidents];
+        for (t, term) in self.terms.iter().enumerate() {
+            if term.missing {
+                continue;
+            }
+            for &position in &term.incidents {
+                first[position].get_or_insert(t);
+            }
+        }
+        first
+    }
+
+    /// The position in `terms` of the term a name belongs to.
+    fn position(&self, name: &str) -> Option<usize> {
+        match self.by_spelling.get(name) {
+            Some(&position) => Some(position),
+            None => self.by_key.get(&term_key(name)).copied(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub facets: BTreeMap<Facet, FacetIndex>,
+    /// For each incident, the positions of its related incidents, best first.
+    pub related: Vec<Vec<usize>>,
+}
+
+impl Index {
+    pub fn facet(&self, facet: Facet) -> &FacetIndex {
+        &self.facets[&facet]
+    }
+}
+
+/// The duration bucket (position in `config.duration_buckets`) of an incident.
+pub fn duration_bucket(config: &Config, incident: &Incident) -> Option<usize> {
+    let minutes = incident.duration()?.num_minutes();
+    config
+        .duration_buckets
+        .iter()
+        .position(|bucket| bucket.max_minutes.is_none_or(|max| minutes < max))
+}
+
+/// One vocabulary entry that always gets a term, even with no incidents.
+struct Declared {
+    key: String,
+    name: String,
+    description: String,
+}
+
+/// Builds every facet and the related lists. `incidents` must be sorted newest first.
+pub fn build(config: &Config, incidents: &[Incident], slug_of: &HashMap<String, usize>) -> Index {
+    let tz = config.tz();
+    // Each facet is one pass over every incident, independent of the others.
+    let facets: BTreeMap<Facet, FacetIndex> = Facet::ALL
+        .par_iter()
+        .map(|&facet| (facet, build_facet(config, tz, incidents, facet)))
+        .collect();
+    let mut index = Index {
+        facets,
+        related: Vec::new(),
+    };
+    index.related = related(config, incidents, &index, slug_of);
+    index
+}
+
+/// Calls `each` with every value `incident` has for `facet`, as written.
+fn each_value(
+    config: &Config,
+    tz: Tz,
+    incident: &Incident,
+    facet: Facet,
+    mut each: impl FnMut(&str),
+) {
+    match facet {
+        Facet::Service => incident.services.iter().for_each(|s| each(s)),
+        Facet::Cause => incident.primary_cause().into_iter().for_each(each),
+        Facet::Duration => {
+            if let Some(bucket) = duration_bucket(config, incident) {
+                each(&config.duration_buckets[bucket].key);
+            }
+        }
+        Facet::Severity => {
+            if let Some(severity) = incident.severity {
+                each(&config.severities[severity].key);
+            }
+        }
+        Facet::Year => {
+            if let Some(year) = incident.year(tz) {
+                each(&year.to_string());
+            }
+        }
+        Facet::Tag => incident.tags.iter().for_each(|t| each(t)),
+    }
+}
+
+fn declared_terms(config: &Config, facet: Facet) -> Vec<Declared> {
+    match facet {
+        Facet::Cause => config
+            .categories
+            .iter()
+            .map(|c| Declared {
+                key: c.key.clone(),
+                name: c.label.clone(),
+                description: c.description.clone(),
+            })
+            .collect(),
+        Facet::Severity => config
+            .severities
+            .iter()
+            .map(|s| Declared {
+                key: s.key.clone(),
+                name: format!("{} · {}", s.key, s.label),
+                description: s.description.clone(),
+            })
+            .collect(),
+        Facet::Duration => config
+            .duration_buckets
+            .iter()
+            .map(|b| Declared {
+                key: b.key.clone(),
+                name: b.label.clone(),
+                description: b.description.clone(),
+            })
+            .collect(),
+        Facet::Service => config
+            .services
+            .iter()
+            .map(|s| Declared {
+                key: s.name.clone(),
+                name: s.name.clone(),
+                description: s.description.clone(),
+            })
+            .collect(),
+        Facet::Year | Facet::Tag => Vec::new(),
+    }
+}
+
+/// Where the incidents with one spelling of a value go.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// A declared term, by position.
+    Declared(usize),
+    /// A free-text term, by position in the order keys were first seen.
+    Free(usize),
+}
+
+/// A free-text term while the incidents are counted.
+struct FreeTerm {
+    key: String,
+    /// The first spelling seen.
+    name: String,
+    incidents: Vec<usize>,
+}
+
+fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) -> FacetIndex {
+    // Declared vocabulary terms come first in their configured order (severity order,
+    // bucket order); free-text terms follow, sorted by key. Years sort newest first.
+    let declared = declared_terms(config, facet);
+    let mut terms: Vec<Term> = Vec::new();
+    let mut by_key: FastMap<String, usize> = FastMap::default();
+    for entry in declared {
+        by_key.insert(term_key(&entry.key), terms.len());
+        terms.push(Term {
+            slug: String::new(),
+            name: entry.name,
+            key: entry.key,
+            description: entry.description,
+            missing: false,
+            incidents: Vec::new(),
+        });
+    }
+    let declared_count = terms.len();
+    let mut free: Vec<FreeTerm> = Vec::new();
+    let mut free_by_key: FastMap<String, usize> = FastMap::default();
+    // A few dozen spellings cover thousands of incidents: each gets its key once.
+    let mut spellings: FastMap<String, Target> = FastMap::default();
+    let mut missing = Vec::new();
+    for (position, incident) in incidents.iter().enumerate() {
+        let mut has_value = false;
+        each_value(config, tz, incident, facet, |value| {
+            has_value = true;
+            let target = match spellings.get(value) {
+                Some(&target) => target,
+                None => {
+                    let key = term_key(value);
+                    let target = match by_key.get(&key) {
+                        Some(&declared) => Target::Declared(declared),
+                        None => Target::Free(*free_by_key.entry(key).or_insert_with_key(|key| {
+                            free.push(FreeTerm {
+                                key: key.clone(),
+                                name: value.to_string(),
+                                incidents: Vec::new(),
+                            });
+                            free.len() - 1
+                        })),
+                    };
+                    spellings.insert(value.to_string(), target);
+                    target
+                }
+            };
+            match target {
+                Target::Declared(term) => terms[term].incidents.push(position),
+                Target::Free(term) => free[term].incidents.push(position),
+            }
+        });
+        if !has_value {
+            missing.push(position);
+        }
+    }
+    free.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    if facet == Facet::Year {
+        // Stable, so equal years (never, as keys are distinct) would keep key order.
+        free.sort_by_key(|term| std::cmp::Reverse(term.key.parse::<i64>().unwrap_or(i64::MIN)));
+    }
+    for term in free {
+        by_key.insert(term.key.clone(), terms.len());
+        terms.push(Term {
+            slug: String::new(),
+            name: term.name,
+            key: term.key,
+            description: String::new(),
+            missing: false,
+            incidents: term.incidents,
+        });
+    }
+    // Declared services with no incidents are not worth a page; declared severities,
+    // categories and buckets are, because "none yet" is an answer.
+    if facet == Facet::Service {
+        let mut position = 0;
+        terms.retain(|term| {
+            position += 1;
+            position > declared_count || !term.incidents.is_empty()
+        });
+        by_key = terms
+            .iter()
+            .enumerate()
+            .map(|(i, term)| (term_key(&term.key), i))
+            .collect();
+    }
+    if !missing.is_empty() {
+        terms.push(Term {
+            slug: String::new(),
+            name: "Not set".into(),
+            key: String::new(),
+            description: format!(
+                "Incidents whose postmortem does not state a {}",
+                facet.names().0.to_lowercase()
+            ),
+            missing: true,
+            incidents: missing,
+        });
+    }
+    assign_slugs(&mut terms);
+    // Every spelling reached a term above, so its key is in `by_key`.
+    let by_spelling = spellings
+        .into_keys()
+        .filter_map(|spelling| {
+            let position = *by_key.get(&term_key(&spelling))?;
+            Some((spelling, position))
+        })
+        .collect();
+    FacetIndex {
+        terms,
+        by_key,
+        by_spelling,
+    }
+}
+
+/// Gives every term a unique slug. Terms are visited in their (stable) display order, so a
+/// collision always resolves the same way: the first keeps the plain slug, later ones get
+/// `-2`, `-3`, … The missing term asks for [`MISSING_SLUG`] but yields to a real term.
+fn assign_slugs(terms: &mut [Term]) {
+    let mut taken = std::collections::HashSet::new();
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    // A term already spelled as its slug ("customer-facing") keeps it over one that only
+    // slugs to it ("Customer Facing"), so hand-typed URLs keep working.
+    let slugs: Vec<String> = terms.iter().map(|term| url_slug(&term.key)).collect();
+    order.sort_by_key(|&i| (terms[i].missing, slugs[i] != terms[i].key));
+    for i in order {
+        let base = if terms[i].missing {
+            MISSING_SLUG.to_string()
+        } else {
+            slugs[i].clone()
+        };
+        let mut slug = base.clone();
+        let mut n = 2;
+        while !taken.insert(slug.clone()) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        terms[i].slug = slug;
+    }
+}
+
+/// Related incidents: the explicit `related:` slugs first, then incidents sharing a service
+/// and the root cause, then a service, then the cause; within each tier, most recent first.
+fn related(
+    config: &Config,
+    incidents: &[Incident],
+    index: &Index,
+    slug_of: &HashMap<String, usize>,
+) -> Vec<Vec<usize>> {
+    let limit = config.related_limit;
+    let services = index.facet(Facet::Service);
+    let causes = index.facet(Facet::Cause);
+    // Each incident's terms, read off the facets rather than looked up value by value.
+    let service_terms = services.terms_by_incident(incidents.len());
+    let cause_term = causes.first_term_by_incident(incidents.len());
+    (0..incidents.len())
+        .into_par_iter()
+        .map(|me| {
+            let mut chosen: Vec<usize> = Vec::with_capacity(limit);
+            let push = |chosen: &mut Vec<usize>, other: usize| {
+                if other != me && !chosen.contains(&other) && chosen.len() < limit {
+                    chosen.push(other);
+                }
+            };
+            for slug in &incidents[me].related {
+                if let Some(&other) = slug_of.get(slug) {
+                    push(&mut chosen, other);
+                }
+            }
+            let cause_list: &[usize] = cause_term[me].map_or(&[], |c| &causes.terms[c].incidents);
+            // Tier 1: same cause and a shared service, newest first. Each of my services'
+            // lists is walked for incidents of my cause (a few dozen positions) rather
+            // than the cause's list for incidents sharing a service (hundreds). At most
+            // `limit + 1` candidates can be needed (one may be this incident, the rest are
+            // taken or already chosen), and those are among the first `limit + 1` of
+            // some service's list.
+            if let Some(cause) = cause_term[me] {
+                let mut candidates: Vec<usize> = Vec::new();
+                for &term in service_terms.of_incident(me) {
+                    candidates.extend(
+                        services.terms[term]
+                            .incidents
+                            .iter()
+                            .copied()
+                            .filter(|&other| cause_term[other] == Some(cause))
+                            .take(limit + 1),
+                    );
+                }
+                candidates.sort_unstable();
+                candidates.dedup();
+                for other in candidates {
+                    push(&mut chosen, other);
+                }
+            }
+            // Tier 2: a shared service; each service list is newest first, so the first
+            // `limit` candidates of each list contain the newest overall.
+            if chosen.len() < limit {
+                let mut candidates: Vec<usize> = Vec::new();
+                for &term in service_terms.of_incident(me) {
+                    candidates.extend(
+                        services.terms[term]
+                            .incidents
+                            .iter()
+                            .copied()
+                            .filter(|&other| other != me && !chosen.contains(&other))
+                            .take(limit),
+                    );
+                }
+                candidates.sort_unstable();
+                candidates.dedup();
+                for other in candidates {
+                    push(&mut chosen, other);
+                }
+            }
+            // Tier 3: the same cause.
+            for &other in cause_list {
+                if chosen.len() >= limit {
+                    break;
+                }
+                push(&mut chosen, other);
+            }
+            chosen
+        })
+        .collect()
+}
+
+/// A hash map keyed by the short strings indexes are built from.
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// The multiply-and-rotate hash rustc uses for its own tables (FxHash). On keys of a few
+/// bytes it is several times faster than the standard SipHash, and an index hashes about
+/// ten values per incident on every rebuild. SipHash's defence against crafted
+/// collisions buys nothing here: the keys come from the archive's own files.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::site::Site;
+    use crate::testing::{site_of, titled};
+
+    /// A site of postmortems named by their slug, each with the given front matter lines.
+    fn site(files: &[(&str, &str)]) -> Site {
+        let files: Vec<(&str, String)> = files
+            .iter()
+            .map(|(slug, fields)| (*slug, titled(slug, fields)))
+            .collect();
+        site_of("", &files)
+    }
+
+    #[test]
+    fn spellings_of_a_value_share_its_term() {
+        let site = site(&[
+            ("a", "services: [API, Billing]\nroot_cause: deploy"),
+            ("b", "services: [api]\ntags: [Customer  Facing]"),
+            ("c", "tags: [customer facing]"),
+        ]);
+        let services = site.index.facet(Facet::Service);
+        let api = services.get("API").expect("a term for API");
+        assert_eq!(api.name, "API", "the first spelling names the term");
+        assert_eq!(api.incidents.len(), 2);
+        // Seen spellings, and one no incident uses, find the same term.
+        for spelling in ["api", "Api", " API "] {
+            assert_eq!(
+                services.get(spelling).map(|t| &t.slug),
+                Some(&api.slug),
+                "{spelling}"
+            );
+        }
+        let tags = site.index.facet(Facet::Tag);
+        assert_eq!(
+            tags.get("CUSTOMER FACING").map(|t| t.incidents.len()),
+            Some(2)
+        );
+        assert!(services.get("nothing").is_none());
+    }
+
+    #[test]
+    fn terms_by_incident_are_the_terms_of_its_values() {
+        let site = site(&[
+            ("a", "services: [Billing, API]\nroot_cause: deploy"),
+            ("b", "services: [api]"),
+            ("c", "root_cause: [network, deploy]"),
+        ]);
+        let n = site.incidents.len();
+        let services = site.index.facet(Facet::Service);
+        let by_incident = services.terms_by_incident(n);
+        let causes = site.index.facet(Facet::Cause);
+        let first = causes.first_term_by_incident(n);
+        for (position, incident) in site.incidents.iter().enumerate() {
+            let mut looked_up: Vec<usize> = incident
+                .services
+                .iter()
+                .filter_map(|s| services.position(s))
+                .collect();
+            looked_up.sort_unstable();
+            assert_eq!(
+                by_incident.of_incident(position),
+                looked_up,
+                "{}",
+                incident.slug
+            );
+            let cause = incident.primary_cause().and_then(|c| causes.position(c));
+            assert_eq!(first[position], cause, "{}", incident.slug);
+        }
+        assert!(by_incident.of_incident(n).is_empty());
+    }
+}

@@ -1,0 +1,264 @@
+//! `analyze`: every source file parsed, checked across files, sorted and indexed into an
+//! immutable [`Site`] (pure: no I/O).
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::analyze::index::{self, Index};
+use crate::model::config::Config;
+use crate::model::diagnostics::{Code, Diagnostic};
+use crate::model::incident::{Incident, Status};
+use crate::model::vocab::Vocabularies;
+use crate::parse::incident;
+use crate::parse::markdown;
+use crate::parse::source::SourceFile;
+
+/// What `analyze` is asked to include.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnalyzeOptions {
+    /// Include `status: draft` postmortems.
+    pub drafts: bool,
+}
+
+/// The analyzed site. Never mutated after `analyze` returns.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Newest first; incidents without a start time last, by slug.
+    pub incidents: Vec<Incident>,
+    pub index: Index,
+    /// Slug → position in `incidents`.
+    pub slugs: HashMap<String, usize>,
+}
+
+impl Site {
+    pub fn incident(&self, slug: &str) -> Option<&Incident> {
+        self.slugs.get(slug).map(|&i| &self.incidents[i])
+    }
+}
+
+/// Rewrites the body's links to other postmortems' files into links to their pages, which
+/// sit beside this incident's page (`incidents/<slug>/`). A link to a file that is not a
+/// built incident keeps pointing at the file's path from the site root. `None` when the
+/// body has no such links.
+fn resolve_source_links(html: &str, by_source: &HashMap<&str, &str>) -> Option<String> {
+    const PREFIX: &str = "href=\"hindsight-source:";
+    debug_assert!(PREFIX.ends_with(markdown::SOURCE_LINK_PREFIX));
+    if !html.contains(PREFIX) {
+        return None;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(PREFIX) {
+        out.push_str(&rest[..start]);
+        out.push_str("href=\"");
+        rest = &rest[start + PREFIX.len()..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let target = &rest[..end];
+        let (path, fragment) = target.split_at(target.find('#').unwrap_or(target.len()));
+        match by_source.get(markdown::decode_href(path).as_str()) {
+            Some(slug) => out.push_str(&format!("../{slug}/{fragment}")),
+            None => out.push_str(&format!("../../{target}")),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The text of a source file, for showing the line a diagnostic points at.
+fn source_text<'a>(sources: &'a [SourceFile], path: &str) -> std::borrow::Cow<'a, str> {
+    sources
+        .binary_search_by(|source| source.path.as_str().cmp(path))
+        .ok()
+        .and_then(|i| sources[i].bytes.as_ref().ok())
+        .map_or(std::borrow::Cow::Borrowed(""), |bytes| {
+            String::from_utf8_lossy(bytes)
+        })
+}
+
+/// Parses every source in parallel, then resolves what needs the whole set: duplicate
+/// slugs, drafts, order, indexes and related incidents.
+pub fn analyze(
+    config: &Config,
+    sources: &[SourceFile],
+    options: AnalyzeOptions,
+) -> (Site, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut incidents = Vec::with_capacity(sources.len());
+    for (incident, found) in parse_sources(config, sources) {
+        diagnostics.extend(found);
+        incidents.extend(incident);
+    }
+    let assembled = assemble(config, incidents, options, |path| {
+        source_text(sources, path).into_owned()
+    });
+    diagnostics.extend(assembled.diagnostics);
+    sort_diagnostics(&mut diagnostics);
+    (assembled.site, diagnostics)
+}
+
+/// Parses each source on its own, in parallel, in input order: the per-file half of
+/// [`analyze`]. `serve` calls it for just the files that changed.
+pub fn parse_sources(
+    config: &Config,
+    sources: &[SourceFile],
+) -> Vec<(Option<Incident>, Vec<Diagnostic>)> {
+    let vocabularies = Vocabularies::new(config);
+    sources
+        .par_iter()
+        .map(|source| {
+            let mut diagnostics = Vec::new();
+            let mut incident = incident::parse(source, config, &vocabularies, &mut diagnostics);
+            if let Some(incident) = &mut incident {
+                crate::analyze::check::lint_file(incident, source, config, &mut diagnostics);
+            }
+            (incident, diagnostics)
+        })
+        .collect()
+}
+
+/// What [`assemble`] made of a set of parsed incidents.
+#[derive(Debug)]
+pub struct Assembled {
+    pub site: Site,
+    /// Incidents that were parsed but are not in the site: the second file of a duplicate
+    /// slug, and drafts when drafts are left out. `serve` keeps them for the next rebuild.
+    pub left_out: Vec<Incident>,
+    /// Problems only visible across files: duplicate slugs, `related` slugs that name no
+    /// incident. Not sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The cross-file half of [`analyze`]: duplicate slugs, drafts, order, source links,
+/// indexes and related incidents. `incidents` must be in source path order, so "the first
+/// file with a slug" is stable; `source_text` gives a file's text for the caret line of a
+/// diagnostic, and is only called when there is one.
+pub fn assemble(
+    config: &Config,
+    parsed: Vec<Incident>,
+    options: AnalyzeOptions,
+    source_text: impl Fn(&str) -> String,
+) -> Assembled {
+    let mut diagnostics = Vec::new();
+    let mut left_out = Vec::new();
+    let mut incidents = Vec::with_capacity(parsed.len());
+    let mut first_with_slug: HashMap<String, String> = HashMap::new();
+    for incident in parsed {
+        if let Some(first) = first_with_slug.get(&incident.slug) {
+            let mut diagnostic = Diagnostic::error(
+                Code::H007,
+                &incident.source,
+                format!(
+                    "duplicate slug \"{}\", already used by {first}; this file was skipped",
+                    incident.slug
+                ),
+            )
+            .field("slug")
+            .help("set a distinct `slug:` in one of the two files");
+            if let Some(pos) = incident.positions.slug {
+                let text = source_text(&incident.source);
+                diagnostic = diagnostic.at(pos.line, pos.col, &text);
+            }
+            diagnostics.push(diagnostic);
+            left_out.push(incident);
+            continue;
+        }
+        first_with_slug.insert(incident.slug.clone(), incident.source.clone());
+        if incident.status == Status::Draft && !options.drafts {
+            left_out.push(incident);
+            continue;
+        }
+        incidents.push(incident);
+    }
+    incidents.par_sort_by(|a, b| {
+        b.started_at
+            .is_some()
+            .cmp(&a.started_at.is_some())
+            .then(b.started_at.cmp(&a.started_at))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    let by_source: HashMap<&str, &str> = incidents
+        .iter()
+        .map(|incident| (incident.source.as_str(), incident.slug.as_str()))
+        .collect();
+    let resolved: Vec<Option<String>> = incidents
+        .par_iter()
+        .map(|incident| resolve_source_links(&incident.body.html, &by_source))
+        .collect();
+    drop(by_source);
+    for (incident, html) in incidents.iter_mut().zip(resolved) {
+        if let Some(html) = html {
+            incident.body.html = html;
+        }
+    }
+    let slugs: HashMap<String, usize> = incidents
+        .iter()
+        .enumerate()
+        .map(|(i, incident)| (incident.slug.clone(), i))
+        .collect();
+    for incident in &incidents {
+        let positions = incident.related.iter().zip(&incident.positions.related);
+        for (slug, pos) in positions {
+            if !slugs.contains_key(slug) && !first_with_slug.contains_key(slug) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::H013,
+                        &incident.source,
+                        format!("related incident \"{slug}\" does not exist"),
+                    )
+                    .at(pos.line, pos.col, &source_text(&incident.source))
+                    .field("related")
+                    .help("use the slug of another postmortem (its file name without .md, or its `slug:`)"),
+                );
+            }
+        }
+    }
+    crate::analyze::check::lint_site(
+        config,
+        &incidents,
+        &left_out,
+        &source_text,
+        &mut diagnostics,
+    );
+    let index = index::build(config, &incidents, &slugs);
+    let site = Site {
+        config: config.clone(),
+        incidents,
+        index,
+        slugs,
+    };
+    Assembled {
+        site,
+        left_out,
+        diagnostics,
+    }
+}
+
+/// The order diagnostics are printed in: by file, then position, then code.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_links_become_page_links() {
+        let by_source: HashMap<&str, &str> = [
+            ("content/2023/a.md", "a"),
+            ("content/2023/café crème.md", "cafe"),
+        ]
+        .into_iter()
+        .collect();
+        let html = r#"<a href="hindsight-source:content/2023/a.md#timeline">x</a> <a href="hindsight-source:content/2023/caf%C3%A9%20cr%C3%A8me.md">y</a> <a href="hindsight-source:content/gone.md">z</a>"#;
+        assert_eq!(
+            resolve_source_links(html, &by_source).unwrap(),
+            r#"<a href="../a/#timeline">x</a> <a href="../cafe/">y</a> <a href="../../content/gone.md">z</a>"#
+        );
+        assert_eq!(resolve_source_links("<a href=\"x.md\">", &by_source), None);
+    }
+}

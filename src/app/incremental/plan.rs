@@ -1,0 +1,243 @@
+//! Which pages a change reached: the previous render's site compared with the next one.
+//!
+//! Pages are matched across the two sites by slug and term identity, never by position:
+//! an edit that moves one incident in the date order shifts every position after it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::hash::{DefaultHasher, Hasher};
+
+use chrono::{DateTime, Utc};
+
+use crate::analyze::index::{Facet, Index, duration_bucket};
+use crate::analyze::site::Site;
+use crate::model::incident::Incident;
+use crate::model::vocab::term_key;
+use crate::parse::markdown::{self, MarkdownOptions};
+use crate::render::{Rows, Selection};
+
+/// What the previous render showed, kept after its incidents went back to their files.
+#[derive(Debug)]
+pub(super) struct Previous {
+    /// How many incidents it had.
+    len: usize,
+    index: Index,
+    span: Span,
+    /// Every page in the output folder, sorted.
+    pub(super) pages: Vec<String>,
+}
+
+/// The first and last start time in a site.
+type Span = Option<(DateTime<Utc>, DateTime<Utc>)>;
+
+/// The span of the site's start times: trend figures on term pages are drawn over it.
+pub(super) fn span(site: &Site) -> Span {
+    let starts = site.incidents.iter().filter_map(|i| i.started_at);
+    starts.clone().min().zip(starts.max())
+}
+
+impl Previous {
+    /// From the parts of the previous site: its number of incidents, its index, its span
+    /// and the pages it wrote.
+    pub(super) fn new(len: usize, index: Index, span: Span, pages: Vec<String>) -> Previous {
+        Previous {
+            len,
+            index,
+            span,
+            pages,
+        }
+    }
+}
+
+/// A term's identity across rebuilds (its position moves as terms come and go).
+type TermId<'a> = (Facet, &'a str, bool);
+
+/// How the facet terms of the next site compare with the previous site's.
+#[derive(Debug)]
+pub(super) struct Terms {
+    /// By facet, by position in the next site's terms: the position of the same term in
+    /// the previous site's, if it was there.
+    previous: BTreeMap<Facet, Vec<Option<usize>>>,
+    /// Terms that appeared, went, or changed name or slug, by facet and term key: pages
+    /// that link to them change, and so can any table row.
+    relinked: HashSet<(Facet, String)>,
+}
+
+impl Terms {
+    pub(super) fn new(site: &Site, previous: &Previous) -> Terms {
+        let old_terms: HashMap<TermId, usize> = Facet::ALL
+            .iter()
+            .flat_map(|&facet| {
+                let terms = &previous.index.facet(facet).terms;
+                terms
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, t)| ((facet, t.key.as_str(), t.missing), i))
+            })
+            .collect();
+        let mut relinked: HashSet<(Facet, String)> = HashSet::new();
+        let mut seen: HashSet<TermId> = HashSet::new();
+        let mut matched = BTreeMap::new();
+        for facet in Facet::ALL {
+            let old = &previous.index.facet(facet).terms;
+            let terms = &site.index.facet(facet).terms;
+            let mut before_of = Vec::with_capacity(terms.len());
+            for term in terms {
+                let id = (facet, term.key.as_str(), term.missing);
+                seen.insert(id);
+                let before = old_terms.get(&id).copied();
+                let same_link =
+                    before.is_some_and(|b| old[b].slug == term.slug && old[b].name == term.name);
+                if !same_link && !term.missing {
+                    relinked.insert((facet, term_key(&term.key)));
+                }
+                before_of.push(before);
+            }
+            matched.insert(facet, before_of);
+        }
+        for (id, _) in old_terms {
+            if !seen.contains(&id) && !id.2 {
+                relinked.insert((id.0, term_key(id.1)));
+            }
+        }
+        Terms {
+            previous: matched,
+            relinked,
+        }
+    }
+
+    /// No term appeared, went, or changed name or slug.
+    pub(super) fn links_kept(&self) -> bool {
+        self.relinked.is_empty()
+    }
+}
+
+/// The pages of `site` that can differ from what `previous` wrote:
+///
+/// - an incident page when its file changed, its row changed, its related list changed,
+///   a related incident's row changed, it links to a term whose name or slug changed (or
+///   that appeared or went), or its body links to other files and any file changed;
+/// - a term page when the term is new, its name, slug, description or incident list
+///   changed, or one of its incidents changed at all (term pages show trend figures over
+///   their incidents beyond the rows); every term page when the span of start times
+///   changed (the figures are drawn over it) or any term's name or slug changed (they
+///   link to other facets' terms);
+/// - the incident list when the order or any row changed;
+/// - every site-wide page.
+///
+/// Incidents are matched with the previous site's by slug, through
+/// [`Rows::previous_position`]. `changed` marks (by position) the incidents whose file
+/// changed, or that may otherwise differ from the previous one of their slug; `linking`,
+/// those whose body links to other postmortems' files, when any file changed.
+pub(super) fn select(
+    site: &Site,
+    rows: &Rows,
+    previous: &Previous,
+    terms: &Terms,
+    changed: &[bool],
+    linking: &[bool],
+) -> Selection {
+    let same_incident = |old: usize, new: usize| rows.previous_position(new) == Some(old);
+    // An incident counts as changed for the pages that show it if its row changed too.
+    let changed: Vec<bool> = (0..site.incidents.len())
+        .map(|i| rows.changed(i) || changed.get(i).copied().unwrap_or(true))
+        .collect();
+    let mut selection = Selection::all(site);
+    for facet in Facet::ALL {
+        let old = &previous.index.facet(facet).terms;
+        let before_of = &terms.previous[&facet];
+        let chosen = selection.terms.entry(facet).or_default();
+        for (position, term) in site.index.facet(facet).terms.iter().enumerate() {
+            let before = before_of[position].map(|b| &old[b]);
+            let same_page = before.is_some_and(|b| {
+                b.slug == term.slug
+                    && b.name == term.name
+                    && b.description == term.description
+                    && b.incidents.len() == term.incidents.len()
+                    && b.incidents
+                        .iter()
+                        .zip(&term.incidents)
+                        .all(|(&o, &n)| same_incident(o, n))
+            });
+            chosen[position] = !same_page || term.incidents.iter().any(|&i| changed[i]);
+        }
+    }
+    let relinked = &terms.relinked;
+    if !relinked.is_empty() || span(site) != previous.span {
+        selection
+            .terms
+            .values_mut()
+            .for_each(|terms| terms.fill(true));
+    }
+    let any_row_changed = (0..site.incidents.len()).any(|i| rows.changed(i));
+    let tz = site.config.tz();
+    for (position, incident) in site.incidents.iter().enumerate() {
+        let related = &site.index.related[position];
+        let same_related = rows
+            .previous_position(position)
+            .map(|old| &previous.index.related[old])
+            .is_some_and(|old| {
+                old.len() == related.len()
+                    && old.iter().zip(related).all(|(&o, &n)| same_incident(o, n))
+            });
+        selection.incidents[position] = changed[position]
+            || !same_related
+            || (any_row_changed && related.iter().any(|&other| rows.changed(other)))
+            || linking.get(position).copied().unwrap_or(false)
+            || (!relinked.is_empty() && links_to(site, tz, incident, relinked));
+    }
+    selection.incident_list = any_row_changed
+        || previous.len != site.incidents.len()
+        || (0..site.incidents.len()).any(|i| !same_incident(i, i));
+    selection
+}
+
+/// Whether an incident's page links to one of `terms` (any of its values, not only those
+/// its row shows: secondary causes and tags are linked too).
+fn links_to(
+    site: &Site,
+    tz: chrono_tz::Tz,
+    incident: &Incident,
+    terms: &HashSet<(Facet, String)>,
+) -> bool {
+    let config = &site.config;
+    let hit = |facet: Facet, value: &str| terms.contains(&(facet, term_key(value)));
+    incident.services.iter().any(|s| hit(Facet::Service, s))
+        || incident.root_causes.iter().any(|c| hit(Facet::Cause, c))
+        || incident.tags.iter().any(|t| hit(Facet::Tag, t))
+        || duration_bucket(config, incident)
+            .is_some_and(|b| hit(Facet::Duration, &config.duration_buckets[b].key))
+        || incident
+            .severity
+            .is_some_and(|s| hit(Facet::Severity, &config.severities[s].key))
+        || incident
+            .year(tz)
+            .is_some_and(|y| hit(Facet::Year, &y.to_string()))
+}
+
+/// A fingerprint of everything about an incident that pages other than its own can show:
+/// all of it except the body and the positions of fields (which only diagnostics use).
+/// Taken from the `Debug` form, so a field added to `Incident` later counts without
+/// anyone remembering to add it here.
+pub(super) fn metadata_fingerprint(incident: &mut Incident) -> u64 {
+    let body = std::mem::replace(
+        &mut incident.body,
+        markdown::render("", &MarkdownOptions::default()),
+    );
+    let positions = std::mem::take(&mut incident.positions);
+    let mut hasher = HashWriter(DefaultHasher::new());
+    let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{incident:?}"));
+    incident.body = body;
+    incident.positions = positions;
+    hasher.0.finish()
+}
+
+/// Feeds formatted text straight into a hasher, without building the string.
+struct HashWriter(DefaultHasher);
+
+impl fmt::Write for HashWriter {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.0.write(text.as_bytes());
+        Ok(())
+    }
+}

@@ -1,0 +1,220 @@
+//! `serve`: a live preview that keeps up while a postmortem is being written.
+//!
+//! Four pieces that know little of each other: [`Watcher`] turns file events into change
+//! sets, [`Session`] turns change sets into written pages (incrementally), [`Server`]
+//! serves a folder over HTTP, and [`Live`] tells open pages to reload. [`run`] wires them
+//! together on the calling thread: wait for a settled change set, apply it, and once every
+//! page of the rebuild is written, announce the new version.
+//!
+//! The preview is written to a folder of its own, never the site's `public/`: under the
+//! system's temporary folder, `hindsight-serve/<site>-<hash of its path>/site`, locked while
+//! a preview runs (a second preview of the same site takes the next free suffix) and
+//! reused by the next run, so stale previews do not pile up.
+
+mod http;
+mod live;
+mod request;
+
+pub use http::{HEAD_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD, Server};
+pub use live::{EVENTS_PATH, Live, OVERLAY_PATH};
+
+use std::fs::{self, File, TryLockError};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use crate::app::incremental::{Session, SessionError, SessionOptions, Update};
+use crate::app::project::{self, LoadError};
+use crate::app::watch::{ChangeSet, Layout, WatchError, Watcher};
+
+/// How `serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub interface: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub drafts: bool,
+    /// The date trend figures are computed for.
+    pub as_of: NaiveDate,
+}
+
+/// What happens while serving, for the command line to print.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The first build is written and the server accepts requests at `address`.
+    Serving {
+        address: SocketAddr,
+        out: &'a Path,
+        update: &'a Update,
+    },
+    /// A change was applied; open pages were told to reload if any page changed.
+    Rebuilt {
+        changes: &'a ChangeSet,
+        update: &'a Update,
+        /// What is wrong now (config, theme, content errors), as the overlay shows it.
+        problems: &'a [String],
+    },
+    /// A rebuild failed for an operational reason; the last good pages stay up.
+    Failed(&'a SessionError),
+    /// The watcher could not follow a changed layout; changes there are not seen.
+    WatchFailed(&'a WatchError),
+}
+
+/// Failures that stop `serve` before it serves.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("failed to listen on {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+    #[error("failed to prepare the preview folder {path}: {source}")]
+    Folder {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error(transparent)]
+    Watch(#[from] WatchError),
+}
+
+/// How often open event streams are pinged, so those of closed tabs are noticed.
+const PING_EVERY: Duration = Duration::from_secs(15);
+
+/// Builds the site, serves it and keeps it up to date until the watcher stops (in
+/// practice, until the process is interrupted). Content problems never stop it.
+pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<(), ServeError> {
+    let root = std::path::absolute(&options.root).map_err(|source| ServeError::Folder {
+        path: options.root.display().to_string(),
+        source,
+    })?;
+    if !root.is_dir() {
+        return Err(LoadError::RootNotFound {
+            path: root.display().to_string(),
+        }
+        .into());
+    }
+    // Watch before the first build reads anything, so no save in between is missed.
+    let config = project::load_config(&root)?;
+    let layout = Layout::new(&root, &root.join(&config.content_dir), &config.theme);
+    let mut watcher = Watcher::new(layout)?;
+    let (folder, _lock) = preview_folder(&root)?;
+    let out = folder.join("site");
+    let live = Arc::new(Live::new());
+    let address = SocketAddr::new(options.interface, options.port);
+    let server = Server::bind(address, &out, Arc::clone(&live))
+        .map_err(|source| ServeError::Bind { address, source })?;
+    let address = server
+        .local_addr()
+        .map_err(|source| ServeError::Bind { address, source })?;
+    let (mut session, update) = Session::start(SessionOptions {
+        root: root.clone(),
+        out: out.clone(),
+        drafts: options.drafts,
+        base_url: Some("/".into()),
+        as_of: options.as_of,
+    })?;
+    live.set_problems(session.problems());
+    server
+        .spawn()
+        .map_err(|source| ServeError::Bind { address, source })?;
+    let pinged = Arc::clone(&live);
+    let _ = thread::Builder::new()
+        .name("hindsight-ping".into())
+        .spawn(move || {
+            loop {
+                thread::sleep(PING_EVERY);
+                pinged.ping();
+            }
+        });
+    report(Event::Serving {
+        address,
+        out: &out,
+        update: &update,
+    });
+    while let Some(changes) = watcher.wait() {
+        match session.apply(&changes) {
+            Ok(update) => {
+                let problems = session.problems();
+                if update.changed_output() {
+                    live.reload(problems.clone());
+                } else {
+                    live.set_problems(problems.clone());
+                }
+                report(Event::Rebuilt {
+                    changes: &changes,
+                    update: &update,
+                    problems: &problems,
+                });
+            }
+            Err(error) => {
+                let mut problems = session.problems();
+                problems.push(format!("error: {error}"));
+                live.set_problems(problems);
+                report(Event::Failed(&error));
+            }
+        }
+        let layout = Layout::new(&root, &session.content_dir(), session.theme_name());
+        if let Err(error) = watcher.set_layout(layout) {
+            report(Event::WatchFailed(&error));
+        }
+    }
+    Ok(())
+}
+
+/// The preview's folder for the site at `root`, created and locked for this process.
+fn preview_folder(root: &Path) -> Result<(PathBuf, File), ServeError> {
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut hasher = DefaultHasher::new();
+    canonical.hash(&mut hasher);
+    let name: String = canonical
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(40)
+        .collect();
+    let base = std::env::temp_dir()
+        .join("hindsight-serve")
+        .join(format!("{name}-{:016x}", hasher.finish()));
+    let failed = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| ServeError::Folder { path, source }
+    };
+    for attempt in 1..=20 {
+        let folder = if attempt == 1 {
+            base.clone()
+        } else {
+            PathBuf::from(format!("{}-{attempt}", base.display()))
+        };
+        fs::create_dir_all(&folder).map_err(failed(&folder))?;
+        let lock_path = folder.join("lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(failed(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => return Ok((folder, lock)),
+            Err(TryLockError::WouldBlock) => continue,
+            Err(TryLockError::Error(source)) => return Err(failed(&lock_path)(source)),
+        }
+    }
+    Err(failed(&base)(io::Error::other(
+        "twenty previews of this site are running already",
+    )))
+}

@@ -1,0 +1,576 @@
+//! `hindsight.toml` → [`Config`], with every default in one place.
+//!
+//! A folder of Markdown alone must build, so every setting is optional. The vocabularies
+//! (severities, root-cause categories, duration buckets, the service registry) default to
+//! what most SRE teams already use; a site replaces any of them by declaring its own list.
+
+use std::collections::BTreeMap;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::model::diagnostics::{Code, LevelSetting};
+use crate::model::field::Field;
+
+/// The file name Hindsight looks for at the site root.
+pub const CONFIG_FILE: &str = "hindsight.toml";
+
+/// The whole site configuration after defaults are applied.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Absolute URL (or path) the site is published under; used for canonical links, the
+    /// 404 page, and the feeds and sitemap, which are written only when it is absolute
+    /// (they need a host). Every link inside the site is relative, so the output works
+    /// under any sub-path.
+    pub base_url: String,
+    /// IANA zone name used to show times and to read timestamps that carry no offset.
+    pub timezone: String,
+    /// `default` is the theme embedded in the binary; any other name is `themes/<name>/`.
+    pub theme: String,
+    pub output_dir: String,
+    pub content_dir: String,
+    /// Pass raw HTML in Markdown through unescaped. Off by default: postmortems are written
+    /// by many hands and published on internal sites, where an injected script is a risk.
+    pub allow_raw_html: bool,
+    /// How many related incidents each incident page lists.
+    pub related_limit: usize,
+    /// How many incidents the home page lists.
+    pub latest_limit: usize,
+    pub severities: Vec<Severity>,
+    pub categories: Vec<Category>,
+    pub duration_buckets: Vec<DurationBucket>,
+    pub services: Vec<Service>,
+    /// Field-name aliases: canonical field → names this archive uses instead.
+    pub fields: BTreeMap<Field, Vec<String>>,
+    /// `[trends]`: settings of the trend pages.
+    pub trends: TrendsConfig,
+    /// `[check]`: what `hindsight check` (and `build`) hold postmortems to.
+    pub check: CheckConfig,
+    /// `[feeds]`: the Atom feeds (docs/publishing.md).
+    pub feeds: FeedsConfig,
+    /// `[publish]`: what search engines are told (docs/publishing.md).
+    pub publish: PublishConfig,
+    /// `[search]`: the search page and its index (docs/search.md).
+    pub search: SearchConfig,
+    /// Anything a theme wants to read as `config.extra`.
+    pub extra: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Severity {
+    pub key: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub key: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+    /// Phrases that point to this category in prose, for inferring the root cause of
+    /// documents without front matter (the default categories have built-in ones).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DurationBucket {
+    pub key: String,
+    pub label: String,
+    /// Upper bound, exclusive, in minutes; `None` for the last, open-ended bucket.
+    #[serde(default)]
+    pub max_minutes: Option<i64>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: String,
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// `[trends]` in `hindsight.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrendsConfig {
+    /// An incident is a recurrence when an earlier one with the same service and the same
+    /// primary root cause started at most this many days before it.
+    pub recurrence_days: u32,
+}
+
+impl Default for TrendsConfig {
+    fn default() -> Self {
+        // A quarter: long enough to catch "we fixed the symptom, not the cause", short
+        // enough that a service's unrelated yearly incidents are not called repeats.
+        TrendsConfig {
+            recurrence_days: 90,
+        }
+    }
+}
+
+/// `[feeds]` in `hindsight.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// How many of the newest incidents each feed holds; 0 writes no feeds.
+    pub limit: usize,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        // Enough for a reader that polls daily to miss nothing in a bad month, small
+        // enough that a large archive's feeds stay a few hundred kilobytes.
+        FeedsConfig { limit: 50 }
+    }
+}
+
+/// `[publish]` in `hindsight.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishConfig {
+    /// Ask search engines to stay away: `robots.txt` disallows everything, every page
+    /// carries `<meta name="robots" content="noindex">`, and no sitemap is written. For
+    /// internal sites that are reachable from outside.
+    pub noindex: bool,
+}
+
+/// `[search]` in `hindsight.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Write the search page, its index and the search box in the header.
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
+    }
+}
+
+/// `[check]` in `hindsight.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Front matter fields a postmortem must set, per status (H015).
+    pub required: RequiredFields,
+    /// What an open action item must name: "owner", "due", both, or (the default) neither
+    /// (H020).
+    pub action_items: Vec<String>,
+    /// How far, in minutes, a timeline's "resolved" or "mitigated" entry may be from the
+    /// stated time before H017 calls it a contradiction.
+    pub timeline_tolerance_minutes: u32,
+    /// Words that mark unfinished text in a final postmortem (H021); matched as whole
+    /// words, case-sensitively, so "TODO" counts and "todo list" does not.
+    pub placeholders: Vec<String>,
+    /// Per-code levels: `H020 = "off"`, `H018 = "error"`.
+    pub levels: BTreeMap<Code, LevelSetting>,
+}
+
+/// Required front matter fields per status; each names canonical fields.
+///
+/// None by default: every field is optional, so an existing archive builds as quietly as
+/// before. `hindsight init` writes the recommended policy into a new site's config: a draft
+/// needs a title; a review also severity, start and services; a final postmortem all that
+/// makes it indexable on every facet.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RequiredFields {
+    pub draft: Vec<Field>,
+    pub review: Vec<Field>,
+    #[serde(rename = "final")]
+    pub final_: Vec<Field>,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        // Rules that find wrong content are on; rules that ask for more content (required
+        // fields, action item owners and dates) are a site's policy, off until set.
+        CheckConfig {
+            required: RequiredFields::default(),
+            action_items: Vec::new(),
+            timeline_tolerance_minutes: 15,
+            placeholders: vec!["TODO".into(), "TBD".into(), "FIXME".into()],
+            levels: BTreeMap::new(),
+        }
+    }
+}
+
+impl CheckConfig {
+    fn validate(&self) -> Result<(), String> {
+        if let Some(other) = self
+            .action_items
+            .iter()
+            .find(|f| !["owner", "due"].contains(&f.as_str()))
+        {
+            return Err(format!(
+                "check.action_items: unknown value \"{other}\" (expected \"owner\" and/or \"due\")"
+            ));
+        }
+        if let Some(code) = self.levels.keys().find(|code| !code.adjustable()) {
+            return Err(format!(
+                "check.levels: the level of {code} cannot be changed (it marks a file or value Hindsight could not read)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Incident archive".into(),
+            description: "Postmortems of past incidents".into(),
+            base_url: "/".into(),
+            timezone: "UTC".into(),
+            theme: "default".into(),
+            output_dir: "public".into(),
+            content_dir: "content".into(),
+            allow_raw_html: false,
+            related_limit: 5,
+            latest_limit: 10,
+            severities: default_severities(),
+            categories: default_categories(),
+            duration_buckets: default_duration_buckets(),
+            services: Vec::new(),
+            fields: BTreeMap::new(),
+            trends: TrendsConfig::default(),
+            check: CheckConfig::default(),
+            feeds: FeedsConfig::default(),
+            publish: PublishConfig::default(),
+            search: SearchConfig::default(),
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_severities() -> Vec<Severity> {
+    [
+        (
+            "SEV1",
+            "Critical",
+            "Full outage or data loss for many customers",
+        ),
+        (
+            "SEV2",
+            "Major",
+            "Major degradation of a customer-facing feature",
+        ),
+        ("SEV3", "Minor", "Partial degradation with a workaround"),
+        ("SEV4", "Low", "Little or no customer impact"),
+    ]
+    .into_iter()
+    .map(|(key, label, description)| Severity {
+        key: key.into(),
+        label: label.into(),
+        description: description.into(),
+    })
+    .collect()
+}
+
+fn default_categories() -> Vec<Category> {
+    [
+        (
+            "config-change",
+            "Configuration change",
+            "A change to configuration or feature flags",
+        ),
+        (
+            "capacity",
+            "Capacity",
+            "Load beyond what the system was provisioned for",
+        ),
+        (
+            "dependency-failure",
+            "Dependency failure",
+            "A third-party or upstream dependency failed",
+        ),
+        ("deploy", "Deploy", "A code deployment introduced the fault"),
+        (
+            "hardware",
+            "Hardware",
+            "Failed disks, hosts, or other physical components",
+        ),
+        (
+            "network",
+            "Network",
+            "Connectivity, routing, DNS or load balancing",
+        ),
+        (
+            "database",
+            "Database",
+            "Database faults: locks, replication, queries, migrations",
+        ),
+        (
+            "caching",
+            "Caching",
+            "Cache misconfiguration, stampedes or invalidation",
+        ),
+        (
+            "certificate-expiry",
+            "Certificate expiry",
+            "An expired or invalid certificate",
+        ),
+        (
+            "human-error",
+            "Human error",
+            "A manual operation went wrong",
+        ),
+    ]
+    .into_iter()
+    .map(|(key, label, description)| Category {
+        key: key.into(),
+        label: label.into(),
+        description: description.into(),
+        keywords: Vec::new(),
+    })
+    .collect()
+}
+
+fn default_duration_buckets() -> Vec<DurationBucket> {
+    [
+        ("under-30m", "< 30 min", Some(30)),
+        ("30m-2h", "30 min – 2 h", Some(120)),
+        ("2h-8h", "2 – 8 h", Some(480)),
+        ("8h-24h", "8 – 24 h", Some(1440)),
+        ("over-1d", "> 1 day", None),
+    ]
+    .into_iter()
+    .map(|(key, label, max_minutes)| DurationBucket {
+        key: key.into(),
+        label: label.into(),
+        max_minutes,
+        description: String::new(),
+    })
+    .collect()
+}
+
+/// A configuration problem: the message names the file and says what was expected.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub message: String,
+}
+
+impl Config {
+    /// Parses `hindsight.toml` text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let error = |message: String| ConfigError {
+            file: file.to_string(),
+            message,
+        };
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let position = e
+                .span()
+                .map(|span| {
+                    let (line, col) = line_col(text, span.start);
+                    format!("{line}:{col}")
+                })
+                .unwrap_or_default();
+            ConfigError {
+                file: if position.is_empty() {
+                    file.to_string()
+                } else {
+                    format!("{file}:{position}")
+                },
+                message: e.message().trim_end_matches('\n').to_string(),
+            }
+        })?;
+        config.validate().map_err(error)?;
+        config.fill_labels();
+        Ok(config)
+    }
+
+    /// The display timezone; validated at parse time, so the fallback is never used for a
+    /// parsed config.
+    pub fn tz(&self) -> Tz {
+        self.timezone.parse().unwrap_or(Tz::UTC)
+    }
+
+    /// The front matter names accepted for a canonical field: its own name, then aliases.
+    pub fn field_names(&self, canonical: Field) -> impl Iterator<Item = &str> {
+        std::iter::once(canonical.name()).chain(
+            self.fields
+                .get(&canonical)
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        )
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.timezone.parse::<Tz>().is_err() {
+            return Err(format!(
+                "timezone: unknown zone \"{}\" (expected an IANA name such as \"UTC\" or \"Europe/Berlin\")",
+                self.timezone
+            ));
+        }
+        if self.severities.is_empty() {
+            return Err("severities: expected at least one severity".into());
+        }
+        if self.duration_buckets.is_empty() {
+            return Err("duration_buckets: expected at least one bucket".into());
+        }
+        let mut previous = i64::MIN;
+        for (i, bucket) in self.duration_buckets.iter().enumerate() {
+            let last = i + 1 == self.duration_buckets.len();
+            match bucket.max_minutes {
+                Some(max) if max > previous && !last => previous = max,
+                None if last => {}
+                _ => {
+                    return Err(format!(
+                        "duration_buckets: bucket \"{}\" must have a max_minutes greater than the previous one, and only the last bucket may omit it",
+                        bucket.key
+                    ));
+                }
+            }
+        }
+        if self.trends.recurrence_days == 0 {
+            return Err("trends.recurrence_days: expected a number of days of at least 1".into());
+        }
+        check_unique("severities", self.severities.iter().map(|s| &s.key))?;
+        check_unique("categories", self.categories.iter().map(|c| &c.key))?;
+        check_unique(
+            "duration_buckets",
+            self.duration_buckets.iter().map(|b| &b.key),
+        )?;
+        check_unique("services", self.services.iter().map(|s| &s.name))?;
+        self.check.validate()?;
+        Ok(())
+    }
+
+    fn fill_labels(&mut self) {
+        for severity in &mut self.severities {
+            if severity.label.is_empty() {
+                severity.label = severity.key.clone();
+            }
+        }
+        for category in &mut self.categories {
+            if category.label.is_empty() {
+                category.label = category.key.clone();
+            }
+        }
+    }
+}
+
+fn check_unique<'a>(what: &str, keys: impl Iterator<Item = &'a String>) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for key in keys {
+        if !seen.insert(key.to_lowercase()) {
+            return Err(format!("{what}: \"{key}\" is declared twice"));
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line and column (in chars) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_err(text: &str, expected: &str) {
+        let err = Config::parse(text, "hindsight.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(expected),
+            "{err:?} does not contain {expected:?}"
+        );
+    }
+
+    #[test]
+    fn empty_config_has_defaults() {
+        let config = Config::parse("", "hindsight.toml").unwrap();
+        assert_eq!(config.severities.len(), 4);
+        assert_eq!(config.categories.len(), 10);
+        assert_eq!(config.duration_buckets.len(), 5);
+        assert_eq!(config.tz(), Tz::UTC);
+        assert_eq!(config.trends.recurrence_days, 90);
+        assert_eq!(config.feeds.limit, 50);
+        assert!(config.search.enabled);
+        let off = Config::parse("[search]\nenabled = false\n", "hindsight.toml").unwrap();
+        assert!(!off.search.enabled);
+        assert!(!config.publish.noindex);
+    }
+
+    #[test]
+    fn publishing_settings() {
+        let config = Config::parse(
+            "[feeds]\nlimit = 0\n[publish]\nnoindex = true\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        assert_eq!(config.feeds.limit, 0);
+        assert!(config.publish.noindex);
+        check_err("[publish]\nno_index = true\n", "unknown field `no_index`");
+        check_err("[feeds]\nlimit = -1\n", "2:9");
+    }
+
+    #[test]
+    fn trends_settings() {
+        let config = Config::parse("[trends]\nrecurrence_days = 30\n", "hindsight.toml").unwrap();
+        assert_eq!(config.trends.recurrence_days, 30);
+    }
+
+    #[test]
+    fn field_aliases() {
+        let config = Config::parse(
+            "[fields]\nservices = [\"affected\", \"company\"]\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        let names: Vec<_> = config.field_names(Field::Services).collect();
+        assert_eq!(names, ["services", "affected", "company"]);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        check_err(
+            "timezone = \"Mars/Olympus\"",
+            "unknown zone \"Mars/Olympus\"",
+        );
+        check_err("titel = \"x\"", "1:1: unknown field `titel`");
+        check_err("[fields]\nservice = [\"a\"]", "unknown field \"service\"");
+        check_err(
+            "[[duration_buckets]]\nkey = \"a\"\nlabel = \"A\"\n[[duration_buckets]]\nkey = \"b\"\nlabel = \"B\"\n",
+            "bucket \"a\" must have a max_minutes",
+        );
+        check_err(
+            "[[categories]]\nkey = \"db\"\n[[categories]]\nkey = \"DB\"\n",
+            "\"DB\" is declared twice",
+        );
+        check_err(
+            "[trends]\nrecurrence_days = 0\n",
+            "trends.recurrence_days: expected a number of days of at least 1",
+        );
+        check_err(
+            "[trends]\nrecurence_days = 9\n",
+            "unknown field `recurence_days`",
+        );
+    }
+}

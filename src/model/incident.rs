@@ -1,0 +1,136 @@
+//! The [`Incident`]: one postmortem with typed fields, and the values derived from them
+//! (duration, time to detect, ...), which are methods and never stored twice.
+//! `parse::incident` makes one from a content file.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::model::action_item::ActionItem;
+use crate::model::diagnostics::Pos;
+use crate::model::field::Field;
+use crate::model::inference::Inference;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Review,
+    Final,
+}
+
+/// One postmortem with typed fields. Derived values are methods, never stored twice.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    /// The content file, relative to the site root.
+    pub source: String,
+    pub slug: String,
+    pub title: String,
+    /// False for prose-only documents: their metadata is unknown, not absent, or inferred.
+    pub has_front_matter: bool,
+    /// For a document without front matter, what was read from its prose and where
+    /// (`None` when nothing was). The fields above hold the inferred values.
+    pub inferred: Option<Box<Inference>>,
+    pub status: Status,
+    /// Position in `config.severities` (0 is the worst).
+    pub severity: Option<usize>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub detected_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Service names as written (registry spelling when registered).
+    pub services: Vec<String>,
+    /// Root-cause categories, primary first (vocabulary keys when known).
+    pub root_causes: Vec<String>,
+    pub trigger: Option<String>,
+    pub tags: Vec<String>,
+    pub authors: Vec<String>,
+    pub summary: Option<String>,
+    pub impact: Option<String>,
+    pub detection: Option<String>,
+    pub action_items: Vec<ActionItem>,
+    pub related: Vec<String>,
+    /// Front matter fields Hindsight does not know, for templates.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub body: Rendered,
+    /// Where fields checked across files were written, for diagnostics.
+    pub positions: FieldPositions,
+}
+
+/// Positions of the fields whose problems are only found across files, and what the
+/// content lints (`check.rs`) need to know about the file.
+#[derive(Debug, Clone, Default)]
+pub struct FieldPositions {
+    pub slug: Option<Pos>,
+    /// One per entry of `related`.
+    pub related: Vec<Pos>,
+    /// The canonical fields the front matter sets (under any accepted name).
+    pub present: Vec<Field>,
+    /// The line of the file the Markdown body starts on, and its byte offset in the
+    /// file's text (BOM removed, line endings normalized).
+    pub body_line: u32,
+    pub body_offset: usize,
+    /// Relative links to other Markdown files: the target's path from the site root, and
+    /// where the link is written. Filled by `check::lint_file`.
+    pub links: Vec<(String, Pos)>,
+}
+
+impl Incident {
+    /// Resolved − started; `None` when either is missing or the order is impossible.
+    pub fn duration(&self) -> Option<TimeDelta> {
+        span(self.started_at, self.resolved_at)
+    }
+
+    /// Time to detect: detected − started.
+    pub fn time_to_detect(&self) -> Option<TimeDelta> {
+        span(self.started_at, self.detected_at)
+    }
+
+    /// Time to mitigate: mitigated − started.
+    pub fn time_to_mitigate(&self) -> Option<TimeDelta> {
+        span(self.started_at, self.mitigated_at)
+    }
+
+    /// Time to resolve: resolved − started (the same span as the duration, by definition).
+    pub fn time_to_resolve(&self) -> Option<TimeDelta> {
+        self.duration()
+    }
+
+    pub fn primary_cause(&self) -> Option<&str> {
+        self.root_causes.first().map(String::as_str)
+    }
+
+    /// The year the incident started, in the display timezone.
+    pub fn year(&self, tz: Tz) -> Option<i32> {
+        self.started_at.map(|at| at.with_timezone(&tz).year())
+    }
+}
+
+fn span(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<TimeDelta> {
+    let delta = to? - from?;
+    (delta >= TimeDelta::zero()).then_some(delta)
+}
+
+/// One heading of the document, for building a table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    /// Plain text without markup and not HTML-escaped; templates escape it when they render it.
+    pub title: String,
+}
+
+/// Everything the renderer derives from one Markdown document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rendered {
+    pub html: String,
+    /// Headings of levels 1 to 4 in document order; templates decide which levels to show.
+    pub toc: Vec<TocEntry>,
+    /// Level and plain text of the first heading of any level.
+    pub first_heading: Option<(u8, String)>,
+    /// Text content without markup, with whitespace collapsed to single spaces.
+    pub plain_text: String,
+    pub word_count: usize,
+}

@@ -1,0 +1,164 @@
+//! What was read from the prose of a postmortem without front matter: every value with
+//! the line and words it came from ([`Evidence`]), so pages and `hindsight check` can mark
+//! it as inferred and a reader can verify it. `parse::infer` fills an [`Inference`].
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::model::action_item::ActionItem;
+use crate::model::config::Config;
+
+/// Where a value was read: a position in the whole file and the words that said it. Line 0
+/// means the file name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub line: u32,
+    pub col: u32,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inferred<T> {
+    pub value: T,
+    pub evidence: Evidence,
+}
+
+/// Everything read from one document. Empty when the text states nothing Hindsight knows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inference {
+    pub started_at: Option<Inferred<DateTime<Utc>>>,
+    pub detected_at: Option<Inferred<DateTime<Utc>>>,
+    pub mitigated_at: Option<Inferred<DateTime<Utc>>>,
+    pub resolved_at: Option<Inferred<DateTime<Utc>>>,
+    /// Position in `config.severities`.
+    pub severity: Option<Inferred<usize>>,
+    pub services: Vec<Inferred<String>>,
+    /// A category key of the site's vocabulary.
+    pub root_cause: Option<Inferred<String>>,
+    pub trigger: Option<Inferred<String>>,
+    pub summary: Option<Inferred<String>>,
+    pub impact: Option<Inferred<String>>,
+    pub action_items: Vec<Inferred<ActionItem>>,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+/// One inferred value as pages and `check` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InferredField {
+    /// The front matter field it would be.
+    pub field: &'static str,
+    /// The value, shown as the site shows it ("2024-02-10 09:00 UTC", "caching").
+    pub value: String,
+    pub line: u32,
+    pub col: u32,
+    /// The words it was read from, or for lists, which lines.
+    pub evidence: String,
+}
+
+/// One dated event of a timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEvent {
+    pub at: DateTime<Utc>,
+    /// Only a day was given ("Apr 10 – Apr 16"): `at` is its midnight.
+    pub date_only: bool,
+    /// The minutes were left out ("14:??"): `at` is the start of the hour.
+    pub approximate: bool,
+    /// The line in the whole file, and the column of the time.
+    pub line: u32,
+    pub col: u32,
+    /// The time as written.
+    pub when: String,
+    /// What happened: the rest of the entry.
+    pub text: String,
+}
+
+impl Inference {
+    pub fn is_empty(&self) -> bool {
+        *self == Inference::default()
+    }
+
+    /// The inferred values as pages and `check` list them, times shown in `tz`.
+    pub fn fields(&self, config: &Config) -> Vec<InferredField> {
+        let tz: Tz = config.tz();
+        let mut fields = Vec::new();
+        let mut push = |field: &'static str, value: String, evidence: &Evidence| {
+            fields.push(InferredField {
+                field,
+                value,
+                line: evidence.line,
+                col: evidence.col,
+                evidence: evidence.text.clone(),
+            });
+        };
+        let time = |at: DateTime<Utc>| {
+            at.with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        };
+        for (field, value) in [
+            ("started_at", &self.started_at),
+            ("detected_at", &self.detected_at),
+            ("mitigated_at", &self.mitigated_at),
+            ("resolved_at", &self.resolved_at),
+        ] {
+            if let Some(v) = value {
+                push(field, time(v.value), &v.evidence);
+            }
+        }
+        if let Some(v) = &self.severity {
+            push(
+                "severity",
+                config.severities[v.value].key.clone(),
+                &v.evidence,
+            );
+        }
+        for v in &self.services {
+            push("services", v.value.clone(), &v.evidence);
+        }
+        if let Some(v) = &self.root_cause {
+            push("root_cause", v.value.clone(), &v.evidence);
+        }
+        for (field, value) in [
+            ("trigger", &self.trigger),
+            ("summary", &self.summary),
+            ("impact", &self.impact),
+        ] {
+            if let Some(v) = value {
+                push(field, v.value.clone(), &v.evidence);
+            }
+        }
+        let lines = |first: u32, last: u32| {
+            if first == last {
+                format!("line {first}")
+            } else {
+                format!("lines {first}–{last}")
+            }
+        };
+        if let (Some(first), Some(last)) = (self.action_items.first(), self.action_items.last()) {
+            let count = self.action_items.len();
+            push(
+                "action_items",
+                format!("{count} item{}", if count == 1 { "" } else { "s" }),
+                &Evidence {
+                    line: first.evidence.line,
+                    col: first.evidence.col,
+                    text: lines(first.evidence.line, last.evidence.line),
+                },
+            );
+        }
+        if let (Some(first), Some(last)) = (self.timeline.first(), self.timeline.last()) {
+            let count = self.timeline.len();
+            push(
+                "timeline",
+                format!("{count} event{}", if count == 1 { "" } else { "s" }),
+                &Evidence {
+                    line: first.line,
+                    col: first.col,
+                    text: lines(first.line, last.line),
+                },
+            );
+        }
+        fields
+    }
+}

@@ -1,0 +1,172 @@
+//! Vocabularies and terms: matching free-text names to the configured severities,
+//! categories and services, and turning any name into a safe, stable URL slug.
+//!
+//! Real archives spell the same thing many ways ("Redis-Cache", "redis-cache ",
+//! "redis  cache"), so every name is compared through [`term_key`]: names that differ only
+//! in case or whitespace are one term.
+
+use std::collections::HashMap;
+
+use crate::model::config::Config;
+
+/// The identity of a term: lowercase, trimmed, inner whitespace collapsed to one space.
+pub fn term_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A URL-safe slug: ASCII letters, digits and hyphens (other scripts are transliterated).
+/// Never empty, so every name gets a page.
+pub fn url_slug(name: &str) -> String {
+    let slug = slug::slugify(name);
+    if slug.is_empty() {
+        "untitled".to_string()
+    } else {
+        slug
+    }
+}
+
+/// Lookup tables built once per build from the config.
+#[derive(Debug, Default)]
+pub struct Vocabularies {
+    categories: HashMap<String, usize>,
+    services: HashMap<String, usize>,
+    category_keys: Vec<String>,
+    service_names: Vec<String>,
+}
+
+impl Vocabularies {
+    pub fn new(config: &Config) -> Self {
+        let mut categories = HashMap::new();
+        for (i, category) in config.categories.iter().enumerate() {
+            categories.insert(term_key(&category.key), i);
+            categories.entry(term_key(&category.label)).or_insert(i);
+        }
+        let services = config
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, service)| (term_key(&service.name), i))
+            .collect();
+        Vocabularies {
+            categories,
+            services,
+            category_keys: config.categories.iter().map(|c| c.key.clone()).collect(),
+            service_names: config.services.iter().map(|s| s.name.clone()).collect(),
+        }
+    }
+
+    /// The vocabulary key of the category `name` names (by key or label, in any spelling
+    /// [`term_key`] folds), or `None` when the site has no such category.
+    pub fn category_key(&self, name: &str) -> Option<&str> {
+        let &i = self.categories.get(&term_key(name))?;
+        Some(&self.category_keys[i])
+    }
+
+    /// The site's category keys, in the config's order.
+    pub fn category_keys(&self) -> &[String] {
+        &self.category_keys
+    }
+
+    /// The registry spelling of the service `name` names, or `None` when it is not
+    /// registered (see [`Vocabularies::has_registry`]).
+    pub fn service_name(&self, name: &str) -> Option<&str> {
+        let &i = self.services.get(&term_key(name))?;
+        Some(&self.service_names[i])
+    }
+
+    /// Whether the site declares a service registry; without one every name is welcome.
+    pub fn has_registry(&self) -> bool {
+        !self.service_names.is_empty()
+    }
+
+    /// The registered service names, in the config's order.
+    pub fn service_names(&self) -> &[String] {
+        &self.service_names
+    }
+}
+
+/// Matches a severity by key or label ("SEV1", "sev-1", "Critical"), or a bare number
+/// against keys ending in that number (1 → "SEV1").
+pub fn match_severity(config: &Config, given: &str) -> Option<usize> {
+    let simplify = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let wanted = simplify(given);
+    if wanted.is_empty() {
+        return None;
+    }
+    config.severities.iter().position(|severity| {
+        let key = simplify(&severity.key);
+        key == wanted
+            || simplify(&severity.label) == wanted
+            || (wanted.bytes().all(|b| b.is_ascii_digit())
+                && key.ends_with(&wanted)
+                && !key[..key.len() - wanted.len()].ends_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
+/// The closest known name, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
+    let name = term_key(name);
+    known
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(&name, &term_key(candidate)), candidate))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_and_slugs() {
+        for (name, key, slug) in [
+            ("Redis-Cache", "redis-cache", "redis-cache"),
+            ("  redis   Cache ", "redis cache", "redis-cache"),
+            (
+                "Payments & Billing (EU)",
+                "payments & billing (eu)",
+                "payments-billing-eu",
+            ),
+            ("Café Crème", "café crème", "cafe-creme"),
+            ("数据库", "数据库", "shu-ju-ku"),
+            ("&&&", "&&&", "untitled"),
+        ] {
+            assert_eq!(term_key(name), key, "{name}");
+            assert_eq!(url_slug(name), slug, "{name}");
+        }
+    }
+
+    #[test]
+    fn severities() {
+        let config = Config::default();
+        for (given, expected) in [
+            ("SEV1", Some(0)),
+            ("sev-2", Some(1)),
+            ("Minor", Some(2)),
+            ("4", Some(3)),
+            ("14", None),
+            ("SEV9", None),
+        ] {
+            assert_eq!(match_severity(&config, given), expected, "{given}");
+        }
+    }
+
+    #[test]
+    fn suggestions() {
+        let known = vec!["postgres-primary".to_string(), "redis-cache".to_string()];
+        assert_eq!(
+            did_you_mean("postgres-primry", &known),
+            Some("postgres-primary")
+        );
+        assert_eq!(did_you_mean("kafka", &known), None);
+    }
+}

@@ -1,0 +1,778 @@
+//! How one content file becomes one [`Incident`] (pure: no I/O).
+//!
+//! Parsing is forgiving by design: a field with a bad value is reported with its position
+//! and left unset, and the incident still gets its page. Only a file that cannot be read
+//! at all (not UTF-8, broken front matter syntax, empty) is skipped.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::model::action_item::{ActionItem, ActionStatus};
+use crate::model::config::Config;
+use crate::model::diagnostics::{Code, Diagnostic, Pos};
+use crate::model::field::Field;
+use crate::model::incident::{FieldPositions, Incident, Rendered, Status};
+use crate::model::inference::{Inference, Inferred};
+use crate::model::vocab::{self, Vocabularies};
+use crate::parse::frontmatter::{self, Entry, Node, Value};
+use crate::parse::infer;
+use crate::parse::markdown::{self, MarkdownOptions};
+use crate::parse::source::{self, ReadFailure, SourceFile};
+
+/// Parses one content file. Problems go to `diagnostics`; `None` means the file was skipped.
+pub fn parse(
+    file: &SourceFile,
+    config: &Config,
+    vocabularies: &Vocabularies,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Incident> {
+    let path = file.path.as_str();
+    let text = readable_text(file, diagnostics)?;
+    let document = split(path, &text, diagnostics)?;
+    let options = MarkdownOptions {
+        allow_raw_html: config.allow_raw_html,
+        source_dir: Some(path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string()),
+    };
+    let body = markdown::render(document.body, &options);
+    let fields = Fields {
+        entries: match &document.matter {
+            Some(Node {
+                value: Value::Map(entries),
+                ..
+            }) => entries.as_slice(),
+            _ => &[],
+        },
+        config,
+    };
+    let mut reader = FieldReader {
+        path,
+        text: &text,
+        config,
+        tz: config.tz(),
+        diagnostics,
+    };
+    let has_front_matter = document.format.is_some();
+    let title = reader.title(&fields, &body, &file.stem, has_front_matter);
+    let inference = (!has_front_matter)
+        .then(|| {
+            infer::infer(&infer::Input {
+                body: document.body,
+                first_line: document.body_line,
+                stem: &file.stem,
+                title: &title,
+                config,
+            })
+        })
+        .filter(|inference| !inference.is_empty())
+        .map(Box::new);
+    if !has_front_matter {
+        reader.no_front_matter(inference.is_some());
+    }
+    let read = reader.read_fields(&fields, vocabularies);
+    let mut incident = Incident {
+        source: file.path.clone(),
+        slug: vocab::url_slug(read.slug.as_ref().map_or(&file.stem, |(slug, _)| slug)),
+        title,
+        has_front_matter,
+        inferred: None,
+        status: read.status,
+        severity: read.severity,
+        started_at: read.times.started_at,
+        detected_at: read.times.detected_at,
+        mitigated_at: read.times.mitigated_at,
+        resolved_at: read.times.resolved_at,
+        services: dedup_case_insensitive(read.services),
+        root_causes: dedup_case_insensitive(read.root_causes),
+        trigger: read.trigger,
+        tags: dedup_case_insensitive(read.tags),
+        authors: read.authors,
+        summary: read.summary,
+        impact: read.impact,
+        detection: read.detection,
+        action_items: read.action_items,
+        related: read
+            .related
+            .iter()
+            .map(|(slug, _)| vocab::url_slug(slug))
+            .collect(),
+        extra: fields.extra(),
+        body,
+        positions: FieldPositions {
+            slug: read.slug.map(|(_, pos)| pos),
+            related: read.related.iter().map(|(_, pos)| *pos).collect(),
+            present: fields.present(),
+            body_line: document.body_line,
+            body_offset: text.len() - document.body.len(),
+            links: Vec::new(),
+        },
+    };
+    if let Some(inference) = inference {
+        apply_inference(&mut incident, inference);
+    }
+    Some(incident)
+}
+
+/// The file's text, or `None` (with the reason in `diagnostics`) when it cannot be read,
+/// is not UTF-8 or is empty.
+fn readable_text<'f>(
+    file: &'f SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Cow<'f, str>> {
+    let path = file.path.as_str();
+    let bytes = match &file.bytes {
+        Ok(bytes) => bytes,
+        Err(failure) => {
+            let code = match failure {
+                ReadFailure::TooLarge { .. } => Code::H014,
+                ReadFailure::Io(_) => Code::H001,
+            };
+            diagnostics.push(Diagnostic::error(code, path, failure.to_string()));
+            return None;
+        }
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = String::from_utf8_lossy(&bytes[..error.valid_up_to()]);
+            let (line, col) = crate::model::config::line_col(&valid, valid.len());
+            diagnostics.push(
+                Diagnostic::error(Code::H001, path, "file is not valid UTF-8")
+                    .at(line as u32, col as u32, &String::from_utf8_lossy(bytes))
+                    .help("save the file as UTF-8 (most editors have an \"encoding\" menu)"),
+            );
+            return None;
+        }
+    };
+    let text = source::normalize_text(text);
+    if text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(Code::H008, path, "file is empty; no page was written")
+                .help("add a title and a summary, or delete the file"),
+        );
+        return None;
+    }
+    Some(text)
+}
+
+/// Front matter and body, or `None` (with an H002 in `diagnostics`) when the front matter
+/// cannot be read.
+fn split<'t>(
+    path: &str,
+    text: &'t str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<frontmatter::Document<'t>> {
+    match frontmatter::parse(text) {
+        Ok(document) => Some(document),
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error(Code::H002, path, error.message)
+                    .at(error.pos.line, error.pos.col, text)
+                    .help("fix the front matter; the file was skipped"),
+            );
+            None
+        }
+    }
+}
+
+/// The front matter's entries, looked up by canonical field under any accepted name.
+struct Fields<'a> {
+    entries: &'a [Entry],
+    config: &'a Config,
+}
+
+impl<'a> Fields<'a> {
+    /// The first entry under any accepted name of `canonical`: the name used, and its node.
+    fn get(&self, canonical: Field) -> Option<(&'a str, &'a Node)> {
+        self.config.field_names(canonical).find_map(|name| {
+            self.entries
+                .iter()
+                .find(|entry| entry.key == name)
+                .map(|entry| (entry.key.as_str(), &entry.value))
+        })
+    }
+
+    /// The canonical fields the front matter sets.
+    fn present(&self) -> Vec<Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|&canonical| self.get(canonical).is_some())
+            .collect()
+    }
+
+    /// The entries Hindsight does not know, for templates.
+    fn extra(&self) -> BTreeMap<String, serde_json::Value> {
+        self.entries
+            .iter()
+            .filter(|entry| !is_known_field(self.config, &entry.key))
+            .map(|entry| (entry.key.clone(), entry.value.to_json()))
+            .collect()
+    }
+}
+
+/// What the front matter says, field by field, before it becomes an [`Incident`].
+struct Read {
+    slug: Option<(String, Pos)>,
+    status: Status,
+    severity: Option<usize>,
+    times: Times,
+    services: Vec<String>,
+    root_causes: Vec<String>,
+    trigger: Option<String>,
+    tags: Vec<String>,
+    authors: Vec<String>,
+    summary: Option<String>,
+    impact: Option<String>,
+    detection: Option<String>,
+    action_items: Vec<ActionItem>,
+    related: Vec<(String, Pos)>,
+}
+
+/// The four timestamps of an incident.
+struct Times {
+    started_at: Option<DateTime<Utc>>,
+    detected_at: Option<DateTime<Utc>>,
+    mitigated_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+}
+
+/// Gives a document without front matter the values read from its prose.
+fn apply_inference(incident: &mut Incident, inference: Box<Inference>) {
+    let value = |v: &Option<Inferred<DateTime<Utc>>>| v.as_ref().map(|v| v.value);
+    incident.started_at = value(&inference.started_at);
+    incident.detected_at = value(&inference.detected_at);
+    incident.mitigated_at = value(&inference.mitigated_at);
+    incident.resolved_at = value(&inference.resolved_at);
+    incident.severity = inference.severity.as_ref().map(|v| v.value);
+    incident.services =
+        dedup_case_insensitive(inference.services.iter().map(|v| v.value.clone()).collect());
+    incident.root_causes = inference
+        .root_cause
+        .iter()
+        .map(|v| v.value.clone())
+        .collect();
+    let text = |v: &Option<Inferred<String>>| v.as_ref().map(|v| v.value.clone());
+    incident.trigger = text(&inference.trigger);
+    incident.summary = text(&inference.summary);
+    incident.impact = text(&inference.impact);
+    incident.action_items = inference
+        .action_items
+        .iter()
+        .map(|v| v.value.clone())
+        .collect();
+    incident.inferred = Some(inference);
+}
+
+fn is_known_field(config: &Config, key: &str) -> bool {
+    Field::parse(key).is_some() || config.fields.values().flatten().any(|alias| alias == key)
+}
+
+/// Generic headings such as "Postmortem" say nothing; a humanized file name says more.
+fn fallback_title(body: &Rendered, stem: &str) -> String {
+    const GENERIC: &[&str] = &[
+        "postmortem",
+        "post-mortem",
+        "post mortem",
+        "incident report",
+        "postmortem report",
+        "incident postmortem",
+        "summary",
+    ];
+    if let Some((_, heading)) = &body.first_heading {
+        let lowered = heading.trim().trim_end_matches(':').to_lowercase();
+        if !heading.trim().is_empty() && !GENERIC.contains(&lowered.as_str()) {
+            return heading.trim().to_string();
+        }
+    }
+    let words: String = stem
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
+        .replace(['-', '_'], " ");
+    let words = if words.trim().is_empty() {
+        stem.to_string()
+    } else {
+        words
+    };
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Untitled incident".to_string(),
+    }
+}
+
+fn dedup_case_insensitive(values: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    values
+        .into_iter()
+        .filter(|value| seen.insert(vocab::term_key(value)))
+        .collect()
+}
+
+fn parse_status(text: &str) -> Option<Status> {
+    match text.to_ascii_lowercase().as_str() {
+        "draft" => Some(Status::Draft),
+        "review" | "in review" | "in-review" => Some(Status::Review),
+        "final" | "published" => Some(Status::Final),
+        _ => None,
+    }
+}
+
+fn parse_action_status(text: &str) -> Option<ActionStatus> {
+    let key: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    match key.as_str() {
+        "open" | "todo" | "inprogress" | "started" | "planned" | "" => Some(ActionStatus::Open),
+        "done" | "closed" | "complete" | "completed" | "fixed" | "resolved" => {
+            Some(ActionStatus::Done)
+        }
+        "wontfix" | "wontdo" | "cancelled" | "canceled" | "declined" => Some(ActionStatus::Wontfix),
+        _ => None,
+    }
+}
+
+/// A scalar shown as the user wrote it, for messages.
+pub(crate) fn display_scalar(node: &Node) -> String {
+    match &node.value {
+        Value::String(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        Value::List(_) => "a list".into(),
+        Value::Map(_) => "a map".into(),
+    }
+}
+
+/// The incident-level readings: each takes the fields it needs and reports its problems.
+impl FieldReader<'_, '_> {
+    /// `title`, else a fallback from the body or the file name (H011 when the front matter
+    /// has no title).
+    fn title(
+        &mut self,
+        fields: &Fields<'_>,
+        body: &Rendered,
+        stem: &str,
+        has_front_matter: bool,
+    ) -> String {
+        if let Some(title) = fields
+            .get(Field::Title)
+            .and_then(|(name, node)| self.string(name, node))
+        {
+            return title;
+        }
+        let fallback = fallback_title(body, stem);
+        if has_front_matter {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Code::H011,
+                    self.path,
+                    format!("no title; using \"{fallback}\""),
+                )
+                .field("title")
+                .help("add `title:` to the front matter"),
+            );
+        }
+        fallback
+    }
+
+    /// H010: a document without front matter, with or without values read from its prose.
+    fn no_front_matter(&mut self, inferred: bool) {
+        let path = self.path;
+        self.diagnostics.push(if inferred {
+            Diagnostic::warning(
+                Code::H010,
+                path,
+                "no front matter; metadata inferred from the text",
+            )
+            .help("`hindsight check` lists what was inferred and from which line; `hindsight import` writes it into the file as front matter")
+        } else {
+            Diagnostic::warning(Code::H010, path, "no front matter; the page shows no metadata")
+                .help("add a front matter block between `---` lines with at least title, severity, started_at and resolved_at")
+        });
+    }
+
+    /// Every field but the title, in the order their problems are reported.
+    fn read_fields(&mut self, fields: &Fields<'_>, vocabularies: &Vocabularies) -> Read {
+        let slug = fields
+            .get(Field::Slug)
+            .and_then(|(name, node)| Some((self.string(name, node)?, node.pos)));
+        let status = fields
+            .get(Field::Status)
+            .and_then(|(name, node)| {
+                self.enumerated(name, node, parse_status, "draft, review, final")
+            })
+            .unwrap_or(Status::Final);
+        let severity = fields
+            .get(Field::Severity)
+            .and_then(|(name, node)| self.severity(name, node));
+        let times = self.times(fields);
+        let services = self
+            .list(fields, Field::Services)
+            .into_iter()
+            .map(|(service, pos)| self.service(vocabularies, &service, pos))
+            .collect();
+        let root_causes = self
+            .list(fields, Field::RootCause)
+            .into_iter()
+            .map(|(cause, pos)| self.category(vocabularies, &cause, pos))
+            .collect();
+        let action_items = fields
+            .get(Field::ActionItems)
+            .map(|(name, node)| self.action_items(name, node))
+            .unwrap_or_default();
+        let related = self.list(fields, Field::Related);
+        let tags = self.names(fields, Field::Tags);
+        let authors = self.names(fields, Field::Authors);
+        let mut text = |canonical| {
+            fields
+                .get(canonical)
+                .and_then(|(name, node)| self.string(name, node))
+        };
+        Read {
+            slug,
+            status,
+            severity,
+            times,
+            services,
+            root_causes,
+            trigger: text(Field::Trigger),
+            tags,
+            authors,
+            summary: text(Field::Summary),
+            impact: text(Field::Impact),
+            detection: text(Field::Detection),
+            action_items,
+            related,
+        }
+    }
+
+    /// A list field's values with their positions.
+    fn list(&mut self, fields: &Fields<'_>, canonical: Field) -> Vec<(String, Pos)> {
+        fields
+            .get(canonical)
+            .map(|(name, node)| self.string_list(name, node))
+            .unwrap_or_default()
+    }
+
+    /// A list field's values.
+    fn names(&mut self, fields: &Fields<'_>, canonical: Field) -> Vec<String> {
+        self.list(fields, canonical)
+            .into_iter()
+            .map(|(value, _)| value)
+            .collect()
+    }
+
+    /// The severity's position in the config, or an H003 with a suggestion.
+    fn severity(&mut self, name: &str, node: &Node) -> Option<usize> {
+        let config = self.config;
+        let given = match &node.value {
+            Value::String(s) => s.clone(),
+            Value::Int(n) => n.to_string(),
+            _ => String::new(),
+        };
+        let found = vocab::match_severity(config, &given);
+        if found.is_some() {
+            return found;
+        }
+        let keys: Vec<String> = config.severities.iter().map(|s| s.key.clone()).collect();
+        let message = format!(
+            "unknown value \"{}\" (expected one of {})",
+            display_scalar(node),
+            keys.join(", ")
+        );
+        self.error(Code::H003, name, node, &message);
+        // "Critcal" is a typo of a label; "SEV9" is not a typo of "SEV1".
+        let given = display_scalar(node);
+        let labels: Vec<String> = config.severities.iter().map(|s| s.label.clone()).collect();
+        let close = vocab::did_you_mean(&given, &labels)
+            .and_then(|label| config.severities.iter().find(|s| s.label == label))
+            .map(|s| s.key.as_str())
+            .or_else(|| {
+                let digits = given.chars().any(|c| c.is_ascii_digit());
+                (!digits)
+                    .then(|| vocab::did_you_mean(&given, &keys))
+                    .flatten()
+            });
+        if let (Some(close), Some(last)) = (close, self.diagnostics.last_mut()) {
+            last.help = Some(format!("did you mean `{close}`?"));
+        }
+        None
+    }
+
+    /// The four timestamps, with H006 for one before the start (an error for the end).
+    fn times(&mut self, fields: &Fields<'_>) -> Times {
+        let mut stamp = |canonical| {
+            fields
+                .get(canonical)
+                .and_then(|(name, node)| self.timestamp(name, node))
+        };
+        let times = Times {
+            started_at: stamp(Field::StartedAt),
+            detected_at: stamp(Field::DetectedAt),
+            mitigated_at: stamp(Field::MitigatedAt),
+            resolved_at: stamp(Field::ResolvedAt),
+        };
+        let Some(started) = times.started_at else {
+            return times;
+        };
+        for (canonical, at, is_error) in [
+            (Field::ResolvedAt, times.resolved_at, true),
+            (Field::DetectedAt, times.detected_at, false),
+            (Field::MitigatedAt, times.mitigated_at, false),
+        ] {
+            if let (Some(at), Some((name, node))) = (at, fields.get(canonical))
+                && at < started
+            {
+                let message = format!(
+                    "{name} is before started_at ({} < {})",
+                    at.format("%Y-%m-%d %H:%M"),
+                    started.format("%Y-%m-%d %H:%M")
+                );
+                let diagnostic = if is_error {
+                    Diagnostic::error(Code::H006, self.path, message)
+                } else {
+                    Diagnostic::warning(Code::H006, self.path, message)
+                };
+                self.diagnostics.push(
+                    diagnostic
+                        .at(node.pos.line, node.pos.col, self.text)
+                        .field(name)
+                        .help("check the date and the time zone of both timestamps"),
+                );
+            }
+        }
+        times
+    }
+
+    /// The vocabulary key of a category; unknown ones are kept as written, with an H009.
+    fn category(&mut self, vocabularies: &Vocabularies, name: &str, pos: Pos) -> String {
+        if let Some(key) = vocabularies.category_key(name) {
+            return key.to_string();
+        }
+        let keys = vocabularies.category_keys();
+        let diagnostic = Diagnostic::warning(
+            Code::H009,
+            self.path,
+            format!("unknown root-cause category \"{name}\""),
+        )
+        .at(pos.line, pos.col, self.text)
+        .field("root_cause");
+        self.diagnostics
+            .push(match vocab::did_you_mean(name, keys) {
+                Some(close) => diagnostic.help(format!("did you mean `{close}`?")),
+                None => diagnostic.help(format!(
+                    "expected one of {} (or declare it under [[categories]] in hindsight.toml)",
+                    keys.join(", ")
+                )),
+            });
+        name.trim().to_string()
+    }
+
+    /// The registry spelling of a service; unregistered names are kept, with an H012 when
+    /// the site declares a registry.
+    fn service(&mut self, vocabularies: &Vocabularies, name: &str, pos: Pos) -> String {
+        if !vocabularies.has_registry() {
+            return name.trim().to_string();
+        }
+        if let Some(registered) = vocabularies.service_name(name) {
+            return registered.to_string();
+        }
+        let diagnostic =
+            Diagnostic::warning(Code::H012, self.path, format!("unknown service \"{name}\""))
+                .at(pos.line, pos.col, self.text)
+                .field("services");
+        self.diagnostics.push(
+            match vocab::did_you_mean(name, vocabularies.service_names()) {
+                Some(close) => diagnostic.help(format!("did you mean `{close}`?")),
+                None => diagnostic.help("declare it under [[services]] in hindsight.toml"),
+            },
+        );
+        name.trim().to_string()
+    }
+}
+
+/// Reads typed values out of front matter nodes, reporting problems with positions.
+struct FieldReader<'a, 'd> {
+    path: &'a str,
+    text: &'a str,
+    config: &'a Config,
+    tz: Tz,
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl FieldReader<'_, '_> {
+    fn error(&mut self, code: Code, field: &str, node: &Node, message: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(code, self.path, message)
+                .at(node.pos.line, node.pos.col, self.text)
+                .field(field),
+        );
+    }
+
+    fn wrong_type(&mut self, field: &str, node: &Node, expected: &str) {
+        let message = format!("expected {expected}, found {}", node.type_name());
+        self.error(Code::H004, field, node, &message);
+    }
+
+    /// A string; numbers and booleans are accepted as their text. Null means absent.
+    fn string(&mut self, field: &str, node: &Node) -> Option<String> {
+        match &node.value {
+            Value::Null => None,
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => Some(display_scalar(node)),
+            _ => {
+                self.wrong_type(field, node, "a string");
+                None
+            }
+        }
+    }
+
+    /// A list of strings, or one string holding a comma-separated list.
+    fn string_list(&mut self, field: &str, node: &Node) -> Vec<(String, frontmatter::Pos)> {
+        match &node.value {
+            Value::Null => Vec::new(),
+            Value::String(s) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| (s.to_string(), node.pos))
+                .collect(),
+            Value::List(items) => items
+                .iter()
+                .filter_map(|item| self.string(field, item).map(|s| (s, item.pos)))
+                .collect(),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                vec![(display_scalar(node), node.pos)]
+            }
+            Value::Map(_) => {
+                self.wrong_type(field, node, "a string or a list of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    fn enumerated<T>(
+        &mut self,
+        field: &str,
+        node: &Node,
+        parse: fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
+        let text = self.string(field, node)?;
+        let parsed = parse(&text);
+        if parsed.is_none() {
+            self.error(
+                Code::H003,
+                field,
+                node,
+                &format!("unknown value \"{text}\" (expected one of {expected})"),
+            );
+        }
+        parsed
+    }
+
+    fn timestamp(&mut self, field: &str, node: &Node) -> Option<DateTime<Utc>> {
+        let text = match &node.value {
+            Value::String(s) => s.as_str(),
+            Value::Null => return None,
+            _ => {
+                self.wrong_type(field, node, "a timestamp such as 2024-02-10T09:00:00Z");
+                return None;
+            }
+        };
+        match crate::model::time::parse_timestamp(text, self.tz) {
+            Ok(stamp) => Some(stamp.instant),
+            Err(message) => {
+                self.error(Code::H005, field, node, &format!("\"{text}\": {message}"));
+                None
+            }
+        }
+    }
+
+    fn action_items(&mut self, field: &str, node: &Node) -> Vec<ActionItem> {
+        let items = match &node.value {
+            Value::List(items) => items,
+            Value::Null => return Vec::new(),
+            _ => {
+                self.wrong_type(field, node, "a list of action items");
+                return Vec::new();
+            }
+        };
+        items
+            .iter()
+            .filter_map(|item| self.action_item(field, item))
+            .collect()
+    }
+
+    fn action_item(&mut self, field: &str, node: &Node) -> Option<ActionItem> {
+        let entries = match &node.value {
+            Value::String(title) => {
+                return Some(ActionItem {
+                    title: title.clone(),
+                    owner: None,
+                    status: ActionStatus::Open,
+                    due: None,
+                    priority: None,
+                    url: None,
+                    pos: Some(node.pos),
+                });
+            }
+            Value::Map(entries) => entries,
+            _ => {
+                self.wrong_type(
+                    field,
+                    node,
+                    "an action item (a map with title, owner, status, due)",
+                );
+                return None;
+            }
+        };
+        let get = |key: &str| entries.iter().find(|e| e.key == key).map(|e| &e.value);
+        let title_node = get("title")
+            .or_else(|| get("action"))
+            .or_else(|| get("description"));
+        let Some(title) = title_node.and_then(|n| self.string("action_items.title", n)) else {
+            self.error(Code::H004, field, node, "action item has no title");
+            return None;
+        };
+        let status = get("status")
+            .and_then(|n| {
+                self.enumerated(
+                    "action_items.status",
+                    n,
+                    parse_action_status,
+                    "open, done, wontfix",
+                )
+            })
+            .unwrap_or(ActionStatus::Open);
+        let due = get("due").and_then(|n| {
+            let text = self.string("action_items.due", n)?;
+            match crate::model::time::parse_date(&text, self.tz) {
+                Ok(date) => Some(date),
+                Err(message) => {
+                    self.error(
+                        Code::H005,
+                        "action_items.due",
+                        n,
+                        &format!("\"{text}\": {message}"),
+                    );
+                    None
+                }
+            }
+        });
+        Some(ActionItem {
+            title,
+            owner: get("owner").and_then(|n| self.string("action_items.owner", n)),
+            status,
+            due,
+            priority: get("priority").and_then(|n| self.string("action_items.priority", n)),
+            url: get("url").and_then(|n| self.string("action_items.url", n)),
+            pos: Some(node.pos),
+        })
+    }
+}

@@ -1,0 +1,565 @@
+//! Renders the Markdown body of a postmortem into HTML that is safe to publish.
+//!
+//! Postmortems are written by many people and end up on a shared site, so the output must never
+//! carry executable content unless the site owner opts in: raw HTML is escaped by default and
+//! script-bearing URLs are neutralised. Alongside the HTML the renderer returns what the rest of
+//! the pipeline needs from the same pass: a table of contents with stable, unique heading ids,
+//! the first heading, and a plain-text version for search indexes and snippets.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use percent_encoding::percent_decode_str;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::model::incident::{Rendered, TocEntry};
+
+/// Knobs that change how a document is rendered.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MarkdownOptions {
+    /// Pass raw HTML (and custom heading attributes) through instead of escaping or dropping it.
+    pub allow_raw_html: bool,
+    /// The folder of the document relative to the site root (`content/2024`). When set,
+    /// relative links to other Markdown files become [`SOURCE_LINK_PREFIX`] links naming
+    /// the target's path from the site root, for the caller to resolve to page URLs once
+    /// every incident's slug is known.
+    pub source_dir: Option<String>,
+}
+
+/// Marks a link to another Markdown file: `hindsight-source:content/2024/x.md#timeline`.
+pub const SOURCE_LINK_PREFIX: &str = "hindsight-source:";
+
+/// The site-root-relative path a link to another Markdown file points at, with its
+/// fragment, or `None` when the link is not a relative link to a `.md` file.
+fn source_link(source_dir: &str, dest: &str) -> Option<String> {
+    let (path, fragment) = link_target(source_dir, dest)?;
+    Some(format!("{SOURCE_LINK_PREFIX}{path}{fragment}"))
+}
+
+/// Splits a relative link to a Markdown file into the target's path from the site root
+/// (`content/2023/a.md`, still percent-encoded as written) and its `#fragment`; `None` for
+/// any other link, or one that climbs above the site root.
+pub(crate) fn link_target<'d>(source_dir: &str, dest: &'d str) -> Option<(String, &'d str)> {
+    if dest.contains(':') || dest.starts_with(['#', '/', '?']) {
+        return None;
+    }
+    let (path, fragment) = dest.split_at(dest.find('#').unwrap_or(dest.len()));
+    let lower = path.to_ascii_lowercase();
+    if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = source_dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some((parts.join("/"), fragment))
+}
+
+/// Undoes the escaping pulldown-cmark applies to link destinations (`%20`, `&amp;`), so a
+/// link names a file as the file system does.
+pub(crate) fn decode_href(href: &str) -> String {
+    percent_decode_str(&href.replace("&amp;", "&"))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Accumulates text with whitespace collapsed, counting words as it goes, so that plain text and
+/// word counts never need a second pass or an intermediate string.
+#[derive(Default)]
+struct Collapser {
+    out: String,
+    words: usize,
+    /// Whether a word boundary is pending; inline markup such as `foo**bar**` must not split a
+    /// word, so boundaries come only from whitespace and block structure.
+    gap: bool,
+}
+
+impl Collapser {
+    fn push(&mut self, s: &str) {
+        if s.starts_with(char::is_whitespace) {
+            self.gap = true;
+        }
+        // Most text is ASCII, and the byte-wise splitter is much faster than the Unicode one.
+        if s.is_ascii() {
+            self.push_words(s.split_ascii_whitespace());
+        } else {
+            self.push_words(s.split_whitespace());
+        }
+        if s.ends_with(char::is_whitespace) {
+            self.gap = true;
+        }
+    }
+
+    fn push_words<'s>(&mut self, words: impl Iterator<Item = &'s str>) {
+        for (i, word) in words.enumerate() {
+            if self.out.is_empty() {
+                self.words += 1;
+            } else if self.gap || i > 0 {
+                self.out.push(' ');
+                self.words += 1;
+            }
+            self.out.push_str(word);
+            self.gap = false;
+        }
+    }
+}
+
+/// Renders `markdown` to HTML and collects the table of contents and plain text.
+pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
+    let parser_options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+
+    // Explicit ids win, so automatic ids must steer clear of all of them, even ones further down
+    // the document. An explicit id needs a `{` and then a `#` on one line, so most documents
+    // skip this extra parse.
+    let mut reserved = HashSet::new();
+    let may_have_ids = markdown
+        .lines()
+        .any(|line| line.find('{').is_some_and(|i| line[i..].contains('#')));
+    if may_have_ids {
+        for event in Parser::new_ext(markdown, parser_options) {
+            if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
+                reserved.insert(id.into_string());
+            }
+        }
+    }
+
+    let mut rewriter = Rewriter {
+        parser: Parser::new_ext(markdown, parser_options),
+        allow_raw_html: options.allow_raw_html,
+        source_dir: options.source_dir.as_deref(),
+        in_comment: std::cell::Cell::new(false),
+        queue: Vec::new(),
+        reserved,
+        used: HashSet::new(),
+        headings: Vec::new(),
+        plain: Collapser {
+            out: String::with_capacity(markdown.len()),
+            ..Collapser::default()
+        },
+    };
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2 + 64);
+    html::push_html(&mut html, &mut rewriter);
+
+    let headings = rewriter.headings;
+    let first_heading = headings.first().map(|h| (h.level, h.title.clone()));
+    let toc = headings.into_iter().filter(|h| h.level <= 4).collect();
+    Rendered {
+        html,
+        toc,
+        first_heading,
+        plain_text: rewriter.plain.out,
+        word_count: rewriter.plain.words,
+    }
+}
+
+/// Rewrites the parser's events on their way to the HTML writer and records headings and plain
+/// text as they pass, so each document is parsed and walked only once. Only a heading's own
+/// events are buffered, because its id depends on its text and goes on its opening tag.
+struct Rewriter<'a> {
+    parser: Parser<'a>,
+    allow_raw_html: bool,
+    source_dir: Option<&'a str>,
+    /// Inside a multi-line HTML comment block, whose lines arrive as separate events.
+    in_comment: std::cell::Cell<bool>,
+    /// Rewritten events waiting to be handed out, in reverse order so that `pop` yields the next.
+    queue: Vec<Event<'a>>,
+    reserved: HashSet<String>,
+    used: HashSet<String>,
+    headings: Vec<TocEntry>,
+    plain: Collapser,
+}
+
+impl<'a> Iterator for Rewriter<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.queue.pop() {
+            return Some(event);
+        }
+        let event = self.parser.next()?;
+        self.observe(&event);
+        Some(match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => self.heading(level, id, classes, attrs),
+            Event::Start(Tag::Table(_)) => {
+                self.queue.push(event);
+                Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">"))
+            }
+            Event::End(TagEnd::Table) => {
+                self.queue.push(Event::Html(CowStr::Borrowed("</div>\n")));
+                event
+            }
+            // Footnote labels become element ids; a prefix keeps `[^summary]` from taking
+            // the id of a `## Summary` heading.
+            Event::FootnoteReference(label) => {
+                Event::FootnoteReference(format!("fn-{label}").into())
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                Event::Start(Tag::FootnoteDefinition(format!("fn-{label}").into()))
+            }
+            other => self.sanitize(other),
+        })
+    }
+}
+
+impl<'a> Rewriter<'a> {
+    /// Adds an event's text to the plain-text version of the document.
+    fn observe(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Text(text) | Event::Code(text) => self.plain.push(text),
+            Event::SoftBreak | Event::HardBreak => self.plain.gap = true,
+            Event::Start(tag) if !is_inline(tag.to_end()) => self.plain.gap = true,
+            Event::End(tag) if !is_inline(*tag) => self.plain.gap = true,
+            _ => {}
+        }
+    }
+
+    /// Buffers a heading's content, gives the heading its id and returns its opening tag.
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        explicit: Option<CowStr<'a>>,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    ) -> Event<'a> {
+        let mut title = Collapser::default();
+        while let Some(event) = self.parser.next() {
+            self.observe(&event);
+            match &event {
+                Event::Text(text) | Event::Code(text) => title.push(text),
+                Event::SoftBreak | Event::HardBreak => title.gap = true,
+                Event::End(TagEnd::Heading(_)) => break,
+                _ => {}
+            }
+            let event = self.sanitize(event);
+            self.queue.push(event);
+        }
+
+        // Duplicates of either kind of id get a numeric suffix.
+        let id = match explicit.filter(|id| !id.is_empty()) {
+            Some(explicit) => unique(explicit.into_string(), |c| self.used.contains(c)),
+            None => unique(slugify_heading(&title.out), |c| {
+                self.used.contains(c) || self.reserved.contains(c)
+            }),
+        };
+        self.used.insert(id.clone());
+
+        let mut anchor = String::with_capacity(id.len() + 80);
+        anchor.push_str("<a class=\"heading-anchor\" href=\"#");
+        escape_attr(&mut anchor, &id);
+        anchor.push_str("\" aria-label=\"Link to this section\">#</a>");
+        self.queue.push(Event::Html(anchor.into()));
+        self.queue.push(Event::End(TagEnd::Heading(level)));
+        self.queue.reverse();
+
+        let tag = Tag::Heading {
+            level,
+            id: Some(id.clone().into()),
+            classes,
+            // Custom attributes can carry event handlers such as `onclick`, so they are only
+            // trusted as far as raw HTML is.
+            attrs: if self.allow_raw_html {
+                attrs
+            } else {
+                Vec::new()
+            },
+        };
+        self.headings.push(TocEntry {
+            level: level as u8,
+            id,
+            title: title.out,
+        });
+        Event::Start(tag)
+    }
+
+    /// Neutralises script URLs and, unless allowed, turns raw HTML into text, which the HTML
+    /// writer escapes so that it shows literally.
+    fn sanitize(&self, mut event: Event<'a>) -> Event<'a> {
+        match &mut event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                if is_dangerous_url(dest_url) =>
+            {
+                *dest_url = CowStr::Borrowed("#");
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(link) = self.source_dir.and_then(|dir| source_link(dir, dest_url)) {
+                    *dest_url = link.into();
+                }
+            }
+            // HTML comments are notes to fellow authors ("<!-- TODO: add graphs -->"), not
+            // content: drop them rather than show them escaped.
+            Event::Html(raw) | Event::InlineHtml(raw)
+                if self.in_comment.get() || raw.trim_start().starts_with("<!--") =>
+            {
+                self.in_comment.set(!raw.contains("-->"));
+                return Event::Text(CowStr::Borrowed(""));
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) if !self.allow_raw_html => {
+                return Event::Text(std::mem::replace(raw, CowStr::Borrowed("")));
+            }
+            _ => {}
+        }
+        event
+    }
+}
+
+/// Turns heading text into an id: lowercase letters and digits of any script, with every run of
+/// other characters collapsed to a single `-`; `section` when nothing is left.
+pub fn slugify_heading(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            pending_dash = true;
+        }
+    }
+    if slug.is_empty() {
+        slug.push_str("section");
+    }
+    slug
+}
+
+/// Returns `base`, or the first of `base-1`, `base-2`, … that `taken` does not reject.
+fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(&base) {
+        return base;
+    }
+    let mut candidate = base.clone();
+    for n in 1usize.. {
+        candidate.truncate(base.len());
+        // Writing into a String cannot fail.
+        let _ = write!(candidate, "-{n}");
+        if !taken(&candidate) {
+            break;
+        }
+    }
+    candidate
+}
+
+/// Browsers ignore leading whitespace and control characters and strip tabs and newlines
+/// anywhere in a URL, so `java\tscript:` must be caught as well as `JavaScript:`.
+fn is_dangerous_url(url: &str) -> bool {
+    let trimmed = url.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+    let cleaned = trimmed.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
+    let starts_with = |prefix: &str| {
+        let mut chars = cleaned.clone();
+        prefix
+            .chars()
+            .all(|p| chars.next().map(|c| c.to_ascii_lowercase()) == Some(p))
+    };
+    starts_with("javascript:")
+        || starts_with("vbscript:")
+        || (starts_with("data:") && !starts_with("data:image/"))
+}
+
+/// Escapes text for HTML element content and quoted attribute values, appending to `out`.
+/// The one escaper of the crate: templates use it too (see `render::escape_html`).
+pub(crate) fn escape_attr(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Inline tags do not separate words in the plain text; every other tag does.
+fn is_inline(tag: TagEnd) -> bool {
+    use TagEnd::*;
+    matches!(tag, Emphasis | Strong | Strikethrough | Link | Image)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLE: &str = "|a|b|\n|-|-|\n|1|2|";
+
+    /// Asserts that rendering `input` with default options does (or, with `!` in front of the
+    /// fragment, does not) contain `fragment`.
+    fn check(input: &str, fragment: &str) {
+        let out = render(input, &MarkdownOptions::default()).html;
+        let (fragment, wanted) = fragment
+            .strip_prefix('!')
+            .map_or((fragment, true), |f| (f, false));
+        assert_eq!(
+            out.contains(fragment),
+            wanted,
+            "{input:?}, {fragment:?}:\n{out}"
+        );
+    }
+
+    #[test]
+    fn renders_expected_fragments() {
+        let anchor = r##"<h2 id="timeline">Timeline<a class="heading-anchor" href="#timeline" aria-label="Link to this section">#</a></h2>"##;
+        // One case per line reads as a table, which is worth more here than the usual layout.
+        #[rustfmt::skip]
+        let cases = [
+            ("## Timeline", anchor),
+            ("a\n\n<!-- DRAFT: add graphs\nlater -->\n\nb", "!DRAFT"),
+            ("a <!-- note --> b", "!note"),
+            ("## Timeline\n## Timeline", r#"<h2 id="timeline-1">"#),
+            ("## Timeline\n## Timeline\n## Timeline", r#"<h2 id="timeline-2">"#),
+            ("## Root cause {#why}", r##"<h2 id="why">Root cause<a class="heading-anchor" href="#why""##),
+            ("## Intro\n## Other {#intro}", r#"<h2 id="intro-1">Intro"#),
+            ("## Intro\n## Other { .x #intro }", r#"<h2 id="intro" class="x">Other"#),
+            ("## Résumé — Día 2", r#"<h2 id="résumé-día-2">"#),
+            ("## `db-01` **down**", r#"<h2 id="db-01-down"><code>db-01</code> <strong>"#),
+            ("## !!!", r#"<h2 id="section">"#),
+            (TABLE, r#"<div class="table-wrap"><table>"#),
+            (TABLE, "</table>\n</div>"),
+            ("Lag[^1].\n\n[^1]: Replica lag.", r#"<sup class="footnote-reference">"#),
+            ("Lag[^1].\n\n[^1]: Replica lag.", r#"<div class="footnote-definition""#),
+            ("~~fixed~~", "<del>fixed</del>"),
+            ("- [x] page\n- [ ] write", r#"<input disabled="" type="checkbox" checked=""/>"#),
+            ("```rust\nfn main() {}\n```", r#"<pre><code class="language-rust">"#),
+            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+            ("<script>alert(1)</script>", "!<script"),
+            ("x <img src=x onerror=alert(1)> y", "!<img"),
+            ("## Hi {onclick=alert(1)}", "!onclick"),
+            ("## Hi {#a\"b}", "!a\"b"),
+            ("## Hi <b>", "<h2 id=\"hi\">Hi &lt;b&gt;"),
+            ("## [x](javascript:y)", r##"<h2 id="x"><a href="#">x</a>"##),
+            ("[x](javascript:alert(1))", r##"<a href="#">x</a>"##),
+            ("[x](JavaScript:alert(1))", r##"<a href="#">x</a>"##),
+            ("[x](  vbscript:msgbox)", r##"<a href="#">x</a>"##),
+            ("[x](<java\tscript:alert(1)>)", r##"<a href="#">x</a>"##),
+            ("<javascript:alert(1)>", "!href=\"javascript"),
+            ("[x](data:text/html;base64,AAAA)", r##"<a href="#">x</a>"##),
+            ("![x](data:image/png;base64,AAAA)", r#"src="data:image/png;base64,AAAA""#),
+            ("![x](javascript:alert(1))", r##"src="#""##),
+            ("[ok](https://example.com/a?b=1)", r#"href="https://example.com/a?b=1""#),
+        ];
+        for (input, fragment) in cases {
+            check(input, fragment);
+        }
+    }
+
+    #[test]
+    fn links_to_other_postmortems_name_their_source() {
+        let options = MarkdownOptions {
+            source_dir: Some("content/2024".into()),
+            ..MarkdownOptions::default()
+        };
+        for (link, expected) in [
+            ("../2023/a.md", "hindsight-source:content/2023/a.md"),
+            (
+                "b.md#timeline",
+                "hindsight-source:content/2024/b.md#timeline",
+            ),
+            ("./sub/c.MD", "hindsight-source:content/2024/sub/c.MD"),
+            ("../../../x.md", "../../../x.md"),
+            ("https://example.com/a.md", "https://example.com/a.md"),
+            ("notes.txt", "notes.txt"),
+        ] {
+            let html = render(&format!("[x]({link})"), &options).html;
+            assert!(
+                html.contains(&format!("href=\"{expected}\"")),
+                "{link}: {html}"
+            );
+        }
+    }
+
+    #[test]
+    fn raw_html_passes_through_when_allowed() {
+        let allow = &MarkdownOptions {
+            allow_raw_html: true,
+            ..MarkdownOptions::default()
+        };
+        let out = render("<script>alert(1)</script>\n\nInline <kbd>Ctrl</kbd>", allow).html;
+        assert!(out.contains("<script>alert(1)</script>") && out.contains("<kbd>Ctrl</kbd>"));
+    }
+
+    #[test]
+    fn toc_and_first_heading() {
+        let doc = "# Outage\n## Timeline\n### 10:02 *paged*\n#### Detail\n##### Deep\n## Timeline";
+        let r = render(doc, &MarkdownOptions::default());
+        let toc: Vec<_> = r.toc.iter().map(|e| (e.level, &*e.id, &*e.title)).collect();
+        let expected = [
+            (1, "outage", "Outage"),
+            (2, "timeline", "Timeline"),
+            (3, "10-02-paged", "10:02 paged"),
+            (4, "detail", "Detail"),
+            (2, "timeline-1", "Timeline"),
+        ];
+        assert_eq!(toc, expected);
+        assert_eq!(r.first_heading, Some((1, "Outage".to_owned())));
+        let r = render("Text\n\n### A *b* & c", &MarkdownOptions::default());
+        assert_eq!(r.first_heading, Some((3, "A b & c".to_owned())));
+    }
+
+    #[test]
+    fn plain_text_and_word_count() {
+        let doc = "# Title\nSome **bold**er text\nwith `code`.\n\n- one\n- two\n\n<p>x</p>";
+        let r = render(&format!("{doc}\n\n{TABLE}"), &MarkdownOptions::default());
+        let expected = "Title Some bolder text with code. one two a b 1 2";
+        assert_eq!(r.plain_text, expected);
+        assert_eq!(r.word_count, 12);
+    }
+
+    #[test]
+    fn empty_input_renders_nothing() {
+        let r = render("", &MarkdownOptions::default());
+        assert!(r.html.is_empty() && r.toc.is_empty() && r.plain_text.is_empty());
+        assert_eq!((r.first_heading, r.word_count), (None, 0));
+    }
+
+    #[test]
+    fn slugify_cases() {
+        let cases = [
+            ("Timeline", "timeline"),
+            ("  Root   cause: DNS! ", "root-cause-dns"),
+            ("Résumé — Día 2", "résumé-día-2"),
+            ("事故 報告", "事故-報告"),
+            ("---", "section"),
+            ("", "section"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(slugify_heading(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let deep_list: String = (0..2000)
+            .map(|i| format!("{}- x\n", "  ".repeat(i)))
+            .collect();
+        let inputs = [
+            "---\ntitle: x\n---\n".to_owned(),
+            "```\nunterminated fence".to_owned(),
+            ">".repeat(5000),
+            deep_list,
+            "## {#}\n\n## \u{0}\u{202e}".to_owned(),
+            "[a]: javascript:x\n\n[b][a] ![c][a]".repeat(500),
+        ];
+        for input in &inputs {
+            let r = render(input, &MarkdownOptions::default());
+            assert!(!r.html.contains("=\"javascript:"));
+        }
+    }
+}

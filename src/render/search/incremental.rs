@@ -1,0 +1,290 @@
+//! The search index kept between rebuilds, for `serve`: an edit to one postmortem
+//! re-tokenizes that postmortem alone, re-encodes the terms it had or has, and rewrites
+//! the shards those terms are in, its own `d/<position>.js` and `meta.js`.
+//!
+//! The files are the ones a full build writes for the same site, byte for byte: the
+//! records are encoded by the same [`term_record`], and shards cut by the same
+//! [`shard_ends`] over the same record lengths.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashSet};
+
+use super::{
+    Field, Postings, SEARCH_DIR, doc_page, doc_terms, meta_page, postings, shard_ends, shard_page,
+    term_record,
+};
+use crate::analyze::site::Site;
+use crate::render::Page;
+use rayon::prelude::*;
+
+/// A term, ordered as `search.js` compares strings: by UTF-16 code units.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key(Box<str>);
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        super::utf16_cmp(&self.0, &other.0)
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[derive(Debug, Default)]
+struct TermState {
+    postings: Postings,
+    /// The term's record as its shard holds it.
+    record: String,
+}
+
+/// The index as last written.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    /// The slug at each position when the index was last brought up to date.
+    slugs: Vec<Box<str>>,
+    universe: u32,
+    terms: BTreeMap<Key, TermState>,
+    /// Each shard's first and last term.
+    spans: Vec<(Key, Key)>,
+}
+
+/// What an update writes and what it leaves behind.
+#[derive(Debug, Default)]
+pub struct SearchUpdate {
+    pub pages: Vec<Page>,
+    /// Paths (under the output folder) of files the index no longer has.
+    pub stale: Vec<String>,
+}
+
+impl SearchIndex {
+    /// Indexes the whole site: the state, and every file (what [`super::pages`] returns).
+    pub fn build(site: &Site) -> (SearchIndex, Vec<Page>) {
+        let universe = site.incidents.len() as u32;
+        let terms = postings(site, |_, _| Ok::<(), std::convert::Infallible>(()))
+            .unwrap_or_else(|never| match never {});
+        let terms: BTreeMap<Key, TermState> = terms
+            .into_par_iter()
+            .map(|(term, postings)| {
+                let mut record = String::new();
+                term_record(&mut record, &term, &postings, universe);
+                (Key(term), TermState { postings, record })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        let mut index = SearchIndex {
+            slugs: site
+                .incidents
+                .iter()
+                .map(|i| i.slug.as_str().into())
+                .collect(),
+            universe,
+            terms,
+            spans: Vec::new(),
+        };
+        let (shards, _) = index.relayout(&HashSet::new(), true);
+        let mut pages = vec![index.meta(site)];
+        pages.extend(shards);
+        pages.par_extend(
+            site.incidents
+                .par_iter()
+                .enumerate()
+                .map(|(position, incident)| doc_page(position, incident)),
+        );
+        (index, pages)
+    }
+
+    /// Brings the index up to `site`. `changed` lists the positions of the incidents whose
+    /// content changed, when every other incident kept its position; `None` when the
+    /// order changed, or incidents came or went, and everything is indexed again.
+    pub fn update(&mut self, site: &Site, changed: Option<&[usize]>) -> SearchUpdate {
+        let old_universe = self.universe;
+        let old_shards = self.spans.len();
+        let universe = site.incidents.len() as u32;
+        let Some(changed) = changed.filter(|_| universe == old_universe) else {
+            let (index, pages) = SearchIndex::build(site);
+            *self = index;
+            let stale = (universe..old_universe)
+                .map(|p| format!("{SEARCH_DIR}/d/{p}.js"))
+                .chain((self.spans.len()..old_shards).map(|i| format!("{SEARCH_DIR}/t/{i}.js")))
+                .collect();
+            return SearchUpdate { pages, stale };
+        };
+        self.slugs = site
+            .incidents
+            .iter()
+            .map(|i| i.slug.as_str().into())
+            .collect();
+        let mut positions: Vec<u32> = changed.iter().map(|&p| p as u32).collect();
+        positions.sort_unstable();
+        positions.dedup();
+        // Take the changed incidents out of every term...
+        let mut touched: HashSet<Key> = HashSet::new();
+        for (key, state) in &mut self.terms {
+            let mut hit = false;
+            for &position in &positions {
+                hit |= remove(&mut state.postings.all, position);
+                for set in &mut state.postings.fields {
+                    remove(set, position);
+                }
+            }
+            if hit {
+                touched.insert(key.clone());
+            }
+        }
+        // ...and put them back where their text now puts them.
+        for &position in &positions {
+            let Some(incident) = site.incidents.get(position as usize) else {
+                continue;
+            };
+            let doc = doc_terms(site, incident);
+            for (term, mask) in doc.iter() {
+                let key = Key(term.into());
+                let state = self.terms.entry(key.clone()).or_default();
+                insert(&mut state.postings.all, position);
+                for field in Field::ALL {
+                    if mask & field.bit() != 0 {
+                        insert(&mut state.postings.fields[field as usize], position);
+                    }
+                }
+                touched.insert(key);
+            }
+        }
+        self.terms.retain(|_, state| !state.postings.all.is_empty());
+        for key in &touched {
+            if let Some(state) = self.terms.get_mut(key) {
+                state.record.clear();
+                term_record(&mut state.record, &key.0, &state.postings, universe);
+            }
+        }
+        let (mut pages, count) = self.relayout(&touched, false);
+        pages.push(self.meta(site));
+        pages.extend(positions.iter().filter_map(|&p| {
+            site.incidents
+                .get(p as usize)
+                .map(|i| doc_page(p as usize, i))
+        }));
+        let stale = (count..old_shards)
+            .map(|i| format!("{SEARCH_DIR}/t/{i}.js"))
+            .collect();
+        SearchUpdate { pages, stale }
+    }
+
+    /// Cuts the terms into shards again; returns the shards that differ from the last
+    /// layout or hold a `touched` term (all of them with `all`), and the shard count.
+    fn relayout(&mut self, touched: &HashSet<Key>, all: bool) -> (Vec<Page>, usize) {
+        let ends = shard_ends(self.terms.iter().map(|(k, t)| (&*k.0, t.record.len())));
+        let entries: Vec<(&Key, &TermState)> = self.terms.iter().collect();
+        // A touched term may be gone; the shard whose span it falls in changed all the same.
+        let mut touched: Vec<&Key> = touched.iter().collect();
+        touched.sort_unstable();
+        let mut spans = Vec::with_capacity(ends.len());
+        let mut pages = Vec::new();
+        let mut start = 0;
+        for (number, &end) in ends.iter().enumerate() {
+            let shard = &entries[start..end];
+            let span = (shard[0].0.clone(), shard[shard.len() - 1].0.clone());
+            let moved = self.spans.get(number) != Some(&span);
+            let first_touched = touched.partition_point(|key| **key < span.0);
+            let holds_touched = touched
+                .get(first_touched)
+                .is_some_and(|key| **key <= span.1);
+            if all || moved || holds_touched {
+                pages.push(shard_page(
+                    number,
+                    shard.iter().map(|(_, state)| state.record.as_str()),
+                ));
+            }
+            spans.push(span);
+            start = end;
+        }
+        let count = spans.len();
+        self.spans = spans;
+        (pages, count)
+    }
+
+    /// Every file the index last wrote.
+    fn files(&self) -> Vec<String> {
+        std::iter::once(format!("{SEARCH_DIR}/meta.js"))
+            .chain((0..self.spans.len()).map(|i| format!("{SEARCH_DIR}/t/{i}.js")))
+            .chain((0..self.universe).map(|p| format!("{SEARCH_DIR}/d/{p}.js")))
+            .collect()
+    }
+
+    fn meta(&self, site: &Site) -> Page {
+        let heads: Vec<&str> = self.spans.iter().map(|(first, _)| &*first.0).collect();
+        meta_page(site, &heads)
+    }
+}
+
+/// Removes `position` from an ascending list; whether it was there.
+fn remove(list: &mut Vec<u32>, position: u32) -> bool {
+    match list.binary_search(&position) {
+        Ok(i) => {
+            list.remove(i);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Inserts `position` into an ascending list, once.
+fn insert(list: &mut Vec<u32>, position: u32) {
+    if let Err(i) = list.binary_search(&position) {
+        list.insert(i, position);
+    }
+}
+
+/// The search index of a live preview: brought up to date after every change from what
+/// changed, or rebuilt when that is not known.
+#[derive(Debug, Default)]
+pub struct SearchState {
+    index: Option<SearchIndex>,
+}
+
+impl SearchState {
+    /// The files to write (and to remove) for `site`. `touched` holds the source paths of
+    /// the files that changed, when nothing else did (`None`: anything may have, so the
+    /// index is built again). An incident keeps its number only while every incident
+    /// keeps its position; when the order changed, everything is indexed again.
+    pub fn refresh(&mut self, site: &Site, touched: Option<&HashSet<String>>) -> SearchUpdate {
+        if !site.config.search.enabled {
+            let stale = self.index.take().map(|i| i.files()).unwrap_or_default();
+            return SearchUpdate {
+                pages: Vec::new(),
+                stale,
+            };
+        }
+        let Some(index) = self.index.as_mut() else {
+            let (index, pages) = SearchIndex::build(site);
+            self.index = Some(index);
+            return SearchUpdate {
+                pages,
+                stale: Vec::new(),
+            };
+        };
+        let same_order = index.slugs.len() == site.incidents.len()
+            && index
+                .slugs
+                .iter()
+                .zip(&site.incidents)
+                .all(|(slug, incident)| **slug == *incident.slug);
+        let changed: Option<Vec<usize>> = touched.filter(|_| same_order).map(|touched| {
+            site.incidents
+                .iter()
+                .enumerate()
+                .filter(|(_, incident)| touched.contains(&incident.source))
+                .map(|(position, _)| position)
+                .collect()
+        });
+        index.update(site, changed.as_deref())
+    }
+
+    /// Forgets the index after a failed write: the next refresh writes every file.
+    pub fn forget(&mut self) {
+        self.index = None;
+    }
+}

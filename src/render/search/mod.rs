@@ -1,0 +1,584 @@
+//! The client-side search index: the analyzed [`Site`] in, the `.js` files the search page
+//! loads out (pure).
+//!
+//! The index is sharded so that a browser downloads only what a query needs, and every
+//! file is a script that hands its data to `window.hindsightSearch`, so the search works
+//! from any static host, under any sub-path, and from `file://`, where `fetch()` of JSON
+//! is refused. The files, all under `search/`:
+//!
+//! - `meta.js`: loaded with the page. The facets (each value's name, slug and the set of
+//!   incidents that have it, so filter counts are exact), each incident's date, and the
+//!   first term of every term shard.
+//! - `t/<n>.js`: term shards, contiguous ranges of the sorted terms, about
+//!   4 to 24 KB each, cut where the terms say (see `shard_ends`). A term's record is the set of incidents that hold it
+//!   anywhere and, per ranking field, the set that hold it there.
+//! - `d/<position>.js`: one per incident, what a result shows: title, link, duration and
+//!   the plain text the snippet is cut from. Only the results on screen are loaded.
+//!
+//! Incidents are numbered by their position in `Site::incidents` (newest first), so the
+//! lower number wins a tie in ranking. Sets are encoded as `encode.rs` describes;
+//! `docs/search.md` documents the format and the ranking.
+
+mod encode;
+mod incremental;
+pub mod query;
+mod tokenize;
+
+pub use incremental::{SearchIndex, SearchState, SearchUpdate};
+pub use tokenize::{query_tokens, tokens};
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::analyze::index::Facet;
+use crate::analyze::site::Site;
+use crate::model::incident::Incident;
+use crate::render::{Page, format_duration};
+use encode::{js_string, push_fixed, push_set};
+
+/// The version of the index format; `search.js` refuses data of another version.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Term shards hold at least this much (unless they are the last)...
+pub const SHARD_MIN_BYTES: usize = 4 * 1024;
+
+/// ...at most about this much (a shard ends at the record that reaches it)...
+pub const SHARD_MAX_BYTES: usize = 24 * 1024;
+
+/// ...and in between end after one term in this many, chosen by the term's hash: about
+/// 12 KB on average with records of the usual size.
+const CUT_ONE_IN: u64 = 160;
+
+/// A result keeps this many characters of an incident's text for its snippet.
+pub const SNIPPET_SOURCE_CHARS: usize = 3000;
+
+/// The folder of the search page and its data, under the output folder.
+pub const SEARCH_DIR: &str = "search";
+
+/// The fields a match is ranked by, in the order of their bit in a term's field mask and
+/// of their letter in a shard. The body is every other word of the postmortem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Services,
+    Cause,
+    Tags,
+    Summary,
+}
+
+impl Field {
+    pub const ALL: [Field; 5] = [
+        Field::Title,
+        Field::Services,
+        Field::Cause,
+        Field::Tags,
+        Field::Summary,
+    ];
+
+    /// The letter that marks the field's set in a term record.
+    fn letter(self) -> char {
+        match self {
+            Field::Title => 'T',
+            Field::Services => 'S',
+            Field::Cause => 'C',
+            Field::Tags => 'G',
+            Field::Summary => 'M',
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The bit for "somewhere in the body".
+const BODY: u8 = 1 << 5;
+
+/// The query-string parameter and the name of each facet, as the search page uses them.
+pub fn facet_param(facet: Facet) -> &'static str {
+    match facet {
+        Facet::Service => "service",
+        Facet::Cause => "cause",
+        Facet::Duration => "duration",
+        Facet::Severity => "severity",
+        Facet::Year => "year",
+        Facet::Tag => "tag",
+    }
+}
+
+/// One incident's terms, each with the mask of fields it occurs in.
+///
+/// Terms are identified by a 64-bit hash while they are gathered, so an incident's words
+/// cost no allocation each; the strings sit in one buffer. Across incidents the merge
+/// compares strings whenever two hashes meet, so a collision cannot join two terms there.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DocTerms {
+    entries: Vec<TermEntry>,
+    strings: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TermEntry {
+    hash: u64,
+    start: u32,
+    len: u32,
+    mask: u8,
+}
+
+impl DocTerms {
+    fn term(&self, entry: &TermEntry) -> &str {
+        &self.strings[entry.start as usize..(entry.start + entry.len) as usize]
+    }
+
+    /// The terms and their masks, in hash order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.entries.iter().map(|e| (self.term(e), e.mask))
+    }
+}
+
+/// The hasher of terms: fixed, so builds are reproducible.
+fn term_hasher() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(0x6869_6e64_7369_6768)
+}
+
+/// The text of an incident's summary field: its `summary`, else its `impact`, else the
+/// opening of its body, which is where postmortems put the summary.
+fn summary_text(incident: &Incident) -> &str {
+    if let Some(summary) = incident.summary.as_deref().or(incident.impact.as_deref()) {
+        return summary;
+    }
+    let text = &incident.body.plain_text;
+    let end = text.char_indices().nth(300).map_or(text.len(), |(i, _)| i);
+    &text[..end]
+}
+
+/// Collects one incident's terms and the fields each occurs in.
+pub fn doc_terms(site: &Site, incident: &Incident) -> DocTerms {
+    let hasher = term_hasher();
+    let mut doc = DocTerms::default();
+    // Entry position by hash; a repeat only adds its field to the mask.
+    let mut seen: HashMap<u64, u32, BuildHasherDefault<HashIsKey>> =
+        HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
+    let mut add = |text: &str, bit: u8| {
+        tokens(text, |term| {
+            let hash = hasher.hash_one(term);
+            // Two different terms of one postmortem with the same 64-bit hash would merge
+            // here; among its few hundred terms that has odds below 1 in 10^13, and
+            // checking the strings cost a tenth of the index's time.
+            if let Some(&i) = seen.get(&hash) {
+                doc.entries[i as usize].mask |= bit;
+                return;
+            }
+            seen.insert(hash, doc.entries.len() as u32);
+            doc.entries.push(TermEntry {
+                hash,
+                start: doc.strings.len() as u32,
+                len: term.len() as u32,
+                mask: bit,
+            });
+            doc.strings.push_str(term);
+        });
+    };
+    add(&incident.title, Field::Title.bit());
+    for service in &incident.services {
+        add(service, Field::Services.bit());
+        if let Some(term) = site.index.facet(Facet::Service).get(service) {
+            add(&term.name, Field::Services.bit());
+        }
+    }
+    for cause in &incident.root_causes {
+        add(cause, Field::Cause.bit());
+        if let Some(term) = site.index.facet(Facet::Cause).get(cause) {
+            add(&term.name, Field::Cause.bit());
+        }
+    }
+    for tag in &incident.tags {
+        add(tag, Field::Tags.bit());
+    }
+    add(summary_text(incident), Field::Summary.bit());
+    if let Some(severity) = incident
+        .severity
+        .and_then(|i| site.config.severities.get(i))
+    {
+        add(&severity.key, BODY);
+        add(&severity.label, BODY);
+    }
+    for text in [&incident.impact, &incident.trigger, &incident.detection]
+        .into_iter()
+        .flatten()
+    {
+        add(text, BODY);
+    }
+    for author in &incident.authors {
+        add(author, BODY);
+    }
+    for item in &incident.action_items {
+        add(&item.title, BODY);
+        if let Some(owner) = &item.owner {
+            add(owner, BODY);
+        }
+    }
+    add(&incident.slug, BODY);
+    add(&incident.body.plain_text, BODY);
+    doc
+}
+
+/// Every term of the site with the incidents that hold it.
+#[derive(Debug, Default)]
+struct Postings {
+    /// Positions holding the term anywhere, ascending.
+    all: Vec<u32>,
+    /// Per [`Field`], positions holding it in that field, ascending.
+    fields: [Vec<u32>; 5],
+}
+
+/// Incidents are tokenized and merged this many at a time, so a build holds the terms of
+/// one chunk, not of the whole archive (they are several times the size of the postings).
+const CHUNK: usize = 1024;
+
+/// One worker's share of the terms: those whose hash falls to it.
+#[derive(Default)]
+struct Share {
+    slots: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
+    terms: Vec<(Box<str>, Postings)>,
+}
+
+impl Share {
+    fn add(&mut self, position: u32, term: &str, entry: &TermEntry) {
+        let terms = &mut self.terms;
+        let mut slot = *self.slots.entry(entry.hash).or_insert_with(|| {
+            terms.push((term.into(), Postings::default()));
+            (terms.len() - 1) as u32
+        }) as usize;
+        if &*terms[slot].0 != term {
+            // A hash collision: find or add the term by its string.
+            slot = match terms.iter().position(|(t, _)| &**t == term) {
+                Some(found) => found,
+                None => {
+                    terms.push((term.into(), Postings::default()));
+                    terms.len() - 1
+                }
+            };
+        }
+        let postings = &mut terms[slot].1;
+        postings.all.push(position);
+        for field in Field::ALL {
+            if entry.mask & field.bit() != 0 {
+                postings.fields[field as usize].push(position);
+            }
+        }
+    }
+}
+
+/// Every term of the site with its postings, sorted in the order `search.js` compares
+/// strings (UTF-16 code units), so its binary search over shard heads agrees. `each` is
+/// called once per incident, in parallel, as its terms are gathered.
+fn postings<E: Send>(
+    site: &Site,
+    each: impl Fn(usize, &Incident) -> Result<(), E> + Sync,
+) -> Result<Vec<(Box<str>, Postings)>, E> {
+    // The terms are split among workers by hash, so each merges its share of every
+    // incident into a map no other worker touches; chunks go in order, so every list
+    // comes out ascending without a sort.
+    let workers = (rayon::current_num_threads() * 2).max(1);
+    let mut shares: Vec<Share> = (0..workers).map(|_| Share::default()).collect();
+    for (chunk, incidents) in site.incidents.chunks(CHUNK).enumerate() {
+        let first = chunk * CHUNK;
+        let docs: Vec<DocTerms> = incidents
+            .par_iter()
+            .enumerate()
+            .map(|(i, incident)| {
+                each(first + i, incident)?;
+                Ok(doc_terms(site, incident))
+            })
+            .collect::<Result<_, E>>()?;
+        shares
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(worker, share)| {
+                for (i, doc) in docs.iter().enumerate() {
+                    for entry in &doc.entries {
+                        if entry.hash as usize % workers == worker {
+                            share.add((first + i) as u32, doc.term(entry), entry);
+                        }
+                    }
+                }
+            });
+    }
+    let mut terms: Vec<(Box<str>, Postings)> =
+        shares.into_iter().flat_map(|share| share.terms).collect();
+    terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
+    Ok(terms)
+}
+
+/// Compares strings as `search.js` does, by UTF-16 code units. That is the byte order of
+/// UTF-8 except between U+E000..U+FFFF and the supplementary planes, whose UTF-8 lead
+/// bytes are 0xEE and above; strings without such bytes compare as bytes.
+pub(crate) fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.bytes().chain(b.bytes()).any(|byte| byte >= 0xEE) {
+        a.encode_utf16().cmp(b.encode_utf16())
+    } else {
+        a.cmp(b)
+    }
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct HashIsKey(u64);
+
+impl Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// One term's record in a shard: `["term","<all>","T<title set>",...]`.
+fn term_record(out: &mut String, term: &str, postings: &Postings, universe: u32) {
+    out.push('[');
+    js_string(out, term);
+    out.push_str(",\"");
+    push_set(out, &postings.all, universe);
+    out.push('"');
+    for field in Field::ALL {
+        let set = &postings.fields[field as usize];
+        if !set.is_empty() {
+            out.push_str(",\"");
+            out.push(field.letter());
+            push_set(out, set, universe);
+            out.push('"');
+        }
+    }
+    out.push(']');
+}
+
+/// Where shards end, as the index one past each shard's last record, given each
+/// record's term and length.
+///
+/// Cuts are content-defined, as in rsync: a shard ends after a term whose hash is
+/// divisible by [`CUT_ONE_IN`], once it holds [`SHARD_MIN_BYTES`], and at the latest when
+/// it reaches [`SHARD_MAX_BYTES`]. An edit that changes some records' lengths moves at
+/// most the cuts near them, so `serve` rewrites the shards around an edit, not every
+/// shard after it. The full build and `serve` both cut here, so their shards agree.
+fn shard_ends<'a>(records: impl Iterator<Item = (&'a str, usize)>) -> Vec<usize> {
+    let hasher = term_hasher();
+    let mut ends = Vec::new();
+    let mut body = 0;
+    let mut count = 0;
+    for (term, len) in records {
+        body += len + usize::from(body > 0);
+        count += 1;
+        let natural = body >= SHARD_MIN_BYTES && hasher.hash_one(term) % CUT_ONE_IN == 0;
+        if natural || body >= SHARD_MAX_BYTES {
+            ends.push(count);
+            body = 0;
+        }
+    }
+    if body > 0 {
+        ends.push(count);
+    }
+    ends
+}
+
+/// `t/<number>.js`: a shard's records.
+fn shard_page<'a>(number: usize, records: impl Iterator<Item = &'a str>) -> Page {
+    let mut text = format!("hindsightSearch.shard({number},[");
+    for (i, record) in records.enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(record);
+    }
+    text.push_str("]);\n");
+    Page {
+        path: format!("{SEARCH_DIR}/t/{number}.js"),
+        bytes: text.into_bytes(),
+    }
+}
+
+fn doc_page(position: usize, incident: &Incident) -> Page {
+    Page {
+        path: format!("{SEARCH_DIR}/d/{position}.js"),
+        bytes: doc_fragment(position, incident).into_bytes(),
+    }
+}
+
+fn meta_page(site: &Site, shard_heads: &[&str]) -> Page {
+    Page {
+        path: format!("{SEARCH_DIR}/meta.js"),
+        bytes: meta(site, shard_heads).into_bytes(),
+    }
+}
+
+/// The days since this date are what `meta.js` holds per incident.
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+}
+
+/// `meta.js`: the facets, the dates, the shard heads.
+fn meta(site: &Site, shard_heads: &[&str]) -> String {
+    let universe = site.incidents.len() as u32;
+    let tz = site.config.tz();
+    let mut out = String::with_capacity(64 * 1024);
+    out.push_str("hindsightSearch.meta({\"version\":");
+    out.push_str(&FORMAT_VERSION.to_string());
+    out.push_str(",\"count\":");
+    out.push_str(&universe.to_string());
+    out.push_str(",\"facets\":[");
+    for (i, facet) in Facet::ALL.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let (name, plural) = facet.names();
+        out.push_str("{\"param\":");
+        js_string(&mut out, facet_param(facet));
+        out.push_str(",\"path\":");
+        js_string(&mut out, facet.path());
+        out.push_str(",\"name\":");
+        js_string(&mut out, name);
+        out.push_str(",\"plural\":");
+        js_string(&mut out, plural);
+        out.push_str(",\"terms\":[");
+        for (j, term) in site.index.facet(facet).terms.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            js_string(&mut out, &term.name);
+            out.push(',');
+            js_string(&mut out, &term.slug);
+            out.push_str(",\"");
+            let positions: Vec<u32> = term.incidents.iter().map(|&p| p as u32).collect();
+            push_set(&mut out, &positions, universe);
+            out.push('"');
+            // Severities have a short name for badges: "SEV1" for "SEV1 · Critical".
+            if facet == Facet::Severity && !term.missing {
+                out.push(',');
+                js_string(&mut out, &term.key);
+            }
+            out.push(']');
+        }
+        out.push_str("]}");
+    }
+    out.push_str("],\"days\":\"");
+    for incident in &site.incidents {
+        let day = incident
+            .started_at
+            .map(|at| at.with_timezone(&tz).date_naive())
+            .and_then(|date| u32::try_from((date - epoch()).num_days()).ok())
+            .unwrap_or(u32::MAX);
+        push_fixed(&mut out, day, 3);
+    }
+    out.push_str("\",\"shards\":[");
+    for (i, head) in shard_heads.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        js_string(&mut out, head);
+    }
+    out.push_str("]});\n");
+    out
+}
+
+/// `d/<position>.js`: what a result shows.
+pub fn doc_fragment(position: usize, incident: &Incident) -> String {
+    let text = &incident.body.plain_text;
+    let end = text
+        .char_indices()
+        .nth(SNIPPET_SOURCE_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let mut out = String::with_capacity(end + 256);
+    out.push_str("hindsightSearch.doc(");
+    out.push_str(&position.to_string());
+    out.push_str(",{\"title\":");
+    js_string(&mut out, &incident.title);
+    out.push_str(",\"url\":");
+    js_string(&mut out, &format!("incidents/{}/", incident.slug));
+    if let Some(duration) = incident.duration() {
+        out.push_str(",\"duration\":");
+        js_string(&mut out, &format_duration(duration));
+    }
+    if let Some(summary) = &incident.summary {
+        out.push_str(",\"summary\":");
+        js_string(&mut out, summary);
+    }
+    out.push_str(",\"text\":");
+    js_string(&mut out, &text[..end]);
+    out.push_str("});\n");
+    out
+}
+
+/// Every file of the search index, in a stable order.
+pub fn pages(site: &Site) -> Vec<Page> {
+    let pages = std::sync::Mutex::new(Vec::new());
+    let _ = write_each(site, |page| {
+        pages.lock().unwrap_or_else(|e| e.into_inner()).push(page);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    pages
+}
+
+/// Hands every file of the search index to `sink` as soon as it exists, in parallel, so a
+/// build never holds the whole index (60 MB at 10,000 incidents) in memory. Each
+/// incident's `d/` file is written first, while the terms are merged.
+pub fn write_each<E: Send>(
+    site: &Site,
+    sink: impl Fn(Page) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    let universe = site.incidents.len() as u32;
+    let terms = postings(site, |position, incident| {
+        sink(doc_page(position, incident))
+    })?;
+    let records: Vec<String> = terms
+        .par_iter()
+        .map(|(term, postings)| {
+            let mut record = String::new();
+            term_record(&mut record, term, postings, universe);
+            record
+        })
+        .collect();
+    let ends = shard_ends(
+        terms
+            .iter()
+            .zip(&records)
+            .map(|((t, _), r)| (&**t, r.len())),
+    );
+    let starts: Vec<usize> = std::iter::once(0).chain(ends.iter().copied()).collect();
+    let heads: Vec<&str> = starts[..ends.len()]
+        .iter()
+        .map(|&start| &*terms[start].0)
+        .collect();
+    sink(meta_page(site, &heads))?;
+    starts
+        .par_iter()
+        .zip(&ends)
+        .enumerate()
+        .try_for_each(|(i, (&start, &end))| {
+            sink(shard_page(
+                i,
+                records[start..end].iter().map(String::as_str),
+            ))
+        })
+}
+
+/// The local date of a day number in `meta.js`, for tests and tools.
+pub fn day_to_date(day: u32) -> Option<NaiveDate> {
+    epoch().checked_add_days(chrono::Days::new(u64::from(day)))
+}
+
+#[cfg(test)]
+mod tests;
