@@ -13,7 +13,9 @@
 //! string, so no title can break out of a shard.
 
 /// The base64url digits, value 0 to 63.
-const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+pub(crate) const DIGITS_TEXT: &str =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const DIGITS: &[u8] = DIGITS_TEXT.as_bytes();
 
 /// Appends the shorter encoding of `positions` (ascending, each below `universe`).
 pub(crate) fn push_set(out: &mut String, positions: &[u32], universe: u32) {

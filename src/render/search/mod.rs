@@ -40,7 +40,14 @@ use crate::render::{Page, format_duration};
 use encode::{js_string, push_fixed, push_set};
 
 /// The version of the index format; `search.js` refuses data of another version.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 carries the search rules in `meta.js`.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The incidents' days are counted from this date (`meta.js` `days`)...
+const EPOCH: (i32, u32, u32) = (1900, 1, 1);
+
+/// ...and this value, the largest three digits hold, means "no start time".
+pub(crate) const NO_DAY: u32 = (1 << 18) - 1;
 
 /// Term shards hold at least this much (unless they are the last)...
 pub const SHARD_MIN_BYTES: usize = 4 * 1024;
@@ -424,7 +431,31 @@ fn meta_page(site: &Site, shard_heads: &[&str]) -> Page {
 
 /// The days since this date are what `meta.js` holds per incident.
 fn epoch() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+    NaiveDate::from_ymd_opt(EPOCH.0, EPOCH.1, EPOCH.2).unwrap_or_default()
+}
+
+/// `meta.js`'s `rules`: every number the script's search shares with [`query`], written
+/// from the constants the index is built with, so the two cannot drift apart.
+fn push_rules(out: &mut String) {
+    out.push_str("\"rules\":{\"prefixMinChars\":");
+    out.push_str(&query::PREFIX_MIN_CHARS.to_string());
+    out.push_str(",\"maxTermChars\":");
+    out.push_str(&tokenize::MAX_TERM_CHARS.to_string());
+    out.push_str(",\"fields\":");
+    js_string(
+        out,
+        &Field::ALL.map(Field::letter).iter().collect::<String>(),
+    );
+    out.push_str(",\"fieldWeights\":[");
+    let weights = Field::ALL.map(|field| query::field_weight(field).to_string());
+    out.push_str(&weights.join(","));
+    out.push_str("],\"digits\":");
+    js_string(out, encode::DIGITS_TEXT);
+    out.push_str(",\"epoch\":");
+    js_string(out, &epoch().format("%Y-%m-%d").to_string());
+    out.push_str(",\"noDay\":");
+    out.push_str(&NO_DAY.to_string());
+    out.push('}');
 }
 
 /// `meta.js`: the facets, the dates, the shard heads.
@@ -434,6 +465,8 @@ fn meta(site: &Site, shard_heads: &[&str]) -> String {
     let mut out = String::with_capacity(64 * 1024);
     out.push_str("hindsightSearch.meta({\"version\":");
     out.push_str(&FORMAT_VERSION.to_string());
+    out.push(',');
+    push_rules(&mut out);
     out.push_str(",\"count\":");
     out.push_str(&universe.to_string());
     out.push_str(",\"facets\":[");
@@ -478,7 +511,7 @@ fn meta(site: &Site, shard_heads: &[&str]) -> String {
             .started_at
             .map(|at| at.with_timezone(&tz).date_naive())
             .and_then(|date| u32::try_from((date - epoch()).num_days()).ok())
-            .unwrap_or(u32::MAX);
+            .map_or(NO_DAY, |day| day.min(NO_DAY - 1));
         push_fixed(&mut out, day, 3);
     }
     out.push_str("\",\"shards\":[");

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 
 use super::encode::{decode_set, digit_value};
 use super::tokenize::query_tokens;
-use super::{FORMAT_VERSION, Field};
+use super::{FORMAT_VERSION, Field, NO_DAY};
 use crate::render::Page;
 
 /// How much a match in each field counts; a match only in the body counts 1.
@@ -159,7 +159,7 @@ impl SearchData {
             .chunks(3)
             .map(|digits| {
                 let value = digits.iter().fold(0u32, |v, &d| v * 64 + digit_value(d));
-                (value != (1 << 18) - 1).then_some(value)
+                (value != NO_DAY).then_some(value)
             })
             .collect();
         let shard_heads: Vec<String> = meta["shards"]

@@ -354,3 +354,42 @@ fn terms_sort_as_javascript_compares_them() {
     assert_eq!(super::utf16_cmp("abc", "abd"), Ordering::Less);
     assert_eq!(super::utf16_cmp("zürich", "zurich"), Ordering::Greater);
 }
+
+/// The one number `search.js` keeps itself is the format's version; every rule it applies
+/// comes from `meta.js`, so a change of a constant here reaches the browser.
+#[test]
+fn the_script_takes_its_rules_from_the_index() {
+    let script = include_str!("../../../themes/default/static/search.js");
+    let version = format!("var FORMAT_VERSION = {FORMAT_VERSION};");
+    assert!(script.contains(&version), "search.js must say {version}");
+    for rule in [
+        "PREFIX_MIN_CHARS",
+        "MAX_TERM_CHARS",
+        "FIELD_WEIGHTS",
+        "NO_DAY",
+    ] {
+        let written = format!("{rule} = ");
+        let set = script.matches(&written).count();
+        assert_eq!(
+            set, 1,
+            "search.js sets {rule} {set} times (once, in useRules)"
+        );
+        assert!(script.contains(&format!("{rule} = rules.")), "{rule}");
+    }
+    let site = site(&[("a", "title: A\nstarted_at: 2024-01-02T00:00:00Z", "")]);
+    let meta = pages(&site)
+        .into_iter()
+        .find(|p| p.path == "search/meta.js")
+        .map(|p| String::from_utf8(p.bytes).unwrap())
+        .unwrap();
+    let rules = format!(
+        "\"rules\":{{\"prefixMinChars\":{},\"maxTermChars\":{},\"fields\":\"TSCGM\",\"fieldWeights\":[16,12,12,8,6],",
+        query::PREFIX_MIN_CHARS,
+        tokenize::MAX_TERM_CHARS
+    );
+    assert!(meta.contains(&rules), "{meta}");
+    assert!(
+        meta.contains("\"epoch\":\"1900-01-01\",\"noDay\":262143}"),
+        "{meta}"
+    );
+}

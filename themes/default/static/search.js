@@ -3,23 +3,31 @@
  * The index is a set of scripts under search/ that call window.hindsightSearch (meta.js,
  * t/<n>.js term shards, d/<n>.js one per incident), so it loads from any static host and
  * from file://, where fetch() is refused. The format and the rules are in docs/search.md;
- * src/search/query.rs is the same search in Rust, and the browser tests compare the two.
+ * src/render/search/query.rs is the same search in Rust, and the browser tests compare
+ * the two. The rules' numbers (prefix length, term length, field weights, the digits and
+ * the day epoch) come from meta.js, written by the same Rust constants the index uses. 
  * No framework, no dependencies. */
 (function () {
   "use strict";
 
-  var FORMAT_VERSION = 1;
-  var PREFIX_MIN_CHARS = 3;
-  var MAX_TERM_CHARS = 40;
+  // The one number both sides must know before reading anything: the format's version
+  // (src/render/search/mod.rs FORMAT_VERSION; a unit test holds the two equal).
+  var FORMAT_VERSION = 2;
   var PAGE_SIZE = 10;
-  var FIELDS = "TSCGM"; // title, services, cause, tags, summary: the order of FIELD_WEIGHTS
-  var FIELD_WEIGHTS = [16, 12, 12, 8, 6];
-  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  var DIGIT_VALUE = new Int8Array(128);
-  for (var d = 0; d < DIGITS.length; d++) DIGIT_VALUE[DIGITS.charCodeAt(d)] = d;
-  var EPOCH_MS = Date.UTC(1900, 0, 1);
   var DAY_MS = 86400000;
-  var NO_DAY = 262143;
+  // Set from meta.rules by useRules, before any other use.
+  var PREFIX_MIN_CHARS, MAX_TERM_CHARS, FIELDS, FIELD_WEIGHTS, EPOCH_MS, NO_DAY;
+  var DIGIT_VALUE = new Int8Array(128);
+
+  function useRules(rules) {
+    PREFIX_MIN_CHARS = rules.prefixMinChars;
+    MAX_TERM_CHARS = rules.maxTermChars;
+    FIELDS = rules.fields;
+    FIELD_WEIGHTS = rules.fieldWeights;
+    EPOCH_MS = Date.parse(rules.epoch + "T00:00:00Z");
+    NO_DAY = rules.noDay;
+    for (var d = 0; d < rules.digits.length; d++) DIGIT_VALUE[rules.digits.charCodeAt(d)] = d;
+  }
 
   var root = document.getElementById("search");
   if (!root) return;
@@ -59,7 +67,7 @@
     return loading[path];
   }
 
-  /* ---- decoding (src/search/encode.rs writes these forms) ---- */
+  /* ---- decoding (src/render/search/encode.rs writes these forms) ---- */
 
   function decodeSet(text, n) {
     var out = new Int32Array(text.charCodeAt(0) === 126 ? n : text.length);
@@ -96,6 +104,7 @@
   var days = null;
 
   function prepare() {
+    useRules(meta.rules);
     var n = meta.count;
     facets = meta.facets.map(function (facet) {
       var terms = facet.terms.map(function (t) {
@@ -119,7 +128,7 @@
     }
   }
 
-  /* ---- tokens: the rules of src/search/tokenize.rs ---- */
+  /* ---- tokens: the rules of src/render/search/tokenize.rs ---- */
 
   var WORD = /[\p{Alphabetic}\p{N}]/u;
   function isWord(ch) {
@@ -222,7 +231,7 @@
     return found;
   }
 
-  /* ---- the query: src/search/query.rs `run`, step for step ---- */
+  /* ---- the query: src/render/search/query.rs `run`, step for step ---- */
 
   /* Resolves to {matched, score} for the text alone (null matched: every incident). */
   function textMatch(text) {
