@@ -18,8 +18,8 @@ mod views;
 
 pub use partial::{Partial, RowCache, Rows, Selection, render_selected};
 pub use trends::RenderOptions;
-use views::row;
 pub use views::*;
+use views::{TermLinks, row};
 
 use chrono_tz::Tz;
 use rayon::prelude::*;
@@ -257,11 +257,11 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(site: &'a Site, tera: Tera, options: &RenderOptions) -> Result<Self, RenderError> {
-        let tz = site.config.tz();
+        let links = TermLinks(&site.index);
         let rows: Vec<IncidentRow> = site
             .incidents
             .par_iter()
-            .map(|incident| row(site, tz, incident))
+            .map(|incident| row(&site.config, links, incident))
             .collect();
         let row_html = rows
             .par_iter()

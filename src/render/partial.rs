@@ -17,11 +17,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 use tera::Tera;
 
-use super::views::{IncidentRow, row, term_url};
+use super::trends::ExportLines;
+use super::views::{IncidentRow, TermLinks, row, term_url};
 use super::{
     Job, LIST_ROW_ROOT, Page, RenderError, RenderOptions, Renderer, SHARED_ROW_ROOT, jobs,
     render_row,
@@ -55,21 +55,6 @@ struct CachedRow {
     export: Option<ExportLines>,
 }
 
-/// One incident's lines in the data exports (`render/trends/exports.rs` makes them), and
-/// what they were made with beyond the incident itself.
-#[derive(Debug, Clone)]
-pub(super) struct ExportLines {
-    /// The object in `data/incidents.json`.
-    pub(super) json: Vec<u8>,
-    /// The record in `data/incidents.csv`, line end included.
-    pub(super) csv: String,
-    /// The date overdue items were judged against.
-    pub(super) as_of: NaiveDate,
-    /// The slug of the earlier incident this one repeats, which depends on other
-    /// incidents.
-    pub(super) recurrence_of: Option<String>,
-}
-
 /// Every incident's table row for one site, by position in `Site::incidents`, with its
 /// HTML for pages at the shared depth and for the incident list, and its export lines.
 #[derive(Debug, Default)]
@@ -96,7 +81,6 @@ impl Rows {
     /// again (the expensive part). [`Rows::changed`] says which those are. `cache` must
     /// come from a render with the same templates and config.
     pub fn build(site: &Site, tera: &Tera, cache: RowCache) -> Result<Rows, RenderError> {
-        let tz = site.config.tz();
         let RowCache {
             rows: mut cached,
             by_slug,
@@ -131,7 +115,7 @@ impl Rows {
                     }
                     None => (None, None),
                 };
-                let fresh = row(site, tz, incident);
+                let fresh = row(&site.config, TermLinks(&site.index), incident);
                 match cached {
                     Some((row, html, list_html)) if row == fresh => Ok((
                         CachedRow {
@@ -385,56 +369,11 @@ where
     // magnitude (an incident page, the 18 MB export), and the cores finish together only
     // when the big ones start first.
     chosen.sort_by_cached_key(|job| std::cmp::Reverse(weight(site, job)));
-    // The export lines are made (or found unchanged) before the pages, in parallel over
-    // the incidents; the two export pages are then joined from them.
-    let exports = if chosen
-        .iter()
-        .any(|job| matches!(job, Job::DataJson | Job::DataCsv))
-    {
-        let kept = kept_exports
-            .into_iter()
-            .chain(std::iter::repeat_with(|| None))
-            .take(site.incidents.len());
-        let made: Vec<ExportLines> = kept
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .enumerate()
-            .map(|(position, kept)| renderer.export_lines(position, kept))
-            .collect::<Result<_, RenderError>>()?;
-        made.into_iter().map(Some).collect()
-    } else {
-        kept_exports
-    };
-    let paths = std::sync::Mutex::new(Vec::with_capacity(chosen.len()));
+    let exports = export_lines(&renderer, &chosen, kept_exports)?;
     // The paths of the pages not rendered (nearly all of them) are made and sorted beside
     // the rendering, which leaves a core idle now and then.
     let (done, skipped_paths) = rayon::join(
-        || {
-            chosen.par_iter().with_max_len(1).try_for_each(|job| {
-                let page = match job {
-                    // Made from the lines above (all there: the jobs asked for them).
-                    Job::DataJson => {
-                        let lines: Vec<&[u8]> = exports
-                            .iter()
-                            .flatten()
-                            .map(|l| l.json.as_slice())
-                            .collect();
-                        renderer.json_export(&lines)?
-                    }
-                    Job::DataCsv => {
-                        let lines: Vec<&[u8]> =
-                            exports.iter().flatten().map(|l| l.csv.as_bytes()).collect();
-                        renderer.csv_export(&lines)
-                    }
-                    _ => renderer.render(job)?,
-                };
-                paths
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(page.path.clone());
-                sink(page)
-            })
-        },
+        || render_jobs(&renderer, &chosen, &exports, &sink),
         || {
             let mut paths: Vec<String> = Vec::new();
             if selection.site_wide {
@@ -444,19 +383,10 @@ where
             paths
         },
     );
-    done?;
-    let mut paths = paths.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut paths = done?;
     let mut rendered = chosen.len();
     if selection.site_wide {
-        for (path, bytes) in &theme.static_files {
-            let page = Page {
-                path: format!("static/{path}"),
-                bytes: bytes.clone(),
-            };
-            paths.push(page.path.clone());
-            sink(page)?;
-        }
-        rendered += theme.static_files.len();
+        rendered += static_files(theme, &mut paths, &sink)?;
         paths.sort_unstable();
         paths = merge_sorted(paths, skipped_paths);
     }
@@ -482,6 +412,89 @@ where
             exports,
         },
     })
+}
+
+/// The export lines of every incident, made (or found unchanged in `kept`) in parallel
+/// over the incidents when a chosen job is an export; else `kept` as it was.
+fn export_lines(
+    renderer: &Renderer<'_>,
+    chosen: &[Job],
+    kept: Vec<Option<ExportLines>>,
+) -> Result<Vec<Option<ExportLines>>, RenderError> {
+    if !chosen
+        .iter()
+        .any(|job| matches!(job, Job::DataJson | Job::DataCsv))
+    {
+        return Ok(kept);
+    }
+    let kept: Vec<Option<ExportLines>> = kept
+        .into_iter()
+        .chain(std::iter::repeat_with(|| None))
+        .take(renderer.site.incidents.len())
+        .collect();
+    let made: Vec<ExportLines> = kept
+        .into_par_iter()
+        .enumerate()
+        .map(|(position, kept)| renderer.export_lines(position, kept))
+        .collect::<Result<_, RenderError>>()?;
+    Ok(made.into_iter().map(Some).collect())
+}
+
+/// Renders `chosen` in parallel, one job per task, handing each page to `sink`; returns
+/// the paths written, unsorted. The two exports are joined from `exports` (all there:
+/// the jobs asked for them).
+fn render_jobs<E>(
+    renderer: &Renderer<'_>,
+    chosen: &[Job],
+    exports: &[Option<ExportLines>],
+    sink: &(impl Fn(Page) -> Result<(), E> + Sync),
+) -> Result<Vec<String>, E>
+where
+    E: From<RenderError> + Send,
+{
+    let paths = std::sync::Mutex::new(Vec::with_capacity(chosen.len()));
+    chosen.par_iter().with_max_len(1).try_for_each(|job| {
+        let page = match job {
+            Job::DataJson => {
+                let lines: Vec<&[u8]> = exports
+                    .iter()
+                    .flatten()
+                    .map(|l| l.json.as_slice())
+                    .collect();
+                renderer.json_export(&lines)?
+            }
+            Job::DataCsv => {
+                let lines: Vec<&[u8]> =
+                    exports.iter().flatten().map(|l| l.csv.as_bytes()).collect();
+                renderer.csv_export(&lines)
+            }
+            _ => renderer.render(job)?,
+        };
+        paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(page.path.clone());
+        sink(page)
+    })?;
+    Ok(paths.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Hands the theme's static files to `sink`, adding their paths to `paths`; returns how
+/// many there were.
+fn static_files<E>(
+    theme: &Theme,
+    paths: &mut Vec<String>,
+    sink: &impl Fn(Page) -> Result<(), E>,
+) -> Result<usize, E> {
+    for (path, bytes) in &theme.static_files {
+        let page = Page {
+            path: format!("static/{path}"),
+            bytes: bytes.clone(),
+        };
+        paths.push(page.path.clone());
+        sink(page)?;
+    }
+    Ok(theme.static_files.len())
 }
 
 /// A rough measure of the work a job takes, in incident rows: enough to start the biggest

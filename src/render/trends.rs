@@ -14,6 +14,8 @@ mod term;
 use chrono::{NaiveDate, TimeDelta};
 use serde::Serialize;
 
+pub(super) use exports::ExportLines;
+
 use super::Renderer;
 use super::charts::{self, Frame, Scale, Series};
 use super::views::{IncidentRow, TermLink, format_duration};

@@ -5,11 +5,10 @@ use chrono::TimeDelta;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::analyze::index::{Facet, Term};
-use crate::analyze::site::Site;
+use crate::analyze::index::{Facet, Index, Term};
 use crate::model::action_item::ActionItem;
-use crate::model::incident::Incident;
-use crate::model::incident::TocEntry;
+use crate::model::config::Config;
+use crate::model::incident::{Incident, Status, TocEntry};
 use crate::model::inference::InferredField;
 
 /// A link to a facet term.
@@ -134,19 +133,35 @@ pub(super) fn term_url(facet: Facet, term: &Term) -> String {
     format!("{}/{}/", facet.path(), term.slug)
 }
 
-pub(super) fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
-    let index = &site.index;
-    let link = |facet: Facet, name: &str| {
-        index.facet(facet).get(name).map(|term| TermLink {
+/// What a table row may know of the rest of the site: the name and page of a facet term.
+/// [`row`] takes nothing else beyond its incident and the config, so `serve` may keep a
+/// row for as long as those three are unchanged (`Rows::build` checks exactly these).
+#[derive(Clone, Copy)]
+pub(super) struct TermLinks<'a>(pub(super) &'a Index);
+
+impl TermLinks<'_> {
+    /// The link to the term `name` of `facet`, if the site has it.
+    fn link(&self, facet: Facet, name: &str) -> Option<TermLink> {
+        self.0.facet(facet).get(name).map(|term| TermLink {
             name: term.name.clone(),
             url: term_url(facet, term),
         })
-    };
+    }
+}
+
+/// An incident's status as pages and exports write it ("final").
+pub(super) fn status_name(status: Status) -> String {
+    format!("{status:?}").to_lowercase()
+}
+
+pub(super) fn row(config: &Config, links: TermLinks<'_>, incident: &Incident) -> IncidentRow {
+    let tz = config.tz();
+    let link = |facet: Facet, name: &str| links.link(facet, name);
     let mut row = IncidentRow {
         slug: incident.slug.clone(),
         url: format!("incidents/{}/", incident.slug),
         title: incident.title.clone(),
-        status: format!("{:?}", incident.status).to_lowercase(),
+        status: status_name(incident.status),
         has_front_matter: incident.has_front_matter,
         date: incident
             .started_at
@@ -155,7 +170,7 @@ pub(super) fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
             .started_at
             .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         severity: incident.severity.map(|i| {
-            let severity = &site.config.severities[i];
+            let severity = &config.severities[i];
             SeverityView {
                 key: severity.key.clone(),
                 label: severity.label.clone(),
@@ -180,12 +195,7 @@ pub(super) fn row(site: &Site, tz: Tz, incident: &Incident) -> IncidentRow {
         inferred_timeline: Vec::new(),
     };
     if let Some(inference) = &incident.inferred {
-        add_inferred(
-            &mut row,
-            inference.fields(&site.config),
-            &inference.timeline,
-            tz,
-        );
+        add_inferred(&mut row, inference.fields(config), &inference.timeline, tz);
     }
     row
 }

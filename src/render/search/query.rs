@@ -241,61 +241,85 @@ impl SearchData {
 
     /// Runs a query as `search.js` does.
     pub fn run(&self, query: &Query) -> Answer {
+        let mut text = self.match_text(&query.text);
+        self.drop_outside_dates(query, &mut text.matched);
+        let chosen = self.chosen_facets(query);
+        let (mut results, counts) = self.tally(&text.matched, &chosen);
+        let score = &text.score;
+        results.sort_by(|&a, &b| score[b as usize].cmp(&score[a as usize]).then(a.cmp(&b)));
+        Answer {
+            results,
+            counts,
+            shards_used: text.shards_used,
+        }
+    }
+
+    /// The text part of a query: every token must match; scores add up.
+    fn match_text(&self, text: &str) -> TextMatch {
         let n = self.count as usize;
-        let mut shards_used = BTreeSet::new();
-        // Text: every token must match; scores add up.
-        let mut matched = vec![true; n];
-        let mut score = vec![0u32; n];
-        for token in query_tokens(&query.text) {
-            let (mut terms, shards) = self.matching_terms(&token);
-            shards_used.extend(shards);
-            if terms.is_empty() && token.contains(['-', '_', '.']) {
-                // A compound the index does not hold: its words must all match instead.
-                let words: Vec<String> = token
-                    .split(['-', '_', '.'])
-                    .filter(|w| w.chars().count() >= 2)
-                    .map(str::to_string)
-                    .collect();
-                let sub = Query {
-                    text: words.join(" "),
-                    ..Query::default()
-                };
-                let answer = self.run(&sub);
-                shards_used.extend(answer.shards_used);
-                let mut hit = vec![false; n];
-                for &p in &answer.results {
-                    hit[p as usize] = true;
-                }
-                for p in 0..n {
-                    matched[p] &= hit[p];
-                }
-                terms.clear();
-                // Words of a compound score as body matches: the compound itself is absent.
-                for p in answer.results {
-                    score[p as usize] += 1;
-                }
-                continue;
-            }
-            let mut token_score = vec![0u32; n];
-            for (term, exact) in terms {
-                let boost = if exact { 2 } else { 1 };
-                for &p in &term.all {
-                    let mut best = 1;
-                    for field in Field::ALL {
-                        if term.fields[field as usize].binary_search(&p).is_ok() {
-                            best = best.max(field_weight(field));
-                        }
-                    }
-                    let s = &mut token_score[p as usize];
-                    *s = (*s).max(best * boost);
-                }
-            }
-            for p in 0..n {
-                matched[p] &= token_score[p] > 0;
-                score[p] += token_score[p];
+        let mut found = TextMatch {
+            matched: vec![true; n],
+            score: vec![0; n],
+            shards_used: BTreeSet::new(),
+        };
+        for token in query_tokens(text) {
+            let (terms, shards) = self.matching_terms(&token);
+            found.shards_used.extend(shards);
+            let token_score = if terms.is_empty() && token.contains(['-', '_', '.']) {
+                self.compound_scores(&token, &mut found.shards_used)
+            } else {
+                self.token_scores(&terms)
+            };
+            for (p, token_score) in token_score.into_iter().enumerate() {
+                found.matched[p] &= token_score > 0;
+                found.score[p] += token_score;
             }
         }
-        // Dates.
+        found
+    }
+
+    /// A compound the index does not hold (`api-gateway2`): its words must all match
+    /// instead, and they score as body matches, since the compound itself is absent.
+    fn compound_scores(&self, token: &str, shards_used: &mut BTreeSet<usize>) -> Vec<u32> {
+        let words: Vec<&str> = token
+            .split(['-', '_', '.'])
+            .filter(|w| w.chars().count() >= 2)
+            .collect();
+        let sub = Query {
+            text: words.join(" "),
+            ..Query::default()
+        };
+        let answer = self.run(&sub);
+        shards_used.extend(answer.shards_used);
+        let mut scores = vec![0; self.count as usize];
+        for p in answer.results {
+            scores[p as usize] = 1;
+        }
+        scores
+    }
+
+    /// Per incident, the best score one token's terms give it: the weight of the best
+    /// field it matched in (the body counts 1), doubled for an exact match.
+    fn token_scores(&self, terms: &[(&TermData, bool)]) -> Vec<u32> {
+        let mut token_score = vec![0u32; self.count as usize];
+        for &(term, exact) in terms {
+            let boost = if exact { 2 } else { 1 };
+            for &p in &term.all {
+                let best = Field::ALL
+                    .into_iter()
+                    .filter(|&field| term.fields[field as usize].binary_search(&p).is_ok())
+                    .map(field_weight)
+                    .fold(1, u32::max);
+                let s = &mut token_score[p as usize];
+                *s = (*s).max(best * boost);
+            }
+        }
+        token_score
+    }
+
+    /// Unmatches incidents outside the query's date range; one with no date is outside
+    /// any range.
+    fn drop_outside_dates(&self, query: &Query, matched: &mut [bool]) {
         for (p, day) in self.days.iter().enumerate() {
             let before = query
                 .from_day
@@ -305,9 +329,13 @@ impl SearchData {
                 matched[p] = false;
             }
         }
-        // Facets: which facets each incident fails.
-        let chosen: Vec<Option<Vec<bool>>> = self
-            .facets
+    }
+
+    /// Per facet, which incidents pass its filter: `None` when the query chooses none of
+    /// its values (or only values the index does not know).
+    fn chosen_facets(&self, query: &Query) -> Vec<Option<Vec<bool>>> {
+        let n = self.count as usize;
+        self.facets
             .iter()
             .map(|facet| {
                 let slugs: Vec<String> = query
@@ -331,7 +359,12 @@ impl SearchData {
                     pass
                 })
             })
-            .collect();
+            .collect()
+    }
+
+    /// The results (matched and passing every facet), and each facet value's count as
+    /// if that facet's own choice were replaced by the value (disjunctive counting).
+    fn tally(&self, matched: &[bool], chosen: &[Option<Vec<bool>>]) -> (Vec<u32>, Vec<Vec<u32>>) {
         let fails = |p: usize| -> Vec<usize> {
             chosen
                 .iter()
@@ -343,7 +376,7 @@ impl SearchData {
         let mut counts: Vec<Vec<u32>> =
             self.facets.iter().map(|f| vec![0; f.terms.len()]).collect();
         let mut results = Vec::new();
-        for p in (0..n).filter(|&p| matched[p]) {
+        for p in (0..matched.len()).filter(|&p| matched[p]) {
             let failed = fails(p);
             if failed.is_empty() {
                 results.push(p as u32);
@@ -358,11 +391,14 @@ impl SearchData {
                 }
             }
         }
-        results.sort_by(|&a, &b| score[b as usize].cmp(&score[a as usize]).then(a.cmp(&b)));
-        Answer {
-            results,
-            counts,
-            shards_used,
-        }
+        (results, counts)
     }
+}
+
+/// What the text of a query matched: per incident, whether every token did and the sum of
+/// their scores; and the term shards read.
+struct TextMatch {
+    matched: Vec<bool>,
+    score: Vec<u32>,
+    shards_used: BTreeSet<usize>,
 }

@@ -19,7 +19,9 @@ use serde::{Serialize, Serializer};
 use crate::analyze::index::duration_bucket;
 use crate::analyze::trends::is_overdue;
 use crate::model::action_item::{ActionItem, ActionStatus};
-use crate::render::partial::ExportLines;
+use crate::model::config::Config;
+use crate::model::incident::Incident;
+use crate::render::views::status_name;
 use crate::render::{Page, RenderError, Renderer};
 
 /// The version of the JSON export's schema.
@@ -54,7 +56,7 @@ struct Exported<'a> {
     #[serde(rename = "url", serialize_with = "page_url")]
     url_of: &'a str,
     title: &'a str,
-    status: &'a str,
+    status: String,
     source: &'a str,
     has_front_matter: bool,
     severity: Option<&'a str>,
@@ -194,64 +196,100 @@ fn month_of(date: NaiveDate) -> String {
     format!("{:04}-{:02}", date.year(), date.month())
 }
 
+/// One incident's lines in the data exports (`render/trends/exports.rs` makes them), and
+/// what they were made with beyond the incident itself and the config.
+#[derive(Debug, Clone)]
+pub(in crate::render) struct ExportLines {
+    /// The object in `data/incidents.json`.
+    pub(in crate::render) json: Vec<u8>,
+    /// The record in `data/incidents.csv`, line end included.
+    pub(in crate::render) csv: String,
+    pub(in crate::render) context: ExportContext,
+}
+
+/// What an incident's export lines show beyond the incident itself and the config. The
+/// lines are made from these alone ([`exported`] can see nothing else), so `serve` keeps
+/// a line for as long as its incident, the config and this context are unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::render) struct ExportContext {
+    /// The date overdue items are judged against.
+    pub(in crate::render) as_of: NaiveDate,
+    /// The slug of the earlier incident this one repeats, which depends on other
+    /// incidents.
+    pub(in crate::render) recurrence_of: Option<String>,
+}
+
+/// The export record of `incident`.
+fn exported<'a>(
+    config: &'a Config,
+    incident: &'a Incident,
+    context: &'a ExportContext,
+) -> Exported<'a> {
+    let as_of = context.as_of;
+    let date = incident
+        .started_at
+        .map(|at| at.with_timezone(&config.tz()).date_naive());
+    let severity = incident.severity.map(|i| &config.severities[i]);
+    Exported {
+        slug: &incident.slug,
+        url_of: &incident.slug,
+        title: &incident.title,
+        status: status_name(incident.status),
+        source: &incident.source,
+        has_front_matter: incident.has_front_matter,
+        severity: severity.map(|s| s.key.as_str()),
+        severity_label: severity.map(|s| s.label.as_str()),
+        severity_rank: incident.severity.map(|i| i + 1),
+        started_at: incident.started_at,
+        detected_at: incident.detected_at,
+        mitigated_at: incident.mitigated_at,
+        resolved_at: incident.resolved_at,
+        date,
+        year: date.map(|d| d.year()),
+        quarter: date,
+        month: date,
+        duration_minutes: whole_minutes(incident.duration()),
+        ttd_minutes: whole_minutes(incident.time_to_detect()),
+        ttm_minutes: whole_minutes(incident.time_to_mitigate()),
+        ttr_minutes: whole_minutes(incident.time_to_resolve()),
+        duration_bucket: duration_bucket(config, incident)
+            .map(|b| config.duration_buckets[b].key.as_str()),
+        services: &incident.services,
+        root_causes: &incident.root_causes,
+        primary_cause: incident.primary_cause(),
+        trigger: incident.trigger.as_deref(),
+        tags: &incident.tags,
+        authors: &incident.authors,
+        summary: incident.summary.as_deref(),
+        impact: incident.impact.as_deref(),
+        detection: incident.detection.as_deref(),
+        action_items: Actions {
+            items: &incident.action_items,
+            as_of,
+        },
+        action_items_open: incident
+            .action_items
+            .iter()
+            .filter(|item| item.status == ActionStatus::Open)
+            .count(),
+        action_items_overdue: incident
+            .action_items
+            .iter()
+            .filter(|item| is_overdue(item, as_of))
+            .count(),
+        related: &incident.related,
+        recurrence_of: context.recurrence_of.as_deref(),
+        extra: &incident.extra,
+    }
+}
+
 impl Renderer<'_> {
-    fn exported(&self, position: usize) -> Exported<'_> {
-        let site = self.site;
-        let incident = &site.incidents[position];
-        let as_of = self.trends.as_of;
-        let date = self.trends.start_dates[position];
-        let severity = incident.severity.map(|i| &site.config.severities[i]);
-        Exported {
-            slug: &incident.slug,
-            url_of: &incident.slug,
-            title: &incident.title,
-            status: &self.rows[position].status,
-            source: &incident.source,
-            has_front_matter: incident.has_front_matter,
-            severity: severity.map(|s| s.key.as_str()),
-            severity_label: severity.map(|s| s.label.as_str()),
-            severity_rank: incident.severity.map(|i| i + 1),
-            started_at: incident.started_at,
-            detected_at: incident.detected_at,
-            mitigated_at: incident.mitigated_at,
-            resolved_at: incident.resolved_at,
-            date,
-            year: date.map(|d| d.year()),
-            quarter: date,
-            month: date,
-            duration_minutes: whole_minutes(incident.duration()),
-            ttd_minutes: whole_minutes(incident.time_to_detect()),
-            ttm_minutes: whole_minutes(incident.time_to_mitigate()),
-            ttr_minutes: whole_minutes(incident.time_to_resolve()),
-            duration_bucket: duration_bucket(&site.config, incident)
-                .map(|b| site.config.duration_buckets[b].key.as_str()),
-            services: &incident.services,
-            root_causes: &incident.root_causes,
-            primary_cause: incident.primary_cause(),
-            trigger: incident.trigger.as_deref(),
-            tags: &incident.tags,
-            authors: &incident.authors,
-            summary: incident.summary.as_deref(),
-            impact: incident.impact.as_deref(),
-            detection: incident.detection.as_deref(),
-            action_items: Actions {
-                items: &incident.action_items,
-                as_of,
-            },
-            action_items_open: incident
-                .action_items
-                .iter()
-                .filter(|item| item.status == ActionStatus::Open)
-                .count(),
-            action_items_overdue: incident
-                .action_items
-                .iter()
-                .filter(|item| is_overdue(item, as_of))
-                .count(),
-            related: &incident.related,
+    /// The context of the incident at `position` in the site.
+    fn export_context(&self, position: usize) -> ExportContext {
+        ExportContext {
+            as_of: self.trends.as_of,
             recurrence_of: self.trends.recurrence_of[position]
-                .map(|earlier| site.incidents[earlier].slug.as_str()),
-            extra: &incident.extra,
+                .map(|earlier| self.site.incidents[earlier].slug.clone()),
         }
     }
 
@@ -264,28 +302,25 @@ impl Renderer<'_> {
         position: usize,
         kept: Option<ExportLines>,
     ) -> Result<ExportLines, RenderError> {
-        let as_of = self.trends.as_of;
-        let recurrence_of = self.trends.recurrence_of[position]
-            .map(|earlier| self.site.incidents[earlier].slug.as_str());
-        if let Some(kept) = kept
-            .filter(|kept| kept.as_of == as_of && kept.recurrence_of.as_deref() == recurrence_of)
-        {
+        let context = self.export_context(position);
+        if let Some(kept) = kept.filter(|kept| kept.context == context) {
             return Ok(kept);
         }
-        let exported = self.exported(position);
-        Ok(ExportLines {
-            json: serde_json::to_vec(&exported).map_err(json_error)?,
-            csv: csv_record(&exported),
-            as_of,
-            recurrence_of: recurrence_of.map(str::to_string),
-        })
+        let exported = exported(&self.site.config, &self.site.incidents[position], &context);
+        let json = serde_json::to_vec(&exported).map_err(json_error)?;
+        let csv = csv_record(&exported);
+        Ok(ExportLines { json, csv, context })
     }
 
     /// `/data/incidents.json`, every incident serialized afresh.
     pub(crate) fn data_json(&self) -> Result<Page, RenderError> {
         let incidents: Vec<Vec<u8>> = (0..self.site.incidents.len())
             .into_par_iter()
-            .map(|position| serde_json::to_vec(&self.exported(position)))
+            .map(|position| {
+                let context = self.export_context(position);
+                let incident = &self.site.incidents[position];
+                serde_json::to_vec(&exported(&self.site.config, incident, &context))
+            })
             .collect::<Result<_, _>>()
             .map_err(json_error)?;
         let incidents: Vec<&[u8]> = incidents.iter().map(Vec::as_slice).collect();
@@ -319,7 +354,11 @@ impl Renderer<'_> {
     pub(crate) fn data_csv(&self) -> Page {
         let records: Vec<String> = (0..self.site.incidents.len())
             .into_par_iter()
-            .map(|position| csv_record(&self.exported(position)))
+            .map(|position| {
+                let context = self.export_context(position);
+                let incident = &self.site.incidents[position];
+                csv_record(&exported(&self.site.config, incident, &context))
+            })
             .collect();
         let records: Vec<&[u8]> = records.iter().map(String::as_bytes).collect();
         self.csv_export(&records)
@@ -408,7 +447,7 @@ fn csv_record(exported: &Exported<'_>) -> String {
     field(&mut row, exported.slug);
     field(&mut row, exported.title);
     field(&mut row, &format!("incidents/{}/", exported.url_of));
-    field(&mut row, exported.status);
+    field(&mut row, &exported.status);
     field(&mut row, exported.severity.unwrap_or(""));
     field(&mut row, &number(exported.severity_rank.map(|r| r as i64)));
     for at in [
