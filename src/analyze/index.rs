@@ -307,58 +307,138 @@ struct FreeTerm {
 fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) -> FacetIndex {
     // Declared vocabulary terms come first in their configured order (severity order,
     // bucket order); free-text terms follow, sorted by key. Years sort newest first.
-    let declared = declared_terms(config, facet);
-    let mut terms: Vec<Term> = Vec::new();
-    let mut by_key: FastMap<String, usize> = FastMap::default();
-    for entry in declared {
-        by_key.insert(term_key(&entry.key), terms.len());
-        terms.push(Term {
-            slug: String::new(),
-            name: entry.name,
-            key: entry.key,
-            description: entry.description,
-            missing: false,
-            incidents: Vec::new(),
-        });
-    }
-    let declared_count = terms.len();
-    let mut free: Vec<FreeTerm> = Vec::new();
-    let mut free_by_key: FastMap<String, usize> = FastMap::default();
-    // A few dozen spellings cover thousands of incidents: each gets its key once.
-    let mut spellings: FastMap<String, Target> = FastMap::default();
-    let mut missing = Vec::new();
+    let mut counting = Counting::new(declared_terms(config, facet));
+    let declared_count = counting.terms.len();
     for (position, incident) in incidents.iter().enumerate() {
+        counting.count(config, tz, incident, facet, position);
+    }
+    let Counting {
+        mut terms,
+        mut by_key,
+        free,
+        spellings,
+        missing,
+        ..
+    } = counting;
+    append_free_terms(&mut terms, &mut by_key, free, facet);
+    // Declared services with no incidents are not worth a page; declared severities,
+    // categories and buckets are, because "none yet" is an answer.
+    if facet == Facet::Service {
+        by_key = drop_unused_declared(&mut terms, declared_count);
+    }
+    if !missing.is_empty() {
+        terms.push(not_set_term(facet, missing));
+    }
+    assign_slugs(&mut terms);
+    // Every spelling reached a term above, so its key is in `by_key`.
+    let by_spelling = spellings
+        .into_keys()
+        .filter_map(|spelling| {
+            let position = *by_key.get(&term_key(&spelling))?;
+            Some((spelling, position))
+        })
+        .collect();
+    FacetIndex {
+        terms,
+        by_key,
+        by_spelling,
+    }
+}
+
+/// A facet's terms while the incidents are counted into them.
+struct Counting {
+    /// The declared terms, with their incidents.
+    terms: Vec<Term>,
+    /// Term key to position in `terms`.
+    by_key: FastMap<String, usize>,
+    /// Free-text terms in the order their keys were first seen.
+    free: Vec<FreeTerm>,
+    free_by_key: FastMap<String, usize>,
+    /// A few dozen spellings cover thousands of incidents: each gets its key once.
+    spellings: FastMap<String, Target>,
+    /// Incidents without a value.
+    missing: Vec<usize>,
+}
+
+impl Counting {
+    /// Starts with the declared terms, in their configured order, and no incidents.
+    fn new(declared: Vec<Declared>) -> Counting {
+        let mut terms: Vec<Term> = Vec::new();
+        let mut by_key: FastMap<String, usize> = FastMap::default();
+        for entry in declared {
+            by_key.insert(term_key(&entry.key), terms.len());
+            terms.push(Term {
+                slug: String::new(),
+                name: entry.name,
+                key: entry.key,
+                description: entry.description,
+                missing: false,
+                incidents: Vec::new(),
+            });
+        }
+        Counting {
+            terms,
+            by_key,
+            free: Vec::new(),
+            free_by_key: FastMap::default(),
+            spellings: FastMap::default(),
+            missing: Vec::new(),
+        }
+    }
+
+    /// Adds the incident at `position` to the term of each of its values, or to `missing`
+    /// when it has none.
+    fn count(
+        &mut self,
+        config: &Config,
+        tz: Tz,
+        incident: &Incident,
+        facet: Facet,
+        position: usize,
+    ) {
         let mut has_value = false;
         each_value(config, tz, incident, facet, |value| {
             has_value = true;
-            let target = match spellings.get(value) {
-                Some(&target) => target,
-                None => {
-                    let key = term_key(value);
-                    let target = match by_key.get(&key) {
-                        Some(&declared) => Target::Declared(declared),
-                        None => Target::Free(*free_by_key.entry(key).or_insert_with_key(|key| {
-                            free.push(FreeTerm {
-                                key: key.clone(),
-                                name: value.to_string(),
-                                incidents: Vec::new(),
-                            });
-                            free.len() - 1
-                        })),
-                    };
-                    spellings.insert(value.to_string(), target);
-                    target
-                }
-            };
-            match target {
-                Target::Declared(term) => terms[term].incidents.push(position),
-                Target::Free(term) => free[term].incidents.push(position),
+            match self.target(value) {
+                Target::Declared(term) => self.terms[term].incidents.push(position),
+                Target::Free(term) => self.free[term].incidents.push(position),
             }
         });
         if !has_value {
-            missing.push(position);
+            self.missing.push(position);
         }
     }
+
+    /// Where a spelling's incidents go: the declared term of its key, else the free term
+    /// of its key, made the first time the key is seen.
+    fn target(&mut self, value: &str) -> Target {
+        if let Some(&target) = self.spellings.get(value) {
+            return target;
+        }
+        let key = term_key(value);
+        let target = match self.by_key.get(&key) {
+            Some(&declared) => Target::Declared(declared),
+            None => Target::Free(*self.free_by_key.entry(key).or_insert_with_key(|key| {
+                self.free.push(FreeTerm {
+                    key: key.clone(),
+                    name: value.to_string(),
+                    incidents: Vec::new(),
+                });
+                self.free.len() - 1
+            })),
+        };
+        self.spellings.insert(value.to_string(), target);
+        target
+    }
+}
+
+/// Appends the free-text terms after the declared ones: sorted by key, years newest first.
+fn append_free_terms(
+    terms: &mut Vec<Term>,
+    by_key: &mut FastMap<String, usize>,
+    mut free: Vec<FreeTerm>,
+    facet: Facet,
+) {
     free.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     if facet == Facet::Year {
         // Stable, so equal years (never, as keys are distinct) would keep key order.
@@ -375,46 +455,35 @@ fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) ->
             incidents: term.incidents,
         });
     }
-    // Declared services with no incidents are not worth a page; declared severities,
-    // categories and buckets are, because "none yet" is an answer.
-    if facet == Facet::Service {
-        let mut position = 0;
-        terms.retain(|term| {
-            position += 1;
-            position > declared_count || !term.incidents.is_empty()
-        });
-        by_key = terms
-            .iter()
-            .enumerate()
-            .map(|(i, term)| (term_key(&term.key), i))
-            .collect();
-    }
-    if !missing.is_empty() {
-        terms.push(Term {
-            slug: String::new(),
-            name: "Not set".into(),
-            key: String::new(),
-            description: format!(
-                "Incidents whose postmortem does not state a {}",
-                facet.names().0.to_lowercase()
-            ),
-            missing: true,
-            incidents: missing,
-        });
-    }
-    assign_slugs(&mut terms);
-    // Every spelling reached a term above, so its key is in `by_key`.
-    let by_spelling = spellings
-        .into_keys()
-        .filter_map(|spelling| {
-            let position = *by_key.get(&term_key(&spelling))?;
-            Some((spelling, position))
-        })
-        .collect();
-    FacetIndex {
-        terms,
-        by_key,
-        by_spelling,
+}
+
+/// Removes the declared terms (the first `declared`) that have no incidents, and returns
+/// the lookup by term key of the terms that are left.
+fn drop_unused_declared(terms: &mut Vec<Term>, declared: usize) -> FastMap<String, usize> {
+    let mut position = 0;
+    terms.retain(|term| {
+        position += 1;
+        position > declared || !term.incidents.is_empty()
+    });
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, term)| (term_key(&term.key), i))
+        .collect()
+}
+
+/// The "Not set" term that collects the incidents without a value for the facet.
+fn not_set_term(facet: Facet, incidents: Vec<usize>) -> Term {
+    Term {
+        slug: String::new(),
+        name: "Not set".into(),
+        key: String::new(),
+        description: format!(
+            "Incidents whose postmortem does not state a {}",
+            facet.names().0.to_lowercase()
+        ),
+        missing: true,
+        incidents,
     }
 }
 
@@ -452,81 +521,127 @@ fn related(
     index: &Index,
     slug_of: &HashMap<String, usize>,
 ) -> Vec<Vec<usize>> {
-    let limit = config.related_limit;
     let services = index.facet(Facet::Service);
     let causes = index.facet(Facet::Cause);
-    // Each incident's terms, read off the facets rather than looked up value by value.
-    let service_terms = services.terms_by_incident(incidents.len());
-    let cause_term = causes.first_term_by_incident(incidents.len());
+    let relating = Relating {
+        limit: config.related_limit,
+        incidents,
+        slug_of,
+        services,
+        causes,
+        // Each incident's terms, read off the facets rather than looked up value by value.
+        service_terms: services.terms_by_incident(incidents.len()),
+        cause_term: causes.first_term_by_incident(incidents.len()),
+    };
     (0..incidents.len())
         .into_par_iter()
-        .map(|me| {
-            let mut chosen: Vec<usize> = Vec::with_capacity(limit);
-            let push = |chosen: &mut Vec<usize>, other: usize| {
-                if other != me && !chosen.contains(&other) && chosen.len() < limit {
-                    chosen.push(other);
-                }
-            };
-            for slug in &incidents[me].related {
-                if let Some(&other) = slug_of.get(slug) {
-                    push(&mut chosen, other);
-                }
-            }
-            let cause_list: &[usize] = cause_term[me].map_or(&[], |c| &causes.terms[c].incidents);
-            // Tier 1: same cause and a shared service, newest first. Each of my services'
-            // lists is walked for incidents of my cause (a few dozen positions) rather
-            // than the cause's list for incidents sharing a service (hundreds). At most
-            // `limit + 1` candidates can be needed (one may be this incident, the rest are
-            // taken or already chosen), and those are among the first `limit + 1` of
-            // some service's list.
-            if let Some(cause) = cause_term[me] {
-                let mut candidates: Vec<usize> = Vec::new();
-                for &term in service_terms.of_incident(me) {
-                    candidates.extend(
-                        services.terms[term]
-                            .incidents
-                            .iter()
-                            .copied()
-                            .filter(|&other| cause_term[other] == Some(cause))
-                            .take(limit + 1),
-                    );
-                }
-                candidates.sort_unstable();
-                candidates.dedup();
-                for other in candidates {
-                    push(&mut chosen, other);
-                }
-            }
-            // Tier 2: a shared service; each service list is newest first, so the first
-            // `limit` candidates of each list contain the newest overall.
-            if chosen.len() < limit {
-                let mut candidates: Vec<usize> = Vec::new();
-                for &term in service_terms.of_incident(me) {
-                    candidates.extend(
-                        services.terms[term]
-                            .incidents
-                            .iter()
-                            .copied()
-                            .filter(|&other| other != me && !chosen.contains(&other))
-                            .take(limit),
-                    );
-                }
-                candidates.sort_unstable();
-                candidates.dedup();
-                for other in candidates {
-                    push(&mut chosen, other);
-                }
-            }
-            // Tier 3: the same cause.
-            for &other in cause_list {
-                if chosen.len() >= limit {
-                    break;
-                }
-                push(&mut chosen, other);
-            }
-            chosen
-        })
+        .map(|me| relating.of(me))
         .collect()
+}
+
+/// What choosing the related incidents of each incident reads.
+struct Relating<'a> {
+    limit: usize,
+    incidents: &'a [Incident],
+    slug_of: &'a HashMap<String, usize>,
+    services: &'a FacetIndex,
+    causes: &'a FacetIndex,
+    service_terms: TermLists,
+    cause_term: Vec<Option<usize>>,
+}
+
+/// The related incidents chosen so far for one incident.
+struct Chosen {
+    me: usize,
+    limit: usize,
+    list: Vec<usize>,
+}
+
+impl Chosen {
+    /// Chooses `other` too, unless it is this incident, already chosen, or one too many.
+    fn push(&mut self, other: usize) {
+        if other != self.me && !self.list.contains(&other) && self.list.len() < self.limit {
+            self.list.push(other);
+        }
+    }
+}
+
+impl Relating<'_> {
+    /// The related incidents of the incident at `me`, best first.
+    fn of(&self, me: usize) -> Vec<usize> {
+        let limit = self.limit;
+        let mut chosen = Chosen {
+            me,
+            limit,
+            list: Vec::with_capacity(limit),
+        };
+        for slug in &self.incidents[me].related {
+            if let Some(&other) = self.slug_of.get(slug) {
+                chosen.push(other);
+            }
+        }
+        if let Some(cause) = self.cause_term[me] {
+            self.same_cause_and_service(me, cause, &mut chosen);
+        }
+        if chosen.list.len() < limit {
+            self.shared_service(me, &mut chosen);
+        }
+        // Tier 3: the same cause.
+        let cause_list: &[usize] =
+            self.cause_term[me].map_or(&[], |c| &self.causes.terms[c].incidents);
+        for &other in cause_list {
+            if chosen.list.len() >= limit {
+                break;
+            }
+            chosen.push(other);
+        }
+        chosen.list
+    }
+
+    /// Tier 1: same cause and a shared service, newest first. Each of my services' lists
+    /// is walked for incidents of my cause (a few dozen positions) rather than the cause's
+    /// list for incidents sharing a service (hundreds). At most `limit + 1` candidates can
+    /// be needed (one may be this incident, the rest are taken or already chosen), and
+    /// those are among the first `limit + 1` of some service's list.
+    fn same_cause_and_service(&self, me: usize, cause: usize, chosen: &mut Chosen) {
+        let mut candidates: Vec<usize> = Vec::new();
+        for &term in self.service_terms.of_incident(me) {
+            candidates.extend(
+                self.services.terms[term]
+                    .incidents
+                    .iter()
+                    .copied()
+                    .filter(|&other| self.cause_term[other] == Some(cause))
+                    .take(self.limit + 1),
+            );
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for other in candidates {
+            chosen.push(other);
+        }
+    }
+
+    /// Tier 2: a shared service; each service list is newest first, so the first `limit`
+    /// candidates of each list contain the newest overall.
+    fn shared_service(&self, me: usize, chosen: &mut Chosen) {
+        let mut candidates: Vec<usize> = Vec::new();
+        for &term in self.service_terms.of_incident(me) {
+            candidates.extend(
+                self.services.terms[term]
+                    .incidents
+                    .iter()
+                    .copied()
+                    .filter(|&other| other != me && !chosen.list.contains(&other))
+                    .take(self.limit),
+            );
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for other in candidates {
+            chosen.push(other);
+        }
+    }
 }
 
 /// A hash map keyed by the short strings indexes are built from.

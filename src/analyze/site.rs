@@ -141,80 +141,26 @@ pub fn assemble(
     options: AnalyzeOptions,
     source_text: impl Fn(&str) -> String,
 ) -> Assembled {
-    let mut diagnostics = Vec::new();
-    let mut left_out = Vec::new();
-    let mut incidents = Vec::with_capacity(parsed.len());
-    let mut first_with_slug: HashMap<String, String> = HashMap::new();
-    for incident in parsed {
-        if let Some(first) = first_with_slug.get(&incident.slug) {
-            let mut diagnostic = Diagnostic::error(
-                Code::H007,
-                &incident.source,
-                format!(
-                    "duplicate slug \"{}\", already used by {first}; this file was skipped",
-                    incident.slug
-                ),
-            )
-            .field("slug")
-            .help("set a distinct `slug:` in one of the two files");
-            if let Some(pos) = incident.positions.slug {
-                let text = source_text(&incident.source);
-                diagnostic = diagnostic.at(pos.line, pos.col, &text);
-            }
-            diagnostics.push(diagnostic);
-            left_out.push(incident);
-            continue;
-        }
-        first_with_slug.insert(incident.slug.clone(), incident.source.clone());
-        if incident.status == Status::Draft && !options.drafts {
-            left_out.push(incident);
-            continue;
-        }
-        incidents.push(incident);
-    }
-    incidents.par_sort_by(|a, b| {
-        b.started_at
-            .is_some()
-            .cmp(&a.started_at.is_some())
-            .then(b.started_at.cmp(&a.started_at))
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
-    let by_source: HashMap<&str, &str> = incidents
-        .iter()
-        .map(|incident| (incident.source.as_str(), incident.slug.as_str()))
-        .collect();
-    let resolved: Vec<Option<String>> = incidents
-        .par_iter()
-        .map(|incident| resolve_source_links(&incident.body.html, &by_source))
-        .collect();
-    drop(by_source);
-    for (incident, html) in incidents.iter_mut().zip(resolved) {
-        if let Some(html) = html {
-            incident.body.html = html;
-        }
-    }
+    let Sifted {
+        mut incidents,
+        left_out,
+        first_with_slug,
+        mut diagnostics,
+    } = sift(parsed, options, &source_text);
+    sort_newest_first(&mut incidents);
+    link_sources_to_pages(&mut incidents);
     let slugs: HashMap<String, usize> = incidents
         .iter()
         .enumerate()
         .map(|(i, incident)| (incident.slug.clone(), i))
         .collect();
-    for incident in &incidents {
-        let positions = incident.related.iter().zip(&incident.positions.related);
-        for (slug, pos) in positions {
-            if !slugs.contains_key(slug) && !first_with_slug.contains_key(slug) {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Code::H013,
-                        &incident.source,
-                        format!("related incident \"{slug}\" does not exist"),
-                    )
-                    .at(pos.line, pos.col, &source_text(&incident.source))
-                    .field("related")
-                    .help("use the slug of another postmortem (its file name without .md, or its `slug:`)"),
-                );
-            }
-        }
-    }
+    missing_related(
+        &incidents,
+        &slugs,
+        &first_with_slug,
+        &source_text,
+        &mut diagnostics,
+    );
     crate::analyze::check::lint_site(
         config,
         &incidents,
@@ -233,6 +179,129 @@ pub fn assemble(
         site,
         left_out,
         diagnostics,
+    }
+}
+
+/// The parsed incidents split into those the site keeps and those it leaves out.
+struct Sifted {
+    /// In source path order.
+    incidents: Vec<Incident>,
+    left_out: Vec<Incident>,
+    /// Every slug, drafts' included, to the file that first used it.
+    first_with_slug: HashMap<String, String>,
+    /// H007 for each file whose slug an earlier file already used.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Leaves out the second file of a duplicate slug (with an error) and, unless they are
+/// asked for, drafts.
+fn sift(
+    parsed: Vec<Incident>,
+    options: AnalyzeOptions,
+    source_text: &impl Fn(&str) -> String,
+) -> Sifted {
+    let mut sifted = Sifted {
+        incidents: Vec::with_capacity(parsed.len()),
+        left_out: Vec::new(),
+        first_with_slug: HashMap::new(),
+        diagnostics: Vec::new(),
+    };
+    for incident in parsed {
+        if let Some(first) = sifted.first_with_slug.get(&incident.slug) {
+            sifted
+                .diagnostics
+                .push(duplicate_slug(&incident, first, source_text));
+            sifted.left_out.push(incident);
+            continue;
+        }
+        sifted
+            .first_with_slug
+            .insert(incident.slug.clone(), incident.source.clone());
+        if incident.status == Status::Draft && !options.drafts {
+            sifted.left_out.push(incident);
+            continue;
+        }
+        sifted.incidents.push(incident);
+    }
+    sifted
+}
+
+/// H007: `incident` uses a slug the file `first` already has, so it is skipped.
+fn duplicate_slug(
+    incident: &Incident,
+    first: &str,
+    source_text: &impl Fn(&str) -> String,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::error(
+        Code::H007,
+        &incident.source,
+        format!(
+            "duplicate slug \"{}\", already used by {first}; this file was skipped",
+            incident.slug
+        ),
+    )
+    .field("slug")
+    .help("set a distinct `slug:` in one of the two files");
+    match incident.positions.slug {
+        Some(pos) => diagnostic.at(pos.line, pos.col, &source_text(&incident.source)),
+        None => diagnostic,
+    }
+}
+
+/// The site's order: newest first, incidents without a start time last, ties by slug.
+fn sort_newest_first(incidents: &mut [Incident]) {
+    incidents.par_sort_by(|a, b| {
+        b.started_at
+            .is_some()
+            .cmp(&a.started_at.is_some())
+            .then(b.started_at.cmp(&a.started_at))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+}
+
+/// Points each body's links to other postmortems' files at their pages (see
+/// [`resolve_source_links`]).
+fn link_sources_to_pages(incidents: &mut [Incident]) {
+    let by_source: HashMap<&str, &str> = incidents
+        .iter()
+        .map(|incident| (incident.source.as_str(), incident.slug.as_str()))
+        .collect();
+    let resolved: Vec<Option<String>> = incidents
+        .par_iter()
+        .map(|incident| resolve_source_links(&incident.body.html, &by_source))
+        .collect();
+    drop(by_source);
+    for (incident, html) in incidents.iter_mut().zip(resolved) {
+        if let Some(html) = html {
+            incident.body.html = html;
+        }
+    }
+}
+
+/// H013: `related` slugs that name no incident, built or left out.
+fn missing_related(
+    incidents: &[Incident],
+    slugs: &HashMap<String, usize>,
+    first_with_slug: &HashMap<String, String>,
+    source_text: &impl Fn(&str) -> String,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for incident in incidents {
+        let positions = incident.related.iter().zip(&incident.positions.related);
+        for (slug, pos) in positions {
+            if !slugs.contains_key(slug) && !first_with_slug.contains_key(slug) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::H013,
+                        &incident.source,
+                        format!("related incident \"{slug}\" does not exist"),
+                    )
+                    .at(pos.line, pos.col, &source_text(&incident.source))
+                    .field("related")
+                    .help("use the slug of another postmortem (its file name without .md, or its `slug:`)"),
+                );
+            }
+        }
     }
 }
 

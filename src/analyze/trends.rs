@@ -322,110 +322,287 @@ pub fn compute(site: &Site, as_of: NaiveDate) -> Trends {
 
 /// Every trend but the action items (left empty).
 fn without_actions(site: &Site, as_of: NaiveDate) -> Trends {
-    let config = &site.config;
     let incidents = &site.incidents;
-    let tz = config.tz();
-    let start_dates: Vec<Option<NaiveDate>> = incidents
+    let start_dates = start_dates(site);
+    let axes = Axes::new(span(&start_dates));
+    let tallies = Tallies::of(site, &start_dates, &axes);
+    let facets = FacetFigures::of(site, &start_dates, &axes.cause);
+    Trends {
+        as_of,
+        undated: start_dates.iter().filter(|d| d.is_none()).count(),
+        volume: tallies.volume,
+        ttd: tallies.ttd,
+        ttr: tallies.ttr,
+        ttd_overall: Summary::of(incidents.iter().map(Incident::time_to_detect)),
+        ttr_overall: Summary::of(incidents.iter().map(Incident::time_to_resolve)),
+        ttd_by_severity: by_severity(site, Incident::time_to_detect),
+        ttr_by_severity: by_severity(site, Incident::time_to_resolve),
+        on_this_day: on_this_day(&start_dates, as_of),
+        start_dates,
+        volume_axis: axes.volume,
+        response_axis: axes.response,
+        quarters: axes.quarters,
+        cause_axis: axes.cause,
+        cause_slots: facets.cause_slots,
+        cause_share: facets.cause_share,
+        causes: facets.causes,
+        causes_unset: facets.causes_unset,
+        services: facets.services,
+        services_unset: facets.services_unset,
+        matrix: facets.matrix,
+        durations: tallies.durations,
+        durations_unknown: tallies.durations_unknown,
+        recurrence_days: site.config.trends.recurrence_days,
+        recurrences: facets.recurrences.recurrences,
+        recurrence_of: facets.recurrences.recurrence_of,
+        recurrent_pairs: facets.recurrences.pairs,
+        actions: ActionStats::default(),
+        service_terms: facets.service_terms,
+        cause_term: facets.cause_term,
+        cause_slot_of_term: facets.cause_slot_of_term,
+    }
+}
+
+/// Each incident's start date in the site's timezone.
+fn start_dates(site: &Site) -> Vec<Option<NaiveDate>> {
+    let tz = site.config.tz();
+    site.incidents
         .iter()
         .map(|i| i.started_at.map(|at| at.with_timezone(&tz).date_naive()))
-        .collect();
-    let span = start_dates
+        .collect()
+}
+
+/// The first and last start dates, if any incident has one.
+fn span(start_dates: &[Option<NaiveDate>]) -> Option<(NaiveDate, NaiveDate)> {
+    start_dates
         .iter()
         .flatten()
         .min()
         .zip(start_dates.iter().flatten().max())
-        .map(|(first, last)| (*first, *last));
-    let granularity = span.map_or(Granularity::Quarter, |(f, l)| Granularity::for_span(f, l));
-    let volume_axis = Axis::new(granularity, span);
-    let response_axis = Axis::new(granularity.max(Granularity::Quarter), span);
-    let quarters = Axis::new(Granularity::Quarter, span);
-    let long = span.is_some_and(|(f, l)| month_number(l) - month_number(f) >= 24);
-    let cause_axis = Axis::new(
-        if long {
-            Granularity::Year
-        } else {
-            Granularity::Quarter
-        },
-        span,
-    );
+        .map(|(first, last)| (*first, *last))
+}
 
-    let severity_slots = config.severities.len() + 1;
-    let severity_slot = |i: &Incident| i.severity.unwrap_or(config.severities.len());
-    let mut volume = vec![vec![0; severity_slots]; volume_axis.periods.len()];
-    let mut ttd_values = vec![Vec::new(); response_axis.periods.len()];
-    let mut ttr_values = vec![Vec::new(); response_axis.periods.len()];
-    let mut durations = vec![vec![0; severity_slots]; config.duration_buckets.len()];
-    let mut durations_unknown = 0;
-    for (incident, date) in incidents.iter().zip(&start_dates) {
-        if let Some(date) = date {
-            if let Some(i) = volume_axis.index(*date) {
-                volume[i][severity_slot(incident)] += 1;
-            }
-            if let Some(i) = response_axis.index(*date) {
-                ttd_values[i].push(incident.time_to_detect());
-                ttr_values[i].push(incident.time_to_resolve());
-            }
-        }
-        match duration_bucket(config, incident) {
-            Some(bucket) => durations[bucket][severity_slot(incident)] += 1,
-            None => durations_unknown += 1,
+/// The time axes of the trend pages, all over the same span.
+struct Axes {
+    volume: Axis,
+    response: Axis,
+    quarters: Axis,
+    cause: Axis,
+}
+
+impl Axes {
+    /// Bins fit for the span: see [`Trends`] for which each axis uses.
+    fn new(span: Option<(NaiveDate, NaiveDate)>) -> Axes {
+        let granularity = span.map_or(Granularity::Quarter, |(f, l)| Granularity::for_span(f, l));
+        let long = span.is_some_and(|(f, l)| month_number(l) - month_number(f) >= 24);
+        Axes {
+            volume: Axis::new(granularity, span),
+            response: Axis::new(granularity.max(Granularity::Quarter), span),
+            quarters: Axis::new(Granularity::Quarter, span),
+            cause: Axis::new(
+                if long {
+                    Granularity::Year
+                } else {
+                    Granularity::Quarter
+                },
+                span,
+            ),
         }
     }
-    let by_severity = |metric: fn(&Incident) -> Option<TimeDelta>| {
-        let mut values = vec![Vec::new(); severity_slots];
-        for incident in incidents {
-            values[severity_slot(incident)].push(metric(incident));
-        }
-        values.into_iter().map(Summary::of).collect::<Vec<_>>()
-    };
+}
 
-    let service_index = site.index.facet(Facet::Service);
-    let cause_index = site.index.facet(Facet::Cause);
-    let service_terms = service_index.terms_by_incident(incidents.len());
-    let cause_term = cause_index.first_term_by_incident(incidents.len());
-    let recurrence_days = config.trends.recurrence_days;
-    // Recurrences and the rankings each take a pass over the incidents; side by side.
-    let (found, (causes, services)) = rayon::join(
-        || recurrence::find(incidents, &service_terms, &cause_term, recurrence_days),
-        || {
-            // Each incident's duration once, in order, rather than twice through the
-            // facets' lists in no order.
-            let durations: Vec<Option<TimeDelta>> =
-                incidents.iter().map(Incident::duration).collect();
-            (
-                rank(cause_index, &durations),
-                rank(service_index, &durations),
-            )
-        },
-    );
-    let causes_unset = cause_term.iter().filter(|t| t.is_none()).count();
-    let services_unset = (0..incidents.len())
-        .filter(|&position| service_terms.of_incident(position).is_empty())
-        .count();
-    let (cause_slots, cause_slot_of_term) = cause_slots(&causes, cause_index, causes_unset);
-    let slot_of = |cause: Option<usize>| match cause {
-        Some(term) => cause_slot_of_term[term],
-        // Only reached when some incident has no cause, so the last slot is "not set".
-        None => cause_slots.len() - 1,
-    };
-    let mut cause_share = vec![vec![0; cause_slots.len()]; cause_axis.periods.len()];
+/// An incident's severity slot: its severity, or the last slot when it has none.
+fn severity_slot(site: &Site, incident: &Incident) -> usize {
+    incident.severity.unwrap_or(site.config.severities.len())
+}
+
+/// The figures counted in one pass over the incidents: volume and response times per
+/// period, and durations per bucket.
+struct Tallies {
+    volume: Vec<Vec<usize>>,
+    ttd: Vec<Summary>,
+    ttr: Vec<Summary>,
+    durations: Vec<Vec<usize>>,
+    durations_unknown: usize,
+}
+
+impl Tallies {
+    /// Counts every incident into the periods of its start date and its duration bucket.
+    fn of(site: &Site, start_dates: &[Option<NaiveDate>], axes: &Axes) -> Tallies {
+        let config = &site.config;
+        let severity_slots = config.severities.len() + 1;
+        let mut volume = vec![vec![0; severity_slots]; axes.volume.periods.len()];
+        let mut ttd_values = vec![Vec::new(); axes.response.periods.len()];
+        let mut ttr_values = vec![Vec::new(); axes.response.periods.len()];
+        let mut durations = vec![vec![0; severity_slots]; config.duration_buckets.len()];
+        let mut durations_unknown = 0;
+        for (incident, date) in site.incidents.iter().zip(start_dates) {
+            if let Some(date) = date {
+                if let Some(i) = axes.volume.index(*date) {
+                    volume[i][severity_slot(site, incident)] += 1;
+                }
+                if let Some(i) = axes.response.index(*date) {
+                    ttd_values[i].push(incident.time_to_detect());
+                    ttr_values[i].push(incident.time_to_resolve());
+                }
+            }
+            match duration_bucket(config, incident) {
+                Some(bucket) => durations[bucket][severity_slot(site, incident)] += 1,
+                None => durations_unknown += 1,
+            }
+        }
+        Tallies {
+            volume,
+            ttd: ttd_values.into_iter().map(Summary::of).collect(),
+            ttr: ttr_values.into_iter().map(Summary::of).collect(),
+            durations,
+            durations_unknown,
+        }
+    }
+}
+
+/// A span of time per severity slot, over every incident.
+fn by_severity(site: &Site, metric: fn(&Incident) -> Option<TimeDelta>) -> Vec<Summary> {
+    let mut values = vec![Vec::new(); site.config.severities.len() + 1];
+    for incident in &site.incidents {
+        values[severity_slot(site, incident)].push(metric(incident));
+    }
+    values.into_iter().map(Summary::of).collect()
+}
+
+/// The figures of services and root causes: rankings, recurrences, the cause chart and
+/// the matrix of the two.
+struct FacetFigures {
+    service_terms: TermLists,
+    cause_term: Vec<Option<usize>>,
+    recurrences: recurrence::Found,
+    causes: Vec<Ranked>,
+    causes_unset: usize,
+    services: Vec<Ranked>,
+    services_unset: usize,
+    cause_slots: Vec<CauseSlot>,
+    cause_slot_of_term: Vec<usize>,
+    cause_share: Vec<Vec<usize>>,
+    matrix: Vec<Vec<usize>>,
+}
+
+impl FacetFigures {
+    /// Ranks the services and causes, finds the recurrences, and counts the charts.
+    fn of(site: &Site, start_dates: &[Option<NaiveDate>], cause_axis: &Axis) -> FacetFigures {
+        let incidents = &site.incidents;
+        let service_index = site.index.facet(Facet::Service);
+        let cause_index = site.index.facet(Facet::Cause);
+        let service_terms = service_index.terms_by_incident(incidents.len());
+        let cause_term = cause_index.first_term_by_incident(incidents.len());
+        let recurrence_days = site.config.trends.recurrence_days;
+        // Recurrences and the rankings each take a pass over the incidents; side by side.
+        let (recurrences, (causes, services)) = rayon::join(
+            || recurrence::find(incidents, &service_terms, &cause_term, recurrence_days),
+            || {
+                // Each incident's duration once, in order, rather than twice through the
+                // facets' lists in no order.
+                let durations: Vec<Option<TimeDelta>> =
+                    incidents.iter().map(Incident::duration).collect();
+                (
+                    rank(cause_index, &durations),
+                    rank(service_index, &durations),
+                )
+            },
+        );
+        let causes_unset = cause_term.iter().filter(|t| t.is_none()).count();
+        let services_unset = (0..incidents.len())
+            .filter(|&position| service_terms.of_incident(position).is_empty())
+            .count();
+        let (cause_slots, cause_slot_of_term) = cause_slots(&causes, cause_index, causes_unset);
+        let slots = SlotOf {
+            slots: &cause_slots,
+            of_term: &cause_slot_of_term,
+        };
+        let cause_share = cause_share(start_dates, cause_axis, &cause_term, &slots);
+        let matrix = matrix(
+            &services,
+            service_index,
+            &service_terms,
+            &cause_term,
+            &slots,
+        );
+        FacetFigures {
+            service_terms,
+            cause_term,
+            recurrences,
+            causes,
+            causes_unset,
+            services,
+            services_unset,
+            cause_slots,
+            cause_slot_of_term,
+            cause_share,
+            matrix,
+        }
+    }
+}
+
+/// The chart series of each incident's primary cause.
+struct SlotOf<'a> {
+    slots: &'a [CauseSlot],
+    /// Each cause term's slot.
+    of_term: &'a [usize],
+}
+
+impl SlotOf<'_> {
+    /// The slot of a primary cause term, or of "not set" for none.
+    fn cause(&self, cause: Option<usize>) -> usize {
+        match cause {
+            Some(term) => self.of_term[term],
+            // Only reached when some incident has no cause, so the last slot is "not set".
+            None => self.slots.len() - 1,
+        }
+    }
+}
+
+/// `[period][cause slot]`: the dated incidents of each period of the cause axis, by the
+/// slot of their primary cause.
+fn cause_share(
+    start_dates: &[Option<NaiveDate>],
+    cause_axis: &Axis,
+    cause_term: &[Option<usize>],
+    slots: &SlotOf<'_>,
+) -> Vec<Vec<usize>> {
+    let mut share = vec![vec![0; slots.slots.len()]; cause_axis.periods.len()];
     for (position, date) in start_dates.iter().enumerate() {
         if let Some(i) = date.and_then(|d| cause_axis.index(d)) {
-            cause_share[i][slot_of(cause_term[position])] += 1;
+            share[i][slots.cause(cause_term[position])] += 1;
         }
     }
+    share
+}
+
+/// `[row of services][cause slot]`: each incident once for each of its services, by the
+/// slot of its primary cause; the rows are the ranked services.
+fn matrix(
+    services: &[Ranked],
+    service_index: &FacetIndex,
+    service_terms: &TermLists,
+    cause_term: &[Option<usize>],
+    slots: &SlotOf<'_>,
+) -> Vec<Vec<usize>> {
     let mut row_of_term = vec![usize::MAX; service_index.terms.len()];
     for (row, ranked) in services.iter().enumerate() {
         row_of_term[ranked.term] = row;
     }
-    let mut matrix = vec![vec![0; cause_slots.len()]; services.len()];
-    for position in 0..incidents.len() {
+    let mut matrix = vec![vec![0; slots.slots.len()]; services.len()];
+    for (position, cause) in cause_term.iter().enumerate() {
         for &term in service_terms.of_incident(position) {
-            matrix[row_of_term[term]][slot_of(cause_term[position])] += 1;
+            matrix[row_of_term[term]][slots.cause(*cause)] += 1;
         }
     }
+    matrix
+}
 
-    let on_this_day = start_dates
+/// Incidents that started on the as-of date's month and day in earlier years, newest
+/// first.
+fn on_this_day(start_dates: &[Option<NaiveDate>], as_of: NaiveDate) -> Vec<usize> {
+    start_dates
         .iter()
         .enumerate()
         .filter(|(_, date)| {
@@ -434,42 +611,7 @@ fn without_actions(site: &Site, as_of: NaiveDate) -> Trends {
             })
         })
         .map(|(position, _)| position)
-        .collect();
-
-    Trends {
-        as_of,
-        undated: start_dates.iter().filter(|d| d.is_none()).count(),
-        volume,
-        ttd: ttd_values.into_iter().map(Summary::of).collect(),
-        ttr: ttr_values.into_iter().map(Summary::of).collect(),
-        ttd_overall: Summary::of(incidents.iter().map(Incident::time_to_detect)),
-        ttr_overall: Summary::of(incidents.iter().map(Incident::time_to_resolve)),
-        ttd_by_severity: by_severity(Incident::time_to_detect),
-        ttr_by_severity: by_severity(Incident::time_to_resolve),
-        start_dates,
-        volume_axis,
-        response_axis,
-        quarters,
-        cause_axis,
-        cause_slots,
-        cause_share,
-        causes,
-        causes_unset,
-        services,
-        services_unset,
-        matrix,
-        durations,
-        durations_unknown,
-        recurrence_days,
-        recurrences: found.recurrences,
-        recurrence_of: found.recurrence_of,
-        recurrent_pairs: found.pairs,
-        actions: ActionStats::default(),
-        on_this_day,
-        service_terms,
-        cause_term,
-        cause_slot_of_term,
-    }
+        .collect()
 }
 
 /// The facet's terms with incidents, by count, then by their facet order.

@@ -80,22 +80,15 @@ impl Inference {
 
     /// The inferred values as pages and `check` list them, times shown in `tz`.
     pub fn fields(&self, config: &Config) -> Vec<InferredField> {
-        let tz: Tz = config.tz();
         let mut fields = Vec::new();
-        let mut push = |field: &'static str, value: String, evidence: &Evidence| {
-            fields.push(InferredField {
-                field,
-                value,
-                line: evidence.line,
-                col: evidence.col,
-                evidence: evidence.text.clone(),
-            });
-        };
-        let time = |at: DateTime<Utc>| {
-            at.with_timezone(&tz)
-                .format("%Y-%m-%d %H:%M %Z")
-                .to_string()
-        };
+        self.time_fields(config.tz(), &mut fields);
+        self.value_fields(config, &mut fields);
+        self.list_fields(&mut fields);
+        fields
+    }
+
+    /// The four times, shown in the site's timezone.
+    fn time_fields(&self, tz: Tz, fields: &mut Vec<InferredField>) {
         for (field, value) in [
             ("started_at", &self.started_at),
             ("detected_at", &self.detected_at),
@@ -103,21 +96,31 @@ impl Inference {
             ("resolved_at", &self.resolved_at),
         ] {
             if let Some(v) = value {
-                push(field, time(v.value), &v.evidence);
+                let time = v
+                    .value
+                    .with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M %Z")
+                    .to_string();
+                fields.push(InferredField::new(field, time, &v.evidence));
             }
         }
+    }
+
+    /// Severity, services, root cause and the texts, each value with its own evidence.
+    fn value_fields(&self, config: &Config, fields: &mut Vec<InferredField>) {
         if let Some(v) = &self.severity {
-            push(
-                "severity",
-                config.severities[v.value].key.clone(),
-                &v.evidence,
-            );
+            let key = config.severities[v.value].key.clone();
+            fields.push(InferredField::new("severity", key, &v.evidence));
         }
         for v in &self.services {
-            push("services", v.value.clone(), &v.evidence);
+            fields.push(InferredField::new("services", v.value.clone(), &v.evidence));
         }
         if let Some(v) = &self.root_cause {
-            push("root_cause", v.value.clone(), &v.evidence);
+            fields.push(InferredField::new(
+                "root_cause",
+                v.value.clone(),
+                &v.evidence,
+            ));
         }
         for (field, value) in [
             ("trigger", &self.trigger),
@@ -125,19 +128,16 @@ impl Inference {
             ("impact", &self.impact),
         ] {
             if let Some(v) = value {
-                push(field, v.value.clone(), &v.evidence);
+                fields.push(InferredField::new(field, v.value.clone(), &v.evidence));
             }
         }
-        let lines = |first: u32, last: u32| {
-            if first == last {
-                format!("line {first}")
-            } else {
-                format!("lines {first}–{last}")
-            }
-        };
+    }
+
+    /// The action items and the timeline, each as a count with the lines it spans.
+    fn list_fields(&self, fields: &mut Vec<InferredField>) {
         if let (Some(first), Some(last)) = (self.action_items.first(), self.action_items.last()) {
             let count = self.action_items.len();
-            push(
+            fields.push(InferredField::new(
                 "action_items",
                 format!("{count} item{}", if count == 1 { "" } else { "s" }),
                 &Evidence {
@@ -145,11 +145,11 @@ impl Inference {
                     col: first.evidence.col,
                     text: lines(first.evidence.line, last.evidence.line),
                 },
-            );
+            ));
         }
         if let (Some(first), Some(last)) = (self.timeline.first(), self.timeline.last()) {
             let count = self.timeline.len();
-            push(
+            fields.push(InferredField::new(
                 "timeline",
                 format!("{count} event{}", if count == 1 { "" } else { "s" }),
                 &Evidence {
@@ -157,8 +157,29 @@ impl Inference {
                     col: first.col,
                     text: lines(first.line, last.line),
                 },
-            );
+            ));
         }
-        fields
+    }
+}
+
+impl InferredField {
+    /// One field with its value as shown, at the position of its evidence.
+    fn new(field: &'static str, value: String, evidence: &Evidence) -> InferredField {
+        InferredField {
+            field,
+            value,
+            line: evidence.line,
+            col: evidence.col,
+            evidence: evidence.text.clone(),
+        }
+    }
+}
+
+/// "line 4", or "lines 4–9" for a list that spans several.
+fn lines(first: u32, last: u32) -> String {
+    if first == last {
+        format!("line {first}")
+    } else {
+        format!("lines {first}–{last}")
     }
 }

@@ -10,7 +10,7 @@ use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
 use crate::model::field::Field;
 use crate::model::incident::{Incident, Status};
-use crate::model::inference::TimelineEvent;
+use crate::model::inference::{Inferred, TimelineEvent};
 use crate::parse::frontmatter::Pos;
 use crate::parse::infer;
 use crate::parse::infer::doc::{Doc, LineKind};
@@ -199,19 +199,38 @@ impl Lints<'_> {
         let events: &[TimelineEvent] = match &incident.inferred {
             Some(inferred) => &inferred.timeline,
             None => {
-                let stem = incident.source.rsplit('/').next().unwrap_or_default();
-                let context = infer::TimelineContext {
-                    started: incident.started_at,
-                    date: when::date_in_name(stem),
-                    zone: Zone::of(self.tz),
-                };
-                computed = match whole {
-                    Some(doc) => infer::timeline(doc, &context),
-                    None => infer::timeline_of_body(body, first_line, &context),
-                };
+                computed = self.timeline_of_text(body, first_line, whole);
                 &computed
             }
         };
+        self.timeline_order(events);
+        self.timeline_agreement(events);
+    }
+
+    /// Reads the timeline from the text, for an incident whose values were not inferred
+    /// from its prose (and so whose timeline was not read when it was parsed).
+    fn timeline_of_text(
+        &self,
+        body: &str,
+        first_line: u32,
+        whole: Option<&Doc<'_>>,
+    ) -> Vec<TimelineEvent> {
+        let incident = self.incident;
+        let stem = incident.source.rsplit('/').next().unwrap_or_default();
+        let context = infer::TimelineContext {
+            started: incident.started_at,
+            date: when::date_in_name(stem),
+            zone: Zone::of(self.tz),
+        };
+        match whole {
+            Some(doc) => infer::timeline(doc, &context),
+            None => infer::timeline_of_body(body, first_line, &context),
+        }
+    }
+
+    /// H016: each entry no earlier than the one before it, allowing for entries that give
+    /// only a day or leave out the minutes.
+    fn timeline_order(&mut self, events: &[TimelineEvent]) {
         for pair in events.windows(2) {
             let (before, event) = (&pair[0], &pair[1]);
             let earlier = if before.date_only || event.date_only {
@@ -237,7 +256,12 @@ impl Lints<'_> {
                 );
             }
         }
-        let tolerance = TimeDelta::minutes(i64::from(self.config.check.timeline_tolerance_minutes));
+    }
+
+    /// H017: the entries that say the incident was resolved or mitigated, against the
+    /// stated `resolved_at` and `mitigated_at`.
+    fn timeline_agreement(&mut self, events: &[TimelineEvent]) {
+        let incident = self.incident;
         // Only a stated time can be contradicted, so entries are read only when there is one.
         let timed = || events.iter().filter(|e| !e.date_only);
         let checks = [
@@ -270,38 +294,52 @@ impl Lints<'_> {
             let (Some(event), Some(stated)) = (event, stated) else {
                 continue;
             };
-            let approximate = if event.approximate {
-                TimeDelta::minutes(59)
-            } else {
-                TimeDelta::zero()
-            };
-            let difference = event.at - stated;
-            if difference.abs() <= tolerance + approximate {
-                continue;
-            }
-            let source = match inferred {
-                Some(v) if v.evidence.line > 0 => {
-                    format!(" (inferred from line {})", v.evidence.line)
-                }
-                Some(_) => " (inferred from the file name)".to_string(),
-                None => String::new(),
-            };
-            // A timeline read from prose that gave the stated time itself cannot disagree.
-            if inferred.is_some_and(|v| v.evidence.line == event.line) {
-                continue;
-            }
-            self.warn(
-                Code::H017,
-                event.line,
-                event.col,
-                format!(
-                    "the timeline says the incident was {verb} at {}, but {field} is {}{source}",
-                    self.time(event.at),
-                    self.time(stated)
-                ),
-                &format!("correct the timeline entry or {field}: the durations on the incident's page are computed from {field}"),
-            );
+            self.stated_time(verb, field, event, stated, inferred);
         }
+    }
+
+    /// H017 for one stated time: warns when the timeline's entry is further from it than
+    /// the tolerance (and an hour more for an entry without minutes).
+    fn stated_time(
+        &mut self,
+        verb: &str,
+        field: &str,
+        event: &TimelineEvent,
+        stated: DateTime<Utc>,
+        inferred: Option<&Inferred<DateTime<Utc>>>,
+    ) {
+        let tolerance = TimeDelta::minutes(i64::from(self.config.check.timeline_tolerance_minutes));
+        let approximate = if event.approximate {
+            TimeDelta::minutes(59)
+        } else {
+            TimeDelta::zero()
+        };
+        let difference = event.at - stated;
+        if difference.abs() <= tolerance + approximate {
+            return;
+        }
+        let source = match inferred {
+            Some(v) if v.evidence.line > 0 => {
+                format!(" (inferred from line {})", v.evidence.line)
+            }
+            Some(_) => " (inferred from the file name)".to_string(),
+            None => String::new(),
+        };
+        // A timeline read from prose that gave the stated time itself cannot disagree.
+        if inferred.is_some_and(|v| v.evidence.line == event.line) {
+            return;
+        }
+        self.warn(
+            Code::H017,
+            event.line,
+            event.col,
+            format!(
+                "the timeline says the incident was {verb} at {}, but {field} is {}{source}",
+                self.time(event.at),
+                self.time(stated)
+            ),
+            &format!("correct the timeline entry or {field}: the durations on the incident's page are computed from {field}"),
+        );
     }
 
     /// H006 for inferred times: the prose stated an end (or detection) before its start.

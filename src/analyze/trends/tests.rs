@@ -46,51 +46,7 @@ fn counts(counts: &[usize]) -> String {
 
 /// Every figure as `(name, text)` lines: what [`check`] compares.
 fn dump(site: &Site, t: &Trends) -> Vec<(&'static str, String)> {
-    let slug = |position: usize| site.incidents[position].slug.clone();
-    let term = |facet: Facet, term: usize| site.index.facet(facet).terms[term].key.clone();
-    let per_period = |axis: &Axis, rows: &[Vec<usize>]| {
-        axis.periods
-            .iter()
-            .zip(rows)
-            .filter(|(_, row)| row.iter().any(|&n| n > 0))
-            .map(|(period, row)| format!("{} {}", period.label(), counts(row)))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
-    let summaries = |axis: &Axis, rows: &[Summary]| {
-        axis.periods
-            .iter()
-            .zip(rows)
-            .filter(|(_, s)| s.with_data + s.without_data > 0)
-            .map(|(period, s)| format!("{} {}", period.label(), summary(s)))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
-    let ranked = |facet: Facet, rows: &[Ranked]| {
-        rows.iter()
-            .map(|r| {
-                format!(
-                    "{} {} {}/{}",
-                    term(facet, r.term),
-                    r.count,
-                    minutes(Some(r.total_duration)),
-                    r.with_duration
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
-    let join = |items: Vec<String>| items.join(" | ");
-    let axis = |axis: &Axis| match (axis.periods.first(), axis.periods.last()) {
-        (Some(first), Some(last)) => format!(
-            "{} {}..{} ({})",
-            axis.granularity.name(),
-            first.label(),
-            last.label(),
-            axis.periods.len()
-        ),
-        _ => "none".into(),
-    };
+    let d = Dump { site, t };
     vec![
         ("volume axis", axis(&t.volume_axis)),
         ("volume", per_period(&t.volume_axis, &t.volume)),
@@ -105,89 +61,16 @@ fn dump(site: &Site, t: &Trends) -> Vec<(&'static str, String)> {
             join(t.ttr_by_severity.iter().map(summary).collect()),
         ),
         ("cause axis", axis(&t.cause_axis)),
-        (
-            "slots",
-            join(
-                t.cause_slots
-                    .iter()
-                    .map(|slot| match slot {
-                        CauseSlot::Category(c) => term(Facet::Cause, *c),
-                        CauseSlot::Other => "other".into(),
-                        CauseSlot::NotSet => "not set".into(),
-                    })
-                    .collect(),
-            ),
-        ),
+        ("slots", d.slots()),
         ("share", per_period(&t.cause_axis, &t.cause_share)),
-        ("causes", ranked(Facet::Cause, &t.causes)),
+        ("causes", d.ranked(Facet::Cause, &t.causes)),
         ("causes unset", t.causes_unset.to_string()),
-        ("services", ranked(Facet::Service, &t.services)),
+        ("services", d.ranked(Facet::Service, &t.services)),
         ("services unset", t.services_unset.to_string()),
-        (
-            "matrix",
-            join(
-                t.services
-                    .iter()
-                    .zip(&t.matrix)
-                    .map(|(r, row)| format!("{} {}", term(Facet::Service, r.term), counts(row)))
-                    .collect(),
-            ),
-        ),
-        (
-            "durations",
-            format!(
-                "{} | unknown {}",
-                join(
-                    site.config
-                        .duration_buckets
-                        .iter()
-                        .zip(&t.durations)
-                        .map(|(b, row)| format!("{} {}", b.key, counts(row)))
-                        .collect()
-                ),
-                t.durations_unknown
-            ),
-        ),
-        (
-            "recurrences",
-            join(
-                t.recurrences
-                    .iter()
-                    .map(|r| {
-                        let services: Vec<String> = r
-                            .services
-                            .iter()
-                            .map(|&s| term(Facet::Service, s))
-                            .collect();
-                        format!(
-                            "{} <- {} ({} {} {}d)",
-                            slug(r.incident),
-                            slug(r.earlier),
-                            services.join("+"),
-                            term(Facet::Cause, r.cause),
-                            r.gap.num_days()
-                        )
-                    })
-                    .collect(),
-            ),
-        ),
-        (
-            "pairs",
-            join(
-                t.recurrent_pairs
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "{}+{} {} latest {}",
-                            term(Facet::Service, p.service),
-                            term(Facet::Cause, p.cause),
-                            p.count,
-                            slug(p.latest)
-                        )
-                    })
-                    .collect(),
-            ),
-        ),
+        ("matrix", d.matrix()),
+        ("durations", d.durations()),
+        ("recurrences", d.recurrences()),
+        ("pairs", d.pairs()),
         (
             "actions",
             format!(
@@ -195,41 +78,211 @@ fn dump(site: &Site, t: &Trends) -> Vec<(&'static str, String)> {
                 t.actions.open, t.actions.done, t.actions.wontfix
             ),
         ),
-        (
-            "overdue",
-            join(
-                t.actions
-                    .overdue
-                    .iter()
-                    .map(|r| {
-                        let item = &site.incidents[r.incident].action_items[r.item];
-                        format!("{}#{} {}", slug(r.incident), r.item, item.due.unwrap())
-                    })
-                    .collect(),
-            ),
-        ),
-        (
-            "owners",
-            join(
-                t.actions
-                    .owners
-                    .iter()
-                    .map(|o| {
-                        format!(
-                            "{} {}/{}",
-                            o.owner.as_deref().unwrap_or("unassigned"),
-                            o.open,
-                            o.overdue
-                        )
-                    })
-                    .collect(),
-            ),
-        ),
+        ("overdue", d.overdue()),
+        ("owners", d.owners()),
         (
             "on this day",
-            join(t.on_this_day.iter().map(|&p| slug(p)).collect()),
+            join(t.on_this_day.iter().map(|&p| d.slug(p)).collect()),
         ),
     ]
+}
+
+/// Items as one line, separated by bars.
+fn join(items: Vec<String>) -> String {
+    items.join(" | ")
+}
+
+/// The granularity and the first and last periods of an axis, or "none".
+fn axis(axis: &Axis) -> String {
+    match (axis.periods.first(), axis.periods.last()) {
+        (Some(first), Some(last)) => format!(
+            "{} {}..{} ({})",
+            axis.granularity.name(),
+            first.label(),
+            last.label(),
+            axis.periods.len()
+        ),
+        _ => "none".into(),
+    }
+}
+
+/// The counts of each period that has any.
+fn per_period(axis: &Axis, rows: &[Vec<usize>]) -> String {
+    axis.periods
+        .iter()
+        .zip(rows)
+        .filter(|(_, row)| row.iter().any(|&n| n > 0))
+        .map(|(period, row)| format!("{} {}", period.label(), counts(row)))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// The summary of each period that has incidents.
+fn summaries(axis: &Axis, rows: &[Summary]) -> String {
+    axis.periods
+        .iter()
+        .zip(rows)
+        .filter(|(_, s)| s.with_data + s.without_data > 0)
+        .map(|(period, s)| format!("{} {}", period.label(), summary(s)))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// A site and its trends, for the figures that name incidents and terms.
+struct Dump<'a> {
+    site: &'a Site,
+    t: &'a Trends,
+}
+
+impl Dump<'_> {
+    /// The slug of the incident at `position`.
+    fn slug(&self, position: usize) -> String {
+        self.site.incidents[position].slug.clone()
+    }
+
+    /// The key of one of a facet's terms.
+    fn term(&self, facet: Facet, term: usize) -> String {
+        self.site.index.facet(facet).terms[term].key.clone()
+    }
+
+    /// Ranked terms as `key count total/with-duration`.
+    fn ranked(&self, facet: Facet, rows: &[Ranked]) -> String {
+        join(
+            rows.iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {}/{}",
+                        self.term(facet, r.term),
+                        r.count,
+                        minutes(Some(r.total_duration)),
+                        r.with_duration
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The series of the cause charts, categories by their key.
+    fn slots(&self) -> String {
+        join(
+            self.t
+                .cause_slots
+                .iter()
+                .map(|slot| match slot {
+                    CauseSlot::Category(c) => self.term(Facet::Cause, *c),
+                    CauseSlot::Other => "other".into(),
+                    CauseSlot::NotSet => "not set".into(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Each ranked service with its counts per cause slot.
+    fn matrix(&self) -> String {
+        join(
+            self.t
+                .services
+                .iter()
+                .zip(&self.t.matrix)
+                .map(|(r, row)| format!("{} {}", self.term(Facet::Service, r.term), counts(row)))
+                .collect(),
+        )
+    }
+
+    /// The counts per duration bucket, then the incidents without a duration.
+    fn durations(&self) -> String {
+        format!(
+            "{} | unknown {}",
+            join(
+                self.site
+                    .config
+                    .duration_buckets
+                    .iter()
+                    .zip(&self.t.durations)
+                    .map(|(b, row)| format!("{} {}", b.key, counts(row)))
+                    .collect()
+            ),
+            self.t.durations_unknown
+        )
+    }
+
+    /// Each recurrence as `incident <- earlier (services cause gap)`.
+    fn recurrences(&self) -> String {
+        join(
+            self.t
+                .recurrences
+                .iter()
+                .map(|r| {
+                    let services: Vec<String> = r
+                        .services
+                        .iter()
+                        .map(|&s| self.term(Facet::Service, s))
+                        .collect();
+                    format!(
+                        "{} <- {} ({} {} {}d)",
+                        self.slug(r.incident),
+                        self.slug(r.earlier),
+                        services.join("+"),
+                        self.term(Facet::Cause, r.cause),
+                        r.gap.num_days()
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Each recurrent pair of service and cause, with its count and latest incident.
+    fn pairs(&self) -> String {
+        join(
+            self.t
+                .recurrent_pairs
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}+{} {} latest {}",
+                        self.term(Facet::Service, p.service),
+                        self.term(Facet::Cause, p.cause),
+                        p.count,
+                        self.slug(p.latest)
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Each overdue action item as `slug#item due-date`.
+    fn overdue(&self) -> String {
+        join(
+            self.t
+                .actions
+                .overdue
+                .iter()
+                .map(|r| {
+                    let item = &self.site.incidents[r.incident].action_items[r.item];
+                    format!("{}#{} {}", self.slug(r.incident), r.item, item.due.unwrap())
+                })
+                .collect(),
+        )
+    }
+
+    /// Each owner with their open and overdue items.
+    fn owners(&self) -> String {
+        join(
+            self.t
+                .actions
+                .owners
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} {}/{}",
+                        o.owner.as_deref().unwrap_or("unassigned"),
+                        o.open,
+                        o.overdue
+                    )
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Builds a site of `files` with `config`, computes its trends as of `as_of`, and compares
