@@ -18,7 +18,7 @@ use crate::app::scaffold::yaml_string;
 use crate::model::action_item::ActionStatus;
 use crate::model::config::Config;
 use crate::model::incident::Incident;
-use crate::model::inference::{Evidence, Inferred};
+use crate::model::inference::{Evidence, Inference, Inferred};
 use crate::model::vocab::Vocabularies;
 use crate::parse::incident;
 use crate::parse::source::{SourceFile, is_content_file};
@@ -102,13 +102,23 @@ fn front_matter(incident: &Incident, config: &Config) -> String {
         "---\n# Written by `hindsight import` from the text below: check each value against its line.\n",
     );
     out.push_str(&format!("title: {}\n", yaml_string(&incident.title)));
-    let Some(inferred) = &incident.inferred else {
-        out.push_str("---\n");
-        return out;
-    };
-    let mut line = |key: &str, value: String, evidence: &Evidence| {
-        out.push_str(&format!("{key}: {value}{}\n", comment(evidence)));
-    };
+    if let Some(inferred) = &incident.inferred {
+        push_times(&mut out, inferred);
+        push_severity_and_services(&mut out, inferred, config);
+        push_texts(&mut out, inferred);
+        push_action_items(&mut out, inferred);
+    }
+    out.push_str("---\n");
+    out
+}
+
+/// Appends one `key: value` line, with a comment naming the line the value came from.
+fn push_line(out: &mut String, key: &str, value: String, evidence: &Evidence) {
+    out.push_str(&format!("{key}: {value}{}\n", comment(evidence)));
+}
+
+/// Appends the four timestamps that were inferred, in UTC.
+fn push_times(out: &mut String, inferred: &Inference) {
     for (key, value) in [
         ("started_at", &inferred.started_at),
         ("detected_at", &inferred.detected_at),
@@ -116,17 +126,22 @@ fn front_matter(incident: &Incident, config: &Config) -> String {
         ("resolved_at", &inferred.resolved_at),
     ] {
         if let Some(v) = value {
-            line(
+            push_line(
+                out,
                 key,
                 v.value.to_rfc3339_opts(SecondsFormat::Secs, true),
                 &v.evidence,
             );
         }
     }
+}
+
+/// Appends the severity, by its key in the config, and the services as one list.
+fn push_severity_and_services(out: &mut String, inferred: &Inference, config: &Config) {
     if let Some(v) = &inferred.severity
         && let Some(severity) = config.severities.get(v.value)
     {
-        line("severity", yaml_string(&severity.key), &v.evidence);
+        push_line(out, "severity", yaml_string(&severity.key), &v.evidence);
     }
     if let Some(first) = inferred.services.first() {
         let names: Vec<String> = inferred
@@ -134,12 +149,17 @@ fn front_matter(incident: &Incident, config: &Config) -> String {
             .iter()
             .map(|s| yaml_string(&s.value))
             .collect();
-        line(
+        push_line(
+            out,
             "services",
             format!("[{}]", names.join(", ")),
             &first.evidence,
         );
     }
+}
+
+/// Appends the root cause, trigger, summary and impact that were inferred.
+fn push_texts(out: &mut String, inferred: &Inference) {
     let text_fields: [(&str, &Option<Inferred<String>>); 4] = [
         ("root_cause", &inferred.root_cause),
         ("trigger", &inferred.trigger),
@@ -157,31 +177,34 @@ fn front_matter(incident: &Incident, config: &Config) -> String {
             } else {
                 v.evidence.clone()
             };
-            line(key, yaml_string(&v.value), &evidence);
+            push_line(out, key, yaml_string(&v.value), &evidence);
         }
     }
-    if let (Some(first), Some(last)) = (inferred.action_items.first(), inferred.action_items.last())
-    {
-        out.push_str(&format!(
-            "action_items:  # lines {}–{}\n",
-            first.evidence.line, last.evidence.line
-        ));
-        for item in &inferred.action_items {
-            let item = &item.value;
-            out.push_str(&format!("  - title: {}\n", yaml_string(&item.title)));
-            if let Some(owner) = &item.owner {
-                out.push_str(&format!("    owner: {}\n", yaml_string(owner)));
-            }
-            if let Some(due) = item.due {
-                out.push_str(&format!("    due: {due}\n"));
-            }
-            if item.status == ActionStatus::Done {
-                out.push_str("    status: done\n");
-            }
+}
+
+/// Appends the action items, with a comment naming the lines they span.
+fn push_action_items(out: &mut String, inferred: &Inference) {
+    let (Some(first), Some(last)) = (inferred.action_items.first(), inferred.action_items.last())
+    else {
+        return;
+    };
+    out.push_str(&format!(
+        "action_items:  # lines {}–{}\n",
+        first.evidence.line, last.evidence.line
+    ));
+    for item in &inferred.action_items {
+        let item = &item.value;
+        out.push_str(&format!("  - title: {}\n", yaml_string(&item.title)));
+        if let Some(owner) = &item.owner {
+            out.push_str(&format!("    owner: {}\n", yaml_string(owner)));
+        }
+        if let Some(due) = item.due {
+            out.push_str(&format!("    due: {due}\n"));
+        }
+        if item.status == ActionStatus::Done {
+            out.push_str("    status: done\n");
         }
     }
-    out.push_str("---\n");
-    out
 }
 
 /// A unified diff of an import: the front matter lines added before the first lines of

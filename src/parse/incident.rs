@@ -32,21 +32,8 @@ pub fn parse(
     let path = file.path.as_str();
     let text = readable_text(file, diagnostics)?;
     let document = split(path, &text, diagnostics)?;
-    let options = MarkdownOptions {
-        allow_raw_html: config.allow_raw_html,
-        source_dir: Some(path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string()),
-    };
-    let body = markdown::render(document.body, &options);
-    let fields = Fields {
-        entries: match &document.matter {
-            Some(Node {
-                value: Value::Map(entries),
-                ..
-            }) => entries.as_slice(),
-            _ => &[],
-        },
-        config,
-    };
+    let body = markdown::render(document.body, &markdown_options(path, config));
+    let fields = Fields::of(&document, config);
     let mut reader = FieldReader {
         path,
         text: &text,
@@ -57,62 +44,44 @@ pub fn parse(
     let has_front_matter = document.format.is_some();
     let title = reader.title(&fields, &body, &file.stem, has_front_matter);
     let inference = (!has_front_matter)
-        .then(|| {
-            infer::infer(&infer::Input {
-                body: document.body,
-                first_line: document.body_line,
-                stem: &file.stem,
-                title: &title,
-                config,
-            })
-        })
-        .filter(|inference| !inference.is_empty())
-        .map(Box::new);
+        .then(|| inferred_from_prose(&document, &file.stem, &title, config))
+        .flatten();
     if !has_front_matter {
         reader.no_front_matter(inference.is_some());
     }
     let read = reader.read_fields(&fields, vocabularies);
-    let mut incident = Incident {
-        source: file.path.clone(),
-        slug: vocab::url_slug(read.slug.as_ref().map_or(&file.stem, |(slug, _)| slug)),
-        title,
-        has_front_matter,
-        inferred: None,
-        status: read.status,
-        severity: read.severity,
-        started_at: read.times.started_at,
-        detected_at: read.times.detected_at,
-        mitigated_at: read.times.mitigated_at,
-        resolved_at: read.times.resolved_at,
-        services: dedup_case_insensitive(read.services),
-        root_causes: dedup_case_insensitive(read.root_causes),
-        trigger: read.trigger,
-        tags: dedup_case_insensitive(read.tags),
-        authors: read.authors,
-        summary: read.summary,
-        impact: read.impact,
-        detection: read.detection,
-        action_items: read.action_items,
-        related: read
-            .related
-            .iter()
-            .map(|(slug, _)| vocab::url_slug(slug))
-            .collect(),
-        extra: fields.extra(),
-        body,
-        positions: FieldPositions {
-            slug: read.slug.map(|(_, pos)| pos),
-            related: read.related.iter().map(|(_, pos)| *pos).collect(),
-            present: fields.present(),
-            body_line: document.body_line,
-            body_offset: text.len() - document.body.len(),
-            links: Vec::new(),
-        },
-    };
+    let mut incident = read.into_incident(file, &text, &document, &fields, title, body);
     if let Some(inference) = inference {
         apply_inference(&mut incident, inference);
     }
     Some(incident)
+}
+
+/// How the body's Markdown is rendered: raw HTML as the site allows, links relative to the
+/// file's folder.
+fn markdown_options(path: &str, config: &Config) -> MarkdownOptions {
+    MarkdownOptions {
+        allow_raw_html: config.allow_raw_html,
+        source_dir: Some(path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string()),
+    }
+}
+
+/// The metadata read from the prose of a document without front matter, or `None` when
+/// the prose states nothing Hindsight knows.
+fn inferred_from_prose(
+    document: &frontmatter::Document<'_>,
+    stem: &str,
+    title: &str,
+    config: &Config,
+) -> Option<Box<Inference>> {
+    let inference = infer::infer(&infer::Input {
+        body: document.body,
+        first_line: document.body_line,
+        stem,
+        title,
+        config,
+    });
+    (!inference.is_empty()).then(|| Box::new(inference))
 }
 
 /// The file's text, or `None` (with the reason in `diagnostics`) when it cannot be read,
@@ -184,6 +153,20 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// The entries of `document`'s front matter; none when it has none or it is not a map.
+    fn of(document: &'a frontmatter::Document<'_>, config: &'a Config) -> Self {
+        Fields {
+            entries: match &document.matter {
+                Some(Node {
+                    value: Value::Map(entries),
+                    ..
+                }) => entries.as_slice(),
+                _ => &[],
+            },
+            config,
+        }
+    }
+
     /// The first entry under any accepted name of `canonical`: the name used, and its node.
     fn get(&self, canonical: Field) -> Option<(&'a str, &'a Node)> {
         self.config.field_names(canonical).find_map(|name| {
@@ -228,6 +211,57 @@ struct Read {
     detection: Option<String>,
     action_items: Vec<ActionItem>,
     related: Vec<(String, Pos)>,
+}
+
+impl Read {
+    /// The incident: these values, with the file's title, body and where each value was.
+    fn into_incident(
+        self,
+        file: &SourceFile,
+        text: &str,
+        document: &frontmatter::Document<'_>,
+        fields: &Fields<'_>,
+        title: String,
+        body: Rendered,
+    ) -> Incident {
+        Incident {
+            source: file.path.clone(),
+            slug: vocab::url_slug(self.slug.as_ref().map_or(&file.stem, |(slug, _)| slug)),
+            title,
+            has_front_matter: document.format.is_some(),
+            inferred: None,
+            status: self.status,
+            severity: self.severity,
+            started_at: self.times.started_at,
+            detected_at: self.times.detected_at,
+            mitigated_at: self.times.mitigated_at,
+            resolved_at: self.times.resolved_at,
+            services: dedup_case_insensitive(self.services),
+            root_causes: dedup_case_insensitive(self.root_causes),
+            trigger: self.trigger,
+            tags: dedup_case_insensitive(self.tags),
+            authors: self.authors,
+            summary: self.summary,
+            impact: self.impact,
+            detection: self.detection,
+            action_items: self.action_items,
+            related: self
+                .related
+                .iter()
+                .map(|(slug, _)| vocab::url_slug(slug))
+                .collect(),
+            extra: fields.extra(),
+            body,
+            positions: FieldPositions {
+                slug: self.slug.map(|(_, pos)| pos),
+                related: self.related.iter().map(|(_, pos)| *pos).collect(),
+                present: fields.present(),
+                body_line: document.body_line,
+                body_offset: text.len() - document.body.len(),
+                links: Vec::new(),
+            },
+        }
+    }
 }
 
 /// The four timestamps of an incident.

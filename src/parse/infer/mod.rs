@@ -25,7 +25,7 @@ mod texts;
 mod timeline;
 pub(crate) mod when;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use crate::model::config::Config;
 use crate::model::inference::{Evidence, Inference, Inferred, TimelineEvent};
@@ -56,104 +56,17 @@ pub struct Input<'a> {
 
 /// Reads the metadata `input`'s text states; see the module documentation for the rules.
 pub fn infer(input: &Input<'_>) -> Inference {
-    let config = input.config;
     let doc = Doc::parse(input.body, input.first_line);
     let labeled = label_lines(&doc);
     let anchor = anchor_date(&doc, &labeled, input.stem);
-    let year = anchor.as_ref().map(|(d, _)| chrono::Datelike::year(d));
-    // The first stated time's zone is the document's, unless it says otherwise.
-    let first_zone = labeled
-        .iter()
-        .filter(|l| is(&l.name, START) || is(&l.name, WINDOW) || is(&l.name, END))
-        .find_map(|l| when::find_moment(l.value).and_then(|m| m.zone));
-    let zone = stated_zone(&doc, &labeled)
-        .or(first_zone)
-        .unwrap_or(Zone::of(config.tz()));
-    let context = Resolve {
-        date: anchor.as_ref().map(|(d, _)| *d),
-        year,
-        zone,
-    };
-    let at = |l: &Labeled<'_, '_>, moment: &Moment, context: &Resolve| {
-        let resolved = moment.resolve(context)?;
-        inferred(
-            resolved.at,
-            evidence(l.line, &l.value[moment.start..moment.end]),
-        )
-    };
-
-    let mut inference = Inference::default();
-    let mut length: Option<Inferred<TimeDelta>> = None;
-    let mut time_to_detect: Option<Inferred<TimeDelta>> = None;
-    let mut time_to_mitigate: Option<Inferred<TimeDelta>> = None;
-    for l in &labeled {
-        let name = l.name.as_str();
-        let moment = || when::find_moment(l.value);
-        let span = |delta: TimeDelta, start: usize, end: usize| {
-            inferred(delta, evidence(l.line, &l.value[start..end]))
-        };
-        if is(name, START) && inference.started_at.is_none() {
-            inference.started_at = moment().and_then(|m| at(l, &m, &context));
-        } else if is(name, END) && inference.resolved_at.is_none() {
-            inference.resolved_at = moment().and_then(|m| at(l, &m, &context));
-        } else if is(name, DETECTED) && inference.detected_at.is_none() {
-            inference.detected_at = moment().and_then(|m| at(l, &m, &context));
-        } else if is(name, MITIGATED) && inference.mitigated_at.is_none() {
-            inference.mitigated_at = moment().and_then(|m| at(l, &m, &context));
-        }
-        if is(name, WINDOW)
-            && inference.started_at.is_none()
-            && let Some((from, to)) = when::find_range(l.value)
-            && let Some(start) = at(l, &from, &context)
-        {
-            // An end without a day is on the start's day, or the next when it is earlier.
-            let start_day = context.zone.date_of(start.value);
-            let end_context = Resolve {
-                date: Some(start_day),
-                ..context
-            };
-            let mut end = at(l, &to, &end_context);
-            if let Some(end) = &mut end
-                && to.date.is_none()
-                && end.value < start.value
-            {
-                end.value += TimeDelta::days(1);
-            }
-            inference.started_at = Some(start);
-            if inference.resolved_at.is_none() {
-                inference.resolved_at = end;
-            }
-            continue;
-        }
-        // "Date: 2024-02-10 09:00 UTC" states the start when it gives a time.
-        if is(
-            name,
-            &["date", "when", "time", "incident date", "occurred on"],
-        ) && inference.started_at.is_none()
-            && let Some(found) = moment().filter(|m| m.clock.is_some())
-        {
-            inference.started_at = at(l, &found, &context);
-            continue;
-        }
-        let as_length = || {
-            when::find_duration(l.value)
-                .and_then(|(d, s, e)| span(d, s, e))
-                .or_else(|| when::clock_duration(l.value).and_then(|d| span(d, 0, l.value.len())))
-        };
-        if is(name, LENGTH) && length.is_none() {
-            length = as_length();
-        } else if is(name, TIME_TO_DETECT) && time_to_detect.is_none() {
-            time_to_detect = as_length();
-        } else if is(name, TIME_TO_MITIGATE) && time_to_mitigate.is_none() {
-            time_to_mitigate = as_length();
-        }
-    }
+    let context = resolve_context(&doc, &labeled, anchor.as_ref(), input.config);
+    let (mut inference, lengths) = read_labels(&labeled, &context);
     inference.timeline = timeline(
         &doc,
         &TimelineContext {
             started: inference.started_at.as_ref().map(|s| s.value),
             date: context.date,
-            zone,
+            zone: context.zone,
         },
     );
     // A start nobody stated is the timeline's first timed entry; then lengths stated in
@@ -165,30 +78,178 @@ pub fn infer(input: &Input<'_>) -> Inference {
             .find(|e| !e.date_only)
             .and_then(event_evidence);
     }
-    let plus = |base: &Option<Inferred<DateTime<Utc>>>, delta: &Option<Inferred<TimeDelta>>| {
-        let (base, delta) = (base.as_ref()?, delta.as_ref()?);
-        inferred(base.value + delta.value, delta.evidence.clone())
-    };
-    for (value, delta) in [
-        (&mut inference.resolved_at, &length),
-        (&mut inference.detected_at, &time_to_detect),
-        (&mut inference.mitigated_at, &time_to_mitigate),
-    ] {
-        if value.is_none() {
-            *value = plus(&inference.started_at, delta);
-        }
-    }
+    lengths.add_to_start(&mut inference);
     from_timeline(&mut inference);
     if inference.started_at.is_none()
         && let Some((date, evidence)) = anchor
-        && let Some(midnight) = zone.to_utc(date.and_time(chrono::NaiveTime::MIN))
+        && let Some(midnight) = context.zone.to_utc(date.and_time(chrono::NaiveTime::MIN))
     {
         inference.started_at = inferred(midnight, evidence);
     }
 
     read_texts(&mut inference, &doc, &labeled, input);
-    inference.action_items = items::action_items(&doc, &labeled_items(&labeled), year);
+    inference.action_items = items::action_items(&doc, &labeled_items(&labeled), context.year);
     inference
+}
+
+/// How times that leave out their day, year or zone are read: on the anchor's day, in
+/// the zone the document states, else the zone of its first stated time, else the site's.
+fn resolve_context(
+    doc: &Doc<'_>,
+    labeled: &[Labeled<'_, '_>],
+    anchor: Option<&(NaiveDate, Evidence)>,
+    config: &Config,
+) -> Resolve {
+    // The first stated time's zone is the document's, unless it says otherwise.
+    let first_zone = labeled
+        .iter()
+        .filter(|l| is(&l.name, START) || is(&l.name, WINDOW) || is(&l.name, END))
+        .find_map(|l| when::find_moment(l.value).and_then(|m| m.zone));
+    let zone = stated_zone(doc, labeled)
+        .or(first_zone)
+        .unwrap_or(Zone::of(config.tz()));
+    Resolve {
+        date: anchor.map(|(d, _)| *d),
+        year: anchor.map(|(d, _)| chrono::Datelike::year(d)),
+        zone,
+    }
+}
+
+/// The lengths the label lines state, each added to the start for a time nobody stated.
+#[derive(Default)]
+struct Lengths {
+    /// "Duration: 45 minutes": the start to the end.
+    length: Option<Inferred<TimeDelta>>,
+    time_to_detect: Option<Inferred<TimeDelta>>,
+    time_to_mitigate: Option<Inferred<TimeDelta>>,
+}
+
+impl Lengths {
+    /// Fills the end, detection and mitigation times still unknown from the start plus
+    /// the lengths stated.
+    fn add_to_start(&self, inference: &mut Inference) {
+        let plus = |base: &Option<Inferred<DateTime<Utc>>>, delta: &Option<Inferred<TimeDelta>>| {
+            let (base, delta) = (base.as_ref()?, delta.as_ref()?);
+            inferred(base.value + delta.value, delta.evidence.clone())
+        };
+        for (value, delta) in [
+            (&mut inference.resolved_at, &self.length),
+            (&mut inference.detected_at, &self.time_to_detect),
+            (&mut inference.mitigated_at, &self.time_to_mitigate),
+        ] {
+            if value.is_none() {
+                *value = plus(&inference.started_at, delta);
+            }
+        }
+    }
+}
+
+/// The times and lengths the label lines state, the first line of each kind winning.
+fn read_labels(labeled: &[Labeled<'_, '_>], context: &Resolve) -> (Inference, Lengths) {
+    let mut inference = Inference::default();
+    let mut lengths = Lengths::default();
+    for l in labeled {
+        stated_time(l, context, &mut inference);
+        if stated_window(l, context, &mut inference) || stated_date(l, context, &mut inference) {
+            continue;
+        }
+        stated_length(l, &mut lengths);
+    }
+    (inference, lengths)
+}
+
+/// The instant `moment` of label line `l` names, with the words it was read from.
+fn time_at(
+    l: &Labeled<'_, '_>,
+    moment: &Moment,
+    context: &Resolve,
+) -> Option<Inferred<DateTime<Utc>>> {
+    let resolved = moment.resolve(context)?;
+    inferred(
+        resolved.at,
+        evidence(l.line, &l.value[moment.start..moment.end]),
+    )
+}
+
+/// A "Start:", "End:", "Detected:" or "Mitigated:" line, for the first of its kind.
+fn stated_time(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inference) {
+    let name = l.name.as_str();
+    let moment = || when::find_moment(l.value);
+    if is(name, START) && inference.started_at.is_none() {
+        inference.started_at = moment().and_then(|m| time_at(l, &m, context));
+    } else if is(name, END) && inference.resolved_at.is_none() {
+        inference.resolved_at = moment().and_then(|m| time_at(l, &m, context));
+    } else if is(name, DETECTED) && inference.detected_at.is_none() {
+        inference.detected_at = moment().and_then(|m| time_at(l, &m, context));
+    } else if is(name, MITIGATED) && inference.mitigated_at.is_none() {
+        inference.mitigated_at = moment().and_then(|m| time_at(l, &m, context));
+    }
+}
+
+/// A "Duration: 9:00 - 11:30" window, when no start is known yet: the start and, unless
+/// known, the end. Whether the line was one.
+fn stated_window(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inference) -> bool {
+    if is(&l.name, WINDOW)
+        && inference.started_at.is_none()
+        && let Some((from, to)) = when::find_range(l.value)
+        && let Some(start) = time_at(l, &from, context)
+    {
+        // An end without a day is on the start's day, or the next when it is earlier.
+        let start_day = context.zone.date_of(start.value);
+        let end_context = Resolve {
+            date: Some(start_day),
+            ..*context
+        };
+        let mut end = time_at(l, &to, &end_context);
+        if let Some(end) = &mut end
+            && to.date.is_none()
+            && end.value < start.value
+        {
+            end.value += TimeDelta::days(1);
+        }
+        inference.started_at = Some(start);
+        if inference.resolved_at.is_none() {
+            inference.resolved_at = end;
+        }
+        return true;
+    }
+    false
+}
+
+/// A "Date:" line that gives a time, when no start is known yet. Whether it was one.
+fn stated_date(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inference) -> bool {
+    // "Date: 2024-02-10 09:00 UTC" states the start when it gives a time.
+    if is(
+        &l.name,
+        &["date", "when", "time", "incident date", "occurred on"],
+    ) && inference.started_at.is_none()
+        && let Some(found) = when::find_moment(l.value).filter(|m| m.clock.is_some())
+    {
+        inference.started_at = time_at(l, &found, context);
+        return true;
+    }
+    false
+}
+
+/// A "Duration:", "Time to detection:" or "Time to mitigation:" length, for the first of
+/// its kind.
+fn stated_length(l: &Labeled<'_, '_>, lengths: &mut Lengths) {
+    let name = l.name.as_str();
+    let span = |delta: TimeDelta, start: usize, end: usize| {
+        inferred(delta, evidence(l.line, &l.value[start..end]))
+    };
+    let as_length = || {
+        when::find_duration(l.value)
+            .and_then(|(d, s, e)| span(d, s, e))
+            .or_else(|| when::clock_duration(l.value).and_then(|d| span(d, 0, l.value.len())))
+    };
+    if is(name, LENGTH) && lengths.length.is_none() {
+        lengths.length = as_length();
+    } else if is(name, TIME_TO_DETECT) && lengths.time_to_detect.is_none() {
+        lengths.time_to_detect = as_length();
+    } else if is(name, TIME_TO_MITIGATE) && lengths.time_to_mitigate.is_none() {
+        lengths.time_to_mitigate = as_length();
+    }
 }
 
 /// A timeline entry as the evidence of a time.

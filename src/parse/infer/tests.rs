@@ -1,5 +1,5 @@
-//! Inference over real-looking prose: date, duration, zone, timeline and list shapes, one
-//! table, one helper.
+//! Inference over real-looking prose: date, duration, zone, timeline and list shapes, a
+//! table of cases for each, one helper.
 
 use super::*;
 
@@ -43,22 +43,42 @@ fn check(stem: &str, title: &str, text: &str, expected: &str) {
 
 const SEED: &str = include_str!("../../../content/2024/web-app-caching-layer-outage.md");
 
+/// Runs [`check`] on every `(stem, title, text, expected)` case and fails once, naming
+/// every case that failed.
+fn check_all(cases: &[(&str, &str, &str, &str)]) {
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|(stem, title, text, expected)| {
+            std::panic::catch_unwind(|| check(stem, title, text, expected))
+                .err()
+                .map(|_| stem.to_string())
+        })
+        .collect();
+    assert!(failures.is_empty(), "failed: {failures:?}");
+}
+
+/// The bundled example: a "Duration:" window, an impact paragraph and a timeline.
 #[test]
-fn prose_variants() {
-    let cases: &[(&str, &str, &str, &str)] = &[
-        (
-            "web-app-caching-layer-outage",
-            "Web app caching layer outage",
-            SEED,
-            "started_at=2024-02-10 09:00 UTC @5
-             detected_at=2024-02-10 09:00 UTC @11
-             resolved_at=2024-02-11 14:00 UTC @5
-             services=web-app @6
-             root_cause=caching @7
-             impact=The primary service affected was our web… @6
-             action_items=5 items @33
-             timeline=8 events @11",
-        ),
+fn the_seed_postmortem() {
+    check(
+        "web-app-caching-layer-outage",
+        "Web app caching layer outage",
+        SEED,
+        "started_at=2024-02-10 09:00 UTC @5
+         detected_at=2024-02-10 09:00 UTC @11
+         resolved_at=2024-02-11 14:00 UTC @5
+         services=web-app @6
+         root_cause=caching @7
+         impact=The primary service affected was our web… @6
+         action_items=5 items @33
+         timeline=8 events @11",
+    );
+}
+
+/// Start and end labels: ISO, dotted, offset, day-first and time-then-date shapes.
+#[test]
+fn start_and_end_labels() {
+    check_all(&[
         (
             "gateway-cert",
             "Gateway certificate",
@@ -70,14 +90,48 @@ fn prose_variants() {
              impact=Checkout API calls failed. @6",
         ),
         (
-            "date-and-duration",
-            "Queue backlog",
-            "**Date:** March 3, 2023\n**Duration:** 45 minutes\n\n## Timeline\n\n- 14:05 — alert fired for the queue\n- 14:20 — consumers scaled\n",
-            "started_at=2023-03-03 14:05 UTC @6
-             detected_at=2023-03-03 14:05 UTC @6
-             resolved_at=2023-03-03 14:50 UTC @2
-             timeline=2 events @6",
+            "dotted-dates",
+            "Billing run",
+            "Start time: 10.02.2024 17:45 CET\nEnd time: 10.02.2024 19:00 CET\n",
+            "started_at=2024-02-10 16:45 UTC @1
+             resolved_at=2024-02-10 18:00 UTC @2",
         ),
+        (
+            "offsets",
+            "Search slow",
+            "Started: 2024-05-01T08:00:00+02:00\nResolved: 2024-05-01T09:30:00+02:00\nImpact: search API p99 above 5 s.\n",
+            "started_at=2024-05-01 06:00 UTC @1
+             resolved_at=2024-05-01 07:30 UTC @2
+             services=search-api @3
+             impact=search API p99 above 5 s. @3",
+        ),
+        (
+            "day-first",
+            "Weekend outage",
+            "- Start: 10 Feb 2024, 22:00 GMT\n- End: 11 Feb 2024, 01:30 GMT\n",
+            "started_at=2024-02-10 22:00 UTC @1
+             resolved_at=2024-02-11 01:30 UTC @2",
+        ),
+        (
+            "time-then-date",
+            "Pacific morning",
+            "Started: 9:30 AM PST on March 3, 2023\n",
+            "started_at=2023-03-03 17:30 UTC @1",
+        ),
+        (
+            "date-with-time",
+            "Broker down",
+            "Date: 2023-05-04 22:15 UTC\nTime to recovery: 2 hours\n",
+            "started_at=2023-05-04 22:15 UTC @1
+             resolved_at=2023-05-05 00:15 UTC @2",
+        ),
+    ]);
+}
+
+/// Windows ("from - to") on one line, and times in named, abbreviated and IANA zones.
+#[test]
+fn windows_and_zones() {
+    check_all(&[
         (
             "iso-window",
             "Night outage",
@@ -93,6 +147,43 @@ fn prose_variants() {
              resolved_at=2024-06-04 18:40 UTC @1",
         ),
         (
+            "iana-zone",
+            "Fourth of July",
+            "Start: 2024-07-04 10:00 America/New_York\nDuration: 1.5 hours\n",
+            "started_at=2024-07-04 14:00 UTC @1
+             resolved_at=2024-07-04 15:30 UTC @2",
+        ),
+        (
+            "eastern-window",
+            "Slow pages",
+            "Date: 2024-01-10\nImpact window: 9:00 - 11:30 Eastern\n",
+            "started_at=2024-01-10 14:00 UTC @2
+             resolved_at=2024-01-10 16:30 UTC @2",
+        ),
+        (
+            "overnight-window",
+            "Batch overrun",
+            "Date: 2024-02-10\nOutage window: 22:30 - 01:15 UTC\n",
+            "started_at=2024-02-10 22:30 UTC @2
+             resolved_at=2024-02-11 01:15 UTC @2",
+        ),
+    ]);
+}
+
+/// Lengths ("Duration: 45 minutes", "Time to detection: 5 minutes") added to the start.
+#[test]
+fn lengths_added_to_the_start() {
+    check_all(&[
+        (
+            "date-and-duration",
+            "Queue backlog",
+            "**Date:** March 3, 2023\n**Duration:** 45 minutes\n\n## Timeline\n\n- 14:05 — alert fired for the queue\n- 14:20 — consumers scaled\n",
+            "started_at=2023-03-03 14:05 UTC @6
+             detected_at=2023-03-03 14:05 UTC @6
+             resolved_at=2023-03-03 14:50 UTC @2
+             timeline=2 events @6",
+        ),
+        (
             "stats-list",
             "Replica lag",
             "Start: 2022-08-01 03:00 UTC\n\n## Stats\n\n- Time to detection: 5 minutes\n- Time to recovery: 19 hours 43 minutes\n- Category: Database\n",
@@ -101,6 +192,38 @@ fn prose_variants() {
              resolved_at=2022-08-01 22:43 UTC @6
              root_cause=database @7",
         ),
+        (
+            "compact-duration",
+            "Cache flush",
+            "Start: 2024-02-10 09:00 UTC\nDowntime: 1h30m\n",
+            "started_at=2024-02-10 09:00 UTC @1
+             resolved_at=2024-02-10 10:30 UTC @2
+             root_cause=caching @0",
+        ),
+        (
+            "words-duration",
+            "Slow deploys",
+            "Start: 2024-02-10 09:00 UTC\nDuration: about an hour and a half\n",
+            "started_at=2024-02-10 09:00 UTC @1
+             resolved_at=2024-02-10 10:30 UTC @2
+             root_cause=deploy @0",
+        ),
+        (
+            "stats-after-timeline",
+            "Stats",
+            "# Outage on 2022-09-01\n\n## Timeline\n\n- 10:00 errors begin\n- 10:30 rollback\n\n## Stats\n\n- Time to detection: 12 minutes\n- Time to recovery: 45 minutes\n",
+            "started_at=2022-09-01 10:00 UTC @5
+             detected_at=2022-09-01 10:12 UTC @10
+             resolved_at=2022-09-01 10:45 UTC @11
+             timeline=2 events @5",
+        ),
+    ]);
+}
+
+/// Timelines: tables with dates, days rolling over midnight, day headings, AM and PM.
+#[test]
+fn timelines_date_their_events() {
+    check_all(&[
         (
             "table-with-dates",
             "Deploy at midnight",
@@ -129,112 +252,6 @@ fn prose_variants() {
              timeline=2 events @5",
         ),
         (
-            "dotted-dates",
-            "Billing run",
-            "Start time: 10.02.2024 17:45 CET\nEnd time: 10.02.2024 19:00 CET\n",
-            "started_at=2024-02-10 16:45 UTC @1
-             resolved_at=2024-02-10 18:00 UTC @2",
-        ),
-        (
-            "offsets",
-            "Search slow",
-            "Started: 2024-05-01T08:00:00+02:00\nResolved: 2024-05-01T09:30:00+02:00\nImpact: search API p99 above 5 s.\n",
-            "started_at=2024-05-01 06:00 UTC @1
-             resolved_at=2024-05-01 07:30 UTC @2
-             services=search-api @3
-             impact=search API p99 above 5 s. @3",
-        ),
-        (
-            "iana-zone",
-            "Fourth of July",
-            "Start: 2024-07-04 10:00 America/New_York\nDuration: 1.5 hours\n",
-            "started_at=2024-07-04 14:00 UTC @1
-             resolved_at=2024-07-04 15:30 UTC @2",
-        ),
-        (
-            "eastern-window",
-            "Slow pages",
-            "Date: 2024-01-10\nImpact window: 9:00 - 11:30 Eastern\n",
-            "started_at=2024-01-10 14:00 UTC @2
-             resolved_at=2024-01-10 16:30 UTC @2",
-        ),
-        (
-            "day-first",
-            "Weekend outage",
-            "- Start: 10 Feb 2024, 22:00 GMT\n- End: 11 Feb 2024, 01:30 GMT\n",
-            "started_at=2024-02-10 22:00 UTC @1
-             resolved_at=2024-02-11 01:30 UTC @2",
-        ),
-        (
-            "compact-duration",
-            "Cache flush",
-            "Start: 2024-02-10 09:00 UTC\nDowntime: 1h30m\n",
-            "started_at=2024-02-10 09:00 UTC @1
-             resolved_at=2024-02-10 10:30 UTC @2
-             root_cause=caching @0",
-        ),
-        (
-            "words-duration",
-            "Slow deploys",
-            "Start: 2024-02-10 09:00 UTC\nDuration: about an hour and a half\n",
-            "started_at=2024-02-10 09:00 UTC @1
-             resolved_at=2024-02-10 10:30 UTC @2
-             root_cause=deploy @0",
-        ),
-        (
-            "overnight-window",
-            "Batch overrun",
-            "Date: 2024-02-10\nOutage window: 22:30 - 01:15 UTC\n",
-            "started_at=2024-02-10 22:30 UTC @2
-             resolved_at=2024-02-11 01:15 UTC @2",
-        ),
-        (
-            "severity-and-services",
-            "Checkout errors",
-            "Severity: SEV-2 (Major)\nPriority: P1\nAffected services: checkout-api, Postgres Primary\n",
-            "severity=SEV2 @1
-             services=checkout-api @3
-             services=postgres-primary @3",
-        ),
-        (
-            "action-items-section",
-            "Pool exhaustion",
-            "## Action items\n\n- [ ] Add alert on pool saturation (@tom, due 2024-03-20)\n- [x] Raise the pool size — owner: priya\n",
-            "root_cause=capacity @0
-             action_items=2 items @3",
-        ),
-        (
-            "action-items-table",
-            "Pool exhaustion",
-            "## Follow-up actions\n\n| Action | Owner | Due |\n|---|---|---|\n| Add alert | tom | 2024-03-20 |\n| Write runbook | priya | |\n",
-            "root_cause=capacity @0
-             action_items=2 items @5",
-        ),
-        (
-            "numbered-follow-ups",
-            "Key leak",
-            "## Follow-ups\n\n1. Rotate the keys\n2. Add secret scanning to CI\n3. Review access logs\n",
-            "action_items=3 items @3",
-        ),
-        (
-            "root-cause-section",
-            "Session errors",
-            "## Root cause\n\nA deploy of v2.41 introduced a regression in the session handling code.\n",
-            "root_cause=deploy @3",
-        ),
-        (
-            "caused-by",
-            "Kafka lag",
-            "Root Cause: Elevated errors were caused by packet loss between availability zones.\n",
-            "root_cause=network @1",
-        ),
-        (
-            "title-only",
-            "Redis eviction storm",
-            "We are still writing this up.\n",
-            "root_cause=caching @0",
-        ),
-        (
             "date-subheadings",
             "Two-day incident",
             "Date: 2024-02-10\n\n## Timeline\n\n### February 10\n\n- 22:00 errors rise\n\n### February 11\n\n- 02:00 all clear\n",
@@ -260,11 +277,20 @@ fn prose_variants() {
              resolved_at=2024-04-02 13:05 UTC @8
              timeline=4 events @5",
         ),
+    ]);
+}
+
+/// Severity, services and the summary, from labels and sections.
+#[test]
+fn severity_services_and_summary() {
+    check_all(&[
         (
-            "time-then-date",
-            "Pacific morning",
-            "Started: 9:30 AM PST on March 3, 2023\n",
-            "started_at=2023-03-03 17:30 UTC @1",
+            "severity-and-services",
+            "Checkout errors",
+            "Severity: SEV-2 (Major)\nPriority: P1\nAffected services: checkout-api, Postgres Primary\n",
+            "severity=SEV2 @1
+             services=checkout-api @3
+             services=postgres-primary @3",
         ),
         (
             "summary-section",
@@ -274,34 +300,65 @@ fn prose_variants() {
              services=search-api @3
              summary=For 20 minutes the search API returned e… @3",
         ),
+    ]);
+}
+
+/// The root-cause category, from a section, a label or the title.
+#[test]
+fn root_cause_categories() {
+    check_all(&[
         (
-            "date-with-time",
-            "Broker down",
-            "Date: 2023-05-04 22:15 UTC\nTime to recovery: 2 hours\n",
-            "started_at=2023-05-04 22:15 UTC @1
-             resolved_at=2023-05-05 00:15 UTC @2",
+            "root-cause-section",
+            "Session errors",
+            "## Root cause\n\nA deploy of v2.41 introduced a regression in the session handling code.\n",
+            "root_cause=deploy @3",
         ),
         (
-            "stats-after-timeline",
-            "Stats",
-            "# Outage on 2022-09-01\n\n## Timeline\n\n- 10:00 errors begin\n- 10:30 rollback\n\n## Stats\n\n- Time to detection: 12 minutes\n- Time to recovery: 45 minutes\n",
-            "started_at=2022-09-01 10:00 UTC @5
-             detected_at=2022-09-01 10:12 UTC @10
-             resolved_at=2022-09-01 10:45 UTC @11
-             timeline=2 events @5",
+            "caused-by",
+            "Kafka lag",
+            "Root Cause: Elevated errors were caused by packet loss between availability zones.\n",
+            "root_cause=network @1",
         ),
-        ("notes", "Notes", "# Notes\n\nWe talked about things.\n", ""),
-    ];
-    assert!(cases.len() >= 25);
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|(stem, title, text, expected)| {
-            std::panic::catch_unwind(|| check(stem, title, text, expected))
-                .err()
-                .map(|_| stem.to_string())
-        })
-        .collect();
-    assert!(failures.is_empty(), "failed: {failures:?}");
+        (
+            "title-only",
+            "Redis eviction storm",
+            "We are still writing this up.\n",
+            "root_cause=caching @0",
+        ),
+    ]);
+}
+
+/// Action items as a checklist, a table and a numbered list.
+#[test]
+fn action_item_lists() {
+    check_all(&[
+        (
+            "action-items-section",
+            "Pool exhaustion",
+            "## Action items\n\n- [ ] Add alert on pool saturation (@tom, due 2024-03-20)\n- [x] Raise the pool size — owner: priya\n",
+            "root_cause=capacity @0
+             action_items=2 items @3",
+        ),
+        (
+            "action-items-table",
+            "Pool exhaustion",
+            "## Follow-up actions\n\n| Action | Owner | Due |\n|---|---|---|\n| Add alert | tom | 2024-03-20 |\n| Write runbook | priya | |\n",
+            "root_cause=capacity @0
+             action_items=2 items @5",
+        ),
+        (
+            "numbered-follow-ups",
+            "Key leak",
+            "## Follow-ups\n\n1. Rotate the keys\n2. Add secret scanning to CI\n3. Review access logs\n",
+            "action_items=3 items @3",
+        ),
+    ]);
+}
+
+/// A document that states nothing Hindsight knows infers nothing.
+#[test]
+fn notes_infer_nothing() {
+    check("notes", "Notes", "# Notes\n\nWe talked about things.\n", "");
 }
 
 #[test]

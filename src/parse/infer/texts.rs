@@ -1,6 +1,8 @@
 //! The values inference reads as text: impact, summary, trigger, severity, services
 //! (from the registry or a "Services:" line) and the root-cause category.
 
+use crate::model::config::Config;
+
 use super::classify;
 use super::doc::{Doc, Line, LineKind, label, words};
 use super::labels::{
@@ -16,32 +18,41 @@ pub(super) fn read_texts(
     labeled: &[Labeled<'_, '_>],
     input: &Input<'_>,
 ) {
-    let config = input.config;
-    let value_of = |set: &[&str]| {
-        labeled
-            .iter()
-            .find(|l| is(&l.name, set) && !l.value.is_empty())
-    };
-    let from_section = |names: &[&str], contains: bool| {
-        section_paragraph(doc, names, contains).and_then(|(line, col, text)| {
-            let shown = text.chars().take(80).collect();
-            inferred(
-                text,
-                Evidence {
-                    line,
-                    col,
-                    text: shown,
-                },
-            )
-        })
-    };
-    inference.impact = value_of(IMPACT)
+    inference.impact = stated(labeled, IMPACT).or_else(|| section_text(doc, &["impact"], true));
+    inference.summary = section_text(doc, SUMMARY_SECTIONS, false);
+    inference.trigger = stated(labeled, &["trigger", "triggered by"]);
+    inference.severity = severity(labeled, input.config);
+    inference.services = services(inference, labeled, input);
+    inference.root_cause = root_cause(doc, labeled, input);
+}
+
+/// The value of the first label line in `set` that has one, as written.
+fn stated(labeled: &[Labeled<'_, '_>], set: &[&str]) -> Option<Inferred<String>> {
+    labeled
+        .iter()
+        .find(|l| is(&l.name, set) && !l.value.is_empty())
         .and_then(|l| inferred(l.value.to_string(), evidence(l.line, l.value)))
-        .or_else(|| from_section(&["impact"], true));
-    inference.summary = from_section(SUMMARY_SECTIONS, false);
-    inference.trigger = value_of(&["trigger", "triggered by"])
-        .and_then(|l| inferred(l.value.to_string(), evidence(l.line, l.value)));
-    inference.severity = labeled
+}
+
+/// The first paragraph of a section named in `names` (or, with `contains`, whose heading
+/// contains one), quoted by its first 80 characters.
+fn section_text(doc: &Doc<'_>, names: &[&str], contains: bool) -> Option<Inferred<String>> {
+    section_paragraph(doc, names, contains).and_then(|(line, col, text)| {
+        let shown = text.chars().take(80).collect();
+        inferred(
+            text,
+            Evidence {
+                line,
+                col,
+                text: shown,
+            },
+        )
+    })
+}
+
+/// The first word of a "Severity:" line that names one of the site's severities.
+fn severity(labeled: &[Labeled<'_, '_>], config: &Config) -> Option<Inferred<usize>> {
+    labeled
         .iter()
         .filter(|l| is(&l.name, SEVERITY))
         .find_map(|l| {
@@ -52,78 +63,101 @@ pub(super) fn read_texts(
                     crate::model::vocab::match_severity(config, word)
                         .and_then(|i| inferred(i, evidence(l.line, word)))
                 })
-        });
+        })
+}
 
+/// The services: as written in "Services:" lines, or, when the site has a registry, the
+/// registered services the text names.
+fn services(
+    inference: &Inference,
+    labeled: &[Labeled<'_, '_>],
+    input: &Input<'_>,
+) -> Vec<Inferred<String>> {
     let service_labels: Vec<&Labeled<'_, '_>> = labeled
         .iter()
         .filter(|l| is(&l.name, SERVICES) && !l.value.is_empty())
         .collect();
-    inference.services = if config.services.is_empty() {
-        service_labels
-            .iter()
-            .flat_map(|l| {
-                l.value
-                    .split([',', ';', '/'])
-                    .flat_map(|part| part.split(" and "))
-                    .map(|name| name.trim().trim_end_matches('.').trim_matches(['*', '`']))
-                    .filter(|name| !name.is_empty() && name.chars().count() <= 40)
-                    .filter_map(|name| inferred(name.to_string(), evidence(l.line, name)))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
+    if input.config.services.is_empty() {
+        services_as_written(&service_labels)
     } else {
-        // Named in a "Services:" line; else in the impact or the summary; else the title.
-        let mut texts: Vec<(u32, u32, &str)> = service_labels
-            .iter()
-            .map(|l| (l.line.number, l.line.col_of(l.value), l.value))
-            .collect();
-        if texts.is_empty() {
-            texts.extend(
-                labeled
-                    .iter()
-                    .filter(|l| is(&l.name, IMPACT))
-                    .map(|l| (l.line.number, l.line.col_of(l.value), l.value)),
-            );
-            for text in [&inference.impact, &inference.summary]
-                .into_iter()
-                .flatten()
-            {
-                texts.push((text.evidence.line, text.evidence.col, &text.value));
-            }
-        }
-        let plain: Vec<(u32, &str)> = texts.iter().map(|(n, _, t)| (*n, *t)).collect();
-        let mut found = classify::registry_services(config, &plain);
-        if found.is_empty() {
-            found = classify::registry_services(config, &[(0, input.title)]);
-        }
-        found
+        registry_services(inference, labeled, &service_labels, input)
+    }
+}
+
+/// The names a "Services:" line lists, split at commas, semicolons, slashes and "and".
+fn services_as_written(service_labels: &[&Labeled<'_, '_>]) -> Vec<Inferred<String>> {
+    service_labels
+        .iter()
+        .flat_map(|l| {
+            l.value
+                .split([',', ';', '/'])
+                .flat_map(|part| part.split(" and "))
+                .map(|name| name.trim().trim_end_matches('.').trim_matches(['*', '`']))
+                .filter(|name| !name.is_empty() && name.chars().count() <= 40)
+                .filter_map(|name| inferred(name.to_string(), evidence(l.line, name)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The registered services the text names, each with the column of the phrase naming it.
+fn registry_services(
+    inference: &Inference,
+    labeled: &[Labeled<'_, '_>],
+    service_labels: &[&Labeled<'_, '_>],
+    input: &Input<'_>,
+) -> Vec<Inferred<String>> {
+    let config = input.config;
+    // Named in a "Services:" line; else in the impact or the summary; else the title.
+    let mut texts: Vec<(u32, u32, &str)> = service_labels
+        .iter()
+        .map(|l| (l.line.number, l.line.col_of(l.value), l.value))
+        .collect();
+    if texts.is_empty() {
+        texts.extend(
+            labeled
+                .iter()
+                .filter(|l| is(&l.name, IMPACT))
+                .map(|l| (l.line.number, l.line.col_of(l.value), l.value)),
+        );
+        for text in [&inference.impact, &inference.summary]
             .into_iter()
-            .filter_map(|f| {
-                // The column of the phrase: the text's column plus the characters before it
-                // (a joined paragraph's later lines are shown at its first line).
-                let col = texts
-                    .iter()
-                    .find(|(n, _, text)| {
-                        *n == f.line
-                            && text
-                                .get(f.col_byte..)
-                                .is_some_and(|t| t.starts_with(&f.phrase))
-                    })
-                    .map_or(0, |(_, col, text)| {
-                        col + text[..f.col_byte].chars().count() as u32
-                    });
-                inferred(
-                    f.key,
-                    Evidence {
-                        line: f.line,
-                        col,
-                        text: f.phrase,
-                    },
-                )
-            })
-            .collect()
-    };
-    inference.root_cause = root_cause(doc, labeled, input);
+            .flatten()
+        {
+            texts.push((text.evidence.line, text.evidence.col, &text.value));
+        }
+    }
+    let plain: Vec<(u32, &str)> = texts.iter().map(|(n, _, t)| (*n, *t)).collect();
+    let mut found = classify::registry_services(config, &plain);
+    if found.is_empty() {
+        found = classify::registry_services(config, &[(0, input.title)]);
+    }
+    found
+        .into_iter()
+        .filter_map(|f| {
+            // The column of the phrase: the text's column plus the characters before it
+            // (a joined paragraph's later lines are shown at its first line).
+            let col = texts
+                .iter()
+                .find(|(n, _, text)| {
+                    *n == f.line
+                        && text
+                            .get(f.col_byte..)
+                            .is_some_and(|t| t.starts_with(&f.phrase))
+                })
+                .map_or(0, |(_, col, text)| {
+                    col + text[..f.col_byte].chars().count() as u32
+                });
+            inferred(
+                f.key,
+                Evidence {
+                    line: f.line,
+                    col,
+                    text: f.phrase,
+                },
+            )
+        })
+        .collect()
 }
 
 /// The category: a "Category:" label naming one, else the classifier over the root-cause

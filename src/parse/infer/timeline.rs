@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use crate::model::inference::TimelineEvent;
 
 use super::doc::{Doc, Line, LineKind, label, words};
-use super::when::{self, Clock, Meridiem, Moment, Resolve, Zone};
+use super::when::{self, Clock, Meridiem, Moment, Resolve, Resolved, Zone};
 
 /// A time that goes back by more than this is on the next day; less is an entry out of
 /// order. Six hours tells "23:50, then 00:10" from "10:05, then 09:55" without reading
@@ -217,79 +217,16 @@ pub(crate) fn timeline(doc: &Doc<'_>, context: &Context) -> Vec<TimelineEvent> {
     let uses_meridiem = entries
         .iter()
         .any(|e| e.moment.clock.is_some_and(|c| c.meridiem.is_some()));
+    let mut dating = Dating {
+        context,
+        uses_meridiem,
+        day: None,
+        carried: None,
+    };
     let mut events: Vec<TimelineEvent> = Vec::with_capacity(entries.len());
-    let mut day: Option<NaiveDate> = None;
-    let mut carried: Option<Zone> = None;
     for entry in entries {
-        let zone = entry
-            .moment
-            .zone
-            .or(carried)
-            .or(entry.declared)
-            .unwrap_or(context.zone);
-        if entry.moment.zone.is_some() {
-            carried = entry.moment.zone;
-        }
-        let year = day
-            .map(|d| d.year())
-            .or(context.started.map(|s| zone.date_of(s).year()))
-            .or(context.date.map(|d| d.year()));
         let previous = events.last().filter(|e| !e.date_only).map(|e| e.at);
-        let resolve = |date: Option<NaiveDate>, moment: &Moment| {
-            moment.resolve(&Resolve { date, year, zone })
-        };
-        let mut moment = entry.moment;
-        if uses_meridiem
-            && let (Some(clock), Some(previous)) = (moment.clock, previous)
-            && clock.meridiem.is_none()
-            && (1..=11).contains(&clock.hour)
-        {
-            let reading = |meridiem| Moment {
-                clock: Some(Clock { meridiem, ..clock }),
-                ..moment
-            };
-            let (morning, evening) = (reading(None), reading(Some(Meridiem::Pm)));
-            let forward = |m: &Moment| {
-                resolve(day, m)
-                    .filter(|r| r.at >= previous)
-                    .map(|r| r.at - previous)
-            };
-            moment = match (forward(&morning), forward(&evening)) {
-                (Some(a), Some(b)) if b < a => evening,
-                (None, Some(_)) => evening,
-                _ => morning,
-            };
-        }
-        if entry.day_heading {
-            day = moment.naive_date(year).or(day);
-            continue;
-        }
-        let resolved = if moment.date.is_some() {
-            let resolved = resolve(None, &moment);
-            let last_day = entry
-                .range_end
-                .and_then(|end| end.naive_date(year))
-                .or(moment.naive_date(year));
-            day = last_day.or(day);
-            resolved
-        } else {
-            let on = match day {
-                Some(day) => Some(day),
-                None => first_day(&moment, context, zone, year),
-            };
-            let mut resolved = resolve(on, &moment);
-            if let (Some(r), Some(previous), Some(on)) = (resolved, previous, on)
-                && r.at < previous - ROLL_OVER
-            {
-                let next = on.succ_opt();
-                resolved = resolve(next, &moment);
-                day = next;
-            } else {
-                day = on;
-            }
-            resolved
-        };
-        let Some(resolved) = resolved else {
+        let Some(resolved) = dating.date(&entry, previous) else {
             continue;
         };
         events.push(TimelineEvent {
@@ -303,6 +240,139 @@ pub(crate) fn timeline(doc: &Doc<'_>, context: &Context) -> Vec<TimelineEvent> {
         });
     }
     events
+}
+
+/// What dating one timeline entry carries over to the next.
+struct Dating<'c> {
+    context: &'c Context,
+    /// The timeline writes AM or PM somewhere.
+    uses_meridiem: bool,
+    /// The day of the entries so far.
+    day: Option<NaiveDate>,
+    /// The zone last written on an entry.
+    carried: Option<Zone>,
+}
+
+impl Dating<'_> {
+    /// The instant of `entry`, which follows the timed event at `previous`; `None` for a
+    /// day heading or a time whose day cannot be known.
+    fn date(&mut self, entry: &Raw, previous: Option<DateTime<Utc>>) -> Option<Resolved> {
+        let zone = self.zone_of(entry);
+        let at = Resolve {
+            date: None,
+            year: self.year(zone),
+            zone,
+        };
+        let moment = self.meridiem_reading(entry.moment, previous, at);
+        if entry.day_heading {
+            self.day = moment.naive_date(at.year).or(self.day);
+            return None;
+        }
+        if moment.date.is_some() {
+            self.dated(&moment, entry.range_end, at)
+        } else {
+            self.undated(&moment, previous, at)
+        }
+    }
+
+    /// The zone of an entry: its own, else the last written on an entry, else the one
+    /// declared for the section, else the document's.
+    fn zone_of(&mut self, entry: &Raw) -> Zone {
+        let zone = entry
+            .moment
+            .zone
+            .or(self.carried)
+            .or(entry.declared)
+            .unwrap_or(self.context.zone);
+        if entry.moment.zone.is_some() {
+            self.carried = entry.moment.zone;
+        }
+        zone
+    }
+
+    /// The year of a date written without one: the current day's, else the start's, else
+    /// that of the document's date.
+    fn year(&self, zone: Zone) -> Option<i32> {
+        self.day
+            .map(|d| d.year())
+            .or(self.context.started.map(|s| zone.date_of(s).year()))
+            .or(self.context.date.map(|d| d.year()))
+    }
+
+    /// A bare hour from 1 to 11 in a timeline written with AM and PM, read as the morning
+    /// or evening hour that comes sooner after `previous`.
+    fn meridiem_reading(
+        &self,
+        moment: Moment,
+        previous: Option<DateTime<Utc>>,
+        at: Resolve,
+    ) -> Moment {
+        if self.uses_meridiem
+            && let (Some(clock), Some(previous)) = (moment.clock, previous)
+            && clock.meridiem.is_none()
+            && (1..=11).contains(&clock.hour)
+        {
+            let reading = |meridiem| Moment {
+                clock: Some(Clock { meridiem, ..clock }),
+                ..moment
+            };
+            let (morning, evening) = (reading(None), reading(Some(Meridiem::Pm)));
+            let forward = |m: &Moment| {
+                m.resolve(&Resolve {
+                    date: self.day,
+                    ..at
+                })
+                .filter(|r| r.at >= previous)
+                .map(|r| r.at - previous)
+            };
+            return match (forward(&morning), forward(&evening)) {
+                (Some(a), Some(b)) if b < a => evening,
+                (None, Some(_)) => evening,
+                _ => morning,
+            };
+        }
+        moment
+    }
+
+    /// An entry that writes its date; its last day (a range's end) becomes the current day.
+    fn dated(
+        &mut self,
+        moment: &Moment,
+        range_end: Option<Moment>,
+        at: Resolve,
+    ) -> Option<Resolved> {
+        let resolved = moment.resolve(&at);
+        let last_day = range_end
+            .and_then(|end| end.naive_date(at.year))
+            .or(moment.naive_date(at.year));
+        self.day = last_day.or(self.day);
+        resolved
+    }
+
+    /// An entry without a date: on the current day (the first one's nearest the start),
+    /// or the next day when it goes back more than [`ROLL_OVER`] from `previous`.
+    fn undated(
+        &mut self,
+        moment: &Moment,
+        previous: Option<DateTime<Utc>>,
+        at: Resolve,
+    ) -> Option<Resolved> {
+        let on = match self.day {
+            Some(day) => Some(day),
+            None => first_day(moment, self.context, at.zone, at.year),
+        };
+        let mut resolved = moment.resolve(&Resolve { date: on, ..at });
+        if let (Some(r), Some(previous), Some(on)) = (resolved, previous, on)
+            && r.at < previous - ROLL_OVER
+        {
+            let next = on.succ_opt();
+            resolved = moment.resolve(&Resolve { date: next, ..at });
+            self.day = next;
+        } else {
+            self.day = on;
+        }
+        resolved
+    }
 }
 
 /// The day of the first event written without one: the day, among the start's day and

@@ -181,6 +181,18 @@ fn valid(year: Option<i32>, month: u32, day: u32) -> Option<DateSpec> {
 /// A date at token `i`; `loose` also accepts a year-less numeric "06-26" (month-day), which
 /// only a timeline line that goes on with a time makes trustworthy.
 fn date_at(s: &Scan<'_, '_>, i: usize, loose: bool) -> Option<(DateSpec, usize)> {
+    let j = past_weekday(s, i);
+    if let Some(numeric) = numeric_date_at(s, j, loose) {
+        return numeric;
+    }
+    if let Some(month) = s.word(j).and_then(month) {
+        return month_first_date_at(s, j, month);
+    }
+    day_first_date_at(s, j)
+}
+
+/// The token after a weekday ("Tuesday," in "Tuesday, June 4") at `i`, else `i`.
+fn past_weekday(s: &Scan<'_, '_>, i: usize) -> usize {
     let mut j = i;
     if s.word(j).is_some_and(is_weekday) {
         j += 1;
@@ -188,88 +200,104 @@ fn date_at(s: &Scan<'_, '_>, i: usize, loose: bool) -> Option<(DateSpec, usize)>
             j += 1;
         }
     }
+    j
+}
+
+/// An all-numeric date at token `j` ("2024-02-10", "10.02.2024"): `None` when the tokens
+/// do not have such a shape, `Some(None)` when they do but the date is invalid or ambiguous.
+fn numeric_date_at(s: &Scan<'_, '_>, j: usize, loose: bool) -> Option<Option<(DateSpec, usize)>> {
     let joined = |k: usize| s.touches(k);
-    if let Some((first, digits)) = s.num(j) {
-        let sep = s
-            .punct(j + 1)
-            .filter(|c| ['-', '/', '.'].contains(c) && joined(j + 1));
-        let second = s.num(j + 2).filter(|_| sep.is_some() && joined(j + 2));
-        let third = second.and_then(|_| {
-            (s.punct(j + 3) == sep && joined(j + 3) && joined(j + 4))
-                .then(|| s.num(j + 4))
-                .flatten()
-        });
-        match (digits, second, third) {
-            // 2024-02-10, 2024/02/10, 2024.02.10
-            (4, Some((month, 1..=2)), Some((day, 1..=2))) if plausible_year(first) => {
-                return Some((valid(Some(first as i32), month, day)?, j + 5));
-            }
-            // 10.02.2024 is always day first; with slashes, only a number above 12 says which
-            // is the day, and an ambiguous one is left alone rather than guessed.
-            (1..=2, Some((b, 1..=2)), Some((year, 4))) if plausible_year(year) => {
-                let (month, day) = if sep == Some('.') || first > 12 {
-                    (b, first)
-                } else if b > 12 {
-                    (first, b)
-                } else {
-                    return None;
-                };
-                return Some((valid(Some(year as i32), month, day)?, j + 5));
-            }
-            (2, Some((day, 2)), None) if loose && sep == Some('-') => {
-                return Some((valid(None, first, day)?, j + 3));
-            }
-            _ => {}
+    let (first, digits) = s.num(j)?;
+    let sep = s
+        .punct(j + 1)
+        .filter(|c| ['-', '/', '.'].contains(c) && joined(j + 1));
+    let second = s.num(j + 2).filter(|_| sep.is_some() && joined(j + 2));
+    let third = second.and_then(|_| {
+        (s.punct(j + 3) == sep && joined(j + 3) && joined(j + 4))
+            .then(|| s.num(j + 4))
+            .flatten()
+    });
+    match (digits, second, third) {
+        // 2024-02-10, 2024/02/10, 2024.02.10
+        (4, Some((month, 1..=2)), Some((day, 1..=2))) if plausible_year(first) => {
+            Some(valid(Some(first as i32), month, day).map(|date| (date, j + 5)))
         }
+        // 10.02.2024 is always day first; with slashes, only a number above 12 says which
+        // is the day, and an ambiguous one is left alone rather than guessed.
+        (1..=2, Some((b, 1..=2)), Some((year, 4))) if plausible_year(year) => {
+            let (month, day) = if sep == Some('.') || first > 12 {
+                (b, first)
+            } else if b > 12 {
+                (first, b)
+            } else {
+                return Some(None);
+            };
+            Some(valid(Some(year as i32), month, day).map(|date| (date, j + 5)))
+        }
+        (2, Some((day, 2)), None) if loose && sep == Some('-') => {
+            Some(valid(None, first, day).map(|date| (date, j + 3)))
+        }
+        _ => None,
     }
-    let year_after = |mut k: usize| -> (Option<i32>, usize) {
-        let before = k;
-        if s.is_punct(k, &[',']) {
-            k += 1;
-        }
-        match s.num(k) {
-            Some((year, 4)) if plausible_year(year) => (Some(year as i32), k + 1),
-            _ => (None, before),
-        }
-    };
-    let ordinal = |k: usize| -> usize {
-        if s.is_word(k, &["st", "nd", "rd", "th"]) && s.touches(k) {
-            k + 1
-        } else {
-            k
-        }
-    };
+}
+
+/// A date that starts with the name of its `month`, at token `j`: "Feb 10", "February
+/// 10th, 2024".
+fn month_first_date_at(s: &Scan<'_, '_>, j: usize, month: u32) -> Option<(DateSpec, usize)> {
     // "Feb 10" must not swallow "may 5 minutes".
     let unit_follows = |k: usize| s.is_word(k, UNIT_WORDS) || s.is_punct(k, &['%']);
-    if let Some(month) = s.word(j).and_then(month) {
-        let mut k = j + 1;
-        if s.is_punct(k, &['.']) && s.touches(k) {
-            k += 1;
-        }
-        if let Some((day, 1..=2)) = s.num(k) {
-            k = ordinal(k + 1);
-            let (year, k) = year_after(k);
-            if year.is_none() && unit_follows(k) {
-                return None;
-            }
-            return Some((valid(year, month, day)?, k));
-        }
+    let mut k = j + 1;
+    if s.is_punct(k, &['.']) && s.touches(k) {
+        k += 1;
+    }
+    let (day, 1..=2) = s.num(k)? else {
+        return None;
+    };
+    k = past_ordinal(s, k + 1);
+    let (year, k) = year_after(s, k);
+    if year.is_none() && unit_follows(k) {
         return None;
     }
-    if let Some((day, 1..=2)) = s.num(j) {
-        let mut k = ordinal(j + 1);
-        if s.is_word(k, &["of"]) {
-            k += 1;
-        }
-        let month = s.word(k).and_then(month)?;
+    Some((valid(year, month, day)?, k))
+}
+
+/// A date that starts with its day, at token `j`: "10 Feb 2024", "4th of June".
+fn day_first_date_at(s: &Scan<'_, '_>, j: usize) -> Option<(DateSpec, usize)> {
+    let (day, 1..=2) = s.num(j)? else {
+        return None;
+    };
+    let mut k = past_ordinal(s, j + 1);
+    if s.is_word(k, &["of"]) {
         k += 1;
-        if s.is_punct(k, &['.']) && s.touches(k) {
-            k += 1;
-        }
-        let (year, k) = year_after(k);
-        return Some((valid(year, month, day)?, k));
     }
-    None
+    let month = s.word(k).and_then(month)?;
+    k += 1;
+    if s.is_punct(k, &['.']) && s.touches(k) {
+        k += 1;
+    }
+    let (year, k) = year_after(s, k);
+    Some((valid(year, month, day)?, k))
+}
+
+/// The year after a day at token `k` (", 2024"), if one is there, and the token after it.
+fn year_after(s: &Scan<'_, '_>, mut k: usize) -> (Option<i32>, usize) {
+    let before = k;
+    if s.is_punct(k, &[',']) {
+        k += 1;
+    }
+    match s.num(k) {
+        Some((year, 4)) if plausible_year(year) => (Some(year as i32), k + 1),
+        _ => (None, before),
+    }
+}
+
+/// The token after an ordinal suffix ("th" in "4th") at `k`, else `k`.
+fn past_ordinal(s: &Scan<'_, '_>, k: usize) -> usize {
+    if s.is_word(k, &["st", "nd", "rd", "th"]) && s.touches(k) {
+        k + 1
+    } else {
+        k
+    }
 }
 
 fn meridiem_at(s: &Scan<'_, '_>, k: usize) -> Option<(Meridiem, usize)> {
