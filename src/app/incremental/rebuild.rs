@@ -13,9 +13,10 @@ use super::plan::{self, Previous};
 use super::{Current, Mode, Scope, Session, SessionError, SessionOptions, Update};
 use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::app::output;
+use crate::model::incident::Incident;
 use crate::parse::source;
 use crate::render::theme::Theme;
-use crate::render::{self, Page, RenderOptions, RowCache, Rows, Selection};
+use crate::render::{self, Page, RenderError, RenderOptions, RowCache, Rows, Selection};
 
 impl Session {
     /// Renders the pages of the incidents at `positions` in the current site, alone.
@@ -91,6 +92,31 @@ impl Session {
             .map(|p| p.path.clone())
             .chain(removed.iter().cloned())
             .collect();
+        let (site, assembled) = self.assemble_anew(parsed, &removed, touched, mode);
+        update.incidents = site.incidents.len();
+        let t1 = Instant::now();
+        update.stages.push(("assemble", t1 - t0));
+        match self.render_assembled(&site, assembled, t1, update) {
+            Ok((rows, pages)) => {
+                self.current = Some(Current { site, rows, pages });
+                Ok(())
+            }
+            Err(error) => {
+                self.park(site);
+                Err(error)
+            }
+        }
+    }
+
+    /// Takes the previous site apart, stores the changed files and assembles the site
+    /// anew, with what of the previous render can be kept.
+    fn assemble_anew(
+        &mut self,
+        parsed: Vec<Parsed>,
+        removed: &[String],
+        touched: HashSet<String>,
+        mode: Mode,
+    ) -> (Site, Assembled) {
         let (previous, mut unpacked, rows) = match self.current.take() {
             Some(current) => {
                 let Current { site, rows, pages } = current;
@@ -100,30 +126,12 @@ impl Session {
             }
             None => (None, None, None),
         };
-        // The slugs whose incident may now be another: those the changed files had and
-        // have. Every other incident is the same file's, parsed no more since the last
-        // render (duplicates and drafts are decided by slug, so a file that wins or loses
-        // a slug changes a slug named here).
-        let mut changed_slugs: HashSet<String> = touched
-            .iter()
-            .filter_map(|path| self.files.get(path)?.slug.clone())
-            .collect();
-        for path in &removed {
-            self.files.remove(path);
-        }
-        for file in parsed {
-            self.store(file);
-        }
-        changed_slugs.extend(
-            touched
-                .iter()
-                .filter_map(|path| self.files.get(path)?.slug.clone()),
-        );
+        let changed_slugs = self.store_changes(parsed, removed, &touched);
         let incidents = match unpacked.as_mut() {
             Some(unpacked) => self.assembly_input(unpacked),
             None => self.assembly_input(&mut Unpacked::default()),
         };
-        let (mut previous, slugs) = match (previous, unpacked) {
+        let (previous, slugs) = match (previous, unpacked) {
             (Some((span, pages)), Some(unpacked)) => (
                 Some(Previous::new(
                     unpacked.slugs.len(),
@@ -137,10 +145,54 @@ impl Session {
         };
         // Rows and export lines of other templates or another config would be kept where
         // they no longer fit: a change to either renders afresh.
-        let mut cache = match (rows, slugs, mode) {
+        let cache = match (rows, slugs, mode) {
             (Some(rows), Some(slugs), Mode::Reached | Mode::Bodies) => rows.into_cache(slugs),
             _ => RowCache::default(),
         };
+        let site = self.assemble_site(incidents);
+        let assembled = Assembled {
+            mode,
+            touched,
+            changed_slugs,
+            previous,
+            cache,
+        };
+        (site, assembled)
+    }
+
+    /// Forgets the removed files and stores the parsed ones; returns the slugs whose
+    /// incident may now be another.
+    fn store_changes(
+        &mut self,
+        parsed: Vec<Parsed>,
+        removed: &[String],
+        touched: &HashSet<String>,
+    ) -> HashSet<String> {
+        // The slugs whose incident may now be another: those the changed files had and
+        // have. Every other incident is the same file's, parsed no more since the last
+        // render (duplicates and drafts are decided by slug, so a file that wins or loses
+        // a slug changes a slug named here).
+        let mut changed_slugs: HashSet<String> = touched
+            .iter()
+            .filter_map(|path| self.files.get(path)?.slug.clone())
+            .collect();
+        for path in removed {
+            self.files.remove(path);
+        }
+        for file in parsed {
+            self.store(file);
+        }
+        changed_slugs.extend(
+            touched
+                .iter()
+                .filter_map(|path| self.files.get(path)?.slug.clone()),
+        );
+        changed_slugs
+    }
+
+    /// Assembles the site from `incidents`, keeps its cross-file diagnostics and gives
+    /// the incidents it left out back to their files.
+    fn assemble_site(&mut self, incidents: Vec<Incident>) -> Site {
         let options = AnalyzeOptions {
             drafts: self.options.drafts,
         };
@@ -163,10 +215,60 @@ impl Session {
                 file.incident = Some(incident);
             }
         }
-        let site = assembled.site;
-        update.incidents = site.incidents.len();
-        let t1 = Instant::now();
-        update.stages.push(("assemble", t1 - t0));
+        assembled.site
+    }
+
+    /// Plans, renders and writes the assembled site and removes the pages it no longer
+    /// has; returns its rows and page list. `t1` is when planning started.
+    fn render_assembled(
+        &mut self,
+        site: &Site,
+        assembled: Assembled,
+        t1: Instant,
+        update: &mut Update,
+    ) -> Result<(Rows, Vec<String>), SessionError> {
+        let Assembled {
+            mode,
+            touched,
+            changed_slugs,
+            mut previous,
+            cache,
+        } = assembled;
+        let (rows, selection) = self.plan_pages(
+            site,
+            mode,
+            &touched,
+            previous.as_ref(),
+            changed_slugs,
+            cache,
+        )?;
+        let t2 = Instant::now();
+        update.stages.push(("plan", t2 - t1));
+        let result = self.write_selected(site, rows, &selection, mode, &touched);
+        update.stages.push(("render+write", t2.elapsed()));
+        let (partial, written) = result?;
+        let fresh = mode == Mode::Fresh;
+        let (pages, gone) = page_lists(partial.paths, previous.as_mut(), fresh);
+        // The previous index and page list are freed off the path of the rebuild.
+        rayon::spawn(move || drop(previous));
+        output::remove_pages(&self.options.out, &gone)?;
+        update.rendered = partial.rendered;
+        update.written = written;
+        update.removed = gone;
+        Ok((partial.rows, pages))
+    }
+
+    /// Builds the table rows, remaking only those a change can have reached, and chooses
+    /// the pages to render.
+    fn plan_pages(
+        &self,
+        site: &Site,
+        mode: Mode,
+        touched: &HashSet<String>,
+        previous: Option<&Previous>,
+        changed_slugs: HashSet<String>,
+        mut cache: RowCache,
+    ) -> Result<(Rows, Selection), RenderError> {
         // Positions (in the new site) of the incidents that may differ from the previous
         // one of their slug.
         let mut changed = vec![false; site.incidents.len()];
@@ -175,57 +277,66 @@ impl Session {
                 changed[position] = true;
             }
         }
-        let terms = previous
-            .as_ref()
-            .map(|previous| plan::Terms::new(&site, previous));
+        let terms = previous.map(|previous| plan::Terms::new(site, previous));
         cache.unchanged_except(changed_slugs);
         if terms.as_ref().is_some_and(plan::Terms::links_kept) {
             cache.terms_unchanged();
         }
-        let rows = match Rows::build(&site, &self.tera, cache) {
-            Ok(rows) => rows,
-            Err(error) => {
-                self.park(site);
-                return Err(error.into());
-            }
-        };
-        let selection = match (&previous, &terms, mode) {
+        let rows = Rows::build(site, &self.tera, cache)?;
+        let selection = match (previous, &terms, mode) {
             (Some(_), _, Mode::Bodies) => {
-                let mut selection = Selection::none(&site);
-                for position in self.positions_of(&site, &touched) {
+                let mut selection = Selection::none(site);
+                for position in self.positions_of(site, touched) {
                     selection.incidents[position] = true;
                 }
                 selection
             }
             (Some(previous), Some(terms), Mode::Reached) => {
-                // When any file changed, pages whose body links to other files can change.
-                let mut linking = vec![false; site.incidents.len()];
-                if !touched.is_empty() {
-                    let paths = self
-                        .files
-                        .iter()
-                        .filter(|(_, file)| file.links_files)
-                        .map(|(path, _)| path);
-                    for position in self.positions_of(&site, paths) {
-                        linking[position] = true;
-                    }
-                }
-                plan::select(&site, &rows, previous, terms, &changed, &linking)
+                let linking = self.linking_positions(site, touched);
+                plan::select(site, &rows, previous, terms, &changed, &linking)
             }
-            _ => Selection::all(&site),
+            _ => Selection::all(site),
         };
-        let t2 = Instant::now();
-        update.stages.push(("plan", t2 - t1));
+        Ok((rows, selection))
+    }
+
+    /// Marks (by position in `site`) the incidents whose body links to other files, when
+    /// any file changed: then their pages can change.
+    fn linking_positions(&self, site: &Site, touched: &HashSet<String>) -> Vec<bool> {
+        let mut linking = vec![false; site.incidents.len()];
+        if !touched.is_empty() {
+            let paths = self
+                .files
+                .iter()
+                .filter(|(_, file)| file.links_files)
+                .map(|(path, _)| path);
+            for position in self.positions_of(site, paths) {
+                linking[position] = true;
+            }
+        }
+        linking
+    }
+
+    /// Refreshes the search index and writes the selected pages and search files that
+    /// differ; a failure leaves the search index to be rebuilt whole.
+    fn write_selected(
+        &mut self,
+        site: &Site,
+        rows: Rows,
+        selection: &Selection,
+        mode: Mode,
+        touched: &HashSet<String>,
+    ) -> Result<(render::Partial, Vec<String>), SessionError> {
         let fresh = mode == Mode::Fresh;
         let only_files = matches!(mode, Mode::Reached | Mode::Bodies) && !fresh;
-        let search = self.search.refresh(&site, only_files.then_some(&touched));
+        let search = self.search.refresh(site, only_files.then_some(touched));
         let result = write_pages(
-            &site,
+            site,
             &self.theme,
             &self.options,
             self.tera.clone(),
             rows,
-            &selection,
+            selection,
             fresh,
             search.pages,
         )
@@ -238,40 +349,7 @@ impl Session {
         if result.is_err() {
             self.search.forget();
         }
-        update.stages.push(("render+write", t2.elapsed()));
-        let (partial, written) = match result {
-            Ok(done) => done,
-            Err(error) => {
-                self.park(site);
-                return Err(error);
-            }
-        };
-        // Without the site-wide pages the page list is not known; a body-only change
-        // leaves it as it was.
-        let (pages, gone) = match (partial.paths, previous.as_mut()) {
-            (Some(pages), Some(previous)) if !fresh => {
-                let gone = missing_from(&previous.pages, &pages);
-                (pages, gone)
-            }
-            (Some(pages), _) => (pages, Vec::new()),
-            (None, Some(previous)) => (std::mem::take(&mut previous.pages), Vec::new()),
-            (None, None) => (Vec::new(), Vec::new()),
-        };
-        // The previous index and page list are freed off the path of the rebuild.
-        rayon::spawn(move || drop(previous));
-        if let Err(error) = output::remove_pages(&self.options.out, &gone) {
-            self.park(site);
-            return Err(error.into());
-        }
-        update.rendered = partial.rendered;
-        update.written = written;
-        update.removed = gone;
-        self.current = Some(Current {
-            site,
-            rows: partial.rows,
-            pages,
-        });
-        Ok(())
+        result
     }
 
     /// Forgets the rendered site after a failed render: its incidents go back to their
@@ -280,6 +358,40 @@ impl Session {
         if let Some(current) = self.current.take() {
             self.park(current.site);
         }
+    }
+}
+
+/// One rebuild between assembling the site and rendering it: what the change was and
+/// what of the previous render carries over.
+struct Assembled {
+    mode: Mode,
+    /// The paths of the changed and removed files, relative to the root.
+    touched: HashSet<String>,
+    /// The slugs whose incident may now be another.
+    changed_slugs: HashSet<String>,
+    /// What the previous render showed, if there was one that completed.
+    previous: Option<Previous>,
+    /// The rows and export lines that may be kept.
+    cache: RowCache,
+}
+
+/// The pages the output folder holds after a render that named `paths`, and those of the
+/// previous list that are gone.
+fn page_lists(
+    paths: Option<Vec<String>>,
+    previous: Option<&mut Previous>,
+    fresh: bool,
+) -> (Vec<String>, Vec<String>) {
+    // Without the site-wide pages the page list is not known; a body-only change
+    // leaves it as it was.
+    match (paths, previous) {
+        (Some(pages), Some(previous)) if !fresh => {
+            let gone = missing_from(&previous.pages, &pages);
+            (pages, gone)
+        }
+        (Some(pages), _) => (pages, Vec::new()),
+        (None, Some(previous)) => (std::mem::take(&mut previous.pages), Vec::new()),
+        (None, None) => (Vec::new(), Vec::new()),
     }
 }
 

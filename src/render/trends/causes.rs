@@ -2,7 +2,7 @@
 //! and by total duration, and the service × root-cause heat map.
 
 use super::{Cell, ChartView, LegendItem, TableView, minutes, percent};
-use crate::analyze::index::Facet;
+use crate::analyze::index::{Facet, Term};
 use crate::analyze::trends::{CauseSlot, Ranked};
 use crate::render::Renderer;
 use crate::render::charts::{self, Bar, Frame, Scale, Series};
@@ -139,117 +139,27 @@ impl Renderer<'_> {
         if ranked.is_empty() {
             return None;
         }
-        let terms = &self.site.index.facet(facet).terms;
         let (singular, plural) = facet.names();
-        let total = self.site.incidents.len();
         let shown = ranked.len().min(TOP_BARS);
-        let link = |r: &Ranked| TermLink {
-            name: terms[r.term].name.clone(),
-            url: term_url(facet, &terms[r.term]),
-        };
         let plural_lower = plural.to_lowercase();
         let top = if shown < ranked.len() {
             format!("Top {shown} of {} {plural_lower}", ranked.len())
         } else {
             plural.to_string()
         };
-        let by_count = &ranked[..shown];
-        let title = format!("{top} by number of incidents");
-        let desc = format!("{} with the most incidents, most first.", plural);
-        let frame = Frame {
-            title: &title,
-            desc: &desc,
-            x_title: "Incidents",
-            y_title: singular,
-            width: 470.0,
-            height: 0.0,
+        let ranking = Ranking {
+            facet,
+            terms: &self.site.index.facet(facet).terms,
+            singular,
+            plural,
+            top,
+            class,
         };
-        let bars: Vec<Bar> = by_count
-            .iter()
-            .map(|r| {
-                Bar::single(
-                    terms[r.term].name.clone(),
-                    r.count as f64,
-                    class,
-                    r.count.to_string(),
-                )
-            })
-            .collect();
-        let count_chart = ChartView {
-            id: format!("chart-{}-count", facet.path()),
-            svg: charts::horizontal_bars(frame, &bars, Scale::Count),
-            legend: Vec::new(),
-            table: TableView {
-                caption: title.clone(),
-                head: vec![
-                    singular.into(),
-                    "Incidents".into(),
-                    "Share of all incidents".into(),
-                ],
-                rows: by_count
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            Cell::link(&link(r)),
-                            Cell::num(r.count),
-                            Cell::num(percent(r.count, total)),
-                        ]
-                    })
-                    .collect(),
-            },
-            title,
-        };
-        let mut by_duration: Vec<&Ranked> = ranked.iter().filter(|r| r.with_duration > 0).collect();
-        by_duration.sort_by_key(|r| (std::cmp::Reverse(r.total_duration), r.term));
-        by_duration.truncate(TOP_BARS);
-        let title = format!("{top} by total time in incidents");
-        let desc = format!("{plural} whose incidents lasted longest in total, longest first.");
-        let frame = Frame {
-            title: &title,
-            desc: &desc,
-            x_title: "Total duration",
-            y_title: singular,
-            width: 470.0,
-            height: 0.0,
-        };
-        let bars: Vec<Bar> = by_duration
-            .iter()
-            .map(|r| {
-                Bar::single(
-                    terms[r.term].name.clone(),
-                    minutes(r.total_duration),
-                    class,
-                    format_duration(r.total_duration),
-                )
-            })
-            .collect();
-        let duration_chart = ChartView {
-            id: format!("chart-{}-duration", facet.path()),
-            svg: charts::horizontal_bars(frame, &bars, Scale::Minutes),
-            legend: Vec::new(),
-            table: TableView {
-                caption: title.clone(),
-                head: vec![
-                    singular.into(),
-                    "Total duration".into(),
-                    "Incidents with a duration".into(),
-                    "Incidents".into(),
-                ],
-                rows: by_duration
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            Cell::link(&link(r)),
-                            Cell::num(format_duration(r.total_duration)),
-                            Cell::num(r.with_duration),
-                            Cell::num(r.count),
-                        ]
-                    })
-                    .collect(),
-            },
-            title,
-        };
-        Some((count_chart, duration_chart))
+        let total = self.site.incidents.len();
+        Some((
+            ranking.by_count(&ranked[..shown], total),
+            ranking.by_duration(ranked),
+        ))
     }
 
     pub(super) fn matrix_chart(&self) -> Option<ChartView> {
@@ -317,5 +227,136 @@ impl Renderer<'_> {
             },
             title,
         })
+    }
+}
+
+/// What the two rankings of one facet's terms share.
+struct Ranking<'a> {
+    facet: Facet,
+    terms: &'a [Term],
+    /// The facet's names, as in "Root cause" and "Root causes".
+    singular: &'static str,
+    plural: &'static str,
+    /// The start of both titles: "Top 12 of 30 services", or the plural when all are shown.
+    top: String,
+    /// The bars' series class.
+    class: &'a str,
+}
+
+impl Ranking<'_> {
+    /// The link to a ranked term's page.
+    fn link(&self, r: &Ranked) -> TermLink {
+        TermLink {
+            name: self.terms[r.term].name.clone(),
+            url: term_url(self.facet, &self.terms[r.term]),
+        }
+    }
+
+    /// The terms `shown` as bars of their incident counts, with each count's share of
+    /// all `total` incidents in the table.
+    fn by_count(&self, shown: &[Ranked], total: usize) -> ChartView {
+        let title = format!("{} by number of incidents", self.top);
+        let desc = format!("{} with the most incidents, most first.", self.plural);
+        let frame = Frame {
+            title: &title,
+            desc: &desc,
+            x_title: "Incidents",
+            y_title: self.singular,
+            width: 470.0,
+            height: 0.0,
+        };
+        let bars: Vec<Bar> = shown
+            .iter()
+            .map(|r| {
+                Bar::single(
+                    self.terms[r.term].name.clone(),
+                    r.count as f64,
+                    self.class,
+                    r.count.to_string(),
+                )
+            })
+            .collect();
+        ChartView {
+            id: format!("chart-{}-count", self.facet.path()),
+            svg: charts::horizontal_bars(frame, &bars, Scale::Count),
+            legend: Vec::new(),
+            table: TableView {
+                caption: title.clone(),
+                head: vec![
+                    self.singular.into(),
+                    "Incidents".into(),
+                    "Share of all incidents".into(),
+                ],
+                rows: shown
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            Cell::link(&self.link(r)),
+                            Cell::num(r.count),
+                            Cell::num(percent(r.count, total)),
+                        ]
+                    })
+                    .collect(),
+            },
+            title,
+        }
+    }
+
+    /// The terms of `ranked` whose incidents lasted longest in total, as bars of that
+    /// total.
+    fn by_duration(&self, ranked: &[Ranked]) -> ChartView {
+        let mut by_duration: Vec<&Ranked> = ranked.iter().filter(|r| r.with_duration > 0).collect();
+        by_duration.sort_by_key(|r| (std::cmp::Reverse(r.total_duration), r.term));
+        by_duration.truncate(TOP_BARS);
+        let title = format!("{} by total time in incidents", self.top);
+        let desc = format!(
+            "{} whose incidents lasted longest in total, longest first.",
+            self.plural
+        );
+        let frame = Frame {
+            title: &title,
+            desc: &desc,
+            x_title: "Total duration",
+            y_title: self.singular,
+            width: 470.0,
+            height: 0.0,
+        };
+        let bars: Vec<Bar> = by_duration
+            .iter()
+            .map(|r| {
+                Bar::single(
+                    self.terms[r.term].name.clone(),
+                    minutes(r.total_duration),
+                    self.class,
+                    format_duration(r.total_duration),
+                )
+            })
+            .collect();
+        ChartView {
+            id: format!("chart-{}-duration", self.facet.path()),
+            svg: charts::horizontal_bars(frame, &bars, Scale::Minutes),
+            legend: Vec::new(),
+            table: TableView {
+                caption: title.clone(),
+                head: vec![
+                    self.singular.into(),
+                    "Total duration".into(),
+                    "Incidents with a duration".into(),
+                    "Incidents".into(),
+                ],
+                rows: by_duration
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            Cell::link(&self.link(r)),
+                            Cell::num(format_duration(r.total_duration)),
+                            Cell::num(r.with_duration),
+                            Cell::num(r.count),
+                        ]
+                    })
+                    .collect(),
+            },
+            title,
+        }
     }
 }

@@ -333,6 +333,8 @@ impl Renderer<'_> {
         })
     }
 
+    /// One response time (`metric`) per period as two lines on a log scale, the median
+    /// and the 90th percentile.
     fn response_chart(&self, id: &str, metric: &str, summaries: &[Summary]) -> ChartView {
         let trends = &self.trends;
         let labels: Vec<String> = trends
@@ -349,27 +351,7 @@ impl Renderer<'_> {
             labels.first().map_or("", String::as_str),
             labels.last().map_or("", String::as_str)
         );
-        let line = |name: &str, class: &str, pick: fn(&Summary) -> Option<TimeDelta>| Line {
-            class: class.into(),
-            values: summaries.iter().map(|s| pick(s).map(minutes)).collect(),
-            tips: labels
-                .iter()
-                .zip(summaries)
-                .map(|(label, s)| {
-                    format!(
-                        "{label} · {metric}, {name}: {} ({} with data, {} without)",
-                        duration(pick(s)),
-                        s.with_data,
-                        s.without_data
-                    )
-                })
-                .collect(),
-        };
-        // The median last, so it is drawn over the p90 where they meet.
-        let lines = [
-            line("p90", "s-p90", |s| s.p90),
-            line("median", "s-median", |s| s.median),
-        ];
+        let lines = response_lines(&labels, metric, summaries);
         let y_title = format!("{metric} (log scale)");
         let frame = Frame {
             title: &title,
@@ -379,20 +361,7 @@ impl Renderer<'_> {
             width: 960.0,
             height: 280.0,
         };
-        let rows = labels
-            .iter()
-            .zip(summaries)
-            .filter(|(_, s)| s.with_data + s.without_data > 0)
-            .map(|(label, s)| {
-                vec![
-                    Cell::text(label.clone()),
-                    Cell::num(duration(s.median)),
-                    Cell::num(duration(s.p90)),
-                    Cell::num(s.with_data),
-                    Cell::num(s.without_data),
-                ]
-            })
-            .collect();
+        let rows = response_rows(&labels, summaries);
         ChartView {
             id: id.into(),
             svg: charts::lines(frame, &labels, &lines, Scale::LogMinutes),
@@ -416,6 +385,50 @@ impl Renderer<'_> {
             title,
         }
     }
+}
+
+/// The p90 and median lines of a response time over the periods `labels`, with a tooltip
+/// on every point.
+fn response_lines(labels: &[String], metric: &str, summaries: &[Summary]) -> [Line; 2] {
+    let line = |name: &str, class: &str, pick: fn(&Summary) -> Option<TimeDelta>| Line {
+        class: class.into(),
+        values: summaries.iter().map(|s| pick(s).map(minutes)).collect(),
+        tips: labels
+            .iter()
+            .zip(summaries)
+            .map(|(label, s)| {
+                format!(
+                    "{label} · {metric}, {name}: {} ({} with data, {} without)",
+                    duration(pick(s)),
+                    s.with_data,
+                    s.without_data
+                )
+            })
+            .collect(),
+    };
+    // The median last, so it is drawn over the p90 where they meet.
+    [
+        line("p90", "s-p90", |s| s.p90),
+        line("median", "s-median", |s| s.median),
+    ]
+}
+
+/// The response chart's table: one row per period that had incidents.
+fn response_rows(labels: &[String], summaries: &[Summary]) -> Vec<Vec<Cell>> {
+    labels
+        .iter()
+        .zip(summaries)
+        .filter(|(_, s)| s.with_data + s.without_data > 0)
+        .map(|(label, s)| {
+            vec![
+                Cell::text(label.clone()),
+                Cell::num(duration(s.median)),
+                Cell::num(duration(s.p90)),
+                Cell::num(s.with_data),
+                Cell::num(s.without_data),
+            ]
+        })
+        .collect()
 }
 
 /// Everything `trends.html` sees as `trends`.
