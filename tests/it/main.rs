@@ -14,6 +14,7 @@ mod pages;
 mod publish;
 mod search;
 mod serve;
+mod shape;
 mod snapshots;
 mod support;
 mod trends;
