@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use crate::analyze::site::{self, AnalyzeOptions};
-use crate::app::output::{self, WriteError};
+use crate::app::output::{self, OutputError, WriteError};
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::{Diagnostic, Tally};
 use crate::render::search;
@@ -23,6 +23,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Any content problem, warnings included, writes nothing.
     pub strict: bool,
+    /// Replace an output folder that Hindsight did not write (`--force`).
+    pub force: bool,
     /// The date trends are computed for (overdue action items, "on this day"). The library
     /// never reads the clock; the command line resolves this.
     pub as_of: NaiveDate,
@@ -50,6 +52,8 @@ pub enum BuildError {
     Render(#[from] RenderError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
     #[error("refusing to write the site to {path}: {reason}")]
     UnsafeOutput { path: String, reason: &'static str },
 }
@@ -89,7 +93,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         });
     }
     let t1 = Instant::now();
-    let staging = output::Staging::new(&output)?;
+    let replace = output::Replace {
+        force: options.force,
+    };
+    let staging = output::Staging::new(&output, replace)?;
     let render_options = render::RenderOptions {
         as_of: options.as_of,
     };

@@ -44,7 +44,7 @@ use chrono::NaiveDate;
 use tera::Tera;
 
 use crate::analyze::site::Site;
-use crate::app::output::WriteError;
+use crate::app::output::{OutputError, WriteError};
 use crate::app::project::{self, LoadError};
 use crate::app::watch::ChangeSet;
 use crate::model::config::Config;
@@ -79,6 +79,8 @@ pub enum SessionError {
     Render(#[from] RenderError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
 }
 
 /// What happened to one content file.
@@ -142,18 +144,6 @@ struct Current {
     pages: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Render everything into a fresh folder (start).
-    Fresh,
-    /// Render everything, write what differs (config or template change).
-    All,
-    /// Render what the change reached, write what differs.
-    Reached,
-    /// Only bodies changed: render the changed files' pages alone.
-    Bodies,
-}
-
 /// The live state of `serve`: config, theme, every parsed file, and the rendered site.
 #[derive(Debug)]
 pub struct Session {
@@ -174,6 +164,9 @@ pub struct Session {
     theme_error: Option<String>,
     /// The search index as last written.
     search: crate::render::search::SearchState,
+    /// The output folder holds nothing of this session yet: the first render writes it
+    /// whole, into a new folder, instead of comparing page by page.
+    fresh_output: bool,
 }
 
 impl Session {
@@ -193,11 +186,12 @@ impl Session {
             config_error: None,
             theme_error: None,
             search: crate::render::search::SearchState::default(),
+            fresh_output: true,
         };
         let mut update = Update::default();
         update.stages.push(("load", started.elapsed()));
         let parsed = session.parse(project.sources, &mut update);
-        session.rebuild(parsed, Vec::new(), Mode::Fresh, &mut update)?;
+        session.rebuild(parsed, Vec::new(), Scope::Everything, &mut update)?;
         update.diagnostics = session.diagnostics().cloned().collect();
         update.elapsed = started.elapsed();
         Ok((session, update))
@@ -256,13 +250,13 @@ impl Session {
             update.elapsed = started.elapsed();
             return Ok(update);
         }
-        let mut mode = Mode::Reached;
+        let mut scope = Scope::Reached;
         let mut theme_changed = false;
         if changes.theme || changes.rescan {
             update.theme = true;
             if let Some((theme, tera)) = self.reload_theme() {
                 if theme.templates != self.theme.templates {
-                    mode = Mode::All;
+                    scope = Scope::Everything;
                 }
                 theme_changed = theme.templates != self.theme.templates
                     || theme.static_files != self.theme.static_files;
@@ -290,7 +284,7 @@ impl Session {
             .chain(removed.iter().cloned())
             .collect();
         let cross_before: HashSet<String> = self.cross.iter().map(Diagnostic::headline).collect();
-        let may_be_bodies = mode == Mode::Reached && removed.is_empty() && !theme_changed;
+        let may_be_bodies = scope == Scope::Reached && removed.is_empty() && !theme_changed;
         match may_be_bodies
             .then(|| self.bodies_only(&mut parsed))
             .flatten()
@@ -301,8 +295,8 @@ impl Session {
             }
             // Links resolve through other files, and `check` reports on them across files:
             // the site is assembled again, but still only the edited pages can differ.
-            Some(Links::Some) => self.rebuild(parsed, removed, Mode::Bodies, &mut update)?,
-            None => self.rebuild(parsed, removed, mode, &mut update)?,
+            Some(Links::Some) => self.rebuild(parsed, removed, Scope::Bodies, &mut update)?,
+            None => self.rebuild(parsed, removed, scope, &mut update)?,
         }
         update.diagnostics = self
             .diagnostics()
@@ -344,7 +338,7 @@ impl Session {
                 .map(|s| (s.path.clone(), FileChange::Added)),
         );
         let parsed = self.parse(sources, update);
-        self.rebuild(parsed, removed, Mode::All, update)
+        self.rebuild(parsed, removed, Scope::Everything, update)
     }
 
     /// Reloads `hindsight.toml`. True when the config in use changed; a config that does

@@ -3,6 +3,12 @@
 //! The site is written to a temporary sibling folder and swapped into place with two
 //! renames, so a build that fails part-way leaves the previous output untouched, and a web
 //! server never sees a mix of old and new pages for longer than between the two renames.
+//!
+//! Nothing but Hindsight's own output is ever replaced: every build leaves a [`MARKER`]
+//! file in the folder it writes, and a folder without one is replaced only when the user
+//! says so (`--force`); a file is never replaced. One build at a time writes an output
+//! (a lock beside it), and the one holding the lock removes the staging folders that
+//! builds killed part-way left behind.
 
 use std::fs;
 use std::io::{self, Read};
@@ -11,6 +17,36 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::render::Page;
+
+/// The file every built output holds, so a later build knows the folder is its to replace.
+pub const MARKER: &str = ".hindsight-output";
+
+const MARKER_TEXT: &str =
+    "This folder is written by `hindsight build`, which replaces it as a whole.\n";
+
+/// Why an output folder cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error(
+        "refusing to write the site to {path}: it is a file, not a folder (choose a folder with --output)"
+    )]
+    IsAFile { path: String },
+    #[error(
+        "refusing to replace {path}: it holds {entries} files or folders and no {MARKER} from an earlier build, so Hindsight did not write it (choose a new or empty folder, or pass --force to replace it and everything in it)"
+    )]
+    NotOurs { path: String, entries: usize },
+    #[error("another hindsight build is writing {path} (it holds {lock}); run one build at a time")]
+    Busy { path: String, lock: String },
+}
+
+/// Whether [`Staging`] may replace an output folder that has no [`MARKER`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Replace {
+    /// Replace it anyway (`--force`).
+    pub force: bool,
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("failed to write {path}: {source}")]
@@ -35,12 +71,17 @@ pub struct Staging {
     dir: PathBuf,
     retired: PathBuf,
     committed: bool,
+    /// Held until the staging folder is committed or removed.
+    _lock: OutputLock,
 }
 
 impl Staging {
-    /// Creates an empty staging folder beside `out`.
-    pub fn new(out: &Path) -> Result<Staging, WriteError> {
+    /// Creates an empty staging folder beside `out`, once `out` is known to be Hindsight's
+    /// to replace and no other build is writing it; removes what killed builds of the same
+    /// output left beside it.
+    pub fn new(out: &Path, replace: Replace) -> Result<Staging, OutputError> {
         let out = absolute(out);
+        check_replaceable(&out, replace)?;
         let parent = out
             .parent()
             .map(Path::to_path_buf)
@@ -49,14 +90,19 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
+        fs::create_dir_all(&parent).map_err(context(&parent))?;
+        let lock = OutputLock::acquire(&parent.join(format!(".{name}.hindsight-lock")), &out)?;
+        remove_stale_staging(&parent, &name)?;
         let staging = Staging {
             dir: parent.join(format!(".{name}.hindsight-new-{}", std::process::id())),
             retired: parent.join(format!(".{name}.hindsight-old-{}", std::process::id())),
             out,
             committed: false,
+            _lock: lock,
         };
-        remove_if_exists(&staging.dir)?;
         fs::create_dir_all(&staging.dir).map_err(context(&staging.dir))?;
+        let marker = staging.dir.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(context(&marker))?;
         Ok(staging)
     }
 
@@ -71,7 +117,7 @@ impl Staging {
 
     /// Swaps the staging folder into place of `out`, then removes the previous site.
     pub fn commit(mut self) -> Result<(), WriteError> {
-        let had_previous = self.out.exists();
+        let had_previous = fs::symlink_metadata(&self.out).is_ok();
         if had_previous {
             remove_if_exists(&self.retired)?;
             fs::rename(&self.out, &self.retired).map_err(context(&self.out))?;
@@ -102,11 +148,117 @@ impl Drop for Staging {
     }
 }
 
+/// Refuses an output that is a file, or a non-empty folder without Hindsight's marker
+/// (unless `replace.force`). A missing or empty folder is fine.
+fn check_replaceable(out: &Path, replace: Replace) -> Result<(), OutputError> {
+    let path = out.display().to_string();
+    let Ok(meta) = fs::metadata(out) else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        return Err(OutputError::IsAFile { path });
+    }
+    if replace.force || out.join(MARKER).is_file() {
+        return Ok(());
+    }
+    let entries = fs::read_dir(out).map_err(context(out))?.count();
+    if entries == 0 {
+        return Ok(());
+    }
+    Err(OutputError::NotOurs { path, entries })
+}
+
+/// Removes the staging and retired folders of earlier builds of the output `name` in
+/// `parent`. Only called with the output's lock held, so no live build owns them.
+fn remove_stale_staging(parent: &Path, name: &str) -> Result<(), WriteError> {
+    let prefixes = [
+        format!(".{name}.hindsight-new-"),
+        format!(".{name}.hindsight-old-"),
+    ];
+    for entry in fs::read_dir(parent).map_err(context(parent))?.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let is_ours = prefixes.iter().any(|prefix| {
+            file_name
+                .strip_prefix(prefix.as_str())
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if is_ours {
+            remove_if_exists(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// An exclusive lock on one output, held by the build writing it: a file beside the
+/// output, locked by the operating system, so a build killed part-way releases it.
+/// Removed when dropped.
+#[derive(Debug)]
+struct OutputLock {
+    path: PathBuf,
+    _file: fs::File,
+}
+
+impl OutputLock {
+    fn acquire(path: &Path, out: &Path) -> Result<OutputLock, OutputError> {
+        loop {
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)
+                .map_err(context(path))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(OutputError::Busy {
+                        path: out.display().to_string(),
+                        lock: path.display().to_string(),
+                    });
+                }
+                Err(fs::TryLockError::Error(source)) => {
+                    return Err(context(path)(source).into());
+                }
+            }
+            // The build before may have removed the file between our open and our lock;
+            // then the lock is on a file nobody else can find, and we start again.
+            if same_file(&file, path) {
+                return Ok(OutputLock {
+                    path: path.to_path_buf(),
+                    _file: file,
+                });
+            }
+        }
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Removed while still locked, so the next build opens a new file.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Whether `path` still names the open `file`.
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &fs::File, path: &Path) -> bool {
+    path.exists()
+}
+
 /// Writes `pages` as the complete contents of `out`, replacing what was there.
-pub fn write_site(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
-    let staging = Staging::new(out)?;
+pub fn write_site(out: &Path, pages: &[Page]) -> Result<(), OutputError> {
+    let staging = Staging::new(out, Replace::default())?;
     pages.par_iter().try_for_each(|page| staging.write(page))?;
-    staging.commit()
+    Ok(staging.commit()?)
 }
 
 /// Writes one page into `out` unless the file there already holds exactly these bytes;

@@ -27,6 +27,10 @@ pub(super) struct BuildArgs {
     /// Treat warnings as errors; any content problem writes nothing
     #[arg(long)]
     strict: bool,
+    /// Replace the output folder even if Hindsight did not write it (it holds no
+    /// .hindsight-output file), deleting everything in it
+    #[arg(long)]
+    force: bool,
     /// Print the time spent in each stage of the build
     #[arg(long)]
     timings: bool,
@@ -94,6 +98,7 @@ impl BuildArgs {
             base_url: self.base_url,
             drafts: self.drafts,
             strict: self.strict,
+            force: self.force,
             as_of,
         };
         match build::build(&options) {

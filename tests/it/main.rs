@@ -10,6 +10,7 @@ mod failures;
 mod infer;
 mod layers;
 mod links;
+mod output;
 mod pages;
 mod publish;
 mod search;

@@ -10,7 +10,7 @@ use tera::Tera;
 
 use super::files::{Parsed, Unpacked};
 use super::plan::{self, Previous};
-use super::{Current, Mode, Scope, Session, SessionError, SessionOptions, Update};
+use super::{Current, Scope, Session, SessionError, SessionOptions, Update};
 use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::app::output;
 use crate::model::incident::Incident;
@@ -42,20 +42,18 @@ impl Session {
             .map(|incident| incident.source.clone())
             .collect();
         let search = self.search.refresh(&current.site, Some(&touched));
-        let result = write_pages(
-            &current.site,
-            &self.theme,
-            &self.options,
-            self.tera.clone(),
-            rows,
-            &selection,
-            false,
-            search.pages,
-        )
-        .and_then(|done| {
-            output::remove_pages(&self.options.out, &search.stale)?;
-            Ok(done)
-        });
+        let writer = Writer {
+            theme: &self.theme,
+            options: &self.options,
+            tera: &self.tera,
+            fresh: false,
+        };
+        let result = writer
+            .write(&current.site, rows, &selection, search.pages)
+            .and_then(|done| {
+                output::remove_pages(&self.options.out, &search.stale)?;
+                Ok(done)
+            });
         update.stages.push(("render+write", t0.elapsed()));
         match result {
             Ok((partial, written)) => {
@@ -73,32 +71,29 @@ impl Session {
     }
 
     /// The general path: stores the parsed files, assembles the site anew and renders
-    /// what `mode` and the comparison with the previous site call for.
+    /// what `scope` and the comparison with the previous site call for.
     pub(super) fn rebuild(
         &mut self,
         parsed: Vec<Parsed>,
         removed: Vec<String>,
-        mode: Mode,
+        scope: Scope,
         update: &mut Update,
     ) -> Result<(), SessionError> {
-        update.scope = match mode {
-            Mode::Bodies => Scope::Bodies,
-            Mode::Reached => Scope::Reached,
-            Mode::Fresh | Mode::All => Scope::Everything,
-        };
+        update.scope = scope;
         let t0 = Instant::now();
         let touched: HashSet<String> = parsed
             .iter()
             .map(|p| p.path.clone())
             .chain(removed.iter().cloned())
             .collect();
-        let (site, assembled) = self.assemble_anew(parsed, &removed, touched, mode);
+        let (site, assembled) = self.assemble_anew(parsed, &removed, touched, scope);
         update.incidents = site.incidents.len();
         let t1 = Instant::now();
         update.stages.push(("assemble", t1 - t0));
         match self.render_assembled(&site, assembled, t1, update) {
             Ok((rows, pages)) => {
                 self.current = Some(Current { site, rows, pages });
+                self.fresh_output = false;
                 Ok(())
             }
             Err(error) => {
@@ -115,7 +110,7 @@ impl Session {
         parsed: Vec<Parsed>,
         removed: &[String],
         touched: HashSet<String>,
-        mode: Mode,
+        scope: Scope,
     ) -> (Site, Assembled) {
         let (previous, mut unpacked, rows) = match self.current.take() {
             Some(current) => {
@@ -145,13 +140,13 @@ impl Session {
         };
         // Rows and export lines of other templates or another config would be kept where
         // they no longer fit: a change to either renders afresh.
-        let cache = match (rows, slugs, mode) {
-            (Some(rows), Some(slugs), Mode::Reached | Mode::Bodies) => rows.into_cache(slugs),
+        let cache = match (rows, slugs, scope) {
+            (Some(rows), Some(slugs), Scope::Reached | Scope::Bodies) => rows.into_cache(slugs),
             _ => RowCache::default(),
         };
         let site = self.assemble_site(incidents);
         let assembled = Assembled {
-            mode,
+            scope,
             touched,
             changed_slugs,
             previous,
@@ -228,7 +223,7 @@ impl Session {
         update: &mut Update,
     ) -> Result<(Rows, Vec<String>), SessionError> {
         let Assembled {
-            mode,
+            scope,
             touched,
             changed_slugs,
             mut previous,
@@ -236,7 +231,7 @@ impl Session {
         } = assembled;
         let (rows, selection) = self.plan_pages(
             site,
-            mode,
+            scope,
             &touched,
             previous.as_ref(),
             changed_slugs,
@@ -244,10 +239,10 @@ impl Session {
         )?;
         let t2 = Instant::now();
         update.stages.push(("plan", t2 - t1));
-        let result = self.write_selected(site, rows, &selection, mode, &touched);
+        let result = self.write_selected(site, rows, &selection, scope, &touched);
         update.stages.push(("render+write", t2.elapsed()));
         let (partial, written) = result?;
-        let fresh = mode == Mode::Fresh;
+        let fresh = self.fresh_output;
         let (pages, gone) = page_lists(partial.paths, previous.as_mut(), fresh);
         // The previous index and page list are freed off the path of the rebuild.
         rayon::spawn(move || drop(previous));
@@ -263,7 +258,7 @@ impl Session {
     fn plan_pages(
         &self,
         site: &Site,
-        mode: Mode,
+        scope: Scope,
         touched: &HashSet<String>,
         previous: Option<&Previous>,
         changed_slugs: HashSet<String>,
@@ -283,15 +278,15 @@ impl Session {
             cache.terms_unchanged();
         }
         let rows = Rows::build(site, &self.tera, cache)?;
-        let selection = match (previous, &terms, mode) {
-            (Some(_), _, Mode::Bodies) => {
+        let selection = match (previous, &terms, scope) {
+            (Some(_), _, Scope::Bodies) => {
                 let mut selection = Selection::none(site);
                 for position in self.positions_of(site, touched) {
                     selection.incidents[position] = true;
                 }
                 selection
             }
-            (Some(previous), Some(terms), Mode::Reached) => {
+            (Some(previous), Some(terms), Scope::Reached) => {
                 let linking = self.linking_positions(site, touched);
                 plan::select(site, &rows, previous, terms, &changed, &linking)
             }
@@ -324,32 +319,35 @@ impl Session {
         site: &Site,
         rows: Rows,
         selection: &Selection,
-        mode: Mode,
+        scope: Scope,
         touched: &HashSet<String>,
     ) -> Result<(render::Partial, Vec<String>), SessionError> {
-        let fresh = mode == Mode::Fresh;
-        let only_files = matches!(mode, Mode::Reached | Mode::Bodies) && !fresh;
+        let fresh = self.fresh_output;
+        let only_files = matches!(scope, Scope::Reached | Scope::Bodies) && !fresh;
         let search = self.search.refresh(site, only_files.then_some(touched));
-        let result = write_pages(
-            site,
-            &self.theme,
-            &self.options,
-            self.tera.clone(),
-            rows,
-            selection,
-            fresh,
-            search.pages,
-        )
-        .and_then(|done| {
-            if !fresh {
-                output::remove_pages(&self.options.out, &search.stale)?;
-            }
-            Ok(done)
-        });
+        let result = self
+            .writer()
+            .write(site, rows, selection, search.pages)
+            .and_then(|done| {
+                if !fresh {
+                    output::remove_pages(&self.options.out, &search.stale)?;
+                }
+                Ok(done)
+            });
         if result.is_err() {
             self.search.forget();
         }
         result
+    }
+
+    /// How this session writes its next render.
+    fn writer(&self) -> Writer<'_> {
+        Writer {
+            theme: &self.theme,
+            options: &self.options,
+            tera: &self.tera,
+            fresh: self.fresh_output,
+        }
     }
 
     /// Forgets the rendered site after a failed render: its incidents go back to their
@@ -364,7 +362,7 @@ impl Session {
 /// One rebuild between assembling the site and rendering it: what the change was and
 /// what of the previous render carries over.
 struct Assembled {
-    mode: Mode,
+    scope: Scope,
     /// The paths of the changed and removed files, relative to the root.
     touched: HashSet<String>,
     /// The slugs whose incident may now be another.
@@ -408,55 +406,64 @@ fn missing_from(old: &[String], new: &[String]) -> Vec<String> {
     missing
 }
 
-/// Renders `selection` and writes what differs: into a fresh folder swapped into place
-/// (`fresh`), or page by page over the existing one. Returns the pages written, sorted.
-// The session's parts travel separately: they are borrowed from different fields.
-#[allow(clippy::too_many_arguments)]
-fn write_pages(
-    site: &Site,
-    theme: &Theme,
-    options: &SessionOptions,
-    tera: Tera,
-    rows: Rows,
-    selection: &Selection,
+/// What writing a render takes from the session, borrowed apart from the rendered site
+/// so the body-only path can write while it holds that site.
+struct Writer<'a> {
+    theme: &'a Theme,
+    options: &'a SessionOptions,
+    tera: &'a Tera,
+    /// Write into a fresh folder swapped into place, not page by page.
     fresh: bool,
-    search: Vec<Page>,
-) -> Result<(render::Partial, Vec<String>), SessionError> {
-    let out = &options.out;
-    let render_options = RenderOptions {
-        as_of: options.as_of,
-    };
-    let written = Mutex::new(Vec::new());
-    let record = |page: Page| {
-        written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(page.path);
-    };
-    // Each page, rendered or from the search index, goes through one writer.
-    let render_and_write = |write: &(dyn Fn(&Page) -> Result<bool, SessionError> + Sync)| {
-        let sink = |page: Page| {
-            if write(&page)? {
-                record(page);
-            }
-            Ok::<(), SessionError>(())
+}
+
+impl Writer<'_> {
+    /// Renders `selection` of `site` and writes it with the `search` index's pages: into a
+    /// fresh folder swapped into place (the session's first render), or page by page over
+    /// the existing one, only what differs. Returns the pages written, sorted.
+    fn write(
+        &self,
+        site: &Site,
+        rows: Rows,
+        selection: &Selection,
+        search: Vec<Page>,
+    ) -> Result<(render::Partial, Vec<String>), SessionError> {
+        let (theme, options, tera) = (self.theme, self.options, self.tera.clone());
+        let out = &options.out;
+        let render_options = RenderOptions {
+            as_of: options.as_of,
         };
-        let partial =
-            render::render_selected(site, theme, &render_options, tera, rows, selection, sink)?;
-        search.into_par_iter().try_for_each(sink)?;
-        Ok::<_, SessionError>(partial)
-    };
-    let partial = if fresh {
-        let staging = output::Staging::new(out)?;
-        let partial = render_and_write(&|page| Ok(staging.write(page).map(|()| true)?))?;
-        staging.commit()?;
-        partial
-    } else {
-        render_and_write(&|page| Ok(output::write_if_changed(out, page)?))?
-    };
-    let mut written = written.into_inner().unwrap_or_else(|e| e.into_inner());
-    written.sort_unstable();
-    Ok((partial, written))
+        let written = Mutex::new(Vec::new());
+        let record = |page: Page| {
+            written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(page.path);
+        };
+        // Each page, rendered or from the search index, goes through one writer.
+        let render_and_write = |write: &(dyn Fn(&Page) -> Result<bool, SessionError> + Sync)| {
+            let sink = |page: Page| {
+                if write(&page)? {
+                    record(page);
+                }
+                Ok::<(), SessionError>(())
+            };
+            let partial =
+                render::render_selected(site, theme, &render_options, tera, rows, selection, sink)?;
+            search.into_par_iter().try_for_each(sink)?;
+            Ok::<_, SessionError>(partial)
+        };
+        let partial = if self.fresh {
+            let staging = output::Staging::new(out, output::Replace::default())?;
+            let partial = render_and_write(&|page| Ok(staging.write(page).map(|()| true)?))?;
+            staging.commit()?;
+            partial
+        } else {
+            render_and_write(&|page| Ok(output::write_if_changed(out, page)?))?
+        };
+        let mut written = written.into_inner().unwrap_or_else(|e| e.into_inner());
+        written.sort_unstable();
+        Ok((partial, written))
+    }
 }
 
 #[cfg(test)]
