@@ -140,14 +140,31 @@ impl Default for FeedsConfig {
     }
 }
 
+/// The Content-Security-Policy every page of the default theme carries: its own scripts,
+/// styles and fonts only, images from anywhere on the web (postmortems embed graphs), no
+/// inline script or style, no plugins, no `<base>`, forms only to the site itself.
+pub const DEFAULT_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
 /// `[publish]` in `hindsight.toml`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PublishConfig {
     /// Ask search engines to stay away: `robots.txt` disallows everything, every page
     /// carries `<meta name="robots" content="noindex">`, and no sitemap is written. For
     /// internal sites that are reachable from outside.
     pub noindex: bool,
+    /// The Content-Security-Policy of every page (a `<meta>` element); empty for none, for
+    /// a site whose raw HTML (`allow_raw_html`) needs inline scripts.
+    pub content_security_policy: String,
+}
+
+impl Default for PublishConfig {
+    fn default() -> Self {
+        PublishConfig {
+            noindex: false,
+            content_security_policy: DEFAULT_CSP.to_string(),
+        }
+    }
 }
 
 /// `[search]` in `hindsight.toml`.

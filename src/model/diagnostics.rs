@@ -106,11 +106,13 @@ pub enum Code {
     H020,
     /// A final postmortem still holds a placeholder such as TODO or TBD.
     H021,
+    /// A link whose scheme is not http, https or mailto; it is shown as text.
+    H022,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 22] = [
         Code::H001,
         Code::H002,
         Code::H003,
@@ -132,6 +134,7 @@ impl Code {
         Code::H019,
         Code::H020,
         Code::H021,
+        Code::H022,
     ];
 
     /// The code named `text` ("H017", case-insensitive).
@@ -162,7 +165,10 @@ impl<'de> serde::Deserialize<'de> for Code {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         Code::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("unknown code \"{text}\" (expected H001 to H021)"))
+            serde::de::Error::custom(format!(
+                "unknown code \"{text}\" (expected H001 to {})",
+                Code::ALL[Code::ALL.len() - 1]
+            ))
         })
     }
 }

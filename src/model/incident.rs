@@ -133,4 +133,8 @@ pub struct Rendered {
     /// Text content without markup, with whitespace collapsed to single spaces.
     pub plain_text: String,
     pub word_count: usize,
+    /// Links and images shown as text because their target may not be a link
+    /// (`model::link`): the byte offset in the Markdown and the target as written.
+    #[serde(skip)]
+    pub rejected_links: Vec<(usize, String)>,
 }

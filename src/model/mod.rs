@@ -10,5 +10,6 @@ pub mod diagnostics;
 pub mod field;
 pub mod incident;
 pub mod inference;
+pub mod link;
 pub mod time;
 pub mod vocab;

@@ -16,6 +16,7 @@ use crate::model::diagnostics::{Code, Diagnostic, Pos};
 use crate::model::field::Field;
 use crate::model::incident::{FieldPositions, Incident, Rendered, Status};
 use crate::model::inference::{Inference, Inferred};
+use crate::model::link;
 use crate::model::vocab::{self, Vocabularies};
 use crate::parse::frontmatter::{self, Entry, Node, Value};
 use crate::parse::infer;
@@ -50,6 +51,7 @@ pub fn parse(
         reader.no_front_matter(inference.is_some());
     }
     let read = reader.read_fields(&fields, vocabularies);
+    reader.rejected_body_links(&body, text.len() - document.body.len());
     let mut incident = read.into_incident(file, &text, &document, &fields, title, body);
     if let Some(inference) = inference {
         apply_inference(&mut incident, inference);
@@ -413,6 +415,37 @@ impl FieldReader<'_, '_> {
         fallback
     }
 
+    /// H022: a link a page may not carry, shown as text instead; `field` is the front
+    /// matter field it is in, `None` for the body.
+    fn rejected_link(&mut self, field: Option<&str>, pos: Pos, url: &str) {
+        let shown: String = url.chars().take(60).collect();
+        let ellipsis = if shown.len() < url.len() { "…" } else { "" };
+        let mut diagnostic = Diagnostic::warning(
+            Code::H022,
+            self.path,
+            format!("link to \"{shown}{ellipsis}\" is shown as text (expected an http, https or mailto URL, or a relative link)"),
+        )
+        .at(pos.line, pos.col, self.text)
+        .help("links from postmortems may only use http, https or mailto, so none can run a script in a reader's browser");
+        if let Some(field) = field {
+            diagnostic = diagnostic.field(field);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// H022 for each link or image of the body shown as text; `body_offset` is where the
+    /// body starts in the file.
+    fn rejected_body_links(&mut self, body: &Rendered, body_offset: usize) {
+        for (offset, url) in &body.rejected_links {
+            let (line, col) = crate::model::config::line_col(self.text, body_offset + offset);
+            let pos = Pos {
+                line: line as u32,
+                col: col as u32,
+            };
+            self.rejected_link(None, pos, url);
+        }
+    }
+
     /// H010: a document without front matter, with or without values read from its prose.
     fn no_front_matter(&mut self, inferred: bool) {
         let path = self.path;
@@ -462,9 +495,13 @@ impl FieldReader<'_, '_> {
         let tags = self.names(fields, Field::Tags);
         let authors = self.names(fields, Field::Authors);
         let mut text = |canonical| {
-            fields
-                .get(canonical)
-                .and_then(|(name, node)| self.string(name, node))
+            let (name, node) = fields.get(canonical)?;
+            let text = self.string(name, node)?;
+            // Summary, impact and detection are inline Markdown on the page.
+            for url in markdown::rejected_links(&text) {
+                self.rejected_link(Some(name), node.pos, &url);
+            }
+            Some(text)
         };
         Read {
             slug,
@@ -805,7 +842,13 @@ impl FieldReader<'_, '_> {
             status,
             due,
             priority: get("priority").and_then(|n| self.string("action_items.priority", n)),
-            url: get("url").and_then(|n| self.string("action_items.url", n)),
+            url: get("url").and_then(|n| {
+                let url = self.string("action_items.url", n)?;
+                if !link::is_allowed(&url) {
+                    self.rejected_link(Some("action_items.url"), n.pos, &url);
+                }
+                Some(url)
+            }),
             pos: Some(node.pos),
         })
     }

@@ -10,10 +10,11 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use percent_encoding::percent_decode_str;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, OffsetIter, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
 use crate::model::incident::{Rendered, TocEntry};
+use crate::model::link;
 
 /// Knobs that change how a document is rendered.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -135,7 +136,10 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
     }
 
     let mut rewriter = Rewriter {
-        parser: Parser::new_ext(markdown, parser_options),
+        parser: Parser::new_ext(markdown, parser_options).into_offset_iter(),
+        offset: 0,
+        rejected_links: Vec::new(),
+        link_shown: Vec::new(),
         allow_raw_html: options.allow_raw_html,
         source_dir: options.source_dir.as_deref(),
         in_comment: std::cell::Cell::new(false),
@@ -160,14 +164,41 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         first_heading,
         plain_text: rewriter.plain.out,
         word_count: rewriter.plain.words,
+        rejected_links: rewriter.rejected_links,
     }
+}
+
+/// The targets of the links and images in `markdown` that a page may not link to
+/// ([`link::is_allowed`]); [`render`] shows them as text.
+pub fn rejected_links(markdown: &str) -> Vec<String> {
+    if !markdown.contains(':') {
+        return Vec::new();
+    }
+    Parser::new(markdown)
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                if !link::is_allowed(&dest_url) =>
+            {
+                Some(dest_url.into_string())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Rewrites the parser's events on their way to the HTML writer and records headings and plain
 /// text as they pass, so each document is parsed and walked only once. Only a heading's own
 /// events are buffered, because its id depends on its text and goes on its opening tag.
 struct Rewriter<'a> {
-    parser: Parser<'a>,
+    parser: OffsetIter<'a>,
+    /// Where in the document the event being rewritten starts (a byte offset).
+    offset: usize,
+    /// Links and images whose target may not be a link ([`link::is_allowed`]): where, and
+    /// the target as written.
+    rejected_links: Vec<(usize, String)>,
+    /// Per open link or image, whether it is shown as one: one that is not keeps its text
+    /// and loses its tags.
+    link_shown: Vec<bool>,
     allow_raw_html: bool,
     source_dir: Option<&'a str>,
     /// Inside a multi-line HTML comment block, whose lines arrive as separate events.
@@ -187,7 +218,8 @@ impl<'a> Iterator for Rewriter<'a> {
         if let Some(event) = self.queue.pop() {
             return Some(event);
         }
-        let event = self.parser.next()?;
+        let (event, range) = self.parser.next()?;
+        self.offset = range.start;
         self.observe(&event);
         Some(match event {
             Event::Start(Tag::Heading {
@@ -238,7 +270,8 @@ impl<'a> Rewriter<'a> {
         attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
     ) -> Event<'a> {
         let mut title = Collapser::default();
-        while let Some(event) = self.parser.next() {
+        while let Some((event, range)) = self.parser.next() {
+            self.offset = range.start;
             self.observe(&event);
             match &event {
                 Event::Text(text) | Event::Code(text) => title.push(text),
@@ -287,19 +320,31 @@ impl<'a> Rewriter<'a> {
         Event::Start(tag)
     }
 
-    /// Neutralises script URLs and, unless allowed, turns raw HTML into text, which the HTML
-    /// writer escapes so that it shows literally.
-    fn sanitize(&self, mut event: Event<'a>) -> Event<'a> {
+    /// Shows links and images whose target may not be a link as their text (recording
+    /// them), points links to other postmortems' files at their pages, and, unless allowed,
+    /// turns raw HTML into text, which the HTML writer escapes so that it shows literally.
+    fn sanitize(&mut self, mut event: Event<'a>) -> Event<'a> {
         match &mut event {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
-                if is_dangerous_url(dest_url) =>
+                if !link::is_allowed(dest_url) =>
             {
-                *dest_url = CowStr::Borrowed("#");
+                self.rejected_links
+                    .push((self.offset, dest_url.to_string()));
+                self.link_shown.push(false);
+                return Event::Text(CowStr::Borrowed(""));
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
+                self.link_shown.push(true);
                 if let Some(link) = self.source_dir.and_then(|dir| source_link(dir, dest_url)) {
                     *dest_url = link.into();
                 }
+            }
+            Event::Start(Tag::Image { .. }) => self.link_shown.push(true),
+            // The pop must happen for every link's end, shown or not.
+            Event::End(TagEnd::Link | TagEnd::Image)
+                if !self.link_shown.pop().unwrap_or(true) =>
+            {
+                return Event::Text(CowStr::Borrowed(""));
             }
             // HTML comments are notes to fellow authors ("<!-- TODO: add graphs -->"), not
             // content: drop them rather than show them escaped.
@@ -355,22 +400,6 @@ fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
         }
     }
     candidate
-}
-
-/// Browsers ignore leading whitespace and control characters and strip tabs and newlines
-/// anywhere in a URL, so `java\tscript:` must be caught as well as `JavaScript:`.
-fn is_dangerous_url(url: &str) -> bool {
-    let trimmed = url.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
-    let cleaned = trimmed.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
-    let starts_with = |prefix: &str| {
-        let mut chars = cleaned.clone();
-        prefix
-            .chars()
-            .all(|p| chars.next().map(|c| c.to_ascii_lowercase()) == Some(p))
-    };
-    starts_with("javascript:")
-        || starts_with("vbscript:")
-        || (starts_with("data:") && !starts_with("data:image/"))
 }
 
 /// Escapes text for HTML element content and quoted attribute values, appending to `out`.
@@ -444,15 +473,18 @@ mod tests {
             ("## Hi {onclick=alert(1)}", "!onclick"),
             ("## Hi {#a\"b}", "!a\"b"),
             ("## Hi <b>", "<h2 id=\"hi\">Hi &lt;b&gt;"),
-            ("## [x](javascript:y)", r##"<h2 id="x"><a href="#">x</a>"##),
-            ("[x](javascript:alert(1))", r##"<a href="#">x</a>"##),
-            ("[x](JavaScript:alert(1))", r##"<a href="#">x</a>"##),
-            ("[x](  vbscript:msgbox)", r##"<a href="#">x</a>"##),
-            ("[x](<java\tscript:alert(1)>)", r##"<a href="#">x</a>"##),
-            ("<javascript:alert(1)>", "!href=\"javascript"),
-            ("[x](data:text/html;base64,AAAA)", r##"<a href="#">x</a>"##),
-            ("![x](data:image/png;base64,AAAA)", r#"src="data:image/png;base64,AAAA""#),
-            ("![x](javascript:alert(1))", r##"src="#""##),
+            // Links a page may not carry are shown as their text.
+            ("## [x](javascript:y)", r##"<h2 id="x">x<a class="heading-anchor""##),
+            ("[x](javascript:alert(1))", "<p>x</p>"),
+            ("[x](JavaScript:alert(1))", "<p>x</p>"),
+            ("[x](  vbscript:msgbox)", "<p>x</p>"),
+            ("[x](<java\tscript:alert(1)>)", "<p>x</p>"),
+            ("<javascript:alert(1)>", "<p>javascript:alert(1)</p>"),
+            ("[x](data:text/html;base64,AAAA)", "<p>x</p>"),
+            ("![x](data:image/png;base64,AAAA)", "<p>x</p>"),
+            ("![x](javascript:alert(1))", "!<img"),
+            ("[a ![b](file:///c) d](slack://x)", "<p>a b d</p>"),
+            ("[ok](mailto:sre@example.com)", r#"href="mailto:sre@example.com""#),
             ("[ok](https://example.com/a?b=1)", r#"href="https://example.com/a?b=1""#),
         ];
         for (input, fragment) in cases {

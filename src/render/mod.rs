@@ -68,6 +68,8 @@ struct SiteView<'a> {
     feed_url: Option<&'static str>,
     /// `[publish] noindex`: every page asks search engines not to index it.
     noindex: bool,
+    /// `[publish] content_security_policy`: the `<meta>` every page carries; empty for none.
+    csp: &'a str,
     /// `[search] enabled`: the header has a search box and `search/` exists.
     search: bool,
 }
@@ -297,6 +299,7 @@ impl<'a> Renderer<'a> {
             extra: &config.extra,
             feed_url: feeds::enabled(config).then_some(feeds::SITE_FEED),
             noindex: config.publish.noindex,
+            csp: &config.publish.content_security_policy,
             search: config.search.enabled,
         };
         let mut base = Context::new();

@@ -109,6 +109,7 @@ impl Renderer<'_> {
                 .iter()
                 .map(|item| ActionItemView {
                     item,
+                    rejected_url: item.rejected_url(),
                     status_label: match item.status {
                         ActionStatus::Open => "Open",
                         ActionStatus::Done => "Done",

@@ -214,7 +214,7 @@ impl Renderer<'_> {
         let item = &incident.action_items[action.item];
         ActionRow {
             title: &item.title,
-            url: item.url.as_deref(),
+            url: item.link(),
             owner: item.owner.as_deref(),
             priority: item.priority.as_deref(),
             due: item.due.map(|d| d.to_string()),

@@ -81,6 +81,8 @@ pub struct ActionItemView<'a> {
     #[serde(flatten)]
     pub item: &'a ActionItem,
     pub status_label: &'static str,
+    /// A URL written for the item that a page may not link to, shown as text.
+    pub rejected_url: Option<&'a str>,
 }
 
 /// Everything the incident template sees.

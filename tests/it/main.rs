@@ -14,6 +14,7 @@ mod output;
 mod pages;
 mod publish;
 mod search;
+mod security;
 mod serve;
 mod shape;
 mod snapshots;

@@ -1,0 +1,79 @@
+//! What an author cannot make a reader's browser do: links from content carry only http,
+//! https, mailto or relative targets (anything else is shown as text and reported, H022),
+//! and every page carries a Content-Security-Policy that its own markup satisfies.
+
+use crate::check::hindsight;
+use crate::support::{Site, attrs};
+
+const HOSTILE: &str = r#"---
+title: Hostile links
+severity: SEV2
+summary: "See [the dashboard](javascript:alert(1)) and [status](https://status.example.com)"
+action_items:
+  - title: Rotate the key
+    url: "  JaVaScRiPt:alert(document.cookie)"
+  - title: Fix the alert
+    url: https://tracker.example.com/OPS-1
+  - title: Read the runbook
+    url: "data:text/html,<script>alert(1)</script>"
+---
+
+Body with [a trap](vbscript:msgbox) and ![a picture](data:image/png;base64,AAAA)
+and [a fine link](../runbooks/redis.md) and [mail](mailto:sre@example.com).
+"#;
+
+#[test]
+fn links_with_other_schemes_are_text_and_reported() {
+    let site = Site::new().file("content/hostile.md", HOSTILE);
+    let build = site.build();
+    build.assert_code(0);
+    let page = build.page("incidents/hostile/");
+    let hrefs = attrs(&page, "href");
+    let srcs = attrs(&page, "src");
+    for target in hrefs.iter().chain(&srcs) {
+        let lower = target.to_ascii_lowercase();
+        for scheme in ["javascript:", "vbscript:", "data:"] {
+            assert!(!lower.trim().starts_with(scheme), "{target} is a link");
+        }
+    }
+    assert!(hrefs.contains(&"https://tracker.example.com/OPS-1".to_string()));
+    assert!(hrefs.contains(&"https://status.example.com".to_string()));
+    assert!(hrefs.contains(&"mailto:sre@example.com".to_string()));
+    // The rejected ones are still there, as text.
+    assert!(page.contains("Rotate the key"));
+    assert!(
+        page.contains("(JaVaScRiPt:alert(document.cookie))"),
+        "{page}"
+    );
+    assert!(page.contains("a trap") && page.contains("a picture"));
+
+    // Reported with file, line and field, by build and by check alike.
+    let stderr = &build.stderr;
+    for expected in [
+        "content/hostile.md:4:10: warning[H022]",
+        "content/hostile.md:7:10: warning[H022]",
+        "content/hostile.md:11:10: warning[H022]",
+        "content/hostile.md:14:11: warning[H022]",
+        "content/hostile.md:14:41: warning[H022]",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "{expected} missing from:\n{stderr}"
+        );
+    }
+    assert_eq!(stderr.matches("[H022]").count(), 5, "{stderr}");
+    let check = hindsight(site.root(), &["check"]);
+    let check_out = String::from_utf8_lossy(&check.stdout).to_string()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check_out.matches("[H022]").count(), 5, "{check_out}");
+}
+
+#[test]
+fn the_trend_page_links_only_allowed_action_items() {
+    let site = Site::new().file("content/hostile.md", HOSTILE);
+    let build = site.build();
+    let trends = build.page("trends/");
+    assert!(!trends.to_ascii_lowercase().contains("href=\"  javascript:"));
+    assert!(!trends.to_ascii_lowercase().contains("href=\"javascript:"));
+    assert!(!trends.contains("href=\"data:"));
+}
