@@ -18,14 +18,38 @@ pub fn term_key(name: &str) -> String {
 }
 
 /// A URL-safe slug: ASCII letters, digits and hyphens (other scripts are transliterated).
-/// Never empty, so every name gets a page.
+/// Never empty, so every name gets a page, and never longer than [`SLUG_MAX_BYTES`] plus a
+/// hyphen and [`SLUG_HASH_CHARS`] characters, so every path component stays far under the
+/// 255 bytes file systems allow: a longer slug is cut at a hyphen where it can be and
+/// ends with a hash of the whole, so two long names that share a beginning stay apart.
 pub fn url_slug(name: &str) -> String {
     let slug = slug::slugify(name);
     if slug.is_empty() {
-        "untitled".to_string()
-    } else {
-        slug
+        return "untitled".to_string();
     }
+    if slug.len() <= SLUG_MAX_BYTES + 1 + SLUG_HASH_CHARS {
+        return slug;
+    }
+    let cut = &slug[..SLUG_MAX_BYTES];
+    let cut = match cut.rfind('-') {
+        Some(at) if at >= SLUG_MAX_BYTES / 2 => &cut[..at],
+        _ => cut.trim_end_matches('-'),
+    };
+    format!("{cut}-{:08x}", fnv1a(slug.as_bytes()) as u32)
+}
+
+/// The longest a slug is before the hash that marks it as cut.
+pub const SLUG_MAX_BYTES: usize = 80;
+
+/// The hexadecimal digits of the hash a cut slug ends with.
+pub const SLUG_HASH_CHARS: usize = 8;
+
+/// FNV-1a: a hash whose value is fixed by its definition, so slugs are the same on every
+/// machine and every Rust version (std's hasher promises neither), in five lines.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Lookup tables built once per build from the config.
@@ -158,6 +182,25 @@ mod tests {
         ] {
             assert_eq!(match_severity(&config, given), expected, "{given}");
         }
+    }
+
+    #[test]
+    fn long_slugs_are_cut_with_a_hash() {
+        let long = "a-very-long-tag ".repeat(20);
+        let slug = url_slug(&long);
+        assert!(slug.len() <= SLUG_MAX_BYTES + 1 + SLUG_HASH_CHARS, "{slug}");
+        assert!(
+            slug.starts_with("a-very-long-tag-a-very-long-tag"),
+            "{slug}"
+        );
+        let other = url_slug(&format!("{long} but different at the end"));
+        assert_ne!(slug, other, "names that share a beginning stay apart");
+        assert_eq!(url_slug(&long), slug, "stable");
+        let word = "x".repeat(300);
+        assert_eq!(url_slug(&word).len(), SLUG_MAX_BYTES + 1 + SLUG_HASH_CHARS);
+        // Up to the limit and its hash's length, a slug is kept whole.
+        let fits = "b".repeat(SLUG_MAX_BYTES + 9);
+        assert_eq!(url_slug(&fits), fits);
     }
 
     #[test]

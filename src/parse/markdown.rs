@@ -341,9 +341,7 @@ impl<'a> Rewriter<'a> {
             }
             Event::Start(Tag::Image { .. }) => self.link_shown.push(true),
             // The pop must happen for every link's end, shown or not.
-            Event::End(TagEnd::Link | TagEnd::Image)
-                if !self.link_shown.pop().unwrap_or(true) =>
-            {
+            Event::End(TagEnd::Link | TagEnd::Image) if !self.link_shown.pop().unwrap_or(true) => {
                 return Event::Text(CowStr::Borrowed(""));
             }
             // HTML comments are notes to fellow authors ("<!-- TODO: add graphs -->"), not

@@ -139,3 +139,23 @@ fn a_second_build_of_the_same_output_waits_its_turn() {
     site.build().assert_code(0);
     assert!(!lock_path.exists(), "the lock goes with the build");
 }
+
+#[test]
+fn terms_of_any_length_get_pages_with_short_file_names() {
+    let long = "a-service-with-a-name-nobody-would-type-twice ".repeat(8);
+    let file = format!(
+        "---\ntitle: Long names\nslug: \"{long}\"\nservices: [\"{long}\"]\ntags: [\"{long}\"]\nroot_cause: \"{long}\"\n---\nBody.\n"
+    );
+    let site = Site::new().file("content/long.md", file);
+    let build = site.build();
+    build.assert_code(0);
+    for dir in ["incidents", "services", "tags", "causes"] {
+        let folders = build.folders(dir);
+        assert!(!folders.is_empty(), "{dir}: {folders:?}");
+        for name in folders {
+            assert!(name.len() <= 89, "{dir}/{name} is {} bytes", name.len());
+        }
+    }
+    let check = crate::check::hindsight(site.root(), &["check"]);
+    assert_eq!(check.status.code(), Some(0), "check and build agree");
+}
