@@ -112,6 +112,11 @@ pub struct TrendsConfig {
     /// An incident is a recurrence when an earlier one with the same service and the same
     /// primary root cause started at most this many days before it.
     pub recurrence_days: u32,
+    /// Neutralise CSV cells that a spreadsheet would run as a formula (those starting
+    /// with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'`), as OWASP's
+    /// CSV-injection guidance says. On by default; off for a consumer that is not a
+    /// spreadsheet and wants the values byte for byte.
+    pub csv_formula_guard: bool,
 }
 
 impl Default for TrendsConfig {
@@ -120,6 +125,7 @@ impl Default for TrendsConfig {
         // enough that a service's unrelated yearly incidents are not called repeats.
         TrendsConfig {
             recurrence_days: 90,
+            csv_formula_guard: true,
         }
     }
 }

@@ -77,3 +77,28 @@ fn the_trend_page_links_only_allowed_action_items() {
     assert!(!trends.to_ascii_lowercase().contains("href=\"javascript:"));
     assert!(!trends.contains("href=\"data:"));
 }
+
+const FORMULAS: &str = "---\ntitle: \"=HYPERLINK(\\\"https://evil.example\\\",\\\"click\\\")\"\nseverity: SEV2\ntags: [\"@SUM(1+1)\", \"-2+3\", \"plain\"]\nsummary: \"+cmd|' /C calc'!A0\"\n---\nBody.\n";
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
+    let site = Site::new().file("content/formulas.md", FORMULAS);
+    let csv = site.build().page("data/incidents.csv");
+    let row = csv.lines().nth(1).expect("one record");
+    assert!(
+        row.contains(r#""'=HYPERLINK(""https://evil.example"",""click"")""#),
+        "{row}"
+    );
+    assert!(row.contains("'+cmd|' /C calc'!A0"), "{row}");
+    assert!(row.contains("'@SUM(1+1)"), "{row}");
+    assert!(
+        !row.contains(",=") && !row.contains(",+") && !row.contains(",@"),
+        "{row}"
+    );
+
+    let raw = Site::new()
+        .config("[trends]\ncsv_formula_guard = false\n")
+        .file("content/formulas.md", FORMULAS);
+    let csv = raw.build().page("data/incidents.csv");
+    assert!(csv.contains(r#""=HYPERLINK("#), "{csv}");
+}
