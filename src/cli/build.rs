@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{EXIT_FAILURE, count, exit_code, print_diagnostics};
+use super::{EXIT_FAILURE, count, exit_code, print_diagnostics_limited};
 use crate::app::build::{self, BuildOptions};
 use crate::model::diagnostics::Tally;
 
@@ -31,6 +31,9 @@ pub(super) struct BuildArgs {
     /// .hindsight-output file), deleting everything in it
     #[arg(long)]
     force: bool,
+    /// Print at most this many problems in full, then a count per code (0: all)
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    max_diagnostics: usize,
     /// Print the time spent in each stage of the build
     #[arg(long)]
     timings: bool,
@@ -85,6 +88,7 @@ fn as_of_from(
 impl BuildArgs {
     pub(super) fn run(self) -> ExitCode {
         let timings = self.timings;
+        let max_diagnostics = self.max_diagnostics;
         let as_of = match resolve_as_of(self.as_of) {
             Ok(date) => date,
             Err(message) => {
@@ -103,7 +107,7 @@ impl BuildArgs {
         };
         match build::build(&options) {
             Ok(report) => {
-                print_diagnostics(&report.diagnostics);
+                print_diagnostics_limited(&report.diagnostics, max_diagnostics);
                 let tally = Tally::of(&report.diagnostics);
                 let mut out = std::io::stdout().lock();
                 let summary = format!(

@@ -95,3 +95,52 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
         let _ = writeln!(err, "{}\n", diagnostic.render_human());
     }
 }
+
+/// Prints at most `limit` diagnostics in full (0: all), errors first, then one line per
+/// code for the rest with its count and first files, so the summary that matters does
+/// not scroll away behind hundreds of warnings.
+fn print_diagnostics_limited(diagnostics: &[Diagnostic], limit: usize) {
+    if limit == 0 || diagnostics.len() <= limit {
+        return print_diagnostics(diagnostics);
+    }
+    let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diagnostics
+        .iter()
+        .partition(|d| d.level == crate::model::diagnostics::Level::Error);
+    let ordered: Vec<&Diagnostic> = errors.into_iter().chain(warnings).collect();
+    let (shown, rest) = ordered.split_at(limit);
+    let mut err = std::io::stderr().lock();
+    for diagnostic in shown {
+        let _ = writeln!(err, "{}\n", diagnostic.render_human());
+    }
+    let _ = writeln!(
+        err,
+        "{} more not shown in full (--max-diagnostics 0 shows all; `hindsight check` lists all):",
+        rest.len()
+    );
+    for line in summary_by_code(rest) {
+        let _ = writeln!(err, "  {line}");
+    }
+    let _ = writeln!(err);
+}
+
+/// One line per code and level: "H017 warning × 712: content/a.md, content/b.md, … (90 files)".
+fn summary_by_code(diagnostics: &[&Diagnostic]) -> Vec<String> {
+    let mut by_code: std::collections::BTreeMap<_, Vec<&str>> = std::collections::BTreeMap::new();
+    for d in diagnostics {
+        by_code.entry((d.code, d.level)).or_default().push(&d.file);
+    }
+    by_code
+        .into_iter()
+        .map(|((code, level), mut files)| {
+            let count = files.len();
+            files.dedup();
+            let first: Vec<&str> = files.iter().take(3).copied().collect();
+            let more = if files.len() > 3 {
+                format!(", … ({} files)", files.len())
+            } else {
+                String::new()
+            };
+            format!("{code} {level} × {count}: {}{more}", first.join(", "))
+        })
+        .collect()
+}

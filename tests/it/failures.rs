@@ -175,3 +175,35 @@ fn missing_root_is_a_usage_error() {
         "nothing is created for a root that does not exist"
     );
 }
+
+#[test]
+fn build_prints_the_first_problems_in_full_and_counts_the_rest() {
+    let mut site = Site::new().file(
+        "content/broken.md",
+        "---\ntitle: Broken\nstarted_at: 2024-13-40\n---\nBody.\n",
+    );
+    for i in 0..24 {
+        site = site.file(
+            &format!("content/n{i:02}.md"),
+            "---\nseverity: SEV2\n---\nBody.\n",
+        );
+    }
+    let build = site.build();
+    let full = build.stderr.matches("warning[H011]").count();
+    assert_eq!(full, 19, "{}", build.stderr);
+    assert!(build.stderr.contains("error[H005]"), "errors come first");
+    assert!(
+        build.stderr.contains("5 more not shown in full"),
+        "{}",
+        build.stderr
+    );
+    assert!(
+        build.stderr.contains(
+            "H011 warning × 5: content/n19.md, content/n20.md, content/n21.md, … (5 files)"
+        ),
+        "{}",
+        build.stderr
+    );
+    let all = site.build_with(&["--max-diagnostics", "0"]);
+    assert_eq!(all.stderr.matches("warning[H011]").count(), 24);
+}
