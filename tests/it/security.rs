@@ -16,6 +16,8 @@ action_items:
     url: https://tracker.example.com/OPS-1
   - title: Read the runbook
     url: "data:text/html,<script>alert(1)</script>"
+dashboard: "javascript:alert(2)"
+runbook: https://wiki.example.com/runbook
 ---
 
 Body with [a trap](vbscript:msgbox) and ![a picture](data:image/png;base64,AAAA)
@@ -39,6 +41,11 @@ fn links_with_other_schemes_are_text_and_reported() {
     assert!(hrefs.contains(&"https://tracker.example.com/OPS-1".to_string()));
     assert!(hrefs.contains(&"https://status.example.com".to_string()));
     assert!(hrefs.contains(&"mailto:sre@example.com".to_string()));
+    assert!(hrefs.contains(&"https://wiki.example.com/runbook".to_string()));
+    assert!(
+        page.contains("javascript:alert(2)"),
+        "an extra field's value is text"
+    );
     // The rejected ones are still there, as text.
     assert!(page.contains("Rotate the key"));
     assert!(
@@ -53,8 +60,8 @@ fn links_with_other_schemes_are_text_and_reported() {
         "content/hostile.md:4:10: warning[H022]",
         "content/hostile.md:7:10: warning[H022]",
         "content/hostile.md:11:10: warning[H022]",
-        "content/hostile.md:14:11: warning[H022]",
-        "content/hostile.md:14:41: warning[H022]",
+        "content/hostile.md:16:11: warning[H022]",
+        "content/hostile.md:16:41: warning[H022]",
     ] {
         assert!(
             stderr.contains(expected),
