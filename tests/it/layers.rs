@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::support::rust_files;
+
 /// The layers, bottom first. A module may import its own layer and those before it.
 const LAYERS: &[&str] = &["model", "parse", "analyze", "render", "app", "cli"];
 
@@ -123,7 +125,7 @@ fn rank(layer: &str) -> Option<usize> {
 /// Every import of every non-test file under `src`.
 fn read_imports(src: &Path) -> Vec<Import> {
     let mut files = Vec::new();
-    collect_files(src, &mut files);
+    rust_files(src, &mut files);
     let test_files = test_only_files(&files);
     let mut imports = Vec::new();
     for file in &files {
@@ -148,21 +150,6 @@ fn read_imports(src: &Path) -> Vec<Import> {
         }
     }
     imports
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// Files declared by `#[cfg(test)] mod name;`, and everything below them.

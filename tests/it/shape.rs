@@ -4,6 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::support::rust_files;
+
 /// The longest a function may be, from its `fn` line to its closing brace.
 const MAX_LINES: usize = 80;
 
@@ -11,7 +13,7 @@ const MAX_LINES: usize = 80;
 fn no_function_is_longer_than_the_limit() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    collect_files(&src, &mut files);
+    rust_files(&src, &mut files);
     let mut long = Vec::new();
     let mut functions = 0;
     for file in &files {
@@ -44,21 +46,6 @@ fn the_reader_measures_functions() {
         functions_in(text),
         [("short".to_string(), 1, 4), ("generic".to_string(), 6, 8)]
     );
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// Every function with a body in `text`: its name, the line of `fn` and its length in

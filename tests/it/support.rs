@@ -371,3 +371,19 @@ pub fn canonical(html: &str) -> Option<String> {
 pub fn postmortem(title: &str, fields: &str) -> String {
     format!("---\ntitle: {title}\n{fields}---\n\nWhat happened.\n")
 }
+
+/// Every `.rs` file under `dir`, sorted: what the architecture tests read.
+pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
