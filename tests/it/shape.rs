@@ -2,7 +2,7 @@
 //! (`DESIGN.md`: a long sequence of steps is several functions named for the steps).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::support::rust_files;
 
