@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{EXIT_FAILURE, count, exit_code, print_diagnostics_limited};
+use super::{EXIT_FAILURE, count, exit_code, notes, print_diagnostics_limited};
 use crate::app::build::{self, BuildOptions};
 use crate::model::diagnostics::Tally;
 
@@ -111,11 +111,12 @@ impl BuildArgs {
                 let tally = Tally::of(&report.diagnostics);
                 let mut out = std::io::stdout().lock();
                 let summary = format!(
-                    "{}, {}, {}, {} in {:.2}s",
+                    "{}, {}, {}, {}{} in {:.2}s",
                     count(report.incidents, "incident"),
                     count(report.pages, "page"),
                     count(tally.warnings, "warning"),
                     count(tally.errors, "error"),
+                    notes(tally),
                     report.elapsed.as_secs_f64()
                 );
                 if timings {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::build::resolve_as_of;
-use super::{EXIT_FAILURE, count, exit_code};
+use super::{EXIT_FAILURE, count, exit_code, notes};
 use crate::app::check::{self, CheckReport};
 use crate::model::diagnostics::{Tally, github_command};
 
@@ -61,10 +61,11 @@ impl CheckArgs {
 
 fn summary(report: &CheckReport, tally: Tally) -> String {
     format!(
-        "checked {}: {}, {}",
+        "checked {}: {}, {}{}",
         count(report.files, "file"),
         count(tally.errors, "error"),
-        count(tally.warnings, "warning")
+        count(tally.warnings, "warning"),
+        notes(tally)
     )
 }
 
@@ -120,6 +121,7 @@ fn print_json(report: &CheckReport, tally: Tally) {
         "files": report.files,
         "errors": tally.errors,
         "warnings": tally.warnings,
+        "infos": tally.infos,
         "diagnostics": report.diagnostics,
         "inferred": inferred,
     });

@@ -81,6 +81,15 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// ", 3 notes" when `[check.levels]` lowered some problems to info; else nothing, so
+/// summaries read as before.
+fn notes(tally: Tally) -> String {
+    match tally.infos {
+        0 => String::new(),
+        n => format!(", {}", count(n, "note")),
+    }
+}
+
 fn exit_code(tally: Tally, strict: bool) -> ExitCode {
     if tally.errors > 0 || (strict && tally.warnings > 0) {
         ExitCode::from(EXIT_CONTENT)

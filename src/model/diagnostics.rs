@@ -27,6 +27,9 @@ impl fmt::Display for Pos {
 pub enum Level {
     Error,
     Warning,
+    /// Shown, but neither fails a build nor counts as a warning under `--strict`: what a
+    /// site lowered with `[check.levels]` to keep in view without acting on.
+    Info,
 }
 
 impl fmt::Display for Level {
@@ -34,6 +37,7 @@ impl fmt::Display for Level {
         f.write_str(match self {
             Level::Error => "error",
             Level::Warning => "warning",
+            Level::Info => "info",
         })
     }
 }
@@ -43,6 +47,7 @@ impl fmt::Display for Level {
 pub enum LevelSetting {
     Error,
     Warning,
+    Info,
     Off,
 }
 
@@ -52,9 +57,10 @@ impl<'de> serde::Deserialize<'de> for LevelSetting {
         match text.as_str() {
             "error" => Ok(LevelSetting::Error),
             "warning" => Ok(LevelSetting::Warning),
+            "info" => Ok(LevelSetting::Info),
             "off" => Ok(LevelSetting::Off),
             _ => Err(serde::de::Error::custom(format!(
-                "unknown level \"{text}\" (expected \"error\", \"warning\" or \"off\")"
+                "unknown level \"{text}\" (expected \"error\", \"warning\", \"info\" or \"off\")"
             ))),
         }
     }
@@ -144,20 +150,11 @@ impl Code {
             .find(|code| code.to_string().eq_ignore_ascii_case(text.trim()))
     }
 
-    /// Whether `[check.levels]` may change the level: not for codes that mark a file or a
-    /// value Hindsight could not read, since hiding those would hide lost data.
+    /// Whether `[check.levels]` may change the level: every code but those that mean a
+    /// file could not be read at all (not UTF-8, broken front matter, too large), since
+    /// hiding those would hide a postmortem without a word.
     pub fn adjustable(self) -> bool {
-        !matches!(
-            self,
-            Code::H001
-                | Code::H002
-                | Code::H003
-                | Code::H004
-                | Code::H005
-                | Code::H007
-                | Code::H008
-                | Code::H014
-        )
+        !matches!(self, Code::H001 | Code::H002 | Code::H014)
     }
 }
 
@@ -329,8 +326,13 @@ impl Diagnostic {
             message.push_str(&format!("\nhelp: {help}"));
         }
         let position = self.line.zip(self.col);
+        let command = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "notice",
+        };
         github_command(
-            &self.level.to_string(),
+            command,
             &format!("{prefix}{}", self.file),
             position,
             &title,
@@ -350,17 +352,16 @@ impl fmt::Display for Diagnostic {
 pub struct Tally {
     pub errors: usize,
     pub warnings: usize,
+    pub infos: usize,
 }
 
 impl Tally {
     pub fn of(diagnostics: &[Diagnostic]) -> Tally {
-        let errors = diagnostics
-            .iter()
-            .filter(|d| d.level == Level::Error)
-            .count();
+        let count = |level: Level| diagnostics.iter().filter(|d| d.level == level).count();
         Tally {
-            errors,
-            warnings: diagnostics.len() - errors,
+            errors: count(Level::Error),
+            warnings: count(Level::Warning),
+            infos: count(Level::Info),
         }
     }
 }

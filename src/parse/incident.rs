@@ -170,11 +170,13 @@ impl<'a> Fields<'a> {
     }
 
     /// The first entry under any accepted name of `canonical`: the name used, and its node.
+    /// A blank value (`""`, spaces, `~`, `[]`, a list of blanks) is absent: archives
+    /// keep empty fields from their templates, and the next accepted name is tried.
     fn get(&self, canonical: Field) -> Option<(&'a str, &'a Node)> {
         self.config.field_names(canonical).find_map(|name| {
             self.entries
                 .iter()
-                .find(|entry| entry.key == name)
+                .find(|entry| entry.key == name && !is_blank(&entry.value))
                 .map(|entry| (entry.key.as_str(), &entry.value))
         })
     }
@@ -191,7 +193,7 @@ impl<'a> Fields<'a> {
     fn extra(&self) -> BTreeMap<String, serde_json::Value> {
         self.entries
             .iter()
-            .filter(|entry| !is_known_field(self.config, &entry.key))
+            .filter(|entry| !is_known_field(self.config, &entry.key) && !is_blank(&entry.value))
             .map(|entry| (entry.key.clone(), entry.value.to_json()))
             .collect()
     }
@@ -367,6 +369,18 @@ fn parse_action_status(text: &str) -> Option<ActionStatus> {
         }
         "wontfix" | "wontdo" | "cancelled" | "canceled" | "declined" => Some(ActionStatus::Wontfix),
         _ => None,
+    }
+}
+
+/// Whether a value says nothing: null, blank text, or an empty list or map, or a list of
+/// such values.
+fn is_blank(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => true,
+        Value::String(text) => text.trim().is_empty(),
+        Value::List(items) => items.iter().all(is_blank),
+        Value::Map(entries) => entries.is_empty(),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => false,
     }
 }
 
@@ -803,7 +817,12 @@ impl FieldReader<'_, '_> {
                 return None;
             }
         };
-        let get = |key: &str| entries.iter().find(|e| e.key == key).map(|e| &e.value);
+        let get = |key: &str| {
+            entries
+                .iter()
+                .find(|e| e.key == key && !is_blank(&e.value))
+                .map(|e| &e.value)
+        };
         let title_node = get("title")
             .or_else(|| get("action"))
             .or_else(|| get("description"));

@@ -2,6 +2,7 @@
 //! is simpler) and check what a user sees: the pages written, the numbers on them, and the
 //! messages printed.
 
+mod adopt;
 mod authoring;
 mod check;
 mod content;

@@ -129,6 +129,10 @@ pub fn apply_levels(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
             d.level = Level::Warning;
             true
         }
+        Some(LevelSetting::Info) => {
+            d.level = Level::Info;
+            true
+        }
         None => true,
     });
 }

@@ -1,0 +1,86 @@
+//! Adopting an archive a team already keeps (#11): its files build with configuration
+//! alone. Empty values mean "not set", and a site decides the level of every problem.
+
+use crate::check::hindsight;
+use crate::support::Site;
+
+/// A template-made postmortem: every field present, most of them empty.
+const EMPTY_FIELDS: &str = r#"---
+title: Payment retries doubled charges
+started_at: ""
+detected_at: "  "
+resolved_at: ~
+severity: ""
+status: ""
+services: ""
+root_cause: []
+tags: [""]
+authors: ~
+summary: ""
+action_items: ""
+related: ""
+slug: ""
+owner_team: ""
+action_items_2: []
+---
+What happened.
+"#;
+
+fn check_output(site: &Site) -> (i32, String) {
+    let output = hindsight(site.root(), &["check"]);
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn empty_values_are_absent_not_errors() {
+    let site = Site::new().file("content/2024/pay-1.md", EMPTY_FIELDS);
+    let (code, text) = check_output(&site);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("0 errors, 0 warnings"), "{text}");
+    let build = site.build();
+    build.assert_code(0);
+    let page = build.page("incidents/pay-1/");
+    assert!(page.contains("Payment retries doubled charges"));
+    assert!(
+        !page.contains("Owner team"),
+        "a blank extra field is not shown"
+    );
+}
+
+#[test]
+fn every_problem_but_an_unreadable_file_can_be_lowered() {
+    let site = Site::new()
+        .config("[check.levels]\nH005 = \"info\"\nH003 = \"off\"\nH006 = \"warning\"\n")
+        .file(
+            "content/a.md",
+            "---\ntitle: A\nstarted_at: 2024-02-30 10:00\nseverity: SEV9\n---\nBody.\n",
+        )
+        .file(
+            "content/b.md",
+            "---\ntitle: B\nstarted_at: 2024-02-10 10:00\nresolved_at: 2024-02-10 09:00\n---\nBody.\n",
+        );
+    let (code, text) = check_output(&site);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("info[H005]"), "{text}");
+    assert!(!text.contains("H003"), "{text}");
+    assert!(text.contains("warning[H006]"), "{text}");
+    assert!(text.contains("0 errors, 1 warning, 1 note"), "{text}");
+    let strict = hindsight(site.root(), &["check", "--strict"]);
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "the warning still counts under --strict"
+    );
+
+    let fixed = Site::new()
+        .config("[check.levels]\nH002 = \"off\"\n")
+        .file("content/a.md", "---\ntitle: [\n---\n");
+    let (code, text) = check_output(&fixed);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("the level of H002 cannot be changed"),
+        "{text}"
+    );
+}
