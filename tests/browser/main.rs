@@ -1,6 +1,7 @@
 //! Tests in a real browser: headless Chromium, driven through chromedriver with
-//! fantoccini. `reload.rs`: live reload under `hindsight serve`; `search.rs`: the search
-//! page over HTTP under a sub-path and from `file://`.
+//! fantoccini. `reload.rs`: live reload under `hindsight serve`; `overlay.rs`: its problems
+//! overlay in the light and dark schemes; `search.rs`: the search page over HTTP under a
+//! sub-path and from `file://`.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`; `.ci/run`
 //! installs them). Without them the test says so and passes, except when `CI` is set:
@@ -18,6 +19,7 @@ use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
+mod overlay;
 mod reload;
 mod search;
 
@@ -100,8 +102,8 @@ fn serve(root: &Path) -> (Process, SocketAddr) {
     panic!("hindsight serve exited before serving");
 }
 
-async fn browser(driver: SocketAddr, profile: &Path) -> Client {
-    let args = vec![
+async fn browser(driver: SocketAddr, profile: &Path, extra: &[&str]) -> Client {
+    let mut args = vec![
         "--headless".to_string(),
         "--no-sandbox".into(),
         "--disable-gpu".into(),
@@ -113,6 +115,7 @@ async fn browser(driver: SocketAddr, profile: &Path) -> Client {
         "--window-size=1024,768".into(),
         format!("--user-data-dir={}", profile.display()),
     ];
+    args.extend(extra.iter().map(|arg| arg.to_string()));
     let mut options = json!({ "args": args });
     if let Some(binary) = find(&["chromium", "chromium-browser", "google-chrome"]) {
         options["binary"] = json!(binary);
@@ -169,6 +172,11 @@ struct Session {
 /// Starts chromedriver and a headless Chromium. `None` when they are not installed and
 /// `CI` is not set (the test then says it was skipped); in CI a missing browser fails.
 async fn session() -> Option<Session> {
+    session_with(&[]).await
+}
+
+/// [`session`] with more Chromium arguments (`--force-dark-mode` for the dark scheme).
+async fn session_with(extra: &[&str]) -> Option<Session> {
     let (Some(chromedriver), Some(_)) = (
         find(&["chromedriver"]),
         find(&["chromium", "chromium-browser", "google-chrome"]),
@@ -193,7 +201,7 @@ async fn session() -> Option<Session> {
     );
     wait_for_listener(driver_address, "chromedriver");
     let profile = tempfile::tempdir().expect("a profile folder");
-    let client = browser(driver_address, profile.path()).await;
+    let client = browser(driver_address, profile.path(), extra).await;
     Some(Session {
         client,
         _one_at_a_time: lock,

@@ -1,8 +1,14 @@
-//! Live reload: the event stream open pages listen to, and the snippet that makes them.
+//! Live reload: the event stream open pages listen to, the script that listens, and the
+//! problems overlay.
 //!
-//! Every HTML response of the preview server gets [`Live::snippet`] before `</body>`: the
-//! problems overlay when there are problems, and a small script. Built pages never
-//! contain either. The script opens an `EventSource` on [`EVENTS_PATH`]; the hub sends:
+//! Every HTML response of the preview server gets two tags from [`Live::snippet`]: a
+//! link to the overlay's style sheet ([`STYLE_PATH`]) and the live-reload script
+//! ([`SCRIPT_PATH`]), which carries the page's version in a `data-version` attribute;
+//! before `</body>` it also gets the overlay when there are problems. Neither file is
+//! inline nor written to the site: the pages' Content-Security-Policy (`script-src
+//! 'self'; style-src 'self'`) forbids inline scripts, styles and handlers, and a built
+//! page must not differ from what `build` writes. The script opens an `EventSource` on
+//! [`EVENTS_PATH`]; the hub sends:
 //!
 //! - `hello` on connecting, with the current version. A page whose version differs
 //!   reloads: it missed a rebuild while disconnected (the server restarted, or the
@@ -16,14 +22,16 @@
 //! afterwards, so the incident being written stays where the author was reading.
 //!
 //! Events carry a version and a count, never the problems themselves, so each is a few
-//! dozen bytes: they are written without blocking, from the thread that reports the
-//! change, and a short write can only mean a subscriber that stopped reading. Such a
-//! subscriber is dropped; its browser reconnects and catches up through `hello`.
+//! dozen bytes. Each open stream has a small queue; an event is put on every queue without
+//! waiting, from the thread that reports the change, and a full queue can only mean a
+//! subscriber that stopped reading. Such a subscriber is dropped (its response ends); its
+//! browser reconnects and catches up through `hello`.
 
-use std::io::Write;
-use std::net::TcpStream;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use hyper::body::Bytes;
+use tokio::sync::mpsc::{self, Receiver, Sender};
 
 use crate::render::escape_html;
 
@@ -31,9 +39,20 @@ use crate::render::escape_html;
 pub const EVENTS_PATH: &str = "/__hindsight/events";
 /// Where pages fetch the problems overlay when it changes.
 pub const OVERLAY_PATH: &str = "/__hindsight/overlay";
+/// The live-reload script, served by the server and never written to the site.
+pub const SCRIPT_PATH: &str = "/__hindsight/live.js";
+/// The overlay's style sheet, served by the server and never written to the site.
+pub const STYLE_PATH: &str = "/__hindsight/overlay.css";
+
+/// The live-reload script's text (see `live.js`).
+pub(super) const SCRIPT: &str = include_str!("live.js");
+/// The overlay's style sheet (see `overlay.css`).
+pub(super) const STYLE: &str = include_str!("overlay.css");
 
 /// At most this many open event streams; the oldest goes when another comes.
 const MAX_SUBSCRIBERS: usize = 64;
+/// Events queued for one stream before it counts as not reading.
+const QUEUE: usize = 16;
 /// The overlay shows this many problems; the terminal has them all.
 const MAX_SHOWN: usize = 50;
 
@@ -50,7 +69,7 @@ pub struct Live {
 struct State {
     generation: u64,
     problems: Vec<String>,
-    subscribers: Vec<TcpStream>,
+    subscribers: Vec<Sender<Bytes>>,
 }
 
 impl Default for Live {
@@ -91,7 +110,7 @@ impl Live {
         state.generation += 1;
         state.problems = problems;
         let event = self.event("reload", &state);
-        broadcast(&mut state, &event);
+        broadcast(&mut state, Bytes::from(event));
     }
 
     /// Sets the problems the overlay shows; tells open pages when they changed.
@@ -102,35 +121,28 @@ impl Live {
         }
         state.problems = problems;
         let event = self.event("problems", &state);
-        broadcast(&mut state, &event);
+        broadcast(&mut state, Bytes::from(event));
     }
 
     /// Sends a comment to every stream, so streams whose browser went away are noticed
-    /// and dropped even when nothing changes.
+    /// (their writes fail) and dropped even when nothing changes.
     pub fn ping(&self) {
-        broadcast(&mut self.state(), ": ping\n\n");
+        broadcast(&mut self.state(), Bytes::from_static(b": ping\n\n"));
     }
 
-    /// Takes over an event-stream request's connection: answers it, sends `hello`, and
-    /// keeps it for later events.
-    pub fn subscribe(&self, mut stream: TcpStream) {
-        // Non-blocking before the lock is taken, so a client that does not read cannot
-        // hold anyone up; under the lock, so no reload falls between `hello` and joining.
-        if stream.set_nonblocking(true).is_err() {
-            return;
-        }
+    /// Opens an event stream: its queue starts with `hello` and gets every later event.
+    /// Under the lock, so no reload falls between `hello` and joining.
+    pub(super) fn subscribe(&self) -> Receiver<Bytes> {
+        let (sender, receiver) = mpsc::channel(QUEUE);
         let mut state = self.state();
-        let hello = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\nretry: 500\n\n{}",
-            self.event("hello", &state)
-        );
-        if !matches!(stream.write(hello.as_bytes()), Ok(n) if n == hello.len()) {
-            return;
-        }
+        let hello = format!("retry: 500\n\n{}", self.event("hello", &state));
+        // A new queue has room: this cannot fail.
+        let _ = sender.try_send(Bytes::from(hello));
         if state.subscribers.len() >= MAX_SUBSCRIBERS {
             state.subscribers.remove(0);
         }
-        state.subscribers.push(stream);
+        state.subscribers.push(sender);
+        receiver
     }
 
     fn event(&self, name: &str, state: &State) -> String {
@@ -147,26 +159,32 @@ impl Live {
         overlay(&state.problems)
     }
 
-    /// What every HTML response gets before `</body>`: the overlay when there are
-    /// problems, and the live-reload script.
-    pub fn snippet(&self) -> String {
+    /// What every HTML response gets: the tags for the end of `<head>` (the overlay's
+    /// style sheet), and for the end of `<body>` (the overlay when there are problems,
+    /// and the live-reload script with the version the page shows).
+    pub fn snippet(&self) -> (String, String) {
         let state = self.state();
-        let script = SCRIPT
-            .replace("__VERSION__", &self.version_of(&state))
-            .replace("__EVENTS__", EVENTS_PATH)
-            .replace("__OVERLAY__", OVERLAY_PATH);
-        format!("{}<script>{script}</script>", overlay(&state.problems))
+        let head = format!("<link rel=\"stylesheet\" href=\"{STYLE_PATH}\">");
+        let body = format!(
+            "{}<script src=\"{SCRIPT_PATH}\" data-version=\"{}\" defer></script>",
+            overlay(&state.problems),
+            escape_html(&self.version_of(&state)),
+        );
+        (head, body)
     }
 }
 
-/// Writes `event` to every subscriber without waiting; drops those that cannot take it.
-fn broadcast(state: &mut State, event: &str) {
+/// Queues `event` for every subscriber without waiting; drops those whose queue is full
+/// (not reading) or closed (the connection ended).
+fn broadcast(state: &mut State, event: Bytes) {
     state
         .subscribers
-        .retain_mut(|stream| matches!(stream.write(event.as_bytes()), Ok(n) if n == event.len()));
+        .retain(|sender| sender.try_send(event.clone()).is_ok());
 }
 
-/// The overlay markup: every problem in a `<pre>`, exactly as the terminal prints it.
+/// The overlay markup: a heading with the close button, then every problem in a `<pre>`,
+/// exactly as the terminal prints it. Its look is `overlay.css`'s, its button works
+/// through `live.js`: nothing here is inline.
 fn overlay(problems: &[String]) -> String {
     if problems.is_empty() {
         return String::new();
@@ -176,14 +194,17 @@ fn overlay(problems: &[String]) -> String {
     } else {
         "problems"
     };
-    let mut html = String::from(OVERLAY_OPEN);
-    html.push_str(&format!(
-        "hindsight serve: {} {noun}. Pages show the last good version of broken files.",
+    let mut html = format!(
+        "<div id=\"hindsight-overlay\" role=\"alert\" aria-labelledby=\"hindsight-overlay-title\">\
+         <div class=\"hindsight-overlay-head\"><p id=\"hindsight-overlay-title\">\
+         <strong>hindsight serve: {} {noun}.</strong> \
+         Pages show the last good version of broken files.</p>\
+         <button type=\"button\" class=\"hindsight-overlay-close\" aria-label=\"Close the problems panel\" title=\"Close (Escape)\">&#215;</button></div>\
+         <div class=\"hindsight-overlay-list\">",
         problems.len()
-    ));
-    html.push_str("</strong>");
+    );
     for problem in problems.iter().take(MAX_SHOWN) {
-        html.push_str("<pre style=\"white-space:pre-wrap;margin:.75em 0 0\">");
+        html.push_str("<pre>");
         html.push_str(&escape_html(problem));
         html.push_str("</pre>");
     }
@@ -193,40 +214,9 @@ fn overlay(problems: &[String]) -> String {
             problems.len() - MAX_SHOWN
         ));
     }
-    html.push_str("</div>");
+    html.push_str("</div></div>");
     html
 }
-
-const OVERLAY_OPEN: &str = r#"<div id="hindsight-overlay" role="alert" style="position:fixed;top:0;left:0;right:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;padding:12px 16px;background:#1b1b1f;color:#f4f4f5;border-bottom:4px solid #e5484d;box-shadow:0 4px 24px rgba(0,0,0,.45);font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left"><button type="button" onclick="this.parentNode.remove()" aria-label="Close" style="float:right;background:none;border:0;color:inherit;font:inherit;font-size:18px;cursor:pointer">&#215;</button><strong>"#;
-
-/// The live-reload client. The placeholders are filled in by [`Live::snippet`].
-const SCRIPT: &str = r#"(() => {
-  const version = "__VERSION__";
-  const key = "hindsight-scroll:" + location.pathname;
-  const saved = sessionStorage.getItem(key);
-  if (saved !== null) {
-    sessionStorage.removeItem(key);
-    const restore = () => window.scrollTo(0, Number(saved));
-    if (document.readyState === "complete") restore(); else addEventListener("load", restore, { once: true });
-  }
-  const source = new EventSource("__EVENTS__");
-  const reload = () => {
-    sessionStorage.setItem(key, String(window.scrollY));
-    source.close();
-    location.reload();
-  };
-  const overlay = async () => {
-    const response = await fetch("__OVERLAY__", { cache: "no-store" });
-    const html = await response.text();
-    const old = document.getElementById("hindsight-overlay");
-    if (old) old.remove();
-    if (html) document.body.insertAdjacentHTML("beforeend", html);
-  };
-  source.addEventListener("hello", (e) => { if (JSON.parse(e.data).version !== version) reload(); else overlay(); });
-  source.addEventListener("reload", (e) => { if (JSON.parse(e.data).version !== version) reload(); });
-  source.addEventListener("problems", () => overlay());
-  window.__hindsightLive = { version };
-})();"#;
 
 #[cfg(test)]
 mod tests {
@@ -235,19 +225,59 @@ mod tests {
     #[test]
     fn the_snippet_carries_the_version_and_the_overlay() {
         let live = Live::new();
-        let clean = live.snippet();
-        assert!(clean.contains(&live.version()));
+        let (head, clean) = live.snippet();
+        assert_eq!(
+            head,
+            "<link rel=\"stylesheet\" href=\"/__hindsight/overlay.css\">"
+        );
+        assert!(clean.contains(&format!("data-version=\"{}\"", live.version())));
         assert!(!clean.contains("hindsight-overlay\" role"));
         assert_eq!(live.overlay(), "");
         live.set_problems(vec!["content/a.md:2:3: error[H002]: <bad> & worse".into()]);
-        let broken = live.snippet();
+        let (_, broken) = live.snippet();
         assert!(broken.contains("1 problem."));
         assert!(broken.contains("content/a.md:2:3: error[H002]: &lt;bad&gt; &amp; worse"));
         assert!(live.overlay().starts_with("<div id=\"hindsight-overlay\""));
         let before = live.version();
         live.reload(Vec::new());
         assert_ne!(live.version(), before);
-        assert!(!live.snippet().contains("hindsight-overlay\" role"));
+        assert!(!live.snippet().1.contains("hindsight-overlay\" role"));
+    }
+
+    #[test]
+    fn nothing_injected_is_inline() {
+        let live = Live::new();
+        live.set_problems(vec!["a problem".into()]);
+        let (head, body) = live.snippet();
+        for tag in [head, body] {
+            for inline in ["style=", "<style", "onclick=", "<script>", "javascript:"] {
+                assert!(!tag.contains(inline), "{inline} in {tag}");
+            }
+        }
+        assert!(!STYLE.contains("@import") && !SCRIPT.contains("eval("));
+    }
+
+    #[test]
+    fn a_stream_that_stops_reading_is_dropped() {
+        let live = Live::new();
+        let mut reading = live.subscribe();
+        let _stalled = live.subscribe();
+        let hello = reading.try_recv().expect("hello first");
+        assert!(hello.starts_with(b"retry: 500\n\nevent: hello\ndata: {"));
+        // The stalled stream holds `hello`; its queue is full after QUEUE - 1 pings, and
+        // the next one drops it.
+        for _ in 0..QUEUE {
+            live.ping();
+            while reading.try_recv().is_ok() {}
+        }
+        assert_eq!(live.state().subscribers.len(), 1);
+        live.reload(Vec::new());
+        let reload = reading.try_recv().expect("the reload");
+        assert!(reload.starts_with(b"event: reload\ndata: {\"problems\":0"));
+        // A closed stream (its connection ended) goes at the next event.
+        drop(reading);
+        live.ping();
+        assert!(live.state().subscribers.is_empty());
     }
 
     #[test]

@@ -11,12 +11,15 @@
 //! a preview runs (a second preview of the same site takes the next free suffix) and
 //! reused by the next run, so stale previews do not pile up.
 
+mod body;
 mod http;
 mod live;
 mod request;
+mod respond;
 
-pub use http::{HEAD_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD, Server};
-pub use live::{EVENTS_PATH, Live, OVERLAY_PATH};
+pub use http::{HEAD_TIMEOUT, MAX_HEAD, Server, WRITE_TIMEOUT};
+pub use live::{EVENTS_PATH, Live, OVERLAY_PATH, SCRIPT_PATH, STYLE_PATH};
+pub use respond::CONTENT_SECURITY_POLICY;
 
 use std::fs::{self, File, TryLockError};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -24,8 +27,6 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::thread;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 
@@ -90,9 +91,6 @@ pub enum ServeError {
     Watch(#[from] WatchError),
 }
 
-/// How often open event streams are pinged, so those of closed tabs are noticed.
-const PING_EVERY: Duration = Duration::from_secs(15);
-
 /// Builds the site, serves it and keeps it up to date until the watcher stops (in
 /// practice, until the process is interrupted). Content problems never stop it.
 pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<(), ServeError> {
@@ -130,20 +128,25 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
     server
         .spawn()
         .map_err(|source| ServeError::Bind { address, source })?;
-    let pinged = Arc::clone(&live);
-    let _ = thread::Builder::new()
-        .name("hindsight-ping".into())
-        .spawn(move || {
-            loop {
-                thread::sleep(PING_EVERY);
-                pinged.ping();
-            }
-        });
     report(Event::Serving {
         address,
         out: &out,
         update: &update,
     });
+    follow(&root, &mut watcher, &mut session, &live, &mut report);
+    Ok(())
+}
+
+/// Applies every settled change set until the watcher stops: rebuild, then tell open
+/// pages (a reload once every page is written, or only the new problems), then follow a
+/// content folder or theme that the change moved.
+fn follow(
+    root: &Path,
+    watcher: &mut Watcher,
+    session: &mut Session,
+    live: &Live,
+    report: &mut impl FnMut(Event<'_>),
+) {
     while let Some(changes) = watcher.wait() {
         match session.apply(&changes) {
             Ok(update) => {
@@ -166,12 +169,11 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
                 report(Event::Failed(&error));
             }
         }
-        let layout = Layout::new(&root, &session.content_dir(), session.theme_name());
+        let layout = Layout::new(root, &session.content_dir(), session.theme_name());
         if let Err(error) = watcher.set_layout(layout) {
             report(Event::WatchFailed(&error));
         }
     }
-    Ok(())
 }
 
 /// The preview's folder for the site at `root`, created and locked for this process.

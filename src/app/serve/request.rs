@@ -1,108 +1,102 @@
-//! What a request asks for: the request head parsed, and its path mapped to a file of the
-//! site folder, a redirect, the event stream, or nothing. The safety rules of the server
-//! (see `http.rs`) live here: every way out of the folder is refused before any file is
-//! touched, and what is left is checked again after symbolic links are followed.
+//! What a request asks for: its method, target and `Host` checked, and its path mapped to
+//! a file of the site folder, a redirect, one of the server's own endpoints, or nothing.
+//! The safety rules of the server (see `http.rs`) live here: every way out of the folder
+//! is refused before any file is touched, and what is left is checked again after
+//! symbolic links are followed. hyper has parsed the request head; nothing here trusts
+//! what it holds.
 
+use hyper::{Method, Request, StatusCode, header};
 use percent_encoding::percent_decode_str;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use super::live::{EVENTS_PATH, OVERLAY_PATH};
+use super::live::{EVENTS_PATH, OVERLAY_PATH, SCRIPT_PATH, STYLE_PATH};
 
-/// A request, as far as a static server cares.
+/// A request that passed [`check`], as far as a static server cares.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) struct Request {
+pub(super) struct Asked {
     pub(super) head_only: bool,
-    /// The raw path, without query or fragment.
+    /// The raw path, without query: decoded only by [`resolve`].
     pub(super) path: String,
     pub(super) query: Option<String>,
-    pub(super) host: Option<String>,
 }
 
-/// Why a request is answered with an error.
+/// Why a request is answered with an error: the status and the body's one line.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Refusal {
-    pub(super) status: u16,
-    pub(super) reason: &'static str,
+    pub(super) status: StatusCode,
     pub(super) message: &'static str,
 }
 
-pub(super) const fn refusal(status: u16, reason: &'static str, message: &'static str) -> Refusal {
-    Refusal {
-        status,
-        reason,
-        message,
-    }
+pub(super) const fn refusal(status: StatusCode, message: &'static str) -> Refusal {
+    Refusal { status, message }
 }
 
-pub(super) const BAD_REQUEST: Refusal = refusal(400, "Bad Request", "bad request\n");
+pub(super) const BAD_REQUEST: Refusal = refusal(StatusCode::BAD_REQUEST, "bad request\n");
 
-pub(super) const NOT_FOUND: Refusal = refusal(404, "Not Found", "not found\n");
+pub(super) const NOT_FOUND: Refusal = refusal(StatusCode::NOT_FOUND, "not found\n");
+
+pub(super) const NOT_ALLOWED: Refusal = refusal(
+    StatusCode::METHOD_NOT_ALLOWED,
+    "only GET and HEAD are allowed\n",
+);
 
 /// What a valid path names.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Target {
+    /// The live-reload event stream.
     Events,
     /// The problems overlay, for pages to swap in.
     Overlay,
+    /// The live-reload script.
+    Script,
+    /// The overlay's style sheet.
+    Style,
     File(PathBuf),
     /// A folder asked for without its trailing slash: relative links need it.
     Redirect(String),
     NotFound,
 }
 
-pub(super) fn parse_request(head: &[u8]) -> Result<Request, Refusal> {
-    let head = std::str::from_utf8(head).map_err(|_| BAD_REQUEST)?;
-    let mut lines = head.split('\n').map(|line| line.trim_end_matches('\r'));
-    let request_line = lines.next().ok_or(BAD_REQUEST)?;
-    let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(BAD_REQUEST);
+/// Checks what hyper parsed: the method (GET or HEAD), the target (origin-form only:
+/// absolute URLs and `*` are for proxies) and, on a loopback address, the `Host` (DNS
+/// rebinding: a page of another site that resolves its name to 127.0.0.1 sends its own).
+pub(super) fn check<B>(request: &Request<B>, loopback: bool) -> Result<Asked, Refusal> {
+    let head_only = match *request.method() {
+        Method::GET => false,
+        Method::HEAD => true,
+        _ => return Err(NOT_ALLOWED),
     };
-    if !version.starts_with("HTTP/1.") {
+    let uri = request.uri();
+    // Raw bytes above ASCII are not URI characters (browsers percent-encode them), though
+    // hyper lets them through.
+    if uri.scheme().is_some()
+        || uri.authority().is_some()
+        || !uri.path().starts_with('/')
+        || !uri.path().is_ascii()
+    {
+        return Err(BAD_REQUEST);
+    }
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let host = hosts.next();
+    if hosts.next().is_some() {
+        return Err(BAD_REQUEST);
+    }
+    let host = match host.map(|value| value.to_str()) {
+        None => None,
+        Some(Ok(host)) => Some(host.trim().to_ascii_lowercase()),
+        Some(Err(_)) => return Err(BAD_REQUEST),
+    };
+    if loopback && !host.as_deref().is_none_or(is_loopback_host) {
         return Err(refusal(
-            505,
-            "HTTP Version Not Supported",
-            "only HTTP/1.x is spoken here\n",
+            StatusCode::FORBIDDEN,
+            "this preview answers only to localhost\n",
         ));
     }
-    let head_only = match method {
-        "GET" => false,
-        "HEAD" => true,
-        _ => {
-            return Err(refusal(
-                405,
-                "Method Not Allowed",
-                "only GET and HEAD are allowed\n",
-            ));
-        }
-    };
-    // Only origin-form: `/path?query`. Absolute URLs and `*` are for proxies.
-    if !target.starts_with('/') {
-        return Err(BAD_REQUEST);
-    }
-    let target = target.split('#').next().unwrap_or_default();
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, Some(query.to_string())),
-        None => (target, None),
-    };
-    let mut host = None;
-    for line in lines.filter(|line| !line.is_empty()) {
-        let (name, value) = line.split_once(':').ok_or(BAD_REQUEST)?;
-        if name.eq_ignore_ascii_case("host") {
-            if host.is_some() {
-                return Err(BAD_REQUEST);
-            }
-            host = Some(value.trim().to_ascii_lowercase());
-        }
-    }
-    Ok(Request {
+    Ok(Asked {
         head_only,
-        path: path.to_string(),
-        query,
-        host,
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
     })
 }
 
@@ -126,11 +120,12 @@ pub(super) fn is_loopback_host(host: &str) -> bool {
 
 /// Maps a request path to what it names inside `site` (which must be canonical).
 pub(super) fn resolve(site: &Path, raw: &str) -> Result<Target, Refusal> {
-    if raw == EVENTS_PATH {
-        return Ok(Target::Events);
-    }
-    if raw == OVERLAY_PATH {
-        return Ok(Target::Overlay);
+    match raw {
+        EVENTS_PATH => return Ok(Target::Events),
+        OVERLAY_PATH => return Ok(Target::Overlay),
+        SCRIPT_PATH => return Ok(Target::Script),
+        STYLE_PATH => return Ok(Target::Style),
+        _ => {}
     }
     let decoded = percent_decode(raw)?;
     let mut path = site.to_path_buf();
@@ -198,33 +193,43 @@ fn percent_decode(raw: &str) -> Result<String, Refusal> {
 mod tests {
     use super::*;
 
+    fn request(method: &str, target: &str, hosts: &[&str]) -> Request<()> {
+        let mut builder = Request::builder().method(method).uri(target);
+        for host in hosts {
+            builder = builder.header(header::HOST, *host);
+        }
+        builder.body(()).unwrap()
+    }
+
     #[test]
-    fn request_heads() {
-        let request = parse_request(b"GET /a/b/?x=1#f HTTP/1.1\r\nHost: 127.0.0.1:1111\r\n\r\n");
+    fn requests() {
+        let asked = check(&request("GET", "/a/b/?x=1", &["127.0.0.1:1111"]), true);
         assert_eq!(
-            request,
-            Ok(Request {
+            asked,
+            Ok(Asked {
                 head_only: false,
                 path: "/a/b/".into(),
                 query: Some("x=1".into()),
-                host: Some("127.0.0.1:1111".into()),
             })
         );
-        for (head, status) in [
-            (&b"POST / HTTP/1.1\r\n\r\n"[..], 405),
-            (b"GET / HTTP/2\r\n\r\n", 505),
-            (b"GET http://evil/ HTTP/1.1\r\n\r\n", 400),
-            (b"GET * HTTP/1.1\r\n\r\n", 400),
-            (b"GET  / HTTP/1.1\r\n\r\n", 400),
-            (b"GET / HTTP/1.1\r\nno colon\r\n\r\n", 400),
-            (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-            (b"GET /\xff HTTP/1.1\r\n\r\n", 400),
+        assert!(check(&request("HEAD", "/", &[]), true).is_ok_and(|a| a.head_only));
+        // Any host is fine when the preview is on the network on purpose.
+        assert!(check(&request("GET", "/", &["evil.example"]), false).is_ok());
+        for (method, target, hosts, status) in [
+            ("POST", "/", &["localhost"][..], 405),
+            ("OPTIONS", "/", &["localhost"], 405),
+            ("GET", "http://evil/", &[], 400),
+            ("GET", "*", &[], 400),
+            ("GET", "/caf\u{e9}", &[], 400),
+            ("GET", "/", &["a", "b"], 400),
+            ("GET", "/", &["Evil.Example"], 403),
+            ("GET", "/", &["localhost.evil.example:1111"], 403),
         ] {
+            let refused = check(&request(method, target, hosts), true).map_err(|r| r.status);
             assert_eq!(
-                parse_request(head).map_err(|r| r.status),
-                Err(status),
-                "{}",
-                String::from_utf8_lossy(head)
+                refused,
+                Err(StatusCode::from_u16(status).unwrap()),
+                "{method} {target}"
             );
         }
     }
@@ -276,8 +281,12 @@ mod tests {
             ("/missing.html", Ok(Target::NotFound)),
             ("/.index.html.hindsight-tmp-1", Ok(Target::NotFound)),
             ("/__hindsight/other", Ok(Target::NotFound)),
+            ("/__hindsight/live.js/", Ok(Target::NotFound)),
+            ("/__hindsight%2flive.js", Err(BAD_REQUEST)),
             (EVENTS_PATH, Ok(Target::Events)),
             (OVERLAY_PATH, Ok(Target::Overlay)),
+            (SCRIPT_PATH, Ok(Target::Script)),
+            (STYLE_PATH, Ok(Target::Style)),
             ("/../secret.txt", Err(BAD_REQUEST)),
             ("/incidents/../../secret.txt", Err(BAD_REQUEST)),
             ("/%2e%2e/secret.txt", Err(BAD_REQUEST)),

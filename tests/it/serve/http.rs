@@ -16,11 +16,11 @@ use crate::support::Site;
 const DEADLINE: Duration = Duration::from_secs(20);
 
 /// A running `hindsight serve`, killed when dropped.
-struct Served {
+pub(super) struct Served {
     child: Child,
-    address: SocketAddr,
+    pub(super) address: SocketAddr,
     /// The folder the preview is written to, as printed.
-    out: PathBuf,
+    pub(super) out: PathBuf,
     stdout: Receiver<String>,
     stderr: Receiver<String>,
     site: Site,
@@ -62,7 +62,7 @@ fn expect_line(lines: &Receiver<String>, what: &str, wanted: impl Fn(&str) -> bo
 }
 
 impl Served {
-    fn start(site: Site, args: &[&str]) -> Served {
+    pub(super) fn start(site: Site, args: &[&str]) -> Served {
         Served::start_with(site, args, &[])
     }
 
@@ -115,14 +115,14 @@ impl Served {
         fs::rename(&temporary, &path).expect("rename it over the original");
     }
 
-    fn get(&self, target: &str) -> Response {
+    pub(super) fn get(&self, target: &str) -> Response {
         self.request(&format!(
             "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
             self.address
         ))
     }
 
-    fn request(&self, raw: &str) -> Response {
+    pub(super) fn request(&self, raw: &str) -> Response {
         let mut stream = TcpStream::connect(self.address).expect("connect");
         stream
             .set_read_timeout(Some(DEADLINE))
@@ -152,10 +152,10 @@ impl Served {
 }
 
 #[derive(Debug)]
-struct Response {
-    status: u16,
-    head: String,
-    body: String,
+pub(super) struct Response {
+    pub(super) status: u16,
+    pub(super) head: String,
+    pub(super) body: String,
 }
 
 impl Response {
@@ -212,8 +212,8 @@ impl Events {
     }
 }
 
-const PAGE: &str = "/incidents/checkout-outage/";
-const FILE: &str = "content/2024-03-05-checkout-outage.md";
+pub(super) const PAGE: &str = "/incidents/checkout-outage/";
+pub(super) const FILE: &str = "content/2024-03-05-checkout-outage.md";
 
 #[test]
 fn edits_errors_and_deletions_reach_the_browser() {
@@ -223,7 +223,7 @@ fn edits_errors_and_deletions_reach_the_browser() {
     assert!(page.body.contains("Checkout outage: card payments failed"));
     assert!(page.head.contains("Cache-Control: no-store"));
     // The live-reload script is added by the server; the written page never has it.
-    assert!(page.body.contains("/__hindsight/events"));
+    assert!(page.body.contains("<script src=\"/__hindsight/live.js\""));
     let written = fs::read_to_string(served.out.join("incidents/checkout-outage/index.html"))
         .expect("the preview folder holds the page");
     assert!(
@@ -375,6 +375,128 @@ fn only_the_built_site_is_served() {
         "answered while others stall"
     );
     drop(idle);
+}
+
+/// The counts of what a Content-Security-Policy without `'unsafe-inline'` blocks.
+fn inline_code(html: &str) -> [usize; 4] {
+    ["style=", "<style", "onclick=", "<script>"].map(|needle| html.matches(needle).count())
+}
+
+#[test]
+fn pages_carry_the_policy_and_serve_injects_nothing_inline() {
+    let served = Served::start(Site::fixture("full-incident"), &[]);
+    let mut events = served.events();
+    events.expect("hello");
+    // A broken front matter, so the page carries the overlay as well as the script.
+    let text = fs::read_to_string(served.path(FILE)).expect("read the postmortem");
+    served.save(FILE, &text.replacen("severity: SEV1", "severity: [SEV1", 1));
+    events.expect("problems");
+    let page = served.get(PAGE);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("id=\"hindsight-overlay\" role=\"alert\"")
+    );
+    assert!(page.head.contains(&format!(
+        "Content-Security-Policy: {}",
+        hindsight::app::serve::CONTENT_SECURITY_POLICY
+    )));
+    assert!(
+        page.head.contains("frame-ancestors 'none'"),
+        "{}",
+        page.head
+    );
+    assert!(page.head.contains("X-Content-Type-Options: nosniff"));
+    assert!(
+        page.body
+            .contains("<link rel=\"stylesheet\" href=\"/__hindsight/overlay.css\"></head>")
+    );
+    let written = fs::read_to_string(served.out.join("incidents/checkout-outage/index.html"))
+        .expect("the preview folder holds the page");
+    assert_eq!(
+        inline_code(&page.body),
+        inline_code(&written),
+        "serve injects no inline code"
+    );
+    let overlay = served.get("/__hindsight/overlay");
+    assert!(overlay.head.contains("Content-Security-Policy"));
+    assert!(overlay.body.starts_with("<div id=\"hindsight-overlay\""));
+    assert_eq!(inline_code(&overlay.body), [0; 4]);
+
+    // The script and the style sheet are the server's own, never written to the site.
+    for (target, content_type, text) in [
+        ("/__hindsight/live.js", "text/javascript", "EventSource"),
+        ("/__hindsight/overlay.css", "text/css", "#hindsight-overlay"),
+    ] {
+        let response = served.get(target);
+        assert_eq!(response.status, 200, "{target}");
+        assert!(
+            response
+                .head
+                .contains(&format!("Content-Type: {content_type}")),
+            "{}",
+            response.head
+        );
+        assert!(response.head.contains("Cache-Control: no-store"));
+        assert!(response.body.contains(text), "{target}");
+    }
+    for entry in walkdir::WalkDir::new(&served.out) {
+        let entry = entry.expect("walk the preview folder");
+        let name = entry.file_name().to_string_lossy();
+        assert!(
+            !["live.js", "overlay.css"].contains(&name.as_ref()),
+            "{}",
+            entry.path().display()
+        );
+    }
+    let address = served.address;
+    let head = served.request(&format!(
+        "HEAD /__hindsight/live.js HTTP/1.1\r\nHost: {address}\r\n\r\n"
+    ));
+    assert_eq!(head.status, 200);
+    assert!(
+        head.body.is_empty() && head.head.contains("Content-Length: "),
+        "{}",
+        head.head
+    );
+}
+
+#[test]
+fn malformed_requests_are_refused() {
+    let served = Served::start(Site::fixture("full-incident"), &[]);
+    let address = served.address;
+    for (raw, status) in [
+        (format!("GET  / HTTP/1.1\r\nHost: {address}\r\n\r\n"), 400),
+        (
+            format!("GET / HTTP/1.1\r\nHost: {address}\r\nno colon\r\n\r\n"),
+            400,
+        ),
+        (
+            format!("GET / HTTP/1.1\r\nHost: {address}\r\nHost: evil.example\r\n\r\n"),
+            400,
+        ),
+        (
+            format!("GET /\u{ff} HTTP/1.1\r\nHost: {address}\r\n\r\n"),
+            400,
+        ),
+        (format!("GET / HTTP/2\r\nHost: {address}\r\n\r\n"), 400),
+        (format!("GET * HTTP/1.1\r\nHost: {address}\r\n\r\n"), 400),
+        (format!("DELETE / HTTP/1.1\r\nHost: {address}\r\n\r\n"), 405),
+    ] {
+        let response = served.request(&raw);
+        assert_eq!(response.status, status, "{raw:?}: {}", response.head);
+        if status == 405 {
+            assert!(
+                response.head.contains("Allow: GET, HEAD"),
+                "{}",
+                response.head
+            );
+        }
+    }
+    // HTTP/1.0 clients are answered too.
+    let old = served.request("GET / HTTP/1.0\r\n\r\n");
+    assert_eq!(old.status, 200);
+    assert!(old.body.contains("<main"));
 }
 
 #[test]
