@@ -3,7 +3,7 @@
 //! and every page carries a Content-Security-Policy that its own markup satisfies.
 
 use crate::check::hindsight;
-use crate::support::{Site, attrs};
+use crate::support::{Site, attrs, unescape};
 
 const HOSTILE: &str = r#"---
 title: Hostile links
@@ -108,4 +108,39 @@ fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
         .file("content/formulas.md", FORMULAS);
     let csv = raw.build().page("data/incidents.csv");
     assert!(csv.contains(r#""=HYPERLINK("#), "{csv}");
+}
+#[test]
+fn pages_carry_a_strict_content_security_policy_they_satisfy() {
+    let site = Site::new().file("content/hostile.md", HOSTILE);
+    let build = site.build();
+    build.assert_code(0);
+    for path in build.pages().iter().filter(|p| p.ends_with(".html")) {
+        let page = build.page(path);
+        assert!(
+            unescape(&page).contains(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self'; style-src 'self';"
+            ),
+            "{path} has no CSP"
+        );
+        // What the policy would block: inline scripts, inline styles, event handlers.
+        assert!(!page.contains("<script>"), "{path} has an inline script");
+        assert!(
+            !page.contains(" style=\""),
+            "{path} has an inline style attribute"
+        );
+        assert!(!page.contains("<style"), "{path} has a style element");
+        assert!(
+            !page.contains(" onclick=") && !page.contains(" onload="),
+            "{path} has an event handler"
+        );
+    }
+}
+
+#[test]
+fn the_policy_can_be_set_or_turned_off() {
+    let site = Site::new()
+        .config("[publish]\ncontent_security_policy = \"\"\n")
+        .file("content/hostile.md", HOSTILE);
+    let page = site.build().page("");
+    assert!(!page.contains("Content-Security-Policy"));
 }

@@ -9,7 +9,7 @@
 //!   style sheet of the server's own, never inline code.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -18,11 +18,15 @@ use hyper::{Request, Response, StatusCode};
 use super::body::Body;
 use super::live::{Live, SCRIPT, STYLE};
 use super::request::{NOT_FOUND, Refusal, Target, check, resolve};
+use crate::model::config::DEFAULT_CSP;
 
-/// The Content-Security-Policy header of HTML responses.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self' https: http:; font-src 'self'; connect-src 'self'; \
-     form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
+/// The Content-Security-Policy header of HTML responses: the theme's default policy
+/// (`model::config::DEFAULT_CSP`, written once) and `frame-ancestors 'none'`.
+pub static CONTENT_SECURITY_POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
+    let policy = format!("{DEFAULT_CSP}; frame-ancestors 'none'");
+    HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'none'"))
+});
 
 const HTML: &str = "text/html; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -146,7 +150,7 @@ fn respond(status: StatusCode, content_type: &'static str, body: Body) -> Respon
     if content_type == HTML {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            CONTENT_SECURITY_POLICY.clone(),
         );
     }
     response

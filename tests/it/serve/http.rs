@@ -398,8 +398,8 @@ fn pages_carry_the_policy_and_serve_injects_nothing_inline() {
             .contains("id=\"hindsight-overlay\" role=\"alert\"")
     );
     assert!(page.head.contains(&format!(
-        "Content-Security-Policy: {}",
-        hindsight::app::serve::CONTENT_SECURITY_POLICY
+        "Content-Security-Policy: {}; frame-ancestors 'none'",
+        hindsight::model::config::DEFAULT_CSP
     )));
     assert!(
         page.head.contains("frame-ancestors 'none'"),
