@@ -43,8 +43,8 @@ pub struct Config {
     pub categories: Vec<Category>,
     pub duration_buckets: Vec<DurationBucket>,
     pub services: Vec<Service>,
-    /// Field-name aliases: canonical field → names this archive uses instead.
-    pub fields: BTreeMap<Field, Vec<String>>,
+    /// `[fields]`: how this archive names its fields, and how a title is made without one.
+    pub fields: FieldsConfig,
     /// `[trends]`: settings of the trend pages.
     pub trends: TrendsConfig,
     /// `[check]`: what `hindsight check` (and `build`) hold postmortems to.
@@ -150,6 +150,19 @@ impl Default for FeedsConfig {
 /// styles and fonts only, images from anywhere on the web (postmortems embed graphs), no
 /// inline script or style, no plugins, no `<base>`, forms only to the site itself.
 pub const DEFAULT_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// `[fields]` in `hindsight.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FieldsConfig {
+    /// A title for postmortems without one, from their other fields: `"{services}:
+    /// {summary}"`. Used only when every field it names has a value.
+    pub title_template: Option<String>,
+    /// Field-name aliases: canonical field → the names this archive uses instead. A list
+    /// field (services, tags, root_cause, authors) takes the values of every name present,
+    /// so `services = ["company", "product"]` merges both; any other takes the first.
+    #[serde(flatten)]
+    pub aliases: BTreeMap<Field, Vec<String>>,
+}
 
 /// `[publish]` in `hindsight.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -272,7 +285,7 @@ impl Default for Config {
             categories: default_categories(),
             duration_buckets: default_duration_buckets(),
             services: Vec::new(),
-            fields: BTreeMap::new(),
+            fields: FieldsConfig::default(),
             trends: TrendsConfig::default(),
             check: CheckConfig::default(),
             feeds: FeedsConfig::default(),
@@ -431,6 +444,7 @@ impl Config {
     pub fn field_names(&self, canonical: Field) -> impl Iterator<Item = &str> {
         std::iter::once(canonical.name()).chain(
             self.fields
+                .aliases
                 .get(&canonical)
                 .into_iter()
                 .flatten()

@@ -22,6 +22,7 @@ use crate::parse::frontmatter::{self, Entry, Node, Value};
 use crate::parse::infer;
 use crate::parse::markdown::{self, MarkdownOptions};
 use crate::parse::source::{self, ReadFailure, SourceFile};
+use crate::parse::title;
 
 /// Parses one content file. Problems go to `diagnostics`; `None` means the file was skipped.
 pub fn parse(
@@ -43,15 +44,33 @@ pub fn parse(
         diagnostics,
     };
     let has_front_matter = document.format.is_some();
-    let title = reader.title(&fields, &body, &file.stem, has_front_matter);
+    let given = fields
+        .get(Field::Title)
+        .and_then(|(name, node)| reader.string(name, node))
+        .or_else(|| title::from_heading(&body));
+    let provisional = given
+        .clone()
+        .unwrap_or_else(|| title::from_stem(&file.stem));
     let inference = (!has_front_matter)
-        .then(|| inferred_from_prose(&document, &file.stem, &title, config))
+        .then(|| inferred_from_prose(&document, &file.stem, &provisional, config))
         .flatten();
     if !has_front_matter {
         reader.no_front_matter(inference.is_some());
     }
     let read = reader.read_fields(&fields, vocabularies);
     reader.rejected_body_links(&body, text.len() - document.body.len());
+    let title = match fields.get(Field::Title) {
+        Some(_) => provisional,
+        None => {
+            let title = given
+                .or_else(|| read.made_title(config, &file.stem))
+                .unwrap_or(provisional);
+            if has_front_matter {
+                reader.no_title(&title);
+            }
+            title
+        }
+    };
     let mut incident = read.into_incident(file, &text, &document, &fields, title, body);
     if let Some(inference) = inference {
         apply_inference(&mut incident, inference);
@@ -181,6 +200,18 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// Every non-blank entry under any accepted name of `canonical`, in the order the names
+    /// are accepted.
+    fn all(&self, canonical: Field) -> impl Iterator<Item = (&'a str, &'a Node)> + '_ {
+        let entries = self.entries;
+        self.config.field_names(canonical).flat_map(move |name| {
+            entries
+                .iter()
+                .filter(move |entry| entry.key == name && !is_blank(&entry.value))
+                .map(|entry| (entry.key.as_str(), &entry.value))
+        })
+    }
+
     /// The canonical fields the front matter sets.
     fn present(&self) -> Vec<Field> {
         Field::ALL
@@ -218,6 +249,39 @@ struct Read {
 }
 
 impl Read {
+    /// A title made from these values when the file has neither a title nor a heading:
+    /// the site's `title_template`, else, for a file named by an opaque ID, the first
+    /// sentence of the summary.
+    fn made_title(&self, config: &Config, stem: &str) -> Option<String> {
+        let value = |field: Field| match field {
+            Field::Services => Some(self.services.join(", ")),
+            Field::RootCause => Some(self.root_causes.join(", ")),
+            Field::Tags => Some(self.tags.join(", ")),
+            Field::Authors => Some(self.authors.join(", ")),
+            Field::Summary => self.summary.clone(),
+            Field::Impact => self.impact.clone(),
+            Field::Detection => self.detection.clone(),
+            Field::Trigger => self.trigger.clone(),
+            Field::Severity => self.severity.map(|i| config.severities[i].key.clone()),
+            Field::StartedAt => self.times.started_at.map(|at| {
+                at.with_timezone(&config.tz())
+                    .format("%Y-%m-%d")
+                    .to_string()
+            }),
+            _ => None,
+        };
+        let template = config.fields.title_template.as_deref();
+        template
+            .and_then(|template| title::from_template(template, value))
+            .or_else(|| {
+                let summary = self
+                    .summary
+                    .as_deref()
+                    .filter(|_| title::is_opaque_id(stem))?;
+                title::first_sentence(summary)
+            })
+    }
+
     /// The incident: these values, with the file's title, body and where each value was.
     fn into_incident(
         self,
@@ -304,39 +368,13 @@ fn apply_inference(incident: &mut Incident, inference: Box<Inference>) {
 }
 
 fn is_known_field(config: &Config, key: &str) -> bool {
-    Field::parse(key).is_some() || config.fields.values().flatten().any(|alias| alias == key)
-}
-
-/// Generic headings such as "Postmortem" say nothing; a humanized file name says more.
-fn fallback_title(body: &Rendered, stem: &str) -> String {
-    const GENERIC: &[&str] = &[
-        "postmortem",
-        "post-mortem",
-        "post mortem",
-        "incident report",
-        "postmortem report",
-        "incident postmortem",
-        "summary",
-    ];
-    if let Some((_, heading)) = &body.first_heading {
-        let lowered = heading.trim().trim_end_matches(':').to_lowercase();
-        if !heading.trim().is_empty() && !GENERIC.contains(&lowered.as_str()) {
-            return heading.trim().to_string();
-        }
-    }
-    let words: String = stem
-        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
-        .replace(['-', '_'], " ");
-    let words = if words.trim().is_empty() {
-        stem.to_string()
-    } else {
-        words
-    };
-    let mut chars = words.trim().chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => "Untitled incident".to_string(),
-    }
+    Field::parse(key).is_some()
+        || config
+            .fields
+            .aliases
+            .values()
+            .flatten()
+            .any(|alias| alias == key)
 }
 
 fn dedup_case_insensitive(values: Vec<String>) -> Vec<String> {
@@ -399,34 +437,13 @@ pub(crate) fn display_scalar(node: &Node) -> String {
 
 /// The incident-level readings: each takes the fields it needs and reports its problems.
 impl FieldReader<'_, '_> {
-    /// `title`, else a fallback from the body or the file name (H011 when the front matter
-    /// has no title).
-    fn title(
-        &mut self,
-        fields: &Fields<'_>,
-        body: &Rendered,
-        stem: &str,
-        has_front_matter: bool,
-    ) -> String {
-        if let Some(title) = fields
-            .get(Field::Title)
-            .and_then(|(name, node)| self.string(name, node))
-        {
-            return title;
-        }
-        let fallback = fallback_title(body, stem);
-        if has_front_matter {
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    Code::H011,
-                    self.path,
-                    format!("no title; using \"{fallback}\""),
-                )
+    /// H011: the front matter names no title; says which one the page uses.
+    fn no_title(&mut self, title: &str) {
+        self.diagnostics.push(
+            Diagnostic::warning(Code::H011, self.path, format!("no title; using \"{title}\""))
                 .field("title")
-                .help("add `title:` to the front matter"),
-            );
-        }
-        fallback
+                .help("add `title:` to the front matter, or set [fields] title_template in hindsight.toml"),
+        );
     }
 
     /// H022: a link a page may not carry, shown as text instead; `field` is the front
@@ -536,11 +553,13 @@ impl FieldReader<'_, '_> {
     }
 
     /// A list field's values with their positions.
+    /// Every name of the field that is present adds its values: an archive that splits
+    /// services over `company` and `product` gets both.
     fn list(&mut self, fields: &Fields<'_>, canonical: Field) -> Vec<(String, Pos)> {
         fields
-            .get(canonical)
-            .map(|(name, node)| self.string_list(name, node))
-            .unwrap_or_default()
+            .all(canonical)
+            .flat_map(|(name, node)| self.string_list(name, node))
+            .collect()
     }
 
     /// A list field's values.

@@ -10,3 +10,4 @@ pub mod incident;
 pub mod infer;
 pub mod markdown;
 pub mod source;
+pub mod title;

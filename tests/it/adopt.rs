@@ -84,3 +84,30 @@ fn every_problem_but_an_unreadable_file_can_be_lowered() {
         "{text}"
     );
 }
+
+#[test]
+fn titles_come_from_what_the_file_has_never_from_a_mangled_id() {
+    let site = Site::new()
+        .config("[fields]\nservices = [\"company\", \"product\"]\ntitle_template = \"{services}: {summary}\"\n")
+        .file(
+            "content/8f14e45f-ceea-467f-a0e5-b3a1e2c4d5f6.md",
+            "---\ncompany: Acme\nproduct: ledger\nsummary: Retries doubled charges\n---\nBody.\n",
+        )
+        .file(
+            "content/2020-06-13-dns-outage.md",
+            "---\nseverity: SEV2\n---\nBody.\n",
+        )
+        .file(
+            "content/d41d8cd98f00b204e9800998ecf8427e.md",
+            "---\nseverity: SEV2\n---\n# Queue backlog in billing\n\nBody.\n",
+        );
+    let build = site.build();
+    build.assert_code(0);
+    let uuid = build.page("incidents/8f14e45f-ceea-467f-a0e5-b3a1e2c4d5f6/");
+    assert!(uuid.contains("<h1>Acme, ledger: Retries doubled charges</h1>"), "{uuid}");
+    assert!(build.has("services/acme/") && build.has("services/ledger/"), "both fields merge");
+    let dated = build.page("incidents/2020-06-13-dns-outage/");
+    assert!(dated.contains("<h1>Dns outage</h1>"), "only the date prefix is cut");
+    let hashed = build.page("incidents/d41d8cd98f00b204e9800998ecf8427e/");
+    assert!(hashed.contains("<h1>Queue backlog in billing</h1>"));
+}
