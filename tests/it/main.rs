@@ -8,6 +8,7 @@ mod check;
 mod content;
 mod diagnostics;
 mod failures;
+mod importing;
 mod infer;
 mod layers;
 mod links;
