@@ -104,10 +104,19 @@ fn titles_come_from_what_the_file_has_never_from_a_mangled_id() {
     let build = site.build();
     build.assert_code(0);
     let uuid = build.page("incidents/8f14e45f-ceea-467f-a0e5-b3a1e2c4d5f6/");
-    assert!(uuid.contains("<h1>Acme, ledger: Retries doubled charges</h1>"), "{uuid}");
-    assert!(build.has("services/acme/") && build.has("services/ledger/"), "both fields merge");
+    assert!(
+        uuid.contains("<h1>Acme, ledger: Retries doubled charges</h1>"),
+        "{uuid}"
+    );
+    assert!(
+        build.has("services/acme/") && build.has("services/ledger/"),
+        "both fields merge"
+    );
     let dated = build.page("incidents/2020-06-13-dns-outage/");
-    assert!(dated.contains("<h1>Dns outage</h1>"), "only the date prefix is cut");
+    assert!(
+        dated.contains("<h1>Dns outage</h1>"),
+        "only the date prefix is cut"
+    );
     let hashed = build.page("incidents/d41d8cd98f00b204e9800998ecf8427e/");
     assert!(hashed.contains("<h1>Queue backlog in billing</h1>"));
 }
