@@ -71,6 +71,8 @@ pub fn parse(
             title
         }
     };
+    let mut body = body;
+    title::drop_repeated_heading(&mut body, &title);
     let mut incident = read.into_incident(file, &text, &document, &fields, title, body);
     if let Some(inference) = inference {
         apply_inference(&mut incident, inference);

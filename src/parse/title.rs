@@ -7,6 +7,7 @@
 
 use crate::model::field::Field;
 use crate::model::incident::Rendered;
+use crate::model::vocab::term_key;
 
 /// Headings that name the kind of document, not the incident.
 const GENERIC_HEADINGS: &[&str] = &[
@@ -26,6 +27,31 @@ pub fn from_heading(body: &Rendered) -> Option<String> {
     let lowered = heading.trim_end_matches(':').to_lowercase();
     (!heading.is_empty() && !GENERIC_HEADINGS.contains(&lowered.as_str()))
         .then(|| heading.to_string())
+}
+
+/// Removes the body's opening `# Heading` when it repeats `title` (in any spelling
+/// [`term_key`] folds) or only names the kind of document ("Postmortem"): the page shows
+/// its title once, above the body.
+pub fn drop_repeated_heading(body: &mut Rendered, title: &str) {
+    let Some((1, heading)) = &body.first_heading else {
+        return;
+    };
+    let lowered = heading.trim().trim_end_matches(':').to_lowercase();
+    let repeats =
+        term_key(heading) == term_key(title) || GENERIC_HEADINGS.contains(&lowered.as_str());
+    let html = body.html.trim_start();
+    if !repeats || !html.starts_with("<h1") {
+        return;
+    }
+    let Some(end) = html.find("</h1>") else {
+        return;
+    };
+    body.html = html[end + "</h1>".len()..]
+        .trim_start_matches('\n')
+        .to_string();
+    if body.toc.first().is_some_and(|entry| entry.level == 1) {
+        body.toc.remove(0);
+    }
 }
 
 /// `template` with each `{field}` replaced by that field's value; `None` when a field it
@@ -145,6 +171,27 @@ mod tests {
         assert!(is_opaque_id("8f14e45f-ceea-467f-a0e5-b3a1e2c4d5f6"));
         assert!(!is_opaque_id("deadbeef-outage"));
         assert!(!is_opaque_id("facade"));
+    }
+
+    #[test]
+    fn a_leading_heading_that_repeats_the_title_is_dropped() {
+        let options = crate::parse::markdown::MarkdownOptions::default();
+        for (markdown, title, kept) in [
+            ("# Cache outage\n\nBody.\n", "Cache  OUTAGE", false),
+            ("# Postmortem\n\nBody.\n", "Cache outage", false),
+            ("# Something else\n\nBody.\n", "Cache outage", true),
+            ("Intro.\n\n# Cache outage\n", "Cache outage", true),
+            ("## Cache outage\n", "Cache outage", true),
+        ] {
+            let mut body = crate::parse::markdown::render(markdown, &options);
+            drop_repeated_heading(&mut body, title);
+            assert_eq!(
+                body.html.contains("<h1") || body.html.contains("<h2"),
+                kept,
+                "{markdown:?}: {}",
+                body.html
+            );
+        }
     }
 
     #[test]
