@@ -120,3 +120,17 @@ fn titles_come_from_what_the_file_has_never_from_a_mangled_id() {
     let hashed = build.page("incidents/d41d8cd98f00b204e9800998ecf8427e/");
     assert!(hashed.contains("<h1>Queue backlog in billing</h1>"));
 }
+
+#[test]
+fn a_severity_whose_label_is_its_key_shows_once() {
+    let site = Site::new()
+        .config("[[severities]]\nkey = \"DOWN\"\n\n[[severities]]\nkey = \"DEGRADED\"\nlabel = \"Partial outage\"\n")
+        .file("content/a.md", "---\ntitle: A\nseverity: DOWN\n---\nBody.\n")
+        .file("content/b.md", "---\ntitle: B\nseverity: DEGRADED\n---\nBody.\n");
+    let build = site.build();
+    build.assert_code(0);
+    let a = crate::support::text(&build.page("incidents/a/"));
+    assert!(!a.contains("DOWN DOWN"), "{a}");
+    let b = crate::support::text(&build.page("incidents/b/"));
+    assert!(b.contains("DEGRADED Partial outage"), "{b}");
+}
