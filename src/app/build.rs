@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::analyze::check;
 use crate::analyze::site::{self, AnalyzeOptions};
 use crate::app::output::{self, OutputError, WriteError};
 use crate::app::project::{self, LoadError};
@@ -65,6 +66,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let project::Project {
         mut config,
         sources,
+        skipped,
         theme,
         ..
     } = project::load(&options.root)?;
@@ -77,7 +79,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         drafts: options.drafts,
     };
     let t0 = Instant::now();
-    let (site, diagnostics) = site::analyze(&config, &sources, analyze_options);
+    let (site, mut diagnostics) = site::analyze(&config, &sources, analyze_options);
+    diagnostics.extend(check::skipped_files(&config, &skipped));
     // The raw bytes are no longer needed; at 10,000 files they are 60 MB.
     drop(sources);
     let tally = Tally::of(&diagnostics);

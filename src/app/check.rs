@@ -5,6 +5,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::analyze::check;
 use crate::analyze::site::{self, AnalyzeOptions};
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::Diagnostic;
@@ -38,7 +39,8 @@ pub enum CheckError {
 pub fn check(root: &Path, as_of: NaiveDate) -> Result<CheckReport, CheckError> {
     let project = project::load(root)?;
     let options = AnalyzeOptions { drafts: true };
-    let (site, diagnostics) = site::analyze(&project.config, &project.sources, options);
+    let (site, mut diagnostics) = site::analyze(&project.config, &project.sources, options);
+    diagnostics.extend(check::skipped_files(&project.config, &project.skipped));
     let pages = render::render_each(&site, &project.theme, &RenderOptions { as_of }, |_| {
         Ok::<(), RenderError>(())
     })?;

@@ -36,7 +36,7 @@ use crate::model::incident::Incident;
 use crate::model::inference::{Evidence, Inference, Inferred};
 use crate::model::vocab::Vocabularies;
 use crate::parse::incident;
-use crate::parse::source::{SourceFile, is_content_file};
+use crate::parse::source::{ContentFilter, SourceFile};
 
 /// What importing one file would do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -461,13 +461,13 @@ pub fn diff(path: &str, original: &str, front_matter: &str) -> String {
 
 /// The postmortem files among `paths`: files as given, folders walked (hidden entries
 /// skipped), sorted, each once.
-pub fn content_files(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+pub fn content_files(paths: &[PathBuf], filter: &ContentFilter) -> io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
             for entry in WalkDir::new(path).sort_by_file_name() {
                 let entry = entry.map_err(io::Error::other)?;
-                if entry.file_type().is_file() && is_content_file(entry.path()) {
+                if entry.file_type().is_file() && filter.is_postmortem(entry.path()) {
                     files.push(entry.into_path());
                 }
             }

@@ -317,8 +317,11 @@ impl Session {
             self.theme = theme;
             self.tera = tera;
         }
-        let sources = source::load_sources(&self.content_dir(), &self.options.root)
-            .map_err(LoadError::from)?;
+        let content_dir = self.content_dir();
+        let filter = source::ContentFilter::new(&self.config, &content_dir);
+        let sources = source::load_sources(&content_dir, &self.options.root, &filter)
+            .map_err(LoadError::from)?
+            .sources;
         let before: Vec<String> = self.files.keys().cloned().collect();
         let after: HashSet<&str> = sources.iter().map(|s| s.path.as_str()).collect();
         let removed: Vec<String> = before

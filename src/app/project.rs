@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::model::config::{CONFIG_FILE, Config};
-use crate::parse::source::{ReadError, SourceFile, load_sources};
+use crate::parse::source::{Content, ContentFilter, ReadError, SourceFile, load_sources};
 use crate::render::theme::Theme;
 
 /// Everything `analyze` and `render` need, read from disk once.
@@ -14,6 +14,8 @@ pub struct Project {
     pub root: PathBuf,
     pub config: Config,
     pub sources: Vec<SourceFile>,
+    /// Files of the content folder the site's globs leave out (see `ContentFilter`).
+    pub skipped: Vec<String>,
     pub theme: Theme,
 }
 
@@ -40,12 +42,15 @@ pub fn load(root: &Path) -> Result<Project, LoadError> {
         });
     }
     let config = load_config(root)?;
-    let sources = load_sources(&root.join(&config.content_dir), root)?;
+    let content_dir = root.join(&config.content_dir);
+    let filter = ContentFilter::new(&config, &content_dir);
+    let Content { sources, skipped } = load_sources(&content_dir, root, &filter)?;
     let theme = Theme::load(root, &config.theme)?;
     Ok(Project {
         root: root.to_path_buf(),
         config,
         sources,
+        skipped,
         theme,
     })
 }

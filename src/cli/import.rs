@@ -13,6 +13,7 @@ use super::{count, fail};
 use crate::app::import::{self, Original, Outcome, WriteError};
 use crate::app::project;
 use crate::model::config::Config;
+use crate::parse::source::ContentFilter;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct ImportArgs {
@@ -52,7 +53,9 @@ impl ImportArgs {
             Ok(config) => config,
             Err(error) => return fail(error.to_string()),
         };
-        let files = match import::content_files(&self.paths) {
+        let content_dir = self.root.join(&config.content_dir);
+        let filter = ContentFilter::new(&config, &content_dir);
+        let files = match import::content_files(&self.paths, &filter) {
             Ok(files) => files,
             Err(error) => return fail(error.to_string()),
         };

@@ -32,6 +32,13 @@ pub struct Config {
     pub theme: String,
     pub output_dir: String,
     pub content_dir: String,
+    /// Which files of the content folder are postmortems (globs; a pattern without `/`
+    /// matches the file name, one with `/` the path under the content folder; case is
+    /// ignored). Default: Markdown files.
+    pub include: Vec<String>,
+    /// Files that are never postmortems, even when included. Default: names starting with
+    /// `_`, READMEs and templates.
+    pub exclude: Vec<String>,
     /// Pass raw HTML in Markdown through unescaped. Off by default: postmortems are written
     /// by many hands and published on internal sites, where an injected script is a risk.
     pub allow_raw_html: bool,
@@ -278,6 +285,8 @@ impl Default for Config {
             theme: "default".into(),
             output_dir: "public".into(),
             content_dir: "content".into(),
+            include: vec!["*.md".into(), "*.markdown".into()],
+            exclude: vec!["_*".into(), "README*".into(), "*template*".into()],
             allow_raw_html: false,
             related_limit: 5,
             latest_limit: 10,
@@ -475,6 +484,16 @@ impl Config {
                     return Err(format!(
                         "duration_buckets: bucket \"{}\" must have a max_minutes greater than the previous one, and only the last bucket may omit it",
                         bucket.key
+                    ));
+                }
+            }
+        }
+        for (key, patterns) in [("include", &self.include), ("exclude", &self.exclude)] {
+            for pattern in patterns {
+                if let Err(error) = globset::Glob::new(pattern) {
+                    return Err(format!(
+                        "{key}: \"{pattern}\" is not a glob pattern ({})",
+                        error.kind()
                     ));
                 }
             }

@@ -114,11 +114,13 @@ pub enum Code {
     H021,
     /// A link whose scheme is not http, https or mailto; it is shown as text.
     H022,
+    /// Files in the content folder that the site's `include`/`exclude` leave out.
+    H023,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 23] = [
         Code::H001,
         Code::H002,
         Code::H003,
@@ -141,6 +143,7 @@ impl Code {
         Code::H020,
         Code::H021,
         Code::H022,
+        Code::H023,
     ];
 
     /// The code named `text` ("H017", case-insensitive).

@@ -7,10 +7,13 @@
 
 use std::borrow::Cow;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use walkdir::WalkDir;
+
+use crate::model::config::Config;
 
 /// Files larger than this are reported instead of read: no postmortem is 16 MiB of text,
 /// and reading a stray dump into memory would slow every build.
@@ -79,13 +82,112 @@ pub struct ReadError {
     pub source: std::io::Error,
 }
 
-/// Walks `content_dir` for Markdown files and reads them in parallel, sorted by path so
-/// every later stage sees the same order on every machine.
-pub fn load_sources(content_dir: &Path, root: &Path) -> Result<Vec<SourceFile>, ReadError> {
+/// Which files of the content folder are postmortems: the site's `include` and `exclude`
+/// globs. A pattern without `/` matches the file name, one with `/` the path under the
+/// content folder (as `.gitignore` reads them); case is ignored, since archives move
+/// between file systems.
+#[derive(Debug, Clone)]
+pub struct ContentFilter {
+    content_dir: PathBuf,
+    include: Patterns,
+    exclude: Patterns,
+}
+
+/// Globs split by what they match: file names, or paths under the content folder.
+#[derive(Debug, Clone)]
+struct Patterns {
+    names: GlobSet,
+    paths: GlobSet,
+}
+
+impl Patterns {
+    fn new(patterns: &[String]) -> Patterns {
+        let (mut names, mut paths) = (GlobSetBuilder::new(), GlobSetBuilder::new());
+        for pattern in patterns {
+            // `Config` validated every pattern; an invalid one here matches nothing.
+            let Ok(glob) = GlobBuilder::new(pattern).case_insensitive(true).build() else {
+                continue;
+            };
+            if pattern.contains('/') {
+                paths.add(glob);
+            } else {
+                names.add(glob);
+            }
+        }
+        let empty = || GlobSet::empty();
+        Patterns {
+            names: names.build().unwrap_or_else(|_| empty()),
+            paths: paths.build().unwrap_or_else(|_| empty()),
+        }
+    }
+
+    fn matches(&self, name: &str, path: &str) -> bool {
+        self.names.is_match(name) || self.paths.is_match(path)
+    }
+}
+
+impl ContentFilter {
+    /// The filter of a site whose content folder is `content_dir`.
+    pub fn new(config: &Config, content_dir: &Path) -> ContentFilter {
+        ContentFilter {
+            content_dir: content_dir.to_path_buf(),
+            include: Patterns::new(&config.include),
+            exclude: Patterns::new(&config.exclude),
+        }
+    }
+
+    /// Whether the file at `path` is a postmortem of the site. Hidden files and editors'
+    /// swap and backup files never are.
+    pub fn is_postmortem(&self, path: &Path) -> bool {
+        self.skipped(path) == Some(false)
+    }
+
+    /// `None` for a hidden or editor's file (not worth a word); else whether the site's
+    /// globs leave the file out.
+    fn skipped(&self, path: &Path) -> Option<bool> {
+        let name = path.file_name()?.to_str()?;
+        // Vim probes a folder with files named 4913, 5036, ... (digits, no extension).
+        let probe = !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit());
+        if is_hidden(path.file_name()?) || name.starts_with('#') || name.ends_with('~') || probe {
+            return None;
+        }
+        let relative = path.strip_prefix(&self.content_dir).unwrap_or(path);
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        let included = self.include.matches(name, &relative);
+        Some(!included || self.exclude.matches(name, &relative))
+    }
+}
+
+/// Files of the content folder that are not read, worth telling the user about: not
+/// images or other assets a postmortem embeds.
+fn worth_naming(path: &Path) -> bool {
+    const ASSETS: &[&str] = &[
+        "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "pdf", "css", "js",
+    ];
+    !path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ASSETS.iter().any(|a| a.eq_ignore_ascii_case(e)))
+}
+
+/// What [`load_sources`] found: the postmortems, read, and the files it left out.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Sorted by path.
+    pub sources: Vec<SourceFile>,
+    /// Files the site's globs leave out (assets aside), relative to the root, sorted.
+    pub skipped: Vec<String>,
+}
+
+/// Walks `dir` (the content folder, or a folder in it) for postmortems and reads them in
+/// parallel, sorted by path so every later stage sees the same order on every machine.
+pub fn load_sources(dir: &Path, root: &Path, filter: &ContentFilter) -> Result<Content, ReadError> {
+    let content_dir = dir;
     if !content_dir.exists() {
-        return Ok(Vec::new());
+        return Ok(Content::default());
     }
     let mut paths = Vec::new();
+    let mut skipped = Vec::new();
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -101,7 +203,7 @@ pub fn load_sources(content_dir: &Path, root: &Path) -> Result<Vec<SourceFile>, 
                 // are skipped like other hidden files; a dangling link named like a
                 // postmortem is reported on that file, and the build goes on.
                 Some(path) if path.is_symlink() && !path.exists() => {
-                    if is_content_file(path) {
+                    if filter.is_postmortem(path) {
                         paths.push(path.to_path_buf());
                     }
                     continue;
@@ -115,8 +217,15 @@ pub fn load_sources(content_dir: &Path, root: &Path) -> Result<Vec<SourceFile>, 
                 }
             },
         };
-        if entry.file_type().is_file() && is_content_file(entry.path()) {
-            paths.push(entry.into_path());
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        match filter.skipped(entry.path()) {
+            Some(false) => paths.push(entry.into_path()),
+            Some(true) if worth_naming(entry.path()) => {
+                skipped.push(display_path(entry.path(), root));
+            }
+            _ => {}
         }
     }
     let mut sources: Vec<SourceFile> = paths
@@ -126,7 +235,18 @@ pub fn load_sources(content_dir: &Path, root: &Path) -> Result<Vec<SourceFile>, 
     // Sorted by the path as printed, so the order is the same on every file system and
     // callers can binary-search by path.
     sources.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(sources)
+    skipped.sort();
+    Ok(Content { sources, skipped })
+}
+
+/// `path` relative to `root`, with `/` separators, as diagnostics print it.
+fn display_path(path: &Path, root: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Reads one content file; used by `load_sources` and by `serve` for a changed file.
@@ -152,18 +272,6 @@ pub fn read_source(path: &Path, root: &Path) -> SourceFile {
     }
 }
 
-/// Whether a path is a postmortem: Markdown, not hidden, not an editor's swap or backup file.
-pub fn is_content_file(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let markdown = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
-    markdown && !is_hidden(path.file_name().unwrap_or_default()) && !name.starts_with('#')
-}
-
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     // `.#x.md` (Emacs lock), `.x.md.swp` (vim), and dot-folders all start with a dot;
@@ -177,18 +285,42 @@ mod tests {
 
     #[test]
     fn content_files() {
+        let filter = ContentFilter::new(&Config::default(), Path::new("content"));
         for (name, expected) in [
             ("a.md", true),
             ("A.MD", true),
             ("a.markdown", true),
+            ("2024/db.md", true),
             (".a.md", false),
             (".a.md.swp", false),
             ("a.md~", false),
             ("#a.md#", false),
             ("a.txt", false),
             ("4913", false),
+            ("_draft.md", false),
+            ("2024/_index.md", false),
+            ("README.md", false),
+            ("readme.markdown", false),
+            ("TEMPLATE.md", false),
+            ("postmortem-template.md", false),
         ] {
-            assert_eq!(is_content_file(Path::new(name)), expected, "{name}");
+            let path = Path::new("content").join(name);
+            assert_eq!(filter.is_postmortem(&path), expected, "{name}");
+        }
+        let config = Config::parse(
+            "include = [\"*.md\", \"*.txt\", \"notes/*\"]\nexclude = [\"archive/**\"]\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        let filter = ContentFilter::new(&config, Path::new("content"));
+        for (name, expected) in [
+            ("a.txt", true),
+            ("notes/pm-1234", true),
+            ("archive/old.md", false),
+            ("b.md", true),
+        ] {
+            let path = Path::new("content").join(name);
+            assert_eq!(filter.is_postmortem(&path), expected, "{name}");
         }
     }
 }

@@ -134,3 +134,45 @@ fn a_severity_whose_label_is_its_key_shows_once() {
     let b = crate::support::text(&build.page("incidents/b/"));
     assert!(b.contains("DEGRADED Partial outage"), "{b}");
 }
+
+#[test]
+fn which_files_are_postmortems_is_the_sites_choice_and_never_silent() {
+    let site = Site::new()
+        .file("content/2024/db.md", "---\ntitle: DB\n---\nBody.\n")
+        .file(
+            "content/TEMPLATE.md",
+            "---\ntitle: \"<incident title>\"\n---\n",
+        )
+        .file("content/_index.md", "---\ntitle: Index\n---\n")
+        .file("content/README.md", "# How we write postmortems\n")
+        .file(
+            "content/PM2019-009",
+            "Date: 2019-05-02\n\n# Queue outage\n\nBody.\n",
+        )
+        .file("content/img/graph.png", [0x89, b'P', b'N', b'G']);
+    let build = site.build();
+    build.assert_code(0);
+    assert_eq!(
+        build.folders("incidents"),
+        ["db"],
+        "templates and READMEs are no incidents"
+    );
+    assert!(
+        build.stderr.contains("warning[H023]: 4 files are not read as postmortems in content/: content/PM2019-009, content/README.md, content/TEMPLATE.md, content/_index.md"),
+        "{}",
+        build.stderr
+    );
+    assert!(
+        !build.stderr.contains("graph.png"),
+        "assets are not worth a word"
+    );
+
+    let included = Site::new()
+        .config("include = [\"*.md\", \"PM*\"]\n")
+        .file("content/2024/db.md", "---\ntitle: DB\n---\nBody.\n")
+        .file("content/PM2019-009", "# Queue outage\n\nBody.\n");
+    let build = included.build();
+    build.assert_code(0);
+    assert_eq!(build.folders("incidents"), ["db", "pm2019-009"]);
+    assert!(!build.stderr.contains("H023"), "{}", build.stderr);
+}

@@ -113,6 +113,41 @@ pub fn lint_site(
     apply_levels(config, diagnostics);
 }
 
+/// H023: one warning naming the files of the content folder that are not read as
+/// postmortems (`skipped`, from the site's `include` and `exclude`), so none is dropped in
+/// silence; `None` when there are none.
+pub fn skipped_files(config: &Config, skipped: &[String]) -> Option<Diagnostic> {
+    let first = skipped.first()?;
+    let named: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
+    let more = match skipped.len() {
+        n if n > 5 => format!(" and {} more", n - 5),
+        _ => String::new(),
+    };
+    let count = skipped.len();
+    let files = if count == 1 {
+        "file is not read as a postmortem"
+    } else {
+        "files are not read as postmortems"
+    };
+    let mut found = vec![
+        Diagnostic::warning(
+            Code::H023,
+            first,
+            format!(
+                "{count} {files} in {}/: {}{more}",
+                config.content_dir,
+                named.join(", ")
+            ),
+        )
+        .help(format!(
+            "include = {:?} and exclude = {:?} in hindsight.toml choose the postmortems; add a pattern to include to read these",
+            config.include, config.exclude
+        )),
+    ];
+    apply_levels(config, &mut found);
+    found.pop()
+}
+
 /// Applies `[check.levels]`: off drops a code's diagnostics, a level sets theirs.
 pub fn apply_levels(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
     let levels = &config.check.levels;

@@ -73,6 +73,7 @@ impl Session {
     ) -> (Vec<SourceFile>, Vec<String>) {
         let root = &self.options.root;
         let content_dir = self.content_dir();
+        let filter = source::ContentFilter::new(&self.config, &content_dir);
         let mut found: BTreeMap<String, Option<SourceFile>> = BTreeMap::new();
         for &path in paths {
             let Ok(inside) = path.strip_prefix(&content_dir) else {
@@ -95,14 +96,14 @@ impl Session {
                 // A folder created, moved in or replaced: what is in it now is the truth.
                 // A walk that fails (the folder vanished meanwhile) is left to the event
                 // that says so.
-                let Ok(files) = source::load_sources(path, root) else {
+                let Ok(content) = source::load_sources(path, root, &filter) else {
                     continue;
                 };
                 gone_under(&mut found);
-                for file in files {
+                for file in content.sources {
                     found.insert(file.path.clone(), Some(file));
                 }
-            } else if source::is_content_file(path) && (path.is_file() || path.is_symlink()) {
+            } else if filter.is_postmortem(path) && (path.is_file() || path.is_symlink()) {
                 found.insert(key, Some(source::read_source(path, root)));
             } else {
                 gone_under(&mut found);
