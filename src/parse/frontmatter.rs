@@ -153,6 +153,9 @@ fn tidy(message: &str) -> String {
 /// Splits `text` and parses its front matter; see the module documentation.
 pub fn parse(text: &str) -> Result<Document<'_>> {
     let (mut doc, matter) = split(text)?;
+    if let Some((src, line)) = matter {
+        refuse_carriage_returns(src, line)?;
+    }
     let root = match (matter, doc.format) {
         (Some((src, line)), Some(Format::Yaml)) => parse_yaml(src, line - 1)?,
         (Some((src, line)), Some(Format::Toml)) => Some(parse_toml(src, line - 1)?),
@@ -170,6 +173,25 @@ pub fn parse(text: &str) -> Result<Document<'_>> {
         _ => None,
     };
     Ok(doc)
+}
+
+/// Refuses a carriage return not followed by a line feed in the matter: YAML would count it
+/// as a line break while the rest of Hindsight, and most editors, see one line, so positions
+/// would disagree from there on. `line` is the line `src` starts on.
+fn refuse_carriage_returns(src: &str, line: u32) -> Result<()> {
+    let lone = src
+        .match_indices('\r')
+        .find(|&(i, _)| !src[i + 1..].starts_with('\n'));
+    let Some((at, _)) = lone else {
+        return Ok(());
+    };
+    let before = &src[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let lines = before.bytes().filter(|&b| b == b'\n').count();
+    let col = before[line_start..].chars().count() + 1;
+    let message =
+        "carriage return without a line feed: expected lines to end with `\\n` or `\\r\\n`";
+    Err(err(message, pos(lines + 1, col, line - 1)))
 }
 
 /// gray_matter hands the matter to its engine; ours declines to parse, so gray_matter only splits.
@@ -253,13 +275,56 @@ enum Frame {
 struct YamlBuilder {
     stack: Vec<(Frame, Pos)>,
     root: Option<Node>,
+    lines: CharLines,
+}
+
+/// Where each line of the matter starts, in characters, to move between yaml_rust2's markers
+/// and character indices. A marker's index cannot be used directly: the scanner counts the
+/// lines of block scalars (`|`, `>`) in bytes, so every later index is too high by the extra
+/// bytes of their non-ASCII characters. Its line is exact (`parse` refuses lone carriage
+/// returns, which YAML would take for line breaks) and its column is wrong only at the end of
+/// such a line, so lines and columns are what we read, clamped to the line.
+struct CharLines {
+    starts: Vec<usize>,
+    chars: usize,
     line_offset: u32,
 }
 
+impl CharLines {
+    fn new(src: &str, line_offset: u32) -> CharLines {
+        let mut starts = vec![0];
+        let mut chars = 0;
+        for c in src.chars() {
+            chars += 1;
+            if c == '\n' {
+                starts.push(chars);
+            }
+        }
+        CharLines {
+            starts,
+            chars,
+            line_offset,
+        }
+    }
+
+    /// The character index `mark` stands for, at most the end of its line.
+    fn index(&self, mark: Marker) -> usize {
+        let line = mark.line().clamp(1, self.starts.len());
+        let start = self.starts[line - 1];
+        let end = self.starts.get(line).map_or(self.chars, |next| next - 1);
+        (start + mark.col()).min(end)
+    }
+
+    /// The position of the character at `index`; columns count characters from 1.
+    fn pos(&self, index: usize) -> Pos {
+        let line = self.starts.partition_point(|&s| s <= index).max(1);
+        pos(line, index - self.starts[line - 1] + 1, self.line_offset)
+    }
+}
+
 impl YamlBuilder {
-    /// yaml_rust2 markers have 1-based lines and 0-based columns counted in characters.
     fn pos(&self, mark: Marker) -> Pos {
-        pos(mark.line(), mark.col() + 1, self.line_offset)
+        self.lines.pos(self.lines.index(mark))
     }
 
     fn awaiting_key(&self) -> bool {
@@ -267,6 +332,7 @@ impl YamlBuilder {
     }
 
     fn scalar(&mut self, text: String, style: TScalarStyle, str_tag: bool, at: Pos) -> Result<()> {
+        check_text(&text, at)?;
         let plain = style == TScalarStyle::Plain;
         match self.stack.last_mut() {
             // Keys keep their text as written, so `1:` and `true:` are the keys "1" and "true".
@@ -344,6 +410,28 @@ impl YamlBuilder {
     }
 }
 
+/// Refuses text holding a control character other than tab and newline: C0 controls, DEL and
+/// C1 controls. YAML's `"\u0000"` and TOML's `"\u0000"` escapes make them easy to write,
+/// pages would carry them raw (a NUL, a terminal escape), and no title or owner needs one.
+/// Refusing is an error in the file's usual place rather than a silent substitution that a
+/// reader of the page could not trace back to the source.
+fn check_text(text: &str, pos: Pos) -> Result<()> {
+    match text
+        .chars()
+        .find(|&c| c.is_control() && c != '\t' && c != '\n')
+    {
+        Some(c) => {
+            let code = u32::from(c);
+            let message = format!(
+                "control character U+{code:04X} in a string: expected text without control \
+                 characters (tab and newline are fine)"
+            );
+            Err(err(message, pos))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Resolves a plain scalar with the YAML 1.2 core schema, so `yes` and timestamps stay text.
 /// Integers too large for i64 become floats.
 fn plain_value(text: String) -> Value {
@@ -396,10 +484,12 @@ fn parse_yaml(src: &str, line_offset: u32) -> Result<Option<Node>> {
     let mut builder = YamlBuilder {
         stack: Vec::new(),
         root: None,
-        line_offset,
+        lines: CharLines::new(src, line_offset),
     };
+    // Where the root collection starts and ends, to find what follows it.
+    let (mut root_start, mut root_end) = (None, None);
     // We pull events ourselves rather than use `Parser::load`, which asserts on malformed
-    // input, and we stop after the first document.
+    // input, and we read exactly one document.
     let mut parser = Parser::new_from_str(src);
     loop {
         let (event, mark) = parser
@@ -407,21 +497,86 @@ fn parse_yaml(src: &str, line_offset: u32) -> Result<Option<Node>> {
             .map_err(|e| err(tidy(e.info()), builder.pos(*e.marker())))?;
         let at = builder.pos(mark);
         match event {
-            Event::DocumentEnd | Event::StreamEnd => return Ok(builder.root),
+            Event::DocumentEnd => {
+                let root = root_start.zip(root_end);
+                let after = after_root(src, &builder.lines, root);
+                let after = after.unwrap_or_else(|| builder.lines.index(mark));
+                if !matches!(parser.next_token(), Ok((Event::StreamEnd, _))) {
+                    let at = builder.lines.pos(first_content(src, after));
+                    return Err(err(MORE_THAN_ONE_DOCUMENT, at));
+                }
+                return Ok(builder.root);
+            }
+            Event::StreamEnd => return Ok(builder.root),
             Event::Nothing | Event::StreamStart | Event::DocumentStart => {}
             Event::Scalar(text, style, _, tag) => {
                 let str_tag =
                     tag.is_some_and(|t| t.handle == "tag:yaml.org,2002:" && t.suffix == "str");
                 builder.scalar(text, style, str_tag, at)?;
             }
-            Event::SequenceStart(..) => builder.open(Frame::List(Vec::new()), at)?,
-            Event::MappingStart(..) => builder.open(Frame::Map(Vec::new(), None), at)?,
-            Event::SequenceEnd | Event::MappingEnd => builder.close()?,
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                root_start = root_start.or(builder.stack.is_empty().then_some(mark));
+                let frame = match event {
+                    Event::SequenceStart(..) => Frame::List(Vec::new()),
+                    _ => Frame::Map(Vec::new(), None),
+                };
+                builder.open(frame, at)?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                builder.close()?;
+                root_end = root_end.or(builder.stack.is_empty().then_some(mark));
+            }
             // Copying anchored values would need a guard against exponential expansion, and
             // front matter has no use for them, so we say so plainly.
             Event::Alias(_) => return Err(err("aliases are not supported: expected a value", at)),
         }
     }
+}
+
+/// The YAML reader stops at the end of the first document, which would silently drop a second
+/// document (`---` inside the matter) or lines after a flow map, so anything but the end of
+/// the stream is an error there, placed at the first character that is not blank, a comment
+/// or a `...` end marker.
+const MORE_THAN_ONE_DOCUMENT: &str =
+    "expected the end of the front matter after the first YAML document, found more content";
+
+/// The character index where to look for content after a root collection. A flow
+/// collection's end event is marked at its `}` or `]`, so the search starts one character
+/// later; a block collection's end is marked at the next token, where the search starts.
+/// `None` for a scalar root, whose document end is marked at the next token too.
+fn after_root(src: &str, lines: &CharLines, root: Option<(Marker, Marker)>) -> Option<usize> {
+    let (start, end) = root?;
+    let (start, end) = (lines.index(start), lines.index(end));
+    let flow = src.chars().nth(start).is_some_and(|c| "[{".contains(c));
+    let closer = src.chars().nth(end).is_some_and(|c| "]}".contains(c));
+    Some(end + usize::from(flow && closer))
+}
+
+/// The character index of the first character at or after `from` that is content: not
+/// blank, not in a comment and not on a `...` document end line. `from` when there is none.
+/// Only called on the error path, so counting characters from the start is cheap enough.
+fn first_content(src: &str, from: usize) -> usize {
+    let is_break = |c: char| c == '\n';
+    let mut prev = from.checked_sub(1).and_then(|i| src.chars().nth(i));
+    let mut chars = src.chars().enumerate().skip(from);
+    let mut in_comment = false;
+    while let Some((i, c)) = chars.next() {
+        let ahead: String = chars.clone().take(3).map(|(_, c)| c).collect();
+        let end_marker = prev.is_none_or(is_break)
+            && c == '.'
+            && ahead.starts_with("..")
+            && ahead[2..].chars().all(char::is_whitespace);
+        if is_break(c) {
+            in_comment = false;
+        } else if c == '#' && prev.is_none_or(char::is_whitespace) || end_marker {
+            // A `#` starts a comment only after a blank, so one right after a `}` is content.
+            in_comment = true;
+        } else if !in_comment && c != ' ' && c != '\t' {
+            return i;
+        }
+        prev = Some(c);
+    }
+    from
 }
 
 /// Turns byte offsets into positions. Line starts are found once; a column is counted from the
@@ -482,6 +637,7 @@ fn toml_table(index: &LineIndex<'_>, table: DeTable<'_>) -> Result<Value> {
     fields.sort_by_key(|(key, _)| key.span().start);
     let entries = fields.into_iter().map(|(key, value)| {
         let key_pos = index.pos(key.span().start);
+        check_text(key.get_ref(), key_pos)?;
         let value = toml_node(index, value)?;
         let key = key.into_inner().into_owned();
         Ok(Entry {
@@ -497,7 +653,10 @@ fn toml_node(index: &LineIndex<'_>, value: Spanned<DeValue<'_>>) -> Result<Node>
     let span = value.span();
     let pos = index.pos(span.start);
     let value = match value.into_inner() {
-        DeValue::String(s) => Value::String(s.into_owned()),
+        DeValue::String(s) => {
+            check_text(&s, pos)?;
+            Value::String(s.into_owned())
+        }
         DeValue::Boolean(b) => Value::Bool(b),
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(i) => Value::Int(i),
@@ -587,6 +746,15 @@ mod tests {
         let text = "---\n\n# c\n  title: x\n  tags: [日本, x]\n---\n";
         check(text, "title=4:10 string, tags.1=5:14 string");
         check("---\r\na: 1\r\nb: [x]\r\n---\r\nbody", "b.0=3:5 string");
+        // yaml_rust2 counts a block scalar's lines in bytes; positions after one are right.
+        check(
+            "---\na: |\n  日本\nb: [日本, x]\n---\n",
+            "b=4:4 list, b.1=4:9 string",
+        );
+        let text = "---\na: |\n  日本\n--- # 2nd\nb: 2\n---\n";
+        let more = "4:1: expected the end of the front matter after the first YAML document, \
+                    found more content";
+        assert_eq!(parse(text).unwrap_err().to_string(), more);
     }
 
     #[test]
@@ -650,6 +818,10 @@ mod tests {
                 "---\na: &x 1\nb: *x\n---\n => 3:4: aliases are not supported: expected a value",
                 "+++\na = 9223372036854775808\n+++\n \
                  => 2:5: integer out of range: expected 64 bits",
+                "---\na: 1\nk: [日本\rb]\n---\n => 3:7: carriage return without a line feed: \
+                 expected lines to end with `\\n` or `\\r\\n`",
+                "+++\na = 1\rb = 2\n+++\n => 2:6: carriage return without a line feed: \
+                 expected lines to end with `\\n` or `\\r\\n`",
             ],
             |r| {
                 r.map(|d| format!("{:?}", d.matter))
@@ -682,7 +854,6 @@ mod tests {
                 "---\na: 1\n...\nbody => Some(Yaml) true 4 \"body\"",
                 "---\na: 1\n--- => Some(Yaml) true 4 \"\"",
                 "+++\na = 1\n+++\n\nbody => Some(Toml) true 4 \"\\nbody\"",
-                "---\na: 1\n--- # 2nd\nb: 2\n---\nbody => Some(Yaml) true 6 \"body\"",
             ],
             |r| {
                 let d = r.unwrap();
@@ -695,11 +866,68 @@ mod tests {
                 )
             },
         );
-        // A second YAML document inside the matter is ignored.
-        assert_eq!(
-            json_of("---\na: 1\n--- # 2nd\nb: 2\n---\n"),
-            json!({"a": 1})
-        );
+    }
+
+    /// The YAML reader reads one document; whatever follows it used to be dropped silently.
+    #[test]
+    fn content_after_the_first_document() {
+        let more = "expected the end of the front matter after the first YAML document, found \
+                    more content";
+        let cases = [
+            "---\n{ title: x }\nmore: y\n---\n => 3:1",
+            "---\n{ title: x } # c\n\n  # d\n  more: y\n---\n => 5:3",
+            "---\n{ title: x }, 2\n---\n => 2:13",
+            "---\n[a, b]\n]\n---\n => 3:1",
+            "---\n  a: 1\nb: 2\n---\n => 3:1",
+            "---\na: 1\n--- # 2nd\nb: 2\n---\nbody => 3:1",
+            "---\na: 日本\nb: [c]\n--- # an empty second document\n---\n => 4:1",
+            "---\na: 1\n... # end\nb: 2\n---\n => 4:1",
+            "---\n[a] # c\n... #\n\n  # d\n  x: 1\n---\n => 6:3",
+            "---\nx\n--- # 2nd\ny\n---\n => 3:1",
+            "---\n# only a comment\n--- # 2nd\nb: 2\n---\n => ok",
+            "---\na: 1\n... # end\n# c\n---\n => ok",
+            "---\n{ title: x } # c\n---\n => ok",
+        ];
+        // Each result reads: the position of the extra content, or `ok`.
+        table(&cases, |r| match r {
+            Ok(_) => "ok".to_owned(),
+            Err(e) if e.message == more => e.pos.to_string(),
+            Err(e) => e.to_string(),
+        });
+    }
+
+    /// Control characters from escapes would reach pages raw, so any string holding one is
+    /// refused, keys included; tab and newline are ordinary text.
+    #[test]
+    fn control_characters() {
+        let cases = [
+            "---\ntitle: \"a\\u0000b\"\n---\n => 2:8 U+0000",
+            "---\ntitle: \"\\x1b[31m\"\n---\n => 2:8 U+001B",
+            "---\ntitle: \"\\r\"\n---\n => 2:8 U+000D",
+            "---\ntags: [\"ok\", \"\\x7f\"]\n---\n => 2:14 U+007F",
+            "---\nx:\n  y: \"\\u0085\"\n---\n => 3:6 U+0085",
+            "---\n\"k\\u0001\": v\n---\n => 2:1 U+0001",
+            "---\ntitle: \"\\u009f\"\n---\n => 2:8 U+009F",
+            "+++\ntitle = \"a\\u0000b\"\n+++\n => 2:9 U+0000",
+            "+++\n[t]\nx = ['ok', \"\\u001b\"]\n+++\n => 3:12 U+001B",
+            "+++\n\"k\\u0007\" = 1\n+++\n => 2:1 U+0007",
+            "---\na: \"tab\\tand\\nnewline\"\nb: \"\\u00a0é\"\n---\n => ok",
+            "+++\na = \"tab\\tand\\nnewline\"\n+++\n => ok",
+        ];
+        fn refused(message: &str) -> Option<&str> {
+            let rest = message.strip_prefix("control character ")?;
+            let tail = " in a string: expected text without control characters (tab and newline \
+                        are fine)";
+            rest.strip_suffix(tail)
+        }
+        // Each result reads: position and character, or `ok`.
+        table(&cases, |r| match r {
+            Ok(_) => "ok".to_owned(),
+            Err(e) => match refused(&e.message) {
+                Some(code) => format!("{} {code}", e.pos),
+                None => e.to_string(),
+            },
+        });
     }
 
     #[test]
