@@ -14,6 +14,7 @@ mod layers;
 mod links;
 mod output;
 mod pages;
+mod properties;
 mod publish;
 mod search;
 mod security;
