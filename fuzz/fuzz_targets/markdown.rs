@@ -19,10 +19,10 @@ fuzz_target!(|data: &[u8]| {
         source_dir: (flags & 2 != 0).then(|| "content/2024".to_owned()),
     };
     let rendered = markdown::render(text, &options);
-    if !options.allow_raw_html {
-        if let Some(problem) = unsafe_html(&rendered.html) {
-            panic!("{problem} in {:?}", rendered.html);
-        }
+    if !options.allow_raw_html
+        && let Some(problem) = unsafe_html(&rendered.html)
+    {
+        panic!("{problem} in {:?}", rendered.html);
     }
     for entry in &rendered.toc {
         assert!(!entry.id.is_empty() && (1..=4).contains(&entry.level));
