@@ -109,7 +109,7 @@ pub fn import(path: &str, stem: &str, bytes: &[u8], config: &Config) -> Outcome 
 /// raw but must not be written raw is escaped afterwards by [`escape_unseen`].
 fn quoted(text: &str) -> Result<String, EmitError> {
     let mut emitted = String::new();
-    YamlEmitter::new(&mut emitted).dump(&Yaml::String(text.to_owned()))?;
+    YamlEmitter::new(&mut emitted).dump(&Yaml::String(readable(text)))?;
     // The emitter starts every document with its start marker; anything else would mean
     // its format changed, and guessing at it could write a wrong value.
     let scalar = emitted
@@ -141,6 +141,21 @@ fn escape_unseen(scalar: &str) -> String {
         }
     }
     out
+}
+
+/// `text` as the front matter reader accepts it: CRLF, a carriage return or NEL alone is the
+/// line break it meant, and any other control character but tab and newline becomes
+/// U+FFFD, since the reader refuses control characters (they would reach a page raw).
+pub(crate) fn readable(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\r' | '\u{85}' => '\n',
+            '\t' | '\n' => c,
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
 }
 
 /// "# line 5: \"February 10, 2024, 9:00 AM\"", for the reviewer of the import.

@@ -78,7 +78,7 @@ fn bare_carriage_returns_in_the_evidence_give_front_matter_that_parses() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let imported = fs::read_to_string(&file).unwrap();
     assert!(
-        imported.contains(r#"# line 7: "caching\rlayer""#),
+        imported.contains(r#"# line 7: "caching\nlayer""#),
         "{imported}"
     );
     assert!(imported.ends_with(&text), "the body is byte-identical");
