@@ -239,8 +239,9 @@ pub fn load_sources(dir: &Path, root: &Path, filter: &ContentFilter) -> Result<C
     Ok(Content { sources, skipped })
 }
 
-/// `path` relative to `root`, with `/` separators, as diagnostics print it.
-fn display_path(path: &Path, root: &Path) -> String {
+/// `path` relative to `root`, with `/` separators: how `SourceFile::path` and
+/// diagnostics spell a file.
+pub fn display_path(path: &Path, root: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     relative
         .components()
@@ -251,11 +252,6 @@ fn display_path(path: &Path, root: &Path) -> String {
 
 /// Reads one content file; used by `load_sources` and by `serve` for a changed file.
 pub fn read_source(path: &Path, root: &Path) -> SourceFile {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let display: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -266,7 +262,7 @@ pub fn read_source(path: &Path, root: &Path) -> SourceFile {
         Err(e) => Err(ReadFailure::Io(e.to_string())),
     };
     SourceFile {
-        path: display.join("/"),
+        path: display_path(path, root),
         stem,
         bytes,
     }

@@ -86,7 +86,7 @@ impl Session {
             {
                 continue;
             }
-            let key = display_path(path, root);
+            let key = source::display_path(path, root);
             let gone_under = |found: &mut BTreeMap<String, Option<SourceFile>>| {
                 for known in self.files.keys().filter(|k| is_at_or_under(k, &key)) {
                     found.entry(known.clone()).or_insert(None);
@@ -413,16 +413,6 @@ fn hash_source(file: &SourceFile) -> u64 {
         Err(message) => (1u8, message).hash(&mut hasher),
     }
     hasher.finish()
-}
-
-/// A path as `SourceFile::path` spells it: relative to the root, `/`-separated.
-fn display_path(path: &Path, root: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Whether the `/`-separated `path` is `folder` or inside it.
