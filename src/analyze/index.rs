@@ -66,7 +66,8 @@ impl Facet {
 /// One value of a facet and the incidents that have it.
 #[derive(Debug, Clone)]
 pub struct Term {
-    /// The display name: registry or vocabulary label, else the first spelling seen.
+    /// The display name: registry or vocabulary label, else the most common spelling (on
+    /// a tie, the first in sorted order).
     pub name: String,
     /// The vocabulary key where there is one (category key, severity key, bucket key).
     pub key: String,
@@ -299,7 +300,8 @@ enum Target {
 /// A free-text term while the incidents are counted.
 struct FreeTerm {
     key: String,
-    /// The first spelling seen.
+    /// The first spelling seen, until [`Counting::name_free_terms`] names it by its most
+    /// common one.
     name: String,
     incidents: Vec<usize>,
 }
@@ -312,6 +314,7 @@ fn build_facet(config: &Config, tz: Tz, incidents: &[Incident], facet: Facet) ->
     for (position, incident) in incidents.iter().enumerate() {
         counting.count(config, tz, incident, facet, position);
     }
+    counting.name_free_terms();
     let Counting {
         mut terms,
         mut by_key,
@@ -354,8 +357,9 @@ struct Counting {
     /// Free-text terms in the order their keys were first seen.
     free: Vec<FreeTerm>,
     free_by_key: FastMap<String, usize>,
-    /// A few dozen spellings cover thousands of incidents: each gets its key once.
-    spellings: FastMap<String, Target>,
+    /// A few dozen spellings cover thousands of incidents: each gets its key once. With
+    /// each, how many values were spelled so, to name a free term by its most common one.
+    spellings: FastMap<String, (Target, usize)>,
     /// Incidents without a value.
     missing: Vec<usize>,
 }
@@ -412,8 +416,9 @@ impl Counting {
     /// Where a spelling's incidents go: the declared term of its key, else the free term
     /// of its key, made the first time the key is seen.
     fn target(&mut self, value: &str) -> Target {
-        if let Some(&target) = self.spellings.get(value) {
-            return target;
+        if let Some((target, uses)) = self.spellings.get_mut(value) {
+            *uses += 1;
+            return *target;
         }
         let key = term_key(value);
         let target = match self.by_key.get(&key) {
@@ -427,8 +432,31 @@ impl Counting {
                 self.free.len() - 1
             })),
         };
-        self.spellings.insert(value.to_string(), target);
+        self.spellings.insert(value.to_string(), (target, 1));
         target
+    }
+
+    /// Names each free term by its most common spelling; on a tie, the first in sorted
+    /// order, so the name depends on the values alone, never on the order of files or of
+    /// a hash map. Declared terms keep their configured names.
+    fn name_free_terms(&mut self) {
+        let mut best: Vec<Option<(usize, &str)>> = vec![None; self.free.len()];
+        for (spelling, &(target, uses)) in &self.spellings {
+            let Target::Free(term) = target else {
+                continue;
+            };
+            let better = best[term].is_none_or(|(most, name)| {
+                uses > most || (uses == most && spelling.as_str() < name)
+            });
+            if better {
+                best[term] = Some((uses, spelling));
+            }
+        }
+        for (term, best) in self.free.iter_mut().zip(best) {
+            if let Some((_, name)) = best {
+                term.name = name.to_string();
+            }
+        }
     }
 }
 
@@ -493,10 +521,14 @@ fn not_set_term(facet: Facet, incidents: Vec<usize>) -> Term {
 fn assign_slugs(terms: &mut [Term]) {
     let mut taken = std::collections::HashSet::new();
     let mut order: Vec<usize> = (0..terms.len()).collect();
-    // A term already spelled as its slug ("customer-facing") keeps it over one that only
-    // slugs to it ("Customer Facing"), so hand-typed URLs keep working.
+    // A term already spelled as its slug ("cafe") keeps it over another that only slugs
+    // to it ("café"), so hand-typed URLs keep working. Slugs come from term keys, so every
+    // spelling of a term gives the same one, whichever spelling names it.
     let slugs: Vec<String> = terms.iter().map(|term| url_slug(&term.key)).collect();
-    order.sort_by_key(|&i| (terms[i].missing, slugs[i] != terms[i].key));
+    order.sort_by_key(|&i| {
+        let spelled = slugs[i] == terms[i].key || slugs[i] == terms[i].name;
+        (terms[i].missing, !spelled)
+    });
     for i in order {
         let base = if terms[i].missing {
             MISSING_SLUG.to_string()
@@ -713,7 +745,7 @@ mod tests {
         ]);
         let services = site.index.facet(Facet::Service);
         let api = services.get("API").expect("a term for API");
-        assert_eq!(api.name, "API", "the first spelling names the term");
+        assert_eq!(api.name, "API", "a tie goes to the first in sorted order");
         assert_eq!(api.incidents.len(), 2);
         // Seen spellings, and one no incident uses, find the same term.
         for spelling in ["api", "Api", " API "] {
@@ -729,6 +761,38 @@ mod tests {
             Some(2)
         );
         assert!(services.get("nothing").is_none());
+    }
+
+    #[test]
+    fn a_term_is_named_by_its_most_common_spelling() {
+        let site = site(&[
+            ("a", "tags: [Customer Facing]"),
+            ("b", "tags: [customer-facing]"),
+            ("c", "tags: [customer_facing, Zeta]"),
+            ("d", "tags: [customer-facing, zeta]"),
+            ("e", "tags: [\"Customer-Facing.\"]"),
+            ("f", "root_cause: [Cosmic Rays, Deploy]"),
+            ("g", "root_cause: cosmic-rays"),
+            ("h", "root_cause: cosmic-rays"),
+        ]);
+        let tags = site.index.facet(Facet::Tag);
+        let facing = tags.get("CUSTOMER FACING").expect("one term");
+        assert_eq!(facing.name, "customer-facing", "two of five spell it so");
+        assert_eq!(facing.incidents.len(), 5);
+        assert_eq!(facing.slug, "customer-facing");
+        // One each: the first in sorted order, whatever order the files came in.
+        assert_eq!(tags.get("zeta").map(|t| t.name.as_str()), Some("Zeta"));
+        let causes = site.index.facet(Facet::Cause);
+        let rays = causes.get("Cosmic Rays").expect("one term");
+        assert_eq!(
+            (rays.name.as_str(), rays.incidents.len()),
+            ("cosmic-rays", 3)
+        );
+        // A vocabulary term keeps its configured label, however it is spelled.
+        assert_eq!(
+            causes.get("deploy").map(|t| t.name.as_str()),
+            Some("Deploy")
+        );
     }
 
     #[test]

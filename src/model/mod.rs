@@ -11,5 +11,6 @@ pub mod field;
 pub mod incident;
 pub mod inference;
 pub mod link;
+pub mod term;
 pub mod time;
 pub mod vocab;

@@ -1,21 +1,15 @@
 //! Vocabularies and terms: matching free-text names to the configured severities,
 //! categories and services, and turning any name into a safe, stable URL slug.
 //!
-//! Real archives spell the same thing many ways ("Redis-Cache", "redis-cache ",
-//! "redis  cache"), so every name is compared through [`term_key`]: names that differ only
-//! in case or whitespace are one term.
+//! Real archives spell the same thing many ways ("Redis-Cache", "redis_cache ",
+//! "redis  cache."), so every name is compared through [`term_key`]: names that differ only
+//! in case, whitespace, hyphens, underscores or punctuation are one term.
 
 use std::collections::HashMap;
 
 use crate::model::config::Config;
 
-/// The identity of a term: lowercase, trimmed, inner whitespace collapsed to one space.
-pub fn term_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
+pub use crate::model::term::term_key;
 
 /// A URL-safe slug: ASCII letters, digits and hyphens (other scripts are transliterated).
 /// Never empty, so every name gets a page, and never longer than [`SLUG_MAX_BYTES`] plus a
@@ -153,19 +147,78 @@ mod tests {
     #[test]
     fn terms_and_slugs() {
         for (name, key, slug) in [
-            ("Redis-Cache", "redis-cache", "redis-cache"),
+            ("Redis-Cache", "redis cache", "redis-cache"),
             ("  redis   Cache ", "redis cache", "redis-cache"),
             (
                 "Payments & Billing (EU)",
-                "payments & billing (eu)",
+                "payments billing eu",
                 "payments-billing-eu",
             ),
             ("Café Crème", "café crème", "cafe-creme"),
             ("数据库", "数据库", "shu-ju-ku"),
             ("&&&", "&&&", "untitled"),
+            (" ?  !! ", "? !!", "untitled"),
         ] {
             assert_eq!(term_key(name), key, "{name}");
             assert_eq!(url_slug(name), slug, "{name}");
+        }
+    }
+
+    #[test]
+    fn term_identity_folds_case_spaces_hyphens_underscores_and_punctuation() {
+        let one = [
+            "customer-facing",
+            "Customer Facing",
+            "customer_facing",
+            "Customer-Facing.",
+            "  CUSTOMER -- facing!",
+            "(customer) facing",
+        ];
+        for spelling in one {
+            assert_eq!(term_key(spelling), "customer facing", "{spelling:?}");
+        }
+        // Letters and digits are never folded away or merged.
+        for (a, b) in [
+            ("ircbot", "irc bot"),
+            ("sev1", "sev 1"),
+            ("v1.2", "v12"),
+            ("café", "cafe"),
+        ] {
+            assert_ne!(term_key(a), term_key(b), "{a:?} and {b:?}");
+        }
+        assert_eq!(term_key("SEV-1"), "sev 1");
+        assert_eq!(term_key("Ärger_Über"), "ärger über");
+        assert_eq!(term_key("API v2.0"), "api v2 0");
+        // A name that folds to nothing keeps its lowercased self.
+        assert_eq!(term_key("C++"), "c");
+        assert_eq!(term_key("++"), "++");
+        assert_eq!(term_key(" - "), "-");
+        assert_eq!(term_key(""), "");
+        // Folding twice changes nothing, so a key is its own key.
+        for name in one
+            .iter()
+            .chain(&["&&&", "Payments & Billing (EU)", "数据库"])
+        {
+            assert_eq!(term_key(&term_key(name)), term_key(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn keys_that_fold_alike_slug_alike() {
+        // A term's page is named by the slug of its key, so every spelling of a term must
+        // give the slug its key gives: pages stay where they were as spellings vary.
+        for spelling in [
+            "customer-facing",
+            "Customer Facing",
+            "customer_facing",
+            "Customer-Facing.",
+        ] {
+            assert_eq!(
+                url_slug(&term_key(spelling)),
+                "customer-facing",
+                "{spelling:?}"
+            );
+            assert_eq!(url_slug(spelling), "customer-facing", "{spelling:?}");
         }
     }
 

@@ -534,7 +534,7 @@ fn categories_beyond_the_largest_ten_are_other() {
     check(
         &files,
         "2024-06-01",
-        "slots: config-change | capacity | dependency-failure | deploy | hardware | network | database | caching | certificate-expiry | cosmic-ray | other
+        "slots: config-change | capacity | dependency-failure | deploy | hardware | network | database | caching | certificate-expiry | cosmic ray | other
          share: 2024 Q1 1.1.1.1.1.1.1.1.1.2.1",
     );
 }
