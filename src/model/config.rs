@@ -4,13 +4,14 @@
 //! (severities, root-cause categories, duration buckets, the service registry) default to
 //! what most SRE teams already use; a site replaces any of them by declaring its own list.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::model::diagnostics::{Code, LevelSetting};
 use crate::model::field::Field;
+use crate::model::term::term_key;
 
 /// The file name Hindsight looks for at the site root.
 pub const CONFIG_FILE: &str = "hindsight.toml";
@@ -52,6 +53,8 @@ pub struct Config {
     pub services: Vec<Service>,
     /// `[fields]`: how this archive names its fields, and how a title is made without one.
     pub fields: FieldsConfig,
+    /// `[aliases]`: how this archive spells its values (value maps per facet).
+    pub aliases: ValueAliases,
     /// `[trends]`: settings of the trend pages.
     pub trends: TrendsConfig,
     /// `[check]`: what `hindsight check` (and `build`) hold postmortems to.
@@ -169,6 +172,93 @@ pub struct FieldsConfig {
     /// so `services = ["company", "product"]` merges both; any other takes the first.
     #[serde(flatten)]
     pub aliases: BTreeMap<Field, Vec<String>>,
+}
+
+/// `[aliases]` in `hindsight.toml`: value maps, one per facet, from a spelling this
+/// archive uses to the value it means (`"irc bot" = "ircbot"`). Spellings are matched by
+/// term identity ([`term_key`]), so `"IRC-Bot"` is mapped by `"irc bot"`. A map is applied
+/// where a value is read, before the vocabulary or the registry is consulted, so every
+/// page, facet, search entry, export and trend sees the value it maps to. An empty target
+/// (`"n/a" = ""`) means "not set".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValueAliases {
+    pub services: BTreeMap<String, String>,
+    /// Root-cause categories; `[aliases.categories]` is the same table.
+    #[serde(alias = "categories")]
+    pub root_cause: BTreeMap<String, String>,
+    pub tags: BTreeMap<String, String>,
+    pub severity: BTreeMap<String, String>,
+    /// The four maps by the term key of each spelling (services, root causes, tags,
+    /// severities), made by [`Config::parse`].
+    #[serde(skip)]
+    folded: [HashMap<String, String>; 4],
+}
+
+impl ValueAliases {
+    /// The maps with their table names and the field each applies to.
+    fn maps(&self) -> [(&'static str, Field, &BTreeMap<String, String>); 4] {
+        [
+            ("services", Field::Services, &self.services),
+            ("root_cause", Field::RootCause, &self.root_cause),
+            ("tags", Field::Tags, &self.tags),
+            ("severity", Field::Severity, &self.severity),
+        ]
+    }
+
+    /// What `name` means in `field`'s value map: its target, or `name` itself when the
+    /// map has no entry for it (or `field` has no map).
+    pub fn canonical<'a>(&'a self, field: Field, name: &'a str) -> &'a str {
+        let Some(slot) = self.maps().iter().position(|(_, f, _)| *f == field) else {
+            return name;
+        };
+        let map = &self.folded[slot];
+        if map.is_empty() {
+            return name;
+        }
+        map.get(&term_key(name)).map_or(name, String::as_str)
+    }
+
+    /// Refuses a spelling mapped twice to different values and a chain (a target that is
+    /// itself mapped elsewhere): the meaning of a value must not depend on the order maps
+    /// are applied in.
+    fn validate(&self) -> Result<(), String> {
+        for (table, _, map) in self.maps() {
+            let mut by_key: BTreeMap<String, (&String, &String)> = BTreeMap::new();
+            for (spelling, target) in map {
+                if let Some((other, other_target)) =
+                    by_key.insert(term_key(spelling), (spelling, target))
+                    && term_key(other_target) != term_key(target)
+                {
+                    return Err(format!(
+                        "aliases.{table}: \"{other}\" and \"{spelling}\" are one term but map to different values (\"{other_target}\", \"{target}\")"
+                    ));
+                }
+            }
+            for (spelling, target) in map {
+                let key = term_key(target);
+                if target.trim().is_empty() || key == term_key(spelling) {
+                    continue;
+                }
+                if let Some((via, further)) = by_key.get(&key) {
+                    return Err(format!(
+                        "aliases.{table}: \"{spelling}\" maps to \"{target}\", which is itself mapped (\"{via}\" = \"{further}\"); map \"{spelling}\" to \"{further}\" directly"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Indexes each map by the term key of its spellings; targets are trimmed.
+    fn fold(&mut self) {
+        let folded = self.maps().map(|(_, _, map)| {
+            map.iter()
+                .map(|(spelling, target)| (term_key(spelling), target.trim().to_string()))
+                .collect()
+        });
+        self.folded = folded;
+    }
 }
 
 /// `[publish]` in `hindsight.toml`.
@@ -295,6 +385,7 @@ impl Default for Config {
             duration_buckets: default_duration_buckets(),
             services: Vec::new(),
             fields: FieldsConfig::default(),
+            aliases: ValueAliases::default(),
             trends: TrendsConfig::default(),
             check: CheckConfig::default(),
             feeds: FeedsConfig::default(),
@@ -440,6 +531,7 @@ impl Config {
         })?;
         config.validate().map_err(error)?;
         config.fill_labels();
+        config.aliases.fold();
         Ok(config)
     }
 
@@ -508,6 +600,7 @@ impl Config {
             self.duration_buckets.iter().map(|b| &b.key),
         )?;
         check_unique("services", self.services.iter().map(|s| &s.name))?;
+        self.aliases.validate()?;
         self.check.validate()?;
         Ok(())
     }
@@ -602,6 +695,51 @@ mod tests {
         .unwrap();
         let names: Vec<_> = config.field_names(Field::Services).collect();
         assert_eq!(names, ["services", "affected", "company"]);
+    }
+
+    #[test]
+    fn value_maps_match_by_term_identity() {
+        let config = Config::parse(
+            "[aliases.services]\n\"irc bot\" = \"ircbot\"\n\"n/a\" = \"\"\n\
+             [aliases.categories]\ndb = \"database\"\n\
+             [aliases.severity]\nP1 = \"SEV1\"\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        let aliases = &config.aliases;
+        for spelling in ["irc bot", "IRC-Bot", "irc_bot.", " Irc  Bot "] {
+            assert_eq!(aliases.canonical(Field::Services, spelling), "ircbot");
+        }
+        assert_eq!(aliases.canonical(Field::Services, "ircbot"), "ircbot");
+        assert_eq!(aliases.canonical(Field::Services, "N/A"), "");
+        assert_eq!(aliases.canonical(Field::RootCause, "DB"), "database");
+        assert_eq!(aliases.canonical(Field::Severity, "p1"), "SEV1");
+        // Maps are per facet: a tag "db" is not a category.
+        assert_eq!(aliases.canonical(Field::Tags, "db"), "db");
+        assert_eq!(aliases.canonical(Field::Title, "db"), "db");
+        // A map to the same term picks a spelling, and is no chain.
+        Config::parse(
+            "[aliases.tags]\n\"customer facing\" = \"Customer-facing\"\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn value_map_chains_are_refused() {
+        check_err(
+            "[aliases.services]\n\"irc bot\" = \"ircbot\"\nircbot = \"irc-service\"\n",
+            "hindsight.toml: aliases.services: \"irc bot\" maps to \"ircbot\", which is itself mapped (\"ircbot\" = \"irc-service\"); map \"irc bot\" to \"irc-service\" directly",
+        );
+        check_err(
+            "[aliases.root_cause]\ndb = \"database\"\n\"DB.\" = \"deploy\"\n",
+            "aliases.root_cause: \"DB.\" and \"db\" are one term but map to different values",
+        );
+        check_err(
+            "[aliases.categories]\na = \"b\"\n[aliases.root_cause]\nc = \"d\"\n",
+            "duplicate",
+        );
+        check_err("[aliases.service]\na = \"b\"\n", "unknown field `service`");
     }
 
     #[test]

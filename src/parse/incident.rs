@@ -75,7 +75,7 @@ pub fn parse(
     title::drop_repeated_heading(&mut body, &title);
     let mut incident = read.into_incident(file, &text, &document, &fields, title, body);
     if let Some(inference) = inference {
-        apply_inference(&mut incident, inference);
+        apply_inference(&mut incident, inference, config);
     }
     Some(incident)
 }
@@ -343,15 +343,26 @@ struct Times {
 }
 
 /// Gives a document without front matter the values read from its prose.
-fn apply_inference(incident: &mut Incident, inference: Box<Inference>) {
+fn apply_inference(incident: &mut Incident, inference: Box<Inference>, config: &Config) {
     let value = |v: &Option<Inferred<DateTime<Utc>>>| v.as_ref().map(|v| v.value);
     incident.started_at = value(&inference.started_at);
     incident.detected_at = value(&inference.detected_at);
     incident.mitigated_at = value(&inference.mitigated_at);
     incident.resolved_at = value(&inference.resolved_at);
     incident.severity = inference.severity.as_ref().map(|v| v.value);
-    incident.services =
-        dedup_case_insensitive(inference.services.iter().map(|v| v.value.clone()).collect());
+    incident.services = dedup_case_insensitive(
+        inference
+            .services
+            .iter()
+            .map(|v| {
+                config
+                    .aliases
+                    .canonical(Field::Services, &v.value)
+                    .to_string()
+            })
+            .filter(|service| !service.is_empty())
+            .collect(),
+    );
     incident.root_causes = inference
         .root_cause
         .iter()
@@ -511,12 +522,12 @@ impl FieldReader<'_, '_> {
             .and_then(|(name, node)| self.severity(name, node));
         let times = self.times(fields);
         let services = self
-            .list(fields, Field::Services)
+            .mapped_list(fields, Field::Services)
             .into_iter()
             .map(|(service, pos)| self.service(vocabularies, &service, pos))
             .collect();
         let root_causes = self
-            .list(fields, Field::RootCause)
+            .mapped_list(fields, Field::RootCause)
             .into_iter()
             .map(|(cause, pos)| self.category(vocabularies, &cause, pos))
             .collect();
@@ -525,7 +536,11 @@ impl FieldReader<'_, '_> {
             .map(|(name, node)| self.action_items(name, node))
             .unwrap_or_default();
         let related = self.list(fields, Field::Related);
-        let tags = self.names(fields, Field::Tags);
+        let tags = self
+            .mapped_list(fields, Field::Tags)
+            .into_iter()
+            .map(|(tag, _)| tag)
+            .collect();
         let authors = self.names(fields, Field::Authors);
         let mut text = |canonical| {
             let (name, node) = fields.get(canonical)?;
@@ -564,6 +579,19 @@ impl FieldReader<'_, '_> {
             .collect()
     }
 
+    /// A list field's values through the site's value map for the field (`[aliases]`):
+    /// a mapped value becomes its target, one mapped to "" is left out.
+    fn mapped_list(&mut self, fields: &Fields<'_>, canonical: Field) -> Vec<(String, Pos)> {
+        let aliases = &self.config.aliases;
+        self.list(fields, canonical)
+            .into_iter()
+            .filter_map(|(value, pos)| {
+                let mapped = aliases.canonical(canonical, &value);
+                (!mapped.is_empty()).then(|| (mapped.to_string(), pos))
+            })
+            .collect()
+    }
+
     /// A list field's values.
     fn names(&mut self, fields: &Fields<'_>, canonical: Field) -> Vec<String> {
         self.list(fields, canonical)
@@ -580,7 +608,12 @@ impl FieldReader<'_, '_> {
             Value::Int(n) => n.to_string(),
             _ => String::new(),
         };
-        let found = vocab::match_severity(config, &given);
+        let mapped = config.aliases.canonical(Field::Severity, &given);
+        if mapped.is_empty() && !given.trim().is_empty() {
+            // Mapped to "not set" by `[aliases.severity]`.
+            return None;
+        }
+        let found = vocab::match_severity(config, mapped);
         if found.is_some() {
             return found;
         }

@@ -22,4 +22,5 @@ mod serve;
 mod shape;
 mod snapshots;
 mod support;
+mod terms;
 mod trends;

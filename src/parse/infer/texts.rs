@@ -2,6 +2,7 @@
 //! (from the registry or a "Services:" line) and the root-cause category.
 
 use crate::model::config::Config;
+use crate::model::field::Field;
 
 use super::classify;
 use super::doc::{Doc, Line, LineKind, label, words};
@@ -50,7 +51,8 @@ fn section_text(doc: &Doc<'_>, names: &[&str], contains: bool) -> Option<Inferre
     })
 }
 
-/// The first word of a "Severity:" line that names one of the site's severities.
+/// The first word of a "Severity:" line that names one of the site's severities, itself
+/// or through `[aliases.severity]`.
 fn severity(labeled: &[Labeled<'_, '_>], config: &Config) -> Option<Inferred<usize>> {
     labeled
         .iter()
@@ -60,7 +62,8 @@ fn severity(labeled: &[Labeled<'_, '_>], config: &Config) -> Option<Inferred<usi
                 .split(|c: char| c.is_whitespace() || "()[],;/".contains(c))
                 .filter(|w| !w.is_empty())
                 .find_map(|word| {
-                    crate::model::vocab::match_severity(config, word)
+                    let meant = config.aliases.canonical(Field::Severity, word);
+                    crate::model::vocab::match_severity(config, meant)
                         .and_then(|i| inferred(i, evidence(l.line, word)))
                 })
         })
