@@ -102,6 +102,11 @@ pub(crate) struct TermLists {
 }
 
 impl TermLists {
+    /// How many incidents the lists are for.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
     /// The terms of the incident at `position`, ascending.
     pub(crate) fn of_incident(&self, position: usize) -> &[usize] {
         match (self.starts.get(position), self.starts.get(position + 1)) {
@@ -145,21 +150,6 @@ impl FacetIndex {
             }
         }
         TermLists { starts, terms }
-    }
-
-    /// For each of `incidents` incidents, the first term that lists it ("not set" left
-    /// out): its term for a facet of one value per incident.
-    pub(crate) fn first_term_by_incident(&self, incidents: usize) -> Vec<Option<usize>> {
-        let mut first = vec![None; incidents];
-        for (t, term) in self.terms.iter().enumerate() {
-            if term.missing {
-                continue;
-            }
-            for &position in &term.incidents {
-                first[position].get_or_insert(t);
-            }
-        }
-        first
     }
 
     /// The position in `terms` of the term a name belongs to.
@@ -226,7 +216,8 @@ fn each_value(
 ) {
     match facet {
         Facet::Service => incident.services.iter().for_each(|s| each(s)),
-        Facet::Cause => incident.primary_cause().into_iter().for_each(each),
+        // An incident with several root causes counts under each.
+        Facet::Cause => incident.root_causes.iter().for_each(|c| each(c)),
         Facet::Duration => {
             if let Some(bucket) = duration_bucket(config, incident) {
                 each(&config.duration_buckets[bucket].key);
@@ -546,7 +537,8 @@ fn assign_slugs(terms: &mut [Term]) {
 }
 
 /// Related incidents: the explicit `related:` slugs first, then incidents sharing a service
-/// and the root cause, then a service, then the cause; within each tier, most recent first.
+/// and a root cause, then a service, then a root cause; within each tier, most recent
+/// first. Every root cause of an incident counts, as on the facet pages.
 fn related(
     config: &Config,
     incidents: &[Incident],
@@ -563,7 +555,7 @@ fn related(
         causes,
         // Each incident's terms, read off the facets rather than looked up value by value.
         service_terms: services.terms_by_incident(incidents.len()),
-        cause_term: causes.first_term_by_incident(incidents.len()),
+        cause_terms: causes.terms_by_incident(incidents.len()),
     };
     (0..incidents.len())
         .into_par_iter()
@@ -579,7 +571,7 @@ struct Relating<'a> {
     services: &'a FacetIndex,
     causes: &'a FacetIndex,
     service_terms: TermLists,
-    cause_term: Vec<Option<usize>>,
+    cause_terms: TermLists,
 }
 
 /// The related incidents chosen so far for one incident.
@@ -612,30 +604,33 @@ impl Relating<'_> {
                 chosen.push(other);
             }
         }
-        if let Some(cause) = self.cause_term[me] {
-            self.same_cause_and_service(me, cause, &mut chosen);
+        if !self.cause_terms.of_incident(me).is_empty() {
+            self.shared_cause_and_service(me, &mut chosen);
         }
         if chosen.list.len() < limit {
-            self.shared_service(me, &mut chosen);
+            Self::shared(self.services, &self.service_terms, me, &mut chosen);
         }
-        // Tier 3: the same cause.
-        let cause_list: &[usize] =
-            self.cause_term[me].map_or(&[], |c| &self.causes.terms[c].incidents);
-        for &other in cause_list {
-            if chosen.list.len() >= limit {
-                break;
-            }
-            chosen.push(other);
+        if chosen.list.len() < limit {
+            Self::shared(self.causes, &self.cause_terms, me, &mut chosen);
         }
         chosen.list
     }
 
-    /// Tier 1: same cause and a shared service, newest first. Each of my services' lists
-    /// is walked for incidents of my cause (a few dozen positions) rather than the cause's
-    /// list for incidents sharing a service (hundreds). At most `limit + 1` candidates can
+    /// Whether `other` has one of `mine` (ascending cause terms) among its causes.
+    fn shares_cause(&self, mine: &[usize], other: usize) -> bool {
+        self.cause_terms
+            .of_incident(other)
+            .iter()
+            .any(|term| mine.binary_search(term).is_ok())
+    }
+
+    /// Tier 1: a cause and a service in common, newest first. Each of my services' lists
+    /// is walked for incidents of my causes (a few dozen positions) rather than the causes'
+    /// lists for incidents sharing a service (hundreds). At most `limit + 1` candidates can
     /// be needed (one may be this incident, the rest are taken or already chosen), and
     /// those are among the first `limit + 1` of some service's list.
-    fn same_cause_and_service(&self, me: usize, cause: usize, chosen: &mut Chosen) {
+    fn shared_cause_and_service(&self, me: usize, chosen: &mut Chosen) {
+        let mine = self.cause_terms.of_incident(me);
         let mut candidates: Vec<usize> = Vec::new();
         for &term in self.service_terms.of_incident(me) {
             candidates.extend(
@@ -643,7 +638,7 @@ impl Relating<'_> {
                     .incidents
                     .iter()
                     .copied()
-                    .filter(|&other| self.cause_term[other] == Some(cause))
+                    .filter(|&other| self.shares_cause(mine, other))
                     .take(self.limit + 1),
             );
         }
@@ -654,18 +649,19 @@ impl Relating<'_> {
         }
     }
 
-    /// Tier 2: a shared service; each service list is newest first, so the first `limit`
-    /// candidates of each list contain the newest overall.
-    fn shared_service(&self, me: usize, chosen: &mut Chosen) {
+    /// Tiers 2 and 3: a term of `facet` in common (a service, a cause); each term's list
+    /// is newest first, so the first `limit` candidates of each list contain the newest
+    /// overall.
+    fn shared(facet: &FacetIndex, terms: &TermLists, me: usize, chosen: &mut Chosen) {
         let mut candidates: Vec<usize> = Vec::new();
-        for &term in self.service_terms.of_incident(me) {
+        for &term in terms.of_incident(me) {
             candidates.extend(
-                self.services.terms[term]
+                facet.terms[term]
                     .incidents
                     .iter()
                     .copied()
                     .filter(|&other| other != me && !chosen.list.contains(&other))
-                    .take(self.limit),
+                    .take(chosen.limit),
             );
         }
         candidates.sort_unstable();
@@ -806,23 +802,32 @@ mod tests {
         let services = site.index.facet(Facet::Service);
         let by_incident = services.terms_by_incident(n);
         let causes = site.index.facet(Facet::Cause);
-        let first = causes.first_term_by_incident(n);
+        let causes_by_incident = causes.terms_by_incident(n);
+        let looked_up = |values: &[String], facet: &FacetIndex| {
+            let mut terms: Vec<usize> = values.iter().filter_map(|v| facet.position(v)).collect();
+            terms.sort_unstable();
+            terms
+        };
         for (position, incident) in site.incidents.iter().enumerate() {
-            let mut looked_up: Vec<usize> = incident
-                .services
-                .iter()
-                .filter_map(|s| services.position(s))
-                .collect();
-            looked_up.sort_unstable();
             assert_eq!(
                 by_incident.of_incident(position),
-                looked_up,
+                looked_up(&incident.services, services),
                 "{}",
                 incident.slug
             );
-            let cause = incident.primary_cause().and_then(|c| causes.position(c));
-            assert_eq!(first[position], cause, "{}", incident.slug);
+            assert_eq!(
+                causes_by_incident.of_incident(position),
+                looked_up(&incident.root_causes, causes),
+                "{}",
+                incident.slug
+            );
         }
+        let c = site.incidents.iter().position(|i| i.slug == "c").unwrap();
+        assert_eq!(
+            causes_by_incident.of_incident(c).len(),
+            2,
+            "c counts under both of its causes"
+        );
         assert!(by_incident.of_incident(n).is_empty());
     }
 }

@@ -12,8 +12,10 @@
 //!   as "without data"; a missing time is never a zero.
 //! - Percentiles are by nearest rank, so every median and p90 is the value of a real
 //!   incident ([`percentile`]).
-//! - An incident counts once overall, and once for each of its services on service views.
-//! - Root-cause figures use the primary (first) category, as the facet pages do.
+//! - An incident counts once overall, once for each of its services on service views, and
+//!   once for each of its root causes on root-cause views, as on the facet pages. No
+//!   figure here needs one cause per incident; where a page shows one (a table row), it is
+//!   the primary cause `parse` put first by the site's rule.
 
 mod actions;
 mod recurrence;
@@ -290,9 +292,9 @@ pub struct Trends {
     /// Incidents that started on the as-of date's month and day in earlier years, newest
     /// first.
     pub on_this_day: Vec<usize>,
-    /// Per incident: its service terms and its primary cause term (not the "not set" terms).
+    /// Per incident: its service terms and its cause terms (not the "not set" terms).
     service_terms: TermLists,
-    cause_term: Vec<Option<usize>>,
+    cause_terms: TermLists,
     cause_slot_of_term: Vec<usize>,
 }
 
@@ -358,7 +360,7 @@ fn without_actions(site: &Site, as_of: NaiveDate) -> Trends {
         recurrent_pairs: facets.recurrences.pairs,
         actions: ActionStats::default(),
         service_terms: facets.service_terms,
-        cause_term: facets.cause_term,
+        cause_terms: facets.cause_terms,
         cause_slot_of_term: facets.cause_slot_of_term,
     }
 }
@@ -474,7 +476,7 @@ fn by_severity(site: &Site, metric: fn(&Incident) -> Option<TimeDelta>) -> Vec<S
 /// the matrix of the two.
 struct FacetFigures {
     service_terms: TermLists,
-    cause_term: Vec<Option<usize>>,
+    cause_terms: TermLists,
     recurrences: recurrence::Found,
     causes: Vec<Ranked>,
     causes_unset: usize,
@@ -493,11 +495,11 @@ impl FacetFigures {
         let service_index = site.index.facet(Facet::Service);
         let cause_index = site.index.facet(Facet::Cause);
         let service_terms = service_index.terms_by_incident(incidents.len());
-        let cause_term = cause_index.first_term_by_incident(incidents.len());
+        let cause_terms = cause_index.terms_by_incident(incidents.len());
         let recurrence_days = site.config.trends.recurrence_days;
         // Recurrences and the rankings each take a pass over the incidents; side by side.
         let (recurrences, (causes, services)) = rayon::join(
-            || recurrence::find(incidents, &service_terms, &cause_term, recurrence_days),
+            || recurrence::find(incidents, &service_terms, &cause_terms, recurrence_days),
             || {
                 // Each incident's duration once, in order, rather than twice through the
                 // facets' lists in no order.
@@ -509,7 +511,9 @@ impl FacetFigures {
                 )
             },
         );
-        let causes_unset = cause_term.iter().filter(|t| t.is_none()).count();
+        let causes_unset = (0..incidents.len())
+            .filter(|&position| cause_terms.of_incident(position).is_empty())
+            .count();
         let services_unset = (0..incidents.len())
             .filter(|&position| service_terms.of_incident(position).is_empty())
             .count();
@@ -518,17 +522,17 @@ impl FacetFigures {
             slots: &cause_slots,
             of_term: &cause_slot_of_term,
         };
-        let cause_share = cause_share(start_dates, cause_axis, &cause_term, &slots);
+        let cause_share = cause_share(start_dates, cause_axis, &cause_terms, &slots);
         let matrix = matrix(
             &services,
             service_index,
             &service_terms,
-            &cause_term,
+            &cause_terms,
             &slots,
         );
         FacetFigures {
             service_terms,
-            cause_term,
+            cause_terms,
             recurrences,
             causes,
             causes_unset,
@@ -542,7 +546,7 @@ impl FacetFigures {
     }
 }
 
-/// The chart series of each incident's primary cause.
+/// The chart series of each incident's causes.
 struct SlotOf<'a> {
     slots: &'a [CauseSlot],
     /// Each cause term's slot.
@@ -550,40 +554,46 @@ struct SlotOf<'a> {
 }
 
 impl SlotOf<'_> {
-    /// The slot of a primary cause term, or of "not set" for none.
-    fn cause(&self, cause: Option<usize>) -> usize {
-        match cause {
-            Some(term) => self.of_term[term],
+    /// The slots of an incident's cause terms, each once (two causes drawn as "Other" put
+    /// the incident in "Other" once), ascending; the "not set" slot for none.
+    fn causes(&self, causes: &[usize]) -> Vec<usize> {
+        if causes.is_empty() {
             // Only reached when some incident has no cause, so the last slot is "not set".
-            None => self.slots.len() - 1,
+            return vec![self.slots.len() - 1];
         }
+        let mut slots: Vec<usize> = causes.iter().map(|&term| self.of_term[term]).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
     }
 }
 
-/// `[period][cause slot]`: the dated incidents of each period of the cause axis, by the
-/// slot of their primary cause.
+/// `[period][cause slot]`: the dated incidents of each period of the cause axis, once in
+/// the slot of each of their causes.
 fn cause_share(
     start_dates: &[Option<NaiveDate>],
     cause_axis: &Axis,
-    cause_term: &[Option<usize>],
+    cause_terms: &TermLists,
     slots: &SlotOf<'_>,
 ) -> Vec<Vec<usize>> {
     let mut share = vec![vec![0; slots.slots.len()]; cause_axis.periods.len()];
     for (position, date) in start_dates.iter().enumerate() {
         if let Some(i) = date.and_then(|d| cause_axis.index(d)) {
-            share[i][slots.cause(cause_term[position])] += 1;
+            for slot in slots.causes(cause_terms.of_incident(position)) {
+                share[i][slot] += 1;
+            }
         }
     }
     share
 }
 
-/// `[row of services][cause slot]`: each incident once for each of its services, by the
-/// slot of its primary cause; the rows are the ranked services.
+/// `[row of services][cause slot]`: each incident once for each of its services and each
+/// of its causes' slots; the rows are the ranked services.
 fn matrix(
     services: &[Ranked],
     service_index: &FacetIndex,
     service_terms: &TermLists,
-    cause_term: &[Option<usize>],
+    cause_terms: &TermLists,
     slots: &SlotOf<'_>,
 ) -> Vec<Vec<usize>> {
     let mut row_of_term = vec![usize::MAX; service_index.terms.len()];
@@ -591,9 +601,16 @@ fn matrix(
         row_of_term[ranked.term] = row;
     }
     let mut matrix = vec![vec![0; slots.slots.len()]; services.len()];
-    for (position, cause) in cause_term.iter().enumerate() {
-        for &term in service_terms.of_incident(position) {
-            matrix[row_of_term[term]][slots.cause(*cause)] += 1;
+    for position in 0..service_terms.len() {
+        let terms = service_terms.of_incident(position);
+        if terms.is_empty() {
+            continue;
+        }
+        let cause_slots = slots.causes(cause_terms.of_incident(position));
+        for &term in terms {
+            for &slot in &cause_slots {
+                matrix[row_of_term[term]][slot] += 1;
+            }
         }
     }
     matrix
@@ -682,7 +699,7 @@ impl Trends {
             }
             match facet {
                 Facet::Service => {
-                    if let Some(cause) = self.cause_term[position] {
+                    for &cause in self.cause_terms.of_incident(position) {
                         *top.entry(cause).or_default() += 1;
                     }
                 }

@@ -119,9 +119,13 @@ pub struct Service {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrendsConfig {
-    /// An incident is a recurrence when an earlier one with the same service and the same
-    /// primary root cause started at most this many days before it.
+    /// An incident is a recurrence when an earlier one with a service and a root cause in
+    /// common started at most this many days before it.
     pub recurrence_days: u32,
+    /// Which of an incident's root causes is primary, where one cause per incident is
+    /// shown (a table row's cause, the exports' `primary_cause`): every figure counts an
+    /// incident under each of its causes. An explicit `primary_root_cause` field wins.
+    pub primary_cause: PrimaryCause,
     /// Neutralise CSV cells that a spreadsheet would run as a formula (those starting
     /// with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'`), as OWASP's
     /// CSV-injection guidance says. On by default; off for a consumer that is not a
@@ -135,9 +139,23 @@ impl Default for TrendsConfig {
         // enough that a service's unrelated yearly incidents are not called repeats.
         TrendsConfig {
             recurrence_days: 90,
+            primary_cause: PrimaryCause::Vocabulary,
             csv_formula_guard: true,
         }
     }
+}
+
+/// `[trends] primary_cause`: how the primary root cause is chosen among those listed,
+/// when the front matter does not name it (`primary_root_cause`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrimaryCause {
+    /// The listed cause that comes first in `[[categories]]`, the team's own ranking;
+    /// causes outside the vocabulary after those in it, by spelling. The list's order
+    /// (often alphabetical, or whatever a form wrote) says nothing.
+    Vocabulary,
+    /// The first cause as written.
+    FirstListed,
 }
 
 /// `[feeds]` in `hindsight.toml`.
@@ -684,6 +702,17 @@ mod tests {
     fn trends_settings() {
         let config = Config::parse("[trends]\nrecurrence_days = 30\n", "hindsight.toml").unwrap();
         assert_eq!(config.trends.recurrence_days, 30);
+        assert_eq!(config.trends.primary_cause, PrimaryCause::Vocabulary);
+        let config = Config::parse(
+            "[trends]\nprimary_cause = \"first-listed\"\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        assert_eq!(config.trends.primary_cause, PrimaryCause::FirstListed);
+        check_err(
+            "[trends]\nprimary_cause = \"first\"\n",
+            "unknown variant `first`, expected `vocabulary` or `first-listed`",
+        );
     }
 
     #[test]

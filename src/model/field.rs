@@ -19,6 +19,7 @@ pub enum Field {
     ResolvedAt,
     Services,
     RootCause,
+    PrimaryRootCause,
     Trigger,
     Tags,
     Authors,
@@ -31,7 +32,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in the order documentation and messages list them.
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 19] = [
         Field::Title,
         Field::Slug,
         Field::Status,
@@ -42,6 +43,7 @@ impl Field {
         Field::ResolvedAt,
         Field::Services,
         Field::RootCause,
+        Field::PrimaryRootCause,
         Field::Trigger,
         Field::Tags,
         Field::Authors,
@@ -65,6 +67,7 @@ impl Field {
             Field::ResolvedAt => "resolved_at",
             Field::Services => "services",
             Field::RootCause => "root_cause",
+            Field::PrimaryRootCause => "primary_root_cause",
             Field::Trigger => "trigger",
             Field::Tags => "tags",
             Field::Authors => "authors",

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::config::Config;
+use crate::model::config::{Config, PrimaryCause};
 
 pub use crate::model::term::term_key;
 
@@ -86,6 +86,40 @@ impl Vocabularies {
     /// The site's category keys, in the config's order.
     pub fn category_keys(&self) -> &[String] {
         &self.category_keys
+    }
+
+    /// An incident's root causes with the primary one first and the others as listed.
+    /// The primary is `explicit` when the postmortem names one (added when it is not
+    /// listed), else the one `rule` picks: see [`PrimaryCause`].
+    pub fn primary_first(
+        &self,
+        rule: PrimaryCause,
+        mut causes: Vec<String>,
+        explicit: Option<String>,
+    ) -> Vec<String> {
+        if let Some(explicit) = explicit {
+            let key = term_key(&explicit);
+            causes.retain(|cause| term_key(cause) != key);
+            causes.insert(0, explicit);
+            return causes;
+        }
+        let primary = match rule {
+            PrimaryCause::FirstListed => 0,
+            PrimaryCause::Vocabulary => {
+                let rank = |cause: &String| {
+                    let position = self.categories.get(&term_key(cause));
+                    (position.copied().unwrap_or(usize::MAX), cause.clone())
+                };
+                (0..causes.len())
+                    .min_by_key(|&i| rank(&causes[i]))
+                    .unwrap_or(0)
+            }
+        };
+        if primary > 0 {
+            let cause = causes.remove(primary);
+            causes.insert(0, cause);
+        }
+        causes
     }
 
     /// The registry spelling of the service `name` names, or `None` when it is not
@@ -235,6 +269,68 @@ mod tests {
         ] {
             assert_eq!(match_severity(&config, given), expected, "{given}");
         }
+    }
+
+    #[test]
+    fn the_primary_cause_is_the_teams_ranking_not_list_order() {
+        let config = Config::parse(
+            "[[categories]]\nkey = \"deploy\"\n[[categories]]\nkey = \"network\"\nlabel = \"Networking\"\n[[categories]]\nkey = \"capacity\"\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        let vocabularies = Vocabularies::new(&config);
+        let check = |rule, causes: &[&str], explicit: Option<&str>, expected: &[&str]| {
+            let given: Vec<String> = causes.iter().map(|c| c.to_string()).collect();
+            let ordered = vocabularies.primary_first(rule, given, explicit.map(str::to_string));
+            assert_eq!(ordered, expected, "{causes:?} with {explicit:?}");
+        };
+        let by_vocabulary = PrimaryCause::Vocabulary;
+        // An alphabetical list does not rank "capacity" first: the vocabulary does.
+        check(
+            by_vocabulary,
+            &["capacity", "deploy", "network"],
+            None,
+            &["deploy", "capacity", "network"],
+        );
+        check(
+            by_vocabulary,
+            &["capacity", "network"],
+            None,
+            &["network", "capacity"],
+        );
+        // Unknown categories come after known ones, then by spelling.
+        check(
+            by_vocabulary,
+            &["zebra", "cosmic-rays", "capacity"],
+            None,
+            &["capacity", "zebra", "cosmic-rays"],
+        );
+        check(
+            by_vocabulary,
+            &["zebra", "cosmic-rays"],
+            None,
+            &["cosmic-rays", "zebra"],
+        );
+        check(
+            PrimaryCause::FirstListed,
+            &["capacity", "deploy"],
+            None,
+            &["capacity", "deploy"],
+        );
+        // A named primary wins over either rule, listed or not.
+        check(
+            by_vocabulary,
+            &["deploy", "capacity"],
+            Some("capacity"),
+            &["capacity", "deploy"],
+        );
+        check(
+            PrimaryCause::FirstListed,
+            &["deploy"],
+            Some("network"),
+            &["network", "deploy"],
+        );
+        check(by_vocabulary, &[], None, &[]);
     }
 
     #[test]

@@ -526,11 +526,7 @@ impl FieldReader<'_, '_> {
             .into_iter()
             .map(|(service, pos)| self.service(vocabularies, &service, pos))
             .collect();
-        let root_causes = self
-            .mapped_list(fields, Field::RootCause)
-            .into_iter()
-            .map(|(cause, pos)| self.category(vocabularies, &cause, pos))
-            .collect();
+        let root_causes = self.root_causes(fields, vocabularies);
         let action_items = fields
             .get(Field::ActionItems)
             .map(|(name, node)| self.action_items(name, node))
@@ -577,6 +573,30 @@ impl FieldReader<'_, '_> {
             .all(canonical)
             .flat_map(|(name, node)| self.string_list(name, node))
             .collect()
+    }
+
+    /// The root causes, primary first: each through the value map and the vocabulary (an
+    /// H009 for one outside it); the primary is `primary_root_cause` when the postmortem
+    /// names one, else the one the site's `[trends] primary_cause` rule picks.
+    fn root_causes(&mut self, fields: &Fields<'_>, vocabularies: &Vocabularies) -> Vec<String> {
+        let config = self.config;
+        let listed: Vec<String> = self
+            .mapped_list(fields, Field::RootCause)
+            .into_iter()
+            .map(|(cause, pos)| self.category(vocabularies, &cause, pos, "root_cause"))
+            .collect();
+        let explicit = fields
+            .get(Field::PrimaryRootCause)
+            .and_then(|(name, node)| {
+                let written = self.string(name, node)?;
+                let cause = config.aliases.canonical(Field::RootCause, &written);
+                (!cause.is_empty()).then(|| self.category(vocabularies, cause, node.pos, name))
+            });
+        vocabularies.primary_first(
+            config.trends.primary_cause,
+            dedup_case_insensitive(listed),
+            explicit,
+        )
     }
 
     /// A list field's values through the site's value map for the field (`[aliases]`):
@@ -687,8 +707,15 @@ impl FieldReader<'_, '_> {
         times
     }
 
-    /// The vocabulary key of a category; unknown ones are kept as written, with an H009.
-    fn category(&mut self, vocabularies: &Vocabularies, name: &str, pos: Pos) -> String {
+    /// The vocabulary key of a category; unknown ones are kept as written, with an H009 at
+    /// `pos` naming `field`.
+    fn category(
+        &mut self,
+        vocabularies: &Vocabularies,
+        name: &str,
+        pos: Pos,
+        field: &str,
+    ) -> String {
         if let Some(key) = vocabularies.category_key(name) {
             return key.to_string();
         }
@@ -699,7 +726,7 @@ impl FieldReader<'_, '_> {
             format!("unknown root-cause category \"{name}\""),
         )
         .at(pos.line, pos.col, self.text)
-        .field("root_cause");
+        .field(field);
         self.diagnostics
             .push(match vocab::did_you_mean(name, keys) {
                 Some(close) => diagnostic.help(format!("did you mean `{close}`?")),

@@ -2,7 +2,8 @@
 //! most common spelling; value maps merge what folding cannot; an incident with several
 //! root causes counts under each, and the primary one is chosen by a rule the site sets.
 
-use crate::support::{Site, fact, overview_rows, postmortem, text};
+use crate::support::{Build, Site, fact, overview_rows, postmortem, text};
+use crate::trends::{chart_table, section};
 
 /// The heading of a term page: its name and its count.
 fn heading(html: &str) -> String {
@@ -135,5 +136,204 @@ fn a_value_map_chain_stops_the_build_with_a_clear_message() {
         ),
         "{}",
         build.stderr
+    );
+}
+
+/// The count on the root-cause overview of each category named.
+fn cause_counts(build: &Build, names: &[&str]) -> Vec<usize> {
+    let rows = overview_rows(&build.page("causes/"));
+    names
+        .iter()
+        .map(|name| {
+            rows.iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("no {name} in {rows:?}"))
+                .1
+        })
+        .collect()
+}
+
+/// Strings as owned strings, for comparing with table cells.
+fn cells(texts: &[&str]) -> Vec<String> {
+    texts.iter().map(|t| t.to_string()).collect()
+}
+
+/// Three incidents on api and db; `two` names two root causes.
+fn two_causes_site() -> Site {
+    Site::new()
+        .file(
+            "content/two.md",
+            postmortem(
+                "Two",
+                "started_at: 2024-01-10T10:00:00Z\nresolved_at: 2024-01-10T11:00:00Z\nservices: [api]\nroot_cause: [network, deploy]\n",
+            ),
+        )
+        .file(
+            "content/deploy.md",
+            postmortem(
+                "Deploy",
+                "started_at: 2024-02-01T10:00:00Z\nresolved_at: 2024-02-01T10:30:00Z\nservices: [api]\nroot_cause: deploy\n",
+            ),
+        )
+        .file(
+            "content/capacity.md",
+            postmortem(
+                "Capacity",
+                "started_at: 2024-03-01T10:00:00Z\nservices: [db]\nroot_cause: capacity\n",
+            ),
+        )
+}
+
+#[test]
+fn an_incident_with_two_causes_counts_once_under_each_on_facets_and_trends() {
+    let build = two_causes_site().build_with(&["--as-of", "2024-06-01"]);
+    build.assert_code(0);
+    assert_eq!(
+        cause_counts(&build, &["Deploy", "Network", "Capacity", "Caching"]),
+        [2, 1, 1, 0]
+    );
+    assert_eq!(build.listed("causes/network/"), ["two"]);
+    assert_eq!(build.listed("causes/deploy/"), ["deploy", "two"]);
+    assert_eq!(
+        heading(&build.page("causes/network/")),
+        "Network 1 incident"
+    );
+    // The incident page lists both, primary first: deploy comes before network in the
+    // default vocabulary.
+    let two = build.page("incidents/two/");
+    assert_eq!(
+        fact(&two, "Root cause").as_deref(),
+        Some("Deploy , Network")
+    );
+
+    let trends = build.page("trends/");
+    assert_eq!(
+        chart_table(&trends, "chart-causes-count"),
+        [
+            cells(&["Deploy", "2", "67%"]),
+            cells(&["Capacity", "1", "33%"]),
+            cells(&["Network", "1", "33%"]),
+        ],
+        "three incidents, four causes named"
+    );
+    assert_eq!(
+        chart_table(&trends, "chart-causes-duration"),
+        [
+            cells(&["Deploy", "1 h 30 min", "2", "2"]),
+            cells(&["Network", "1 h", "1", "1"]),
+        ],
+        "two's hour counts toward both of its causes"
+    );
+    // Columns: capacity, deploy, network (the vocabulary's order), then the total.
+    assert_eq!(
+        chart_table(&trends, "chart-cause-share"),
+        [cells(&["2024 Q1", "1 (25%)", "2 (50%)", "1 (25%)", "4"])]
+    );
+    assert_eq!(
+        chart_table(&trends, "chart-matrix"),
+        [
+            cells(&["api", "0", "2", "1", "2"]),
+            cells(&["db", "1", "0", "0", "1"]),
+        ],
+        "api's two incidents: deploy twice, network once"
+    );
+    assert!(
+        text(section(&trends, "causes"))
+            .contains("An incident with several root causes counts under each of them here.")
+    );
+    // The service's own page ranks the causes of its incidents, each of them.
+    let api = text(&build.page("services/api/"));
+    assert!(api.contains("Root causes Deploy 2 , Network 1"), "{api}");
+}
+
+#[test]
+fn an_incident_recurs_through_any_cause_it_shares() {
+    let build = two_causes_site().build_with(&["--as-of", "2024-06-01"]);
+    build.assert_code(0);
+    let recurrence = text(section(&build.page("trends/"), "recurrence"));
+    assert!(
+        recurrence
+            .contains("1 of 3 incidents with a start time, a service and a root cause did (33%)"),
+        "{recurrence}"
+    );
+    // Two listed network first, yet its deploy cause is what the later deploy repeats.
+    assert!(
+        recurrence.contains("Deploy 2024-02-01 Two 2024-01-10 22 api Deploy"),
+        "{recurrence}"
+    );
+    assert!(
+        recurrence.contains("api Deploy 1 Deploy 2024-02-01"),
+        "{recurrence}"
+    );
+}
+
+/// The root-cause cell of an incident's row in the incident list.
+fn row_cause(build: &Build, slug: &str) -> String {
+    let page = build.page("incidents/");
+    let at = page
+        .find(&format!("href=\"../incidents/{slug}/\""))
+        .unwrap_or_else(|| panic!("no row for {slug}"));
+    let row = &page[at..at + page[at..].find("</tr>").unwrap()];
+    let cells: Vec<&str> = row.split("<td").collect();
+    text(&format!("<td{}", cells[cells.len() - 2]))
+        .trim()
+        .to_string()
+}
+
+/// The `primary_cause` the JSON export gives an incident.
+fn exported_primary(build: &Build, slug: &str) -> String {
+    let json = std::fs::read_to_string(build.out.join("data/incidents.json")).unwrap();
+    let line = json
+        .lines()
+        .find(|l| l.starts_with(&format!("{{\"slug\":\"{slug}\"")))
+        .unwrap_or_else(|| panic!("no {slug} in {json}"));
+    let at = line.find("\"primary_cause\":").unwrap() + "\"primary_cause\":".len();
+    line[at..at + line[at..].find(',').unwrap()].to_string()
+}
+
+#[test]
+fn the_primary_cause_is_the_vocabularys_first_unless_the_site_or_the_file_says_otherwise() {
+    let files = |site: Site| {
+        site.file(
+            "content/listed.md",
+            postmortem("Listed", "root_cause: [network, capacity, cosmic rays]\n"),
+        )
+        .file(
+            "content/named.md",
+            postmortem(
+                "Named",
+                "root_cause: [network, capacity]\nmain_cause: network\n",
+            ),
+        )
+    };
+    let by_vocabulary =
+        files(Site::new().config("[fields]\nprimary_root_cause = [\"main_cause\"]\n")).build();
+    by_vocabulary.assert_code(0);
+    // Capacity is second in the default vocabulary, network sixth: capacity is primary
+    // though it is listed second.
+    assert_eq!(row_cause(&by_vocabulary, "listed"), "Capacity");
+    assert_eq!(exported_primary(&by_vocabulary, "listed"), "\"capacity\"");
+    assert_eq!(
+        fact(&by_vocabulary.page("incidents/listed/"), "Root cause").as_deref(),
+        Some("Capacity , Network , cosmic rays")
+    );
+    assert_eq!(row_cause(&by_vocabulary, "named"), "Network");
+    assert_eq!(exported_primary(&by_vocabulary, "named"), "\"network\"");
+
+    let first_listed = files(Site::new().config(
+        "[fields]\nprimary_root_cause = [\"main_cause\"]\n[trends]\nprimary_cause = \"first-listed\"\n",
+    ))
+    .build();
+    first_listed.assert_code(0);
+    assert_eq!(row_cause(&first_listed, "listed"), "Network");
+    assert_eq!(exported_primary(&first_listed, "listed"), "\"network\"");
+    assert_eq!(
+        fact(&first_listed.page("incidents/listed/"), "Root cause").as_deref(),
+        Some("Network , Capacity , cosmic rays")
+    );
+    // Whatever the rule, every cause counts.
+    assert_eq!(
+        cause_counts(&first_listed, &["Network", "Capacity", "cosmic rays"]),
+        [2, 2, 1]
     );
 }

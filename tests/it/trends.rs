@@ -40,7 +40,7 @@ fn figure<'a>(html: &'a str, id: &str) -> &'a str {
 }
 
 /// The body rows of the data table under a chart, as cell texts.
-fn chart_table(html: &str, id: &str) -> Vec<Vec<String>> {
+pub(crate) fn chart_table(html: &str, id: &str) -> Vec<Vec<String>> {
     let figure = figure(html, id);
     let body = &figure[figure.find("<tbody>").expect("a data table")..];
     body.split("<tr>")
@@ -97,7 +97,7 @@ fn incident_links(html: &str) -> Vec<String> {
 }
 
 /// The HTML of the section with `id` on the trend page.
-fn section<'a>(html: &'a str, id: &str) -> &'a str {
+pub(crate) fn section<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html.find(&format!("<section id=\"{id}\"")).unwrap();
     &html[start..start + html[start..].find("</section>").unwrap()]
 }

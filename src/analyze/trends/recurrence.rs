@@ -1,10 +1,11 @@
-//! Recurrence: incidents whose service and primary root cause already occurred within the
+//! Recurrence: incidents whose service and root cause already occurred together within the
 //! previous N days. "This has happened before" is the question an archive exists for.
+//! Every root cause of an incident counts, as on the facet pages.
 //!
 //! One pass over the incidents, oldest first, with a list per (service, category) pair of
 //! that pair's incidents in start order: an incident's candidate in each of its pairs is
 //! the last entry that started strictly before it. The work is linear in the number of
-//! (incident, service) pairs, never quadratic in incidents.
+//! (incident, service, cause) triples, never quadratic in incidents.
 
 use std::collections::HashMap;
 
@@ -18,13 +19,13 @@ use crate::model::incident::Incident;
 pub struct Recurrence {
     /// Position of the later incident.
     pub incident: usize,
-    /// Position of the most recent earlier incident with a shared service and the same
-    /// primary root cause.
+    /// Position of the most recent earlier incident with a service and a root cause in
+    /// common.
     pub earlier: usize,
     /// The service terms the two share, in facet order.
     pub services: Vec<usize>,
-    /// The cause term both have.
-    pub cause: usize,
+    /// The cause terms the two share, in facet order.
+    pub causes: Vec<usize>,
     /// From the earlier start to the later one.
     pub gap: TimeDelta,
 }
@@ -50,12 +51,12 @@ pub(super) struct Found {
     pub(super) pairs: Vec<RecurrentPair>,
 }
 
-/// Finds every recurrence. `service_terms.of_incident(i)` (ascending) and `cause_term[i]` are incident
-/// `i`'s terms; `incidents` is sorted newest first, as in `Site`.
+/// Finds every recurrence. `service_terms.of_incident(i)` and `cause_terms.of_incident(i)`
+/// (ascending) are incident `i`'s terms; `incidents` is sorted newest first, as in `Site`.
 pub(super) fn find(
     incidents: &[Incident],
     service_terms: &TermLists,
-    cause_term: &[Option<usize>],
+    cause_terms: &TermLists,
     days: u32,
 ) -> Found {
     let window = TimeDelta::days(i64::from(days));
@@ -66,15 +67,25 @@ pub(super) fn find(
     // start order. Incidents without a start time sort last, so they come first and are
     // skipped: they cannot be placed in time.
     for position in (0..incidents.len()).rev() {
-        let (Some(start), Some(cause)) = (incidents[position].started_at, cause_term[position])
-        else {
+        let Some(start) = incidents[position].started_at else {
             continue;
         };
-        // The most recent earlier incident over all of this incident's services; on equal
+        let pairs = || {
+            service_terms
+                .of_incident(position)
+                .iter()
+                .flat_map(|&service| {
+                    cause_terms
+                        .of_incident(position)
+                        .iter()
+                        .map(move |&cause| (service, cause))
+                })
+        };
+        // The most recent earlier incident over all of this incident's pairs; on equal
         // start times, the one sorted first, so the choice never depends on hashing.
         let mut best: Option<(DateTime<Utc>, usize)> = None;
-        for &service in service_terms.of_incident(position) {
-            let Some(list) = lists.get(&(service, cause)) else {
+        for pair in pairs() {
+            let Some(list) = lists.get(&pair) else {
                 continue;
             };
             // Incidents that started at the same instant are not "before" each other.
@@ -89,26 +100,17 @@ pub(super) fn find(
             }
         }
         if let Some((at, earlier)) = best {
-            let services = service_terms
-                .of_incident(position)
-                .iter()
-                .copied()
-                .filter(|s| service_terms.of_incident(earlier).binary_search(s).is_ok())
-                .collect();
             recurrence_of[position] = Some(earlier);
             recurrences.push(Recurrence {
                 incident: position,
                 earlier,
-                services,
-                cause,
+                services: shared(service_terms, position, earlier),
+                causes: shared(cause_terms, position, earlier),
                 gap: start - at,
             });
         }
-        for &service in service_terms.of_incident(position) {
-            lists
-                .entry((service, cause))
-                .or_default()
-                .push((start, position));
+        for pair in pairs() {
+            lists.entry(pair).or_default().push((start, position));
         }
     }
     recurrences.reverse();
@@ -119,21 +121,33 @@ pub(super) fn find(
     }
 }
 
+/// The terms two incidents share, ascending.
+fn shared(terms: &TermLists, one: usize, other: usize) -> Vec<usize> {
+    terms
+        .of_incident(one)
+        .iter()
+        .copied()
+        .filter(|term| terms.of_incident(other).binary_search(term).is_ok())
+        .collect()
+}
+
 /// Recurrences per (service, category): most first, then the most recent first.
 fn pairs(recurrences: &[Recurrence]) -> Vec<RecurrentPair> {
     let mut by_pair: HashMap<(usize, usize), RecurrentPair> = HashMap::new();
     // `recurrences` is newest first, so the first one seen for a pair is its latest.
     for recurrence in recurrences {
         for &service in &recurrence.services {
-            by_pair
-                .entry((service, recurrence.cause))
-                .or_insert(RecurrentPair {
-                    service,
-                    cause: recurrence.cause,
-                    count: 0,
-                    latest: recurrence.incident,
-                })
-                .count += 1;
+            for &cause in &recurrence.causes {
+                by_pair
+                    .entry((service, cause))
+                    .or_insert(RecurrentPair {
+                        service,
+                        cause,
+                        count: 0,
+                        latest: recurrence.incident,
+                    })
+                    .count += 1;
+            }
         }
     }
     let mut pairs: Vec<RecurrentPair> = by_pair.into_values().collect();

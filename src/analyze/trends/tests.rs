@@ -206,7 +206,7 @@ impl Dump<'_> {
         )
     }
 
-    /// Each recurrence as `incident <- earlier (services cause gap)`.
+    /// Each recurrence as `incident <- earlier (services causes gap)`.
     fn recurrences(&self) -> String {
         join(
             self.t
@@ -218,12 +218,17 @@ impl Dump<'_> {
                         .iter()
                         .map(|&s| self.term(Facet::Service, s))
                         .collect();
+                    let causes: Vec<String> = r
+                        .causes
+                        .iter()
+                        .map(|&c| self.term(Facet::Cause, c))
+                        .collect();
                     format!(
                         "{} <- {} ({} {} {}d)",
                         self.slug(r.incident),
                         self.slug(r.earlier),
                         services.join("+"),
-                        self.term(Facet::Cause, r.cause),
+                        causes.join("+"),
                         r.gap.num_days()
                     )
                 })
@@ -479,13 +484,15 @@ fn causes_services_and_their_matrix() {
             ),
         ],
         "2024-06-01",
+        // b names two causes and counts under both: in the shares, the rankings (with its
+        // duration) and the matrix.
         "slots: capacity | deploy | network | not set
-         share: 2024 Q1 1.2.0.0 | 2024 Q2 0.0.1.1
-         causes: deploy 2 90m/2 | capacity 1 0m/0 | network 1 120m/1
+         share: 2024 Q1 2.2.0.0 | 2024 Q2 0.0.1.1
+         causes: capacity 2 30m/1 | deploy 2 90m/2 | network 1 120m/1
          causes unset: 1
          services: api 2 90m/2 | db 2 60m/1 | cache 1 0m/0
          services unset: 1
-         matrix: api 0.2.0.0 | db 1.1.0.0 | cache 0.0.0.1",
+         matrix: api 1.2.0.0 | db 1.1.0.0 | cache 0.0.0.1",
     );
 }
 
@@ -563,7 +570,33 @@ fn durations_per_bucket_and_severity() {
 }
 
 #[test]
-fn recurrences_share_a_service_and_the_primary_cause_within_the_window() {
+fn an_incident_with_several_causes_recurs_through_any_of_them() {
+    check(
+        &[
+            (
+                "jan",
+                "started_at: 2024-01-01T10:00:00Z\nservices: [api]\nroot_cause: [network, deploy]",
+            ),
+            // Shares deploy with jan, though its primary cause is capacity.
+            (
+                "feb",
+                "started_at: 2024-02-01T10:00:00Z\nservices: [api]\nroot_cause: [deploy, capacity]",
+            ),
+            // Shares both of jan's causes, and deploy with feb, the most recent.
+            (
+                "mar",
+                "started_at: 2024-03-01T10:00:00Z\nservices: [api]\nroot_cause: [deploy, network]",
+            ),
+        ],
+        "2024-06-01",
+        "recurrences: mar <- feb (api deploy 29d) | feb <- jan (api deploy 31d)
+         pairs: api+deploy 2 latest mar
+         causes: deploy 3 0m/0 | network 2 0m/0 | capacity 1 0m/0",
+    );
+}
+
+#[test]
+fn recurrences_share_a_service_and_a_cause_within_the_window() {
     check_with(
         "[trends]\nrecurrence_days = 30",
         &[

@@ -71,7 +71,7 @@ impl Renderer<'_> {
         let period = trends.cause_axis.granularity.name();
         let title = format!("Root causes per {period}, as a share of the {period}'s incidents");
         let desc = format!(
-            "Each column is one {period}'s incidents split by primary root cause, as percentages."
+            "Each column is one {period}'s incidents split by root cause, as percentages; an incident with several root causes counts under each."
         );
         let series: Vec<Series> = slots
             .iter()
@@ -191,11 +191,11 @@ impl Renderer<'_> {
         } else {
             "Root causes per service".to_string()
         };
-        let desc = "Incidents per service and primary root cause; darker cells hold more.";
+        let desc = "Incidents per service and root cause, each under every service and root cause it names; darker cells hold more.";
         let frame = Frame {
             title: &title,
             desc,
-            x_title: "Primary root cause",
+            x_title: "Root cause",
             y_title: "Service",
             width: 960.0,
             height: 0.0,

@@ -202,7 +202,7 @@ impl Renderer<'_> {
             .incidents
             .iter()
             .filter(|i| {
-                i.started_at.is_some() && !i.services.is_empty() && i.primary_cause().is_some()
+                i.started_at.is_some() && !i.services.is_empty() && !i.root_causes.is_empty()
             })
             .count();
         RecurrenceView {
@@ -218,7 +218,7 @@ impl Renderer<'_> {
                     incident: &self.rows[r.incident],
                     earlier: &self.rows[r.earlier],
                     services: r.services.iter().map(|&s| service(s)).collect(),
-                    cause: cause(r.cause),
+                    causes: r.causes.iter().map(|&c| cause(c)).collect(),
                     days: r.gap.num_days(),
                 })
                 .collect(),
@@ -539,7 +539,8 @@ struct RecurrenceRow<'a> {
     incident: &'a IncidentRow,
     earlier: &'a IncidentRow,
     services: Vec<TermLink>,
-    cause: TermLink,
+    /// The root causes the two share.
+    causes: Vec<TermLink>,
     days: i64,
 }
 
