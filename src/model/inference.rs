@@ -34,7 +34,8 @@ pub struct Inference {
     /// Position in `config.severities`.
     pub severity: Option<Inferred<usize>>,
     pub services: Vec<Inferred<String>>,
-    /// A category key of the site's vocabulary.
+    /// A category key of the site's vocabulary; or, from a "Category:" line that names
+    /// none, the name as written (`parse` warns about it, as about front matter).
     pub root_cause: Option<Inferred<String>>,
     pub trigger: Option<Inferred<String>>,
     pub summary: Option<Inferred<String>>,

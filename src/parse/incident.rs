@@ -75,7 +75,9 @@ pub fn parse(
     title::drop_repeated_heading(&mut body, &title);
     let mut incident = read.into_incident(file, &text, &document, &fields, title, body);
     if let Some(inference) = inference {
+        let causes = reader.inferred_causes(vocabularies, &inference);
         apply_inference(&mut incident, inference, config);
+        incident.root_causes = causes;
     }
     Some(incident)
 }
@@ -342,7 +344,8 @@ struct Times {
     resolved_at: Option<DateTime<Utc>>,
 }
 
-/// Gives a document without front matter the values read from its prose.
+/// Gives a document without front matter the values read from its prose (but the root
+/// cause, which [`FieldReader::inferred_causes`] checks).
 fn apply_inference(incident: &mut Incident, inference: Box<Inference>, config: &Config) {
     let value = |v: &Option<Inferred<DateTime<Utc>>>| v.as_ref().map(|v| v.value);
     incident.started_at = value(&inference.started_at);
@@ -363,11 +366,6 @@ fn apply_inference(incident: &mut Incident, inference: Box<Inference>, config: &
             .filter(|service| !service.is_empty())
             .collect(),
     );
-    incident.root_causes = inference
-        .root_cause
-        .iter()
-        .map(|v| v.value.clone())
-        .collect();
     let text = |v: &Option<Inferred<String>>| v.as_ref().map(|v| v.value.clone());
     incident.trigger = text(&inference.trigger);
     incident.summary = text(&inference.summary);
@@ -597,6 +595,29 @@ impl FieldReader<'_, '_> {
             dedup_case_insensitive(listed),
             explicit,
         )
+    }
+
+    /// The root cause read from prose, through the value map and the vocabulary: one
+    /// outside the vocabulary gets the H009 front matter gets, at the words it was read
+    /// from.
+    fn inferred_causes(
+        &mut self,
+        vocabularies: &Vocabularies,
+        inference: &Inference,
+    ) -> Vec<String> {
+        let Some(cause) = &inference.root_cause else {
+            return Vec::new();
+        };
+        let config = self.config;
+        let meant = config.aliases.canonical(Field::RootCause, &cause.value);
+        if meant.is_empty() {
+            return Vec::new();
+        }
+        let pos = Pos {
+            line: cause.evidence.line,
+            col: cause.evidence.col,
+        };
+        vec![self.category(vocabularies, meant, pos, "root_cause")]
     }
 
     /// A list field's values through the site's value map for the field (`[aliases]`):

@@ -337,3 +337,40 @@ fn the_primary_cause_is_the_vocabularys_first_unless_the_site_or_the_file_says_o
         [2, 2, 1]
     );
 }
+
+#[test]
+fn a_category_read_from_prose_outside_the_vocabulary_is_warned_about_at_its_line() {
+    let site = Site::new()
+        .config("[aliases.categories]\ndb = \"database\"\n")
+        .file(
+            "content/prose.md",
+            "# Queue outage\n\n- Start: 2024-02-10 09:00 UTC\n- Category: Databse\n\nThe queue stalled.\n",
+        )
+        .file(
+            "content/mapped.md",
+            "# Replica lag\n\n- Start: 2024-02-11 09:00 UTC\n- Category: DB.\n",
+        )
+        .file(
+            "content/known.md",
+            "# Cache stampede\n\n- Start: 2024-02-12 09:00 UTC\n- Category: Caching\n",
+        );
+    let build = site.build();
+    build.assert_code(0);
+    assert!(
+        build.stderr.contains(
+            "content/prose.md:4:13: warning[H009]: root_cause: unknown root-cause category \"Databse\"\n  |\n4 | - Category: Databse\n  |             ^\n  = help: did you mean `database`?"
+        ),
+        "{}",
+        build.stderr
+    );
+    assert_eq!(
+        build.stderr.matches("H009").count(),
+        1,
+        "a mapped or known category is not warned about: {}",
+        build.stderr
+    );
+    // As with front matter, the value is kept as written and gets its page.
+    assert_eq!(build.listed("causes/databse/"), ["prose"]);
+    assert_eq!(build.listed("causes/database/"), ["mapped"]);
+    assert_eq!(build.listed("causes/caching/"), ["known"]);
+}

@@ -163,8 +163,37 @@ fn registry_services(
         .collect()
 }
 
-/// The category: a "Category:" label naming one, else the classifier over the root-cause
-/// text, else over the title.
+/// The category a "Category:" label names: see [`root_cause`].
+fn labeled_category(
+    l: &Labeled<'_, '_>,
+    config: &Config,
+    classifier: &classify::Classifier,
+) -> Option<Inferred<String>> {
+    let written = l.value.trim_end_matches('.').trim();
+    let meant = config.aliases.canonical(Field::RootCause, written);
+    let key = crate::model::vocab::term_key(meant);
+    if let Some(category) = config.categories.iter().find(|c| {
+        crate::model::vocab::term_key(&c.key) == key
+            || crate::model::vocab::term_key(&c.label) == key
+    }) {
+        return inferred(category.key.clone(), evidence(l.line, l.value));
+    }
+    if let Some(found) = classifier.classify(&[(l.line.number, l.value)]) {
+        return inferred(
+            found.key,
+            evidence(
+                l.line,
+                &l.value[found.col_byte..found.col_byte + found.phrase.len()],
+            ),
+        );
+    }
+    inferred(written.to_string(), evidence(l.line, written))
+}
+
+/// The category: a "Category:" label naming one (itself or through `[aliases.root_cause]`),
+/// else the classifier over the label's words; a label naming none is kept as written, so
+/// `parse` warns about it as about front matter (H009). Without a label, the classifier
+/// over the root-cause text, else over the title.
 fn root_cause(
     doc: &Doc<'_>,
     labeled: &[Labeled<'_, '_>],
@@ -172,26 +201,11 @@ fn root_cause(
 ) -> Option<Inferred<String>> {
     let config = input.config;
     let classifier = classify::Classifier::new(config);
-    for l in labeled
+    if let Some(l) = labeled
         .iter()
-        .filter(|l| is(&l.name, CATEGORY) && !l.value.is_empty())
+        .find(|l| is(&l.name, CATEGORY) && !l.value.is_empty())
     {
-        let key = crate::model::vocab::term_key(l.value.trim_end_matches('.'));
-        if let Some(category) = config.categories.iter().find(|c| {
-            crate::model::vocab::term_key(&c.key) == key
-                || crate::model::vocab::term_key(&c.label) == key
-        }) {
-            return inferred(category.key.clone(), evidence(l.line, l.value));
-        }
-        if let Some(found) = classifier.classify(&[(l.line.number, l.value)]) {
-            return inferred(
-                found.key,
-                evidence(
-                    l.line,
-                    &l.value[found.col_byte..found.col_byte + found.phrase.len()],
-                ),
-            );
-        }
+        return labeled_category(l, config, &classifier);
     }
     // The root-cause text: label lines, and unlabeled lines of a "Root cause" section.
     let mut texts: Vec<(u32, &str, &Line<'_>)> = labeled
