@@ -69,9 +69,9 @@ impl Renderer<'_> {
             .map(|p| p.label())
             .collect();
         let period = trends.cause_axis.granularity.name();
-        let title = format!("Root causes per {period}, as a share of the {period}'s incidents");
+        let title = format!("Root causes per {period}, as shares of the {period}'s causes");
         let desc = format!(
-            "Each column is one {period}'s incidents split by root cause, as percentages; an incident with several root causes counts under each."
+            "Each column is one {period}'s incidents split by root cause, as percentages of the causes named; an incident with several root causes counts under each, so the total can exceed the {period}'s incidents."
         );
         let series: Vec<Series> = slots
             .iter()

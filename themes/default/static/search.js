@@ -458,8 +458,9 @@
     }
     var services = termOf(facetIndex("service"), p).filter(function (t) { return t.slug !== "not-set"; });
     if (services.length) line.appendChild(el("span", "search-services", services.map(function (t) { return t.name; }).join(", ")));
-    var cause = termOf(facetIndex("cause"), p).filter(function (t) { return t.slug !== "not-set"; })[0];
-    if (cause) line.appendChild(el("span", "search-cause", cause.name));
+    // Every root cause, as the incident counts under each (in the facet's order).
+    var causes = termOf(facetIndex("cause"), p).filter(function (t) { return t.slug !== "not-set"; });
+    if (causes.length) line.appendChild(el("span", "search-cause", causes.map(function (t) { return t.name; }).join(", ")));
     if (doc.duration) line.appendChild(el("span", "search-duration", doc.duration));
     item.appendChild(line);
     var source = doc.text;
