@@ -637,11 +637,19 @@ impl Config {
     }
 }
 
+/// Refuses two entries that are one term ([`term_key`]): values are looked up by term, so
+/// the second could never be reached.
 fn check_unique<'a>(what: &str, keys: impl Iterator<Item = &'a String>) -> Result<(), String> {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen: BTreeMap<String, &String> = BTreeMap::new();
     for key in keys {
-        if !seen.insert(key.to_lowercase()) {
-            return Err(format!("{what}: \"{key}\" is declared twice"));
+        if let Some(other) = seen.insert(term_key(key), key) {
+            return Err(if other.to_lowercase() == key.to_lowercase() {
+                format!("{what}: \"{key}\" is declared twice")
+            } else {
+                format!(
+                    "{what}: \"{other}\" and \"{key}\" are one term (case, spaces and punctuation aside); keep one"
+                )
+            });
         }
     }
     Ok(())
@@ -786,6 +794,10 @@ mod tests {
         check_err(
             "[[categories]]\nkey = \"db\"\n[[categories]]\nkey = \"DB\"\n",
             "\"DB\" is declared twice",
+        );
+        check_err(
+            "[[services]]\nname = \"web-app\"\n[[services]]\nname = \"Web App\"\n",
+            "services: \"web-app\" and \"Web App\" are one term (case, spaces and punctuation aside); keep one",
         );
         check_err(
             "[trends]\nrecurrence_days = 0\n",
