@@ -3,12 +3,14 @@
 //!
 //! A feed is written only when `base_url` is absolute: an Atom `id` must be an absolute
 //! IRI, and readers fetch entries' links from wherever the feed was copied to, so both
-//! are built from `base_url`. Every date comes from the incidents themselves, never from
-//! the clock, so two builds of the same sources write the same bytes.
+//! are built from `base_url`. Every date comes from the incidents themselves, or, for an
+//! incident that records no time at all, from the build's as-of date (`--as-of`,
+//! `SOURCE_DATE_EPOCH`), never from the clock: two builds of the same sources for the
+//! same date write the same bytes. Such an entry says that its postmortem has no date.
 
 use std::fmt::Write;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveTime, SecondsFormat, Utc};
 
 use super::views::term_url;
 use super::{Page, Renderer, canonical_url, escape_xml, has_host};
@@ -23,10 +25,6 @@ pub(super) const SITE_FEED: &str = "feed.xml";
 
 /// The feed's file name in a service's folder.
 const SERVICE_FEED: &str = "feed.xml";
-
-/// A feed with no dated entry still needs an `updated`; the epoch says "never", and is
-/// the same in every build.
-const NEVER: &str = "1970-01-01T00:00:00Z";
 
 /// Whether this build writes feeds.
 pub(super) fn enabled(config: &Config) -> bool {
@@ -58,7 +56,7 @@ pub(super) fn feed_of_page(site: &Site, path: &str) -> Option<String> {
 }
 
 /// The time an entry was last updated: the latest time the postmortem states (resolved,
-/// as a rule). `None` for an incident with no time at all, which no feed can place.
+/// as a rule). `None` for an incident with no time at all.
 fn updated(incident: &Incident) -> Option<DateTime<Utc>> {
     [
         incident.started_at,
@@ -70,6 +68,10 @@ fn updated(incident: &Incident) -> Option<DateTime<Utc>> {
     .flatten()
     .max()
 }
+
+/// An incident in a feed, the date of its entry, and whether the postmortem records that
+/// date (else it is the as-of date).
+type Entry<'a> = (&'a Incident, DateTime<Utc>, bool);
 
 /// What a feed says about itself, apart from its entries.
 struct FeedHead<'a> {
@@ -109,22 +111,47 @@ impl Renderer<'_> {
         self.feed(&head, term.incidents.iter().copied())
     }
 
-    /// One feed over the incidents at `positions` (ascending, so newest first), of which
-    /// the first `feeds.limit` with a date become entries.
+    /// The as-of date as an instant: midnight UTC, what undated entries and a feed
+    /// without entries are dated by.
+    fn as_of(&self) -> DateTime<Utc> {
+        self.trends.as_of.and_time(NaiveTime::MIN).and_utc()
+    }
+
+    /// The entries of a feed over the incidents at `positions`: each with its date (the
+    /// as-of date for an incident that records none, marked `false`), newest first, ties
+    /// in the site's order, at most `feeds.limit`.
+    fn entries(&self, positions: impl Iterator<Item = usize>) -> Vec<Entry<'_>> {
+        let as_of = self.as_of();
+        let mut entries: Vec<Entry> = positions
+            .map(|i| {
+                let incident = &self.site.incidents[i];
+                match updated(incident) {
+                    Some(at) => (incident, at, true),
+                    None => (incident, as_of, false),
+                }
+            })
+            .collect();
+        // Stable: positions ascend, so equal dates keep the site's order.
+        entries.sort_by_key(|&(_, at, _)| std::cmp::Reverse(at));
+        entries.truncate(self.site.config.feeds.limit);
+        entries
+    }
+
+    /// One feed over the incidents at `positions` (ascending, so newest first): its
+    /// [`entries`](Self::entries), and an `updated` that is the newest entry's date, or the
+    /// as-of date for a feed without entries.
     fn feed(&self, head: &FeedHead, positions: impl Iterator<Item = usize>) -> Page {
         let site = self.site;
         let config = &site.config;
         let url = |path: &str| canonical_url(&config.base_url, path).unwrap_or_default();
-        let entries: Vec<(&Incident, DateTime<Utc>)> = positions
-            .map(|i| &site.incidents[i])
-            .filter_map(|incident| Some((incident, updated(incident)?)))
-            .take(config.feeds.limit)
-            .collect();
-        let feed_updated = entries
-            .iter()
-            .map(|(_, at)| *at)
-            .max()
-            .map_or_else(|| NEVER.to_string(), rfc3339);
+        let entries = self.entries(positions);
+        let feed_updated = rfc3339(
+            entries
+                .iter()
+                .map(|&(_, at, _)| at)
+                .max()
+                .unwrap_or_else(|| self.as_of()),
+        );
 
         let mut xml = String::with_capacity(1024 + entries.len() * 1024);
         xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
@@ -147,8 +174,8 @@ impl Renderer<'_> {
             "  <generator version=\"{}\">Hindsight</generator>",
             env!("CARGO_PKG_VERSION")
         );
-        for (incident, at) in entries {
-            self.entry(&mut xml, incident, at, &url);
+        for (incident, at, dated) in entries {
+            self.entry(&mut xml, incident, (at, dated), &url);
         }
         xml.push_str("</feed>\n");
         Page {
@@ -157,11 +184,12 @@ impl Renderer<'_> {
         }
     }
 
+    /// One entry; `updated` is its date and whether the postmortem records it.
     fn entry(
         &self,
         xml: &mut String,
         incident: &Incident,
-        updated: DateTime<Utc>,
+        (updated, dated): (DateTime<Utc>, bool),
         url: &impl Fn(&str) -> String,
     ) {
         let config = &self.site.config;
@@ -203,7 +231,18 @@ impl Renderer<'_> {
         for tag in &incident.tags {
             category(Facet::Tag, tag, tag);
         }
-        let summary = summary(incident, config.allow_raw_html);
+        let mut summary = summary(incident, config.allow_raw_html);
+        if !dated {
+            let note = format!(
+                "The postmortem records no date; this entry is dated {}, the date the site was built for.",
+                self.trends.as_of
+            );
+            summary = if summary.is_empty() {
+                note
+            } else {
+                format!("{note}\n\n{summary}")
+            };
+        }
         if !summary.is_empty() {
             element(xml, "    ", "summary", &summary);
         }

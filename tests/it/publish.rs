@@ -172,9 +172,13 @@ fn archive() -> Site {
         )
 }
 
+/// The as-of date of the feed tests, and the date undated entries get from it.
+const AS_OF: &str = "2024-06-01";
+const AS_OF_TIME: &str = "2024-06-01T00:00:00Z";
+
 #[test]
-fn site_feed_lists_dated_incidents_newest_first_as_valid_atom() {
-    let build = archive().build();
+fn site_feed_lists_incidents_newest_first_as_valid_atom() {
+    let build = archive().build_with(&["--as-of", AS_OF]);
     build.assert_code(0);
     let feed = parse_feed(&build.page("feed.xml"));
     assert_eq!(feed.title, "Ops & <Reliability>");
@@ -183,14 +187,27 @@ fn site_feed_lists_dated_incidents_newest_first_as_valid_atom() {
     assert_eq!(feed.page_link, BASE);
     assert_eq!(
         feed.titles(),
-        [TITLE, "Billing run failed", "Stale cache entries"],
-        "newest first; the undated incident has no place in a feed"
+        [
+            "A note without dates",
+            TITLE,
+            "Billing run failed",
+            "Stale cache entries"
+        ],
+        "newest first; the undated incident is dated by the as-of date"
     );
     assert_eq!(
-        feed.updated, "2024-03-03T12:30:00Z",
+        feed.updated, AS_OF_TIME,
         "the feed is as new as its newest entry"
     );
-    let cache = &feed.entries[0];
+    let undated = &feed.entries[0];
+    assert_eq!(undated.updated, AS_OF_TIME);
+    assert_eq!(
+        undated.summary.as_deref(),
+        Some(
+            "The postmortem records no date; this entry is dated 2024-06-01, the date the site was built for."
+        )
+    );
+    let cache = &feed.entries[1];
     assert_eq!(
         *cache,
         Entry {
@@ -221,8 +238,8 @@ fn site_feed_lists_dated_incidents_newest_first_as_valid_atom() {
         }
     );
     // Times are written in UTC, from the postmortem's own times.
-    assert_eq!(feed.entries[2].updated, "2023-11-20T08:00:00Z");
-    assert_eq!(feed.entries[1].summary, None);
+    assert_eq!(feed.entries[3].updated, "2023-11-20T08:00:00Z");
+    assert_eq!(feed.entries[2].summary, None);
     // Every entry links to a page that exists.
     for entry in &feed.entries {
         let path = entry.link.strip_prefix(BASE).expect("an absolute link");
@@ -232,9 +249,12 @@ fn site_feed_lists_dated_incidents_newest_first_as_valid_atom() {
 
 #[test]
 fn service_feeds_hold_only_their_service_and_pages_link_to_them() {
-    let build = archive().build();
+    let build = archive().build_with(&["--as-of", AS_OF]);
     let redis = parse_feed(&build.page("services/redis-cache/feed.xml"));
-    assert_eq!(redis.titles(), [TITLE, "Stale cache entries"]);
+    assert_eq!(
+        redis.titles(),
+        ["A note without dates", TITLE, "Stale cache entries"]
+    );
     assert_eq!(redis.id, format!("{BASE}services/redis-cache/feed.xml"));
     assert_eq!(redis.page_link, format!("{BASE}services/redis-cache/"));
     assert_eq!(redis.title, "Service: redis-cache · Ops & <Reliability>");
@@ -267,9 +287,9 @@ fn service_feeds_hold_only_their_service_and_pages_link_to_them() {
 #[test]
 fn the_feed_limit_keeps_the_newest_and_zero_turns_feeds_off() {
     let site = archive().config(&format!("base_url = \"{BASE}\"\n[feeds]\nlimit = 2\n"));
-    let build = site.build();
+    let build = site.build_with(&["--as-of", AS_OF]);
     let feed = parse_feed(&build.page("feed.xml"));
-    assert_eq!(feed.titles(), [TITLE, "Billing run failed"]);
+    assert_eq!(feed.titles(), ["A note without dates", TITLE]);
 
     let build = site
         .config(&format!("base_url = \"{BASE}\"\n[feeds]\nlimit = 0\n"))
@@ -402,7 +422,8 @@ fn publishing_files_are_reproducible_and_independent_of_the_build_date() {
     build_example_at("1717200000", &a);
     build_example_at("1717200000", &b);
     // Ten years on: the as-of date moves, which changes the trend figures, but not a
-    // feed, the sitemap or robots.txt.
+    // feed, the sitemap or robots.txt (every postmortem of the example has a date; an
+    // undated one's entry would be dated by the as-of date).
     build_example_at("2032713600", &later);
     let (a, b, later) = (tree(&a), tree(&b), tree(&later));
     assert_eq!(
