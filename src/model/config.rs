@@ -185,6 +185,14 @@ pub struct FieldsConfig {
     /// A title for postmortems without one, from their other fields: `"{services}:
     /// {summary}"`. Used only when every field it names has a value.
     pub title_template: Option<String>,
+    /// The extra front matter fields (those Hindsight does not know) the incident panel
+    /// shows, in this order; empty shows them all. Named before `aliases`, so serde reads
+    /// `show` and `hide` as these settings, never as a field alias.
+    #[serde(default)]
+    pub show: Vec<String>,
+    /// Extra fields the incident panel never shows.
+    #[serde(default)]
+    pub hide: Vec<String>,
     /// Field-name aliases: canonical field → the names this archive uses instead. A list
     /// field (services, tags, root_cause, authors) takes the values of every name present,
     /// so `services = ["company", "product"]` merges both; any other takes the first.
@@ -777,6 +785,26 @@ mod tests {
             "duplicate",
         );
         check_err("[aliases.service]\na = \"b\"\n", "unknown field `service`");
+    }
+
+    #[test]
+    fn extra_fields_shown_and_hidden_are_settings_not_aliases() {
+        let config = Config::parse(
+            "[fields]\nshow = [\"jira\", \"owner_team\"]\nhide = [\"internal_notes\"]\nservices = [\"product\"]\n",
+            "hindsight.toml",
+        )
+        .unwrap();
+        assert_eq!(config.fields.show, ["jira", "owner_team"]);
+        assert_eq!(config.fields.hide, ["internal_notes"]);
+        assert_eq!(
+            config.fields.aliases.len(),
+            1,
+            "{:?}",
+            config.fields.aliases
+        );
+        let names: Vec<_> = config.field_names(Field::Services).collect();
+        assert_eq!(names, ["services", "product"]);
+        check_err("[fields]\nshow = \"jira\"\n", "invalid type");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! shows at any depth, uses the path of `base_url` instead.
 
 mod charts;
+mod extras;
 mod feeds;
 mod pages;
 mod partial;
@@ -16,6 +17,7 @@ pub mod theme;
 mod trends;
 mod views;
 
+pub use extras::{ExtraField, ExtraItem};
 pub use partial::{Partial, RowCache, Rows, Selection, render_selected};
 pub use trends::RenderOptions;
 pub use views::*;

@@ -127,6 +127,7 @@ impl Renderer<'_> {
                 .map(|&r| &self.rows[r])
                 .collect(),
             extra: &incident.extra,
+            extra_fields: super::extras::extra_fields(&incident.extra, &site.config.fields),
         };
         let path = format!("incidents/{}/index.html", incident.slug);
         let mut context = self.context(&path, &incident.title);

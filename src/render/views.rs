@@ -113,7 +113,10 @@ pub struct IncidentView<'a> {
     pub action_items: Vec<ActionItemView<'a>>,
     pub action_items_open: usize,
     pub related: Vec<&'a IncidentRow>,
+    /// Every extra front matter field, as written (also in the data export).
     pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    /// The extra fields the panel shows, tidied, after `[fields] show` and `hide`.
+    pub extra_fields: Vec<super::extras::ExtraField>,
 }
 
 /// A term on an overview page.
