@@ -122,6 +122,15 @@ impl FacetIndex {
         self.position(name).map(|i| &self.terms[i])
     }
 
+    /// Whether any incident has a value for the facet. A facet without one (no severity
+    /// anywhere in the archive) is listed nowhere: its declared vocabulary alone would
+    /// only say "none yet" four times.
+    pub fn has_values(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|term| !term.missing && !term.incidents.is_empty())
+    }
+
     /// For each of `incidents` incidents, the terms that list it ("not set" left out):
     /// the same as looking up each of its values, without touching the incidents.
     pub(crate) fn terms_by_incident(&self, incidents: usize) -> TermLists {

@@ -2,8 +2,8 @@
 //!
 //! [`compute`] turns an analyzed [`Site`] and an as-of date into [`Trends`]: incidents per
 //! period and severity, time to detect and to resolve per quarter (median and p90), root
-//! causes and services ranked and crossed, durations per bucket, recurrences, action items
-//! and "on this day". `render` draws them; nothing here knows about HTML. The as-of date is
+//! causes and services ranked and crossed, the distribution of durations, recurrences,
+//! action items and "on this day". `render` draws them; nothing here knows about HTML. The as-of date is
 //! an input, never read from the clock, so two builds given the same date are identical.
 //!
 //! The counting rules, which `docs/trends.md` states for readers:
@@ -11,21 +11,27 @@
 //! - A figure whose inputs are missing leaves the incident out of that figure and counts it
 //!   as "without data"; a missing time is never a zero.
 //! - Percentiles are by nearest rank, so every median and p90 is the value of a real
-//!   incident ([`percentile`]).
+//!   incident ([`percentile`]). Durations are long-tailed, so they are shown as medians,
+//!   p90s and a histogram ([`DURATION_BINS`]), never as sums or means.
+//! - Time axes cover the dense range of start dates ([`range`]); dated incidents outside
+//!   it are listed, not drawn.
 //! - An incident counts once overall, once for each of its services on service views, and
 //!   once for each of its root causes on root-cause views, as on the facet pages. No
 //!   figure here needs one cause per incident; where a page shows one (a table row), it is
 //!   the primary cause `parse` put first by the site's rule.
 
 mod actions;
+mod durations;
+pub mod range;
 mod recurrence;
 
 pub use actions::{ActionRef, ActionStats, OwnerStat, is_overdue};
+pub use durations::{DURATION_BINS, DurationBin, duration_bin};
 pub use recurrence::{Recurrence, RecurrentPair};
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 
-use crate::analyze::index::{Facet, FacetIndex, TermLists, duration_bucket};
+use crate::analyze::index::{Facet, FacetIndex, TermLists};
 use crate::analyze::site::Site;
 use crate::model::incident::Incident;
 
@@ -134,8 +140,8 @@ impl Period {
     }
 }
 
-/// A time axis: every period from the first incident's to the last one's, empty periods
-/// included, so a quiet stretch shows as a gap rather than disappearing.
+/// A time axis: every period from the first drawn incident's to the last one's, empty
+/// periods included, so a quiet stretch shows as a gap rather than disappearing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Axis {
     pub granularity: Granularity,
@@ -226,15 +232,15 @@ pub enum CauseSlot {
     NotSet,
 }
 
-/// A facet term with its incident count and total duration, for rankings.
+/// A facet term with its incident count and the distribution of its durations, for
+/// rankings. No sum: one incident of three months would outweigh a hundred of an hour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ranked {
     /// Position in the facet's terms.
     pub term: usize,
     pub count: usize,
-    /// Incidents with a known duration, and the sum of those durations.
-    pub with_duration: usize,
-    pub total_duration: TimeDelta,
+    /// The median and p90 duration of its incidents, over those with one.
+    pub duration: Summary,
 }
 
 /// Everything the trend pages show.
@@ -245,6 +251,12 @@ pub struct Trends {
     pub undated: usize,
     /// Each incident's start date in the site's timezone (by position in `Site::incidents`).
     pub start_dates: Vec<Option<NaiveDate>>,
+    /// The first and last year of the dense range of start dates, which every time axis
+    /// covers ([`range`]); `None` when no incident has a start time.
+    pub drawn_years: Option<(i32, i32)>,
+    /// Dated incidents outside those years: in the totals, on no time axis, listed under
+    /// the charts instead. Oldest first.
+    pub not_drawn: Vec<usize>,
     /// Incidents per period: months, quarters or years, by the archive's span.
     pub volume_axis: Axis,
     /// `[period][severity slot]`: the slots are `config.severities` in order, then one for
@@ -277,10 +289,12 @@ pub struct Trends {
     pub services_unset: usize,
     /// `[row of services][cause slot]`: which service keeps failing for which reason.
     pub matrix: Vec<Vec<usize>>,
-    /// `[duration bucket][severity slot]`.
+    /// `[duration bin][severity slot]`: the histogram of durations ([`DURATION_BINS`]).
     pub durations: Vec<Vec<usize>>,
     /// Incidents without a known duration.
     pub durations_unknown: usize,
+    /// The median and p90 duration over the whole archive.
+    pub duration_overall: Summary,
     pub recurrence_days: u32,
     /// Newest first.
     pub recurrences: Vec<Recurrence>,
@@ -326,12 +340,15 @@ pub fn compute(site: &Site, as_of: NaiveDate) -> Trends {
 fn without_actions(site: &Site, as_of: NaiveDate) -> Trends {
     let incidents = &site.incidents;
     let start_dates = start_dates(site);
-    let axes = Axes::new(span(&start_dates));
+    let drawn = range::drawn_span(&start_dates);
+    let axes = Axes::new(drawn);
     let tallies = Tallies::of(site, &start_dates, &axes);
     let facets = FacetFigures::of(site, &start_dates, &axes.cause);
     Trends {
         as_of,
         undated: start_dates.iter().filter(|d| d.is_none()).count(),
+        drawn_years: drawn.map(|(first, last)| (first.year(), last.year())),
+        not_drawn: not_drawn(&start_dates, drawn),
         volume: tallies.volume,
         ttd: tallies.ttd,
         ttr: tallies.ttr,
@@ -354,6 +371,7 @@ fn without_actions(site: &Site, as_of: NaiveDate) -> Trends {
         matrix: facets.matrix,
         durations: tallies.durations,
         durations_unknown: tallies.durations_unknown,
+        duration_overall: Summary::of(incidents.iter().map(Incident::duration)),
         recurrence_days: site.config.trends.recurrence_days,
         recurrences: facets.recurrences.recurrences,
         recurrence_of: facets.recurrences.recurrence_of,
@@ -374,14 +392,25 @@ fn start_dates(site: &Site) -> Vec<Option<NaiveDate>> {
         .collect()
 }
 
-/// The first and last start dates, if any incident has one.
-fn span(start_dates: &[Option<NaiveDate>]) -> Option<(NaiveDate, NaiveDate)> {
-    start_dates
-        .iter()
-        .flatten()
-        .min()
-        .zip(start_dates.iter().flatten().max())
-        .map(|(first, last)| (*first, *last))
+/// The dated incidents outside the drawn span, oldest first (then in site order).
+fn not_drawn(
+    start_dates: &[Option<NaiveDate>],
+    drawn: Option<(NaiveDate, NaiveDate)>,
+) -> Vec<usize> {
+    let Some((first, last)) = drawn else {
+        return Vec::new();
+    };
+    let mut outside: Vec<usize> = (0..start_dates.len())
+        .filter(|&p| start_dates[p].is_some_and(|d| d < first || d > last))
+        .collect();
+    outside.sort_by_key(|&p| start_dates[p]);
+    outside
+}
+
+/// The span of start dates every time axis covers: the dense range of the site's
+/// ([`range`]). `serve` compares it between rebuilds, as term pages are drawn over it.
+pub fn drawn_span(site: &Site) -> Option<(NaiveDate, NaiveDate)> {
+    range::drawn_span(&start_dates(site))
 }
 
 /// The time axes of the trend pages, all over the same span.
@@ -419,7 +448,7 @@ fn severity_slot(site: &Site, incident: &Incident) -> usize {
 }
 
 /// The figures counted in one pass over the incidents: volume and response times per
-/// period, and durations per bucket.
+/// period, and the histogram of durations.
 struct Tallies {
     volume: Vec<Vec<usize>>,
     ttd: Vec<Summary>,
@@ -436,7 +465,7 @@ impl Tallies {
         let mut volume = vec![vec![0; severity_slots]; axes.volume.periods.len()];
         let mut ttd_values = vec![Vec::new(); axes.response.periods.len()];
         let mut ttr_values = vec![Vec::new(); axes.response.periods.len()];
-        let mut durations = vec![vec![0; severity_slots]; config.duration_buckets.len()];
+        let mut durations = vec![vec![0; severity_slots]; DURATION_BINS.len()];
         let mut durations_unknown = 0;
         for (incident, date) in site.incidents.iter().zip(start_dates) {
             if let Some(date) = date {
@@ -448,8 +477,10 @@ impl Tallies {
                     ttr_values[i].push(incident.time_to_resolve());
                 }
             }
-            match duration_bucket(config, incident) {
-                Some(bucket) => durations[bucket][severity_slot(site, incident)] += 1,
+            match incident.duration() {
+                Some(duration) => {
+                    durations[duration_bin(duration)][severity_slot(site, incident)] += 1
+                }
                 None => durations_unknown += 1,
             }
         }
@@ -638,18 +669,10 @@ fn rank(index: &FacetIndex, durations: &[Option<TimeDelta>]) -> Vec<Ranked> {
         .iter()
         .enumerate()
         .filter(|(_, term)| !term.missing && !term.incidents.is_empty())
-        .map(|(t, term)| {
-            let (mut with_duration, mut total_duration) = (0, TimeDelta::zero());
-            for duration in term.incidents.iter().filter_map(|&i| durations[i]) {
-                with_duration += 1;
-                total_duration += duration;
-            }
-            Ranked {
-                term: t,
-                count: term.incidents.len(),
-                with_duration,
-                total_duration,
-            }
+        .map(|(t, term)| Ranked {
+            term: t,
+            count: term.incidents.len(),
+            duration: Summary::of(term.incidents.iter().map(|&i| durations[i])),
         })
         .collect();
     ranked.sort_by_key(|r| (std::cmp::Reverse(r.count), r.term));
@@ -736,6 +759,24 @@ impl Trends {
     /// How many incidents have a start time.
     pub fn dated(&self) -> usize {
         self.start_dates.len() - self.undated
+    }
+
+    /// How many incidents are on the time axes: dated, inside the drawn years.
+    pub fn drawn(&self) -> usize {
+        self.dated() - self.not_drawn.len()
+    }
+
+    /// The first and last start date on the time axes: the archive's span without the
+    /// stray dates outside its dense range.
+    pub fn drawn_span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let (first, last) = self.drawn_years?;
+        let drawn = || {
+            self.start_dates
+                .iter()
+                .flatten()
+                .filter(move |d| (first..=last).contains(&d.year()))
+        };
+        drawn().min().copied().zip(drawn().max().copied())
     }
 }
 

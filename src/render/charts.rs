@@ -40,8 +40,6 @@ pub(super) struct Frame<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Scale {
     Count,
-    /// Minutes, labelled as durations ("2 h").
-    Minutes,
     /// Minutes on a logarithmic axis, for times that span orders of magnitude (a 5-minute
     /// median beside a 3-day outlier); values under a minute sit on the lowest tick.
     LogMinutes,
@@ -213,18 +211,29 @@ pub(super) fn horizontal_bars(frame: Frame, bars: &[Bar], scale: Scale) -> Strin
         frame,
     };
     let max = bars.iter().fold(0.0_f64, |a, b| a.max(b.value()));
+    // A log axis starts at the round tick strictly below the smallest bar, not at zero,
+    // so the shortest bar is still a bar.
+    let min = match scale {
+        Scale::LogMinutes => 0.99 * bars.iter().fold(max, |a, b| a.min(b.value())),
+        _ => 0.0,
+    };
     let mut svg = Svg::open(frame, "chart-hbars");
-    let axis = ValueAxis::new(0.0, max, 4, scale);
+    let axis = ValueAxis::new(min, max, 4, scale);
     let x = |v: f64| plot.left + (plot.right - plot.left) * axis.fraction(v);
-    for &tick in &axis.ticks {
+    // Labels at least 48 units apart, so a log axis over many ticks stays legible.
+    let spacing = (plot.right - plot.left) / axis.ticks.len().saturating_sub(1).max(1) as f64;
+    let every = (48.0 / spacing).ceil().max(1.0) as usize;
+    for (i, &tick) in axis.ticks.iter().enumerate() {
         svg.line("grid", x(tick), plot.top, x(tick), plot.bottom);
-        svg.text(
-            "tick",
-            x(tick),
-            plot.bottom + 15.0,
-            "middle",
-            &tick_label(tick, scale),
-        );
+        if i % every == 0 {
+            svg.text(
+                "tick",
+                x(tick),
+                plot.bottom + 15.0,
+                "middle",
+                &tick_label(tick, scale),
+            );
+        }
     }
     for (i, bar) in bars.iter().enumerate() {
         let y = plot.top + ROW * i as f64;
@@ -445,7 +454,7 @@ mod tests {
             values: vec![Some(10.0), None, Some(30.0)],
             tips: vec!["Q1: 10 min".into(), String::new(), "Q3: 30 min".into()],
         };
-        let svg = lines(frame(), &labels, &[line], Scale::Minutes);
+        let svg = lines(frame(), &labels, &[line], Scale::LogMinutes);
         let path = &svg[svg.find(" d=\"").unwrap()..];
         assert_eq!(path[..path.find("\"/>").unwrap()].matches('M').count(), 2);
         assert_eq!(svg.matches("<circle").count(), 2);

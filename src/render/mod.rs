@@ -290,7 +290,9 @@ impl<'a> Renderer<'a> {
             description: &config.description,
             base_url: &config.base_url,
             timezone: &config.timezone,
-            facets: Facet::ALL
+            // Only facets some incident has a value for: the navigation offers no empty
+            // vocabulary.
+            facets: pages::listed_facets(site)
                 .iter()
                 .map(|facet| FacetLink {
                     name: facet.names().1,

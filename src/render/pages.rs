@@ -1,10 +1,12 @@
 //! The core pages: home, incident pages, the incident list, facet overviews and terms.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
+use super::trends::SummaryView;
 use super::views::*;
 use super::{Page, RenderError, Renderer, root_of};
 use crate::analyze::index::{Facet, duration_bucket};
+use crate::analyze::trends::Summary;
 use crate::model::action_item::ActionStatus;
 use crate::model::incident::Incident;
 use crate::parse::markdown::{self, MarkdownOptions};
@@ -20,16 +22,10 @@ impl Renderer<'_> {
             &self.rows_html(0..latest.len(), &root_of("index.html"))?,
         );
         context.insert("total", &site.incidents.len());
-        let with_duration: Vec<TimeDelta> = site
-            .incidents
-            .iter()
-            .filter_map(Incident::duration)
-            .collect();
-        let total_minutes: i64 = with_duration.iter().map(TimeDelta::num_minutes).sum();
-        context.insert(
-            "total_duration",
-            &format_duration(TimeDelta::minutes(total_minutes)),
-        );
+        // The median and p90, not a total: a few incidents of months would make a sum of
+        // every duration say "5 years" about an archive of hour-long outages.
+        let duration = Summary::of(site.incidents.iter().map(Incident::duration));
+        context.insert("duration", &SummaryView::from(&duration));
         let open_items = site
             .incidents
             .iter()
@@ -37,17 +33,20 @@ impl Renderer<'_> {
             .filter(|a| a.status == ActionStatus::Open)
             .count();
         context.insert("open_action_items", &open_items);
-        let first = site.incidents.iter().filter_map(|i| i.started_at).min();
-        let last = site.incidents.iter().filter_map(|i| i.started_at).max();
-        context.insert("first_date", &first.map(|at| self.date(at)));
-        context.insert("last_date", &last.map(|at| self.date(at)));
+        // The span of the dense range: one postmortem dated 1602 does not make the archive
+        // four centuries long. The incidents outside it are counted beside it.
+        let span = self.trends.drawn_span();
+        context.insert("first_date", &span.map(|(first, _)| first.to_string()));
+        context.insert("last_date", &span.map(|(_, last)| last.to_string()));
+        context.insert("not_drawn", &self.trends.not_drawn.len());
         let mut facets = Vec::new();
-        for facet in Facet::ALL {
+        // A facet no incident has a value for is not offered: "Severities 4, none yet".
+        for facet in self.listed_facets() {
             let (singular, plural) = facet.names();
             let terms = self.term_views(facet);
-            let real = terms.iter().filter(|t| !t.missing).count();
             let mut top: Vec<&TermView> =
                 terms.iter().filter(|t| !t.missing && t.count > 0).collect();
+            let real = top.len();
             if matches!(facet, Facet::Service | Facet::Cause | Facet::Tag) {
                 top.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
             }
@@ -167,12 +166,19 @@ impl Renderer<'_> {
         let (singular, plural) = facet.names();
         let path = format!("{}/index.html", facet.path());
         let mut context = self.context(&path, plural);
-        let terms = self.term_views(facet);
+        let used = self.site.index.facet(facet).has_values();
+        // Without a single value, the declared vocabulary would be a table of zeros.
+        let terms = if used {
+            self.term_views(facet)
+        } else {
+            Vec::new()
+        };
         context.insert(
             "facet",
             &serde_json::json!({"name": plural, "singular": singular, "key": facet.path()}),
         );
         context.insert("terms", &terms);
+        context.insert("missing", &(!used).then(|| self.facet_missing(facet)));
         context.insert("total", &self.site.incidents.len());
         self.page(&path, "facet_overview.html", &context)
     }
@@ -183,7 +189,8 @@ impl Renderer<'_> {
         let path = format!("{}index.html", term_url(facet, term));
         let mut context = self.context(&path, &format!("{singular}: {}", term.name));
         let rows: Vec<&IncidentRow> = term.incidents.iter().map(|&i| &self.rows[i]).collect();
-        let minutes: Vec<i64> = rows.iter().filter_map(|r| r.duration_minutes).collect();
+        let incidents = &self.site.incidents;
+        let duration = Summary::of(term.incidents.iter().map(|&i| incidents[i].duration()));
         context.insert("facet", &serde_json::json!({"name": plural, "singular": singular, "key": facet.path(), "url": format!("{}/", facet.path())}));
         context.insert("term", &serde_json::json!({
             "name": term.name,
@@ -191,7 +198,7 @@ impl Renderer<'_> {
             "description": term.description,
             "missing": term.missing,
             "count": term.incidents.len(),
-            "total_duration": (!minutes.is_empty()).then(|| format_duration(TimeDelta::minutes(minutes.iter().sum()))),
+            "duration": SummaryView::from(&duration),
             "team": (facet == Facet::Service).then(|| self.site.config.services.iter().find(|s| s.name == term.key || s.name == term.name).map(|s| s.team.clone())).flatten(),
         }));
         context.insert("count", &rows.len());
@@ -201,6 +208,28 @@ impl Renderer<'_> {
             &self.rows_html(term.incidents.iter().copied(), &root_of(&path))?,
         );
         self.page(&path, "facet_term.html", &context)
+    }
+
+    /// The facets some incident has a value for, in display order: the ones the home
+    /// page, the navigation and the trend page offer.
+    pub(super) fn listed_facets(&self) -> Vec<Facet> {
+        listed_facets(self.site)
+    }
+
+    /// The line of a facet's overview page when no incident has a value for it.
+    fn facet_missing(&self, facet: Facet) -> String {
+        use crate::model::field::Field;
+        let field = match facet {
+            Facet::Service => Field::Services,
+            Facet::Cause => Field::RootCause,
+            Facet::Severity => Field::Severity,
+            Facet::Tag => Field::Tags,
+            Facet::Year => Field::StartedAt,
+            Facet::Duration => {
+                return self.missing_note(&[Field::StartedAt, Field::ResolvedAt]);
+            }
+        };
+        self.missing_note(&[field])
     }
 
     pub(super) fn link(&self, facet: Facet, name: &str) -> Option<TermLink> {
@@ -234,8 +263,12 @@ impl Renderer<'_> {
             iso: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         }
     }
+}
 
-    pub(super) fn date(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz).format("%Y-%m-%d").to_string()
-    }
+/// The facets some incident of `site` has a value for, in display order.
+pub(super) fn listed_facets(site: &crate::analyze::site::Site) -> Vec<Facet> {
+    Facet::ALL
+        .into_iter()
+        .filter(|&facet| site.index.facet(facet).has_values())
+        .collect()
 }

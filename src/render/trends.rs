@@ -19,7 +19,10 @@ pub(super) use exports::ExportLines;
 use super::Renderer;
 use super::charts::{self, Frame, Scale, Series};
 use super::views::{IncidentRow, TermLink, format_duration};
-use crate::analyze::trends::ActionRef;
+use crate::analyze::index::Facet;
+use crate::analyze::trends::{ActionRef, Summary};
+use crate::model::field::Field;
+use crate::model::incident::Incident;
 
 /// What a render needs beyond the site and the theme.
 #[derive(Debug, Clone, Copy, Default)]
@@ -61,6 +64,8 @@ struct Cell {
     /// Path from the site root.
     url: Option<String>,
     num: bool,
+    /// A figure whose inputs are not recorded: the text is "—", and the template says why.
+    unknown: bool,
 }
 
 impl Cell {
@@ -69,6 +74,7 @@ impl Cell {
             text: text.into(),
             url: None,
             num: false,
+            unknown: false,
         }
     }
 
@@ -77,6 +83,15 @@ impl Cell {
             text: text.to_string(),
             url: None,
             num: true,
+            unknown: false,
+        }
+    }
+
+    /// A span of time as a figure, or "—" marked as not recorded.
+    fn duration(delta: Option<TimeDelta>) -> Cell {
+        Cell {
+            unknown: delta.is_none(),
+            ..Cell::num(duration(delta))
         }
     }
 
@@ -85,13 +100,60 @@ impl Cell {
             text: link.name.clone(),
             url: Some(link.url.clone()),
             num: false,
+            unknown: false,
         }
     }
 }
 
+/// A span of time, or "—" when it is not known: never "0 s" for a missing value.
 fn duration(delta: Option<TimeDelta>) -> String {
     delta.map_or_else(|| "—".into(), format_duration)
 }
+
+/// `one` or `many`, by `n`.
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// A median and p90 as text, with the counts they are over; absent figures are `null`,
+/// which templates show as "—".
+#[derive(Debug, Serialize)]
+pub(super) struct SummaryView {
+    median: Option<String>,
+    p90: Option<String>,
+    with_data: usize,
+    without_data: usize,
+}
+
+impl From<&Summary> for SummaryView {
+    fn from(summary: &Summary) -> SummaryView {
+        SummaryView {
+            median: summary.median.map(format_duration),
+            p90: summary.p90.map(format_duration),
+            with_data: summary.with_data,
+            without_data: summary.without_data,
+        }
+    }
+}
+
+/// Incidents on one side of the drawn years, oldest first: the dated incidents a time
+/// axis leaves off because they are outside its dense range. `more` were left off the list.
+#[derive(Debug, Serialize)]
+pub(super) struct Outside<'a> {
+    /// "before" or "after".
+    side: &'static str,
+    count: usize,
+    /// The first drawn year (for those before) or the last (for those after).
+    year: i32,
+    incidents: Vec<&'a IncidentRow>,
+    more: usize,
+}
+
+/// The incidents before and after the drawn years that a time axis leaves off.
+pub(super) type NotDrawn<'a> = Vec<Outside<'a>>;
+
+/// Incidents named in a "not drawn" line; the exports hold every one.
+const NOT_DRAWN_ROWS: usize = 20;
 
 fn minutes(delta: TimeDelta) -> f64 {
     delta.num_seconds() as f64 / 60.0
@@ -131,6 +193,69 @@ struct SeveritySeries {
 }
 
 impl Renderer<'_> {
+    /// Whether any incident has a value for `facet`: charts split by an unused facet
+    /// would show one "not set" series.
+    fn used(&self, facet: Facet) -> bool {
+        self.site.index.facet(facet).has_values()
+    }
+
+    /// The line shown instead of a chart when no incident has what it needs (`has`):
+    /// which fields would fill it. `None` when some incident has it.
+    fn missing(&self, fields: &[Field], has: impl Fn(&Incident) -> bool) -> Option<String> {
+        (!self.site.incidents.iter().any(has)).then(|| self.missing_note(fields))
+    }
+
+    /// "No incident records a detection time (detected_at).": the fields by every name
+    /// this site accepts for them.
+    pub(in crate::render) fn missing_note(&self, fields: &[Field]) -> String {
+        let config = &self.site.config;
+        let (verb, _) = what_field(fields[0]);
+        let whats: Vec<&str> = fields.iter().map(|&f| what_field(f).1).collect();
+        let names: Vec<String> = fields
+            .iter()
+            .map(|&f| config.field_names(f).collect::<Vec<_>>().join(" or "))
+            .collect();
+        let both = if fields.len() > 1 { "both " } else { "" };
+        format!(
+            "No incident {verb} {both}{} ({}).",
+            whats.join(" and "),
+            names.join(" and ")
+        )
+    }
+
+    /// The incidents at `positions` (dated, outside the drawn years) as the lines under a
+    /// time axis; `None` when there are none.
+    fn not_drawn(&self, positions: impl Iterator<Item = usize>) -> Option<NotDrawn<'_>> {
+        use chrono::Datelike;
+        let (first, last) = self.trends.drawn_years?;
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for position in positions {
+            match self.trends.start_dates[position].map(|d| d.year()) {
+                Some(year) if year < first => before.push(position),
+                Some(year) if year > last => after.push(position),
+                _ => {}
+            }
+        }
+        let side = |positions: Vec<usize>, side: &'static str, year: i32| {
+            (!positions.is_empty()).then(|| Outside {
+                side,
+                count: positions.len(),
+                year,
+                more: positions.len().saturating_sub(NOT_DRAWN_ROWS),
+                incidents: positions
+                    .iter()
+                    .take(NOT_DRAWN_ROWS)
+                    .map(|&p| &self.rows[p])
+                    .collect(),
+            })
+        };
+        let view: NotDrawn = [side(before, "before", first), side(after, "after", last)]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!view.is_empty()).then_some(view)
+    }
+
     /// The severity slots as chart series, in config order, "not set" last.
     fn severity_series(&self) -> Vec<SeveritySeries> {
         let severities = &self.site.config.severities;
@@ -156,7 +281,8 @@ impl Renderer<'_> {
     }
 
     /// A stacked chart of counts per severity slot: `rows[column][slot]`. Slots without a
-    /// single incident are left out of the legend and the table.
+    /// single incident are left out of the legend and the table; when no incident has a
+    /// severity, the bars are one series, "Incidents", with no legend.
     fn by_severity_chart(
         &self,
         frame: Frame,
@@ -165,10 +291,18 @@ impl Renderer<'_> {
         rows: &[Vec<usize>],
         head: &str,
     ) -> ChartView {
-        let all = self.severity_series();
+        let mut all = self.severity_series();
         let used: Vec<usize> = (0..all.len())
             .filter(|&slot| rows.iter().any(|row| row[slot] > 0))
             .collect();
+        let unsplit = !self.used(Facet::Severity);
+        if unsplit && let Some(not_set) = all.last_mut() {
+            *not_set = SeveritySeries {
+                name: "Incidents".into(),
+                legend: "Incidents".into(),
+                class: "s-count".into(),
+            };
+        }
         let series: Vec<Series> = used
             .iter()
             .map(|&slot| Series {
@@ -178,14 +312,18 @@ impl Renderer<'_> {
             })
             .collect();
         let mut table_head = vec![head.to_string()];
-        table_head.extend(used.iter().map(|&slot| all[slot].legend.clone()));
-        table_head.push("Total".into());
+        if !unsplit {
+            table_head.extend(used.iter().map(|&slot| all[slot].legend.clone()));
+        }
+        table_head.push(if unsplit { "Incidents" } else { "Total" }.into());
         let table_rows = labels
             .iter()
             .zip(rows)
             .map(|(label, row)| {
                 let mut cells = vec![Cell::text(label.clone())];
-                cells.extend(used.iter().map(|&slot| Cell::num(row[slot])));
+                if !unsplit {
+                    cells.extend(used.iter().map(|&slot| Cell::num(row[slot])));
+                }
                 cells.push(Cell::num(row.iter().sum::<usize>()));
                 cells
             })
@@ -196,6 +334,7 @@ impl Renderer<'_> {
             svg: charts::stacked_bars(frame, labels, &series, Scale::Count),
             legend: used
                 .iter()
+                .filter(|_| !unsplit)
                 .map(|&slot| LegendItem {
                     name: all[slot].legend.clone(),
                     class: all[slot].class.clone(),
@@ -225,5 +364,20 @@ impl Renderer<'_> {
             incident: &self.rows[action.incident],
             incident_url: format!("incidents/{}/#action-items-table", incident.slug),
         }
+    }
+}
+
+/// How a missing-data line speaks of a field: its verb and what it holds.
+fn what_field(field: Field) -> (&'static str, &'static str) {
+    match field {
+        Field::StartedAt => ("records", "a start time"),
+        Field::DetectedAt => ("records", "a detection time"),
+        Field::MitigatedAt => ("records", "a mitigation time"),
+        Field::ResolvedAt => ("records", "a resolution time"),
+        Field::Severity => ("records", "a severity"),
+        Field::Services => ("names", "a service"),
+        Field::RootCause => ("names", "a root cause"),
+        Field::Tags => ("has", "a tag"),
+        _ => ("records", "this field"),
     }
 }

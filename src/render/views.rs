@@ -253,11 +253,13 @@ fn add_inferred(
 }
 
 /// A duration in the two largest units an engineer would say: "45 min", "2 h 5 min",
-/// "3 d 4 h", "2 y 40 d".
+/// "3 d 4 h", "2 y 40 d"; under a minute, "< 1 min". Never "0 s": times are recorded to
+/// the minute at best, and a zero read as a figure looks like a missing value shown as
+/// one. A missing duration is not formatted at all; pages show "—" for it.
 pub fn format_duration(delta: TimeDelta) -> String {
     let minutes = delta.num_minutes();
     if minutes < 1 {
-        return format!("{} s", delta.num_seconds().max(0));
+        return "< 1 min".into();
     }
     let (years, rest) = (minutes / 525_600, minutes % 525_600);
     let (days, rest) = (rest / 1440, rest % 1440);
@@ -279,7 +281,7 @@ mod tests {
     #[test]
     fn durations() {
         for (minutes, expected) in [
-            (0, "0 s"),
+            (0, "< 1 min"),
             (45, "45 min"),
             (60, "1 h"),
             (125, "2 h 5 min"),
@@ -293,5 +295,6 @@ mod tests {
                 "{minutes}"
             );
         }
+        assert_eq!(format_duration(TimeDelta::seconds(59)), "< 1 min");
     }
 }

@@ -190,14 +190,16 @@ fn root_causes_ranked_and_shared() {
             &["Caching", "1", "10%"],
         ])
     );
+    // Ranked by median duration, not by a total: configuration change holds the longest
+    // incident (1 d) but its median is 20 min.
     assert_eq!(
         chart_table(&page, "chart-causes-duration"),
         rows(&[
-            &["Configuration change", "1 d", "2", "2"],
-            &["Capacity", "8 h", "1", "2"],
-            &["Network", "6 h", "1", "1"],
-            &["Deploy", "3 h 45 min", "3", "4"],
-            &["Caching", "31 min", "1", "1"],
+            &["Capacity", "8 h", "8 h", "1", "2"],
+            &["Network", "6 h", "6 h", "1", "1"],
+            &["Deploy", "1 h", "2 h", "3", "4"],
+            &["Caching", "31 min", "31 min", "1", "1"],
+            &["Configuration change", "20 min", "1 d", "2", "2"],
         ])
     );
     // The fixture spans six months, so shares are per quarter.
@@ -242,19 +244,27 @@ fn services_ranked_and_crossed_with_root_causes() {
 }
 
 #[test]
-fn durations_per_bucket_and_severity() {
+fn durations_as_a_log_histogram_by_severity_with_median_and_p90() {
     let page = fixture("2024-07-01").page("trends/");
     assert_eq!(
         chart_table(&page, "chart-durations"),
         rows(&[
-            &["< 30 min", "0", "1", "0", "0", "0", "1"],
-            &["30 min – 2 h", "0", "2", "0", "1", "0", "3"],
-            &["2 – 8 h", "1", "0", "0", "0", "1", "2"],
-            &["8 – 24 h", "0", "0", "1", "0", "0", "1"],
-            &["> 1 day", "0", "0", "1", "0", "0", "1"],
+            &["< 5 min", "0", "0", "0", "0", "0", "0"],
+            &["5–15 min", "0", "0", "0", "0", "0", "0"],
+            &["15 min – 1 h", "0", "2", "0", "1", "0", "3"],
+            &["1–4 h", "1", "1", "0", "0", "0", "2"],
+            &["4–24 h", "0", "0", "1", "0", "1", "2"],
+            &["1–7 d", "0", "0", "1", "0", "0", "1"],
+            &["> 7 d", "0", "0", "0", "0", "0", "0"],
         ])
     );
-    assert!(text(&page).contains("2 incidents have no known duration"));
+    let durations = text(section(&page, "durations"));
+    // 20, 31, 45, 60, 120, 360, 480 and 1440 minutes: the 4th and the 8th by rank.
+    assert!(
+        durations.contains("the median 1 h (half of the incidents were shorter), the 90th percentile 1 d, over 8 incidents"),
+        "{durations}"
+    );
+    assert!(durations.contains("2 incidents have no known duration"));
 }
 
 #[test]
@@ -597,6 +607,6 @@ fn an_older_site_theme_still_gets_a_trend_page() {
     assert!(
         build
             .page("trends/")
-            .contains("Incidents per month, by severity")
+            .contains("Incidents per month</figcaption>")
     );
 }

@@ -51,6 +51,15 @@ fn dump(site: &Site, t: &Trends) -> Vec<(&'static str, String)> {
         ("volume axis", axis(&t.volume_axis)),
         ("volume", per_period(&t.volume_axis, &t.volume)),
         ("undated", t.undated.to_string()),
+        (
+            "drawn years",
+            t.drawn_years
+                .map_or("none".into(), |(a, b)| format!("{a}..{b}")),
+        ),
+        (
+            "not drawn",
+            join(t.not_drawn.iter().map(|&p| d.slug(p)).collect()),
+        ),
         ("response axis", axis(&t.response_axis)),
         ("ttd", summaries(&t.response_axis, &t.ttd)),
         ("ttr", summaries(&t.response_axis, &t.ttr)),
@@ -69,6 +78,7 @@ fn dump(site: &Site, t: &Trends) -> Vec<(&'static str, String)> {
         ("services unset", t.services_unset.to_string()),
         ("matrix", d.matrix()),
         ("durations", d.durations()),
+        ("duration all", summary(&t.duration_overall)),
         ("recurrences", d.recurrences()),
         ("pairs", d.pairs()),
         (
@@ -145,7 +155,7 @@ impl Dump<'_> {
         self.site.index.facet(facet).terms[term].key.clone()
     }
 
-    /// Ranked terms as `key count total/with-duration`.
+    /// Ranked terms as `key count median-duration/with-duration`.
     fn ranked(&self, facet: Facet, rows: &[Ranked]) -> String {
         join(
             rows.iter()
@@ -154,8 +164,8 @@ impl Dump<'_> {
                         "{} {} {}/{}",
                         self.term(facet, r.term),
                         r.count,
-                        minutes(Some(r.total_duration)),
-                        r.with_duration
+                        minutes(r.duration.median),
+                        r.duration.with_data
                     )
                 })
                 .collect(),
@@ -189,17 +199,16 @@ impl Dump<'_> {
         )
     }
 
-    /// The counts per duration bucket, then the incidents without a duration.
+    /// The counts per duration bin that has any, then the incidents without a duration.
     fn durations(&self) -> String {
         format!(
             "{} | unknown {}",
             join(
-                self.site
-                    .config
-                    .duration_buckets
+                DURATION_BINS
                     .iter()
                     .zip(&self.t.durations)
-                    .map(|(b, row)| format!("{} {}", b.key, counts(row)))
+                    .filter(|(_, row)| row.iter().any(|&n| n > 0))
+                    .map(|(b, row)| format!("{} {}", b.label, counts(row)))
                     .collect()
             ),
             self.t.durations_unknown
@@ -488,9 +497,9 @@ fn causes_services_and_their_matrix() {
         // duration) and the matrix.
         "slots: capacity | deploy | network | not set
          share: 2024 Q1 2.2.0.0 | 2024 Q2 0.0.1.1
-         causes: capacity 2 30m/1 | deploy 2 90m/2 | network 1 120m/1
+         causes: capacity 2 30m/1 | deploy 2 30m/2 | network 1 120m/1
          causes unset: 1
-         services: api 2 90m/2 | db 2 60m/1 | cache 1 0m/0
+         services: api 2 30m/2 | db 2 60m/1 | cache 1 -/0
          services unset: 1
          matrix: api 1.2.0.0 | db 1.1.0.0 | cache 0.0.0.1",
     );
@@ -547,7 +556,7 @@ fn categories_beyond_the_largest_ten_are_other() {
 }
 
 #[test]
-fn durations_per_bucket_and_severity() {
+fn durations_per_bin_and_severity() {
     check(
         &[
             (
@@ -562,10 +571,45 @@ fn durations_per_bucket_and_severity() {
                 "c",
                 "started_at: 2024-01-01T10:00:00Z\nresolved_at: 2024-01-03T10:00:00Z\nseverity: SEV3",
             ),
+            (
+                "e",
+                "started_at: 2024-01-01T10:00:00Z\nresolved_at: 2024-03-31T10:00:00Z",
+            ),
             ("d", "started_at: 2024-01-01T10:00:00Z"),
         ],
         "2024-06-01",
-        "durations: under-30m 1.0.0.0.0 | 30m-2h 1.0.0.0.0 | 2h-8h 0.0.0.0.0 | 8h-24h 0.0.0.0.0 | over-1d 0.0.1.0.0 | unknown 1",
+        "durations: 15 min – 1 h 2.0.0.0.0 | 1–7 d 0.0.1.0.0 | > 7 d 0.0.0.0.1 | unknown 1
+         duration all: p50=30m p90=129600m n=4+1",
+    );
+}
+
+#[test]
+fn a_stray_date_is_left_off_the_axes_and_listed() {
+    let mut files: Vec<(String, String)> = (1..=10)
+        .map(|i| {
+            let started = format!(
+                "started_at: {}-0{}-10T10:00:00Z",
+                2020 + i.min(4),
+                i % 9 + 1
+            );
+            (format!("i{i:02}"), started)
+        })
+        .collect();
+    files.push(("old".into(), "started_at: 1602-03-04T10:00:00Z".into()));
+    files.push(("undated".into(), "severity: SEV1".into()));
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    check(
+        &files,
+        "2024-12-01",
+        "volume axis: quarter 2021 Q1..2024 Q3 (15)
+         drawn years: 2021..2024
+         not drawn: old
+         undated: 1
+         response axis: quarter 2021 Q1..2024 Q3 (15)
+         cause axis: year 2021..2024 (4)",
     );
 }
 
@@ -591,7 +635,7 @@ fn an_incident_with_several_causes_recurs_through_any_of_them() {
         "2024-06-01",
         "recurrences: mar <- feb (api deploy 29d) | feb <- jan (api deploy 31d)
          pairs: api+deploy 2 latest mar
-         causes: deploy 3 0m/0 | network 2 0m/0 | capacity 1 0m/0",
+         causes: deploy 3 -/0 | network 2 -/0 | capacity 1 -/0",
     );
 }
 

@@ -7,10 +7,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
 
-use chrono::{DateTime, Utc};
+use chrono::NaiveDate;
 
 use crate::analyze::index::{Facet, Index, duration_bucket};
 use crate::analyze::site::Site;
+use crate::analyze::trends;
 use crate::model::incident::Incident;
 use crate::model::vocab::term_key;
 use crate::parse::markdown::{self, MarkdownOptions};
@@ -27,13 +28,21 @@ pub(super) struct Previous {
     pub(super) pages: Vec<String>,
 }
 
-/// The first and last start time in a site.
-type Span = Option<(DateTime<Utc>, DateTime<Utc>)>;
+/// The first and last start date a site's time axes are drawn over.
+type Span = Option<(NaiveDate, NaiveDate)>;
 
-/// The span of the site's start times: trend figures on term pages are drawn over it.
+/// The drawn span of the site's start dates (their dense range, which an edit anywhere
+/// can move): trend figures on term pages are drawn over it.
 pub(super) fn span(site: &Site) -> Span {
-    let starts = site.incidents.iter().filter_map(|i| i.started_at);
-    starts.clone().min().zip(starts.max())
+    trends::drawn_span(site)
+}
+
+/// Which facets some incident has a value for: the navigation of every page lists them.
+fn listed(index: &Index) -> Vec<bool> {
+    Facet::ALL
+        .iter()
+        .map(|&facet| index.facet(facet).has_values())
+        .collect()
 }
 
 impl Previous {
@@ -119,11 +128,12 @@ impl Terms {
 ///   that appeared or went), or its body links to other files and any file changed;
 /// - a term page when the term is new, its name, slug, description or incident list
 ///   changed, or one of its incidents changed at all (term pages show trend figures over
-///   their incidents beyond the rows); every term page when the span of start times
-///   changed (the figures are drawn over it) or any term's name or slug changed (they
-///   link to other facets' terms);
+///   their incidents beyond the rows); every term page when the drawn span of start
+///   dates changed (the figures are drawn over it) or any term's name or slug changed
+///   (they link to other facets' terms);
 /// - the incident list when the order or any row changed;
-/// - every site-wide page.
+/// - every site-wide page;
+/// - every page when a facet gained its first value or lost its last (the navigation).
 ///
 /// Incidents are matched with the previous site's by slug, through
 /// [`Rows::previous_position`]. `changed` marks (by position) the incidents whose file
@@ -137,6 +147,11 @@ pub(super) fn select(
     changed: &[bool],
     linking: &[bool],
 ) -> Selection {
+    // A facet that gained its first value or lost its last one changes every page's
+    // navigation.
+    if listed(&site.index) != listed(&previous.index) {
+        return Selection::all(site);
+    }
     let same_incident = |old: usize, new: usize| rows.previous_position(new) == Some(old);
     // An incident counts as changed for the pages that show it if its row changed too.
     let changed: Vec<bool> = (0..site.incidents.len())

@@ -123,8 +123,7 @@ impl ValueAxis {
         }
         let step = match scale {
             Scale::Percent => 25.0,
-            Scale::Count => nice_step(max / target as f64).max(1.0),
-            _ => duration_step(max / target as f64),
+            _ => nice_step(max / target as f64).max(1.0),
         };
         let high = if max <= 0.0 {
             step
@@ -164,24 +163,11 @@ fn nice_step(raw: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
-/// A step in minutes that reads well on a clock: 5 min, 15 min, 1 h, 6 h, 1 d, 1 week…
-fn duration_step(raw: f64) -> f64 {
-    const STEPS: [f64; 16] = [
-        1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 180.0, 240.0, 360.0, 720.0, 1440.0, 2880.0,
-        4320.0, 10080.0,
-    ];
-    STEPS
-        .into_iter()
-        .find(|&step| step >= raw)
-        .unwrap_or_else(|| 1440.0 * nice_step(raw / 1440.0))
-}
-
 pub(super) fn tick_label(value: f64, scale: Scale) -> String {
     match scale {
         Scale::Count => num(value),
         Scale::Percent => format!("{}%", num(value)),
-        Scale::Minutes | Scale::LogMinutes if value == 0.0 => "0".into(),
-        Scale::Minutes | Scale::LogMinutes => format_duration(TimeDelta::minutes(value as i64)),
+        Scale::LogMinutes => format_duration(TimeDelta::minutes(value as i64)),
     }
 }
 
@@ -298,9 +284,6 @@ mod tests {
             (7.0, Scale::Count, "0 2 4 6 8"),
             (48.0, Scale::Count, "0 10 20 30 40 50"),
             (100.0, Scale::Percent, "0% 25% 50% 75% 100%"),
-            (50.0, Scale::Minutes, "0 10 min 20 min 30 min 40 min 50 min"),
-            (500.0, Scale::Minutes, "0 2 h 4 h 6 h 8 h 10 h"),
-            (5000.0, Scale::Minutes, "0 1 d 2 d 3 d 4 d"),
         ];
         for (max, scale, expected) in cases {
             let axis = ValueAxis::new(0.0, max, 5, scale);

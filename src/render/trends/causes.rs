@@ -1,5 +1,7 @@
 //! The root-cause and service sections of `/trends/`: shares over time, rankings by count
-//! and by total duration, and the service × root-cause heat map.
+//! and by median duration, and the service × root-cause heat map.
+
+use chrono::TimeDelta;
 
 use super::{Cell, ChartView, LegendItem, TableView, minutes, percent};
 use crate::analyze::index::{Facet, Term};
@@ -58,7 +60,8 @@ impl Renderer<'_> {
 
     pub(super) fn cause_share_chart(&self) -> Option<ChartView> {
         let trends = &self.trends;
-        if trends.cause_slots.is_empty() || trends.cause_axis.periods.is_empty() {
+        // Without a single category, the shares would be 100% "not set" in every period.
+        if trends.causes.is_empty() || trends.cause_axis.periods.is_empty() {
             return None;
         }
         let slots = self.cause_slot_names();
@@ -129,13 +132,14 @@ impl Renderer<'_> {
         })
     }
 
-    /// Two rankings of a facet's terms as horizontal bars: by count and by total duration.
+    /// Two rankings of a facet's terms as horizontal bars: by count, and by median
+    /// duration when any of their incidents has one.
     pub(super) fn ranking_charts(
         &self,
         facet: Facet,
         ranked: &[Ranked],
         class: &str,
-    ) -> Option<(ChartView, ChartView)> {
+    ) -> Option<(ChartView, Option<ChartView>)> {
         if ranked.is_empty() {
             return None;
         }
@@ -172,10 +176,17 @@ impl Renderer<'_> {
         let shown = trends.services.len().min(MATRIX_ROWS);
         let matrix = &trends.matrix[..shown];
         // A column empty for every service shown (incidents with no service but a cause,
-        // or no cause and no service) would only be a blank stripe.
+        // or no cause and no service) would only be a blank stripe; a "not set" column
+        // alone would cross the services with nothing.
         let used: Vec<usize> = (0..slots.len())
             .filter(|&slot| matrix.iter().any(|cells| cells[slot] > 0))
+            .filter(|&slot| {
+                trends.cause_slots[slot] != CauseSlot::NotSet || !trends.causes.is_empty()
+            })
             .collect();
+        if used.is_empty() {
+            return None;
+        }
         let columns: Vec<String> = used
             .iter()
             .map(|&slot| slots[slot].0.name.clone())
@@ -302,61 +313,75 @@ impl Ranking<'_> {
         }
     }
 
-    /// The terms of `ranked` whose incidents lasted longest in total, as bars of that
-    /// total.
-    fn by_duration(&self, ranked: &[Ranked]) -> ChartView {
-        let mut by_duration: Vec<&Ranked> = ranked.iter().filter(|r| r.with_duration > 0).collect();
-        by_duration.sort_by_key(|r| (std::cmp::Reverse(r.total_duration), r.term));
+    /// The terms of `ranked` whose incidents typically last longest, as bars of their
+    /// median duration on a log scale; `None` when no incident has a duration. A median,
+    /// not a total: one incident of three months would dwarf a hundred short ones.
+    fn by_duration(&self, ranked: &[Ranked]) -> Option<ChartView> {
+        let mut by_duration: Vec<(&Ranked, TimeDelta)> = ranked
+            .iter()
+            .filter_map(|r| Some((r, r.duration.median?)))
+            .collect();
+        if by_duration.is_empty() {
+            return None;
+        }
+        by_duration.sort_by_key(|(r, median)| (std::cmp::Reverse(*median), r.term));
         by_duration.truncate(TOP_BARS);
-        let title = format!("{} by total time in incidents", self.top);
+        let title = format!("{} by median duration", self.top);
         let desc = format!(
-            "{} whose incidents lasted longest in total, longest first.",
+            "{} whose incidents last longest at the median, longest first, on a logarithmic scale.",
             self.plural
         );
         let frame = Frame {
             title: &title,
             desc: &desc,
-            x_title: "Total duration",
+            x_title: "Median duration (log scale)",
             y_title: self.singular,
             width: 470.0,
             height: 0.0,
         };
         let bars: Vec<Bar> = by_duration
             .iter()
-            .map(|r| {
+            .map(|(r, median)| {
+                let display = format!(
+                    "{} (n = {})",
+                    format_duration(*median),
+                    r.duration.with_data
+                );
                 Bar::single(
                     self.terms[r.term].name.clone(),
-                    minutes(r.total_duration),
+                    minutes(*median),
                     self.class,
-                    format_duration(r.total_duration),
+                    display,
                 )
             })
             .collect();
-        ChartView {
+        Some(ChartView {
             id: format!("chart-{}-duration", self.facet.path()),
-            svg: charts::horizontal_bars(frame, &bars, Scale::Minutes),
+            svg: charts::horizontal_bars(frame, &bars, Scale::LogMinutes),
             legend: Vec::new(),
             table: TableView {
                 caption: title.clone(),
                 head: vec![
                     self.singular.into(),
-                    "Total duration".into(),
+                    "Median duration".into(),
+                    "P90 duration".into(),
                     "Incidents with a duration".into(),
                     "Incidents".into(),
                 ],
                 rows: by_duration
                     .iter()
-                    .map(|r| {
+                    .map(|(r, _)| {
                         vec![
                             Cell::link(&self.link(r)),
-                            Cell::num(format_duration(r.total_duration)),
-                            Cell::num(r.with_duration),
+                            Cell::duration(r.duration.median),
+                            Cell::duration(r.duration.p90),
+                            Cell::num(r.duration.with_data),
                             Cell::num(r.count),
                         ]
                     })
                     .collect(),
             },
             title,
-        }
+        })
     }
 }

@@ -1,13 +1,18 @@
 //! The `/trends/` page: what the whole archive teaches, section by section.
 
-use chrono::{Datelike, NaiveDate, TimeDelta};
+use chrono::{Datelike, TimeDelta};
 use serde::Serialize;
 
-use super::{ActionRow, Cell, ChartView, LegendItem, TableView, duration, minutes, percent};
+use super::{
+    ActionRow, Cell, ChartView, LegendItem, NotDrawn, SummaryView, TableView, duration, minutes,
+    percent, plural,
+};
 use crate::analyze::index::Facet;
-use crate::analyze::trends::{OwnerStat, Summary};
+use crate::analyze::trends::{DURATION_BINS, OwnerStat, Summary};
+use crate::model::field::Field;
+use crate::model::incident::Incident;
 use crate::render::charts::{self, Bar, Frame, Line, Scale};
-use crate::render::views::{IncidentRow, TermLink, format_duration, term_url};
+use crate::render::views::{IncidentRow, TermLink, term_url};
 use crate::render::{Page, RenderError, Renderer};
 
 /// Long lists are cut on the page; the data exports hold everything.
@@ -31,41 +36,49 @@ impl Renderer<'_> {
         let trends = &self.trends;
         let config = &site.config;
         let total = site.incidents.len();
-        let dated: Vec<NaiveDate> = trends.start_dates.iter().flatten().copied().collect();
-        let has_response = !trends.response_axis.periods.is_empty();
         let causes = self.ranking_charts(Facet::Cause, &trends.causes, "s-cause");
         let services = self.ranking_charts(Facet::Service, &trends.services, "s-service");
         let (cause_count, cause_duration) = causes.unzip();
         let (service_count, service_duration) = services.unzip();
+        let [(ttd, ttd_missing), (ttr, ttr_missing)] = self.response_charts();
         TrendsView {
             as_of: trends.as_of.to_string(),
             total,
             dated: trends.dated(),
             undated: trends.undated,
-            first_date: dated.iter().min().map(NaiveDate::to_string),
-            last_date: dated.iter().max().map(NaiveDate::to_string),
+            first_date: trends.drawn_span().map(|(first, _)| first.to_string()),
+            last_date: trends.drawn_span().map(|(_, last)| last.to_string()),
             data_json: "data/incidents.json",
             data_csv: "data/incidents.csv",
             granularity: trends.volume_axis.granularity.name(),
             ttd_overall: (&trends.ttd_overall).into(),
             ttr_overall: (&trends.ttr_overall).into(),
             volume: self.volume_chart(),
-            ttd: has_response
-                .then(|| self.response_chart("chart-ttd", "Time to detect", &trends.ttd)),
-            ttr: has_response
-                .then(|| self.response_chart("chart-ttr", "Time to resolve", &trends.ttr)),
+            volume_missing: self.missing(&[Field::StartedAt], |i| i.started_at.is_some()),
+            not_drawn: self.not_drawn(trends.not_drawn.iter().copied()),
+            ttd,
+            ttd_missing,
+            ttr,
+            ttr_missing,
             by_severity: self.response_by_severity(),
+            severities_used: self.used(Facet::Severity),
             cause_share: self.cause_share_chart(),
             cause_count,
-            cause_duration,
+            cause_duration: cause_duration.flatten(),
             causes_unset: trends.causes_unset,
+            causes_missing: self.missing(&[Field::RootCause], |i| i.primary_cause().is_some()),
             service_count,
-            service_duration,
+            service_duration: service_duration.flatten(),
             services_total: trends.services.len(),
             services_unset: trends.services_unset,
+            services_missing: self.missing(&[Field::Services], |i| !i.services.is_empty()),
             matrix: self.matrix_chart(),
             durations: self.durations_chart(),
             durations_unknown: trends.durations_unknown,
+            duration_overall: (&trends.duration_overall).into(),
+            durations_missing: self.missing(&[Field::StartedAt, Field::ResolvedAt], |i| {
+                i.duration().is_some()
+            }),
             recurrence: self.recurrence_view(),
             actions: self.actions_view(),
             on_this_day_date: trends.as_of.format("%B %-d").to_string(),
@@ -97,17 +110,27 @@ impl Renderer<'_> {
             .map(|p| p.label())
             .collect();
         let period = trends.volume_axis.granularity.name();
-        let title = format!("Incidents per {period}, by severity");
+        let by = if self.used(Facet::Severity) {
+            ", by severity"
+        } else {
+            ""
+        };
+        let title = format!("Incidents per {period}{by}");
         let busiest = labels
             .iter()
             .zip(&trends.volume)
             .map(|(label, row)| (row.iter().sum::<usize>(), label))
             .max_by_key(|(n, _)| *n);
         let desc = format!(
-            "{} incidents from {} to {}, per {period}, stacked by severity{}.",
-            trends.dated(),
+            "{} incidents from {} to {}, per {period}{}{}.",
+            trends.drawn(),
             labels.first().map_or("", String::as_str),
             labels.last().map_or("", String::as_str),
+            if by.is_empty() {
+                ""
+            } else {
+                ", stacked by severity"
+            },
             busiest.map_or(String::new(), |(n, label)| {
                 format!("; the most in one {period} was {n}, in {label}")
             })
@@ -123,26 +146,30 @@ impl Renderer<'_> {
         Some(self.by_severity_chart(frame, "chart-volume", &labels, &trends.volume, "Period"))
     }
 
+    /// The histogram of durations, in bins on a log scale, stacked by severity when any
+    /// incident has one.
     fn durations_chart(&self) -> Option<ChartView> {
         let trends = &self.trends;
         let known = self.site.incidents.len() - trends.durations_unknown;
         if known == 0 {
             return None;
         }
-        let buckets: Vec<String> = self
-            .site
-            .config
-            .duration_buckets
-            .iter()
-            .map(|b| b.label.clone())
-            .collect();
+        let bins: Vec<String> = DURATION_BINS.iter().map(|b| b.label.to_string()).collect();
+        let overall = &trends.duration_overall;
+        let title = if self.used(Facet::Severity) {
+            "Incidents per duration, by severity"
+        } else {
+            "Incidents per duration"
+        };
         let desc = format!(
-            "{known} incidents with a known duration, per duration bucket, stacked by severity."
+            "{known} incidents with a known duration, in bins from under 5 minutes to over 7 days, each about four times as wide as the one before; the median is {}, the 90th percentile {}.",
+            duration(overall.median),
+            duration(overall.p90)
         );
         let frame = Frame {
-            title: "Incidents per duration, by severity",
+            title,
             desc: &desc,
-            x_title: "Duration (resolved − started)",
+            x_title: "Duration (resolved − started), bins on a log scale",
             y_title: "Incidents",
             width: 960.0,
             height: 280.0,
@@ -150,14 +177,18 @@ impl Renderer<'_> {
         Some(self.by_severity_chart(
             frame,
             "chart-durations",
-            &buckets,
+            &bins,
             &trends.durations,
             "Duration",
         ))
     }
 
-    /// Time to detect and to resolve per severity, for the table under the response charts.
+    /// Time to detect and to resolve per severity, for the table under the response charts;
+    /// empty when no incident has a severity, as a table of one "not set" row says nothing.
     fn response_by_severity(&self) -> Vec<SeverityResponse> {
+        if !self.used(Facet::Severity) {
+            return Vec::new();
+        }
         let config = &self.site.config;
         let severity_terms = &self.site.index.facet(Facet::Severity).terms;
         self.severity_series()
@@ -333,6 +364,52 @@ impl Renderer<'_> {
         })
     }
 
+    /// The time to detect and time to resolve charts, each drawn only when some incident
+    /// on the axis has the figure, else a line saying which fields would give it.
+    fn response_charts(&self) -> [(Option<ChartView>, Option<String>); 2] {
+        let trends = &self.trends;
+        let chart = |id: &str, metric: &str, summaries: &[Summary], overall: &Summary| {
+            let known: usize = summaries.iter().map(|s| s.with_data).sum();
+            if known > 0 {
+                return (Some(self.response_chart(id, metric, summaries)), None);
+            }
+            let field = if id == "chart-ttd" {
+                Field::DetectedAt
+            } else {
+                Field::ResolvedAt
+            };
+            let has_field = |i: &Incident| match field {
+                Field::DetectedAt => i.detected_at.is_some(),
+                _ => i.resolved_at.is_some(),
+            };
+            let note = if overall.with_data > 0 {
+                format!(
+                    "{metric} is known for {} {}, none of them with a start date on the time axis.",
+                    overall.with_data,
+                    plural(overall.with_data, "incident", "incidents")
+                )
+            } else {
+                self.missing(&[field], has_field)
+                    .unwrap_or_else(|| self.missing_note(&[Field::StartedAt, field]))
+            };
+            (None, Some(note))
+        };
+        [
+            chart(
+                "chart-ttd",
+                "Time to detect",
+                &trends.ttd,
+                &trends.ttd_overall,
+            ),
+            chart(
+                "chart-ttr",
+                "Time to resolve",
+                &trends.ttr,
+                &trends.ttr_overall,
+            ),
+        ]
+    }
+
     /// One response time (`metric`) per period as two lines on a log scale, the median
     /// and the 90th percentile.
     fn response_chart(&self, id: &str, metric: &str, summaries: &[Summary]) -> ChartView {
@@ -422,8 +499,8 @@ fn response_rows(labels: &[String], summaries: &[Summary]) -> Vec<Vec<Cell>> {
         .map(|(label, s)| {
             vec![
                 Cell::text(label.clone()),
-                Cell::num(duration(s.median)),
-                Cell::num(duration(s.p90)),
+                Cell::duration(s.median),
+                Cell::duration(s.p90),
                 Cell::num(s.with_data),
                 Cell::num(s.without_data),
             ]
@@ -448,47 +525,41 @@ struct TrendsView<'a> {
     granularity: &'static str,
     ttd_overall: SummaryView,
     ttr_overall: SummaryView,
+    /// Each chart is `null` when it would have no data; then its `*_missing` line says
+    /// which fields would fill it ("No incident records a detection time (detected_at).").
     volume: Option<ChartView>,
+    volume_missing: Option<String>,
+    /// Dated incidents outside the dense range the time axes cover (`before`, `after`).
+    not_drawn: Option<NotDrawn<'a>>,
     ttd: Option<ChartView>,
+    ttd_missing: Option<String>,
     ttr: Option<ChartView>,
+    ttr_missing: Option<String>,
+    /// Severities with incidents; empty when no incident has a severity.
     by_severity: Vec<SeverityResponse>,
+    severities_used: bool,
     cause_share: Option<ChartView>,
     cause_count: Option<ChartView>,
     cause_duration: Option<ChartView>,
     causes_unset: usize,
+    causes_missing: Option<String>,
     service_count: Option<ChartView>,
     service_duration: Option<ChartView>,
     services_total: usize,
     services_unset: usize,
+    services_missing: Option<String>,
     matrix: Option<ChartView>,
+    /// The histogram of durations.
     durations: Option<ChartView>,
     durations_unknown: usize,
+    duration_overall: SummaryView,
+    durations_missing: Option<String>,
     recurrence_days: u32,
     recurrence: RecurrenceView<'a>,
     actions: ActionsView<'a>,
     /// "June 1".
     on_this_day_date: String,
     on_this_day: Vec<OnThisDay<'a>>,
-}
-
-/// A median and p90 as text, with the counts they are over.
-#[derive(Debug, Serialize)]
-struct SummaryView {
-    median: Option<String>,
-    p90: Option<String>,
-    with_data: usize,
-    without_data: usize,
-}
-
-impl From<&Summary> for SummaryView {
-    fn from(summary: &Summary) -> SummaryView {
-        SummaryView {
-            median: summary.median.map(format_duration),
-            p90: summary.p90.map(format_duration),
-            with_data: summary.with_data,
-            without_data: summary.without_data,
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]

@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
-use super::{ActionRow, Cell, ChartView, TableView};
+use super::{ActionRow, Cell, ChartView, NotDrawn, TableView};
 use crate::analyze::index::Facet;
+use crate::model::field::Field;
 use crate::render::Renderer;
 use crate::render::charts;
 use crate::render::views::{format_duration, term_url};
@@ -15,7 +16,12 @@ const TERM_ACTIONS: usize = 5;
 /// The small trend on a service or root-cause page.
 #[derive(Debug, Serialize)]
 pub(in crate::render) struct TermTrendView<'a> {
-    sparkline: ChartView,
+    /// `null` when none of the term's incidents is on the time axis; then
+    /// `sparkline_missing` says why.
+    sparkline: Option<ChartView>,
+    sparkline_missing: Option<String>,
+    /// The term's dated incidents outside the axis's dense range.
+    not_drawn: Option<NotDrawn<'a>>,
     ttr_median: Option<String>,
     ttr_p90: Option<String>,
     ttr_with: usize,
@@ -52,31 +58,18 @@ impl Renderer<'_> {
             return None;
         }
         let trend = trends.term(self.site, facet, term)?;
-        let labels: Vec<String> = trends.quarters.periods.iter().map(|p| p.label()).collect();
-        let title = "Incidents per quarter".to_string();
-        let svg_title = format!("Incidents per quarter: {}", info.name);
-        let desc = format!(
-            "{} incidents from {} to {}, per quarter.",
-            info.incidents.len(),
-            labels.first().map_or("", String::as_str),
-            labels.last().map_or("", String::as_str)
-        );
-        let sparkline = ChartView {
-            id: "chart-term-quarters".into(),
-            svg: charts::sparkline(&svg_title, &desc, &labels, &trend.per_quarter),
-            legend: Vec::new(),
-            table: TableView {
-                caption: title.clone(),
-                head: vec!["Quarter".into(), "Incidents".into()],
-                rows: labels
-                    .iter()
-                    .zip(&trend.per_quarter)
-                    .filter(|(_, n)| **n > 0)
-                    .map(|(label, n)| vec![Cell::text(label.clone()), Cell::num(n)])
-                    .collect(),
-            },
-            title,
-        };
+        let sparkline = self.term_sparkline(&info.name, &trend.per_quarter);
+        let undated = info
+            .incidents
+            .iter()
+            .all(|&p| trends.start_dates[p].is_none());
+        let sparkline_missing = undated.then(|| {
+            let names: Vec<&str> = self.site.config.field_names(Field::StartedAt).collect();
+            format!(
+                "None of these incidents records a start time ({}).",
+                names.join(" or ")
+            )
+        });
         let other = if facet == Facet::Service {
             Facet::Cause
         } else {
@@ -85,6 +78,8 @@ impl Renderer<'_> {
         let other_terms = &self.site.index.facet(other).terms;
         Some(TermTrendView {
             sparkline,
+            sparkline_missing,
+            not_drawn: self.not_drawn(info.incidents.iter().copied()),
             ttr_median: trend.ttr.median.map(format_duration),
             ttr_p90: trend.ttr.p90.map(format_duration),
             ttr_with: trend.ttr.with_data,
@@ -113,6 +108,36 @@ impl Renderer<'_> {
                 .take(TERM_ACTIONS)
                 .map(|a| self.action_row(a))
                 .collect(),
+        })
+    }
+
+    /// The sparkline of a term's incidents per quarter; `None` when none is on the axis.
+    fn term_sparkline(&self, name: &str, per_quarter: &[usize]) -> Option<ChartView> {
+        let trends = &self.trends;
+        let drawn: usize = per_quarter.iter().sum();
+        let labels: Vec<String> = trends.quarters.periods.iter().map(|p| p.label()).collect();
+        let title = "Incidents per quarter".to_string();
+        let svg_title = format!("Incidents per quarter: {}", name);
+        let desc = format!(
+            "{drawn} incidents from {} to {}, per quarter.",
+            labels.first().map_or("", String::as_str),
+            labels.last().map_or("", String::as_str)
+        );
+        (drawn > 0).then(|| ChartView {
+            id: "chart-term-quarters".into(),
+            svg: charts::sparkline(&svg_title, &desc, &labels, per_quarter),
+            legend: Vec::new(),
+            table: TableView {
+                caption: title.clone(),
+                head: vec!["Quarter".into(), "Incidents".into()],
+                rows: labels
+                    .iter()
+                    .zip(per_quarter)
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(label, n)| vec![Cell::text(label.clone()), Cell::num(n)])
+                    .collect(),
+            },
+            title,
         })
     }
 }
