@@ -12,6 +12,7 @@ mod importing;
 mod infer;
 mod layers;
 mod links;
+mod messy;
 mod output;
 mod pages;
 mod properties;

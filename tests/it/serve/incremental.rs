@@ -538,3 +538,74 @@ fn a_removed_content_folder_empties_the_archive_and_comes_back() {
     preview.changed(&["content"]);
     preview.assert_same_as_build();
 }
+
+/// A preview of a small archive: `count` postmortems on two services, one a year from
+/// 2020 on (two a year after the fifth), none with a severity, a root cause or a tag.
+fn small_archive(count: usize) -> Preview {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let content = dir.path().join("site/content");
+    fs::create_dir_all(&content).expect("create the content folder");
+    fs::write(dir.path().join("site/hindsight.toml"), "").expect("write the config");
+    for i in 0..count {
+        let year = 2020 + i.min(4);
+        let text = format!(
+            "---\ntitle: Outage {i}\nstarted_at: {year}-0{}-10T10:00:00Z\nresolved_at: {year}-0{}-10T11:00:00Z\nservices: [{}]\n---\n\nBody.\n",
+            i % 9 + 1,
+            i % 9 + 1,
+            ["api", "db"][i % 2]
+        );
+        fs::write(content.join(format!("o{i:02}.md")), text).expect("write a postmortem");
+    }
+    Preview::start(dir)
+}
+
+#[test]
+fn a_facet_gaining_its_first_value_renders_every_page() {
+    let mut preview = small_archive(6);
+    assert!(
+        !fs::read_to_string(preview.out().join("index.html"))
+            .unwrap()
+            .contains("severities/"),
+        "no severity anywhere: the facet is not offered"
+    );
+    let text = preview.read("content/o03.md");
+    let update = preview.write(
+        "content/o03.md",
+        &text.replace("services:", "severity: SEV2\nservices:"),
+    );
+    // The navigation of every page now offers severities, incident pages included.
+    assert_eq!(incident_pages(&update.written), 6, "{:?}", update.written);
+    preview.assert_same_as_build();
+    let update = preview.write("content/o03.md", &text);
+    assert_eq!(incident_pages(&update.written), 6);
+    preview.assert_same_as_build();
+}
+
+#[test]
+fn an_edit_that_moves_the_dense_range_redraws_every_term_page() {
+    // Ten postmortems from 2020 to 2024, and two early ones in 2005 and 2006: too few to
+    // be drawn, so every axis starts in 2020 …
+    let mut preview = small_archive(10);
+    for (name, year) in [("early-a", 2005), ("early-b", 2006)] {
+        let text = format!(
+            "---\ntitle: {name}\nstarted_at: {year}-05-05T10:00:00Z\nservices: [api]\n---\n\nBody.\n"
+        );
+        preview.write(&format!("content/{name}.md"), &text);
+    }
+    preview.assert_same_as_build();
+    let db = |preview: &Preview| {
+        fs::read_to_string(preview.out().join("services/db/index.html")).expect("the db page")
+    };
+    assert!(!db(&preview).contains("2005 Q"), "the axis starts in 2020");
+    // … until a third early one makes them a quarter of the archive. The first and last
+    // start dates stay what they were, yet the db page, whose incidents did not change,
+    // is drawn over the new range.
+    let text =
+        "---\ntitle: early-c\nstarted_at: 2006-06-06T10:00:00Z\nservices: [api]\n---\n\nBody.\n";
+    preview.write("content/early-c.md", text);
+    assert!(
+        db(&preview).contains("2005 Q2"),
+        "the axis now starts in 2005"
+    );
+    preview.assert_same_as_build();
+}
