@@ -262,7 +262,12 @@ fn declared_terms(config: &Config, facet: Facet) -> Vec<Declared> {
             .iter()
             .map(|s| Declared {
                 key: s.key.clone(),
-                name: format!("{} · {}", s.key, s.label),
+                // A label that only repeats its key ("DOWN") is shown once.
+                name: if s.label == s.key {
+                    s.key.clone()
+                } else {
+                    format!("{} · {}", s.key, s.label)
+                },
                 description: s.description.clone(),
             })
             .collect(),
@@ -798,6 +803,26 @@ mod tests {
             causes.get("deploy").map(|t| t.name.as_str()),
             Some("Deploy")
         );
+    }
+
+    #[test]
+    fn facets_have_values_and_a_label_equal_to_its_key_shows_once() {
+        let files = [("a", titled("a", "severity: DOWN\nservices: [api]"))];
+        let config = "[[severities]]\nkey = \"DOWN\"\n[[severities]]\nkey = \"SLOW\"\nlabel = \"Degraded\"\n";
+        let site = site_of(config, &files);
+        let names: Vec<&str> = site
+            .index
+            .facet(Facet::Severity)
+            .terms
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, ["DOWN", "SLOW · Degraded"]);
+        assert!(site.index.facet(Facet::Severity).has_values());
+        assert!(site.index.facet(Facet::Service).has_values());
+        // Declared categories alone, and the "not set" term, are no values.
+        assert!(!site.index.facet(Facet::Cause).has_values());
+        assert!(!site.index.facet(Facet::Tag).has_values());
     }
 
     #[test]
