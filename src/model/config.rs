@@ -27,7 +27,8 @@ pub struct Config {
     /// (they need a host). Every link inside the site is relative, so the output works
     /// under any sub-path.
     pub base_url: String,
-    /// IANA zone name used to show times and to read timestamps that carry no offset.
+    /// IANA zone name used to show times and to read timestamps that carry no offset. A
+    /// region or city (`Denver`, `Pacific`) is accepted and replaced by its IANA name.
     pub timezone: String,
     /// `default` is the theme embedded in the binary; any other name is `themes/<name>/`.
     pub theme: String,
@@ -557,6 +558,7 @@ impl Config {
         })?;
         config.validate().map_err(error)?;
         config.fill_labels();
+        config.timezone = config.tz().name().to_string();
         config.aliases.fold();
         Ok(config)
     }
@@ -564,7 +566,7 @@ impl Config {
     /// The display timezone; validated at parse time, so the fallback is never used for a
     /// parsed config.
     pub fn tz(&self) -> Tz {
-        self.timezone.parse().unwrap_or(Tz::UTC)
+        crate::model::time::zone::named(&self.timezone).unwrap_or(Tz::UTC)
     }
 
     /// The front matter names accepted for a canonical field: its own name, then aliases.
@@ -580,9 +582,9 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
-        if self.timezone.parse::<Tz>().is_err() {
+        if crate::model::time::zone::named(&self.timezone).is_none() {
             return Err(format!(
-                "timezone: unknown zone \"{}\" (expected an IANA name such as \"UTC\" or \"Europe/Berlin\")",
+                "timezone: unknown zone \"{}\" (expected an IANA name such as \"UTC\" or \"Europe/Berlin\", or a city such as \"Denver\")",
                 self.timezone
             ));
         }
@@ -712,6 +714,13 @@ mod tests {
         assert!(config.publish.noindex);
         check_err("[publish]\nno_index = true\n", "unknown field `no_index`");
         check_err("[feeds]\nlimit = -1\n", "2:9");
+    }
+
+    #[test]
+    fn a_city_is_its_iana_zone() {
+        let config = Config::parse("timezone = \"Denver\"\n", "hindsight.toml").unwrap();
+        assert_eq!(config.tz(), Tz::America__Denver);
+        assert_eq!(config.timezone, "America/Denver");
     }
 
     #[test]

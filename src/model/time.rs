@@ -1,25 +1,42 @@
-//! Timestamps in the shapes real postmortem archives hold, resolved to UTC instants.
+//! Timestamps in the shapes real postmortem archives hold, resolved to UTC instants, and
+//! the durations and zone names they write ([`duration`], [`zone`]).
 //!
 //! chrono parses RFC 3339 strictly, but archives also hold `2024-02-10 9:05`, `2024-02-10`,
-//! `2024-02-10 09:00 +0200` and `2024-02-10T09:00 Europe/Berlin`. No crate accepts exactly
-//! that family while rejecting impossible dates with a useful message, so this module reads
-//! the date, time and zone parts itself and leaves calendar arithmetic to chrono.
+//! `2024-02-10 09:00 +0200`, `2024-02-10T09:00 Europe/Berlin` and `2024-02-10 09:00 Denver`.
+//! No crate accepts exactly that family while rejecting impossible dates with a useful
+//! message, so this module reads the date, time and zone parts itself and leaves calendar
+//! arithmetic to chrono.
+
+pub mod duration;
+pub mod zone;
 
 use chrono::{
     DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
 };
 use chrono_tz::Tz;
 
+pub use duration::{Length, parse_duration};
+use zone::{SeasonMismatch, Zone};
+
 /// A parsed timestamp, and whether it only named a day (no time of day).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timestamp {
     pub instant: DateTime<Utc>,
     pub date_only: bool,
+    /// The zone the text named by a name (`UTC`, `PDT`, `Denver`, `Europe/Berlin`; not
+    /// `Z` or an offset): the zone its author kept the incident's clock in.
+    pub named_zone: Option<Zone>,
+    /// An abbreviation that names the other season of its region on that date (`CET` in
+    /// July), read at its own offset as written.
+    pub season_mismatch: Option<SeasonMismatch>,
 }
 
 /// The shapes accepted, for error messages.
 pub const EXPECTED_SHAPES: &str =
     "expected a date and time such as 2024-02-10T09:00:00Z, 2024-02-10 09:00 or 2024-02-10";
+
+/// What an unknown zone's message says was expected.
+const EXPECTED_ZONES: &str = "expected Z, an offset like +02:00, an IANA name such as America/Denver, a city such as Denver, or an abbreviation such as PDT";
 
 /// Parses a timestamp; times without a zone are read in `tz`.
 pub fn parse_timestamp(text: &str, tz: Tz) -> Result<Timestamp, String> {
@@ -31,31 +48,83 @@ pub fn parse_timestamp(text: &str, tz: Tz) -> Result<Timestamp, String> {
         return Ok(Timestamp {
             instant: resolve_local(midnight, tz)?,
             date_only: true,
+            named_zone: None,
+            season_mismatch: None,
         });
     }
     let (time, zone) = split_time(rest)?;
     let local = date.and_time(time);
-    let instant = match zone.trim() {
+    let mut stamp = Timestamp {
+        instant: Utc.from_utc_datetime(&local),
+        date_only: false,
+        named_zone: None,
+        season_mismatch: None,
+    };
+    let zone = zone.trim();
+    let zone = zone
+        .strip_prefix(['(', '['])
+        .and_then(|z| z.strip_suffix([')', ']']))
+        .unwrap_or(zone)
+        .trim();
+    stamp.instant = match zone {
         "" => resolve_local(local, tz)?,
-        "Z" | "z" | "UTC" | "utc" | "GMT" => Utc.from_utc_datetime(&local),
-        zone if zone.starts_with(['+', '-']) => {
-            let offset = parse_offset(zone)?;
-            match offset.from_local_datetime(&local) {
-                LocalResult::Single(at) => at.with_timezone(&Utc),
-                _ => return Err(format!("time zone offset \"{zone}\" is out of range")),
-            }
+        "Z" | "z" => stamp.instant,
+        zone if zone.starts_with(['+', '-']) => at_offset(local, parse_offset(zone)?, zone)?,
+        zone if is_utc_word(zone) => {
+            stamp.named_zone = Some(Zone::UTC);
+            stamp.instant
+        }
+        zone if is_utc_word(zone.get(..3).unwrap_or_default())
+            && zone[3..].starts_with(['+', '-']) =>
+        {
+            at_offset(local, parse_offset(&zone[3..])?, zone)?
         }
         zone => {
-            let named: Tz = zone.parse().map_err(|_| {
-                format!("unknown time zone \"{zone}\" (expected Z, an offset like +02:00, or an IANA name)")
-            })?;
-            resolve_local(local, named)?
+            let (instant, named, mismatch) = in_named_zone(local, zone)?;
+            stamp.named_zone = Some(named);
+            stamp.season_mismatch = mismatch;
+            instant
         }
     };
-    Ok(Timestamp {
-        instant,
-        date_only: false,
-    })
+    Ok(stamp)
+}
+
+fn is_utc_word(zone: &str) -> bool {
+    zone.eq_ignore_ascii_case("UTC") || zone.eq_ignore_ascii_case("GMT")
+}
+
+/// `local` at a fixed offset; `zone` names it in the message when that is out of range.
+fn at_offset(
+    local: NaiveDateTime,
+    offset: FixedOffset,
+    zone: &str,
+) -> Result<DateTime<Utc>, String> {
+    match offset.from_local_datetime(&local) {
+        LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+        _ => Err(format!("time zone offset \"{zone}\" is out of range")),
+    }
+}
+
+/// `local` in the zone `name` names: an abbreviation at its own offset (with the season
+/// it names, when that was not the season of its region), else an IANA name, a region or
+/// a city, with its daylight saving time.
+fn in_named_zone(
+    local: NaiveDateTime,
+    name: &str,
+) -> Result<(DateTime<Utc>, Zone, Option<SeasonMismatch>), String> {
+    if let Some(abbreviation) = zone::abbreviation(name)
+        && let Some(offset) = abbreviation.offset()
+    {
+        let instant = at_offset(local, offset, name)?;
+        return Ok((
+            instant,
+            Zone::Fixed(offset),
+            abbreviation.season_mismatch(local),
+        ));
+    }
+    let tz = zone::named(name)
+        .ok_or_else(|| format!("unknown time zone \"{name}\" ({EXPECTED_ZONES})"))?;
+    Ok((resolve_local(local, tz)?, Zone::Named(tz), None))
 }
 
 /// Parses a calendar date; a full timestamp is accepted and its day (in `tz`) is kept.
@@ -132,13 +201,18 @@ fn split_time(text: &str) -> Result<(NaiveTime, &str), String> {
 fn parse_offset(zone: &str) -> Result<FixedOffset, String> {
     let bad = || format!("time zone offset \"{zone}\" is malformed (expected +HH:MM)");
     let sign = if zone.starts_with('-') { -1 } else { 1 };
-    let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+    let mut digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+    // "UTC+2", "-5:30": a one-digit hour.
+    if digits.len() == 1 || (digits.len() == 3 && zone[1..].find(':') == Some(1)) {
+        digits.insert(0, '0');
+    }
     if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
         return Err(bad());
     }
     let hours: i32 = digits[..2].parse().map_err(|_| bad())?;
     let minutes: i32 = digits
         .get(2..)
+        .filter(|rest| !rest.is_empty())
         .map_or(Ok(0), str::parse)
         .map_err(|_| bad())?;
     if hours > 23 || minutes > 59 {
@@ -213,6 +287,77 @@ mod tests {
     }
 
     #[test]
+    fn zone_names() {
+        for (input, tz, expected) in [
+            // Cities and regions follow daylight saving time: MST in March, MDT in July.
+            ("2024-03-05 09:00 Denver", "UTC", "2024-03-05T16:00:00Z"),
+            ("2024-07-05 09:00 Denver", "UTC", "2024-07-05T15:00:00Z"),
+            ("2024-07-05 09:00 New York", "UTC", "2024-07-05T13:00:00Z"),
+            ("2024-07-05 09:00 Pacific", "UTC", "2024-07-05T16:00:00Z"),
+            (
+                "2024-07-05 09:00 (Eastern Time)",
+                "UTC",
+                "2024-07-05T13:00:00Z",
+            ),
+            ("2024-07-05 09:00 Bangalore", "UTC", "2024-07-05T03:30:00Z"),
+            ("2024-07-05 09:00 london", "UTC", "2024-07-05T08:00:00Z"),
+            (
+                "2024-07-05T09:00 America/Denver",
+                "UTC",
+                "2024-07-05T15:00:00Z",
+            ),
+            // Abbreviations are the offset they name, whatever the date.
+            ("2024-07-05 09:00 PDT", "UTC", "2024-07-05T16:00:00Z"),
+            ("2024-07-05 09:00 (PDT)", "UTC", "2024-07-05T16:00:00Z"),
+            ("2024-07-05 09:00 CET", "UTC", "2024-07-05T08:00:00Z"),
+            ("2024-07-05 09:00 CEST", "UTC", "2024-07-05T07:00:00Z"),
+            ("2024-07-05 09:00 EST", "UTC", "2024-07-05T14:00:00Z"),
+            ("2024-07-05 09:00 IST", "UTC", "2024-07-05T03:30:00Z"),
+            ("2024-07-05 09:00 JST", "UTC", "2024-07-05T00:00:00Z"),
+            ("2024-01-05 09:00 AEDT", "UTC", "2024-01-04T22:00:00Z"),
+            ("2024-07-05 09:00 BST", "UTC", "2024-07-05T08:00:00Z"),
+            (
+                "2024-07-05 09:00 GMT",
+                "Europe/Berlin",
+                "2024-07-05T09:00:00Z",
+            ),
+            ("2024-07-05 09:00 UTC+2", "UTC", "2024-07-05T07:00:00Z"),
+            ("2024-07-05 09:00 +02", "UTC", "2024-07-05T07:00:00Z"),
+            ("2024-07-05 09:00 GMT-05:00", "UTC", "2024-07-05T14:00:00Z"),
+            (
+                "2024-07-05 09:00 Springfield",
+                "UTC",
+                &format!("error: unknown time zone \"Springfield\" ({EXPECTED_ZONES})"),
+            ),
+        ] {
+            check(input, tz, expected);
+        }
+    }
+
+    #[test]
+    fn the_zone_a_time_names_and_a_season_it_gets_wrong() {
+        let stamp = |text: &str| parse_timestamp(text, Tz::UTC).unwrap();
+        assert_eq!(
+            stamp("2024-07-01 10:00 Denver").named_zone,
+            Some(Zone::Named(Tz::America__Denver))
+        );
+        assert_eq!(stamp("2024-07-01 10:00 UTC").named_zone, Some(Zone::UTC));
+        assert_eq!(stamp("2024-07-01T10:00:00Z").named_zone, None);
+        assert_eq!(stamp("2024-07-01 10:00 +02:00").named_zone, None);
+        assert_eq!(
+            stamp("2024-07-01 10:00 CET")
+                .season_mismatch
+                .map(|m| m.to_string())
+                .as_deref(),
+            Some(
+                "CET given for 2024-07-01, when Central Europe was on CEST (+02:00); read as +01:00 as written"
+            )
+        );
+        assert_eq!(stamp("2024-01-01 10:00 CET").season_mismatch, None);
+        assert_eq!(stamp("2024-07-01 10:00 CEST").season_mismatch, None);
+    }
+
+    #[test]
     fn rejects_what_is_not_a_time() {
         for (input, expected) in [
             (
@@ -224,7 +369,7 @@ mod tests {
             ("", &format!("error: {EXPECTED_SHAPES}")),
             (
                 "2024-02-10 09:00 Mars/Base",
-                "error: unknown time zone \"Mars/Base\" (expected Z, an offset like +02:00, or an IANA name)",
+                &format!("error: unknown time zone \"Mars/Base\" ({EXPECTED_ZONES})"),
             ),
             (
                 "2024-02-10 09:00 +25:00",

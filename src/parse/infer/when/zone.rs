@@ -1,115 +1,50 @@
 //! Time zones as written after a time or in a sentence: `UTC`, `GMT`, `Z`, offsets
 //! (`+02:00`, `+0200`, `UTC−4`), IANA names (`Europe/Berlin`), common abbreviations
-//! (`PST`, `CET`), and the US region names that follow daylight saving time (`Eastern`).
+//! (`PST`, `CET`), and the US region names and cities that follow daylight saving time
+//! (`Eastern`, `Denver`, `New York`). The names are `model::time::zone`'s, which front
+//! matter reads too; in prose they count only as capitalized there ("Central", not
+//! "central"), so ordinary words are not taken for zones.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::FixedOffset;
 use chrono_tz::Tz;
+
+pub(crate) use crate::model::time::zone::Zone;
+use crate::model::time::zone::{ABBREVIATIONS, CITIES, REGIONS};
 
 use super::tokens::{Scan, lowercase, tokenize};
 
-/// A time zone: a fixed offset ("UTC", "+02:00", "PST") or a named zone whose offset
-/// depends on the date ("Europe/Berlin", "Eastern").
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Zone {
-    Fixed(FixedOffset),
-    Named(Tz),
-}
-
-impl Zone {
-    pub(crate) const UTC: Zone = match FixedOffset::east_opt(0) {
-        Some(utc) => Zone::Fixed(utc),
-        None => Zone::Named(Tz::UTC),
-    };
-
-    /// A site's zone; UTC as a fixed offset, which converts without a table lookup.
-    pub(crate) fn of(tz: Tz) -> Zone {
-        if tz == Tz::UTC {
-            Zone::UTC
-        } else {
-            Zone::Named(tz)
-        }
-    }
-
-    /// The instant of a local date and time in this zone; in the hour a clock falls back,
-    /// the earlier reading (as `time.rs` does). `None` for a time the clocks skipped.
-    pub(crate) fn to_utc(self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
-        let pick = |result: LocalResult<DateTime<Utc>>| match result {
-            LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => Some(at),
-            LocalResult::None => None,
-        };
-        match self {
-            Zone::Fixed(offset) => pick(
-                offset
-                    .from_local_datetime(&local)
-                    .map(|at| at.with_timezone(&Utc)),
-            ),
-            Zone::Named(tz) => pick(
-                tz.from_local_datetime(&local)
-                    .map(|at| at.with_timezone(&Utc)),
-            ),
-        }
-    }
-
-    /// The calendar date of an instant in this zone.
-    pub(crate) fn date_of(self, at: DateTime<Utc>) -> NaiveDate {
-        match self {
-            Zone::Fixed(offset) => at.with_timezone(&offset).date_naive(),
-            Zone::Named(tz) => at.with_timezone(&tz).date_naive(),
-        }
-    }
-}
-
-/// Zone abbreviations that mean one offset. Ambiguous ones ("CST" is also China, "IST"
-/// also Ireland and Israel) take their most common meaning in English-language write-ups.
-const ABBREVIATIONS: &[(&str, i32)] = &[
-    ("PST", -8 * 60),
-    ("PDT", -7 * 60),
-    ("MST", -7 * 60),
-    ("MDT", -6 * 60),
-    ("CST", -6 * 60),
-    ("CDT", -5 * 60),
-    ("EST", -5 * 60),
-    ("EDT", -4 * 60),
-    ("AKST", -9 * 60),
-    ("AKDT", -8 * 60),
-    ("HST", -10 * 60),
-    ("BRT", -3 * 60),
-    ("ART", -3 * 60),
-    ("WET", 0),
-    ("WEST", 60),
-    ("BST", 60),
-    ("CET", 60),
-    ("CEST", 2 * 60),
-    ("EET", 2 * 60),
-    ("EEST", 3 * 60),
-    ("MSK", 3 * 60),
-    ("IST", 5 * 60 + 30),
-    ("SGT", 8 * 60),
-    ("HKT", 8 * 60),
-    ("AWST", 8 * 60),
-    ("JST", 9 * 60),
-    ("KST", 9 * 60),
-    ("ACST", 9 * 60 + 30),
-    ("AEST", 10 * 60),
-    ("AEDT", 11 * 60),
-    ("NZST", 12 * 60),
-    ("NZDT", 13 * 60),
-];
-
-/// US zone names without a season, which follow daylight saving time.
-const REGIONS: &[(&str, Tz)] = &[
-    ("PT", Tz::America__Los_Angeles),
-    ("Pacific", Tz::America__Los_Angeles),
-    ("MT", Tz::America__Denver),
-    ("Mountain", Tz::America__Denver),
-    ("CT", Tz::America__Chicago),
-    ("Central", Tz::America__Chicago),
-    ("ET", Tz::America__New_York),
-    ("Eastern", Tz::America__New_York),
-];
-
 fn fixed(minutes: i32) -> Option<Zone> {
     FixedOffset::east_opt(minutes * 60).map(Zone::Fixed)
+}
+
+/// A region or city at token `i`, as capitalized in prose ("Eastern", "New York",
+/// "Denver"), with an optional "time" after it: the zone and the token after it. A city
+/// is a zone only in brackets (`sure`) or followed by "time": "14:05 Phoenix rollout
+/// began" and "Timeline of the Phoenix migration" name a project, "14:05 (Phoenix)" and
+/// "All times are Denver time" a zone.
+fn place_at(s: &Scan<'_, '_>, i: usize, sure: bool) -> Option<(Zone, usize)> {
+    let first = s.word(i)?;
+    let (tz, end, city) = REGIONS
+        .iter()
+        .map(|place| (place, false))
+        .chain(CITIES.iter().map(|place| (place, true)))
+        .find_map(|((name, tz), city)| {
+            let mut words = name.split(' ');
+            if words.next()? != first {
+                return None;
+            }
+            let mut end = i + 1;
+            for word in words {
+                (s.word(end)? == word).then_some(())?;
+                end += 1;
+            }
+            Some((*tz, end, city))
+        })?;
+    let timed = s.is_word(end, &["time"]);
+    if city && !sure && !timed {
+        return None;
+    }
+    Some((Zone::Named(tz), if timed { end + 1 } else { end }))
 }
 
 /// "+02:00", "+0200", "-5" (after UTC only) at token `k`: the sign and what follows.
@@ -143,8 +78,13 @@ pub(super) fn offset_at(s: &Scan<'_, '_>, k: usize, short_ok: bool) -> Option<(i
 /// A time zone at token `i`. `iso` says the time was written the ISO 8601 way (with a
 /// `T`), where "-05:00" right after it is an offset, not the second half of a range.
 pub(super) fn zone_at(s: &Scan<'_, '_>, i: usize, iso: bool) -> Option<(Zone, usize)> {
+    zone_in(s, i, iso, false)
+}
+
+/// [`zone_at`]; `sure` when the context says a zone is named (see [`place_at`]).
+fn zone_in(s: &Scan<'_, '_>, i: usize, iso: bool, sure: bool) -> Option<(Zone, usize)> {
     if s.is_punct(i, &['(', '[']) {
-        let (zone, k) = zone_at(s, i + 1, iso)?;
+        let (zone, k) = zone_in(s, i + 1, iso, true)?;
         return s.is_punct(k, &[')', ']']).then_some((zone, k + 1));
     }
     if let Some(word) = s.word(i) {
@@ -157,16 +97,11 @@ pub(super) fn zone_at(s: &Scan<'_, '_>, i: usize, iso: bool) -> Option<(Zone, us
                 None => Some((Zone::UTC, i + 1)),
             };
         }
-        if let Some((_, minutes)) = ABBREVIATIONS.iter().find(|(a, _)| *a == word) {
-            return Some((fixed(*minutes)?, i + 1));
+        if let Some(abbreviation) = ABBREVIATIONS.iter().find(|a| a.name == word) {
+            return Some((fixed(abbreviation.minutes)?, i + 1));
         }
-        if let Some((_, tz)) = REGIONS.iter().find(|(r, _)| *r == word) {
-            let end = if s.is_word(i + 1, &["time"]) {
-                i + 2
-            } else {
-                i + 1
-            };
-            return Some((Zone::Named(*tz), end));
+        if let Some(found) = place_at(s, i, sure) {
+            return Some(found);
         }
         if s.is_punct(i + 1, &['/']) && s.touches(i + 1) {
             return iana_at(s, i);
@@ -210,6 +145,8 @@ pub(crate) fn find_zone(text: &str) -> Option<Zone> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, NaiveDate, Utc};
+
     use super::*;
 
     fn utc(text: &str) -> DateTime<Utc> {
@@ -228,6 +165,15 @@ mod tests {
             find_zone("Times are in UTC (site timezone)"),
             Some(Zone::UTC)
         );
+        assert_eq!(
+            find_zone("All times are Denver time"),
+            Some(Zone::Named(Tz::America__Denver))
+        );
+        assert_eq!(
+            find_zone("Timeline (New York)"),
+            Some(Zone::Named(Tz::America__New_York))
+        );
+        assert_eq!(find_zone("Timeline of the Phoenix migration"), None);
         let zone = find_zone("Timeline (UTC+05:30)").unwrap();
         assert_eq!(
             zone.to_utc(
