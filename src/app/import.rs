@@ -34,6 +34,7 @@ use crate::model::action_item::ActionStatus;
 use crate::model::config::Config;
 use crate::model::incident::Incident;
 use crate::model::inference::{Evidence, Inference, Inferred};
+use crate::model::time::duration;
 use crate::model::vocab::Vocabularies;
 use crate::parse::incident;
 use crate::parse::source::{ContentFilter, SourceFile};
@@ -185,6 +186,7 @@ fn front_matter(incident: &Incident, config: &Config) -> Result<String, EmitErro
     out.push_str(&format!("title: {}\n", quoted(&incident.title)?));
     if let Some(inferred) = &incident.inferred {
         push_times(&mut out, inferred)?;
+        push_lengths(&mut out, inferred)?;
         push_severity_and_services(&mut out, inferred, config)?;
         push_texts(&mut out, inferred)?;
         push_action_items(&mut out, inferred)?;
@@ -216,6 +218,17 @@ fn push_times(out: &mut String, inferred: &Inference) -> Result<(), EmitError> {
         if let Some(v) = value {
             let time = v.value.to_rfc3339_opts(SecondsFormat::Secs, true);
             push_line(out, key, time, &v.evidence)?;
+        }
+    }
+    Ok(())
+}
+
+/// Appends the lengths the text states that no start turned into a time
+/// (`duration: "45m"`), in the shape the front matter reader takes.
+fn push_lengths(out: &mut String, inferred: &Inference) -> Result<(), EmitError> {
+    for (key, value) in inferred.lengths() {
+        if let Some(v) = value {
+            push_line(out, key, quoted(&duration::show(v.value))?, &v.evidence)?;
         }
     }
     Ok(())

@@ -116,11 +116,17 @@ pub enum Code {
     H022,
     /// Files in the content folder that the site's `include`/`exclude` leave out.
     H023,
+    /// A recorded duration that cannot be read, or a bare number read as minutes.
+    H024,
+    /// A recorded duration that the timestamps contradict.
+    H025,
+    /// A zone abbreviation of the other season (`CET` on a summer date), read as written.
+    H026,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 26] = [
         Code::H001,
         Code::H002,
         Code::H003,
@@ -144,6 +150,9 @@ impl Code {
         Code::H021,
         Code::H022,
         Code::H023,
+        Code::H024,
+        Code::H025,
+        Code::H026,
     ];
 
     /// The code named `text` ("H017", case-insensitive).

@@ -17,6 +17,12 @@ pub enum Field {
     DetectedAt,
     MitigatedAt,
     ResolvedAt,
+    /// Durations recorded as values (`duration: 45m`), used where timestamps do not give
+    /// the span.
+    Duration,
+    TimeToDetect,
+    TimeToMitigate,
+    TimeToResolve,
     Services,
     RootCause,
     PrimaryRootCause,
@@ -32,7 +38,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in the order documentation and messages list them.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 23] = [
         Field::Title,
         Field::Slug,
         Field::Status,
@@ -41,6 +47,10 @@ impl Field {
         Field::DetectedAt,
         Field::MitigatedAt,
         Field::ResolvedAt,
+        Field::Duration,
+        Field::TimeToDetect,
+        Field::TimeToMitigate,
+        Field::TimeToResolve,
         Field::Services,
         Field::RootCause,
         Field::PrimaryRootCause,
@@ -65,6 +75,10 @@ impl Field {
             Field::DetectedAt => "detected_at",
             Field::MitigatedAt => "mitigated_at",
             Field::ResolvedAt => "resolved_at",
+            Field::Duration => "duration",
+            Field::TimeToDetect => "time_to_detect",
+            Field::TimeToMitigate => "time_to_mitigate",
+            Field::TimeToResolve => "time_to_resolve",
             Field::Services => "services",
             Field::RootCause => "root_cause",
             Field::PrimaryRootCause => "primary_root_cause",

@@ -1,6 +1,10 @@
 //! The [`Incident`]: one postmortem with typed fields, and the values derived from them
-//! (duration, time to detect, ...), which are methods and never stored twice.
-//! `parse::incident` makes one from a content file.
+//! (duration, time to detect, ...), which are methods and never stored
+//! twice. `parse::incident` makes one from a content file.
+//!
+//! A value stands in where timestamps are missing, and says so: durations
+//! recorded as values ([`Recorded`], `duration: 45m`), used when the timestamps do not give
+//! the span ([`Measured::recorded`]).
 
 use std::collections::BTreeMap;
 
@@ -12,6 +16,7 @@ use crate::model::action_item::ActionItem;
 use crate::model::diagnostics::Pos;
 use crate::model::field::Field;
 use crate::model::inference::Inference;
+use crate::model::time::zone::Zone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,10 +41,13 @@ pub struct Incident {
     pub status: Status,
     /// Position in `config.severities` (0 is the worst).
     pub severity: Option<usize>,
+    /// The recorded start: what the front matter (or the prose) states, never a guess.
     pub started_at: Option<DateTime<Utc>>,
     pub detected_at: Option<DateTime<Utc>>,
     pub mitigated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Durations the postmortem records as values.
+    pub recorded: Recorded,
     /// Service names as written (registry spelling when registered).
     pub services: Vec<String>,
     /// Root-cause categories, primary first (vocabulary keys when known).
@@ -68,6 +76,9 @@ pub struct FieldPositions {
     pub related: Vec<Pos>,
     /// The canonical fields the front matter sets (under any accepted name).
     pub present: Vec<Field>,
+    /// The zone the front matter's times were written in, when one names it by name
+    /// (`Denver`, `PDT`, `UTC`): the body's timeline is read in it.
+    pub zone: Option<Zone>,
     /// The line of the file the Markdown body starts on, and its byte offset in the
     /// file's text (BOM removed, line endings normalized).
     pub body_line: u32,
@@ -77,25 +88,85 @@ pub struct FieldPositions {
     pub links: Vec<(String, Pos)>,
 }
 
+/// Durations recorded as values (`duration: 45m`, `time_to_detect: 5m`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub duration: Option<TimeDelta>,
+    pub time_to_detect: Option<TimeDelta>,
+    pub time_to_mitigate: Option<TimeDelta>,
+    pub time_to_resolve: Option<TimeDelta>,
+}
+
+/// The spans an incident is measured by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Duration,
+    TimeToDetect,
+    TimeToMitigate,
+    TimeToResolve,
+}
+
+/// A span, and whether it was recorded as a value rather than computed from timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Measured {
+    pub value: TimeDelta,
+    pub recorded: bool,
+}
+
 impl Incident {
-    /// Resolved − started; `None` when either is missing or the order is impossible.
+    /// The span `measure` names: from the timestamps when they give it, else as recorded.
+    /// The duration and the time to resolve are the same span (resolved − started), so
+    /// either recorded value stands for the other.
+    pub fn measured(&self, measure: Measure) -> Option<Measured> {
+        let recorded = &self.recorded;
+        let (computed, value) = match measure {
+            Measure::Duration => (
+                self.computed(measure),
+                recorded.duration.or(recorded.time_to_resolve),
+            ),
+            Measure::TimeToResolve => (
+                self.computed(measure),
+                recorded.time_to_resolve.or(recorded.duration),
+            ),
+            Measure::TimeToDetect => (self.computed(measure), recorded.time_to_detect),
+            Measure::TimeToMitigate => (self.computed(measure), recorded.time_to_mitigate),
+        };
+        let as_measured = |value, recorded| Measured { value, recorded };
+        computed
+            .map(|value| as_measured(value, false))
+            .or_else(|| value.map(|value| as_measured(value, true)))
+    }
+
+    /// The span `measure` names as the timestamps give it; `None` when either end is
+    /// missing or the order is impossible.
+    pub fn computed(&self, measure: Measure) -> Option<TimeDelta> {
+        let end = match measure {
+            Measure::Duration | Measure::TimeToResolve => self.resolved_at,
+            Measure::TimeToDetect => self.detected_at,
+            Measure::TimeToMitigate => self.mitigated_at,
+        };
+        span(self.started_at, end)
+    }
+
+    /// Resolved − started, else the recorded duration; `None` when neither is known.
     pub fn duration(&self) -> Option<TimeDelta> {
-        span(self.started_at, self.resolved_at)
+        self.measured(Measure::Duration).map(|m| m.value)
     }
 
-    /// Time to detect: detected − started.
+    /// Time to detect: detected − started, else as recorded.
     pub fn time_to_detect(&self) -> Option<TimeDelta> {
-        span(self.started_at, self.detected_at)
+        self.measured(Measure::TimeToDetect).map(|m| m.value)
     }
 
-    /// Time to mitigate: mitigated − started.
+    /// Time to mitigate: mitigated − started, else as recorded.
     pub fn time_to_mitigate(&self) -> Option<TimeDelta> {
-        span(self.started_at, self.mitigated_at)
+        self.measured(Measure::TimeToMitigate).map(|m| m.value)
     }
 
-    /// Time to resolve: resolved − started (the same span as the duration, by definition).
+    /// Time to resolve: resolved − started (the same span as the duration, by
+    /// definition), else as recorded.
     pub fn time_to_resolve(&self) -> Option<TimeDelta> {
-        self.duration()
+        self.measured(Measure::TimeToResolve).map(|m| m.value)
     }
 
     pub fn primary_cause(&self) -> Option<&str> {

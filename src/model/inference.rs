@@ -2,12 +2,13 @@
 //! the line and words it came from ([`Evidence`]), so pages and `hindsight check` can mark
 //! it as inferred and a reader can verify it. `parse::infer` fills an [`Inference`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::model::action_item::ActionItem;
 use crate::model::config::Config;
+use crate::model::time::duration;
 
 /// Where a value was read: a position in the whole file and the words that said it. Line 0
 /// means the file name.
@@ -31,6 +32,12 @@ pub struct Inference {
     pub detected_at: Option<Inferred<DateTime<Utc>>>,
     pub mitigated_at: Option<Inferred<DateTime<Utc>>>,
     pub resolved_at: Option<Inferred<DateTime<Utc>>>,
+    /// Lengths the text states ("Duration: 45 minutes") that no stated start turned into
+    /// a time: the incident's recorded durations.
+    pub duration: Option<Inferred<TimeDelta>>,
+    pub time_to_detect: Option<Inferred<TimeDelta>>,
+    pub time_to_mitigate: Option<Inferred<TimeDelta>>,
+    pub time_to_resolve: Option<Inferred<TimeDelta>>,
     /// Position in `config.severities`.
     pub severity: Option<Inferred<usize>>,
     pub services: Vec<Inferred<String>>,
@@ -83,6 +90,7 @@ impl Inference {
     pub fn fields(&self, config: &Config) -> Vec<InferredField> {
         let mut fields = Vec::new();
         self.time_fields(config.tz(), &mut fields);
+        self.length_fields(&mut fields);
         self.value_fields(config, &mut fields);
         self.list_fields(&mut fields);
         fields
@@ -105,6 +113,29 @@ impl Inference {
                 fields.push(InferredField::new(field, time, &v.evidence));
             }
         }
+    }
+
+    /// The lengths kept as recorded durations, shown as front matter would write them.
+    fn length_fields(&self, fields: &mut Vec<InferredField>) {
+        for (field, value) in self.lengths() {
+            if let Some(v) = value {
+                fields.push(InferredField::new(
+                    field,
+                    duration::show(v.value),
+                    &v.evidence,
+                ));
+            }
+        }
+    }
+
+    /// The recorded lengths by front matter field name.
+    pub fn lengths(&self) -> [(&'static str, &Option<Inferred<TimeDelta>>); 4] {
+        [
+            ("duration", &self.duration),
+            ("time_to_detect", &self.time_to_detect),
+            ("time_to_mitigate", &self.time_to_mitigate),
+            ("time_to_resolve", &self.time_to_resolve),
+        ]
     }
 
     /// Severity, services, root cause and the texts, each value with its own evidence.

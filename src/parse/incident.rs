@@ -7,14 +7,14 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use crate::model::action_item::{ActionItem, ActionStatus};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic, Pos};
 use crate::model::field::Field;
-use crate::model::incident::{FieldPositions, Incident, Rendered, Status};
+use crate::model::incident::{FieldPositions, Incident, Recorded, Rendered, Status};
 use crate::model::inference::{Inference, Inferred};
 use crate::model::link;
 use crate::model::vocab::{self, Vocabularies};
@@ -23,6 +23,9 @@ use crate::parse::infer;
 use crate::parse::markdown::{self, MarkdownOptions};
 use crate::parse::source::{self, ReadFailure, SourceFile};
 use crate::parse::title;
+use times::Times;
+
+mod times;
 
 /// Parses one content file. Problems go to `diagnostics`; `None` means the file was skipped.
 pub fn parse(
@@ -240,6 +243,7 @@ struct Read {
     status: Status,
     severity: Option<usize>,
     times: Times,
+    recorded: Recorded,
     services: Vec<String>,
     root_causes: Vec<String>,
     trigger: Option<String>,
@@ -308,6 +312,7 @@ impl Read {
             detected_at: self.times.detected_at,
             mitigated_at: self.times.mitigated_at,
             resolved_at: self.times.resolved_at,
+            recorded: self.recorded,
             services: dedup_case_insensitive(self.services),
             root_causes: dedup_case_insensitive(self.root_causes),
             trigger: self.trigger,
@@ -328,20 +333,13 @@ impl Read {
                 slug: self.slug.map(|(_, pos)| pos),
                 related: self.related.iter().map(|(_, pos)| *pos).collect(),
                 present: fields.present(),
+                zone: self.times.zone,
                 body_line: document.body_line,
                 body_offset: text.len() - document.body.len(),
                 links: Vec::new(),
             },
         }
     }
-}
-
-/// The four timestamps of an incident.
-struct Times {
-    started_at: Option<DateTime<Utc>>,
-    detected_at: Option<DateTime<Utc>>,
-    mitigated_at: Option<DateTime<Utc>>,
-    resolved_at: Option<DateTime<Utc>>,
 }
 
 /// Gives a document without front matter the values read from its prose (but the root
@@ -352,6 +350,13 @@ fn apply_inference(incident: &mut Incident, inference: Box<Inference>, config: &
     incident.detected_at = value(&inference.detected_at);
     incident.mitigated_at = value(&inference.mitigated_at);
     incident.resolved_at = value(&inference.resolved_at);
+    let length = |v: &Option<Inferred<TimeDelta>>| v.as_ref().map(|v| v.value);
+    incident.recorded = Recorded {
+        duration: length(&inference.duration),
+        time_to_detect: length(&inference.time_to_detect),
+        time_to_mitigate: length(&inference.time_to_mitigate),
+        time_to_resolve: length(&inference.time_to_resolve),
+    };
     incident.severity = inference.severity.as_ref().map(|v| v.value);
     incident.services = dedup_case_insensitive(
         inference
@@ -519,6 +524,7 @@ impl FieldReader<'_, '_> {
             .get(Field::Severity)
             .and_then(|(name, node)| self.severity(name, node));
         let times = self.times(fields);
+        let recorded = self.recorded(fields, &times);
         let services = self
             .mapped_list(fields, Field::Services)
             .into_iter()
@@ -550,6 +556,7 @@ impl FieldReader<'_, '_> {
             status,
             severity,
             times,
+            recorded,
             services,
             root_causes,
             trigger: text(Field::Trigger),
@@ -681,51 +688,6 @@ impl FieldReader<'_, '_> {
             last.help = Some(format!("did you mean `{close}`?"));
         }
         None
-    }
-
-    /// The four timestamps, with H006 for one before the start (an error for the end).
-    fn times(&mut self, fields: &Fields<'_>) -> Times {
-        let mut stamp = |canonical| {
-            fields
-                .get(canonical)
-                .and_then(|(name, node)| self.timestamp(name, node))
-        };
-        let times = Times {
-            started_at: stamp(Field::StartedAt),
-            detected_at: stamp(Field::DetectedAt),
-            mitigated_at: stamp(Field::MitigatedAt),
-            resolved_at: stamp(Field::ResolvedAt),
-        };
-        let Some(started) = times.started_at else {
-            return times;
-        };
-        for (canonical, at, is_error) in [
-            (Field::ResolvedAt, times.resolved_at, true),
-            (Field::DetectedAt, times.detected_at, false),
-            (Field::MitigatedAt, times.mitigated_at, false),
-        ] {
-            if let (Some(at), Some((name, node))) = (at, fields.get(canonical))
-                && at < started
-            {
-                let message = format!(
-                    "{name} is before started_at ({} < {})",
-                    at.format("%Y-%m-%d %H:%M"),
-                    started.format("%Y-%m-%d %H:%M")
-                );
-                let diagnostic = if is_error {
-                    Diagnostic::error(Code::H006, self.path, message)
-                } else {
-                    Diagnostic::warning(Code::H006, self.path, message)
-                };
-                self.diagnostics.push(
-                    diagnostic
-                        .at(node.pos.line, node.pos.col, self.text)
-                        .field(name)
-                        .help("check the date and the time zone of both timestamps"),
-                );
-            }
-        }
-        times
     }
 
     /// The vocabulary key of a category; unknown ones are kept as written, with an H009 at
@@ -861,24 +823,6 @@ impl FieldReader<'_, '_> {
             );
         }
         parsed
-    }
-
-    fn timestamp(&mut self, field: &str, node: &Node) -> Option<DateTime<Utc>> {
-        let text = match &node.value {
-            Value::String(s) => s.as_str(),
-            Value::Null => return None,
-            _ => {
-                self.wrong_type(field, node, "a timestamp such as 2024-02-10T09:00:00Z");
-                return None;
-            }
-        };
-        match crate::model::time::parse_timestamp(text, self.tz) {
-            Ok(stamp) => Some(stamp.instant),
-            Err(message) => {
-                self.error(Code::H005, field, node, &format!("\"{text}\": {message}"));
-                None
-            }
-        }
     }
 
     fn action_items(&mut self, field: &str, node: &Node) -> Vec<ActionItem> {

@@ -78,6 +78,7 @@ impl Renderer<'_> {
             time_to_detect: incident.time_to_detect().map(format_duration),
             time_to_mitigate: incident.time_to_mitigate().map(format_duration),
             time_to_resolve: incident.time_to_resolve().map(format_duration),
+            recorded: RecordedView::of(incident),
             duration_bucket: duration_bucket(&site.config, incident)
                 .and_then(|b| self.link(Facet::Duration, &site.config.duration_buckets[b].key)),
             causes: incident

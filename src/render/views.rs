@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::analyze::index::{Facet, Index, Term};
 use crate::model::action_item::ActionItem;
 use crate::model::config::Config;
-use crate::model::incident::{Incident, Status, TocEntry};
+use crate::model::incident::{Incident, Measure, Status, TocEntry};
 use crate::model::inference::InferredField;
 
 /// A link to a facet term.
@@ -98,6 +98,9 @@ pub struct IncidentView<'a> {
     pub time_to_detect: Option<String>,
     pub time_to_mitigate: Option<String>,
     pub time_to_resolve: Option<String>,
+    /// Which spans were recorded as values (`duration: 45m`) rather than computed from
+    /// timestamps: `{% if incident.recorded.duration %}`.
+    pub recorded: RecordedView,
     pub duration_bucket: Option<TermLink>,
     pub causes: Vec<TermLink>,
     pub tags: Vec<TermLink>,
@@ -117,6 +120,27 @@ pub struct IncidentView<'a> {
     pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
     /// The extra fields the panel shows, tidied, after `[fields] show` and `hide`.
     pub extra_fields: Vec<super::extras::ExtraField>,
+}
+
+/// Which of an incident's spans are values recorded in the postmortem.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RecordedView {
+    pub duration: bool,
+    pub time_to_detect: bool,
+    pub time_to_mitigate: bool,
+    pub time_to_resolve: bool,
+}
+
+impl RecordedView {
+    pub(super) fn of(incident: &Incident) -> RecordedView {
+        let recorded = |measure| incident.measured(measure).is_some_and(|m| m.recorded);
+        RecordedView {
+            duration: recorded(Measure::Duration),
+            time_to_detect: recorded(Measure::TimeToDetect),
+            time_to_mitigate: recorded(Measure::TimeToMitigate),
+            time_to_resolve: recorded(Measure::TimeToResolve),
+        }
+    }
 }
 
 /// A term on an overview page.
@@ -224,14 +248,21 @@ fn add_inferred(
             .entry(field.field.to_string())
             .or_insert(from);
     }
-    // The duration is inferred when either of its ends is.
-    if let Some(from) = row
-        .inferred_from
-        .get("resolved_at")
-        .or(row.inferred_from.get("started_at"))
-        .cloned()
-    {
-        row.inferred_from.insert("duration".into(), from);
+    // The duration is inferred when either of its ends is, or it was read as a length;
+    // with both ends known it is their span.
+    let from = &row.inferred_from;
+    match (
+        from.get("resolved_at").cloned(),
+        from.get("started_at").cloned(),
+    ) {
+        (Some(end), Some(_)) => {
+            row.inferred_from.insert("duration".into(), end);
+        }
+        (end, start) => {
+            if let Some(end) = end.or(start) {
+                row.inferred_from.entry("duration".into()).or_insert(end);
+            }
+        }
     }
     row.inferred = fields;
     row.inferred_timeline = timeline

@@ -24,4 +24,5 @@ mod shape;
 mod snapshots;
 mod support;
 mod terms;
+mod times;
 mod trends;

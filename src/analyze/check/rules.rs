@@ -220,7 +220,9 @@ impl Lints<'_> {
         let context = infer::TimelineContext {
             started: incident.started_at,
             date: when::date_in_name(stem),
-            zone: Zone::of(self.tz),
+            // Read in the zone the front matter's times name ("Denver", "PDT"), else
+            // the site's: an author who wrote one kept the incident's clock in it.
+            zone: incident.positions.zone.unwrap_or(Zone::of(self.tz)),
         };
         match whole {
             Some(doc) => infer::timeline(doc, &context),

@@ -64,6 +64,41 @@ fn values_carry_the_line_they_came_from() {
     }
 }
 
+#[test]
+fn lengths_without_a_start_become_recorded_durations_that_read_back() {
+    let original = "# Queue backlog\n\nDuration: 45 minutes\nTime to detect: 5 minutes\n";
+    let (text, front_matter) = imported(original);
+    for line in [
+        "duration: \"45m\"  # line 3: \"45 minutes\"",
+        "time_to_detect: \"5m\"  # line 4: \"5 minutes\"",
+    ] {
+        assert!(
+            front_matter.lines().any(|l| l == line),
+            "{line}\n{front_matter}"
+        );
+    }
+    let file = SourceFile {
+        path: "content/x.md".into(),
+        stem: "x".into(),
+        bytes: Ok(text),
+    };
+    let config = Config::default();
+    let mut diagnostics = Vec::new();
+    let incident = incident::parse(
+        &file,
+        &config,
+        &Vocabularies::new(&config),
+        &mut diagnostics,
+    )
+    .unwrap();
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert_eq!(incident.duration(), Some(chrono::TimeDelta::minutes(45)));
+    assert_eq!(
+        incident.time_to_detect(),
+        Some(chrono::TimeDelta::minutes(5))
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The front matter: values read back, comments stay comments.
 

@@ -199,88 +199,43 @@ fn clock(text: &str) -> Option<f64> {
     Some(seconds)
 }
 
+const SECONDS: Unit = Unit {
+    seconds: 1.0,
+    name: "seconds",
+};
+const HOURS: Unit = Unit {
+    seconds: 3600.0,
+    name: "hours",
+};
+const DAYS: Unit = Unit {
+    seconds: 86_400.0,
+    name: "days",
+};
+
+/// The words that name a unit at the end of a field's name, longest first.
+const UNITS_IN_NAMES: &[(&str, Unit)] = &[
+    ("seconds", SECONDS),
+    ("secs", SECONDS),
+    ("sec", SECONDS),
+    ("s", SECONDS),
+    ("minutes", MINUTES),
+    ("mins", MINUTES),
+    ("min", MINUTES),
+    ("m", MINUTES),
+    ("hours", HOURS),
+    ("hrs", HOURS),
+    ("hr", HOURS),
+    ("h", HOURS),
+    ("days", DAYS),
+    ("d", DAYS),
+];
+
 /// The unit a field's name states: `ttr_minutes`, `duration_hours`, `time_to_detect_s`,
 /// `downtimeMins`, `TTR (min)`.
 pub fn unit_in_name(name: &str) -> Option<Unit> {
-    const UNITS: &[(&str, Unit)] = &[
-        (
-            "seconds",
-            Unit {
-                seconds: 1.0,
-                name: "seconds",
-            },
-        ),
-        (
-            "secs",
-            Unit {
-                seconds: 1.0,
-                name: "seconds",
-            },
-        ),
-        (
-            "sec",
-            Unit {
-                seconds: 1.0,
-                name: "seconds",
-            },
-        ),
-        (
-            "s",
-            Unit {
-                seconds: 1.0,
-                name: "seconds",
-            },
-        ),
-        ("minutes", MINUTES),
-        ("mins", MINUTES),
-        ("min", MINUTES),
-        ("m", MINUTES),
-        (
-            "hours",
-            Unit {
-                seconds: 3600.0,
-                name: "hours",
-            },
-        ),
-        (
-            "hrs",
-            Unit {
-                seconds: 3600.0,
-                name: "hours",
-            },
-        ),
-        (
-            "hr",
-            Unit {
-                seconds: 3600.0,
-                name: "hours",
-            },
-        ),
-        (
-            "h",
-            Unit {
-                seconds: 3600.0,
-                name: "hours",
-            },
-        ),
-        (
-            "days",
-            Unit {
-                seconds: 86_400.0,
-                name: "days",
-            },
-        ),
-        (
-            "d",
-            Unit {
-                seconds: 86_400.0,
-                name: "days",
-            },
-        ),
-    ];
     let name = name.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
     let chars: Vec<char> = name.chars().collect();
-    UNITS.iter().find_map(|(word, unit)| {
+    UNITS_IN_NAMES.iter().find_map(|(word, unit)| {
         let start = chars.len().checked_sub(word.len())?;
         let tail: String = chars[start..].iter().collect();
         let before = start.checked_sub(1).map(|i| chars[i]);

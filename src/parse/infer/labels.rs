@@ -95,6 +95,10 @@ pub(super) const LENGTH: &[&str] = &[
     "total downtime",
     "length",
     "impact duration",
+];
+/// Lengths that name the time to resolve: the same span as the duration, recorded as
+/// `time_to_resolve`.
+pub(super) const TIME_TO_RESOLVE: &[&str] = &[
     "time to recovery",
     "time to recover",
     "time to resolve",

@@ -31,8 +31,9 @@ use crate::model::config::Config;
 use crate::model::inference::{Evidence, Inference, Inferred, TimelineEvent};
 use doc::{Doc, words};
 use labels::{
-    DETECTED, END, LENGTH, Labeled, MITIGATED, START, TIME_TO_DETECT, TIME_TO_MITIGATE, WINDOW,
-    anchor_date, evidence, inferred, is, label_lines, labeled_items, stated_zone,
+    DETECTED, END, LENGTH, Labeled, MITIGATED, START, TIME_TO_DETECT, TIME_TO_MITIGATE,
+    TIME_TO_RESOLVE, WINDOW, anchor_date, evidence, inferred, is, label_lines, labeled_items,
+    stated_zone,
 };
 use texts::read_texts;
 pub(crate) use timeline::{
@@ -120,27 +121,42 @@ fn resolve_context(
 struct Lengths {
     /// "Duration: 45 minutes": the start to the end.
     length: Option<Inferred<TimeDelta>>,
+    /// "Time to recovery: 2 hours": the same span, by another name.
+    time_to_resolve: Option<Inferred<TimeDelta>>,
     time_to_detect: Option<Inferred<TimeDelta>>,
     time_to_mitigate: Option<Inferred<TimeDelta>>,
 }
 
 impl Lengths {
     /// Fills the end, detection and mitigation times still unknown from the start plus
-    /// the lengths stated.
-    fn add_to_start(&self, inference: &mut Inference) {
+    /// the lengths stated; a length no start could take is kept as a recorded duration
+    /// (`duration`, `time_to_detect`, ...), so it still reaches the page and the facets.
+    fn add_to_start(mut self, inference: &mut Inference) {
         let plus = |base: &Option<Inferred<DateTime<Utc>>>, delta: &Option<Inferred<TimeDelta>>| {
             let (base, delta) = (base.as_ref()?, delta.as_ref()?);
             inferred(base.value + delta.value, delta.evidence.clone())
         };
+        let end = if self.length.is_some() {
+            &mut self.length
+        } else {
+            &mut self.time_to_resolve
+        };
         for (value, delta) in [
-            (&mut inference.resolved_at, &self.length),
-            (&mut inference.detected_at, &self.time_to_detect),
-            (&mut inference.mitigated_at, &self.time_to_mitigate),
+            (&mut inference.resolved_at, end),
+            (&mut inference.detected_at, &mut self.time_to_detect),
+            (&mut inference.mitigated_at, &mut self.time_to_mitigate),
         ] {
             if value.is_none() {
                 *value = plus(&inference.started_at, delta);
+                if value.is_some() {
+                    *delta = None;
+                }
             }
         }
+        inference.duration = self.length;
+        inference.time_to_resolve = self.time_to_resolve;
+        inference.time_to_detect = self.time_to_detect;
+        inference.time_to_mitigate = self.time_to_mitigate;
     }
 }
 
@@ -231,8 +247,8 @@ fn stated_date(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inference
     false
 }
 
-/// A "Duration:", "Time to detection:" or "Time to mitigation:" length, for the first of
-/// its kind.
+/// A "Duration:", "Time to recovery:", "Time to detection:" or "Time to mitigation:"
+/// length, for the first of its kind.
 fn stated_length(l: &Labeled<'_, '_>, lengths: &mut Lengths) {
     let name = l.name.as_str();
     let span = |delta: TimeDelta, start: usize, end: usize| {
@@ -245,6 +261,8 @@ fn stated_length(l: &Labeled<'_, '_>, lengths: &mut Lengths) {
     };
     if is(name, LENGTH) && lengths.length.is_none() {
         lengths.length = as_length();
+    } else if is(name, TIME_TO_RESOLVE) && lengths.time_to_resolve.is_none() {
+        lengths.time_to_resolve = as_length();
     } else if is(name, TIME_TO_DETECT) && lengths.time_to_detect.is_none() {
         lengths.time_to_detect = as_length();
     } else if is(name, TIME_TO_MITIGATE) && lengths.time_to_mitigate.is_none() {

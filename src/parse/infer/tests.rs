@@ -220,6 +220,28 @@ fn lengths_added_to_the_start() {
     ]);
 }
 
+/// Lengths no start can take are kept as the recorded durations.
+#[test]
+fn lengths_without_a_start_are_kept() {
+    check_all(&[
+        (
+            "queue-backlog",
+            "Queue backlog",
+            "Duration: 45 minutes\nTime to recovery: 2 hours\nTime to detect: 5 minutes\nTime to mitigate: 1:30\n",
+            "duration=45m @1
+             time_to_detect=5m @3
+             time_to_mitigate=1h 30m @4
+             time_to_resolve=2h @2",
+        ),
+        (
+            "stats-only",
+            "Stuck jobs",
+            "## Stats\n\n- TTR: 19 hours 43 minutes\n",
+            "time_to_resolve=19h 43m @3",
+        ),
+    ]);
+}
+
 /// Timelines: tables with dates, days rolling over midnight, day headings, AM and PM.
 #[test]
 fn timelines_date_their_events() {

@@ -1,0 +1,230 @@
+//! Dates, durations and zones from what an archive holds (#11): durations recorded as
+//! values count wherever computed ones do, and zone names (`Denver`, `CET`) are read as
+//! their authors meant.
+
+use crate::support::{Site, fact, listed_incidents, text};
+
+fn json(build: &crate::support::Build, path: &str) -> serde_json::Value {
+    serde_json::from_str(&build.page(path)).expect("valid JSON")
+}
+
+/// The export record of the incident `slug`.
+fn exported(build: &crate::support::Build, slug: &str) -> serde_json::Value {
+    let data = json(build, "data/incidents.json");
+    data["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slug"] == slug)
+        .unwrap_or_else(|| panic!("{slug} is exported"))
+        .clone()
+}
+
+/// The body rows of the data table under the chart with `id`, as cell texts.
+fn chart_rows(html: &str, id: &str) -> Vec<String> {
+    let start = html.find(&format!("id=\"{id}\"")).expect("the chart");
+    let figure = &html[start..start + html[start..].find("</figure>").unwrap()];
+    let body = &figure[figure.find("<tbody>").expect("a data table")..];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| text(&row[..row.find("</tr>").unwrap()]))
+        .collect()
+}
+
+#[test]
+fn recorded_durations_count_wherever_computed_ones_do() {
+    let site = Site::new()
+        .config("[fields]\ntime_to_resolve = [\"ttr\", \"time_to_recovery\"]\n")
+        .file(
+            "content/queue.md",
+            "---\ntitle: Queue backlog\nseverity: SEV2\nstarted_at: 2024-03-05 10:00\nduration: 45m\ntime_to_detect: 5 min\nteam: payments\n---\nBody.\n",
+        )
+        .file(
+            "content/dns.md",
+            "---\ntitle: DNS outage\nseverity: SEV2\nstarted_at: 2024-05-02 10:00\nttr: \"2h 30m\"\n---\nBody.\n",
+        )
+        .file(
+            "content/cache.md",
+            "---\ntitle: Cache flush\nseverity: SEV3\nduration: PT3H\n---\nBody.\n",
+        );
+    let build = site.build();
+    build.assert_code(0);
+    assert_eq!(build.stderr, "", "every value is read without a word");
+
+    let page = build.page("incidents/queue/");
+    assert_eq!(
+        fact(&page, "Duration").as_deref(),
+        Some("45 min recorded · 30 min – 2 h")
+    );
+    assert_eq!(fact(&page, "TTD").as_deref(), Some("5 min recorded"));
+    assert_eq!(fact(&page, "TTR").as_deref(), Some("45 min recorded"));
+    assert_eq!(fact(&page, "Team").as_deref(), Some("payments"));
+    assert_eq!(
+        page.matches("<dt>Duration</dt>").count(),
+        1,
+        "the recorded value is no extra field"
+    );
+    assert!(!text(&page).contains("45m"), "{}", text(&page));
+
+    assert_eq!(
+        listed_incidents(&build.page("durations/30m-2h/")),
+        ["queue"]
+    );
+    assert_eq!(
+        listed_incidents(&build.page("durations/2h-8h/")),
+        ["dns", "cache"]
+    );
+
+    let trends = build.page("trends/");
+    assert_eq!(
+        chart_rows(&trends, "chart-ttr"),
+        [
+            "2024 Q1 45 min 45 min 1 0",
+            "2024 Q2 2 h 30 min 2 h 30 min 1 0"
+        ],
+        "dated incidents' recorded TTR per quarter"
+    );
+    assert!(
+        text(&trends).contains("2 h 30 min median time to resolve · p90 3 h"),
+        "the undated one counts over the whole archive"
+    );
+
+    let queue = exported(&build, "queue");
+    assert_eq!(queue["duration_minutes"], 45);
+    assert_eq!(queue["ttd_minutes"], 5);
+    assert_eq!(queue["ttr_minutes"], 45);
+    assert_eq!(queue["duration_bucket"], "30m-2h");
+    assert_eq!(exported(&build, "dns")["duration_minutes"], 150);
+    assert_eq!(exported(&build, "cache")["ttr_minutes"], 180);
+}
+
+#[test]
+fn durations_that_disagree_or_cannot_be_read_are_named() {
+    let site = Site::new()
+        .config("[fields]\ntime_to_resolve = [\"ttr_minutes\"]\n")
+        .file(
+            "content/a.md",
+            "---\ntitle: A\nstarted_at: 2024-03-05 10:00\nresolved_at: 2024-03-05 12:10\ndetected_at: 2024-03-05 10:04\nduration: 45m\nttr_minutes: 130\ntime_to_detect: 5\ntime_to_mitigate: soon\n---\nBody.\n",
+        );
+    let build = site.build();
+    build.assert_code(0);
+    let stderr = build.stderr_portable();
+    assert!(
+        stderr.contains("content/a.md:6:11: warning[H025]: duration: recorded 45m, but started_at and resolved_at give 2h 10m; pages use the timestamps"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "content/a.md:8:17: warning[H024]: time_to_detect: 5 has no unit; read as 5 minutes"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/a.md:9:19: warning[H024]: time_to_mitigate: \"soon\" is not a duration (expected a duration such as 45m, 2h 30m, 1d 4h, 90s, PT45M, \"45 minutes\", \"1.5 hours\" or 1:30 (hours:minutes))"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("ttr_minutes"),
+        "a number in the unit its field names, agreeing within a minute: {stderr}"
+    );
+    assert!(
+        !stderr.contains("time_to_detect: recorded"),
+        "5 minutes against 4 is rounding, not a contradiction: {stderr}"
+    );
+    let page = build.page("incidents/a/");
+    assert_eq!(
+        fact(&page, "Duration").as_deref(),
+        Some("2 h 10 min · 2 – 8 h"),
+        "the timestamps win, and the page does not call it recorded"
+    );
+
+    let quiet = site.config("[fields]\ntime_to_resolve = [\"ttr_minutes\"]\n[check.levels]\nH024 = \"off\"\nH025 = \"info\"\n");
+    let build = quiet.build();
+    build.assert_code(0);
+    assert!(!build.stderr.contains("H024"), "{}", build.stderr);
+    assert!(build.stderr.contains("info[H025]"), "{}", build.stderr);
+}
+
+#[test]
+fn prose_lengths_are_durations_too() {
+    let build = Site::new()
+        .file(
+            "content/queue.md",
+            "# Queue backlog\n\nDuration: 45 minutes\nTime to detect: 5 minutes\n\nWhat happened.\n",
+        )
+        .build();
+    build.assert_code(0);
+    let page = build.page("incidents/queue/");
+    let duration = fact(&page, "Duration").unwrap();
+    assert!(duration.starts_with("45 min recorded"), "{duration}");
+    assert!(
+        page.contains("title=\"Inferred from line 3: “45 minutes”\">inferred</span>"),
+        "{page}"
+    );
+    assert_eq!(fact(&page, "TTD").as_deref(), Some("5 min recorded"));
+    assert_eq!(
+        listed_incidents(&build.page("durations/30m-2h/")),
+        ["queue"]
+    );
+}
+
+#[test]
+fn city_zones_follow_daylight_saving_and_date_the_timeline() {
+    let build = Site::new()
+        .file(
+            "content/denver.md",
+            "---\ntitle: Denver\nstarted_at: 2024-03-05 09:00 Denver\nresolved_at: 2024-03-05 11:30 Denver\n---\n\n## Timeline\n\n- 09:00 errors begin\n- 11:30 Incident resolved.\n",
+        )
+        .file(
+            "content/summer.md",
+            "---\ntitle: Summer\nstarted_at: 2024-07-05 09:00 New York\n---\nBody.\n",
+        )
+        .build();
+    build.assert_code(0);
+    assert_eq!(
+        build.stderr, "",
+        "no unknown zone, and the timeline is read in Denver time"
+    );
+    let page = build.page("incidents/denver/");
+    assert!(
+        page.contains("<time datetime=\"2024-03-05T16:00:00Z\">2024-03-05 16:00 UTC</time>"),
+        "MST in March: {page}"
+    );
+    assert_eq!(
+        fact(&page, "Duration").as_deref(),
+        Some("2 h 30 min · 2 – 8 h")
+    );
+    let summer = build.page("incidents/summer/");
+    assert!(
+        summer.contains("datetime=\"2024-07-05T13:00:00Z\""),
+        "EDT in July"
+    );
+}
+
+#[test]
+fn a_standard_time_abbreviation_in_summer_is_read_as_written_and_named() {
+    let build = Site::new()
+        .file(
+            "content/a.md",
+            "---\ntitle: A\nstarted_at: 2024-07-01 10:00 CET\nresolved_at: 2024-07-01 13:00 CEST\n---\nBody.\n",
+        )
+        .build();
+    build.assert_code(0);
+    let stderr = build.stderr_portable();
+    assert!(
+        stderr.contains("content/a.md:3:13: warning[H026]: started_at: CET given for 2024-07-01, when Central Europe was on CEST (+02:00); read as +01:00 as written"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("warning[H026]").count(),
+        1,
+        "CEST in July is right"
+    );
+    let page = build.page("incidents/a/");
+    assert!(page.contains("<time datetime=\"2024-07-01T09:00:00Z\">"));
+    assert_eq!(
+        fact(&page, "Duration").as_deref(),
+        Some("2 h · 2 – 8 h"),
+        "10:00 at +01:00 to 13:00 at +02:00"
+    );
+}
