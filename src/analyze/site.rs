@@ -3,12 +3,15 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::analyze::index::{self, Index};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
-use crate::model::incident::{Incident, Status};
+use crate::model::incident::{DateHint, Incident, Status};
+use crate::model::time::zone::Zone;
 use crate::model::vocab::Vocabularies;
 use crate::parse::incident;
 use crate::parse::markdown;
@@ -147,7 +150,7 @@ pub fn assemble(
         first_with_slug,
         mut diagnostics,
     } = sift(parsed, options, &source_text);
-    sort_newest_first(&mut incidents);
+    sort_newest_first(&mut incidents, config.tz());
     link_sources_to_pages(&mut incidents);
     let slugs: HashMap<String, usize> = incidents
         .iter()
@@ -248,14 +251,26 @@ fn duplicate_slug(
     }
 }
 
-/// The site's order: newest first, incidents without a start time last, ties by slug.
-fn sort_newest_first(incidents: &mut [Incident]) {
-    incidents.par_sort_by(|a, b| {
-        b.started_at
-            .is_some()
-            .cmp(&a.started_at.is_some())
-            .then(b.started_at.cmp(&a.started_at))
-            .then_with(|| a.slug.cmp(&b.slug))
+/// The site's order: newest first, incidents without a start time last, ties by slug. A
+/// date from the file name places an incident too: a day at its midnight in the site's
+/// zone, a year alone after every incident with a day (it claims no month).
+fn sort_newest_first(incidents: &mut [Incident], tz: Tz) {
+    let newest_first =
+        |at: DateTime<Utc>| (-at.timestamp(), -i64::from(at.timestamp_subsec_nanos()));
+    incidents.par_sort_by_cached_key(|incident| {
+        let when = match (incident.started_at, incident.date_hint) {
+            (Some(at), _) => (0, newest_first(at)),
+            (None, Some(DateHint::Day(day))) => {
+                let midnight = day.and_time(NaiveTime::MIN);
+                let at = Zone::of(tz)
+                    .to_utc(midnight)
+                    .unwrap_or_else(|| midnight.and_utc());
+                (0, newest_first(at))
+            }
+            (None, Some(DateHint::Year(year))) => (1, (-i64::from(year), 0)),
+            (None, None) => (2, (0, 0)),
+        };
+        (when, incident.slug.clone())
     });
 }
 

@@ -383,13 +383,11 @@ fn without_actions(site: &Site, as_of: NaiveDate) -> Trends {
     }
 }
 
-/// Each incident's start date in the site's timezone.
+/// Each incident's start date in the site's timezone: the recorded start's day, else
+/// the day its file name gives (a year alone places it in no period).
 fn start_dates(site: &Site) -> Vec<Option<NaiveDate>> {
     let tz = site.config.tz();
-    site.incidents
-        .iter()
-        .map(|i| i.started_at.map(|at| at.with_timezone(&tz).date_naive()))
-        .collect()
+    site.incidents.iter().map(|i| i.day(tz)).collect()
 }
 
 /// The dated incidents outside the drawn span, oldest first (then in site order).

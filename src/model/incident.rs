@@ -1,14 +1,15 @@
 //! The [`Incident`]: one postmortem with typed fields, and the values derived from them
-//! (duration, time to detect, ...), which are methods and never stored
+//! (duration, time to detect, ..., the day it started), which are methods and never stored
 //! twice. `parse::incident` makes one from a content file.
 //!
-//! A value stands in where timestamps are missing, and says so: durations
+//! Two kinds of value stand in where timestamps are missing, and each says so: durations
 //! recorded as values ([`Recorded`], `duration: 45m`), used when the timestamps do not give
-//! the span ([`Measured::recorded`]).
+//! the span ([`Measured::recorded`]), and the date in the file name ([`DateHint`]), used
+//! when no start is recorded.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -48,6 +49,9 @@ pub struct Incident {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Durations the postmortem records as values.
     pub recorded: Recorded,
+    /// When no start is recorded: the date the file name gives (`2020-06-13-dns.md`,
+    /// `PM2019-009.md`), marked as such wherever it is shown.
+    pub date_hint: Option<DateHint>,
     /// Service names as written (registry spelling when registered).
     pub services: Vec<String>,
     /// Root-cause categories, primary first (vocabulary keys when known).
@@ -113,6 +117,14 @@ pub struct Measured {
     pub recorded: bool,
 }
 
+/// A date read from the file name: a day (`2020-06-13-…`), or a year alone (`PM2019-009`),
+/// which claims no month and no day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateHint {
+    Day(NaiveDate),
+    Year(i32),
+}
+
 impl Incident {
     /// The span `measure` names: from the timestamps when they give it, else as recorded.
     /// The duration and the time to resolve are the same span (resolved − started), so
@@ -173,9 +185,33 @@ impl Incident {
         self.root_causes.first().map(String::as_str)
     }
 
-    /// The year the incident started, in the display timezone.
+    /// The day the incident started, in the display timezone: the recorded start's, else
+    /// the day the file name gives.
+    pub fn day(&self, tz: Tz) -> Option<NaiveDate> {
+        match (self.started_at, self.date_hint) {
+            (Some(at), _) => Some(at.with_timezone(&tz).date_naive()),
+            (None, Some(DateHint::Day(day))) => Some(day),
+            _ => None,
+        }
+    }
+
+    /// The year the incident started, in the display timezone: the recorded start's,
+    /// else the year the file name gives.
     pub fn year(&self, tz: Tz) -> Option<i32> {
-        self.started_at.map(|at| at.with_timezone(&tz).year())
+        match (self.started_at, self.date_hint) {
+            (Some(at), _) => Some(at.with_timezone(&tz).year()),
+            (None, Some(DateHint::Day(day))) => Some(day.year()),
+            (None, Some(DateHint::Year(year))) => Some(year),
+            (None, None) => None,
+        }
+    }
+
+    /// The date the file name gives, when it is the incident's only date.
+    pub fn date_from_file_name(&self) -> Option<DateHint> {
+        self.started_at
+            .is_none()
+            .then_some(self.date_hint)
+            .flatten()
     }
 }
 

@@ -18,6 +18,7 @@ use crate::model::incident::{FieldPositions, Incident, Recorded, Rendered, Statu
 use crate::model::inference::{Inference, Inferred};
 use crate::model::link;
 use crate::model::vocab::{self, Vocabularies};
+use crate::parse::file_date;
 use crate::parse::frontmatter::{self, Entry, Node, Value};
 use crate::parse::infer;
 use crate::parse::markdown::{self, MarkdownOptions};
@@ -81,6 +82,9 @@ pub fn parse(
         let causes = reader.inferred_causes(vocabularies, &inference);
         apply_inference(&mut incident, inference, config);
         incident.root_causes = causes;
+    }
+    if incident.started_at.is_none() {
+        incident.date_hint = file_date::date_in_file_name(&file.stem);
     }
     Some(incident)
 }
@@ -313,6 +317,7 @@ impl Read {
             mitigated_at: self.times.mitigated_at,
             resolved_at: self.times.resolved_at,
             recorded: self.recorded,
+            date_hint: None,
             services: dedup_case_insensitive(self.services),
             root_causes: dedup_case_insensitive(self.root_causes),
             trigger: self.trigger,

@@ -11,6 +11,7 @@
 use std::fmt::Write;
 
 use chrono::{DateTime, NaiveTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
 
 use super::views::term_url;
 use super::{Page, Renderer, canonical_url, escape_xml, has_host};
@@ -18,6 +19,7 @@ use crate::analyze::index::{Facet, Term};
 use crate::analyze::site::Site;
 use crate::model::config::Config;
 use crate::model::incident::Incident;
+use crate::model::time::zone::Zone;
 use crate::parse::markdown::{self, MarkdownOptions};
 
 /// The site-wide feed, from the site root.
@@ -56,8 +58,9 @@ pub(super) fn feed_of_page(site: &Site, path: &str) -> Option<String> {
 }
 
 /// The time an entry was last updated: the latest time the postmortem states (resolved,
-/// as a rule). `None` for an incident with no time at all.
-fn updated(incident: &Incident) -> Option<DateTime<Utc>> {
+/// as a rule), else the midnight (in `tz`) of the day its file name gives. `None` for an
+/// incident with neither, which no feed can place.
+fn updated(incident: &Incident, tz: Tz) -> Option<DateTime<Utc>> {
     [
         incident.started_at,
         incident.detected_at,
@@ -67,6 +70,10 @@ fn updated(incident: &Incident) -> Option<DateTime<Utc>> {
     .into_iter()
     .flatten()
     .max()
+    .or_else(|| {
+        let day = incident.day(tz)?;
+        Zone::of(tz).to_utc(day.and_time(NaiveTime::MIN))
+    })
 }
 
 /// An incident in a feed, the date of its entry, and whether the postmortem records that
@@ -125,7 +132,7 @@ impl Renderer<'_> {
         let mut entries: Vec<Entry> = positions
             .map(|i| {
                 let incident = &self.site.incidents[i];
-                match updated(incident) {
+                match updated(incident, self.tz) {
                     Some(at) => (incident, at, true),
                     None => (incident, as_of, false),
                 }
@@ -310,7 +317,7 @@ mod tests {
     #[test]
     fn updated_is_the_latest_stated_time() {
         let check = |front_matter: &str, expected: Option<&str>| {
-            let got = updated(&incident(front_matter)).map(rfc3339);
+            let got = updated(&incident(front_matter), Tz::UTC).map(rfc3339);
             assert_eq!(got.as_deref(), expected, "{front_matter}");
         };
         check("", None);

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::analyze::index::{Facet, Index, Term};
 use crate::model::action_item::ActionItem;
 use crate::model::config::Config;
-use crate::model::incident::{Incident, Measure, Status, TocEntry};
+use crate::model::incident::{DateHint, Incident, Measure, Status, TocEntry};
 use crate::model::inference::InferredField;
 
 /// A link to a facet term.
@@ -37,8 +37,12 @@ pub struct IncidentRow {
     pub title: String,
     pub status: String,
     pub has_front_matter: bool,
+    /// The day it started ("2024-02-10"); without a recorded start, the date the file name
+    /// gives: a day, or a year alone ("2019").
     pub date: Option<String>,
     pub date_iso: Option<String>,
+    /// `date` comes from the file name, not from a recorded start.
+    pub date_from_file_name: bool,
     pub severity: Option<SeverityView>,
     pub services: Vec<TermLink>,
     pub cause: Option<TermLink>,
@@ -192,12 +196,12 @@ pub(super) fn row(config: &Config, links: TermLinks<'_>, incident: &Incident) ->
         title: incident.title.clone(),
         status: status_name(incident.status),
         has_front_matter: incident.has_front_matter,
-        date: incident
-            .started_at
-            .map(|at| at.with_timezone(&tz).format("%Y-%m-%d").to_string()),
+        date: row_date(incident, tz),
         date_iso: incident
             .started_at
-            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .or_else(|| row_date(incident, tz)),
+        date_from_file_name: incident.date_from_file_name().is_some(),
         severity: incident.severity.map(|i| {
             let severity = &config.severities[i];
             SeverityView {
@@ -227,6 +231,16 @@ pub(super) fn row(config: &Config, links: TermLinks<'_>, incident: &Incident) ->
         add_inferred(&mut row, inference.fields(config), &inference.timeline, tz);
     }
     row
+}
+
+/// The date a row shows: the recorded start's day, else the file name's day or year.
+fn row_date(incident: &Incident, tz: Tz) -> Option<String> {
+    match incident.date_from_file_name() {
+        Some(DateHint::Year(year)) => Some(format!("{year:04}")),
+        _ => incident
+            .day(tz)
+            .map(|day| day.format("%Y-%m-%d").to_string()),
+    }
 }
 
 /// Fills the inferred-value fields of a row.

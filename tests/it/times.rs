@@ -1,6 +1,6 @@
 //! Dates, durations and zones from what an archive holds (#11): durations recorded as
-//! values count wherever computed ones do, and zone names (`Denver`, `CET`) are read as
-//! their authors meant.
+//! values count wherever computed ones do, a date in the file name stands in for a start
+//! nobody recorded, and zone names (`Denver`, `CET`) are read as their authors meant.
 
 use crate::support::{Site, fact, listed_incidents, text};
 
@@ -165,6 +165,101 @@ fn prose_lengths_are_durations_too() {
     assert_eq!(
         listed_incidents(&build.page("durations/30m-2h/")),
         ["queue"]
+    );
+}
+
+#[test]
+fn a_date_in_the_file_name_stands_in_for_a_start_nobody_recorded() {
+    let site = Site::new()
+        .config("base_url = \"https://example.org/\"\n")
+        .file(
+            "content/2020-06-13-dns-outage.md",
+            "---\ntitle: DNS outage\n---\nBody.\n",
+        )
+        .file(
+            "content/PM2019-009.md",
+            "---\ntitle: Queue outage\n---\nBody.\n",
+        )
+        .file(
+            "content/2021-01-05-recorded.md",
+            "---\ntitle: Recorded\nstarted_at: 2022-02-02 10:00\n---\nBody.\n",
+        )
+        .file(
+            "content/8f14e45f-ceea-467f-a0e5-b3a1e2c4d5f6.md",
+            "---\ntitle: Opaque\n---\nBody.\n",
+        );
+    let build = site.build();
+    build.assert_code(0);
+
+    let day = build.page("incidents/2020-06-13-dns-outage/");
+    assert_eq!(
+        fact(&day, "Started").as_deref(),
+        Some("2020-06-13 from the file name")
+    );
+    assert!(day.contains("<time datetime=\"2020-06-13\">2020-06-13</time>"));
+    let year = build.page("incidents/pm2019-009/");
+    assert_eq!(
+        fact(&year, "Started").as_deref(),
+        Some("2019 from the file name")
+    );
+    let recorded = build.page("incidents/2021-01-05-recorded/");
+    assert_eq!(
+        fact(&recorded, "Started").as_deref(),
+        Some("2022-02-02 10:00 UTC"),
+        "a recorded start wins over the file name"
+    );
+    assert_eq!(
+        fact(
+            &build.page("incidents/8f14e45f-ceea-467f-a0e5-b3a1e2c4d5f6/"),
+            "Started"
+        )
+        .as_deref(),
+        Some("unknown")
+    );
+
+    assert_eq!(
+        listed_incidents(&build.page("incidents/")),
+        [
+            "2021-01-05-recorded",
+            "2020-06-13-dns-outage",
+            "pm2019-009",
+            "8f14e45f-ceea-467f-a0e5-b3a1e2c4d5f6"
+        ],
+        "newest first; a year alone after every day, undated last"
+    );
+    assert_eq!(
+        listed_incidents(&build.page("years/2020/")),
+        ["2020-06-13-dns-outage"]
+    );
+    assert_eq!(listed_incidents(&build.page("years/2019/")), ["pm2019-009"]);
+    assert!(
+        !build.has("years/2021/"),
+        "the recorded start's year counts"
+    );
+
+    let dns = exported(&build, "2020-06-13-dns-outage");
+    assert_eq!(dns["date"], "2020-06-13");
+    assert_eq!(dns["month"], "2020-06");
+    assert_eq!(dns["started_at"], serde_json::Value::Null);
+    let pm = exported(&build, "pm2019-009");
+    assert_eq!(pm["year"], 2019);
+    assert_eq!(
+        pm["date"],
+        serde_json::Value::Null,
+        "a year alone claims no day"
+    );
+    assert_eq!(pm["month"], serde_json::Value::Null);
+
+    let trends = build.page("trends/");
+    assert!(
+        text(&trends).contains("from 2020-06-13 to 2022-02-02"),
+        "the file name's day is on the time axis, the year alone is not"
+    );
+    let feed = build.page("feed.xml");
+    assert!(
+        feed.contains("<title>DNS outage</title>")
+            && feed.contains("<updated>2020-06-13T00:00:00Z</updated>"),
+        "a day from the file name places the entry: {feed}"
     );
 }
 

@@ -11,7 +11,9 @@
 //! 2. Sections under headings ("## Impact", "## Root cause", "## Action items").
 //! 3. The timeline ([`timeline`]): its first event dates a start nobody stated, an event
 //!    saying "resolved" dates an end, and so on.
-//! 4. A date in a heading or in the file name (`2024-02-10-...`), for the day alone.
+//! 4. A date in a heading or in the file name (`2024-02-10-...`), for the day alone: the
+//!    day of times that leave it out, and, from a heading, the start when nothing else
+//!    gives one (a file name's date is the incident's date hint instead, shown as such).
 //!
 //! Times without a zone are read in the zone the document names ("All times UTC", the zone
 //! of its first stated time), else the site's. Nothing is invented: a value with no
@@ -81,8 +83,11 @@ pub fn infer(input: &Input<'_>) -> Inference {
     }
     lengths.add_to_start(&mut inference);
     from_timeline(&mut inference);
+    // A day from a heading is the start's when nothing else gives one; a day from the
+    // file name is not: the incident shows it as the file name's date, with no time.
     if inference.started_at.is_none()
         && let Some((date, evidence)) = anchor
+        && evidence.line > 0
         && let Some(midnight) = context.zone.to_utc(date.and_time(chrono::NaiveTime::MIN))
     {
         inference.started_at = inferred(midnight, evidence);

@@ -220,12 +220,13 @@ fn lengths_added_to_the_start() {
     ]);
 }
 
-/// Lengths no start can take are kept as the recorded durations.
+/// Lengths no start can take are kept as the recorded durations; a file name's day is
+/// not a start.
 #[test]
 fn lengths_without_a_start_are_kept() {
     check_all(&[
         (
-            "queue-backlog",
+            "2024-02-10-queue-backlog",
             "Queue backlog",
             "Duration: 45 minutes\nTime to recovery: 2 hours\nTime to detect: 5 minutes\nTime to mitigate: 1:30\n",
             "duration=45m @1

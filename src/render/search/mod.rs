@@ -508,8 +508,7 @@ fn meta(site: &Site, shard_heads: &[&str]) -> String {
     out.push_str("],\"days\":\"");
     for incident in &site.incidents {
         let day = incident
-            .started_at
-            .map(|at| at.with_timezone(&tz).date_naive())
+            .day(tz)
             .and_then(|date| u32::try_from((date - epoch()).num_days()).ok())
             .map_or(NO_DAY, |day| day.min(NO_DAY - 1));
         push_fixed(&mut out, day, 3);

@@ -226,9 +226,7 @@ fn exported<'a>(
     context: &'a ExportContext,
 ) -> Exported<'a> {
     let as_of = context.as_of;
-    let date = incident
-        .started_at
-        .map(|at| at.with_timezone(&config.tz()).date_naive());
+    let date = incident.day(config.tz());
     let severity = incident.severity.map(|i| &config.severities[i]);
     Exported {
         slug: &incident.slug,
@@ -245,7 +243,7 @@ fn exported<'a>(
         mitigated_at: incident.mitigated_at,
         resolved_at: incident.resolved_at,
         date,
-        year: date.map(|d| d.year()),
+        year: incident.year(config.tz()),
         quarter: date,
         month: date,
         duration_minutes: whole_minutes(incident.duration()),

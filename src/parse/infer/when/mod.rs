@@ -555,10 +555,9 @@ fn leading_in(text: &str, tokens: &[Token<'_>]) -> Option<(Moment, Option<Moment
     Some((moment, range_end, s.start(k), k))
 }
 
-/// A date in a file name such as `2024-02-10-cache-outage`.
+/// A day in a file name such as `2024-02-10-cache-outage` or `20240210_cache`.
 pub(crate) fn date_in_name(stem: &str) -> Option<NaiveDate> {
-    let prefix = stem.get(..10)?;
-    NaiveDate::parse_from_str(prefix, "%Y-%m-%d").ok()
+    crate::parse::file_date::day_in_file_name(stem)
 }
 
 #[cfg(test)]
