@@ -380,6 +380,21 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn what_messages_show_reads_back(seconds in 0i64..3_000_000_000) {
+            let delta = TimeDelta::seconds(seconds);
+            proptest::prop_assert_eq!(parse_duration(&show(delta)), Ok(Length::Stated(delta)));
+        }
+
+        #[test]
+        fn any_text_is_read_or_refused_never_a_panic(text in "([0-9 .:hmsdwinutPTand,~-]|\\PC){0,24}") {
+            if let Ok(Length::Stated(delta)) = parse_duration(&text) {
+                proptest::prop_assert!(delta >= TimeDelta::zero());
+            }
+        }
+    }
+
     #[test]
     fn shown_as_written() {
         for (seconds, expected) in [
