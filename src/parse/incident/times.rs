@@ -139,7 +139,7 @@ impl FieldReader<'_, '_> {
     pub(super) fn recorded(&mut self, fields: &Fields<'_>, times: &Times) -> Recorded {
         let mut read = |canonical| {
             let (name, node) = fields.get(canonical)?;
-            let value = self.duration(name, node)?;
+            let value = self.duration(canonical, name, node)?;
             let end = match canonical {
                 Field::TimeToDetect => times.detected_at,
                 Field::TimeToMitigate => times.mitigated_at,
@@ -166,7 +166,7 @@ impl FieldReader<'_, '_> {
     /// A recorded duration: text in any accepted shape, or a bare number in the unit the
     /// field's name states, else minutes (with an H024 saying so). H024 when it cannot be
     /// read.
-    fn duration(&mut self, field: &str, node: &Node) -> Option<TimeDelta> {
+    fn duration(&mut self, canonical: Field, field: &str, node: &Node) -> Option<TimeDelta> {
         let length = match &node.value {
             Value::String(text) => parse_duration(text),
             Value::Int(n) => Ok(Length::Bare(*n as f64)),
@@ -187,7 +187,7 @@ impl FieldReader<'_, '_> {
                     return unreadable(self, format!("\"{shown}\" is out of range"));
                 };
                 if unit_in_name(field).is_none() && amount != 0.0 {
-                    self.bare_minutes(field, node);
+                    self.bare_minutes(canonical, field, node);
                 }
                 Some(delta)
             }
@@ -208,17 +208,13 @@ impl FieldReader<'_, '_> {
     }
 
     /// H024 for a number without a unit, read as minutes.
-    fn bare_minutes(&mut self, field: &str, node: &Node) {
+    fn bare_minutes(&mut self, canonical: Field, field: &str, node: &Node) {
         let shown = display_scalar(node);
         let message = format!("{shown} has no unit; read as {shown} minutes");
-        self.duration_warning(
-            field,
-            node,
-            message,
-            &format!(
-                "write the unit ({shown}m, {shown} min, {shown}h) or name it in the field ({field}_minutes); if every bare number of the archive is minutes, lower H024 in [check.levels]"
-            ),
+        let help = format!(
+            "write the unit ({shown}m, {shown} min, {shown}h), or keep numbers in a field named for their unit and map it in [fields] ({canonical} = [\"{canonical}_minutes\"]); if every bare number of the archive is minutes, lower H024 in [check.levels]"
         );
+        self.duration_warning(field, node, message, &help);
     }
 
     /// H025: a recorded span the timestamps contradict, naming both values.
