@@ -291,13 +291,15 @@ fn an_unknown_figure_is_a_dash_never_zero_seconds() {
     let unresolved = build.page("incidents/2024-08-08-db/");
     assert_eq!(
         fact(&unresolved, "Duration").as_deref(),
-        Some("— (not recorded: needs a start and a resolution time)")
+        Some("— (not recorded: needs a start and a resolution time, or a recorded duration)")
     );
     assert_eq!(
         fact(&unresolved, "TTD").as_deref(),
-        Some("— (not recorded: needs a start and a detection time)")
+        Some("— (not recorded: needs a start and a detection time, or a recorded time to detect)")
     );
-    assert!(unresolved.contains("title=\"not recorded: needs a start and a detection time\""));
+    assert!(unresolved.contains(
+        "title=\"not recorded: needs a start and a detection time, or a recorded time to detect\""
+    ));
     let trends = text(&build.page("trends/"));
     assert!(
         trends.contains("— (no incident records a detection time) median time to detect"),

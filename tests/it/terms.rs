@@ -219,10 +219,10 @@ fn an_incident_with_two_causes_counts_once_under_each_on_facets_and_trends() {
     assert_eq!(
         chart_table(&trends, "chart-causes-duration"),
         [
-            cells(&["Deploy", "1 h 30 min", "2", "2"]),
-            cells(&["Network", "1 h", "1", "1"]),
+            cells(&["Network", "1 h", "1 h", "1", "1"]),
+            cells(&["Deploy", "30 min", "1 h", "2", "2"]),
         ],
-        "two's hour counts toward both of its causes"
+        "two's hour counts toward both of its causes (median, p90, with a duration, all)"
     );
     // Columns: capacity, deploy, network (the vocabulary's order), then the total.
     assert_eq!(
