@@ -7,4 +7,5 @@
 pub mod check;
 pub mod index;
 pub mod site;
+pub mod survey;
 pub mod trends;

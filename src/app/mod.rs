@@ -5,6 +5,7 @@
 //!
 //! Knows nothing of argument parsing or printing: `cli` does both.
 
+pub mod adopt;
 pub mod build;
 pub mod check;
 pub mod import;

@@ -570,8 +570,14 @@ impl Config {
     }
 
     /// The front matter names accepted for a canonical field: its own name, then aliases.
+    /// Its own name is left out when `[fields]` gives that key to another field
+    /// (`severity = ["impact"]`: an archive's `impact` holds severity words, so it is not
+    /// also read as the impact text).
     pub fn field_names(&self, canonical: Field) -> impl Iterator<Item = &str> {
-        std::iter::once(canonical.name()).chain(
+        let claimed = self.fields.aliases.iter().any(|(field, names)| {
+            *field != canonical && names.iter().any(|n| n == canonical.name())
+        });
+        (!claimed).then_some(canonical.name()).into_iter().chain(
             self.fields
                 .aliases
                 .get(&canonical)

@@ -406,11 +406,20 @@ fn dedup_case_insensitive(values: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// The review state of the document. Archives exported from status pages and trackers
+/// hold the incident's own state there instead: a resolved or closed incident's record is
+/// final, an open one's is still under review (shown, with the review banner).
 fn parse_status(text: &str) -> Option<Status> {
     match text.to_ascii_lowercase().as_str() {
         "draft" => Some(Status::Draft),
         "review" | "in review" | "in-review" => Some(Status::Review),
+        "investigating" | "identified" | "monitoring" | "open" | "ongoing" | "active" => {
+            Some(Status::Review)
+        }
         "final" | "published" => Some(Status::Final),
+        "resolved" | "closed" | "complete" | "completed" | "done" | "postmortem" => {
+            Some(Status::Final)
+        }
         _ => None,
     }
 }
@@ -433,7 +442,7 @@ fn parse_action_status(text: &str) -> Option<ActionStatus> {
 
 /// Whether a value says nothing: null, blank text, or an empty list or map, or a list of
 /// such values.
-fn is_blank(node: &Node) -> bool {
+pub(crate) fn is_blank(node: &Node) -> bool {
     match &node.value {
         Value::Null => true,
         Value::String(text) => text.trim().is_empty(),

@@ -1,0 +1,484 @@
+//! From a [`Survey`] to a mapping: which keys hold which canonical field, by the key's
+//! name and the shape of its values, and the vocabularies the archive uses.
+
+use std::collections::BTreeMap;
+
+use super::{KeyStats, Survey, key_identity};
+use crate::analyze::site::{self, AnalyzeOptions};
+use crate::model::config::Config;
+use crate::model::field::Field;
+use crate::model::vocab::{self, Vocabularies};
+use crate::parse::source::SourceFile;
+
+/// What a key's values must look like for it to be mapped to a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Timestamps or dates, most of them.
+    Time,
+    /// Durations (`45m`, `PT1H`), most of them.
+    Duration,
+    /// Short words from a small set (a severity, a category): few distinct values.
+    Term,
+    /// Names, possibly many (services, tags, authors).
+    Names,
+    /// Anything with text: titles, summaries.
+    Text,
+}
+
+/// Name patterns per field, as key identities (lowercase, `_` between words). The first
+/// field whose names and shape fit a key takes it.
+const RULES: &[(Field, Shape, &[&str])] = &[
+    (
+        Field::Title,
+        Shape::Text,
+        &[
+            "name",
+            "headline",
+            "subject",
+            "incident_title",
+            "incident_name",
+            "incident",
+        ],
+    ),
+    (
+        Field::StartedAt,
+        Shape::Time,
+        &[
+            "start",
+            "started",
+            "start_time",
+            "start_date",
+            "start_at",
+            "began",
+            "began_at",
+            "begin",
+            "incident_start",
+            "impact_start",
+            "created",
+            "created_at",
+            "occurred",
+            "occurred_at",
+            "opened_at",
+            "date",
+            "incident_date",
+            "when",
+        ],
+    ),
+    (
+        Field::DetectedAt,
+        Shape::Time,
+        &[
+            "detected",
+            "detection_time",
+            "detected_time",
+            "detect_time",
+            "alerted",
+            "alerted_at",
+            "alert_time",
+            "identified",
+            "identified_at",
+            "acknowledged_at",
+            "first_alert",
+            "discovered_at",
+        ],
+    ),
+    (
+        Field::MitigatedAt,
+        Shape::Time,
+        &[
+            "mitigated",
+            "mitigation_time",
+            "mitigated_time",
+            "monitoring",
+            "monitoring_at",
+            "contained_at",
+            "workaround_at",
+        ],
+    ),
+    (
+        Field::ResolvedAt,
+        Shape::Time,
+        &[
+            "resolved",
+            "resolution_time",
+            "resolved_time",
+            "end",
+            "ended",
+            "end_time",
+            "end_date",
+            "ended_at",
+            "end_at",
+            "closed_at",
+            "recovered",
+            "recovered_at",
+            "fixed_at",
+            "restored_at",
+            "impact_end",
+        ],
+    ),
+    (
+        Field::Severity,
+        Shape::Term,
+        &[
+            "sev",
+            "severity_level",
+            "incident_severity",
+            "priority",
+            "level",
+            "impact",
+            "impact_level",
+            "criticality",
+        ],
+    ),
+    (
+        Field::RootCause,
+        Shape::Names,
+        &[
+            "cause",
+            "causes",
+            "root_causes",
+            "category",
+            "categories",
+            "root_cause_category",
+            "cause_category",
+            "failure_type",
+            "failure_category",
+            "incident_type",
+            "type",
+        ],
+    ),
+    (
+        Field::Services,
+        Shape::Names,
+        &[
+            "service",
+            "affected_services",
+            "affected_service",
+            "services_affected",
+            "component",
+            "components",
+            "affected_components",
+            "system",
+            "systems",
+            "affected_systems",
+            "product",
+            "products",
+            "application",
+            "applications",
+            "app",
+            "apps",
+            "company",
+            "platform",
+        ],
+    ),
+    (
+        Field::Tags,
+        Shape::Names,
+        &["tag", "labels", "label", "keywords"],
+    ),
+    (
+        Field::Authors,
+        Shape::Names,
+        &[
+            "author",
+            "owner",
+            "owners",
+            "written_by",
+            "reporter",
+            "postmortem_owner",
+            "incident_commander",
+        ],
+    ),
+    (
+        Field::Summary,
+        Shape::Text,
+        &[
+            "description",
+            "tldr",
+            "tl_dr",
+            "abstract",
+            "synopsis",
+            "overview",
+        ],
+    ),
+    (
+        Field::Impact,
+        Shape::Text,
+        &[
+            "impact",
+            "customer_impact",
+            "user_impact",
+            "business_impact",
+        ],
+    ),
+    (
+        Field::Trigger,
+        Shape::Text,
+        &["triggered_by", "trigger_event"],
+    ),
+];
+
+/// Which keys hold one canonical field.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub field: Field,
+    /// Keys as the files spell them, the most used first.
+    pub keys: Vec<String>,
+}
+
+/// Values found for a facet, most common first: (spelling, files).
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    pub values: Vec<(String, usize)>,
+    /// Whether the default vocabulary already knows every value, so none is written.
+    pub default_fits: bool,
+}
+
+/// The proposed configuration, before it is written as TOML.
+#[derive(Debug, Clone, Default)]
+pub struct Proposal {
+    pub mappings: Vec<Mapping>,
+    /// Keys that map to nothing, with the reason, for the survey.
+    pub unmapped: Vec<(String, &'static str)>,
+    pub title_template: Option<String>,
+    pub severities: Vocabulary,
+    pub categories: Vocabulary,
+    pub services: Vocabulary,
+    /// Spellings that differ in more than case and punctuation but name one thing
+    /// (`irc bot`, `ircbot`), per field: (spelling, the spelling it is mapped to).
+    pub value_maps: Vec<(Field, String, String)>,
+    /// Postmortems without front matter, whose metadata comes from their prose.
+    pub prose: usize,
+}
+
+impl Proposal {
+    /// The keys mapped to `field`, if any.
+    pub fn keys(&self, field: Field) -> &[String] {
+        self.mappings
+            .iter()
+            .find(|mapping| mapping.field == field)
+            .map_or(&[], |mapping| mapping.keys.as_slice())
+    }
+
+    /// The field a key (as the files spell it) is mapped to.
+    pub fn field_of(&self, key: &str) -> Option<Field> {
+        self.mappings
+            .iter()
+            .find(|mapping| mapping.keys.iter().any(|k| k == key))
+            .map(|mapping| mapping.field)
+    }
+}
+
+/// Maps the surveyed keys to canonical fields and collects the vocabularies.
+pub fn propose(survey: &Survey) -> Proposal {
+    let mut proposal = Proposal::default();
+    for stats in &survey.keys {
+        match field_for(stats) {
+            Ok(field) => match proposal.mappings.iter_mut().find(|m| m.field == field) {
+                Some(mapping) => mapping.keys.push(stats.key.clone()),
+                None => proposal.mappings.push(Mapping {
+                    field,
+                    keys: vec![stats.key.clone()],
+                }),
+            },
+            Err(reason) => proposal.unmapped.push((stats.key.clone(), reason)),
+        }
+    }
+    proposal.mappings.sort_by_key(|mapping| mapping.field);
+    proposal.severities = vocabulary(survey, &proposal, Field::Severity);
+    // Categories come from `refine`, which sees prose-inferred ones too.
+    proposal.services = vocabulary(survey, &proposal, Field::Services);
+    proposal.value_maps = value_maps(&proposal);
+    proposal.title_template = title_template(survey, &proposal);
+    proposal
+}
+
+/// The field a key holds, or why it holds none. The name rules come first, so that a
+/// canonical name holding another field's values (`impact: major`, a severity word) is
+/// read as what it holds; a canonical name whose values fit it needs no mapping.
+fn field_for(stats: &KeyStats) -> Result<Field, &'static str> {
+    let identity = key_identity(&stats.key);
+    if stats.filled == 0 {
+        return Err("always empty");
+    }
+    let mut named = false;
+    for &(field, shape, names) in RULES {
+        if names.contains(&identity.as_str()) {
+            named = true;
+            if fits(stats, shape) {
+                return Ok(field);
+            }
+        }
+    }
+    if let Some(field) = Field::parse(&identity) {
+        return Ok(field);
+    }
+    Err(if named {
+        "its values do not have the shape its name suggests"
+    } else {
+        "no canonical field has this name; shown among the extra fields"
+    })
+}
+
+/// Whether most values have `shape`.
+fn fits(stats: &KeyStats, shape: Shape) -> bool {
+    let seen = stats.values_seen().max(1);
+    let most = |count: usize| count * 10 >= seen * 8;
+    match shape {
+        Shape::Time => most(stats.times),
+        Shape::Duration => most(stats.durations),
+        // A severity scale is a handful of words used again and again.
+        Shape::Term => most(stats.terms + stats.numbers) && stats.distinct() <= 12,
+        Shape::Names => most(stats.terms + stats.numbers),
+        Shape::Text => most(stats.terms + stats.texts),
+    }
+}
+
+/// The values of the keys mapped to `field`, merged by term identity.
+fn vocabulary(survey: &Survey, proposal: &Proposal, field: Field) -> Vocabulary {
+    let keys = proposal.keys(field);
+    let mut merged: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for stats in survey.keys.iter().filter(|s| keys.contains(&s.key)) {
+        for (spelling, count) in stats.ranked_values() {
+            let entry = merged.entry(vocab::term_key(spelling)).or_default();
+            if count > entry.1 || entry.0.is_empty() {
+                entry.0 = spelling.to_string();
+            }
+            entry.1 += count;
+        }
+    }
+    let mut values: Vec<(String, usize)> = merged.into_values().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if field == Field::Severity {
+        values.sort_by_key(|(value, _)| severity_rank(value));
+    }
+    let default_fits = default_fits(field, &values);
+    Vocabulary {
+        values,
+        default_fits,
+    }
+}
+
+/// Whether Hindsight's default vocabulary for `field` knows every value.
+fn default_fits(field: Field, values: &[(String, usize)]) -> bool {
+    let config = Config::default();
+    values.iter().all(|(value, _)| match field {
+        Field::Severity => vocab::match_severity(&config, value).is_some(),
+        _ => true,
+    })
+}
+
+/// Spellings of one name that term identity keeps apart but that differ only in spaces
+/// and punctuation (`irc bot`, `ircbot`): each is mapped to the most used one.
+fn value_maps(proposal: &Proposal) -> Vec<(Field, String, String)> {
+    let mut maps = Vec::new();
+    for (field, vocabulary) in [(Field::Services, &proposal.services)] {
+        let mut by_letters: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for (spelling, _) in &vocabulary.values {
+            let letters: String = spelling
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect();
+            by_letters.entry(letters).or_default().push(spelling);
+        }
+        // Values are most used first, so the first spelling of each group is the target.
+        for group in by_letters.values().filter(|group| group.len() > 1) {
+            for spelling in &group[1..] {
+                maps.push((field, spelling.to_string(), group[0].to_string()));
+            }
+        }
+    }
+    maps
+}
+
+/// A title for files with neither a title nor a heading, from a summary (and services),
+/// when some files need one.
+fn title_template(survey: &Survey, proposal: &Proposal) -> Option<String> {
+    let titled = proposal
+        .keys(Field::Title)
+        .iter()
+        .filter_map(|key| survey.keys.iter().find(|s| &s.key == key))
+        .map(|stats| stats.filled)
+        .max()
+        .unwrap_or(0);
+    let needs_one = titled.max(survey.headings) < survey.postmortems.len();
+    if !needs_one || proposal.keys(Field::Summary).is_empty() {
+        return None;
+    }
+    Some(if proposal.keys(Field::Services).is_empty() {
+        "{summary}".to_string()
+    } else {
+        "{services}: {summary}".to_string()
+    })
+}
+
+/// Where a severity word sits on a scale, worst first: the number in `SEV1`, `P2`, `3`
+/// (lower is worse, as every common scale counts), else the word's place in
+/// [`SEVERITY_WORDS`]; unknown words go last, in their order of use.
+fn severity_rank(value: &str) -> (u8, u64) {
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    if let Ok(number) = digits.parse::<u64>() {
+        return (0, number);
+    }
+    let key = vocab::term_key(value);
+    match SEVERITY_WORDS.iter().position(|word| key == *word) {
+        Some(place) => (1, place as u64),
+        None => (2, 0),
+    }
+}
+
+/// Severity words of status pages and ticket systems, worst first.
+const SEVERITY_WORDS: &[&str] = &[
+    "emergency",
+    "blocker",
+    "critical",
+    "crit",
+    "urgent",
+    "severe",
+    "high",
+    "major",
+    "significant",
+    "elevated",
+    "medium",
+    "moderate",
+    "normal",
+    "minor",
+    "low",
+    "trivial",
+    "info",
+    "informational",
+    "maintenance",
+    "none",
+];
+
+/// The root-cause categories the archive yields once mapped, front matter and prose
+/// alike: `config` holds the mapping and the default vocabulary, so a value the defaults
+/// know comes back as its key. The default vocabulary is kept when it knows them all.
+pub fn refine(proposal: &mut Proposal, config: &Config, sources: &[SourceFile]) {
+    let options = AnalyzeOptions { drafts: true };
+    let (site, _) = site::analyze(config, sources, options);
+    let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for incident in &site.incidents {
+        for cause in &incident.root_causes {
+            let entry = counts.entry(vocab::term_key(cause)).or_default();
+            entry.0.clone_from(cause);
+            entry.1 += 1;
+        }
+    }
+    let mut values: Vec<(String, usize)> = counts.into_values().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let vocabularies = Vocabularies::new(config);
+    let default_fits = values
+        .iter()
+        .all(|(value, _)| vocabularies.category_key(value).is_some());
+    proposal.categories = Vocabulary {
+        values,
+        default_fits,
+    };
+    proposal.prose = site
+        .incidents
+        .iter()
+        .filter(|i| !i.has_front_matter)
+        .count();
+}

@@ -1,0 +1,218 @@
+//! A [`Proposal`] written as a commented `hindsight.toml`.
+
+use std::fmt::Write as _;
+
+use super::{Proposal, Survey, Vocabulary};
+use crate::model::config::Config;
+use crate::model::field::Field;
+use crate::model::vocab::url_slug;
+
+/// Where the archive is and which files are postmortems: what the survey's caller knows
+/// about the folder, not the files' contents.
+#[derive(Debug, Clone, Default)]
+pub struct Folder {
+    /// The content folder, relative to the site root, with `/` separators.
+    pub content_dir: String,
+    /// `include` globs, when the default (Markdown files) would leave postmortems out.
+    pub include: Option<Vec<String>>,
+    pub timezone: String,
+    /// Why this zone, for a comment.
+    pub timezone_note: String,
+}
+
+/// A TOML string (quoted and escaped).
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+fn list(items: &[String]) -> String {
+    let items: Vec<String> = items.iter().map(|item| quoted(item)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The config text. Every choice carries a comment saying what it rests on.
+pub fn to_toml(survey: &Survey, proposal: &Proposal, folder: &Folder) -> String {
+    let mut out = String::new();
+    let files = survey.postmortems.len();
+    let _ = writeln!(
+        out,
+        "# Proposed by `hindsight init --from {}` for {files} postmortems.",
+        folder.content_dir
+    );
+    out.push_str(
+        "# Keys were mapped by their names and the shape of their values; the counts are\n\
+         # the files that set each one. Edit freely, then run `hindsight check`.\n\n",
+    );
+    let _ = writeln!(out, "content_dir = {}", quoted(&folder.content_dir));
+    let _ = writeln!(out, "# {}", folder.timezone_note);
+    let _ = writeln!(out, "timezone = {}", quoted(&folder.timezone));
+    if let Some(include) = &folder.include {
+        out.push_str("# Postmortems that are not Markdown files are read too.\n");
+        let _ = writeln!(out, "include = {}", list(include));
+    }
+    fields(&mut out, survey, proposal);
+    value_maps(&mut out, proposal);
+    severities(&mut out, &proposal.severities);
+    categories(&mut out, &proposal.categories);
+    services(&mut out, &proposal.services);
+    levels(&mut out, proposal);
+    out
+}
+
+fn fields(out: &mut String, survey: &Survey, proposal: &Proposal) {
+    out.push_str("\n[fields]\n");
+    if let Some(template) = &proposal.title_template {
+        out.push_str("# For files with neither a title nor a leading heading.\n");
+        let _ = writeln!(out, "title_template = {}", quoted(template));
+    }
+    for mapping in &proposal.mappings {
+        let aliases: Vec<String> = mapping
+            .keys
+            .iter()
+            .filter(|key| Field::parse(key) != Some(mapping.field))
+            .cloned()
+            .collect();
+        if aliases.is_empty() {
+            continue;
+        }
+        let counts: Vec<String> = aliases
+            .iter()
+            .map(|key| {
+                let set = survey
+                    .keys
+                    .iter()
+                    .find(|s| &s.key == key)
+                    .map_or(0, |s| s.filled);
+                format!("{key} in {}", files(set))
+            })
+            .collect();
+        let _ = writeln!(out, "# {}", counts.join(", "));
+        let _ = writeln!(out, "{} = {}", mapping.field.name(), list(&aliases));
+    }
+    if !proposal.unmapped.is_empty() {
+        let unmapped: Vec<&str> = proposal.unmapped.iter().map(|(k, _)| k.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "# Not mapped, shown among each page's extra fields: {}",
+            unmapped.join(", ")
+        );
+    }
+}
+
+fn value_maps(out: &mut String, proposal: &Proposal) {
+    for field in [Field::Services, Field::RootCause] {
+        let maps: Vec<_> = proposal
+            .value_maps
+            .iter()
+            .filter(|(f, _, _)| *f == field)
+            .collect();
+        if maps.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n# Spellings of one {} that differ only in spaces or punctuation.\n[aliases.{}]",
+            field.name(),
+            field.name()
+        );
+        for (_, from, to) in maps {
+            let _ = writeln!(out, "{} = {}", quoted(from), quoted(to));
+        }
+    }
+}
+
+fn severities(out: &mut String, vocabulary: &Vocabulary) {
+    if vocabulary.values.is_empty() || vocabulary.default_fits {
+        return;
+    }
+    out.push_str(
+        "\n# The severities found, worst first as far as their names tell: check the order.\n",
+    );
+    for (value, count) in &vocabulary.values {
+        let _ = writeln!(
+            out,
+            "[[severities]]  # {}\nkey = {}",
+            files(*count),
+            quoted(value)
+        );
+    }
+}
+
+fn categories(out: &mut String, vocabulary: &Vocabulary) {
+    if vocabulary.values.is_empty() || vocabulary.default_fits {
+        return;
+    }
+    out.push_str(
+        "\n# The root-cause categories found, most used first. When an incident lists several,\n\
+         # the first of them in this list is its primary cause.\n",
+    );
+    let defaults = Config::default().categories;
+    for (value, count) in &vocabulary.values {
+        let known = defaults.iter().find(|c| c.key == *value);
+        let (key, label) = match known {
+            Some(category) => (category.key.clone(), category.label.clone()),
+            None => (url_slug(value), value.clone()),
+        };
+        let _ = writeln!(
+            out,
+            "[[categories]]  # {}\nkey = {}",
+            files(*count),
+            quoted(&key)
+        );
+        if key != label {
+            let _ = writeln!(out, "label = {}", quoted(&label));
+        }
+    }
+}
+
+/// Postmortems without front matter are this archive's way, not a slip: H010 is kept in
+/// view as a note instead of a warning on every one of them.
+fn levels(out: &mut String, proposal: &Proposal) {
+    if proposal.prose == 0 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n[check.levels]\n# {} postmortems have no front matter; their metadata is read from the prose.\nH010 = \"info\"",
+        proposal.prose
+    );
+}
+
+fn services(out: &mut String, vocabulary: &Vocabulary) {
+    if vocabulary.values.is_empty() {
+        return;
+    }
+    let found: Vec<String> = vocabulary
+        .values
+        .iter()
+        .map(|(name, count)| format!("{name} ({count})"))
+        .collect();
+    out.push_str("\n# Services found; none needs declaring. Add [[services]] entries to give\n");
+    out.push_str("# them teams and descriptions:\n");
+    for line in wrap(&found.join(", "), 86) {
+        let _ = writeln!(out, "#   {line}");
+    }
+}
+
+/// Splits `text` at spaces into lines of at most `width` characters (a longer word gets a
+/// line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+fn files(count: usize) -> String {
+    match count {
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
+    }
+}
