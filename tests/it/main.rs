@@ -3,6 +3,7 @@
 //! messages printed.
 
 mod adopt;
+mod archives;
 mod authoring;
 mod check;
 mod content;
