@@ -76,10 +76,11 @@ pub fn adopt(root: &Path, from: &Path) -> Result<Adoption, AdoptError> {
     let all = load(&everything, &from_dir, root)?;
     let survey = survey::survey(&all.sources);
     let mut proposal = survey::propose(&survey);
+    let (timezone, timezone_note) = timezone(&survey);
     let folder = Folder {
         include: include(&survey, &by_default, &defaults),
-        timezone: "UTC".to_string(),
-        timezone_note: timezone_note(&survey),
+        timezone,
+        timezone_note,
         content_dir,
     };
     // The mapping alone first, to see which categories the archive yields through it
@@ -146,9 +147,31 @@ fn include(survey: &Survey, by_default: &Content, defaults: &Config) -> Option<V
     (include != defaults.include).then_some(include)
 }
 
-fn timezone_note(survey: &Survey) -> String {
-    let _ = survey;
-    "Times written without a zone or offset are read in this zone.".to_string()
+/// The site's zone and why: the named zone the archive's times give, else UTC.
+fn timezone(survey: &Survey) -> (String, String) {
+    match survey.zone() {
+        (Some(zone), named, unzoned) => (
+            zone.to_string(),
+            match unzoned {
+                0 => format!("{named} times name this zone; times are shown in it."),
+                _ => format!(
+                    "{named} times name this zone; times are shown in it, and the {unzoned} \
+                     without a zone or offset are read in it."
+                ),
+            },
+        ),
+        (None, _, 0) => (
+            "UTC".to_string(),
+            "Every time carries its offset; times are shown in UTC.".to_string(),
+        ),
+        (None, _, unzoned) => (
+            "UTC".to_string(),
+            format!(
+                "{unzoned} times carry no zone or offset and are read in this zone: set the \
+                 zone they were written in."
+            ),
+        ),
+    }
 }
 
 /// Files the default `exclude` leaves out (READMEs, templates): skipped by the default

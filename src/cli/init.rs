@@ -161,7 +161,7 @@ fn print_vocabularies(adoption: &Adoption) {
         } else {
             String::new()
         };
-        let kept = if vocabulary.default_fits {
+        let kept = if vocabulary.default_fits && name != "services" {
             " (the defaults know them all)"
         } else {
             ""

@@ -11,7 +11,7 @@ mod toml;
 
 use std::collections::BTreeMap;
 
-use crate::model::time;
+use crate::model::time::{self, zone::Zone};
 use crate::model::vocab::term_key;
 use crate::parse::frontmatter::{self, Node, Value};
 use crate::parse::incident::is_blank;
@@ -37,6 +37,10 @@ pub struct KeyStats {
     pub terms: usize,
     pub texts: usize,
     pub others: usize,
+    /// Times that name a zone whose offset follows the calendar (`Denver`,
+    /// `Europe/Berlin`), by IANA name; times with neither a zone nor an offset.
+    pub zones: BTreeMap<String, usize>,
+    pub unzoned: usize,
     /// Short values by term identity: (most common spelling, count).
     pub values: BTreeMap<String, (String, usize)>,
     /// Spellings of each term identity, for choosing the most common one.
@@ -209,9 +213,15 @@ impl KeyStats {
                 return;
             }
         };
-        if time::parse_timestamp(&text, chrono_tz::Tz::UTC).is_ok() {
+        if let Ok(stamp) = time::parse_timestamp(&text, chrono_tz::Tz::UTC) {
             self.times += 1;
-        } else if is_duration(&text) {
+            match stamp.named_zone {
+                Some(Zone::Named(tz)) => *self.zones.entry(tz.name().to_string()).or_default() += 1,
+                Some(Zone::Fixed(_)) => {}
+                None if !stamp.date_only && !has_offset(&text) => self.unzoned += 1,
+                None => {}
+            }
+        } else if matches!(time::parse_duration(&text), Ok(time::Length::Stated(_))) {
             self.durations += 1;
             self.add_term(&text);
         } else if text.chars().count() <= TERM_MAX_CHARS && !text.contains('\n') {
@@ -255,8 +265,42 @@ impl KeyStats {
     }
 }
 
-// MERGE: replaced by model::time::parse_duration when the durations work lands.
-fn is_duration(text: &str) -> bool {
-    let _ = text;
-    false
+/// Whether a time ends in a UTC offset or `Z` (the parser reports named zones only).
+fn has_offset(text: &str) -> bool {
+    let text = text.trim_end();
+    text.ends_with(['Z', 'z'])
+        || text.rfind(['+', '-']).is_some_and(|at| {
+            at > 10
+                && text[at + 1..]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ':')
+        })
+}
+
+impl Survey {
+    /// The zone the archive's clocks were kept in: the named zone most of its zoned times
+    /// give (ties: the first by name), with how many times name it and how many carry no
+    /// zone at all.
+    pub fn zone(&self) -> (Option<&str>, usize, usize) {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut unzoned = 0;
+        for stats in &self.keys {
+            unzoned += stats.unzoned;
+            for (zone, count) in &stats.zones {
+                *counts.entry(zone.as_str()).or_default() += count;
+            }
+        }
+        let best =
+            counts.iter().fold(
+                None,
+                |best: Option<(&str, usize)>, (&zone, &count)| match best {
+                    Some((_, most)) if most >= count => best,
+                    _ => Some((zone, count)),
+                },
+            );
+        match best {
+            Some((zone, count)) => (Some(zone), count, unzoned),
+            None => (None, 0, unzoned),
+        }
+    }
 }

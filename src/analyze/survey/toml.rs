@@ -55,7 +55,7 @@ pub fn to_toml(survey: &Survey, proposal: &Proposal, folder: &Folder) -> String 
     severities(&mut out, &proposal.severities);
     categories(&mut out, &proposal.categories);
     services(&mut out, &proposal.services);
-    levels(&mut out, proposal);
+    levels(&mut out, survey, proposal);
     out
 }
 
@@ -111,8 +111,7 @@ fn value_maps(out: &mut String, proposal: &Proposal) {
         }
         let _ = writeln!(
             out,
-            "\n# Spellings of one {} that differ only in spaces or punctuation.\n[aliases.{}]",
-            field.name(),
+            "\n# Spellings that differ only in spaces or punctuation, read as one.\n[aliases.{}]",
             field.name()
         );
         for (_, from, to) in maps {
@@ -165,17 +164,26 @@ fn categories(out: &mut String, vocabulary: &Vocabulary) {
     }
 }
 
-/// Postmortems without front matter are this archive's way, not a slip: H010 is kept in
-/// view as a note instead of a warning on every one of them.
-fn levels(out: &mut String, proposal: &Proposal) {
-    if proposal.prose == 0 {
-        return;
+/// Conventions of the archive that would otherwise warn on every file are kept in view
+/// as notes: no front matter (H010) when that is how its postmortems are written, and no
+/// title field (H011) when its titles come from headings or the template.
+fn levels(out: &mut String, survey: &Survey, proposal: &Proposal) {
+    let mut levels = Vec::new();
+    if proposal.prose > 0 {
+        levels.push(format!(
+            "# {} postmortems have no front matter; their metadata is read from the prose.\nH010 = \"info\"",
+            proposal.prose
+        ));
     }
-    let _ = writeln!(
-        out,
-        "\n[check.levels]\n# {} postmortems have no front matter; their metadata is read from the prose.\nH010 = \"info\"",
-        proposal.prose
-    );
+    if survey.with_front_matter > 0 && proposal.keys(Field::Title).is_empty() {
+        levels.push(
+            "# No file has a title field; titles come from headings or title_template.\nH011 = \"info\""
+                .to_string(),
+        );
+    }
+    if !levels.is_empty() {
+        let _ = writeln!(out, "\n[check.levels]\n{}", levels.join("\n"));
+    }
 }
 
 fn services(out: &mut String, vocabulary: &Vocabulary) {
