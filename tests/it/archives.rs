@@ -169,7 +169,48 @@ fn assert_true_site(name: &str, site: &Site) -> f64 {
         expected.len(),
         "one page per postmortem: {pages:?}"
     );
+    assert_trends_stay_true(name, &build);
     reached as f64 / values as f64
+}
+
+/// What messy data must not do to the pages: stretch the time axes over an outlier, draw
+/// a chart of nothing, list a facet with no values, or show an unknown figure as "0 s".
+fn assert_trends_stay_true(name: &str, build: &Build) {
+    let trends = text(&build.page("trends/"));
+    let home = text(&build.page(""));
+    for page in [&trends, &home] {
+        assert!(
+            !page.contains("none yet"),
+            "{name}: an empty facet is listed"
+        );
+    }
+    // No axis label reaches back before the archive's dense range: an incident from the
+    // 1600s is listed as not drawn instead.
+    for year in 1000..1990 {
+        if trends.contains(&format!("{year} Q")) || trends.contains(&format!(" {year} · ")) {
+            panic!("{name}: the axes reach back to {year}");
+        }
+    }
+    let html = build.page("trends/");
+    for chart in html.split("<svg").skip(1) {
+        let chart = &chart[..chart.find("</svg>").unwrap_or(chart.len())];
+        assert!(
+            ["<rect", "<path", "<circle", "<line"]
+                .iter()
+                .any(|mark| chart.contains(mark)),
+            "{name}: a chart with nothing drawn"
+        );
+    }
+    for page in build.pages().iter().filter(|page| page.ends_with(".html")) {
+        let shown = text(&build.page(page));
+        let zero = shown.match_indices("0 s").any(|(at, _)| {
+            let before = shown[..at].chars().next_back();
+            let after = shown[at + 3..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_digit() || c == '.')
+                && !after.is_some_and(char::is_alphanumeric)
+        });
+        assert!(!zero, "{name}: {page} shows an unknown figure as 0 s");
+    }
 }
 
 fn assert_builds_with_its_config(name: &str) {

@@ -117,6 +117,52 @@ const RULES: &[(Field, Shape, &[&str])] = &[
         ],
     ),
     (
+        Field::Duration,
+        Shape::Duration,
+        &[
+            "outage_duration",
+            "incident_duration",
+            "total_duration",
+            "downtime",
+            "total_downtime",
+            "length",
+            "impact_duration",
+            "outage_length",
+        ],
+    ),
+    (
+        Field::TimeToDetect,
+        Shape::Duration,
+        &[
+            "ttd",
+            "mttd",
+            "time_to_detection",
+            "time_to_discovery",
+            "detection_time",
+            "detection_delay",
+        ],
+    ),
+    (
+        Field::TimeToMitigate,
+        Shape::Duration,
+        &["ttm", "mttm", "time_to_mitigation", "mitigation_time"],
+    ),
+    (
+        Field::TimeToResolve,
+        Shape::Duration,
+        &[
+            "ttr",
+            "mttr",
+            "time_to_recovery",
+            "time_to_recover",
+            "time_to_restore",
+            "time_to_repair",
+            "time_to_resolution",
+            "time_to_fix",
+            "resolution_time",
+        ],
+    ),
+    (
         Field::Severity,
         Shape::Term,
         &[
@@ -297,7 +343,7 @@ pub fn propose(survey: &Survey) -> Proposal {
 /// canonical name holding another field's values (`impact: major`, a severity word) is
 /// read as what it holds; a canonical name whose values fit it needs no mapping.
 fn field_for(stats: &KeyStats) -> Result<Field, &'static str> {
-    let identity = key_identity(&stats.key);
+    let identity = without_unit(&key_identity(&stats.key));
     if stats.filled == 0 {
         return Err("always empty");
     }
@@ -326,7 +372,8 @@ fn fits(stats: &KeyStats, shape: Shape) -> bool {
     let most = |count: usize| count * 10 >= seen * 8;
     match shape {
         Shape::Time => most(stats.times),
-        Shape::Duration => most(stats.durations),
+        // A bare number is a duration too when the key is named like one (`ttr: 45`).
+        Shape::Duration => most(stats.durations + stats.numbers),
         // A severity scale is a handful of words used again and again.
         Shape::Term => most(stats.terms + stats.numbers) && stats.distinct() <= 12,
         Shape::Names => most(stats.terms + stats.numbers),
@@ -481,4 +528,97 @@ pub fn refine(proposal: &mut Proposal, config: &Config, sources: &[SourceFile]) 
         .iter()
         .filter(|i| !i.has_front_matter)
         .count();
+}
+
+/// A key's identity without a unit at its end (`ttr_minutes` → `ttr`), so a duration named
+/// with its unit maps like one without; the reader takes the unit from the name.
+fn without_unit(identity: &str) -> String {
+    const UNITS: &[&str] = &[
+        "minutes", "mins", "min", "hours", "hrs", "hr", "seconds", "secs", "sec", "days",
+    ];
+    match identity.rsplit_once('_') {
+        Some((stem, unit)) if UNITS.contains(&unit) => stem.to_string(),
+        _ => identity.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::survey::survey;
+
+    fn file(path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: path.to_string(),
+            stem: path.trim_end_matches(".md").to_string(),
+            bytes: Ok(text.as_bytes().to_vec()),
+        }
+    }
+
+    fn proposal(files: &[&str]) -> Proposal {
+        let sources: Vec<SourceFile> = files
+            .iter()
+            .enumerate()
+            .map(|(i, text)| file(&format!("content/{i}.md"), text))
+            .collect();
+        propose(&survey(&sources))
+    }
+
+    #[test]
+    fn keys_map_by_name_and_by_the_shape_of_their_values() {
+        let p = proposal(&[
+            "---\nname: A\nimpact: major\ncreated_at: 2024-01-02 10:00\nttr_minutes: 45\ncomponents: [API]\n---\n",
+            "---\nname: B\nimpact: minor\ncreated_at: 2024-02-02 10:00\nttr_minutes: 30\ncomponents: [Web]\n---\n",
+        ]);
+        assert_eq!(p.keys(Field::Title), ["name"]);
+        assert_eq!(
+            p.keys(Field::Severity),
+            ["impact"],
+            "a few words: a severity"
+        );
+        assert_eq!(p.keys(Field::StartedAt), ["created_at"]);
+        assert_eq!(p.keys(Field::TimeToResolve), ["ttr_minutes"]);
+        assert_eq!(p.keys(Field::Services), ["components"]);
+        let severities: Vec<&str> = p
+            .severities
+            .values
+            .iter()
+            .map(|(v, _)| v.as_str())
+            .collect();
+        assert_eq!(severities, ["major", "minor"], "worst first by the words");
+    }
+
+    #[test]
+    fn a_name_without_the_shape_it_suggests_is_not_mapped() {
+        let p = proposal(&[
+            "---\nimpact: Customers could not log in for most of the morning, and support was flooded.\ncreated_at: soon\n---\n",
+        ]);
+        assert!(p.keys(Field::Severity).is_empty());
+        assert_eq!(p.keys(Field::Impact), ["impact"], "prose: the impact text");
+        assert!(p.keys(Field::StartedAt).is_empty(), "not a time");
+        assert!(p.unmapped.iter().any(|(key, _)| key == "created_at"));
+    }
+
+    #[test]
+    fn every_service_key_is_merged_and_spellings_are_mapped() {
+        let p = proposal(&[
+            "---\ncompany: Acme\nproduct: irc bot\n---\n",
+            "---\ncompany: Acme\nproduct: ircbot\n---\n",
+            "---\ncompany: Acme\nproduct: ircbot\n---\n",
+        ]);
+        assert_eq!(p.keys(Field::Services), ["company", "product"]);
+        assert_eq!(
+            p.value_maps,
+            [(Field::Services, "irc bot".to_string(), "ircbot".to_string())]
+        );
+    }
+
+    #[test]
+    fn severity_scales_sort_worst_first() {
+        let mut values = ["P3", "P1", "low", "critical", "weird", "SEV2"];
+        values.sort_by_key(|v| severity_rank(v));
+        assert_eq!(values, ["P1", "SEV2", "P3", "critical", "low", "weird"]);
+        assert_eq!(without_unit("ttr_minutes"), "ttr");
+        assert_eq!(without_unit("start_time"), "start_time");
+    }
 }

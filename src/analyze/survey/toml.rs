@@ -197,22 +197,26 @@ fn services(out: &mut String, vocabulary: &Vocabulary) {
         .collect();
     out.push_str("\n# Services found; none needs declaring. Add [[services]] entries to give\n");
     out.push_str("# them teams and descriptions:\n");
-    for line in wrap(&found.join(", "), 86) {
+    for line in wrap(&found, 86) {
         let _ = writeln!(out, "#   {line}");
     }
 }
 
-/// Splits `text` at spaces into lines of at most `width` characters (a longer word gets a
-/// line of its own).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// Joins `items` with commas into lines of at most `width` characters (a longer item gets
+/// a line of its own); an item is never split.
+fn wrap(items: &[String], width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
-    for word in text.split(' ') {
+    for item in items {
         match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
+            Some(line) if line.chars().count() + 2 + item.chars().count() <= width => {
+                line.push_str(", ");
+                line.push_str(item);
             }
-            _ => lines.push(word.to_string()),
+            Some(line) => {
+                line.push(',');
+                lines.push(item.clone());
+            }
+            None => lines.push(item.clone()),
         }
     }
     lines

@@ -424,7 +424,7 @@ impl Renderer<'_> {
         let title = format!("{metric} per {period}: median and 90th percentile");
         let known: usize = summaries.iter().map(|s| s.with_data).sum();
         let desc = format!(
-            "{metric} of the {known} incidents that recorded both times, per {period}, from {} to {}.",
+            "{metric} of the {known} incidents that give it (both times or a recorded value), per {period}, from {} to {}.",
             labels.first().map_or("", String::as_str),
             labels.last().map_or("", String::as_str)
         );
