@@ -47,6 +47,9 @@ pub struct Incident {
     pub detected_at: Option<DateTime<Utc>>,
     pub mitigated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The timestamps written as a day alone (`started_at: 2024-03-02`): pages show them
+    /// without a time of day, which the postmortem never gave.
+    pub day_only: Vec<Field>,
     /// Durations the postmortem records as values.
     pub recorded: Recorded,
     /// When no start is recorded: the date the file name gives (`2020-06-13-dns.md`,

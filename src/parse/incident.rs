@@ -317,6 +317,7 @@ impl Read {
             mitigated_at: self.times.mitigated_at,
             resolved_at: self.times.resolved_at,
             recorded: self.recorded,
+            day_only: self.times.day_only,
             date_hint: None,
             services: dedup_case_insensitive(self.services),
             root_causes: dedup_case_insensitive(self.root_causes),

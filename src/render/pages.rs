@@ -8,6 +8,7 @@ use super::{Page, RenderError, Renderer, root_of};
 use crate::analyze::index::{Facet, duration_bucket};
 use crate::analyze::trends::Summary;
 use crate::model::action_item::ActionStatus;
+use crate::model::field::Field;
 use crate::model::incident::Incident;
 use crate::parse::markdown::{self, MarkdownOptions};
 
@@ -67,14 +68,19 @@ impl Renderer<'_> {
         let site = self.site;
         let incident = &site.incidents[position];
         let row = &self.rows[position];
-        let time = |at: Option<DateTime<Utc>>| at.map(|at| self.time(at));
+        let time = |at: Option<DateTime<Utc>>, field| {
+            at.map(|at| match incident.day_only.contains(&field) {
+                true => self.day(at),
+                false => self.time(at),
+            })
+        };
         let view = IncidentView {
             row,
             source: &incident.source,
-            started_at: time(incident.started_at),
-            detected_at: time(incident.detected_at),
-            mitigated_at: time(incident.mitigated_at),
-            resolved_at: time(incident.resolved_at),
+            started_at: time(incident.started_at, Field::StartedAt),
+            detected_at: time(incident.detected_at, Field::DetectedAt),
+            mitigated_at: time(incident.mitigated_at, Field::MitigatedAt),
+            resolved_at: time(incident.resolved_at, Field::ResolvedAt),
             time_to_detect: incident.time_to_detect().map(format_duration),
             time_to_mitigate: incident.time_to_mitigate().map(format_duration),
             time_to_resolve: incident.time_to_resolve().map(format_duration),
@@ -254,6 +260,15 @@ impl Renderer<'_> {
         {
             Some(inner) if !inner.contains("<p>") => inner.to_string(),
             _ => html,
+        }
+    }
+
+    /// A timestamp the postmortem gave as a day alone: its date, no time of day.
+    fn day(&self, at: DateTime<Utc>) -> TimeView {
+        let local = at.with_timezone(&self.tz);
+        TimeView {
+            display: local.format("%Y-%m-%d").to_string(),
+            iso: local.format("%Y-%m-%d").to_string(),
         }
     }
 

@@ -176,3 +176,22 @@ fn which_files_are_postmortems_is_the_sites_choice_and_never_silent() {
     assert_eq!(build.folders("incidents"), ["db", "pm2019-009"]);
     assert!(!build.stderr.contains("H023"), "{}", build.stderr);
 }
+
+#[test]
+fn a_day_without_a_time_is_shown_as_a_day() {
+    let build = Site::new()
+        .file(
+            "content/ledger.md",
+            "---\ntitle: Ledger lost\nstarted_at: 1666-09-02\nresolved_at: 1666-09-06 18:00\n---\nFire.\n",
+        )
+        .build();
+    build.assert_code(0);
+    let page = build.page("incidents/ledger/");
+    assert_eq!(
+        crate::support::fact(&page, "Started").as_deref(),
+        Some("1666-09-02"),
+        "no midnight the postmortem never wrote"
+    );
+    let resolved = crate::support::fact(&page, "Resolved").unwrap();
+    assert!(resolved.starts_with("1666-09-06 18:00"), "{resolved}");
+}

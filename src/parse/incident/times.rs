@@ -23,7 +23,17 @@ pub(super) struct Times {
     /// The zone the first of them that names one by name was written in (`Denver`,
     /// `PDT`, `UTC`): the clock the author kept, in which the body's timeline is read.
     pub(super) zone: Option<Zone>,
+    /// Those written as a day alone.
+    pub(super) day_only: Vec<Field>,
 }
+
+/// The four timestamps, in the order of [`Times`].
+const TIMES: [Field; 4] = [
+    Field::StartedAt,
+    Field::DetectedAt,
+    Field::MitigatedAt,
+    Field::ResolvedAt,
+];
 
 /// A recorded span and the timestamps that give the same span, by canonical field.
 const SPANS: [(Field, Field); 4] = [
@@ -41,13 +51,14 @@ impl FieldReader<'_, '_> {
                 .get(canonical)
                 .and_then(|(name, node)| self.timestamp(name, node))
         };
-        let stamps = [
-            stamp(Field::StartedAt),
-            stamp(Field::DetectedAt),
-            stamp(Field::MitigatedAt),
-            stamp(Field::ResolvedAt),
-        ];
+        let stamps = TIMES.map(&mut stamp);
         let zone = stamps.iter().flatten().find_map(|s| s.named_zone);
+        let day_only = TIMES
+            .into_iter()
+            .zip(&stamps)
+            .filter(|(_, stamp)| stamp.as_ref().is_some_and(|s| s.date_only))
+            .map(|(field, _)| field)
+            .collect();
         let [started_at, detected_at, mitigated_at, resolved_at] =
             stamps.map(|s| s.map(|s| s.instant));
         let times = Times {
@@ -56,6 +67,7 @@ impl FieldReader<'_, '_> {
             mitigated_at,
             resolved_at,
             zone,
+            day_only,
         };
         self.out_of_order(fields, &times);
         times
