@@ -104,8 +104,9 @@ fn decimal(text: &str) -> Option<(f64, &str)> {
     Some((text[..end].parse().ok()?, &text[end..]))
 }
 
-/// Seconds in one of a unit word, or `None` for a word that is not one.
-fn unit_seconds(word: &str) -> Option<f64> {
+/// Seconds in one of a unit word (lowercase), or `None` for a word that is not one. The
+/// prose reader (`parse::infer`) counts with the same table.
+pub fn unit_seconds(word: &str) -> Option<f64> {
     Some(match word {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
         "m" | "min" | "mins" | "minute" | "minutes" => 60.0,

@@ -10,17 +10,10 @@ pub(super) const UNIT_WORDS: &[&str] = &[
     "hrs", "hour", "hours", "d", "day", "days", "w", "wk", "wks", "week", "weeks", "ms",
 ];
 
-/// Seconds in one of a duration unit, or `None` for a word that is not one.
+/// Seconds in one of a duration unit, in any case, or `None` for a word that is not one.
 fn unit_seconds(word: &str) -> Option<f64> {
     let mut buffer = [0; 12];
-    Some(match lowercase(word, &mut buffer)? {
-        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
-        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
-        "d" | "day" | "days" => 86_400.0,
-        "w" | "wk" | "wks" | "week" | "weeks" => 604_800.0,
-        _ => return None,
-    })
+    crate::model::time::duration::unit_seconds(lowercase(word, &mut buffer)?)
 }
 
 fn word_number(word: &str) -> Option<f64> {
