@@ -33,6 +33,9 @@ pub struct Site {
     pub index: Index,
     /// Slug → position in `incidents`.
     pub slugs: HashMap<String, usize>,
+    /// How many `status: draft` postmortems were left out (drafts not asked for): home
+    /// and the build summary say so, with how to show them.
+    pub hidden_drafts: usize,
 }
 
 impl Site {
@@ -148,6 +151,7 @@ pub fn assemble(
         mut incidents,
         left_out,
         first_with_slug,
+        hidden_drafts,
         mut diagnostics,
     } = sift(parsed, options, &source_text);
     sort_newest_first(&mut incidents, config.tz());
@@ -177,6 +181,7 @@ pub fn assemble(
         incidents,
         index,
         slugs,
+        hidden_drafts,
     };
     Assembled {
         site,
@@ -192,6 +197,8 @@ struct Sifted {
     left_out: Vec<Incident>,
     /// Every slug, drafts' included, to the file that first used it.
     first_with_slug: HashMap<String, String>,
+    /// The drafts among `left_out` (not the duplicates).
+    hidden_drafts: usize,
     /// H007 for each file whose slug an earlier file already used.
     diagnostics: Vec<Diagnostic>,
 }
@@ -207,6 +214,7 @@ fn sift(
         incidents: Vec::with_capacity(parsed.len()),
         left_out: Vec::new(),
         first_with_slug: HashMap::new(),
+        hidden_drafts: 0,
         diagnostics: Vec::new(),
     };
     for incident in parsed {
@@ -221,6 +229,7 @@ fn sift(
             .first_with_slug
             .insert(incident.slug.clone(), incident.source.clone());
         if incident.status == Status::Draft && !options.drafts {
+            sifted.hidden_drafts += 1;
             sifted.left_out.push(incident);
             continue;
         }

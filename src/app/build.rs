@@ -36,6 +36,8 @@ pub struct BuildOptions {
 pub struct BuildReport {
     pub diagnostics: Vec<Diagnostic>,
     pub incidents: usize,
+    /// `status: draft` postmortems left out (without `--drafts`).
+    pub hidden_drafts: usize,
     pub pages: usize,
     /// False when `--strict` found problems and nothing was written.
     pub written: bool,
@@ -88,6 +90,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         return Ok(BuildReport {
             diagnostics,
             incidents: site.incidents.len(),
+            hidden_drafts: site.hidden_drafts,
             pages: 0,
             written: false,
             output,
@@ -125,6 +128,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     Ok(BuildReport {
         diagnostics,
         incidents: site.incidents.len(),
+        hidden_drafts: site.hidden_drafts,
         pages,
         written: true,
         output,

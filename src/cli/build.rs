@@ -85,6 +85,16 @@ fn as_of_from(
     }
 }
 
+/// " (1 draft hidden; --drafts includes it)" after the number of incidents, when a draft
+/// was left out: otherwise 21 files build as 20 incidents with no word why.
+fn hidden_drafts(hidden: usize) -> String {
+    match hidden {
+        0 => String::new(),
+        1 => " (1 draft hidden; --drafts includes it)".to_string(),
+        n => format!(" ({n} drafts hidden; --drafts includes them)"),
+    }
+}
+
 impl BuildArgs {
     pub(super) fn run(self) -> ExitCode {
         let timings = self.timings;
@@ -111,8 +121,9 @@ impl BuildArgs {
                 let tally = Tally::of(&report.diagnostics);
                 let mut out = std::io::stdout().lock();
                 let summary = format!(
-                    "{}, {}, {}, {}{} in {:.2}s",
+                    "{}{}, {}, {}, {}{} in {:.2}s",
                     count(report.incidents, "incident"),
+                    hidden_drafts(report.hidden_drafts),
                     count(report.pages, "page"),
                     count(tally.warnings, "warning"),
                     count(tally.errors, "error"),

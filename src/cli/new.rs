@@ -58,9 +58,32 @@ impl NewArgs {
         match written {
             Ok(path) => {
                 println!("{}", path.display());
+                if is_draft(&config, &path) {
+                    // On stderr: stdout stays the path alone, for scripts.
+                    eprintln!(
+                        "note: this postmortem is a draft (status: draft): `hindsight serve` shows it; `hindsight build` leaves it out until its status is review or final, or with --drafts"
+                    );
+                }
                 ExitCode::SUCCESS
             }
             Err(error) => fail(error.to_string()),
         }
     }
+}
+
+/// Whether the file just written says `status: draft` (a site's own template may not).
+fn is_draft(config: &crate::model::config::Config, path: &std::path::Path) -> bool {
+    use crate::model::incident::Status;
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    let source = crate::parse::source::SourceFile {
+        path: path.display().to_string(),
+        stem: String::new(),
+        bytes: Ok(bytes),
+    };
+    let vocabularies = crate::model::vocab::Vocabularies::new(config);
+    let mut ignored = Vec::new();
+    crate::parse::incident::parse(&source, config, &vocabularies, &mut ignored)
+        .is_some_and(|incident| incident.status == Status::Draft)
 }

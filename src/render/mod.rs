@@ -135,6 +135,9 @@ fn jobs(site: &Site) -> Vec<Job> {
     jobs.extend((0..site.incidents.len()).map(Job::Incident));
     for facet in Facet::ALL {
         jobs.push(Job::Overview(facet));
+        if pages::ranked_by_count(facet) {
+            jobs.push(Job::OverviewByName(facet));
+        }
         let terms = site.index.facet(facet).terms.len();
         jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
     }
@@ -231,6 +234,8 @@ enum Job {
     Search,
     Incident(usize),
     Overview(Facet),
+    /// `<facet>/by-name.html`: the overview of a facet ranked by count, sorted by name.
+    OverviewByName(Facet),
     Term(Facet, usize),
     Trends,
     DataJson,
@@ -367,7 +372,8 @@ impl<'a> Renderer<'a> {
                 self.page("404.html", "404.html", &context)
             }
             Job::Incident(i) => self.incident(*i),
-            Job::Overview(facet) => self.overview(*facet),
+            Job::Overview(facet) => self.overview(*facet, false),
+            Job::OverviewByName(facet) => self.overview(*facet, true),
             Job::Term(facet, term) => self.term(*facet, *term),
             Job::Trends => self.trends_page(),
             Job::DataJson => self.data_json(),

@@ -23,6 +23,7 @@ impl Renderer<'_> {
             &self.rows_html(0..latest.len(), &root_of("index.html"))?,
         );
         context.insert("total", &site.incidents.len());
+        context.insert("hidden_drafts", &site.hidden_drafts);
         // The median and p90, not a total: a few incidents of months would make a sum of
         // every duration say "5 years" about an archive of hour-long outages.
         let duration = Summary::of(site.incidents.iter().map(Incident::duration));
@@ -48,7 +49,7 @@ impl Renderer<'_> {
             let mut top: Vec<&TermView> =
                 terms.iter().filter(|t| !t.missing && t.count > 0).collect();
             let real = top.len();
-            if matches!(facet, Facet::Service | Facet::Cause | Facet::Tag) {
+            if ranked_by_count(facet) {
                 top.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
             }
             top.truncate(8);
@@ -169,17 +170,26 @@ impl Renderer<'_> {
             .collect()
     }
 
-    pub(super) fn overview(&self, facet: Facet) -> Result<Page, RenderError> {
+    /// A facet's overview: by incident count (then name) where [`ranked_by_count`], with
+    /// a second page by name (`by_name`); the scale's own order for the others. "Not
+    /// set" stays last in both orders.
+    pub(super) fn overview(&self, facet: Facet, by_name: bool) -> Result<Page, RenderError> {
         let (singular, plural) = facet.names();
-        let path = format!("{}/index.html", facet.path());
+        let path = overview_path(facet, by_name);
         let mut context = self.context(&path, plural);
         let used = self.site.index.facet(facet).has_values();
         // Without a single value, the declared vocabulary would be a table of zeros.
-        let terms = if used {
+        let mut terms = if used {
             self.term_views(facet)
         } else {
             Vec::new()
         };
+        let ranked = ranked_by_count(facet);
+        if by_name {
+            terms.sort_by_cached_key(|t| (t.missing, t.name.to_lowercase(), t.name));
+        } else if ranked {
+            terms.sort_by(|a, b| a.missing.cmp(&b.missing).then(b.count.cmp(&a.count)));
+        }
         context.insert(
             "facet",
             &serde_json::json!({"name": plural, "singular": singular, "key": facet.path()}),
@@ -187,6 +197,15 @@ impl Renderer<'_> {
         context.insert("terms", &terms);
         context.insert("missing", &(!used).then(|| self.facet_missing(facet)));
         context.insert("total", &self.site.incidents.len());
+        // Which order this page shows, and the links to both (relative to this page).
+        let sort = ranked.then(|| {
+            serde_json::json!({
+                "by_name": by_name,
+                "by_count_url": "./",
+                "by_name_url": "by-name.html",
+            })
+        });
+        context.insert("sort", &sort);
         self.page(&path, "facet_overview.html", &context)
     }
 
@@ -282,6 +301,23 @@ impl Renderer<'_> {
 }
 
 /// The facets some incident of `site` has a value for, in display order.
+/// Facets whose terms are names (services, root causes, tags): their overview lists the
+/// most affected first, and has a second page by name. Durations, severities and years
+/// keep their scale's order.
+pub(super) fn ranked_by_count(facet: Facet) -> bool {
+    matches!(facet, Facet::Service | Facet::Cause | Facet::Tag)
+}
+
+/// The file of a facet's overview: `<facet>/index.html`, or the by-name listing beside
+/// it (a file, so no term's folder can take its name).
+pub(super) fn overview_path(facet: Facet, by_name: bool) -> String {
+    if by_name {
+        format!("{}/by-name.html", facet.path())
+    } else {
+        format!("{}/index.html", facet.path())
+    }
+}
+
 pub(super) fn listed_facets(site: &crate::analyze::site::Site) -> Vec<Facet> {
     Facet::ALL
         .into_iter()

@@ -76,8 +76,10 @@ fn html_path(site: &Site, job: &Job) -> Option<String> {
         )),
         Job::Trends => Some("trends/index.html".to_string()),
         Job::Search => Some("search/index.html".to_string()),
-        // The 404 page has no address of its own; the rest are not HTML.
+        // The 404 page has no address of its own; the by-name overview repeats the
+        // overview in another order; the rest are not HTML.
         Job::NotFound
+        | Job::OverviewByName(_)
         | Job::DataJson
         | Job::DataCsv
         | Job::SiteFeed

@@ -13,6 +13,7 @@ mod importing;
 mod infer;
 mod layers;
 mod links;
+mod lists;
 mod messy;
 mod output;
 mod pages;

@@ -351,8 +351,11 @@ pub fn overview_rows(html: &str) -> Vec<(String, usize)> {
     body.split("<tr")
         .skip(2) // the text before the header row, and the header row
         .map(|row| {
-            let name_start = row.find("<a ").unwrap();
-            let name = text(&row[name_start..row[name_start..].find("</a>").unwrap() + name_start]);
+            // The name is a link, or plain text for a term without incidents.
+            let cell = &row[row.find("<td>").unwrap()..];
+            let cell = &cell[..cell.find("</td>").unwrap()];
+            let cell = &cell[..cell.find("<div class=\"term-desc\">").unwrap_or(cell.len())];
+            let name = text(cell);
             let num = row.find("<td class=\"num\">").unwrap();
             let count = text(&row[num..row[num..].find("</td>").unwrap() + num]);
             (name, count.parse().unwrap())
