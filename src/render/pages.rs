@@ -206,6 +206,12 @@ impl Renderer<'_> {
             })
         });
         context.insert("sort", &sort);
+        if by_name {
+            // The same list in another order: search engines are pointed at the overview.
+            let overview = overview_path(facet, false);
+            let canonical = super::canonical_url(&self.site.config.base_url, &overview);
+            context.insert("canonical_url", &canonical);
+        }
         self.page(&path, "facet_overview.html", &context)
     }
 

@@ -29,7 +29,9 @@ fn drafts_are_left_out_by_default() {
         "a draft's service gets no page"
     );
     assert!(
-        build.stdout.starts_with("built 1 incident,"),
+        build
+            .stdout
+            .starts_with("built 1 incident (1 draft hidden; --drafts includes it),"),
         "{}",
         build.stdout
     );

@@ -49,6 +49,10 @@ fn overviews_rank_terms_by_count_with_a_page_by_name_beside_them() {
     // The listing by name repeats the overview: crawlers are not sent to it.
     let built = ranked_site().build_with(&["--base-url", "https://pm.example/"]);
     assert!(!built.page("sitemap.xml").contains("by-name"));
+    assert_eq!(
+        crate::support::canonical(&built.page("services/by-name.html")).as_deref(),
+        Some("https://pm.example/services/")
+    );
 }
 
 #[test]

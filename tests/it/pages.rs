@@ -52,9 +52,10 @@ fn services_overview_shows_each_service_with_its_count() {
     let rows = overview_rows(&build.page("services/"));
     assert_eq!(
         rows,
+        // The most affected first; a tie by name.
         [
-            ("billing-api".to_string(), 1),
             ("Redis-Cache".to_string(), 2),
+            ("billing-api".to_string(), 1),
             ("web-app".to_string(), 1)
         ]
     );

@@ -34,8 +34,8 @@ fn spelling_variants_are_one_term_shown_with_the_most_common_spelling() {
     assert_eq!(
         overview_rows(&build.page("tags/")),
         [
-            ("billing".to_string(), 1),
-            ("Customer Facing".to_string(), 6)
+            ("Customer Facing".to_string(), 6),
+            ("billing".to_string(), 1)
         ],
         "two of six spell it \"Customer Facing\", every other spelling once"
     );
