@@ -15,6 +15,15 @@
     box.select();
   });
 
+  // On a narrow screen the search filters fold under their summary, after the results.
+  var fold = document.getElementById("search-filters-fold");
+  if (fold && window.matchMedia) {
+    var narrow = window.matchMedia("(max-width: 50rem)");
+    fold.open = !narrow.matches;
+    // Widened past the breakpoint, the filters are a column again: their summary is hidden.
+    narrow.addEventListener("change", function () { if (!narrow.matches) fold.open = true; });
+  }
+
   if (location.protocol !== "file:") return;
   function toIndex(url) {
     return url.replace(/^([^?#]*\/)([?#].*)?$/, function (_, path, rest) { return path + "index.html" + (rest || ""); });
