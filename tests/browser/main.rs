@@ -1,7 +1,7 @@
 //! Tests in a real browser: headless Chromium, driven through chromedriver with
 //! fantoccini. `reload.rs`: live reload under `hindsight serve`; `overlay.rs`: its problems
 //! overlay in the light and dark schemes; `search.rs`: the search page over HTTP under a
-//! sub-path and from `file://`.
+//! sub-path and from `file://`; `phone.rs`: every page at 390 px, and the search page there.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`; `.ci/run`
 //! installs them). Without them the test says so and passes, except when `CI` is set:
@@ -20,6 +20,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 mod overlay;
+mod phone;
 mod reload;
 mod search;
 
