@@ -24,6 +24,7 @@ mod security;
 mod serve;
 mod shape;
 mod snapshots;
+mod strip;
 mod support;
 mod terms;
 mod times;
