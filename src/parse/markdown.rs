@@ -244,6 +244,12 @@ impl<'a> Iterator for Rewriter<'a> {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 Event::Start(Tag::FootnoteDefinition(format!("fn-{label}").into()))
             }
+            // A task's box is named, so a screen reader says what the tick means.
+            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::Borrowed(if done {
+                r#"<input disabled="" type="checkbox" checked="" aria-label="done"/>"#
+            } else {
+                r#"<input disabled="" type="checkbox" aria-label="to do"/>"#
+            })),
             other => self.sanitize(other),
         })
     }
@@ -463,7 +469,8 @@ mod tests {
             ("Lag[^1].\n\n[^1]: Replica lag.", r#"<sup class="footnote-reference">"#),
             ("Lag[^1].\n\n[^1]: Replica lag.", r#"<div class="footnote-definition""#),
             ("~~fixed~~", "<del>fixed</del>"),
-            ("- [x] page\n- [ ] write", r#"<input disabled="" type="checkbox" checked=""/>"#),
+            ("- [x] page\n- [ ] write", r#"<input disabled="" type="checkbox" checked="" aria-label="done"/>"#),
+            ("- [x] page\n- [ ] write", r#"<input disabled="" type="checkbox" aria-label="to do"/>"#),
             ("```rust\nfn main() {}\n```", r#"<pre><code class="language-rust">"#),
             ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
             ("<script>alert(1)</script>", "!<script"),

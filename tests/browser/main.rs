@@ -19,6 +19,7 @@ use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
+mod a11y;
 mod overlay;
 mod phone;
 mod reload;

@@ -23,7 +23,7 @@ use super::*;
 const REDIS_FIRST: &str = "Search result cache expired all at once after Redis failover re-warm";
 
 /// Builds the bundled example into `out`.
-fn build_example(out: &Path) {
+pub(super) fn build_example(out: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_hindsight"))
         .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
         .arg(out)
@@ -248,7 +248,11 @@ async fn visit(client: &Client, data: &SearchData, search_url: &str, on_disk: bo
         .send_keys(&format!("{}", Key::Down))
         .await
         .expect("arrow down");
-    input
+    // Down moved the focus to the first result's link; Enter there opens it.
+    client
+        .active_element()
+        .await
+        .expect("the focused result")
         .send_keys(&format!("{}", Key::Enter))
         .await
         .expect("enter");

@@ -369,7 +369,6 @@
   var state = null;
   var answer = null;
   var shown = 0;
-  var active = -1;
   var sequence = 0;
 
   function el(tag, className, text) {
@@ -439,7 +438,6 @@
     var doc = docs[p];
     var item = el("li", "search-result");
     item.id = "result-" + rank;
-    item.setAttribute("role", "option");
     item.setAttribute("data-position", String(p));
     var link = el("a", "search-title", doc.title);
     link.href = pageHref(doc.url);
@@ -473,21 +471,18 @@
     return item;
   }
 
-  function setActive(index) {
+  /* The keyboard moves real focus: from the box down to a result's link and between
+   them (the link then reads as itself, and Enter opens it as any link does). */
+  function focusResult(index) {
     var items = list.children;
-    if (active >= 0 && items[active]) {
-      items[active].classList.remove("is-active");
-      items[active].setAttribute("aria-selected", "false");
-    }
-    active = items.length ? Math.max(-1, Math.min(index, items.length - 1)) : -1;
-    if (active >= 0) {
-      items[active].classList.add("is-active");
-      items[active].setAttribute("aria-selected", "true");
-      input.setAttribute("aria-activedescendant", items[active].id);
-      items[active].scrollIntoView({ block: "nearest" });
-    } else {
-      input.removeAttribute("aria-activedescendant");
-    }
+    if (index < 0 || !items.length) { input.focus(); return; }
+    items[Math.min(index, items.length - 1)].querySelector("a").focus();
+  }
+
+  function focusedResult() {
+    var at = document.activeElement;
+    var item = at && at.closest ? at.closest(".search-result") : null;
+    return item ? Array.prototype.indexOf.call(list.children, item) : -1;
   }
 
   /* Loads the next page of results' documents and appends them. */
@@ -621,9 +616,7 @@
       root.setAttribute("data-search-ms", (performance.now() - startedAt).toFixed(1));
       answer = result;
       shown = 0;
-      active = -1;
       list.textContent = "";
-      input.removeAttribute("aria-activedescendant");
       renderStatus();
       renderFilters();
       return showMore(seq, startedAt);
@@ -645,27 +638,29 @@
   });
   input.form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (active >= 0 && list.children[active]) {
-      location.href = list.children[active].querySelector("a").href;
-      return;
-    }
     var next = copyState(state);
     next.q = input.value;
     update(next, true);
   });
+  // Down goes to the first result; Escape clears the box and searches for everything.
   input.addEventListener("keydown", function (event) {
-    if (event.key === "ArrowDown") { event.preventDefault(); setActive(active + 1); }
-    else if (event.key === "ArrowUp") { event.preventDefault(); setActive(active - 1); }
-    else if (event.key === "Escape" && active >= 0) { setActive(-1); }
-  });
-  list.addEventListener("keydown", function (event) {
-    var items = Array.prototype.slice.call(list.children);
-    var at = items.indexOf(document.activeElement && document.activeElement.closest("li"));
-    if (event.key === "ArrowDown" && at < items.length - 1) { event.preventDefault(); items[at + 1].querySelector("a").focus(); setActive(at + 1); }
-    else if (event.key === "ArrowUp") {
+    if (event.key === "ArrowDown" && list.children.length) { event.preventDefault(); focusResult(0); }
+    else if (event.key === "Escape" && input.value) {
       event.preventDefault();
-      if (at > 0) { items[at - 1].querySelector("a").focus(); setActive(at - 1); } else { input.focus(); setActive(-1); }
+      input.value = "";
+      var next = copyState(state);
+      next.q = "";
+      update(next, false);
     }
+  });
+  // In the results: Down and Up move between them (Up from the first is the box);
+  // Escape goes back to the box.
+  list.addEventListener("keydown", function (event) {
+    var at = focusedResult();
+    if (at < 0) return;
+    if (event.key === "ArrowDown") { event.preventDefault(); if (at < list.children.length - 1) focusResult(at + 1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); focusResult(at - 1); }
+    else if (event.key === "Escape") { event.preventDefault(); input.focus(); }
   });
   more.addEventListener("click", function () { showMore(sequence, performance.now()); });
   window.addEventListener("popstate", function () {
