@@ -20,7 +20,7 @@ use super::*;
 const AXE: &str = "target/axe/node_modules/axe-core/axe.min.js";
 
 /// axe-core's source, or `None` (skip) outside CI when it is not installed.
-fn axe_source() -> Option<String> {
+pub(super) fn axe_source() -> Option<String> {
     let path = std::env::var_os("HINDSIGHT_AXE")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(AXE));
@@ -67,15 +67,37 @@ fn page_kinds(site: &Path) -> Vec<String> {
     ]
 }
 
-/// Runs axe on the open page; returns its serious and critical violations, one line each.
+/// Runs axe on the open page (or the element its first argument selects); returns its
+/// serious and critical violations, one line each.
 const RUN_AXE: &str = r#"
 const done = arguments[arguments.length - 1];
-axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
+axe.run(arguments[0] ? document.querySelector(arguments[0]) : document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
   .then((r) => done(r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id}: ${n.target.join(' ')} (${(n.failureSummary || '').split('\n').slice(1, 2).join('').trim()})`))))
   .catch((e) => done(['axe failed: ' + e]));
 "#;
+
+/// axe's serious and critical violations on the open page, or within `selector`.
+pub(super) async fn serious_violations(
+    client: &Client,
+    axe: &str,
+    selector: Option<&str>,
+) -> Vec<String> {
+    if client.execute("return typeof axe;", Vec::new()).await.ok() != Some(Value::from("object")) {
+        client.execute(axe, Vec::new()).await.expect("inject axe");
+    }
+    let violations = client
+        .execute_async(RUN_AXE, vec![Value::from(selector)])
+        .await
+        .expect("run axe");
+    violations
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|l| l.as_str().unwrap_or_default().to_string())
+        .collect()
+}
 
 /// Opens `url` and waits until the page is ready (the search page: its results shown).
 async fn open(client: &Client, url: &str) {
@@ -114,22 +136,13 @@ async fn every_page_kind_has_no_serious_axe_violation_in_either_scheme() {
                 .await
                 .expect("ask the scheme");
             assert_eq!(dark, Value::Bool(scheme == "dark"), "{page}");
-            client.execute(&axe, Vec::new()).await.expect("inject axe");
-            let violations = client
-                .execute_async(RUN_AXE, Vec::new())
-                .await
-                .expect("run axe");
-            let lines = violations.as_array().expect("a list").clone();
+            let lines = serious_violations(client, &axe, None).await;
             checked += 1;
             eprintln!(
                 "axe: {page} ({scheme}): {} serious or critical",
                 lines.len()
             );
-            found.extend(
-                lines
-                    .iter()
-                    .map(|l| format!("{page} ({scheme}): {}", l.as_str().unwrap_or_default())),
-            );
+            found.extend(lines.iter().map(|l| format!("{page} ({scheme}): {l}")));
         }
         session.client.clone().close().await.expect("close");
     }
@@ -152,6 +165,32 @@ async fn focused(client: &Client) -> String {
         .await
         .expect("ask the focus");
     value.as_str().unwrap_or_default().to_string()
+}
+
+/// Whether the focused element shows a ring: its own outline, or (a search result's
+/// link, a date box) its result's or row's, 2 px or wider.
+const RING: &str = r#"
+const a = document.activeElement;
+const ring = (e) => { const s = getComputedStyle(e); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; };
+const item = a.closest('.search-result, .search-date');
+if (a === document.body) return ['body', true];
+return [a.id || (a.tagName + ' ' + (a.type || '') + ' ' + a.textContent.trim().slice(0, 40)), ring(a) || (item !== null && ring(item))];
+"#;
+
+/// Tabs through the first `count` stops of the open page; returns those without a ring.
+async fn stops_without_ring(client: &Client, count: usize) -> Vec<String> {
+    let mut missing = Vec::new();
+    for _ in 0..count {
+        press(client, Key::Tab).await;
+        let stop = client
+            .execute(RING, Vec::new())
+            .await
+            .expect("ask the ring");
+        if stop[1] != Value::Bool(true) {
+            missing.push(stop[0].to_string());
+        }
+    }
+    missing
 }
 
 async fn press(client: &Client, key: Key) {
@@ -181,6 +220,17 @@ async fn the_keyboard_reaches_search_and_moves_through_results() {
     assert_eq!(focused(client).await, "A Skip to search");
     press(client, Key::Enter).await;
     assert_eq!(focused(client).await, "site-search-q");
+
+    // Every control on the way shows a focus ring: home, an incident, the search page.
+    for page in [
+        "index.html",
+        "incidents/2024-06-27-redis-synchronized-ttl-expiry/index.html",
+        "search/index.html?q=redis",
+    ] {
+        open(client, &format!("file://{}/{page}", site.display())).await;
+        let missing = stops_without_ring(client, 40).await;
+        assert!(missing.is_empty(), "{page}: no focus ring on {missing:?}");
+    }
 
     // The search page focuses its box on load.
     let search = format!("file://{}/search/index.html", site.display());

@@ -126,6 +126,11 @@ async fn check_scheme(client: &Client, address: SocketAddr, scheme: &str) {
     let ring = &measured["ring"];
     assert_eq!(ring[0], "solid", "a focus ring: {figures}");
     assert!(ring[1].as_f64().unwrap_or(0.0) >= 2.0 && ring[2].as_f64().unwrap_or(0.0) >= 3.0);
+    // axe agrees, where it is installed (the a11y test requires it in CI).
+    if let Some(axe) = super::a11y::axe_source() {
+        let found = super::a11y::serious_violations(client, &axe, Some("#hindsight-overlay")).await;
+        assert!(found.is_empty(), "{scheme}: {found:#?}");
+    }
     eprintln!("{scheme} overlay: {figures}");
     save_screenshot(client, scheme).await;
     close_both_ways(client).await;
