@@ -13,6 +13,7 @@ use std::process::Command;
 use chrono::NaiveDate;
 use fantoccini::Locator;
 use fantoccini::key::Key;
+use hindsight::render::search::DOC_BLOCK;
 use hindsight::render::search::query::{Query, SearchData};
 use serde_json::{Value, json};
 
@@ -129,7 +130,8 @@ async fn shown(client: &Client, state: &str) -> Value {
         const options = [...document.querySelectorAll('#search-filters input[type=checkbox]')].map(b =>
             [b.dataset.param, b.value, +b.closest('label').querySelector('.count').textContent, b.checked]);
         const total = +(document.getElementById('search-status').textContent.match(/\d+/) || [0])[0];
-        return {{ total, results, options, q: document.getElementById('search-q').value }};"#
+        const titles = [...document.querySelectorAll('#search-results > li h3 a')].map(a => a.textContent);
+        return {{ total, results, options, titles, q: document.getElementById('search-q').value }};"#
     );
     wait_until(
         client,
@@ -140,10 +142,21 @@ async fn shown(client: &Client, state: &str) -> Value {
     .await
 }
 
-/// Asserts the page shows what the reference says for `query`, rendered as `state`.
-async fn check(client: &Client, data: &SearchData, query: &Query, state: &str) -> Value {
+/// Asserts the page shows what the reference says for `query`, rendered as `state`, and
+/// each result under the title its record in `site`'s document blocks has.
+async fn check(client: &Client, (data, site): Site<'_>, query: &Query, state: &str) -> Value {
     let page = shown(client, state).await;
     let want = expected(data, query);
+    let titles: Vec<Value> = want["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let position = p.as_u64().unwrap_or_default() as usize;
+            SearchData::doc_from_dir(site, position).expect("a record")["title"].clone()
+        })
+        .collect();
+    assert_eq!(page["titles"], json!(titles), "titles for {state}");
     assert_eq!(page["total"], want["total"], "result count for {state}");
     assert_eq!(page["results"], want["results"], "results for {state}");
     assert_eq!(
@@ -152,6 +165,31 @@ async fn check(client: &Client, data: &SearchData, query: &Query, state: &str) -
     );
     assert_eq!(page["q"], json!(query.text), "the box shows the query");
     page
+}
+
+/// Clicks "Show more" on the unfiltered list and checks the next results' titles, from
+/// more than one block of documents.
+async fn show_more(client: &Client, (data, site): Site<'_>) {
+    let count = (data.count as usize).min(20);
+    assert!(count > DOC_BLOCK, "the example fills more than one block");
+    client
+        .find(Locator::Id("search-more"))
+        .await
+        .expect("the Show more button")
+        .click()
+        .await
+        .expect("click it");
+    let titles = wait_until(
+        client,
+        "twenty results",
+        &format!("const t = [...document.querySelectorAll('#search-results > li h3 a')].map(a => a.textContent); return t.length === {count} ? t : null;"),
+        |v| !v.is_null(),
+    )
+    .await;
+    let want: Vec<Value> = (0..count)
+        .map(|p| SearchData::doc_from_dir(site, p).expect("a record")["title"].clone())
+        .collect();
+    assert_eq!(titles, json!(want), "newest first, across blocks");
 }
 
 fn query(text: &str, filters: &[(&str, &str)]) -> Query {
@@ -165,11 +203,16 @@ fn query(text: &str, filters: &[(&str, &str)]) -> Query {
     }
 }
 
+/// The index read back, and the built site's folder.
+type Site<'a> = (&'a SearchData, &'a Path);
+
 /// The visitor's path through the search page whose URL is `search_url`.
-async fn visit(client: &Client, data: &SearchData, search_url: &str, on_disk: bool) {
+async fn visit(client: &Client, data: Site<'_>, search_url: &str, on_disk: bool) {
     client.goto(search_url).await.expect("open the search page");
-    // Everything, newest first, with every filter's counts.
+    // Everything, newest first, with every filter's counts; "Show more" adds the next
+    // ten, whose documents are in the next block.
     check(client, data, &query("", &[]), "").await;
+    show_more(client, data).await;
 
     // Type a word: the expected incident comes first.
     let input = client.find(Locator::Id("search-q")).await.expect("the box");
@@ -395,7 +438,7 @@ async fn searching_the_example_over_http_under_a_sub_path_and_from_disk() {
     let address = static_server(site.clone());
     visit(
         client,
-        &data,
+        (&data, &site),
         &format!("http://{address}/pm/search/"),
         false,
     )
@@ -403,7 +446,7 @@ async fn searching_the_example_over_http_under_a_sub_path_and_from_disk() {
     same_answers(client, &data).await;
 
     let on_disk = format!("file://{}/search/index.html", site.display());
-    visit(client, &data, &on_disk, true).await;
+    visit(client, (&data, &site), &on_disk, true).await;
     session
         .client
         .clone()

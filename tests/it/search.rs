@@ -82,10 +82,10 @@ fn the_seed_is_found_by_its_prose() {
     };
     let results = data.run(&query).results;
     let first = results.first().copied().expect("a result") as usize;
-    let fragment = std::fs::read_to_string(build.out.join(format!("search/d/{first}.js"))).unwrap();
-    assert!(
-        fragment.contains(r#""url":"incidents/web-app-caching-layer-outage/""#),
-        "{fragment}"
+    let doc = SearchData::doc_from_dir(&build.out, first).expect("its record reads back");
+    assert_eq!(
+        doc["url"], "incidents/web-app-caching-layer-outage/",
+        "{doc}"
     );
 }
 
@@ -114,13 +114,7 @@ fn hostile_titles_stay_inside_their_strings() {
         ..Query::default()
     };
     assert_eq!(data.run(&query).results, [0]);
-    let fragment = std::fs::read_to_string(build.out.join("search/d/0.js")).unwrap();
-    let json = fragment
-        .trim_end()
-        .strip_prefix("hindsightSearch.doc(0,")
-        .and_then(|f| f.strip_suffix(");"))
-        .expect("a doc call");
-    let doc: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+    let doc = SearchData::doc_from_dir(&build.out, 0).expect("valid JSON in a docs call");
     assert_eq!(
         doc["title"],
         r#"</script><script>alert("x")</script> \u2028 & "quotes""#

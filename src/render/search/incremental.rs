@@ -1,6 +1,6 @@
 //! The search index kept between rebuilds, for `serve`: an edit to one postmortem
 //! re-tokenizes that postmortem alone, re-encodes the terms it had or has, and rewrites
-//! the shards those terms are in, its own `d/<position>.js` and `meta.js`.
+//! the shards those terms are in, its document block `d/<block>.js` and `meta.js`.
 //!
 //! The files are the ones a full build writes for the same site, byte for byte: the
 //! records are encoded by the same [`term_record`], and shards cut by the same
@@ -9,8 +9,9 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
+use super::docs::{DOC_BLOCK, block_count, block_page, block_path};
 use super::{
-    Field, Postings, SEARCH_DIR, doc_page, doc_terms, meta_page, postings, shard_ends, shard_page,
+    Field, Postings, SEARCH_DIR, doc_terms, meta_page, postings, shard_ends, shard_page,
     term_record,
 };
 use crate::analyze::site::Site;
@@ -63,7 +64,7 @@ impl SearchIndex {
     /// Indexes the whole site: the state, and every file (what [`super::pages`] returns).
     pub fn build(site: &Site) -> (SearchIndex, Vec<Page>) {
         let universe = site.incidents.len() as u32;
-        let terms = postings(site, |_, _| Ok::<(), std::convert::Infallible>(()))
+        let terms = postings(site, |_| Ok::<(), std::convert::Infallible>(()))
             .unwrap_or_else(|never| match never {});
         let terms: BTreeMap<Key, TermState> = terms
             .into_par_iter()
@@ -89,10 +90,9 @@ impl SearchIndex {
         let mut pages = vec![index.meta(site)];
         pages.extend(shards);
         pages.par_extend(
-            site.incidents
-                .par_iter()
-                .enumerate()
-                .map(|(position, incident)| doc_page(position, incident)),
+            (0..block_count(site.incidents.len()))
+                .into_par_iter()
+                .map(|block| block_page(block, &site.incidents)),
         );
         (index, pages)
     }
@@ -107,8 +107,8 @@ impl SearchIndex {
         let Some(changed) = changed.filter(|_| universe == old_universe) else {
             let (index, pages) = SearchIndex::build(site);
             *self = index;
-            let stale = (universe..old_universe)
-                .map(|p| format!("{SEARCH_DIR}/d/{p}.js"))
+            let stale = (block_count(universe as usize)..block_count(old_universe as usize))
+                .map(block_path)
                 .chain((self.spans.len()..old_shards).map(|i| format!("{SEARCH_DIR}/t/{i}.js")))
                 .collect();
             return SearchUpdate { pages, stale };
@@ -162,11 +162,13 @@ impl SearchIndex {
         }
         let (mut pages, count) = self.relayout(&touched, false);
         pages.push(self.meta(site));
-        pages.extend(positions.iter().filter_map(|&p| {
-            site.incidents
-                .get(p as usize)
-                .map(|i| doc_page(p as usize, i))
-        }));
+        let mut blocks: Vec<usize> = positions
+            .iter()
+            .map(|&p| p as usize / DOC_BLOCK)
+            .filter(|&block| block < block_count(site.incidents.len()))
+            .collect();
+        blocks.dedup();
+        pages.extend(blocks.into_iter().map(|b| block_page(b, &site.incidents)));
         let stale = (count..old_shards)
             .map(|i| format!("{SEARCH_DIR}/t/{i}.js"))
             .collect();
@@ -210,7 +212,7 @@ impl SearchIndex {
     fn files(&self) -> Vec<String> {
         std::iter::once(format!("{SEARCH_DIR}/meta.js"))
             .chain((0..self.spans.len()).map(|i| format!("{SEARCH_DIR}/t/{i}.js")))
-            .chain((0..self.universe).map(|p| format!("{SEARCH_DIR}/d/{p}.js")))
+            .chain((0..block_count(self.universe as usize)).map(block_path))
             .collect()
     }
 

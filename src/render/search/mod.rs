@@ -7,23 +7,26 @@
 //! is refused. The files, all under `search/`:
 //!
 //! - `meta.js`: loaded with the page. The facets (each value's name, slug and the set of
-//!   incidents that have it, so filter counts are exact), each incident's date, and the
-//!   first term of every term shard.
+//!   incidents that have it, so filter counts are exact), each incident's date (as runs
+//!   of equal days), and the first term of every term shard.
 //! - `t/<n>.js`: term shards, contiguous ranges of the sorted terms, about
 //!   4 to 24 KB each, cut where the terms say (see `shard_ends`). A term's record is the set of incidents that hold it
 //!   anywhere and, per ranking field, the set that hold it there.
-//! - `d/<position>.js`: one per incident, what a result shows: title, link, duration and
-//!   the plain text the snippet is cut from. Only the results on screen are loaded.
+//! - `d/<block>.js`: what a result shows (title, link, duration and the plain text the
+//!   snippet is cut from) for [`DOC_BLOCK`] incidents in a row (`docs.rs`). Only the
+//!   blocks of the results on screen are loaded.
 //!
 //! Incidents are numbered by their position in `Site::incidents` (newest first), so the
 //! lower number wins a tie in ranking. Sets are encoded as `encode.rs` describes;
 //! `docs/search.md` documents the format and the ranking.
 
+mod docs;
 mod encode;
 mod incremental;
 pub mod query;
 mod tokenize;
 
+pub use docs::{DOC_BLOCK, SNIPPET_SOURCE_CHARS, block_fragment};
 pub use incremental::{SearchIndex, SearchState, SearchUpdate};
 pub use tokenize::{query_tokens, tokens};
 
@@ -36,17 +39,18 @@ use rayon::prelude::*;
 use crate::analyze::index::Facet;
 use crate::analyze::site::Site;
 use crate::model::incident::Incident;
-use crate::render::{Page, format_duration};
-use encode::{js_string, push_fixed, push_set};
+use crate::render::Page;
+use encode::{js_string, push_days, push_set};
 
 /// The version of the index format; `search.js` refuses data of another version.
-/// Version 2 carries the search rules in `meta.js`.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 2 carries the search rules in `meta.js`; version 3 has documents in blocks
+/// (`d/<block>.js`), days as runs and doc sets as runs.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The incidents' days are counted from this date (`meta.js` `days`)...
 const EPOCH: (i32, u32, u32) = (1900, 1, 1);
 
-/// ...and this value, the largest three digits hold, means "no start time".
+/// ...and this value means "no start time".
 pub(crate) const NO_DAY: u32 = (1 << 18) - 1;
 
 /// Term shards hold at least this much (unless they are the last)...
@@ -58,9 +62,6 @@ pub const SHARD_MAX_BYTES: usize = 24 * 1024;
 /// ...and in between end after one term in this many, chosen by the term's hash: about
 /// 12 KB on average with records of the usual size.
 const CUT_ONE_IN: u64 = 160;
-
-/// A result keeps this many characters of an incident's text for its snippet.
-pub const SNIPPET_SOURCE_CHARS: usize = 3000;
 
 /// The folder of the search page and its data, under the output folder.
 pub const SEARCH_DIR: &str = "search";
@@ -244,7 +245,8 @@ struct Postings {
 
 /// Incidents are tokenized and merged this many at a time, so a build holds the terms of
 /// one chunk, not of the whole archive (they are several times the size of the postings).
-const CHUNK: usize = 1024;
+/// A whole number of document blocks, so each block is written from one chunk.
+const CHUNK: usize = 64 * DOC_BLOCK;
 
 /// One worker's share of the terms: those whose hash falls to it.
 #[derive(Default)]
@@ -282,10 +284,10 @@ impl Share {
 
 /// Every term of the site with its postings, sorted in the order `search.js` compares
 /// strings (UTF-16 code units), so its binary search over shard heads agrees. `each` is
-/// called once per incident, in parallel, as its terms are gathered.
+/// called once per document block (its number), in parallel, as its terms are gathered.
 fn postings<E: Send>(
     site: &Site,
-    each: impl Fn(usize, &Incident) -> Result<(), E> + Sync,
+    each: impl Fn(usize) -> Result<(), E> + Sync,
 ) -> Result<Vec<(Box<str>, Postings)>, E> {
     // The terms are split among workers by hash, so each merges its share of every
     // incident into a map no other worker touches; chunks go in order, so every list
@@ -294,14 +296,15 @@ fn postings<E: Send>(
     let mut shares: Vec<Share> = (0..workers).map(|_| Share::default()).collect();
     for (chunk, incidents) in site.incidents.chunks(CHUNK).enumerate() {
         let first = chunk * CHUNK;
-        let docs: Vec<DocTerms> = incidents
-            .par_iter()
+        let blocks: Vec<Vec<DocTerms>> = incidents
+            .par_chunks(DOC_BLOCK)
             .enumerate()
-            .map(|(i, incident)| {
-                each(first + i, incident)?;
-                Ok(doc_terms(site, incident))
+            .map(|(b, block)| {
+                each(first / DOC_BLOCK + b)?;
+                Ok(block.iter().map(|i| doc_terms(site, i)).collect())
             })
             .collect::<Result<_, E>>()?;
+        let docs: Vec<DocTerms> = blocks.into_iter().flatten().collect();
         shares
             .par_iter_mut()
             .enumerate()
@@ -415,13 +418,6 @@ fn shard_page<'a>(number: usize, records: impl Iterator<Item = &'a str>) -> Page
     }
 }
 
-fn doc_page(position: usize, incident: &Incident) -> Page {
-    Page {
-        path: format!("{SEARCH_DIR}/d/{position}.js"),
-        bytes: doc_fragment(position, incident).into_bytes(),
-    }
-}
-
 fn meta_page(site: &Site, shard_heads: &[&str]) -> Page {
     Page {
         path: format!("{SEARCH_DIR}/meta.js"),
@@ -455,6 +451,8 @@ fn push_rules(out: &mut String) {
     js_string(out, &epoch().format("%Y-%m-%d").to_string());
     out.push_str(",\"noDay\":");
     out.push_str(&NO_DAY.to_string());
+    out.push_str(",\"docBlock\":");
+    out.push_str(&DOC_BLOCK.to_string());
     out.push('}');
 }
 
@@ -506,13 +504,17 @@ fn meta(site: &Site, shard_heads: &[&str]) -> String {
         out.push_str("]}");
     }
     out.push_str("],\"days\":\"");
-    for incident in &site.incidents {
-        let day = incident
-            .day(tz)
-            .and_then(|date| u32::try_from((date - epoch()).num_days()).ok())
-            .map_or(NO_DAY, |day| day.min(NO_DAY - 1));
-        push_fixed(&mut out, day, 3);
-    }
+    let days: Vec<u32> = site
+        .incidents
+        .iter()
+        .map(|incident| {
+            incident
+                .day(tz)
+                .and_then(|date| u32::try_from((date - epoch()).num_days()).ok())
+                .map_or(NO_DAY, |day| day.min(NO_DAY - 1))
+        })
+        .collect();
+    push_days(&mut out, &days);
     out.push_str("\",\"shards\":[");
     for (i, head) in shard_heads.iter().enumerate() {
         if i > 0 {
@@ -521,34 +523,6 @@ fn meta(site: &Site, shard_heads: &[&str]) -> String {
         js_string(&mut out, head);
     }
     out.push_str("]});\n");
-    out
-}
-
-/// `d/<position>.js`: what a result shows.
-pub fn doc_fragment(position: usize, incident: &Incident) -> String {
-    let text = &incident.body.plain_text;
-    let end = text
-        .char_indices()
-        .nth(SNIPPET_SOURCE_CHARS)
-        .map_or(text.len(), |(i, _)| i);
-    let mut out = String::with_capacity(end + 256);
-    out.push_str("hindsightSearch.doc(");
-    out.push_str(&position.to_string());
-    out.push_str(",{\"title\":");
-    js_string(&mut out, &incident.title);
-    out.push_str(",\"url\":");
-    js_string(&mut out, &format!("incidents/{}/", incident.slug));
-    if let Some(duration) = incident.duration() {
-        out.push_str(",\"duration\":");
-        js_string(&mut out, &format_duration(duration));
-    }
-    if let Some(summary) = &incident.summary {
-        out.push_str(",\"summary\":");
-        js_string(&mut out, summary);
-    }
-    out.push_str(",\"text\":");
-    js_string(&mut out, &text[..end]);
-    out.push_str("});\n");
     out
 }
 
@@ -565,16 +539,14 @@ pub fn pages(site: &Site) -> Vec<Page> {
 }
 
 /// Hands every file of the search index to `sink` as soon as it exists, in parallel, so a
-/// build never holds the whole index (60 MB at 10,000 incidents) in memory. Each
-/// incident's `d/` file is written first, while the terms are merged.
+/// build never holds the whole index (40 MB at 10,000 incidents) in memory. Each
+/// document block is written first, while the terms are merged.
 pub fn write_each<E: Send>(
     site: &Site,
     sink: impl Fn(Page) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
     let universe = site.incidents.len() as u32;
-    let terms = postings(site, |position, incident| {
-        sink(doc_page(position, incident))
-    })?;
+    let terms = postings(site, |block| sink(docs::block_page(block, &site.incidents)))?;
     let records: Vec<String> = terms
         .par_iter()
         .map(|(term, postings)| {

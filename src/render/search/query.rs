@@ -19,9 +19,9 @@
 
 use std::collections::BTreeSet;
 
-use super::encode::{decode_set, digit_value};
+use super::encode::{decode_days, decode_set};
 use super::tokenize::query_tokens;
-use super::{FORMAT_VERSION, Field, NO_DAY};
+use super::{DOC_BLOCK, FORMAT_VERSION, Field, NO_DAY};
 use crate::render::Page;
 
 /// How much a match in each field counts; a match only in the body counts 1.
@@ -130,6 +130,28 @@ impl SearchData {
         })
     }
 
+    /// The record of the incident at `position` (title, url, duration, summary, text) from
+    /// its document block in a built site's folder.
+    pub fn doc_from_dir(
+        dir: &std::path::Path,
+        position: usize,
+    ) -> Result<serde_json::Value, ReadError> {
+        read_doc(position, |path| {
+            std::fs::read_to_string(dir.join(path)).map_err(|e| ReadError(format!("{path}: {e}")))
+        })
+    }
+
+    /// The record of the incident at `position`, from the pages of a build.
+    pub fn doc_from_pages(pages: &[Page], position: usize) -> Result<serde_json::Value, ReadError> {
+        read_doc(position, |path| {
+            pages
+                .iter()
+                .find(|p| p.path == path)
+                .map(|p| String::from_utf8_lossy(&p.bytes).into_owned())
+                .ok_or_else(|| ReadError(format!("missing {path}")))
+        })
+    }
+
     fn read(file: impl Fn(&str) -> Result<String, ReadError>) -> Result<SearchData, ReadError> {
         let meta_text = file("search/meta.js")?;
         let meta = json(strip_call(&meta_text, "hindsightSearch.meta(")?)?;
@@ -153,15 +175,16 @@ impl SearchData {
                 terms,
             });
         }
-        let days_text = string(&meta["days"])?;
-        let days = days_text
-            .as_bytes()
-            .chunks(3)
-            .map(|digits| {
-                let value = digits.iter().fold(0u32, |v, &d| v * 64 + digit_value(d));
-                (value != NO_DAY).then_some(value)
-            })
+        let days: Vec<Option<u32>> = decode_days(&string(&meta["days"])?)
+            .into_iter()
+            .map(|day| (day != NO_DAY).then_some(day))
             .collect();
+        if days.len() != count as usize {
+            return Err(ReadError(format!(
+                "{} days for {count} incidents",
+                days.len()
+            )));
+        }
         let shard_heads: Vec<String> = meta["shards"]
             .as_array()
             .into_iter()
@@ -393,6 +416,22 @@ impl SearchData {
         }
         (results, counts)
     }
+}
+
+/// The record at `position` in its block, `search/d/<position / DOC_BLOCK>.js`.
+fn read_doc(
+    position: usize,
+    file: impl Fn(&str) -> Result<String, ReadError>,
+) -> Result<serde_json::Value, ReadError> {
+    let block = position / DOC_BLOCK;
+    let path = format!("search/d/{block}.js");
+    let text = file(&path)?;
+    let first = block * DOC_BLOCK;
+    let body = strip_call(&text, &format!("hindsightSearch.docs({first},"))?;
+    json(body)?
+        .get(position - first)
+        .cloned()
+        .ok_or_else(|| ReadError(format!("{path} has no record for {position}")))
 }
 
 /// What the text of a query matched: per incident, whether every token did and the sum of

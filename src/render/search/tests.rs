@@ -256,6 +256,25 @@ fn large_sites_split_into_many_shards_that_all_read_back() {
 }
 
 #[test]
+fn documents_come_in_blocks_of_consecutive_positions() {
+    let site = large_site(None);
+    let pages = pages(&site);
+    let blocks: Vec<&str> = pages
+        .iter()
+        .filter_map(|p| p.path.strip_prefix("search/d/"))
+        .collect();
+    // 300 incidents: 18 full blocks of 16 and one of 12.
+    assert_eq!(blocks.len(), 19, "{blocks:?}");
+    for position in [0, 15, 16, 137, 287, 288, 299] {
+        let doc = SearchData::doc_from_pages(&pages, position).expect("the record reads back");
+        let incident = &site.incidents[position];
+        assert_eq!(doc["title"], *incident.title, "position {position}");
+        assert_eq!(doc["url"], format!("incidents/{}/", incident.slug));
+    }
+    assert!(SearchData::doc_from_pages(&pages, 300).is_err());
+}
+
+#[test]
 fn nothing_in_the_index_can_break_out_of_a_script() {
     let site = fixture();
     for page in pages(&site) {
@@ -263,7 +282,10 @@ fn nothing_in_the_index_can_break_out_of_a_script() {
         assert!(!text.contains('<') && !text.contains('>'), "{}", page.path);
         assert!(!text.contains('\u{2028}'), "{}", page.path);
     }
-    let fragment = doc_fragment(0, site.incident("gateway-certs").unwrap());
+    let fragment = block_fragment(
+        0,
+        std::slice::from_ref(site.incident("gateway-certs").unwrap()),
+    );
     assert!(fragment.contains(r#""summary":"\u003c/script\u003e\u003cscript\u003ealert('x')"#));
     assert!(fragment.contains(r#"\u0026 \"quotes\""#));
 }
@@ -367,6 +389,7 @@ fn the_script_takes_its_rules_from_the_index() {
         "MAX_TERM_CHARS",
         "FIELD_WEIGHTS",
         "NO_DAY",
+        "DOC_BLOCK",
     ] {
         let written = format!("{rule} = ");
         let set = script.matches(&written).count();
@@ -389,7 +412,7 @@ fn the_script_takes_its_rules_from_the_index() {
     );
     assert!(meta.contains(&rules), "{meta}");
     assert!(
-        meta.contains("\"epoch\":\"1900-01-01\",\"noDay\":262143}"),
+        meta.contains("\"epoch\":\"1900-01-01\",\"noDay\":262143,\"docBlock\":16}"),
         "{meta}"
     );
 }

@@ -124,12 +124,12 @@ fn incident_pages(written: &[String]) -> usize {
         .count()
 }
 
-/// The position of the one incident whose search document was written.
-fn preview_position(written: &[String]) -> String {
+/// The number of the one block of search documents that was written.
+fn written_block(written: &[String]) -> String {
     written
         .iter()
         .find_map(|p| p.strip_prefix("search/d/")?.strip_suffix(".js"))
-        .expect("a search document was written")
+        .expect("a block of search documents was written")
         .to_string()
 }
 
@@ -144,9 +144,10 @@ fn a_body_edit_renders_its_own_page_alone() {
     assert_eq!(update.files, [(ONE.to_string(), FileChange::Edited)]);
     assert_eq!(update.scope, Scope::Bodies);
     assert_eq!(update.rendered, 1);
-    // The page, and in the search index the incident's document and the one shard that
-    // holds the new words ("new" and "line" fall in the same one): not every shard.
-    let position = preview_position(&update.written);
+    // The page, and in the search index the block holding the incident's document and
+    // the one shard that holds the new words ("new" and "line" fall in the same one): not
+    // every shard.
+    let block = written_block(&update.written);
     let shards: Vec<&String> = update
         .written
         .iter()
@@ -157,7 +158,7 @@ fn a_body_edit_renders_its_own_page_alone() {
         update.written,
         [
             "incidents/2024-04-16-redis-maxmemory-eviction-storm/index.html".to_string(),
-            format!("search/d/{position}.js"),
+            format!("search/d/{block}.js"),
             shards[0].clone(),
         ]
     );

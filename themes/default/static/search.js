@@ -1,22 +1,22 @@
 /* Hindsight search: the search page's results, filters and URL state.
  *
  * The index is a set of scripts under search/ that call window.hindsightSearch (meta.js,
- * t/<n>.js term shards, d/<n>.js one per incident), so it loads from any static host and
+ * t/<n>.js term shards, d/<n>.js documents in blocks), so it loads from any static host and
  * from file://, where fetch() is refused. The format and the rules are in docs/search.md;
  * src/render/search/query.rs is the same search in Rust, and the browser tests compare
  * the two. The rules' numbers (prefix length, term length, field weights, the digits and
- * the day epoch) come from meta.js, written by the same Rust constants the index uses. 
- * No framework, no dependencies. */
+ * the day epoch, the document block) come from meta.js, written by the same Rust constants
+ * the index uses. No framework, no dependencies. */
 (function () {
   "use strict";
 
   // The one number both sides must know before reading anything: the format's version
   // (src/render/search/mod.rs FORMAT_VERSION; a unit test holds the two equal).
-  var FORMAT_VERSION = 2;
+  var FORMAT_VERSION = 3;
   var PAGE_SIZE = 10;
   var DAY_MS = 86400000;
   // Set from meta.rules by useRules, before any other use.
-  var PREFIX_MIN_CHARS, MAX_TERM_CHARS, FIELDS, FIELD_WEIGHTS, EPOCH_MS, NO_DAY;
+  var PREFIX_MIN_CHARS, MAX_TERM_CHARS, FIELDS, FIELD_WEIGHTS, EPOCH_MS, NO_DAY, DOC_BLOCK;
   var DIGIT_VALUE = new Int8Array(128);
 
   function useRules(rules) {
@@ -26,6 +26,7 @@
     FIELD_WEIGHTS = rules.fieldWeights;
     EPOCH_MS = Date.parse(rules.epoch + "T00:00:00Z");
     NO_DAY = rules.noDay;
+    DOC_BLOCK = rules.docBlock;
     for (var d = 0; d < rules.digits.length; d++) DIGIT_VALUE[rules.digits.charCodeAt(d)] = d;
   }
 
@@ -49,7 +50,9 @@
   var registry = (window.hindsightSearch = window.hindsightSearch || {});
   registry.meta = function (data) { meta = data; };
   registry.shard = function (i, records) { shards[i] = records; };
-  registry.doc = function (i, data) { docs[i] = data; };
+  registry.docs = function (first, records) {
+    for (var i = 0; i < records.length; i++) docs[first + i] = records[i];
+  };
 
   function load(path) {
     if (!loading[path]) {
@@ -69,11 +72,37 @@
 
   /* ---- decoding (src/render/search/encode.rs writes these forms) ---- */
 
+  /* Calls each(value) for every varint of text, from character `from` on. */
+  function eachVarint(text, from, each) {
+    var value = 0, shift = 0;
+    for (var i = from; i < text.length; i++) {
+      var v = DIGIT_VALUE[text.charCodeAt(i)];
+      value += (v & 31) * Math.pow(2, shift);
+      shift += 5;
+      if (v < 32) {
+        each(value);
+        value = 0;
+        shift = 0;
+      }
+    }
+  }
+
   function decodeSet(text, n) {
-    var out = new Int32Array(text.charCodeAt(0) === 126 ? n : text.length);
+    var first = text.charCodeAt(0);
+    var out = new Int32Array(first === 126 || first === 33 ? n : text.length);
     var size = 0;
     var i, v;
-    if (text.charCodeAt(0) === 126) { // "~": one digit per 6 incidents
+    if (first === 33) { // "!": runs, as (gap from the run before, length - 1) pairs
+      var end = -1, start = -1;
+      eachVarint(text, 1, function (value) {
+        if (start < 0) { start = end + value; return; }
+        for (var p = start; p <= start + value && p < n; p++) out[size++] = p;
+        end = start + value;
+        start = -1;
+      });
+      return out.subarray(0, size);
+    }
+    if (first === 126) { // "~": one digit per 6 incidents
       for (i = 1; i < text.length; i++) {
         v = DIGIT_VALUE[text.charCodeAt(i)];
         if (!v) continue;
@@ -84,19 +113,26 @@
       }
       return out.subarray(0, size);
     }
-    var previous = -1, gap = 0, shift = 0;
-    for (i = 0; i < text.length; i++) {
-      v = DIGIT_VALUE[text.charCodeAt(i)];
-      gap += (v & 31) * Math.pow(2, shift);
-      shift += 5;
-      if (v < 32) {
-        previous += gap;
-        out[size++] = previous;
-        gap = 0;
-        shift = 0;
-      }
-    }
+    var previous = -1;
+    eachVarint(text, 0, function (gap) {
+      previous += gap;
+      out[size++] = previous;
+    });
     return out.subarray(0, size);
+  }
+
+  /* The start day of each of n incidents: runs of (zigzag step from the day before,
+   * length - 1); NO_DAY becomes -1. */
+  function decodeDays(text, n) {
+    var out = new Int32Array(n);
+    var size = 0, day = 0, step = -1;
+    eachVarint(text, 0, function (value) {
+      if (step < 0) { step = value; return; }
+      day += step % 2 ? -(step + 1) / 2 : step / 2;
+      for (var k = 0; k <= value && size < n; k++) out[size++] = day === NO_DAY ? -1 : day;
+      step = -1;
+    });
+    return out;
   }
 
   /* Facet data, decoded once: each value's incidents, and each incident's values. */
@@ -120,12 +156,7 @@
       return { param: facet.param, path: facet.path, name: facet.name, plural: facet.plural,
                terms: terms, start: counts, of: of };
     });
-    days = new Int32Array(n);
-    for (var i = 0; i < n; i++) {
-      var v = 0;
-      for (var j = 0; j < 3; j++) v = v * 64 + DIGIT_VALUE[meta.days.charCodeAt(i * 3 + j)];
-      days[i] = v === NO_DAY ? -1 : v;
-    }
+    days = decodeDays(meta.days, n);
   }
 
   /* ---- tokens: the rules of src/render/search/tokenize.rs ---- */
@@ -485,10 +516,15 @@
     return item ? Array.prototype.indexOf.call(list.children, item) : -1;
   }
 
-  /* Loads the next page of results' documents and appends them. */
+  /* Loads the blocks holding the next page of results' documents and appends them. */
   function showMore(seq, startedAt) {
     var next = answer.results.slice(shown, shown + PAGE_SIZE);
-    return Promise.all(next.map(function (p) { return load("d/" + p + ".js"); })).then(function () {
+    var blocks = [];
+    next.forEach(function (p) {
+      var block = Math.floor(p / DOC_BLOCK);
+      if (blocks.indexOf(block) < 0) blocks.push(block);
+    });
+    return Promise.all(blocks.map(function (b) { return load("d/" + b + ".js"); })).then(function () {
       if (seq !== sequence) return;
       root.setAttribute("data-loaded-ms", (performance.now() - startedAt).toFixed(1));
       var tokens = queryTokens(state.q);
