@@ -20,7 +20,7 @@ runs=${RUNS:-3}
 
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 cargo bench --quiet --manifest-path "$here/Cargo.toml" --bench search_browser --no-run 2>/dev/null
-bin=$here/target/release/hindsight
+bin=${CARGO_TARGET_DIR:-$here/target}/release/hindsight
 mkdir -p "$work"
 
 wall() { # prints the wall seconds of a build of $1

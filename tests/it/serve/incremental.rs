@@ -137,9 +137,10 @@ fn written_block(written: &[String]) -> String {
 fn a_body_edit_renders_its_own_page_alone() {
     let mut preview = Preview::example();
     let text = preview.read(ONE);
+    // At the top, in the part of the text a search result keeps for its snippet.
     let update = preview.write(
         ONE,
-        &text.replace("## Timeline", "## Timeline\n\nA new line."),
+        &text.replace("## Summary", "## Summary\n\nA new line."),
     );
     assert_eq!(update.files, [(ONE.to_string(), FileChange::Edited)]);
     assert_eq!(update.scope, Scope::Bodies);
