@@ -11,6 +11,9 @@
 # page and reports the bytes of the first one-word query, of each further query, and the
 # time from the input event to the results in the DOM for a query under two filters
 # (benches/search_browser.rs). Needs python3, chromium and chromedriver.
+#
+# HINDSIGHT_BIN=path runs another build of hindsight (an older commit's, for a side by side
+# figure) with the same corpus and browser bench.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 gen=${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}
@@ -20,7 +23,7 @@ runs=${RUNS:-3}
 
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 cargo bench --quiet --manifest-path "$here/Cargo.toml" --bench search_browser --no-run 2>/dev/null
-bin=${CARGO_TARGET_DIR:-$here/target}/release/hindsight
+bin=${HINDSIGHT_BIN:-${CARGO_TARGET_DIR:-$here/target}/release/hindsight}
 mkdir -p "$work"
 
 wall() { # prints the wall seconds of a build of $1
