@@ -6,6 +6,7 @@ mod adopt;
 mod archives;
 mod authoring;
 mod check;
+mod ci_examples;
 mod content;
 mod diagnostics;
 mod failures;
