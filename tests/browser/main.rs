@@ -64,6 +64,32 @@ fn wait_for_listener(address: SocketAddr, what: &str) {
     }
 }
 
+/// A copy of `tests/fixtures/<name>` in a temporary folder: the folder (kept alive by the
+/// caller) and the site root in it.
+fn fixture_site(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let root = work.path().join("site");
+    fs::create_dir_all(&root).expect("create the site folder");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+        &root,
+    );
+    (work, root)
+}
+
+/// Clicks the element `locator` finds; `what` names it in the failure message.
+async fn click(client: &Client, locator: fantoccini::Locator<'_>, what: &str) {
+    client
+        .find(locator)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what}: {e}"));
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).expect("read a fixture folder") {
         let entry = entry.expect("a folder entry");

@@ -51,13 +51,7 @@ return {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_overlay_is_readable_placed_and_dismissible_in_both_schemes() {
-    let work = tempfile::tempdir().expect("a temporary folder");
-    let root = work.path().join("site");
-    fs::create_dir_all(&root).expect("create the site folder");
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/full-incident"),
-        &root,
-    );
+    let (_work, root) = fixture_site("full-incident");
     let (_server, address) = serve(&root);
     // Broken once the page exists, so the page stays (its last good version) with the
     // overlay on it; the overlay is served once the rebuild has noticed.
@@ -150,13 +144,12 @@ async fn close_both_ways(client: &Client) {
     // After a reload it is back, and its button closes it.
     client.refresh().await.expect("reload");
     wait_until(client, "the overlay again", MEASURE, |v| !v.is_null()).await;
-    client
-        .find(Locator::Css("#hindsight-overlay .hindsight-overlay-close"))
-        .await
-        .expect("the close button")
-        .click()
-        .await
-        .expect("click it");
+    click(
+        client,
+        Locator::Css("#hindsight-overlay .hindsight-overlay-close"),
+        "the close button",
+    )
+    .await;
     assert!(overlay_gone(client).await, "the button closes the overlay");
 }
 

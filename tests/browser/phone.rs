@@ -189,13 +189,12 @@ return options > 0 && results > 0
     .await;
     // Folded, under the results, behind a visible summary; the page fits.
     assert_eq!(phone, json!([false, true, true, true]));
-    client
-        .find(fantoccini::Locator::Css("#search-filters-fold > summary"))
-        .await
-        .expect("the summary")
-        .click()
-        .await
-        .expect("open the filters");
+    click(
+        client,
+        fantoccini::Locator::Css("#search-filters-fold > summary"),
+        "the filters' summary",
+    )
+    .await;
     let opened = client
         .execute(
             "const f = document.getElementById('search-filters-fold'); return [f.open, f.querySelector('input[type=checkbox]').offsetHeight > 0, document.documentElement.scrollWidth <= document.documentElement.clientWidth];",

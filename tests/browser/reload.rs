@@ -3,7 +3,6 @@
 //! shows the overlay in place.
 
 use std::fs;
-use std::path::Path;
 
 use serde_json::json;
 
@@ -18,13 +17,7 @@ async fn an_open_page_reloads_itself_after_an_edit_and_keeps_its_place() {
         return;
     };
     let client = &session.client;
-    let work = tempfile::tempdir().expect("a temporary folder");
-    let root = work.path().join("site");
-    fs::create_dir_all(&root).expect("create the site folder");
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/full-incident"),
-        &root,
-    );
+    let (_work, root) = fixture_site("full-incident");
     // A long body, so the page has somewhere to scroll to.
     let long: String = (1..=150)
         .map(|i| format!("\nParagraph {i} of the timeline.\n"))

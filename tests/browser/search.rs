@@ -172,13 +172,7 @@ async fn check(client: &Client, (data, site): Site<'_>, query: &Query, state: &s
 async fn show_more(client: &Client, (data, site): Site<'_>) {
     let count = (data.count as usize).min(20);
     assert!(count > DOC_BLOCK, "the example fills more than one block");
-    client
-        .find(Locator::Id("search-more"))
-        .await
-        .expect("the Show more button")
-        .click()
-        .await
-        .expect("click it");
+    click(client, Locator::Id("search-more"), "the Show more button").await;
     let titles = wait_until(
         client,
         "twenty results",
@@ -236,13 +230,7 @@ async fn visit(client: &Client, data: Site<'_>, search_url: &str, on_disk: bool)
         .and_then(|o| o.iter().find(|o| o[0] == "severity" && o[1] == "sev3"))
         .map(|o| o[2].clone())
         .expect("a SEV3 option for redis");
-    client
-        .find(Locator::Css(box_css))
-        .await
-        .expect("the SEV3 box")
-        .click()
-        .await
-        .expect("click it");
+    click(client, Locator::Css(box_css), "the SEV3 box").await;
     let filtered = check(
         client,
         data,
