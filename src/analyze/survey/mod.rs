@@ -120,18 +120,23 @@ pub fn survey(sources: &[SourceFile]) -> Survey {
 }
 
 /// Keys compare as the same when they differ only in case and separators
-/// (`Start-Time`, `start_time`).
+/// (`Start-Time`, `start_time`, `StartTime`): words joined by `_`, lowercase.
 pub fn key_identity(key: &str) -> String {
-    key.trim()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
+    let mut words = String::new();
+    let mut previous: Option<char> = None;
+    for c in key.trim().chars() {
+        if !c.is_alphanumeric() {
+            words.push('_');
+        } else {
+            // A capital after a small letter starts a word: `RootCause`, `mttrMinutes`.
+            if c.is_uppercase() && previous.is_some_and(char::is_lowercase) {
+                words.push('_');
             }
-        })
-        .collect::<String>()
+            words.extend(c.to_lowercase());
+        }
+        previous = Some(c);
+    }
+    words
         .split('_')
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()

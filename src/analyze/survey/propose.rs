@@ -59,6 +59,10 @@ const RULES: &[(Field, Shape, &[&str])] = &[
             "occurred",
             "occurred_at",
             "opened_at",
+            "opened",
+            "open_time",
+            "reported",
+            "reported_at",
             "date",
             "incident_date",
             "when",
@@ -109,6 +113,8 @@ const RULES: &[(Field, Shape, &[&str])] = &[
             "ended_at",
             "end_at",
             "closed_at",
+            "closed",
+            "close_time",
             "recovered",
             "recovered_at",
             "fixed_at",
@@ -620,5 +626,8 @@ mod tests {
         assert_eq!(values, ["P1", "SEV2", "P3", "critical", "low", "weird"]);
         assert_eq!(without_unit("ttr_minutes"), "ttr");
         assert_eq!(without_unit("start_time"), "start_time");
+        assert_eq!(key_identity("RootCause"), "root_cause");
+        assert_eq!(key_identity(" Start-Time "), "start_time");
+        assert_eq!(key_identity("MTTR_minutes"), "mttr_minutes");
     }
 }
