@@ -1,7 +1,8 @@
 //! Tests in a real browser: headless Chromium, driven through chromedriver with
 //! fantoccini. `reload.rs`: live reload under `hindsight serve`; `overlay.rs`: its problems
 //! overlay in the light and dark schemes; `search.rs`: the search page over HTTP under a
-//! sub-path and from `file://`; `phone.rs`: every page at 390 px, and the search page there.
+//! sub-path and from `file://`; `phone.rs`: every page at 390 px, and the search page there;
+//! `valid.rs`: every page through the W3C Nu checker (no browser, but CI-only tools too).
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`; `.ci/run`
 //! installs them). Without them the test says so and passes, except when `CI` is set:
@@ -24,6 +25,7 @@ mod overlay;
 mod phone;
 mod reload;
 mod search;
+mod valid;
 
 const DEADLINE: Duration = Duration::from_secs(30);
 

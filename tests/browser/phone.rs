@@ -75,7 +75,7 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The sites to look at, built under `work`: the example, each test archive (copied, so
 /// nothing is written into tests/), and the site of long values.
-fn built_sites(work: &Path) -> Vec<PathBuf> {
+pub(super) fn built_sites(work: &Path) -> Vec<PathBuf> {
     let mut outputs = Vec::new();
     let example = work.join("example");
     build(Path::new(env!("CARGO_MANIFEST_DIR")), &example);
