@@ -21,6 +21,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 mod a11y;
+mod filters;
 mod overlay;
 mod phone;
 mod reload;

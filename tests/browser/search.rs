@@ -92,7 +92,7 @@ fn static_server(dir: PathBuf) -> SocketAddr {
     address
 }
 
-fn day(date: &str) -> u32 {
+pub(super) fn day(date: &str) -> u32 {
     let date: NaiveDate = date.parse().expect("a date");
     let epoch = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
     (date - epoch).num_days() as u32
@@ -144,7 +144,12 @@ async fn shown(client: &Client, state: &str) -> Value {
 
 /// Asserts the page shows what the reference says for `query`, rendered as `state`, and
 /// each result under the title its record in `site`'s document blocks has.
-async fn check(client: &Client, (data, site): Site<'_>, query: &Query, state: &str) -> Value {
+pub(super) async fn check(
+    client: &Client,
+    (data, site): Site<'_>,
+    query: &Query,
+    state: &str,
+) -> Value {
     let page = shown(client, state).await;
     let want = expected(data, query);
     let titles: Vec<Value> = want["results"]
@@ -198,7 +203,7 @@ fn query(text: &str, filters: &[(&str, &str)]) -> Query {
 }
 
 /// The index read back, and the built site's folder.
-type Site<'a> = (&'a SearchData, &'a Path);
+pub(super) type Site<'a> = (&'a SearchData, &'a Path);
 
 /// The visitor's path through the search page whose URL is `search_url`.
 async fn visit(client: &Client, data: Site<'_>, search_url: &str, on_disk: bool) {

@@ -317,8 +317,8 @@
   function run(state) {
     return textMatch(state.q).then(function (text) {
       var n = meta.count;
-      var from = state.from ? dayNumber(state.from) : -1;
-      var to = state.to ? dayNumber(state.to) : -1;
+      var from = dateBound(state.from, false);
+      var to = dateBound(state.to, true);
       // Per facet with choices: which incidents pass it.
       var pass = facets.map(function (facet) {
         var slugs = (state.chosen[facet.param] || []).map(function (s) { return s.toLowerCase(); });
@@ -332,8 +332,8 @@
       var results = [];
       for (var p = 0; p < n; p++) {
         if (text.matched && !text.matched[p]) continue;
-        if (from >= 0 && (days[p] < 0 || days[p] < from)) continue;
-        if (to >= 0 && (days[p] < 0 || days[p] > to)) continue;
+        if (!isNaN(from) && (days[p] < 0 || days[p] < from)) continue;
+        if (!isNaN(to) && (days[p] < 0 || days[p] > to)) continue;
         var failed = -1, failures = 0;
         for (var f = 0; f < pass.length; f++) {
           if (pass[f] && !pass[f][p]) { failures++; failed = f; }
@@ -353,9 +353,39 @@
     });
   }
 
-  function dayNumber(isoDate) {
-    var ms = Date.parse(isoDate + "T00:00:00Z");
-    return isNaN(ms) ? -1 : Math.round((ms - EPOCH_MS) / DAY_MS);
+  /* A date as a visitor types it, whatever the browser's locale: "2024-03-05", "2024-03"
+     (that month) or "2024" (that year); "/" or "." may stand for "-", and "20240305" or
+     "202403" (a phone's number pad has no "-") are read too. Returns the first day it
+     means (the last when `end`) as a day number and the text normalised to YYYY-MM-DD,
+     YYYY-MM or YYYY; or `error`, saying what is wrong. */
+  function parseDate(raw, end) {
+    var text = String(raw).trim();
+    var m = /^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$/.exec(text) ||
+      /^(\d{4})(\d{2})(\d{2})?$/.exec(text);
+    if (!m) {
+      return { error: /^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$/.test(text)
+        ? "“" + text + "”: write the year first, as YYYY-MM-DD"
+        : "“" + text + "” is not a date: expected YYYY-MM-DD, YYYY-MM or YYYY" };
+    }
+    var year = +m[1], month = m[2] ? +m[2] : 0, day = m[3] ? +m[3] : 0;
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    if (m[2] && (month < 1 || month > 12)) {
+      return { error: "“" + text + "”: month " + m[2] + " does not exist (01 to 12)" };
+    }
+    var last = new Date(Date.UTC(year, month || 12, 0)).getUTCDate();
+    if (m[3] && (day < 1 || day > last)) {
+      return { error: "“" + text + "”: " + m[1] + "-" + pad(month) + " has days 01 to " + last };
+    }
+    var ms = Date.UTC(year, (month || (end ? 12 : 1)) - 1, day || (end ? last : 1));
+    return {
+      day: Math.round((ms - EPOCH_MS) / DAY_MS),
+      text: m[1] + (m[2] ? "-" + pad(month) : "") + (m[3] ? "-" + pad(day) : "")
+    };
+  }
+  /* The day number a state's bound means, or NaN for none (empty or unreadable). */
+  function dateBound(text, end) {
+    var parsed = text ? parseDate(text, end) : null;
+    return parsed && !parsed.error ? parsed.day : NaN;
   }
   function dayText(day) {
     return day < 0 ? "" : new Date(EPOCH_MS + day * DAY_MS).toISOString().slice(0, 10);
@@ -553,7 +583,24 @@
         (filtered ? ", filtered" : "") + order;
   }
 
+  /* A selector for the filter control that has the focus, to give it back after the
+     filters are drawn again. */
+  function focusedFilter() {
+    var at = document.activeElement;
+    if (!at || !filters.contains(at)) return null;
+    if (at.id) return "#" + at.id;
+    var param = at.getAttribute("data-param");
+    return param && at.value ? "input[data-param=\"" + CSS.escape(param) + "\"][value=\"" + CSS.escape(at.value) + "\"]" : null;
+  }
+
   function renderFilters() {
+    var focused = focusedFilter();
+    drawFilters();
+    var again = focused && filters.querySelector(focused);
+    if (again) again.focus();
+  }
+
+  function drawFilters() {
     var openLists = {};
     Array.prototype.forEach.call(filters.querySelectorAll("fieldset.is-open"), function (f) { openLists[f.getAttribute("data-param")] = true; });
     filters.textContent = "";
@@ -571,6 +618,9 @@
     filters.appendChild(head);
     facets.forEach(function (facet, f) {
       var chosen = (state.chosen[facet.param] || []).map(function (s) { return s.toLowerCase(); });
+      // A facet no incident of the site has a value in (every one "Not set") filters nothing.
+      var used = facet.terms.some(function (t) { return t.slug !== "not-set" && t.docs.length; });
+      if (!used && !chosen.length) return;
       var set = el("fieldset", "search-facet");
       set.setAttribute("data-param", facet.param);
       if (openLists[facet.param]) set.classList.add("is-open");
@@ -606,24 +656,57 @@
       }
       filters.appendChild(set);
     });
+    filters.appendChild(dateFilters());
+  }
+
+  /* The start-date range: text boxes, not `type=date`, which shows the browser's locale
+     (05.03.2024, 3/5/2024); these read and show YYYY-MM-DD everywhere. A box applies on
+     Enter or on leaving it; what cannot be read stays in the box, marked, with why. */
+  function dateFilters() {
     var dates = el("fieldset", "search-facet search-dates");
     dates.appendChild(el("legend", "", "Started"));
+    var hint = el("p", "search-date-hint", "YYYY-MM-DD; a year (2024) or a month (2024-03) means all of it.");
+    hint.id = "search-date-hint";
+    dates.appendChild(hint);
     [["from", "From"], ["to", "To"]].forEach(function (pair) {
+      var name = pair[0];
       var label = el("label", "search-date");
       label.appendChild(el("span", "", pair[1]));
       var box = el("input");
-      box.type = "date";
-      box.name = pair[0];
-      box.value = state[pair[0]];
-      box.addEventListener("change", function () {
+      box.type = "text";
+      box.name = name;
+      box.id = "search-" + name;
+      box.placeholder = "YYYY-MM-DD";
+      box.setAttribute("inputmode", "numeric");
+      box.setAttribute("autocomplete", "off");
+      box.spellcheck = false;
+      box.value = state[name];
+      var error = el("p", "search-date-error");
+      error.id = "search-" + name + "-error";
+      error.setAttribute("role", "alert");
+      box.setAttribute("aria-describedby", "search-date-hint " + error.id);
+      var mark = function (problem) {
+        error.textContent = problem ? pair[1] + ": " + problem : "";
+        if (problem) box.setAttribute("aria-invalid", "true"); else box.removeAttribute("aria-invalid");
+      };
+      var apply = function () {
+        var parsed = box.value.trim() ? parseDate(box.value, name === "to") : { text: "" };
+        mark(parsed.error);
+        if (parsed.error || parsed.text === state[name]) return;
         var next = copyState(state);
-        next[pair[0]] = box.value;
+        next[name] = parsed.text;
         update(next, true);
+      };
+      if (state[name]) mark(parseDate(state[name], name === "to").error);
+      box.addEventListener("change", apply);
+      box.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); apply(); }
       });
       label.appendChild(box);
       dates.appendChild(label);
+      dates.appendChild(error);
     });
-    filters.appendChild(dates);
+    return dates;
   }
 
   function copyState(s) {
