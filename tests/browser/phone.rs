@@ -218,3 +218,62 @@ return options > 0 && results > 0
     );
     assert_eq!(desktop[3], json!(false), "no summary on a desktop");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn on_a_phone_bar_charts_fit_and_wide_charts_scroll_in_a_labelled_box() {
+    let Some(session) = session().await else {
+        return;
+    };
+    let client = &session.client;
+    let work = tempfile::tempdir().expect("a work folder");
+    let out = work.path().join("example");
+    build(Path::new(env!("CARGO_MANIFEST_DIR")), &out);
+    client.set_window_size(PHONE, 844).await.expect("a phone");
+    client
+        .goto(&format!("file://{}/trends/index.html", out.display()))
+        .await
+        .expect("open the trend page");
+    // Each chart: its figure, whether it is wider than its box, whether that box scrolls
+    // and can be reached with Tab under a name, and its smallest text in CSS pixels.
+    let charts = client
+        .execute(
+            r#"return [...document.querySelectorAll('.chart-figure')].map(f => {
+                const box = f.querySelector('.chart-scroll'), svg = box.querySelector('svg');
+                const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                const px = Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
+                return [f.id, svg.getBoundingClientRect().width > box.clientWidth + 1,
+                        getComputedStyle(box).overflowX === 'auto' && box.tabIndex === 0 && !!box.getAttribute('aria-label'),
+                        Math.round(px * 10) / 10];
+            });"#,
+            Vec::new(),
+        )
+        .await
+        .expect("measure the charts");
+    let charts = charts.as_array().expect("a list");
+    assert!(charts.len() >= 8, "{charts:?}");
+    for chart in charts {
+        let (id, wider, labelled_box) =
+            (&chart[0], chart[1] == json!(true), chart[2] == json!(true));
+        let smallest = chart[3].as_f64().unwrap_or_default();
+        assert!(
+            !wider || labelled_box,
+            "{id} is wider than its box, which does not scroll under a name: {chart}"
+        );
+        assert!(smallest >= 9.0, "{id}: text of {smallest} px on a phone");
+    }
+    // The bar charts by cause and by service fit the screen; a time axis needs its width.
+    let fits = |id: &str| {
+        charts
+            .iter()
+            .any(|c| c[0] == json!(id) && c[1] == json!(false))
+    };
+    for id in [
+        "chart-causes-count",
+        "chart-causes-duration",
+        "chart-services-count",
+        "chart-services-duration",
+    ] {
+        assert!(fits(id), "{id} fits a phone: {charts:?}");
+    }
+    assert!(!fits("chart-volume"), "the time axis scrolls: {charts:?}");
+}
