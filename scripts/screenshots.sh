@@ -31,10 +31,19 @@ declare -A pages=(
   [404]="/404.html"
 )
 mkdir -p "$out"
+# On a loaded machine Chromium now and then captures before the framed page has painted
+# (a blank image of a few KB): such a shot is taken again.
+shoot() {
+  for _ in 1 2 3; do
+    scripts/screenshot.sh "$@" >/dev/null
+    [ "$(stat -c %s "$1")" -gt 15000 ] && return 0
+  done
+  echo "warning: $1 looks blank" >&2
+}
 for page in "${!pages[@]}"; do
   for scheme in light dark; do
-    scripts/screenshot.sh "$out/$page-phone-$scheme.png" "$base${pages[$page]}" 390x1200 "$scheme" >/dev/null
-    scripts/screenshot.sh "$out/$page-desktop-$scheme.png" "$base${pages[$page]}" 1280x900 "$scheme" >/dev/null
+    shoot "$out/$page-phone-$scheme.png" "$base${pages[$page]}" 390x1200 "$scheme"
+    shoot "$out/$page-desktop-$scheme.png" "$base${pages[$page]}" 1280x900 "$scheme"
   done
 done
 ls "$out"/*.png | wc -l
