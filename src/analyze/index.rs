@@ -161,6 +161,12 @@ impl FacetIndex {
         TermLists { starts, terms }
     }
 
+    /// The position in `terms` of the term a name belongs to (compared through
+    /// [`term_key`]).
+    pub fn position_of(&self, name: &str) -> Option<usize> {
+        self.position(name)
+    }
+
     /// The position in `terms` of the term a name belongs to.
     fn position(&self, name: &str) -> Option<usize> {
         match self.by_spelling.get(name) {

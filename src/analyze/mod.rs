@@ -8,4 +8,5 @@ pub mod check;
 pub mod index;
 pub mod site;
 pub mod survey;
+pub mod teams;
 pub mod trends;

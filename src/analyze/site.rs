@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::analyze::index::{self, Index};
+use crate::analyze::teams::{self, Teams};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
 use crate::model::incident::{DateHint, Incident, Status};
@@ -36,6 +37,8 @@ pub struct Site {
     /// How many `status: draft` postmortems were left out (drafts not asked for): home
     /// and the build summary say so, with how to show them.
     pub hidden_drafts: usize,
+    /// Who owns which services, and so which incidents (`/teams/`).
+    pub teams: Teams,
 }
 
 impl Site {
@@ -168,6 +171,8 @@ pub fn assemble(
         &source_text,
         &mut diagnostics,
     );
+    // What reading the catalog found: reported with the rest, at the site's levels.
+    diagnostics.extend(config.registry.diagnostics.iter().cloned());
     crate::analyze::check::lint_site(
         config,
         &incidents,
@@ -176,12 +181,14 @@ pub fn assemble(
         &mut diagnostics,
     );
     let index = index::build(config, &incidents, &slugs);
+    let teams = teams::build(config, &incidents, index.facet(index::Facet::Service));
     let site = Site {
         config: config.clone(),
         incidents,
         index,
         slugs,
         hidden_drafts,
+        teams,
     };
     Assembled {
         site,

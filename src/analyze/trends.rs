@@ -325,6 +325,12 @@ pub struct TermTrend {
     pub open_actions: Vec<ActionRef>,
 }
 
+/// The open action items of the incidents at `positions` as of a date: overdue first,
+/// oldest due date first.
+pub fn open_actions(site: &Site, positions: &[usize], as_of: NaiveDate) -> Vec<ActionRef> {
+    actions::open_of(&site.incidents, positions, as_of)
+}
+
 /// Computes every trend of the site as of a date.
 pub fn compute(site: &Site, as_of: NaiveDate) -> Trends {
     // The action items are a pass of their own over every incident, as long as all the
@@ -712,29 +718,34 @@ impl Trends {
     /// The small trend of a service or root-cause term; `None` for other facets.
     pub fn term(&self, site: &Site, facet: Facet, term: usize) -> Option<TermTrend> {
         let positions = &site.index.facet(facet).terms.get(term)?.incidents;
+        let other = match facet {
+            Facet::Service => Facet::Cause,
+            Facet::Cause => Facet::Service,
+            _ => return None,
+        };
+        Some(self.of_incidents(site, positions, other))
+    }
+
+    /// The small trend of any set of incidents (a term's, a team's), positions ascending;
+    /// `top` ranks the terms of `top_facet` among them (services, or else root causes).
+    pub fn of_incidents(&self, site: &Site, positions: &[usize], top_facet: Facet) -> TermTrend {
         let mut per_quarter = vec![0; self.quarters.periods.len()];
         let mut top = std::collections::BTreeMap::<usize, usize>::new();
+        let lists = match top_facet {
+            Facet::Service => &self.service_terms,
+            _ => &self.cause_terms,
+        };
         for &position in positions {
             if let Some(i) = self.start_dates[position].and_then(|d| self.quarters.index(d)) {
                 per_quarter[i] += 1;
             }
-            match facet {
-                Facet::Service => {
-                    for &cause in self.cause_terms.of_incident(position) {
-                        *top.entry(cause).or_default() += 1;
-                    }
-                }
-                Facet::Cause => {
-                    for &service in self.service_terms.of_incident(position) {
-                        *top.entry(service).or_default() += 1;
-                    }
-                }
-                _ => return None,
+            for &term in lists.of_incident(position) {
+                *top.entry(term).or_default() += 1;
             }
         }
         let mut top: Vec<(usize, usize)> = top.into_iter().collect();
         top.sort_by_key(|&(term, count)| (std::cmp::Reverse(count), term));
-        Some(TermTrend {
+        TermTrend {
             per_quarter,
             ttr: Summary::of(
                 positions
@@ -743,7 +754,7 @@ impl Trends {
             ),
             top,
             open_actions: actions::open_of(&site.incidents, positions, self.as_of),
-        })
+        }
     }
 
     /// The chart series a cause term is drawn in.

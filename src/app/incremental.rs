@@ -202,6 +202,11 @@ impl Session {
         self.options.root.join(&self.config.content_dir)
     }
 
+    /// The Backstage catalog folder the config names, if any: watched as config.
+    pub fn catalog_dir(&self) -> Option<PathBuf> {
+        project::catalog_dir(&self.options.root, &self.config)
+    }
+
     /// The theme in use: `default` is embedded, anything else is `themes/<name>/`.
     pub fn theme_name(&self) -> &str {
         &self.config.theme

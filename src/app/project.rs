@@ -4,8 +4,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::model::config::{CONFIG_FILE, Config};
-use crate::parse::source::{Content, ContentFilter, ReadError, SourceFile, load_sources};
+use crate::model::config::{CONFIG_FILE, Config, ConfigError};
+use crate::parse::backstage;
+use crate::parse::source::{self, Content, ContentFilter, ReadError, SourceFile, load_sources};
 use crate::render::theme::Theme;
 
 /// Everything `analyze` and `render` need, read from disk once.
@@ -55,15 +56,49 @@ pub fn load(root: &Path) -> Result<Project, LoadError> {
     })
 }
 
-/// Reads `hindsight.toml` if present; a missing file means all defaults.
+/// Reads `hindsight.toml` if present (a missing file means all defaults), and the
+/// Backstage catalog it names, whose components join `[[services]]`.
 pub fn load_config(root: &Path) -> Result<Config, LoadError> {
     let path = root.join(CONFIG_FILE);
-    match fs::read_to_string(&path) {
-        Ok(text) => Ok(Config::parse(&text, CONFIG_FILE)?),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(source) => Err(LoadError::Read(ReadError {
-            path: path.display().to_string(),
-            source,
-        })),
+    let mut config = match fs::read_to_string(&path) {
+        Ok(text) => Config::parse(&text, CONFIG_FILE)?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Config::default(),
+        Err(source) => {
+            return Err(LoadError::Read(ReadError {
+                path: path.display().to_string(),
+                source,
+            }));
+        }
+    };
+    load_catalog(root, &mut config)?;
+    Ok(config)
+}
+
+/// Reads `[registry] backstage` into `config`: its services, and what was wrong with its
+/// files as diagnostics. A folder that is not there is a config error: the teams would
+/// silently vanish.
+fn load_catalog(root: &Path, config: &mut Config) -> Result<(), LoadError> {
+    let folder = config.registry.backstage.trim();
+    if folder.is_empty() {
+        return Ok(());
     }
+    let Some(files) = source::load_catalog(&root.join(folder), root)? else {
+        return Err(LoadError::Config(ConfigError {
+            file: CONFIG_FILE.to_string(),
+            message: format!(
+                "registry.backstage: \"{folder}\" is not a folder (expected a folder of Backstage catalog files, relative to the site root)"
+            ),
+        }));
+    };
+    let (services, diagnostics) = backstage::read_catalog(&files);
+    config.add_registry_services(services);
+    config.registry.diagnostics = diagnostics;
+    Ok(())
+}
+
+/// The Backstage catalog folder of a site, absolute, when its config names one: `serve`
+/// watches it as part of the config.
+pub fn catalog_dir(root: &Path, config: &Config) -> Option<PathBuf> {
+    let folder = config.registry.backstage.trim();
+    (!folder.is_empty()).then(|| root.join(folder))
 }

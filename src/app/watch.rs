@@ -59,6 +59,8 @@ pub struct Layout {
     pub content_dir: PathBuf,
     /// `themes/<name>/` for a theme other than the embedded default.
     pub theme_dir: Option<PathBuf>,
+    /// The Backstage catalog folder (`[registry] backstage`): part of the config.
+    pub catalog_dir: Option<PathBuf>,
 }
 
 /// What a path is to the site.
@@ -77,7 +79,14 @@ impl Layout {
             root: root.to_path_buf(),
             content_dir: content_dir.to_path_buf(),
             theme_dir: (theme != "default").then(|| root.join("themes").join(theme)),
+            catalog_dir: None,
         }
+    }
+
+    /// The same layout, watching a Backstage catalog folder as part of the config.
+    pub fn with_catalog(mut self, catalog_dir: Option<PathBuf>) -> Layout {
+        self.catalog_dir = catalog_dir;
+        self
     }
 
     /// The folders watched with everything in them.
@@ -88,6 +97,7 @@ impl Layout {
             self.root.join("static"),
         ];
         trees.extend(self.theme_dir.clone());
+        trees.extend(self.catalog_dir.clone());
         trees
     }
 
@@ -96,7 +106,13 @@ impl Layout {
             return Role::Config;
         }
         let trees = self.trees();
-        let (base, role) = if path.starts_with(&self.content_dir) {
+        let catalog = self
+            .catalog_dir
+            .as_ref()
+            .filter(|dir| path.starts_with(dir));
+        let (base, role) = if let Some(catalog) = catalog {
+            (catalog, Role::Config)
+        } else if path.starts_with(&self.content_dir) {
             (&self.content_dir, Role::Content)
         } else if let Some(tree) = trees[1..].iter().find(|t| path.starts_with(t)) {
             (tree, Role::Theme)
@@ -370,8 +386,11 @@ mod tests {
 
     #[test]
     fn roles() {
-        let layout = Layout::new(Path::new("/site"), Path::new("/site/content"), "dark");
+        let layout = Layout::new(Path::new("/site"), Path::new("/site/content"), "dark")
+            .with_catalog(Some(PathBuf::from("/site/catalog")));
         for (path, role) in [
+            ("/site/catalog/payments/catalog-info.yaml", Role::Config),
+            ("/site/catalog/.catalog-info.yaml.swp", Role::Ignored),
             ("/site/content/2024/a.md", Role::Content),
             ("/site/content/2024", Role::Content),
             ("/site/content/.git/HEAD", Role::Ignored),

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::model::diagnostics::{Code, LevelSetting};
+use crate::model::diagnostics::{Code, Diagnostic, LevelSetting};
 use crate::model::field::Field;
 use crate::model::term::term_key;
 
@@ -52,6 +52,8 @@ pub struct Config {
     pub categories: Vec<Category>,
     pub duration_buckets: Vec<DurationBucket>,
     pub services: Vec<Service>,
+    /// `[registry]`: a Backstage catalog read as the service registry (docs/teams.md).
+    pub registry: RegistryConfig,
     /// `[fields]`: how this archive names its fields, and how a title is made without one.
     pub fields: FieldsConfig,
     /// `[aliases]`: how this archive spells its values (value maps per facet).
@@ -114,6 +116,21 @@ pub struct Service {
     pub team: String,
     #[serde(default)]
     pub description: String,
+}
+
+/// `[registry]` in `hindsight.toml`: where the service registry is read from besides
+/// `[[services]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// A folder of Backstage catalog files (`catalog-info.yaml`), relative to the site
+    /// root; empty for none. Its components join `[[services]]`, each owned by its
+    /// `spec.owner` as its team.
+    pub backstage: String,
+    /// What reading the catalog found wrong, filled in by `app::project` (never read from
+    /// the file): `analyze` reports these with every other diagnostic.
+    #[serde(skip)]
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// `[trends]` in `hindsight.toml`.
@@ -411,6 +428,7 @@ impl Default for Config {
             categories: default_categories(),
             duration_buckets: default_duration_buckets(),
             services: Vec::new(),
+            registry: RegistryConfig::default(),
             fields: FieldsConfig::default(),
             aliases: ValueAliases::default(),
             trends: TrendsConfig::default(),
@@ -637,6 +655,24 @@ impl Config {
         self.aliases.validate()?;
         self.check.validate()?;
         Ok(())
+    }
+
+    /// Adds services read from a catalog (`[registry]`) to `[[services]]`, after the
+    /// value maps: a service `[[services]]` already names keeps its entry, and takes the
+    /// catalog's team only when it names none itself.
+    pub fn add_registry_services(&mut self, services: Vec<Service>) {
+        for mut service in services {
+            service.name = self
+                .aliases
+                .canonical(Field::Services, &service.name)
+                .to_string();
+            let key = term_key(&service.name);
+            match self.services.iter_mut().find(|s| term_key(&s.name) == key) {
+                Some(known) if known.team.trim().is_empty() => known.team = service.team,
+                Some(_) => {}
+                None => self.services.push(service),
+            }
+        }
     }
 
     fn fill_labels(&mut self) {

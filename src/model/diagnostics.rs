@@ -122,11 +122,14 @@ pub enum Code {
     H025,
     /// A zone abbreviation of the other season (`CET` on a summer date), read as written.
     H026,
+    /// A Backstage catalog file (`[registry] backstage`) that cannot be read, or a
+    /// component in it without a name or an owner.
+    H027,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 27] = [
         Code::H001,
         Code::H002,
         Code::H003,
@@ -153,6 +156,7 @@ impl Code {
         Code::H024,
         Code::H025,
         Code::H026,
+        Code::H027,
     ];
 
     /// The code named `text` ("H017", case-insensitive).

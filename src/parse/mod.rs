@@ -6,6 +6,7 @@
 //!
 //! Imports only `model`; knows nothing of the site as a whole. Only [`source`] reads files.
 
+pub mod backstage;
 pub mod file_date;
 pub mod frontmatter;
 pub mod incident;

@@ -239,6 +239,20 @@ pub fn load_sources(dir: &Path, root: &Path, filter: &ContentFilter) -> Result<C
     Ok(Content { sources, skipped })
 }
 
+/// Reads the YAML files (`.yaml`, `.yml`) of a Backstage catalog folder (`[registry]
+/// backstage`), sorted by path; `None` when `dir` is not a folder.
+pub fn load_catalog(dir: &Path, root: &Path) -> Result<Option<Vec<SourceFile>>, ReadError> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let filter = ContentFilter {
+        content_dir: dir.to_path_buf(),
+        include: Patterns::new(&["*.yaml".to_string(), "*.yml".to_string()]),
+        exclude: Patterns::new(&[]),
+    };
+    Ok(Some(load_sources(dir, root, &filter)?.sources))
+}
+
 /// `path` relative to `root`, with `/` separators: how `SourceFile::path` and
 /// diagnostics spell a file.
 pub fn display_path(path: &Path, root: &Path) -> String {

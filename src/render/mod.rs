@@ -13,6 +13,7 @@ mod pages;
 mod partial;
 pub mod search;
 mod sitemap;
+mod teams;
 pub mod theme;
 mod trends;
 mod views;
@@ -74,6 +75,8 @@ struct SiteView<'a> {
     csp: &'a str,
     /// `[search] enabled`: the header has a search box and `search/` exists.
     search: bool,
+    /// `teams/`, when the registry names a team: the navigation links it.
+    teams_url: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,6 +143,10 @@ fn jobs(site: &Site) -> Vec<Job> {
         }
         let terms = site.index.facet(facet).terms.len();
         jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
+    }
+    if site.teams.any() {
+        jobs.push(Job::Teams);
+        jobs.extend((0..site.teams.teams.len()).map(Job::Team));
     }
     jobs.extend(publishing_jobs(site, &jobs));
     jobs
@@ -237,6 +244,10 @@ enum Job {
     /// `<facet>/by-name.html`: the overview of a facet ranked by count, sorted by name.
     OverviewByName(Facet),
     Term(Facet, usize),
+    /// `teams/index.html`, when the registry names a team.
+    Teams,
+    /// A team's page, by position in `Site::teams`.
+    Team(usize),
     Trends,
     DataJson,
     DataCsv,
@@ -310,6 +321,7 @@ impl<'a> Renderer<'a> {
             noindex: config.publish.noindex,
             csp: &config.publish.content_security_policy,
             search: config.search.enabled,
+            teams_url: site.teams.any().then_some("teams/"),
         };
         let mut base = Context::new();
         base.insert("site", &view);
@@ -375,6 +387,8 @@ impl<'a> Renderer<'a> {
             Job::Overview(facet) => self.overview(*facet, false),
             Job::OverviewByName(facet) => self.overview(*facet, true),
             Job::Term(facet, term) => self.term(*facet, *term),
+            Job::Teams => self.teams_overview(),
+            Job::Team(team) => self.team(*team),
             Job::Trends => self.trends_page(),
             Job::DataJson => self.data_json(),
             Job::DataCsv => Ok(self.data_csv()),

@@ -88,6 +88,7 @@ impl Renderer<'_> {
             recorded: RecordedView::of(incident),
             duration_bucket: duration_bucket(&site.config, incident)
                 .and_then(|b| self.link(Facet::Duration, &site.config.duration_buckets[b].key)),
+            teams: self.team_links(incident),
             causes: incident
                 .root_causes
                 .iter()
@@ -232,6 +233,7 @@ impl Renderer<'_> {
             "count": term.incidents.len(),
             "duration": SummaryView::from(&duration),
             "team": (facet == Facet::Service).then(|| self.site.config.services.iter().find(|s| s.name == term.key || s.name == term.name).map(|s| s.team.clone())).flatten(),
+            "team_url": self.team_url(facet, position),
         }));
         context.insert("count", &rows.len());
         context.insert("trend", &self.term_trend(facet, position));

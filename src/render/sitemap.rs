@@ -74,6 +74,8 @@ fn html_path(site: &Site, job: &Job) -> Option<String> {
             "{}index.html",
             term_url(*facet, &site.index.facet(*facet).terms[*position])
         )),
+        Job::Teams => Some("teams/index.html".to_string()),
+        Job::Team(position) => Some(super::teams::team_path(&site.teams.teams[*position])),
         Job::Trends => Some("trends/index.html".to_string()),
         Job::Search => Some("search/index.html".to_string()),
         // The 404 page has no address of its own; the by-name overview repeats the

@@ -60,6 +60,14 @@ const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/search.html"),
     ),
     (
+        "templates/teams.html",
+        include_str!("../../themes/default/templates/teams.html"),
+    ),
+    (
+        "templates/team.html",
+        include_str!("../../themes/default/templates/team.html"),
+    ),
+    (
         "static/search.js",
         include_str!("../../themes/default/static/search.js"),
     ),
@@ -95,6 +103,8 @@ const ADDED_FILES: &[&str] = &[
     "templates/trends.html",
     "templates/charts.html",
     "templates/search.html",
+    "templates/teams.html",
+    "templates/team.html",
     "static/search.js",
     "static/hindsight.js",
 ];

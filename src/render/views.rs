@@ -106,6 +106,8 @@ pub struct IncidentView<'a> {
     /// timestamps: `{% if incident.recorded.duration %}`.
     pub recorded: RecordedView,
     pub duration_bucket: Option<TermLink>,
+    /// The teams owning its services (`teams/<team>/`); empty when none is recorded.
+    pub teams: Vec<TermLink>,
     pub causes: Vec<TermLink>,
     pub tags: Vec<TermLink>,
     pub authors: &'a [String],

@@ -27,6 +27,7 @@ mod shape;
 mod snapshots;
 mod strip;
 mod support;
+mod teams;
 mod terms;
 mod times;
 mod trends;

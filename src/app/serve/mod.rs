@@ -106,7 +106,8 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
     }
     // Watch before the first build reads anything, so no save in between is missed.
     let config = project::load_config(&root)?;
-    let layout = Layout::new(&root, &root.join(&config.content_dir), &config.theme);
+    let layout = Layout::new(&root, &root.join(&config.content_dir), &config.theme)
+        .with_catalog(project::catalog_dir(&root, &config));
     let mut watcher = Watcher::new(layout)?;
     let (folder, _lock) = preview_folder(&root)?;
     let out = folder.join("site");
@@ -169,7 +170,8 @@ fn follow(
                 report(Event::Failed(&error));
             }
         }
-        let layout = Layout::new(root, &session.content_dir(), session.theme_name());
+        let layout = Layout::new(root, &session.content_dir(), session.theme_name())
+            .with_catalog(session.catalog_dir());
         if let Err(error) = watcher.set_layout(layout) {
             report(Event::WatchFailed(&error));
         }

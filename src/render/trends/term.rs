@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{ActionRow, Cell, ChartView, NotDrawn, TableView};
 use crate::analyze::index::Facet;
+use crate::analyze::trends::TermTrend;
 use crate::model::field::Field;
 use crate::render::Renderer;
 use crate::render::charts;
@@ -52,17 +53,44 @@ impl Renderer<'_> {
         facet: Facet,
         term: usize,
     ) -> Option<TermTrendView<'_>> {
-        let trends = &self.trends;
         let info = &self.site.index.facet(facet).terms[term];
-        if info.incidents.is_empty() || trends.quarters.periods.is_empty() {
+        if info.incidents.is_empty() || self.trends.quarters.periods.is_empty() {
             return None;
         }
-        let trend = trends.term(self.site, facet, term)?;
-        let sparkline = self.term_sparkline(&info.name, &trend.per_quarter);
-        let undated = info
-            .incidents
-            .iter()
-            .all(|&p| trends.start_dates[p].is_none());
+        let trend = self.trends.term(self.site, facet, term)?;
+        let other = if facet == Facet::Service {
+            Facet::Cause
+        } else {
+            Facet::Service
+        };
+        Some(self.small_trend(&info.name, &info.incidents, &trend, other))
+    }
+
+    /// The small trend of a team's incidents (`positions`, ascending); `None` without
+    /// incidents.
+    pub(in crate::render) fn team_trend(
+        &self,
+        name: &str,
+        positions: &[usize],
+    ) -> Option<TermTrendView<'_>> {
+        if positions.is_empty() || self.trends.quarters.periods.is_empty() {
+            return None;
+        }
+        let trend = self.trends.of_incidents(self.site, positions, Facet::Cause);
+        Some(self.small_trend(name, positions, &trend, Facet::Cause))
+    }
+
+    /// The small trend of a set of incidents named `name`, with `other`'s top terms.
+    fn small_trend(
+        &self,
+        name: &str,
+        positions: &[usize],
+        trend: &TermTrend,
+        other: Facet,
+    ) -> TermTrendView<'_> {
+        let trends = &self.trends;
+        let sparkline = self.term_sparkline(name, &trend.per_quarter);
+        let undated = positions.iter().all(|&p| trends.start_dates[p].is_none());
         let sparkline_missing = undated.then(|| {
             let names: Vec<&str> = self.site.config.field_names(Field::StartedAt).collect();
             format!(
@@ -70,24 +98,19 @@ impl Renderer<'_> {
                 names.join(" or ")
             )
         });
-        let other = if facet == Facet::Service {
-            Facet::Cause
-        } else {
-            Facet::Service
-        };
         let other_terms = &self.site.index.facet(other).terms;
-        Some(TermTrendView {
+        TermTrendView {
             sparkline,
             sparkline_missing,
-            not_drawn: self.not_drawn(info.incidents.iter().copied()),
+            not_drawn: self.not_drawn(positions.iter().copied()),
             ttr_median: trend.ttr.median.map(format_duration),
             ttr_p90: trend.ttr.p90.map(format_duration),
             ttr_with: trend.ttr.with_data,
             ttr_without: trend.ttr.without_data,
-            top_title: if facet == Facet::Service {
-                "Root causes"
-            } else {
+            top_title: if other == Facet::Service {
                 "Services"
+            } else {
+                "Root causes"
             },
             top: trend
                 .top
@@ -108,7 +131,7 @@ impl Renderer<'_> {
                 .take(TERM_ACTIONS)
                 .map(|a| self.action_row(a))
                 .collect(),
-        })
+        }
     }
 
     /// The sparkline of a term's incidents per quarter; `None` when none is on the axis.

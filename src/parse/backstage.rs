@@ -1,0 +1,400 @@
+//! Backstage catalog files (`catalog-info.yaml`) → the services they declare and the team
+//! that owns each (pure: `parse::source` reads the files, `app::project` hands them here).
+//!
+//! A catalog file holds any number of YAML documents (`---` between them), each an entity
+//! of some `kind`. A `Component` is a service: `metadata.name` is its name and
+//! `spec.owner` its team, an entity reference such as `group:default/payments` of which
+//! only the name counts. A component without an owner takes the owner of its
+//! `spec.system`; a `Group`'s `spec.profile.displayName` names the team on the pages. Every
+//! other kind and every other key of Backstage's schema is passed over. Only the few keys
+//! above are read, so the walk keeps the path of keys to each scalar instead of building
+//! a tree; a file that is not YAML keeps what its complete documents gave, and says where
+//! it broke (H027).
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::model::config::Service;
+use crate::model::diagnostics::{Code, Diagnostic};
+use crate::model::term::term_key;
+use crate::parse::source::SourceFile;
+
+/// One entity of a catalog file, as far as teams need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Entity {
+    kind: Option<String>,
+    name: Option<String>,
+    owner: Option<String>,
+    system: Option<String>,
+    display_name: Option<String>,
+    description: Option<String>,
+    /// Where its `kind` key is, for diagnostics about it.
+    line: u32,
+    col: u32,
+}
+
+/// A component read from a file, before systems and groups are resolved.
+struct Component {
+    entity: Entity,
+    file: String,
+}
+
+/// Reads every catalog file: the services of their components, each with its team, in
+/// file order (the first file to declare a service wins), and what was wrong.
+pub fn read_catalog(files: &[SourceFile]) -> (Vec<Service>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut components = Vec::new();
+    let mut system_owner: HashMap<String, String> = HashMap::new();
+    let mut group_name: HashMap<String, String> = HashMap::new();
+    for file in files {
+        let Some(text) = file.text() else {
+            diagnostics.push(Diagnostic::warning(
+                Code::H027,
+                &file.path,
+                "catalog file could not be read as UTF-8 text; its components have no team",
+            ));
+            continue;
+        };
+        for entity in entities(&text, &file.path, &mut diagnostics) {
+            let kind = entity.kind.as_deref().map(str::to_ascii_lowercase);
+            match (kind.as_deref(), &entity.name) {
+                (Some("system"), Some(name)) => {
+                    if let Some(owner) = &entity.owner {
+                        system_owner.insert(term_key(name), owner_name(owner));
+                    }
+                }
+                (Some("group"), Some(name)) => {
+                    if let Some(display) = &entity.display_name {
+                        group_name.insert(term_key(name), display.clone());
+                    }
+                }
+                (Some("component"), _) => components.push(Component {
+                    entity,
+                    file: file.path.clone(),
+                }),
+                _ => {}
+            }
+        }
+    }
+    let services = resolve(
+        components,
+        &system_owner,
+        &group_name,
+        files,
+        &mut diagnostics,
+    );
+    (services, diagnostics)
+}
+
+/// Each component as a service with its team: its own owner, else its system's; a group
+/// with a display name is shown by it.
+fn resolve(
+    components: Vec<Component>,
+    system_owner: &HashMap<String, String>,
+    group_name: &HashMap<String, String>,
+    files: &[SourceFile],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Service> {
+    let mut services: Vec<Service> = Vec::new();
+    let mut seen: HashMap<String, (String, u32)> = HashMap::new();
+    for Component { entity, file } in components {
+        let text = || {
+            files
+                .iter()
+                .find(|f| f.path == file)
+                .and_then(|f| f.text().map(|t| t.into_owned()))
+                .unwrap_or_default()
+        };
+        let warn = |message: String| {
+            Diagnostic::warning(Code::H027, &file, message).at(entity.line, entity.col, &text())
+        };
+        let Some(name) = entity.name.clone().filter(|n| !n.trim().is_empty()) else {
+            diagnostics.push(
+                warn("component without metadata.name; it is left out".into())
+                    .help("give the component a metadata.name, the service's name"),
+            );
+            continue;
+        };
+        let owner = entity.owner.as_deref().map(owner_name).or_else(|| {
+            let system = entity.system.as_deref()?;
+            system_owner.get(&term_key(&owner_name(system))).cloned()
+        });
+        let owner = owner.filter(|o| !o.is_empty());
+        if owner.is_none() {
+            // Still a service of the registry, without a team.
+            diagnostics.push(
+                warn(format!("component \"{name}\" has no spec.owner; its incidents count under \"No team recorded\""))
+                    .field("spec.owner")
+                    .help("set spec.owner to the owning group, e.g. group:default/payments"),
+            );
+        }
+        if let Some((first, line)) = seen.get(&term_key(&name)) {
+            diagnostics.push(
+                warn(format!(
+                    "component \"{name}\" is also declared in {first}:{line}; the first is used"
+                ))
+                .help("keep one entity per component"),
+            );
+            continue;
+        }
+        seen.insert(term_key(&name), (file.clone(), entity.line));
+        let team = owner
+            .map(|owner| group_name.get(&term_key(&owner)).cloned().unwrap_or(owner))
+            .unwrap_or_default();
+        services.push(Service {
+            name,
+            team,
+            description: entity.description.clone().unwrap_or_default(),
+        });
+    }
+    services
+}
+
+/// The name in an entity reference: `group:default/payments` → `payments`,
+/// `default/payments` → `payments`, `payments` → `payments`.
+pub fn owner_name(reference: &str) -> String {
+    let reference = reference.trim();
+    let after_kind = match reference.split_once(':') {
+        Some((kind, rest)) if !kind.contains('/') => rest,
+        _ => reference,
+    };
+    let name = after_kind.rsplit('/').next().unwrap_or(after_kind);
+    name.trim().to_string()
+}
+
+/// The entities of one file's documents. A syntax error ends the walk with a warning;
+/// the documents before it count.
+fn entities(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Entity> {
+    let mut walk = Walk::default();
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => break,
+            Ok((event, mark)) => walk.event(event, mark),
+            Err(error) => {
+                let (line, col) = position(*error.marker());
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::H027,
+                        path,
+                        format!("catalog file is not valid YAML: {}", error.info()),
+                    )
+                    .at(line, col, text)
+                    .help(
+                        "the documents before this point are read; fix the YAML to read the rest",
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    walk.done
+}
+
+/// A 1-based line and column from a yaml_rust2 marker (its line counts from 1, its
+/// column from 0).
+fn position(mark: Marker) -> (u32, u32) {
+    let line = u32::try_from(mark.line().max(1)).unwrap_or(u32::MAX);
+    let col = u32::try_from(mark.col() + 1).unwrap_or(u32::MAX);
+    (line, col)
+}
+
+/// An open collection while a document is walked.
+#[derive(Debug)]
+enum Frame {
+    /// A mapping, with the key whose value comes next (`None`: a key comes next).
+    Map(Option<String>),
+    List,
+}
+
+/// The walk over one file's events: the open collections and the entities so far.
+#[derive(Debug, Default)]
+struct Walk {
+    stack: Vec<Frame>,
+    current: Entity,
+    done: Vec<Entity>,
+}
+
+impl Walk {
+    fn event(&mut self, event: Event, mark: Marker) {
+        match event {
+            Event::DocumentStart => {
+                self.current = Entity::default();
+                self.stack.clear();
+            }
+            Event::DocumentEnd => {
+                let entity = std::mem::take(&mut self.current);
+                if entity.kind.is_some() {
+                    self.done.push(entity);
+                }
+            }
+            Event::Scalar(text, ..) => match self.stack.last_mut() {
+                Some(Frame::Map(None)) => {
+                    if self.stack.len() == 1 && text == "kind" {
+                        (self.current.line, self.current.col) = position(mark);
+                    }
+                    if let Some(Frame::Map(key)) = self.stack.last_mut() {
+                        *key = Some(text);
+                    }
+                }
+                _ => {
+                    self.value(text);
+                    self.after_value();
+                }
+            },
+            Event::Alias(_) => self.after_value(),
+            Event::MappingStart(..) => self.stack.push(Frame::Map(None)),
+            Event::SequenceStart(..) => self.stack.push(Frame::List),
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.after_value();
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd => {}
+        }
+    }
+
+    /// A value was complete: the mapping holding it waits for its next key.
+    fn after_value(&mut self) {
+        if let Some(Frame::Map(key)) = self.stack.last_mut() {
+            *key = None;
+        }
+    }
+
+    /// Keeps a scalar value found at one of the paths an entity is read from.
+    fn value(&mut self, text: String) {
+        let mut path: Vec<&str> = Vec::with_capacity(self.stack.len());
+        for frame in &self.stack {
+            match frame {
+                Frame::Map(Some(key)) => path.push(key),
+                // Inside a list or at a key: not a path this reads.
+                _ => return,
+            }
+        }
+        let slot = match path.as_slice() {
+            ["kind"] => &mut self.current.kind,
+            ["metadata", "name"] => &mut self.current.name,
+            ["metadata", "description"] => &mut self.current.description,
+            ["spec", "owner"] => &mut self.current.owner,
+            ["spec", "system"] => &mut self.current.system,
+            ["spec", "profile", "displayName"] => &mut self.current.display_name,
+            _ => return,
+        };
+        let text = text.trim();
+        if !text.is_empty() {
+            *slot = Some(text.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: path.to_string(),
+            stem: "catalog-info".into(),
+            bytes: Ok(text.as_bytes().to_vec()),
+        }
+    }
+
+    fn check(files: &[(&str, &str)], expect_services: &[(&str, &str)], expect: &[&str]) {
+        let files: Vec<SourceFile> = files.iter().map(|(p, t)| file(p, t)).collect();
+        let (services, diagnostics) = read_catalog(&files);
+        let got: Vec<(&str, &str)> = services
+            .iter()
+            .map(|s| (s.name.as_str(), s.team.as_str()))
+            .collect();
+        assert_eq!(got, expect_services);
+        let mut headlines: Vec<String> = diagnostics.iter().map(Diagnostic::headline).collect();
+        headlines.sort();
+        assert_eq!(headlines, expect);
+    }
+
+    #[test]
+    fn owner_references() {
+        for (reference, name) in [
+            ("group:default/payments", "payments"),
+            ("group:payments", "payments"),
+            ("default/payments", "payments"),
+            ("Payments Team", "Payments Team"),
+            (" user:default/jdoe ", "jdoe"),
+        ] {
+            assert_eq!(owner_name(reference), name, "{reference}");
+        }
+    }
+
+    #[test]
+    fn components_systems_and_groups() {
+        let catalog = "\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: checkout-api
+  annotations:
+    github.com/project-slug: acme/checkout
+  tags: [java, payments]
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/payments
+  system: shop
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: checkout-api-v2
+spec:
+  owner: group:default/other
+---
+kind: System
+metadata:
+  name: shop
+spec:
+  owner: group:default/storefront
+---
+kind: Component
+metadata:
+  name: web-app
+spec:
+  system: system:default/shop
+---
+kind: Group
+metadata:
+  name: payments
+spec:
+  type: team
+  profile:
+    displayName: Payments Team
+  children: []
+";
+        check(
+            &[("catalog/catalog-info.yaml", catalog)],
+            &[("checkout-api", "Payments Team"), ("web-app", "storefront")],
+            &[],
+        );
+    }
+
+    #[test]
+    fn problems_are_warnings_with_positions() {
+        let missing = "kind: Component\nmetadata:\n  name: lonely\nspec:\n  type: service\n---\nkind: Component\nmetadata:\n  title: no name\n";
+        let broken = "kind: Component\nmetadata:\n  name: ok\nspec:\n  owner: team-a\n---\nkind: Component\nmetadata:\n  name: [unclosed\n";
+        let twice = "kind: Component\nmetadata:\n  name: OK\nspec:\n  owner: team-b\n";
+        check(
+            &[
+                ("c/a.yaml", missing),
+                ("c/b.yaml", broken),
+                ("c/c.yaml", twice),
+            ],
+            &[("lonely", ""), ("ok", "team-a")],
+            &[
+                "c/a.yaml:1:1: warning[H027]: spec.owner: component \"lonely\" has no spec.owner; its incidents count under \"No team recorded\"",
+                "c/a.yaml:7:1: warning[H027]: component without metadata.name; it is left out",
+                "c/b.yaml:10:1: warning[H027]: catalog file is not valid YAML: while parsing a flow sequence, expected ',' or ']'",
+                "c/c.yaml:1:1: warning[H027]: component \"OK\" is also declared in c/b.yaml:1; the first is used",
+            ],
+        );
+    }
+}
