@@ -1,0 +1,331 @@
+//! Postmortem quality: a checklist of what a postmortem should hold (summary, impact,
+//! timeline, detection, root cause, contributing factors, action items with owners and
+//! due dates, lessons learned), each item found in the front matter or in a body section
+//! named by its heading, and a score from 0 to 100 (pure).
+//!
+//! `docs/quality.md` documents each item, what counts and its weight; keep the two
+//! together. The score reads the incident alone (no config), so it changes only when the
+//! postmortem does: `serve` re-renders `/health/` when an incident's score changes.
+
+mod sections;
+
+use crate::model::incident::Incident;
+
+use sections::{Section, sections};
+
+/// One item of the checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Item {
+    Summary,
+    Impact,
+    Timeline,
+    Detection,
+    RootCause,
+    ContributingFactors,
+    ActionItems,
+    Owners,
+    DueDates,
+    Lessons,
+}
+
+impl Item {
+    /// Every item, in the order pages and messages list them.
+    pub const ALL: [Item; 10] = [
+        Item::Summary,
+        Item::Impact,
+        Item::Timeline,
+        Item::Detection,
+        Item::RootCause,
+        Item::ContributingFactors,
+        Item::ActionItems,
+        Item::Owners,
+        Item::DueDates,
+        Item::Lessons,
+    ];
+
+    /// Points the item is worth; the weights add up to 100.
+    pub fn weight(self) -> u32 {
+        match self {
+            Item::Summary | Item::Impact | Item::Detection => 10,
+            Item::ContributingFactors | Item::ActionItems | Item::Lessons => 10,
+            Item::Timeline | Item::RootCause => 15,
+            Item::Owners | Item::DueDates => 5,
+        }
+    }
+
+    /// The item's name as pages and messages say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Item::Summary => "summary",
+            Item::Impact => "impact",
+            Item::Timeline => "timeline",
+            Item::Detection => "detection",
+            Item::RootCause => "root cause",
+            Item::ContributingFactors => "contributing factors",
+            Item::ActionItems => "action items",
+            Item::Owners => "owners on action items",
+            Item::DueDates => "due dates on action items",
+            Item::Lessons => "lessons learned",
+        }
+    }
+
+    /// The heading words that name the item's section, matched as whole words anywhere
+    /// in the heading ("Root cause analysis" holds "root cause"). A heading belongs to
+    /// the first item of [`SECTION_ORDER`] it names.
+    fn headings(self) -> &'static [&'static str] {
+        match self {
+            Item::Summary => &[
+                "summary",
+                "overview",
+                "tl dr",
+                "tldr",
+                "what happened",
+                "synopsis",
+                "description",
+                "abstract",
+            ],
+            Item::Impact => &["impact", "blast radius", "who was affected"],
+            Item::Timeline => &[
+                "timeline",
+                "time line",
+                "chronology",
+                "sequence of events",
+                "events",
+                "incident log",
+            ],
+            Item::Detection => &[
+                "detection",
+                "detected",
+                "discovery",
+                "discovered",
+                "found out",
+                "noticed",
+                "alerting",
+            ],
+            Item::RootCause => &[
+                "root cause",
+                "root causes",
+                "cause",
+                "causes",
+                "why it happened",
+                "whys",
+                "causal analysis",
+                "rca",
+            ],
+            Item::ContributingFactors => &["contributing", "contributors", "factors"],
+            Item::ActionItems => &[
+                "action items",
+                "action item",
+                "actions",
+                "action plan",
+                "follow up",
+                "follow ups",
+                "followups",
+                "next steps",
+                "remediation",
+                "remediations",
+                "corrective actions",
+                "preventive actions",
+                "tasks",
+                "repair items",
+                "what we are doing",
+            ],
+            Item::Lessons => &[
+                "lessons",
+                "lessons learned",
+                "learnings",
+                "what we learned",
+                "takeaways",
+                "went well",
+                "went wrong",
+                "got lucky",
+                "retrospective",
+                "reflections",
+            ],
+            Item::Owners | Item::DueDates => &[],
+        }
+    }
+}
+
+/// The order in which a heading is matched to an item: "Contributing causes" is
+/// contributing factors, not root cause; "Impact summary" is impact, not summary.
+const SECTION_ORDER: [Item; 8] = [
+    Item::ContributingFactors,
+    Item::RootCause,
+    Item::Lessons,
+    Item::ActionItems,
+    Item::Timeline,
+    Item::Detection,
+    Item::Impact,
+    Item::Summary,
+];
+
+/// What a postmortem lacks for one item: the item, and how a page says it
+/// ("owners on 2 action items").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    pub item: Item,
+    pub text: String,
+}
+
+/// A postmortem's score and what it lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quality {
+    /// 0 to 100.
+    pub score: u32,
+    /// In checklist order; empty at 100.
+    pub missing: Vec<Gap>,
+}
+
+impl Quality {
+    /// "contributing factors, owners on 2 action items".
+    pub fn missing_text(&self) -> String {
+        let gaps: Vec<&str> = self.missing.iter().map(|g| g.text.as_str()).collect();
+        gaps.join(", ")
+    }
+}
+
+/// How much of one item a postmortem has.
+enum Found {
+    Full,
+    /// Points out of the item's weight, and what is lacking.
+    Partial(u32, String),
+    Missing,
+}
+
+/// The checklist applied to one postmortem.
+pub fn score(incident: &Incident) -> Quality {
+    let sections = sections(&incident.body.html);
+    let mut score = 0;
+    let mut missing = Vec::new();
+    for item in Item::ALL {
+        let (points, gap) = match found(item, incident, &sections) {
+            Found::Full => (item.weight(), None),
+            Found::Partial(points, text) => (points, Some(text)),
+            Found::Missing => (0, Some(item.name().to_string())),
+        };
+        score += points;
+        // Without any action item, "owners" and "due dates" say nothing more.
+        let implied = matches!(item, Item::Owners | Item::DueDates)
+            && missing.iter().any(|g: &Gap| g.item == Item::ActionItems);
+        if let Some(text) = gap.filter(|_| !implied) {
+            missing.push(Gap { item, text });
+        }
+    }
+    Quality { score, missing }
+}
+
+fn found(item: Item, incident: &Incident, sections: &[Section]) -> Found {
+    let field = match item {
+        Item::Summary => incident.summary.as_deref(),
+        Item::Impact => incident.impact.as_deref(),
+        Item::Detection => incident.detection.as_deref(),
+        _ => None,
+    };
+    let written = field.is_some_and(|text| !is_placeholder(text)) || has_section(item, sections);
+    match item {
+        Item::RootCause if !written && !incident.root_causes.is_empty() => {
+            Found::Partial(5, "root cause explanation (only a category)".to_string())
+        }
+        Item::ActionItems if !incident.action_items.is_empty() => Found::Full,
+        Item::Owners => assigned(item, incident, |a| a.owner.is_some()),
+        Item::DueDates => assigned(item, incident, |a| a.due.is_some()),
+        _ if written => Found::Full,
+        _ => Found::Missing,
+    }
+}
+
+/// Owners or due dates: the share of action items that have one, in whole points.
+fn assigned(
+    item: Item,
+    incident: &Incident,
+    has: impl Fn(&crate::model::action_item::ActionItem) -> bool,
+) -> Found {
+    let items = &incident.action_items;
+    let what = if item == Item::Owners {
+        "owners"
+    } else {
+        "due dates"
+    };
+    if items.is_empty() {
+        return Found::Partial(
+            0,
+            format!("{what} on action items (not recorded: action items only in the text)"),
+        );
+    }
+    let lacking = items.iter().filter(|a| !has(a)).count();
+    if lacking == 0 {
+        return Found::Full;
+    }
+    let with = (items.len() - lacking) as u32;
+    let points = item.weight() * with / items.len() as u32;
+    let plural = if lacking == 1 { "" } else { "s" };
+    let what = match (item, lacking) {
+        (Item::Owners, 1) => "owner",
+        (_, 1) => "due date",
+        _ => what,
+    };
+    Found::Partial(points, format!("{what} on {lacking} action item{plural}"))
+}
+
+/// Whether the body has a section for `item` with text that is not a placeholder.
+fn has_section(item: Item, sections: &[Section]) -> bool {
+    sections
+        .iter()
+        .any(|s| section_item(&s.heading) == Some(item) && !is_placeholder(&s.text))
+}
+
+/// The checklist item a heading names, if any.
+fn section_item(heading: &str) -> Option<Item> {
+    let padded = format!(" {heading} ");
+    SECTION_ORDER.into_iter().find(|item| {
+        item.headings()
+            .iter()
+            .any(|name| padded.contains(&format!(" {name} ")))
+    })
+}
+
+/// Words that alone, or first in a short text, mark a section as not written yet.
+const MARKERS: [&str; 6] = ["tbd", "todo", "tba", "fixme", "xxx", "tk"];
+
+/// Whole texts that say nothing: "N/A", "None", "to be determined".
+const FILLERS: [&str; 16] = [
+    "",
+    "n a",
+    "na",
+    "none",
+    "nothing",
+    "pending",
+    "wip",
+    "to do",
+    "to be determined",
+    "to be decided",
+    "to be added",
+    "to be written",
+    "coming soon",
+    "fill in",
+    "placeholder",
+    "lorem ipsum",
+];
+
+/// Whether `text` is empty or a template's placeholder: "TBD", "N/A", "TODO: write the
+/// timeline" (a marker first, in at most twelve words), "[Describe the impact]".
+pub fn is_placeholder(text: &str) -> bool {
+    let trimmed = text.trim();
+    if trimmed.starts_with('[') && trimmed.ends_with(']') && !trimmed.contains("](") {
+        return true;
+    }
+    let lowered = trimmed.to_lowercase();
+    let words: Vec<&str> = lowered
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let joined = words.join(" ");
+    if FILLERS.contains(&joined.as_str()) || words.iter().all(|w| MARKERS.contains(w)) {
+        return true;
+    }
+    words.first().is_some_and(|w| MARKERS.contains(w)) && words.len() <= 12
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,177 @@
+//! The sections of a rendered body: each heading's level and words, and the text under it
+//! (its subsections' text included, their headings not), as the quality checklist reads
+//! them.
+//!
+//! Read from the body's HTML, which the incident keeps, rather than from the Markdown,
+//! which it does not: headings are `<h1>`..`<h6>` there, code is escaped, and the text is
+//! what a reader sees.
+
+/// One heading of the body and the text under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Section {
+    pub(super) level: u8,
+    /// The heading's words, lowercased, separated by single spaces, with a leading
+    /// number ("3. Root cause") dropped: `root cause`.
+    pub(super) heading: String,
+    /// The text under the heading up to the next heading of the same or a higher level,
+    /// whitespace collapsed; subsections' headings are left out.
+    pub(super) text: String,
+}
+
+/// A heading as found in the HTML, with the text that follows it up to the next heading.
+struct Block {
+    level: u8,
+    heading: String,
+    own_text: String,
+}
+
+/// The sections of `html`, in document order.
+pub(super) fn sections(html: &str) -> Vec<Section> {
+    let blocks = blocks(html);
+    (0..blocks.len())
+        .map(|i| {
+            let block = &blocks[i];
+            let mut text = block.own_text.clone();
+            for inner in blocks[i + 1..]
+                .iter()
+                .take_while(|inner| inner.level > block.level)
+            {
+                push_words(&mut text, &inner.own_text);
+            }
+            Section {
+                level: block.level,
+                heading: words(&block.heading),
+                text,
+            }
+        })
+        .collect()
+}
+
+/// The headings of `html` and the text after each.
+fn blocks(html: &str) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut rest = html;
+    while let Some((start, level)) = next_heading(rest) {
+        if let Some(block) = blocks.last_mut() {
+            block.own_text = plain(&rest[..start]);
+        }
+        let after = &rest[start..];
+        let close = format!("</h{level}>");
+        let (inner, next) = match after.find(&close) {
+            Some(end) => (&after[..end], &after[end + close.len()..]),
+            None => (after, ""),
+        };
+        let inner = inner.split_once('>').map_or("", |(_, inner)| inner);
+        blocks.push(Block {
+            level,
+            heading: plain(&without_anchor(inner)),
+            own_text: String::new(),
+        });
+        rest = next;
+    }
+    if let Some(block) = blocks.last_mut() {
+        block.own_text = plain(rest);
+    }
+    blocks
+}
+
+/// The byte offset and level of the next `<h1>`..`<h6>` tag.
+fn next_heading(html: &str) -> Option<(usize, u8)> {
+    let mut from = 0;
+    while let Some(found) = html[from..].find("<h") {
+        let at = from + found;
+        let bytes = html.as_bytes();
+        let level = bytes.get(at + 2).copied().unwrap_or(0);
+        let after = bytes.get(at + 3).copied().unwrap_or(0);
+        if (b'1'..=b'6').contains(&level) && (after == b'>' || after == b' ') {
+            return Some((at, level - b'0'));
+        }
+        from = at + 2;
+    }
+    None
+}
+
+/// A heading's inner HTML without the "#" link the renderer adds to it.
+fn without_anchor(inner: &str) -> String {
+    match inner.find("<a class=\"heading-anchor\"") {
+        Some(start) => {
+            let end = inner[start..]
+                .find("</a>")
+                .map_or(inner.len(), |end| start + end + 4);
+            format!("{}{}", &inner[..start], &inner[end..])
+        }
+        None => inner.to_string(),
+    }
+}
+
+/// The text of an HTML fragment: tags and comments removed, the entities the renderer
+/// writes decoded, whitespace collapsed.
+pub(super) fn plain(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        text.push(' ');
+        let tail = &rest[start..];
+        let end = if tail.starts_with("<!--") {
+            tail.find("-->").map(|e| e + 3)
+        } else {
+            tail.find('>').map(|e| e + 1)
+        };
+        rest = &tail[end.unwrap_or(tail.len())..];
+    }
+    text.push_str(rest);
+    let decoded = decode(&text);
+    // An escaped comment (raw HTML not allowed) is still a template's hint, not text.
+    let decoded = strip_comments(&decoded);
+    let mut out = String::new();
+    push_words(&mut out, &decoded);
+    out
+}
+
+fn decode(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn strip_comments(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        rest = tail.find("-->").map_or("", |end| &tail[end + 3..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Appends `text`'s whitespace-separated words to `out`, one space between words.
+fn push_words(out: &mut String, text: &str) {
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// Letters and digits in lowercase words, one space apart, a leading number dropped:
+/// "3. Root-Cause (RCA)" is `root cause rca`.
+pub(super) fn words(text: &str) -> String {
+    let lowered = text.to_lowercase();
+    let mut parts = lowered
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .peekable();
+    if parts
+        .peek()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+    {
+        parts.next();
+    }
+    parts.collect::<Vec<_>>().join(" ")
+}

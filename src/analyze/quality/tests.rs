@@ -1,0 +1,164 @@
+use super::*;
+use crate::testing::site_of;
+
+/// The quality of one postmortem with `front` as front matter (after a title) and `body`.
+fn quality(front: &str, body: &str) -> Quality {
+    let text = format!("---\ntitle: t\n{front}\n---\n{body}");
+    let site = site_of("", &[("t", text)]);
+    score(&site.incidents[0])
+}
+
+/// Checks the score and the gaps, as pages print them.
+fn check(front: &str, body: &str, expect_score: u32, expect_missing: &str) {
+    let q = quality(front, body);
+    assert_eq!(
+        (q.score, q.missing_text().as_str()),
+        (expect_score, expect_missing),
+        "front matter:\n{front}\nbody:\n{body}"
+    );
+}
+
+const ALL_MISSING: &str = "summary, impact, timeline, detection, root cause, contributing factors, action items, lessons learned";
+
+const COMPLETE_FRONT: &str = "summary: Checkout failed.\nimpact: 5% of orders.\ndetection: An alert.\nroot_cause: database\naction_items:\n  - title: Add an index\n    owner: ana\n    due: 2024-04-01";
+
+const COMPLETE_BODY: &str = "## Timeline\n- 10:00 deploy\n\n## Root cause\nA missing index.\n\n## Contributing factors\nNo load test.\n\n## Lessons learned\nTest with production data.\n";
+
+#[test]
+fn weights_add_up_to_100() {
+    assert_eq!(Item::ALL.iter().map(|i| i.weight()).sum::<u32>(), 100);
+}
+
+#[test]
+fn an_empty_postmortem_scores_0_and_misses_everything() {
+    check("", "", 0, ALL_MISSING);
+}
+
+#[test]
+fn a_complete_postmortem_scores_100() {
+    check(COMPLETE_FRONT, COMPLETE_BODY, 100, "");
+}
+
+#[test]
+fn each_item_from_front_matter_or_a_section() {
+    // Each row: what is written, and the points it is worth alone.
+    let cases: [(&str, &str, u32); 14] = [
+        ("summary: x", "", 10),
+        ("", "## Executive summary\nThe API was down.", 10),
+        ("", "## TL;DR\nThe API was down.", 10),
+        ("impact: x", "", 10),
+        ("", "## Customer impact\nOrders failed.", 10),
+        ("", "## Timeline\n- 09:00 alert", 15),
+        ("", "## Chronology\n09:00 alert", 15),
+        ("detection: x", "", 10),
+        ("", "## How it was detected\nA page.", 10),
+        ("", "## 3. Root Cause Analysis\nA bad config.", 15),
+        ("", "## Five whys\n1. Why?", 15),
+        ("", "## Contributing causes\nNo canary.", 10),
+        ("", "## What went well\nRollback was fast.", 10),
+        ("", "## Follow-ups\n- Add a canary", 10),
+    ];
+    for (front, body, points) in cases {
+        assert_eq!(quality(front, body).score, points, "{front:?} {body:?}");
+    }
+}
+
+#[test]
+fn a_category_alone_is_part_of_the_root_cause() {
+    let q = quality("root_cause: database", "");
+    assert_eq!(q.score, 5);
+    assert!(
+        q.missing_text()
+            .contains("root cause explanation (only a category)")
+    );
+}
+
+#[test]
+fn placeholders_and_empty_sections_do_not_count() {
+    let empty = [
+        "## Summary\nTBD\n",
+        "## Summary\n",
+        "## Summary\n## Impact\n",
+        "## Summary\nN/A\n",
+        "## Summary\nTODO: write the summary\n",
+        "## Summary\n[Describe what happened]\n",
+        "## Summary\n<!-- one paragraph -->\n",
+        "## Summary\n_None._\n",
+    ];
+    for body in empty {
+        assert_eq!(quality("", body).score, 0, "{body:?}");
+    }
+    check("summary: TBD", "", 0, ALL_MISSING);
+    // A marker inside a written text is not a placeholder.
+    assert_eq!(
+        quality("", "## Summary\nThe TODO service went down for an hour when its queue filled up and nobody was paged.").score,
+        10
+    );
+}
+
+#[test]
+fn subsections_count_for_their_parent_but_their_headings_do_not() {
+    assert_eq!(
+        quality("", "## Lessons learned\n### What went well\nFast rollback.").score,
+        10
+    );
+    assert_eq!(
+        quality("", "## Lessons learned\n### Notes\n\n## Impact\nNone.").score,
+        0
+    );
+}
+
+#[test]
+fn owners_and_due_dates_are_counted_per_item() {
+    let front = "action_items:\n  - title: a\n    owner: ana\n  - title: b\n  - title: c\n    due: 2024-01-01";
+    let q = quality(front, "");
+    // Action items 10, owners 1 of 3 (1 point), due dates 1 of 3 (1 point).
+    assert_eq!(q.score, 12);
+    assert!(q.missing_text().contains("owners on 2 action items"));
+    assert!(q.missing_text().contains("due dates on 2 action items"));
+    let one = quality("action_items:\n  - title: a\n    due: 2024-01-01", "");
+    assert!(
+        one.missing_text().contains("owner on 1 action item"),
+        "{one:?}"
+    );
+}
+
+#[test]
+fn action_items_only_in_the_text_have_no_owners_on_record() {
+    let q = quality("", "## Action items\n- Add a canary (@ana)\n");
+    assert_eq!(q.score, 10);
+    assert!(
+        q.missing_text()
+            .contains("owners on action items (not recorded: action items only in the text)")
+    );
+}
+
+#[test]
+fn a_heading_is_the_first_item_it_names() {
+    assert_eq!(
+        section_item("contributing causes"),
+        Some(Item::ContributingFactors)
+    );
+    assert_eq!(section_item("impact summary"), Some(Item::Impact));
+    assert_eq!(section_item("what went wrong"), Some(Item::Lessons));
+    assert_eq!(section_item("resolution"), None);
+    assert_eq!(section_item("because"), None);
+}
+
+#[test]
+fn sections_are_read_from_the_html() {
+    let html = "<p>intro</p><h2 id=\"a\">Root <em>cause</em><a class=\"heading-anchor\" href=\"#a\">#</a></h2><p>x &amp; y</p><h3 id=\"b\">More</h3><p>z</p><h2 id=\"c\">End</h2>";
+    let found = sections::sections(html);
+    let summary: Vec<(u8, &str, &str)> = found
+        .iter()
+        .map(|s| (s.level, s.heading.as_str(), s.text.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (2, "root cause", "x & y z"),
+            (3, "more", "z"),
+            (2, "end", "")
+        ]
+    );
+}
