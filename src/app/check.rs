@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::analyze::check;
+use crate::analyze::quality;
 use crate::analyze::site::{self, AnalyzeOptions};
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::Diagnostic;
@@ -35,12 +36,25 @@ pub enum CheckError {
 
 /// Everything `build` would do short of writing: load, analyze with drafts (so they are
 /// checked too) and render every page into nothing, so a template that fails on some page
-/// fails here. `as_of` is the date trend pages are computed for.
-pub fn check(root: &Path, as_of: NaiveDate) -> Result<CheckReport, CheckError> {
+/// fails here. `as_of` is the date trend pages are computed for; with `min_score`, each
+/// postmortem (but drafts) scoring below it is an error (H028).
+pub fn check(
+    root: &Path,
+    as_of: NaiveDate,
+    min_score: Option<u32>,
+) -> Result<CheckReport, CheckError> {
     let project = project::load(root)?;
     let options = AnalyzeOptions { drafts: true };
     let (site, mut diagnostics) = site::analyze(&project.config, &project.sources, options);
     diagnostics.extend(check::skipped_files(&project.config, &project.skipped));
+    if let Some(min_score) = min_score {
+        diagnostics.extend(quality::below_min_score(
+            &site.config,
+            &site.incidents,
+            min_score,
+        ));
+        site::sort_diagnostics(&mut diagnostics);
+    }
     let pages = render::render_each(&site, &project.theme, &RenderOptions { as_of }, |_| {
         Ok::<(), RenderError>(())
     })?;

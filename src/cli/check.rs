@@ -31,6 +31,10 @@ pub(super) struct CheckArgs {
     /// Exit with 1 on warnings too, not only on errors
     #[arg(long)]
     strict: bool,
+    /// Fail (H028, an error) for each postmortem in review or final whose quality score
+    /// (0-100, see docs/quality.md) is below N, listing its score and what it lacks
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+    min_score: Option<u32>,
 }
 
 impl CheckArgs {
@@ -42,7 +46,7 @@ impl CheckArgs {
                 return ExitCode::from(EXIT_FAILURE);
             }
         };
-        let report = match check::check(&self.root, as_of) {
+        let report = match check::check(&self.root, as_of, self.min_score) {
             Ok(report) => report,
             Err(error) => {
                 eprintln!("error: {error}");

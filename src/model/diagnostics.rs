@@ -125,11 +125,13 @@ pub enum Code {
     /// A Backstage catalog file (`[registry] backstage`) that cannot be read, or a
     /// component in it without a name or an owner.
     H027,
+    /// A postmortem's quality score is below `check --min-score`.
+    H028,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 28] = [
         Code::H001,
         Code::H002,
         Code::H003,
@@ -157,6 +159,7 @@ impl Code {
         Code::H025,
         Code::H026,
         Code::H027,
+        Code::H028,
     ];
 
     /// The code named `text` ("H017", case-insensitive).

@@ -131,7 +131,7 @@ where
 fn jobs(site: &Site) -> Vec<Job> {
     // The site-wide trend page and exports first: each is one long job, best started early.
     let mut jobs: Vec<Job> = vec![Job::Trends, Job::DataJson, Job::DataCsv];
-    jobs.extend([Job::Home, Job::IncidentList, Job::NotFound]);
+    jobs.extend([Job::Home, Job::IncidentList, Job::Health, Job::NotFound]);
     if site.config.search.enabled {
         jobs.push(Job::Search);
     }
@@ -249,6 +249,8 @@ enum Job {
     /// A team's page, by position in `Site::teams`.
     Team(usize),
     Trends,
+    /// `health/index.html`: postmortem quality across the archive.
+    Health,
     DataJson,
     DataCsv,
     /// `feed.xml`.
@@ -390,6 +392,7 @@ impl<'a> Renderer<'a> {
             Job::Teams => self.teams_overview(),
             Job::Team(team) => self.team(*team),
             Job::Trends => self.trends_page(),
+            Job::Health => self.health_page(),
             Job::DataJson => self.data_json(),
             Job::DataCsv => Ok(self.data_csv()),
             Job::SiteFeed => Ok(self.site_feed()),

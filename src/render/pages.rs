@@ -136,6 +136,7 @@ impl Renderer<'_> {
                 .collect(),
             extra: &incident.extra,
             extra_fields: super::extras::extra_fields(&incident.extra, &site.config.fields),
+            quality: QualityView::of(&crate::analyze::quality::score(incident)),
         };
         let path = format!("incidents/{}/index.html", incident.slug);
         let mut context = self.context(&path, &incident.title);

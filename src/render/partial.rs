@@ -505,7 +505,7 @@ fn weight(site: &Site, job: &Job) -> usize {
         // Every incident, as a JSON object of about 2 KB.
         Job::DataJson => incidents * 4,
         Job::IncidentList => incidents * 2,
-        Job::DataCsv | Job::Trends => incidents,
+        Job::DataCsv | Job::Trends | Job::Health => incidents,
         Job::Term(facet, term) => site
             .index
             .facet(*facet)

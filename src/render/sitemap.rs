@@ -77,6 +77,7 @@ fn html_path(site: &Site, job: &Job) -> Option<String> {
         Job::Teams => Some("teams/index.html".to_string()),
         Job::Team(position) => Some(super::teams::team_path(&site.teams.teams[*position])),
         Job::Trends => Some("trends/index.html".to_string()),
+        Job::Health => Some("health/index.html".to_string()),
         Job::Search => Some("search/index.html".to_string()),
         // The 404 page has no address of its own; the by-name overview repeats the
         // overview in another order; the rest are not HTML.

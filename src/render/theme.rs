@@ -68,6 +68,10 @@ const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/team.html"),
     ),
     (
+        "templates/health.html",
+        include_str!("../../themes/default/templates/health.html"),
+    ),
+    (
         "static/search.js",
         include_str!("../../themes/default/static/search.js"),
     ),
@@ -105,6 +109,7 @@ const ADDED_FILES: &[&str] = &[
     "templates/search.html",
     "templates/teams.html",
     "templates/team.html",
+    "templates/health.html",
     "static/search.js",
     "static/hindsight.js",
 ];

@@ -1,6 +1,7 @@
 //! Trends in pages: the `/trends/` page (`page.rs`, `causes.rs`), the small trend on
 //! service and root-cause pages (`term.rs`), and the data exports (`exports.rs`), all
-//! drawn from the figures of [`crate::analyze::trends`].
+//! drawn from the figures of [`crate::analyze::trends`]; and the `/health/` page
+//! (`health.rs`), which shows its charts and tables the same way.
 //!
 //! Every chart reaches a template as a [`ChartView`]: the inline SVG, its legend, and its
 //! numbers as a table that the template puts in a `<details>` under the chart, so the
@@ -8,6 +9,7 @@
 
 mod causes;
 mod exports;
+mod health;
 mod page;
 mod term;
 

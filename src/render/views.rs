@@ -126,6 +126,25 @@ pub struct IncidentView<'a> {
     pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
     /// The extra fields the panel shows, tidied, after `[fields] show` and `hide`.
     pub extra_fields: Vec<super::extras::ExtraField>,
+    /// The postmortem's quality score and what it lacks (`docs/quality.md`).
+    pub quality: QualityView,
+}
+
+/// A postmortem's quality: `score` (0–100) and `missing`, one phrase per gap
+/// ("contributing factors", "owners on 2 action items"), in checklist order.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityView {
+    pub score: u32,
+    pub missing: Vec<String>,
+}
+
+impl QualityView {
+    pub(super) fn of(quality: &crate::analyze::quality::Quality) -> QualityView {
+        QualityView {
+            score: quality.score,
+            missing: quality.missing.iter().map(|g| g.text.clone()).collect(),
+        }
+    }
 }
 
 /// Which of an incident's spans are values recorded in the postmortem.

@@ -64,6 +64,7 @@ fn page_kinds(site: &Path) -> Vec<String> {
         "teams/index.html".into(),
         // A team with open and overdue action items, a trend and an incident table.
         "teams/payments/index.html".into(),
+        "health/index.html".into(),
         "search/index.html?q=redis".into(),
         "search/index.html?q=zzzzqqq".into(),
         "404.html".into(),

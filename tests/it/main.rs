@@ -10,6 +10,7 @@ mod ci_examples;
 mod content;
 mod diagnostics;
 mod failures;
+mod health;
 mod importing;
 mod infer;
 mod layers;

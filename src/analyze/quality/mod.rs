@@ -9,7 +9,9 @@
 
 mod sections;
 
-use crate::model::incident::Incident;
+use crate::model::config::Config;
+use crate::model::diagnostics::{Code, Diagnostic};
+use crate::model::incident::{Incident, Status};
 
 use sections::{Section, sections};
 
@@ -124,8 +126,9 @@ impl Item {
                 "next steps",
                 "remediation",
                 "remediations",
-                "corrective actions",
-                "preventive actions",
+                "corrective",
+                "preventive",
+                "preventative",
                 "tasks",
                 "repair items",
                 "what we are doing",
@@ -266,6 +269,31 @@ fn assigned(
         _ => what,
     };
     Found::Partial(points, format!("{what} on {lacking} action item{plural}"))
+}
+
+/// H028: each postmortem in review or final whose score is below `min_score`, with its
+/// score and what it lacks. Drafts are not held to the floor: they are unfinished by
+/// definition. `[check.levels]` applies.
+pub fn below_min_score(config: &Config, incidents: &[Incident], min_score: u32) -> Vec<Diagnostic> {
+    let mut found: Vec<Diagnostic> = incidents
+        .iter()
+        .filter(|incident| incident.status != Status::Draft)
+        .filter_map(|incident| {
+            let quality = score(incident);
+            (quality.score < min_score).then(|| {
+                let message = format!(
+                    "quality score {}/100 is below the minimum of {min_score}; missing: {}",
+                    quality.score,
+                    quality.missing_text()
+                );
+                Diagnostic::error(Code::H028, &incident.source, message).help(
+                    "add what is missing (docs/quality.md says what counts), or keep the postmortem a draft until it is done",
+                )
+            })
+        })
+        .collect();
+    crate::analyze::check::apply_levels(config, &mut found);
+    found
 }
 
 /// Whether the body has a section for `item` with text that is not a placeholder.

@@ -231,17 +231,19 @@ fn links_to(
 }
 
 /// A fingerprint of everything about an incident that pages other than its own can show:
-/// all of it except the body and the positions of fields (which only diagnostics use).
+/// all of it except the body and the positions of fields (which only diagnostics use),
+/// plus the quality score, which `/health/` shows and which the body's sections change.
 /// Taken from the `Debug` form, so a field added to `Incident` later counts without
 /// anyone remembering to add it here.
 pub(super) fn metadata_fingerprint(incident: &mut Incident) -> u64 {
+    let quality = crate::analyze::quality::score(incident);
     let body = std::mem::replace(
         &mut incident.body,
         markdown::render("", &MarkdownOptions::default()),
     );
     let positions = std::mem::take(&mut incident.positions);
     let mut hasher = HashWriter(DefaultHasher::new());
-    let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{incident:?}"));
+    let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{incident:?}{quality:?}"));
     incident.body = body;
     incident.positions = positions;
     hasher.0.finish()
