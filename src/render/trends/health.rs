@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Cell, ChartView, SummaryView, TableView};
 use crate::analyze::health::{self, FINAL_DATE_FIELDS, Health, ServiceScores};
 use crate::analyze::index::Facet;
-use crate::render::charts::{self, Frame, Scale, Series};
+use crate::render::charts::{self, Bar, Frame, Scale};
 use crate::render::views::{IncidentRow, term_url};
 use crate::render::{Page, RenderError, Renderer};
 
@@ -157,27 +157,30 @@ fn band_label(band: usize) -> String {
     format!("{low}–{high}")
 }
 
-/// Postmortems per score band, as bars.
+/// Postmortems per score band, as horizontal bars: a narrow chart that a phone shows
+/// whole (a 960-unit chart would scroll, and show the empty low bands first).
 fn distribution_chart(health: &Health) -> ChartView {
     let labels: Vec<String> = (0..health.bands.len()).map(band_label).collect();
     let title = "Postmortems by quality score";
     let frame = Frame {
         title,
         desc: "How many postmortems score in each band of ten points, from 0 to 100.",
-        x_title: "Quality score",
-        y_title: "Postmortems",
-        width: 640.0,
-        height: 240.0,
+        x_title: "Postmortems",
+        y_title: "Quality score",
+        width: 360.0,
+        height: 0.0,
     };
-    let series = [Series {
-        name: "Postmortems".into(),
-        class: "s-count".into(),
-        values: health.bands.to_vec(),
-    }];
+    let bars: Vec<Bar> = labels
+        .iter()
+        .zip(health.bands)
+        .map(|(label, count)| {
+            Bar::single(label.clone(), count as f64, "s-count", count.to_string())
+        })
+        .collect();
     ChartView {
         id: "chart-scores".into(),
         title: title.into(),
-        svg: charts::stacked_bars(frame, &labels, &series, Scale::Count),
+        svg: charts::horizontal_bars(frame, &bars, Scale::Count),
         legend: Vec::new(),
         table: TableView {
             caption: title.into(),
