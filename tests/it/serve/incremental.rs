@@ -171,6 +171,31 @@ fn a_body_edit_renders_its_own_page_alone() {
     assert!(update.files.is_empty() && update.written.is_empty());
 }
 
+/// A body edit that changes the quality score (a section added) changes `/health/` too,
+/// so it is not a body-only edit.
+#[test]
+fn a_body_edit_that_changes_the_quality_score_renders_the_health_page() {
+    let mut preview = Preview::example();
+    let text = preview.read(ONE);
+    let health = preview.out().join("health/index.html");
+    let before = fs::read_to_string(&health).expect("the health page");
+    let update = preview.write(
+        ONE,
+        &format!("{text}\n## Contributing factors\n\nNo alert on evictions.\n"),
+    );
+    assert_ne!(update.scope, Scope::Bodies);
+    assert!(
+        update.written.iter().any(|p| p == "health/index.html"),
+        "{:?}",
+        update.written
+    );
+    assert_ne!(
+        fs::read_to_string(&health).expect("the health page"),
+        before
+    );
+    preview.assert_same_as_build();
+}
+
 #[test]
 fn metadata_edits_match_a_full_build() {
     let mut preview = Preview::example();
