@@ -150,7 +150,7 @@ async fn every_page_kind_has_no_serious_axe_violation_in_either_scheme() {
         }
         session.client.clone().close().await.expect("close");
     }
-    assert_eq!(checked, 24, "every page kind in both schemes");
+    assert_eq!(checked, 26, "every page kind in both schemes");
     assert!(
         found.is_empty(),
         "{} violations:\n{}",
