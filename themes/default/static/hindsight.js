@@ -1,5 +1,6 @@
 /* Hindsight: what every page does with JavaScript, all of it optional.
  * - "/" focuses the search box (unless you are typing somewhere);
+ * - a table or code block that scrolls sideways becomes a named tab stop;
  * - opened from disk (file://), folder links go to the folder's index.html, which a
  *   browser does not do by itself, and the header search goes to search/index.html. */
 (function () {
@@ -23,6 +24,21 @@
     // Widened past the breakpoint, the filters are a column again: their summary is hidden.
     narrow.addEventListener("change", function () { if (!narrow.matches) fold.open = true; });
   }
+
+  // A box that scrolls sideways (a wide table or a code block, on a phone) is a tab stop
+  // named by what it holds, so the keyboard can reach and scroll it. Chart boxes have
+  // their own tabindex and name in the page.
+  function reachableScrollers() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap, pre"), function (box) {
+      if (box.hasAttribute("tabindex") || box.scrollWidth <= box.clientWidth + 1) return;
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", box.tagName === "PRE" ? "Code (scrolls sideways)" : "Table (scrolls sideways)");
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", reachableScrollers);
+  else reachableScrollers();
+  window.addEventListener("resize", reachableScrollers);
 
   if (location.protocol !== "file:") return;
   function toIndex(url) {
