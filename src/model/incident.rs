@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::model::action_item::ActionItem;
 use crate::model::diagnostics::Pos;
 use crate::model::field::Field;
-use crate::model::inference::Inference;
+use crate::model::inference::{Inference, TimelineEvent};
 use crate::model::time::zone::Zone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -67,6 +67,10 @@ pub struct Incident {
     pub detection: Option<String>,
     pub action_items: Vec<ActionItem>,
     pub related: Vec<String>,
+    /// The dated entries of the body's timeline section, as `check::lint_file` read them
+    /// (empty until then). An incident whose metadata was inferred has its timeline in
+    /// `inferred` instead; [`Incident::timeline`] gives either.
+    pub body_timeline: Vec<TimelineEvent>,
     /// Front matter fields Hindsight does not know, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
     pub body: Rendered,
@@ -206,6 +210,15 @@ impl Incident {
             (None, Some(DateHint::Day(day))) => Some(day.year()),
             (None, Some(DateHint::Year(year))) => Some(year),
             (None, None) => None,
+        }
+    }
+
+    /// The dated entries of the body's timeline: read from the prose with the rest of the
+    /// metadata for a postmortem without front matter, by `check` for any other.
+    pub fn timeline(&self) -> &[TimelineEvent] {
+        match &self.inferred {
+            Some(inferred) => &inferred.timeline,
+            None => &self.body_timeline,
         }
     }
 

@@ -333,6 +333,7 @@ impl Read {
                 .iter()
                 .map(|(slug, _)| vocab::url_slug(slug))
                 .collect(),
+            body_timeline: Vec::new(),
             extra: fields.extra(),
             body,
             positions: FieldPositions {

@@ -12,6 +12,7 @@
 //! and the axes all charts share are in `charts/svg.rs`.
 
 mod svg;
+pub(super) mod timeline;
 
 use std::fmt::Write;
 

@@ -11,6 +11,7 @@ mod extras;
 mod feeds;
 mod pages;
 mod partial;
+mod retro;
 pub mod search;
 mod sitemap;
 mod teams;

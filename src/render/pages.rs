@@ -112,24 +112,20 @@ impl Renderer<'_> {
                 .filter(|e| (2..=3).contains(&e.level))
                 .collect(),
             word_count: incident.body.word_count,
-            action_items: incident
-                .action_items
-                .iter()
-                .map(|item| ActionItemView {
-                    item,
-                    rejected_url: item.rejected_url(),
-                    status_label: match item.status {
-                        ActionStatus::Open => "Open",
-                        ActionStatus::Done => "Done",
-                        ActionStatus::Wontfix => "Won't fix",
-                    },
-                })
-                .collect(),
+            action_items: super::retro::action_item_views(
+                &incident.action_items,
+                self.trends.as_of,
+            ),
             action_items_open: incident
                 .action_items
                 .iter()
                 .filter(|a| a.status == ActionStatus::Open)
                 .count(),
+            action_progress: super::retro::action_progress(
+                &incident.action_items,
+                self.trends.as_of,
+            ),
+            timeline_chart: super::retro::timeline_chart(incident, self.tz),
             related: site.index.related[position]
                 .iter()
                 .map(|&r| &self.rows[r])

@@ -85,6 +85,8 @@ pub struct ActionItemView<'a> {
     #[serde(flatten)]
     pub item: &'a ActionItem,
     pub status_label: &'static str,
+    /// Open and due before the build's as-of date.
+    pub overdue: bool,
     /// A URL written for the item that a page may not link to, shown as text.
     pub rejected_url: Option<&'a str>,
 }
@@ -121,6 +123,10 @@ pub struct IncidentView<'a> {
     pub word_count: usize,
     pub action_items: Vec<ActionItemView<'a>>,
     pub action_items_open: usize,
+    /// Done, open, overdue and won't fix, as of the build's date.
+    pub action_progress: ActionProgressView,
+    /// The timeline chart; `None` with fewer than two recorded instants.
+    pub timeline_chart: Option<TimelineChartView>,
     pub related: Vec<&'a IncidentRow>,
     /// Every extra front matter field, as written (also in the data export).
     pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
@@ -145,6 +151,47 @@ impl QualityView {
             missing: quality.missing.iter().map(|g| g.text.clone()).collect(),
         }
     }
+}
+
+/// The timeline chart as the incident template sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineChartView {
+    /// The inline SVG.
+    pub svg: String,
+    /// The id of its caption, which the SVG names with `aria-describedby`.
+    pub caption_id: &'static str,
+    /// How many marks it draws, and the first and last time ("2023-12-05 02:40 UTC").
+    pub events: usize,
+    pub first: String,
+    pub last: String,
+    /// How many long gaps are drawn shortened.
+    pub breaks: usize,
+    /// The milestones with no time recorded ("detection"), and those recorded as a day
+    /// alone, which the chart leaves out rather than place at midnight.
+    pub not_recorded: Vec<&'static str>,
+    pub day_only: Vec<&'static str>,
+    /// Those two lists as sentences for the caption ("Detection and mitigation not
+    /// recorded."), empty when every milestone is drawn.
+    pub notes: Vec<String>,
+    /// Where the same events are listed as text: a fragment (`#timeline-utc`) and its
+    /// heading, else the page's facts panel.
+    pub text_href: String,
+    pub text_name: String,
+}
+
+/// How an incident's action items stand as of the build's date. The four counts are
+/// disjoint and add up to `total`: `open` are the open items not yet overdue.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionProgressView {
+    pub total: usize,
+    pub done: usize,
+    pub open: usize,
+    pub overdue: usize,
+    pub wontfix: usize,
+    /// Done as a whole percentage of all items, for themes that draw their own bar.
+    pub percent_done: usize,
+    /// The date overdue is counted at, "2024-03-01".
+    pub as_of: String,
 }
 
 /// Which of an incident's spans are values recorded in the postmortem.

@@ -49,7 +49,7 @@ fn the_seed_page_shows_what_was_inferred_and_from_where() {
     assert!(shown.contains(
         "2024-02-10 14:00 Incident declared resolved as service stability returned to normal. 18"
     ));
-    assert!(shown.contains("Action items 5 open of 5 inferred"));
+    assert!(shown.contains("Action items inferred 0 of 5 done · 5 open"));
     assert!(shown.contains("Schedule regular audits of critical system configurations"));
     // Indexed like any other incident.
     let slug = ["web-app-caching-layer-outage"];

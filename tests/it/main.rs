@@ -21,6 +21,7 @@ mod output;
 mod pages;
 mod properties;
 mod publish;
+mod retro;
 mod search;
 mod security;
 mod serve;

@@ -64,10 +64,11 @@ pub fn lint_file(
         }
         None => Vec::new(),
     };
-    lints.timeline(body, first_line, whole.as_ref());
+    let timeline = lints.timeline(body, first_line, whole.as_ref());
     lints.inferred_order();
     let found = lints.found;
     incident.positions.links = links;
+    incident.body_timeline = timeline;
     diagnostics.extend(found);
     apply_levels(config, diagnostics);
 }

@@ -193,18 +193,26 @@ impl Lints<'_> {
     }
 
     /// H016 and H017: the timeline in order, and in agreement with the stated times.
-    pub(super) fn timeline(&mut self, body: &str, first_line: u32, whole: Option<&Doc<'_>>) {
+    /// Returns the timeline read from the text, for an incident whose metadata was not
+    /// inferred (pages draw it); empty for one whose was, which has its own.
+    pub(super) fn timeline(
+        &mut self,
+        body: &str,
+        first_line: u32,
+        whole: Option<&Doc<'_>>,
+    ) -> Vec<TimelineEvent> {
         let incident = self.incident;
-        let computed;
+        let computed = match &incident.inferred {
+            Some(_) => Vec::new(),
+            None => self.timeline_of_text(body, first_line, whole),
+        };
         let events: &[TimelineEvent] = match &incident.inferred {
             Some(inferred) => &inferred.timeline,
-            None => {
-                computed = self.timeline_of_text(body, first_line, whole);
-                &computed
-            }
+            None => &computed,
         };
         self.timeline_order(events);
         self.timeline_agreement(events);
+        computed
     }
 
     /// Reads the timeline from the text, for an incident whose values were not inferred
