@@ -30,14 +30,19 @@ pub(super) fn timeline_chart(incident: &Incident, tz: Tz) -> Option<TimelineChar
         )
     }));
     marks.sort_by_key(|m| m.0);
-    let first_day = marks.first()?.0.with_timezone(&tz).date_naive();
+    // Each label names its day only where the day changes from the mark before it.
+    let mut day = marks.first()?.0.with_timezone(&tz).date_naive();
     let marks: Vec<Mark> = marks
         .into_iter()
-        .map(|(at, kind, approximate, text)| Mark {
-            at: at.timestamp(),
-            kind,
-            time: label_time(at, tz, first_day, approximate),
-            text,
+        .map(|(at, kind, approximate, text)| {
+            let time = label_time(at, tz, day, approximate);
+            day = at.with_timezone(&tz).date_naive();
+            Mark {
+                at: at.timestamp(),
+                kind,
+                time,
+                text,
+            }
         })
         .collect();
     let (text_href, text_name) = text_alternative(incident);
@@ -133,11 +138,11 @@ fn sentence_list(names: &[&str]) -> String {
     }
 }
 
-/// A label's time in the site's zone: "02:52", with the day where it is not the first
-/// mark's ("6 Dec 09:00"), and "≈" for an entry written without its minutes.
-fn label_time(at: DateTime<Utc>, tz: Tz, first_day: NaiveDate, approximate: bool) -> String {
+/// A label's time in the site's zone: "02:52", with the day where it is not the day of
+/// the mark before ("6 Dec 09:00"), and "≈" for an entry written without its minutes.
+fn label_time(at: DateTime<Utc>, tz: Tz, previous_day: NaiveDate, approximate: bool) -> String {
     let local = at.with_timezone(&tz);
-    let time = if local.date_naive() == first_day {
+    let time = if local.date_naive() == previous_day {
         local.format("%H:%M").to_string()
     } else {
         local.format("%-d %b %H:%M").to_string()

@@ -342,7 +342,7 @@ fn draw_axis(svg: &mut Svg, axis: &Axis, y: f64) {
             r#"<g class="tl-break"><title>{}</title>"#,
             escape(&tip)
         );
-        for edge in [start + 5.0, end - 5.0] {
+        for edge in [start + 10.0, end - 10.0] {
             // The break symbol: two slanted strokes where the axis stops and resumes.
             svg.line("tl-break-mark", edge - 3.0, y + 6.0, edge + 3.0, y - 6.0);
         }
