@@ -2,6 +2,7 @@
 //! fantoccini. `reload.rs`: live reload under `hindsight serve`; `overlay.rs`: its problems
 //! overlay in the light and dark schemes; `search.rs`: the search page over HTTP under a
 //! sub-path and from `file://`; `phone.rs`: every page at 390 px, and the search page there;
+//! `print.rs`: the longest incident page printed to PDF on A4 and Letter;
 //! `valid.rs`: every page through the W3C Nu checker (no browser, but CI-only tools too).
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`; `.ci/run`
@@ -24,6 +25,7 @@ mod a11y;
 mod filters;
 mod overlay;
 mod phone;
+mod print;
 mod reload;
 mod search;
 mod valid;

@@ -37,7 +37,7 @@ pub(super) fn build_example(out: &Path) {
 
 /// A static file server for `dir` under the path `/pm/`, on a thread; nothing else
 /// (no compression, no index pages beyond `index.html`), like the plainest host.
-fn static_server(dir: PathBuf) -> SocketAddr {
+pub(super) fn static_server(dir: PathBuf) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
     let address = listener.local_addr().expect("an address");
     std::thread::spawn(move || {
