@@ -308,6 +308,7 @@ pub(in crate::render) fn timeline(
         (&below, &bottom, &bottom_rows, false),
         (&above, &top, &top_rows, true),
     ];
+    let mut laid: Vec<(&Mark, &Placed, &str, f64, bool)> = Vec::with_capacity(marks.len());
     for (side, placed, rows, is_above) in sides {
         for ((mark, (place, text)), &row) in side.iter().zip(placed).zip(rows) {
             let y = if is_above {
@@ -315,8 +316,21 @@ pub(in crate::render) fn timeline(
             } else {
                 axis_y + 22.0 + ROW * row as f64
             };
-            draw_mark(&mut svg, mark, place, text, axis_y, y, is_above);
+            laid.push((mark, place, text.as_str(), y, is_above));
         }
+    }
+    // Every leader before any label: each label's backdrop then hides the leaders of
+    // farther rows that pass behind it, so no line strikes through a word.
+    for &(_, place, _, label_y, above) in &laid {
+        let (from, to) = if above {
+            (axis_y - 6.0, label_y + 3.0)
+        } else {
+            (axis_y + 5.0, label_y - 9.0)
+        };
+        svg.line("tl-leader", place.x, from, place.x, to);
+    }
+    for &(mark, place, text, label_y, _) in &laid {
+        draw_mark(&mut svg, mark, place, text, axis_y, label_y);
     }
     Some(Drawn {
         svg: svg.finish(),
@@ -357,17 +371,9 @@ fn draw_axis(svg: &mut Svg, axis: &Axis, y: f64) {
     }
 }
 
-/// One mark: its shape on the axis (a diamond for a milestone, a dot for an entry), the
-/// leader to its label's row, and the label with the whole entry as its tooltip.
-fn draw_mark(
-    svg: &mut Svg,
-    mark: &Mark,
-    place: &Placed,
-    text: &str,
-    axis_y: f64,
-    label_y: f64,
-    above: bool,
-) {
+/// One mark: its shape on the axis (a diamond for a milestone, a dot for an entry) and
+/// its label on a backdrop of the chart's background, with the whole entry as tooltip.
+fn draw_mark(svg: &mut Svg, mark: &Mark, place: &Placed, text: &str, axis_y: f64, label_y: f64) {
     let x = place.x;
     let tip = match mark.kind {
         MarkKind::Entry => format!("{} — {}", mark.time, mark.text),
@@ -379,12 +385,6 @@ fn draw_mark(
         mark.kind.class(),
         escape(&tip)
     );
-    let (leader_from, leader_to) = if above {
-        (axis_y - 6.0, label_y + 3.0)
-    } else {
-        (axis_y + 5.0, label_y - 9.0)
-    };
-    svg.line("tl-leader", x, leader_from, x, leader_to);
     match mark.kind {
         MarkKind::Entry => {
             let _ = write!(
@@ -403,6 +403,20 @@ fn draw_mark(
             );
         }
     }
+    let (start, end) = place.span;
+    let from = if place.anchor == "start" {
+        start + 3.0
+    } else {
+        start
+    };
+    svg.rect(
+        "tl-label-bg",
+        from,
+        label_y - 10.0,
+        end - 3.0 - from + 2.0,
+        13.0,
+        None,
+    );
     svg.text("tl-label", place.text_x, label_y, place.anchor, text);
     svg.0.push_str("</g>");
 }
