@@ -231,8 +231,9 @@ fn links_to(
 }
 
 /// A fingerprint of everything about an incident that pages other than its own can show:
-/// all of it except the body and the positions of fields (which only diagnostics use),
-/// plus the quality score, which `/health/` shows and which the body's sections change.
+/// all of it except the body, the timeline read from it (only its own page draws it), and
+/// the positions of fields (which only diagnostics use), plus the quality score, which
+/// `/health/` shows and which the body's sections change.
 /// Taken from the `Debug` form, so a field added to `Incident` later counts without
 /// anyone remembering to add it here.
 pub(super) fn metadata_fingerprint(incident: &mut Incident) -> u64 {
@@ -242,10 +243,12 @@ pub(super) fn metadata_fingerprint(incident: &mut Incident) -> u64 {
         markdown::render("", &MarkdownOptions::default()),
     );
     let positions = std::mem::take(&mut incident.positions);
+    let timeline = std::mem::take(&mut incident.body_timeline);
     let mut hasher = HashWriter(DefaultHasher::new());
     let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{incident:?}{quality:?}"));
     incident.body = body;
     incident.positions = positions;
+    incident.body_timeline = timeline;
     hasher.0.finish()
 }
 

@@ -264,24 +264,12 @@ pub(in crate::render) fn timeline(
     if axis.points.len() < 2 {
         return None;
     }
-    // Many entries get shorter labels, so they pack into fewer rows.
-    let entries = marks.iter().filter(|m| m.kind == MarkKind::Entry).count();
-    let text_chars = if entries > 12 { 22 } else { 34 };
     let (above, below): (Vec<&Mark>, Vec<&Mark>) =
         marks.iter().partition(|m| m.kind != MarkKind::Entry);
-    let placed = |side: &[&Mark]| -> (Vec<(Placed, String)>, Vec<usize>) {
-        let placed: Vec<(Placed, String)> = side
-            .iter()
-            .map(|m| {
-                let text = label(m, text_chars);
-                (place(axis.x(m.at), &text), text)
-            })
-            .collect();
-        let rows = label_rows(&placed.iter().map(|(p, _)| p.span).collect::<Vec<_>>());
-        (placed, rows)
-    };
-    let (top, top_rows) = placed(&above);
-    let (bottom, bottom_rows) = placed(&below);
+    // Many entries get shorter labels, so they pack into fewer rows.
+    let text_chars = if below.len() > 12 { 22 } else { 34 };
+    let (top, top_rows) = side_labels(&above, &axis, text_chars);
+    let (bottom, bottom_rows) = side_labels(&below, &axis, text_chars);
     let rows_above = top_rows.iter().max().map_or(0, |r| r + 1);
     let rows_below = bottom_rows.iter().max().map_or(0, |r| r + 1);
     let axis_y = 8.0 + ROW * rows_above as f64 + 10.0;
@@ -319,9 +307,35 @@ pub(in crate::render) fn timeline(
             laid.push((mark, place, text.as_str(), y, is_above));
         }
     }
-    // Every leader before any label: each label's backdrop then hides the leaders of
-    // farther rows that pass behind it, so no line strikes through a word.
-    for &(_, place, _, label_y, above) in &laid {
+    draw_marks(&mut svg, &laid, axis_y);
+    Some(Drawn {
+        svg: svg.finish(),
+        breaks: axis.breaks.len(),
+    })
+}
+
+/// The labels of one side of the axis, placed beside their marks, and the row of each.
+fn side_labels(
+    side: &[&Mark],
+    axis: &Axis,
+    text_chars: usize,
+) -> (Vec<(Placed, String)>, Vec<usize>) {
+    let placed: Vec<(Placed, String)> = side
+        .iter()
+        .map(|m| {
+            let text = label(m, text_chars);
+            (place(axis.x(m.at), &text), text)
+        })
+        .collect();
+    let rows = label_rows(&placed.iter().map(|(p, _)| p.span).collect::<Vec<_>>());
+    (placed, rows)
+}
+
+/// Every leader before any label: each label's backdrop then hides the leaders of
+/// farther rows that pass behind it, so no line strikes through a word. `laid` holds
+/// (mark, its label's place, text and baseline, above the axis).
+fn draw_marks(svg: &mut Svg, laid: &[(&Mark, &Placed, &str, f64, bool)], axis_y: f64) {
+    for &(_, place, _, label_y, above) in laid {
         let (from, to) = if above {
             (axis_y - 6.0, label_y + 3.0)
         } else {
@@ -329,13 +343,9 @@ pub(in crate::render) fn timeline(
         };
         svg.line("tl-leader", place.x, from, place.x, to);
     }
-    for &(mark, place, text, label_y, _) in &laid {
-        draw_mark(&mut svg, mark, place, text, axis_y, label_y);
+    for &(mark, place, text, label_y, _) in laid {
+        draw_mark(svg, mark, place, text, axis_y, label_y);
     }
-    Some(Drawn {
-        svg: svg.finish(),
-        breaks: axis.breaks.len(),
-    })
 }
 
 /// The axis line, to scale between breaks, and each break with its length.
