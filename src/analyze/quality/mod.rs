@@ -211,7 +211,7 @@ pub fn score(incident: &Incident) -> Quality {
         // Without any action item, "owners" and "due dates" say nothing more.
         let implied = matches!(item, Item::Owners | Item::DueDates)
             && missing.iter().any(|g: &Gap| g.item == Item::ActionItems);
-        if let Some(text) = gap.filter(|_| !implied) {
+        if let Some(text) = gap.filter(|text| !implied && !text.is_empty()) {
             missing.push(Gap { item, text });
         }
     }
@@ -251,10 +251,14 @@ fn assigned(
         "due dates"
     };
     if items.is_empty() {
-        return Found::Partial(
-            0,
-            format!("{what} on action items (not recorded: action items only in the text)"),
-        );
+        // One gap for both: "owners and due dates" are missing for the same reason.
+        let text = match item {
+            Item::Owners => {
+                "owners and due dates on action items (not recorded: action items only in the text)"
+            }
+            _ => "",
+        };
+        return Found::Partial(0, text.to_string());
     }
     let lacking = items.iter().filter(|a| !has(a)).count();
     if lacking == 0 {
@@ -305,11 +309,18 @@ fn has_section(item: Item, sections: &[Section]) -> bool {
 
 /// The checklist item a heading names, if any.
 fn section_item(heading: &str) -> Option<Item> {
-    let padded = format!(" {heading} ");
-    SECTION_ORDER.into_iter().find(|item| {
-        item.headings()
-            .iter()
-            .any(|name| padded.contains(&format!(" {name} ")))
+    SECTION_ORDER
+        .into_iter()
+        .find(|item| item.headings().iter().any(|name| has_phrase(heading, name)))
+}
+
+/// Whether `phrase` is in `words` as whole words (both are lowercase words, one space
+/// apart).
+fn has_phrase(words: &str, phrase: &str) -> bool {
+    words.match_indices(phrase).any(|(at, _)| {
+        let end = at + phrase.len();
+        (at == 0 || words.as_bytes()[at - 1] == b' ')
+            && (end == words.len() || words.as_bytes()[end] == b' ')
     })
 }
 

@@ -127,9 +127,9 @@ fn owners_and_due_dates_are_counted_per_item() {
 fn action_items_only_in_the_text_have_no_owners_on_record() {
     let q = quality("", "## Action items\n- Add a canary (@ana)\n");
     assert_eq!(q.score, 10);
-    assert!(
-        q.missing_text()
-            .contains("owners on action items (not recorded: action items only in the text)")
+    assert_eq!(
+        q.missing_text(),
+        "summary, impact, timeline, detection, root cause, contributing factors, owners and due dates on action items (not recorded: action items only in the text), lessons learned"
     );
 }
 
