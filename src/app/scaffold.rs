@@ -6,7 +6,9 @@
 //! Tera template like the theme's pages. Making the text ([`new_postmortem`],
 //! [`init_files`]) is pure; [`write_new`] and [`write_init`] write it, never over an
 //! existing file: these commands create sources, so the build's rule that only
-//! `output.rs` writes does not reach them.
+//! `output.rs` writes does not reach them. The one file they replace is the editor schema
+//! (`render::schema::SCHEMA_FILE`), which is made from `hindsight.toml` alone; it is
+//! written whole beside its place and renamed over it ([`write_schema`]).
 
 use std::fs;
 use std::io::{self, Write};
@@ -17,6 +19,7 @@ use tera::{Context, Tera};
 
 use crate::model::config::Config;
 use crate::model::vocab::{self, did_you_mean, term_key};
+use crate::render::schema::{self, MODELINE_PREFIX, SCHEMA_FILE};
 use crate::render::theme::Theme;
 
 /// The default postmortem template.
@@ -206,7 +209,71 @@ pub fn new_postmortem(
     };
     tera.add_raw_template("new.md", template).map_err(error)?;
     let text = tera.render("new.md", &context).map_err(error)?;
+    let text = with_site_modeline(&path, text);
     Ok(NewPostmortem { path, text })
+}
+
+/// `text`, the file at `path`, with the modeline naming the site's schema.
+fn with_site_modeline(path: &str, text: String) -> String {
+    match schema_from(path) {
+        Some(schema) => with_modeline(&text, &schema),
+        None => text,
+    }
+}
+
+/// The path of the site's schema from the folder of the file at `path` (relative to the
+/// site root): yaml-language-server resolves a modeline's relative path from the file's
+/// own folder. `None` for a path that leaves the site.
+pub fn schema_from(path: &str) -> Option<String> {
+    let folders: Vec<&str> = path.split('/').collect();
+    let folders = &folders[..folders.len().saturating_sub(1)];
+    if path.starts_with('/') || folders.iter().any(|f| *f == ".." || f.contains('\\')) {
+        return None;
+    }
+    let depth = folders
+        .iter()
+        .filter(|f| !f.is_empty() && **f != ".")
+        .count();
+    Some(format!("{}{SCHEMA_FILE}", "../".repeat(depth)))
+}
+
+/// `text` with the schema modeline as the first line of its YAML front matter, unless it
+/// has one, or its front matter is not YAML (TOML's `+++`, or none).
+fn with_modeline(text: &str, schema: &str) -> String {
+    let Some(matter) = text.strip_prefix("---\n") else {
+        return text.to_string();
+    };
+    let end = matter.find("\n---").unwrap_or(matter.len());
+    if matter[..end].contains("yaml-language-server:") {
+        return text.to_string();
+    }
+    format!("---\n{MODELINE_PREFIX}{schema}\n{matter}")
+}
+
+/// Writes the site's front matter schema to `root`'s [`SCHEMA_FILE`] when it is missing
+/// or differs; returns whether it wrote. The file is written whole beside its place and
+/// renamed over it, so an editor never reads half a schema.
+pub fn write_schema(root: &Path, config: &Config) -> Result<bool, ScaffoldError> {
+    write_replacing(&root.join(SCHEMA_FILE), &schema::schema_text(config))
+}
+
+/// Writes `text` to `path` through a temporary file beside it, unless it holds `text`.
+pub fn write_replacing(path: &Path, text: &str) -> Result<bool, ScaffoldError> {
+    if fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes()) {
+        return Ok(false);
+    }
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+        fs::create_dir_all(folder).map_err(io_error(folder))?;
+    }
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(format!(".tmp-{}", std::process::id()));
+    let temp = PathBuf::from(temp);
+    let written = fs::write(&temp, text).and_then(|()| fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written.map_err(io_error(path))?;
+    Ok(true)
 }
 
 fn severity_key(config: &Config, given: &str) -> Result<String, ScaffoldError> {
@@ -290,6 +357,8 @@ pub enum InitAction {
     Kept,
     /// `.gitignore` existed; the output folder was added to it.
     Appended,
+    /// The editor schema existed and was made anew from the config.
+    Replaced,
 }
 
 /// Writes a new knowledge base into `dir` (created if missing). A folder that holds
@@ -334,7 +403,26 @@ pub fn write_init(dir: &Path, force: bool) -> Result<Vec<(String, InitAction)>, 
         };
         done.push((relative.to_string(), action));
     }
+    if let Some(action) = init_schema(dir)? {
+        done.push((SCHEMA_FILE.to_string(), action));
+    }
     Ok(done)
+}
+
+/// The schema of the site's config (the one just written, or the one kept), for the
+/// example's modeline; none when a kept config does not parse (`check` says why).
+fn init_schema(dir: &Path) -> Result<Option<InitAction>, ScaffoldError> {
+    let path = dir.join(crate::model::config::CONFIG_FILE);
+    let text = fs::read_to_string(&path).map_err(io_error(&path))?;
+    let Ok(config) = Config::parse(&text, crate::model::config::CONFIG_FILE) else {
+        return Ok(None);
+    };
+    let existed = dir.join(SCHEMA_FILE).exists();
+    Ok(Some(match (write_schema(dir, &config)?, existed) {
+        (false, _) => InitAction::Kept,
+        (true, false) => InitAction::Created,
+        (true, true) => InitAction::Replaced,
+    }))
 }
 
 #[cfg(test)]
@@ -400,6 +488,36 @@ mod tests {
             error.to_string(),
             "unknown category \"cachng\"; did you mean `caching`?"
         );
+    }
+
+    #[test]
+    fn the_modeline_names_the_schema_from_the_files_folder() {
+        assert_eq!(
+            schema_from("content/2024/a.md").as_deref(),
+            Some("../../.hindsight/schema.json")
+        );
+        assert_eq!(
+            schema_from("./docs/pm/2024/a.md").as_deref(),
+            Some("../../../.hindsight/schema.json")
+        );
+        assert_eq!(
+            schema_from("a.md").as_deref(),
+            Some(".hindsight/schema.json")
+        );
+        assert_eq!(schema_from("../elsewhere/a.md"), None);
+        assert_eq!(schema_from("/abs/a.md"), None);
+        let schema = ".hindsight/schema.json";
+        assert_eq!(
+            with_modeline("---\ntitle: x\n---\nbody\n", schema),
+            "---\n# yaml-language-server: $schema=.hindsight/schema.json\ntitle: x\n---\nbody\n"
+        );
+        for kept in [
+            "+++\ntitle = \"x\"\n+++\n",
+            "no front matter\n",
+            "---\n# yaml-language-server: $schema=other.json\n---\n",
+        ] {
+            assert_eq!(with_modeline(kept, schema), kept);
+        }
     }
 
     #[test]

@@ -42,7 +42,7 @@ impl InitArgs {
                     let what = match action {
                         InitAction::Created => "created",
                         InitAction::Kept => "kept   ",
-                        InitAction::Appended => "updated",
+                        InitAction::Appended | InitAction::Replaced => "updated",
                     };
                     println!("{what} {}", self.dir.join(path).display());
                 }

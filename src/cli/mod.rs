@@ -11,6 +11,7 @@ mod check;
 mod import;
 mod init;
 mod new;
+mod schema;
 mod serve;
 
 use build::BuildArgs;
@@ -18,6 +19,7 @@ use check::CheckArgs;
 use import::ImportArgs;
 use init::InitArgs;
 use new::NewArgs;
+use schema::SchemaArgs;
 use serve::ServeArgs;
 
 use crate::model::diagnostics::{Diagnostic, Tally};
@@ -51,6 +53,8 @@ enum Command {
     Import(ImportArgs),
     /// Preview the site while writing: build, serve over HTTP, rebuild and reload on save
     Serve(ServeArgs),
+    /// Print the JSON Schema of this site's front matter, for editors
+    Schema(SchemaArgs),
 }
 
 impl Cli {
@@ -62,6 +66,7 @@ impl Cli {
             Command::Init(args) => args.run(),
             Command::Import(args) => args.run(),
             Command::Serve(args) => args.run(),
+            Command::Schema(args) => args.run(),
         }
     }
 }

@@ -408,23 +408,61 @@ fn dedup_case_insensitive(values: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// The review state of the document. Archives exported from status pages and trackers
-/// hold the incident's own state there instead: a resolved or closed incident's record is
-/// final, an open one's is still under review (shown, with the review banner).
+/// Every word `status` accepts (case aside), with the review state it means. Archives
+/// exported from status pages and trackers hold the incident's own state there instead: a
+/// resolved or closed incident's record is final, an open one's is still under review
+/// (shown, with the review banner). The editor schema (`render::schema`) lists the same.
+pub const STATUS_WORDS: &[(&str, Status)] = &[
+    ("draft", Status::Draft),
+    ("review", Status::Review),
+    ("in review", Status::Review),
+    ("in-review", Status::Review),
+    ("investigating", Status::Review),
+    ("identified", Status::Review),
+    ("monitoring", Status::Review),
+    ("open", Status::Review),
+    ("ongoing", Status::Review),
+    ("active", Status::Review),
+    ("final", Status::Final),
+    ("published", Status::Final),
+    ("resolved", Status::Final),
+    ("closed", Status::Final),
+    ("complete", Status::Final),
+    ("completed", Status::Final),
+    ("done", Status::Final),
+    ("postmortem", Status::Final),
+];
+
+/// The review state of the document (see [`STATUS_WORDS`]).
 fn parse_status(text: &str) -> Option<Status> {
-    match text.to_ascii_lowercase().as_str() {
-        "draft" => Some(Status::Draft),
-        "review" | "in review" | "in-review" => Some(Status::Review),
-        "investigating" | "identified" | "monitoring" | "open" | "ongoing" | "active" => {
-            Some(Status::Review)
-        }
-        "final" | "published" => Some(Status::Final),
-        "resolved" | "closed" | "complete" | "completed" | "done" | "postmortem" => {
-            Some(Status::Final)
-        }
-        _ => None,
-    }
+    let text = text.to_ascii_lowercase();
+    STATUS_WORDS
+        .iter()
+        .find(|(word, _)| *word == text)
+        .map(|(_, status)| *status)
 }
+
+/// Every word an action item's `status` accepts, with the state it means; letters and
+/// digits only, lowercased (`In Progress` is `inprogress`). "" (no letters) is open.
+pub const ACTION_STATUS_WORDS: &[(&str, ActionStatus)] = &[
+    ("open", ActionStatus::Open),
+    ("todo", ActionStatus::Open),
+    ("inprogress", ActionStatus::Open),
+    ("started", ActionStatus::Open),
+    ("planned", ActionStatus::Open),
+    ("", ActionStatus::Open),
+    ("done", ActionStatus::Done),
+    ("closed", ActionStatus::Done),
+    ("complete", ActionStatus::Done),
+    ("completed", ActionStatus::Done),
+    ("fixed", ActionStatus::Done),
+    ("resolved", ActionStatus::Done),
+    ("wontfix", ActionStatus::Wontfix),
+    ("wontdo", ActionStatus::Wontfix),
+    ("cancelled", ActionStatus::Wontfix),
+    ("canceled", ActionStatus::Wontfix),
+    ("declined", ActionStatus::Wontfix),
+];
 
 fn parse_action_status(text: &str) -> Option<ActionStatus> {
     let key: String = text
@@ -432,14 +470,10 @@ fn parse_action_status(text: &str) -> Option<ActionStatus> {
         .filter(|c| c.is_alphanumeric())
         .collect::<String>()
         .to_lowercase();
-    match key.as_str() {
-        "open" | "todo" | "inprogress" | "started" | "planned" | "" => Some(ActionStatus::Open),
-        "done" | "closed" | "complete" | "completed" | "fixed" | "resolved" => {
-            Some(ActionStatus::Done)
-        }
-        "wontfix" | "wontdo" | "cancelled" | "canceled" | "declined" => Some(ActionStatus::Wontfix),
-        _ => None,
-    }
+    ACTION_STATUS_WORDS
+        .iter()
+        .find(|(word, _)| *word == key)
+        .map(|(_, status)| *status)
 }
 
 /// Whether a value says nothing: null, blank text, or an empty list or map, or a list of

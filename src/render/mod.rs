@@ -12,6 +12,7 @@ mod feeds;
 mod pages;
 mod partial;
 mod retro;
+pub mod schema;
 pub mod search;
 mod sitemap;
 mod teams;

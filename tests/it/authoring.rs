@@ -105,8 +105,9 @@ fn the_site_can_replace_the_new_template() {
         fs::read_to_string(site.root().join("content/2024/2024-06-10-card-declines.md")).unwrap();
     assert_eq!(
         written,
-        "---\ntitle: \"Card \\\"declines\\\"\"\nstatus: draft\nteam: payments\n---\n\n# Card \"declines\" (2024-06-10)\n"
+        "---\n# yaml-language-server: $schema=../../.hindsight/schema.json\ntitle: \"Card \\\"declines\\\"\"\nstatus: draft\nteam: payments\n---\n\n# Card \"declines\" (2024-06-10)\n"
     );
+    // The site's own template gets the schema modeline too (see `init_and_new_point_…`).
     // A build reads templates/ as theme overrides; new.md must not break it.
     site.build().assert_code(0);
 }

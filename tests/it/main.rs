@@ -22,6 +22,7 @@ mod pages;
 mod properties;
 mod publish;
 mod retro;
+mod schema;
 mod search;
 mod security;
 mod serve;
