@@ -7,7 +7,6 @@ use super::build::resolve_as_of;
 use super::fail;
 use crate::app::project;
 use crate::app::scaffold::{self, NewOptions};
-use crate::render::schema::SCHEMA_FILE;
 use crate::render::theme::Theme;
 
 #[derive(Debug, clap::Args)]
@@ -61,10 +60,9 @@ impl NewArgs {
                 println!("{}", path.display());
                 // The modeline of the new file points at the schema; it is made anew from
                 // the config, which may have changed since it was last written.
-                match scaffold::write_schema(&self.root, &config) {
-                    Ok(true) => eprintln!("updated {}", self.root.join(SCHEMA_FILE).display()),
-                    Ok(false) => {}
-                    Err(error) => eprintln!("warning: {error}"),
+                // Quietly: the path on stdout and the draft note are what an author needs.
+                if let Err(error) = scaffold::write_schema(&self.root, &config) {
+                    eprintln!("warning: {error} (the editor schema; see `hindsight schema`)");
                 }
                 if is_draft(&config, &path) {
                     // On stderr: stdout stays the path alone, for scripts.

@@ -11,6 +11,7 @@ mod extras;
 mod feeds;
 mod pages;
 mod partial;
+mod previews;
 mod retro;
 pub mod schema;
 pub mod search;
@@ -368,6 +369,9 @@ impl<'a> Renderer<'a> {
             Job::Home => self.home(),
             Job::IncidentList => {
                 let mut context = self.context("incidents/index.html", "All incidents");
+                let incidents = &self.site.incidents;
+                let description = previews::incident_list(incidents, self.tz);
+                context.insert("description", &description);
                 context.insert("count", &self.rows.len());
                 context.insert(
                     "rows",
@@ -376,11 +380,21 @@ impl<'a> Renderer<'a> {
                 self.page("incidents/index.html", "incidents.html", &context)
             }
             Job::Search => {
-                let context = self.context("search/index.html", "Search");
+                let mut context = self.context("search/index.html", "Search");
+                let description = format!(
+                    "Search {} postmortems by their words, services, root causes and more",
+                    self.site.incidents.len()
+                );
+                context.insert("description", &description);
                 self.page("search/index.html", "search.html", &context)
             }
             Job::NotFound => {
                 let mut context = self.context("404.html", "Page not found");
+                let title = &self.site.config.title;
+                context.insert(
+                    "description",
+                    &format!("No page of {title} is at this address"),
+                );
                 // A server shows this page at any depth, so relative links would break.
                 context.insert("root", &base_path(&self.site.config.base_url));
                 // The page is shown at whatever address was missing; it has no canonical one.
@@ -416,6 +430,10 @@ impl<'a> Renderer<'a> {
         );
         // The page's own feed, from the site root (a service's page has one).
         context.insert("feed_url", &feeds::feed_of_page(self.site, path));
+        // What a link preview says (`<meta name="description">`, OpenGraph); pages that
+        // know more about themselves replace it.
+        context.insert("description", &self.site.config.description);
+        context.insert("og_type", "website");
         context
     }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::trends::SummaryView;
 use super::views::*;
-use super::{Page, RenderError, Renderer, root_of};
+use super::{Page, RenderError, Renderer, previews, root_of};
 use crate::analyze::index::{Facet, duration_bucket};
 use crate::analyze::trends::Summary;
 use crate::model::action_item::ActionStatus;
@@ -136,6 +136,8 @@ impl Renderer<'_> {
         };
         let path = format!("incidents/{}/index.html", incident.slug);
         let mut context = self.context(&path, &incident.title);
+        context.insert("description", &previews::incident(&site.config, incident));
+        context.insert("og_type", "article");
         let related = site.index.related[position].iter().copied();
         context.insert("related_rows", &self.rows_html(related, &root_of(&path))?);
         context.insert("incident", &view);
@@ -192,6 +194,9 @@ impl Renderer<'_> {
             "facet",
             &serde_json::json!({"name": plural, "singular": singular, "key": facet.path()}),
         );
+        let named = terms.iter().filter(|t| !t.missing && t.count > 0).count();
+        let description = previews::overview(facet, named, self.site.incidents.len());
+        context.insert("description", &description);
         context.insert("terms", &terms);
         context.insert("missing", &(!used).then(|| self.facet_missing(facet)));
         context.insert("total", &self.site.incidents.len());
@@ -218,8 +223,10 @@ impl Renderer<'_> {
         let term = &self.site.index.facet(facet).terms[position];
         let path = format!("{}index.html", term_url(facet, term));
         let mut context = self.context(&path, &format!("{singular}: {}", term.name));
-        let rows: Vec<&IncidentRow> = term.incidents.iter().map(|&i| &self.rows[i]).collect();
         let incidents = &self.site.incidents;
+        let description = previews::term(facet, term, incidents, self.tz);
+        context.insert("description", &description);
+        let rows: Vec<&IncidentRow> = term.incidents.iter().map(|&i| &self.rows[i]).collect();
         let duration = Summary::of(term.incidents.iter().map(|&i| incidents[i].duration()));
         context.insert("facet", &serde_json::json!({"name": plural, "singular": singular, "key": facet.path(), "url": format!("{}/", facet.path())}));
         context.insert("term", &serde_json::json!({

@@ -19,6 +19,7 @@ mod lists;
 mod messy;
 mod output;
 mod pages;
+mod previews;
 mod properties;
 mod publish;
 mod retro;

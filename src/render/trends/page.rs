@@ -27,6 +27,11 @@ impl Renderer<'_> {
     pub(in crate::render) fn trends_page(&self) -> Result<Page, RenderError> {
         let path = "trends/index.html";
         let mut context = self.context(path, "Trends");
+        let description = format!(
+            "What {} postmortems teach over time: incidents, time to detect and resolve, root causes, services, recurrence and action items",
+            self.site.incidents.len()
+        );
+        context.insert("description", &description);
         context.insert("trends", &self.trends_view());
         self.page(path, "trends.html", &context)
     }
