@@ -8,13 +8,17 @@
 //! not flag a value `hindsight check` reads, and it is looser where that reading is not a
 //! regular language (zone names, spellings folded to one term), so `check` stays the
 //! authority. Every field accepts a blank value, which Hindsight reads as "not set", and
-//! `additionalProperties` stays open: teams keep fields of their own.
+//! `additionalProperties` stays open: teams keep fields of their own. `patternErrorMessage`
+//! (a yaml-language-server keyword, ignored by other validators) says what was expected in
+//! the words `check` uses, instead of showing the regular expression.
 
 use serde_json::{Map, Value, json};
 
 use crate::model::config::Config;
 use crate::model::field::Field;
 use crate::model::term::term_key;
+use crate::model::time::EXPECTED_SHAPES;
+use crate::model::time::duration::EXPECTED_DURATIONS;
 use crate::parse::incident::{ACTION_STATUS_WORDS, STATUS_WORDS};
 
 /// The draft the schema declares.
@@ -73,10 +77,10 @@ fn field_schema(field: Field, config: &Config) -> Map<String, Value> {
         Field::Status => or_blank(vec![status()]),
         Field::Severity => or_blank(severity(config)),
         Field::StartedAt | Field::DetectedAt | Field::MitigatedAt | Field::ResolvedAt => {
-            or_blank(timestamp())
+            with_message(or_blank(timestamp()), EXPECTED_SHAPES)
         }
         Field::Duration | Field::TimeToDetect | Field::TimeToMitigate | Field::TimeToResolve => {
-            or_blank(duration())
+            with_message(or_blank(duration()), EXPECTED_DURATIONS)
         }
         Field::Services if !config.services.is_empty() => {
             let names = config.services.iter().map(|s| s.name.as_str());
@@ -147,6 +151,13 @@ fn or_blank(mut alternatives: Vec<Value>) -> Map<String, Value> {
     }));
     let mut schema = Map::new();
     schema.insert("anyOf".into(), Value::Array(alternatives));
+    schema
+}
+
+/// `schema` with the message yaml-language-server shows when no alternative matches
+/// (`errorMessage`, its keyword), in the words `check` uses.
+fn with_message(mut schema: Map<String, Value>, message: &str) -> Map<String, Value> {
+    schema.insert("errorMessage".into(), message.into());
     schema
 }
 
@@ -346,18 +357,21 @@ fn timestamp() -> Vec<Value> {
             "description": "RFC 3339: 2024-02-10T09:00:00Z, 2024-02-10T10:00:00+01:00",
             "type": "string",
             "format": "date-time",
+            "patternErrorMessage": EXPECTED_SHAPES,
             "pattern": r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$",
         }),
         json!({
             "description": "A date alone: 2024-02-10",
             "type": "string",
             "format": "date",
+            "patternErrorMessage": EXPECTED_SHAPES,
             "pattern": r"^\d{4}-\d{2}-\d{2}$",
         }),
         json!({
             "description": "A date and time with a zone name, an offset or none (the site's timezone): 2024-02-10 09:00 Europe/Berlin, 2024-02-10 09:00 PDT, 2024-02-10 9:05 +0200",
             "type": "string",
             "pattern": any,
+            "patternErrorMessage": EXPECTED_SHAPES,
             "examples": ["2024-02-10 09:00 Europe/Berlin", "2024-02-10 09:00"],
         }),
     ]
@@ -377,6 +391,7 @@ fn duration() -> Vec<Value> {
         json!({
             "type": "string",
             "pattern": case_insensitive(&pattern),
+            "patternErrorMessage": EXPECTED_DURATIONS,
             "examples": ["45m", "1h 30m", "PT45M", "1:30"],
         }),
     ]
