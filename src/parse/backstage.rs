@@ -174,7 +174,7 @@ fn entities(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<En
             Ok((Event::StreamEnd, _)) => break,
             Ok((event, mark)) => walk.event(event, mark),
             Err(error) => {
-                let (line, col) = position(*error.marker());
+                let (line, col) = within(text, position(*error.marker()));
                 diagnostics.push(
                     Diagnostic::warning(
                         Code::H027,
@@ -191,6 +191,19 @@ fn entities(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<En
         }
     }
     walk.done
+}
+
+/// A position at the end of the text moved onto its last line, so the caret has a line
+/// to point into (the scanner reports an unclosed `[` just past the last line break).
+fn within(text: &str, (line, col): (u32, u32)) -> (u32, u32) {
+    let lines = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+    match text.lines().last() {
+        Some(last) if line > lines => {
+            let end = u32::try_from(last.chars().count()).unwrap_or(u32::MAX);
+            (lines, end.saturating_add(1))
+        }
+        _ => (line, col),
+    }
 }
 
 /// A 1-based line and column from a yaml_rust2 marker (its line counts from 1, its
@@ -314,6 +327,13 @@ mod tests {
     }
 
     #[test]
+    fn an_error_at_the_end_points_into_the_last_line() {
+        let (_, diagnostics) = read_catalog(&[file("c.yaml", "kind: Component\nname: [x\n")]);
+        let shown = diagnostics[0].render_human();
+        assert!(shown.contains("2 | name: [x\n  |         ^"), "{shown}");
+    }
+
+    #[test]
     fn owner_references() {
         for (reference, name) in [
             ("group:default/payments", "payments"),
@@ -392,7 +412,7 @@ spec:
             &[
                 "c/a.yaml:1:1: warning[H027]: spec.owner: component \"lonely\" has no spec.owner; its incidents count under \"No team recorded\"",
                 "c/a.yaml:7:1: warning[H027]: component without metadata.name; it is left out",
-                "c/b.yaml:10:1: warning[H027]: catalog file is not valid YAML: while parsing a flow sequence, expected ',' or ']'",
+                "c/b.yaml:9:18: warning[H027]: catalog file is not valid YAML: while parsing a flow sequence, expected ',' or ']'",
                 "c/c.yaml:1:1: warning[H027]: component \"OK\" is also declared in c/b.yaml:1; the first is used",
             ],
         );
