@@ -11,6 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
+use crate::analyze::similar::{self, Similar};
 use crate::model::config::Config;
 use crate::model::incident::Incident;
 use crate::model::vocab::{term_key, url_slug};
@@ -181,6 +182,9 @@ pub struct Index {
     pub facets: BTreeMap<Facet, FacetIndex>,
     /// For each incident, the positions of its related incidents, best first.
     pub related: Vec<Vec<usize>>,
+    /// For each incident, the incidents closest in text, best first; none of its related
+    /// ones (`analyze::similar`).
+    pub similar: Vec<Vec<Similar>>,
 }
 
 impl Index {
@@ -216,8 +220,10 @@ pub fn build(config: &Config, incidents: &[Incident], slug_of: &HashMap<String, 
     let mut index = Index {
         facets,
         related: Vec::new(),
+        similar: Vec::new(),
     };
     index.related = related(config, incidents, &index, slug_of);
+    index.similar = similar::build(&config.similar, incidents, &index.related);
     index
 }
 

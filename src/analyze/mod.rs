@@ -9,6 +9,7 @@ pub mod check;
 pub mod health;
 pub mod index;
 pub mod quality;
+pub mod similar;
 pub mod site;
 pub mod survey;
 pub mod teams;

@@ -7,8 +7,10 @@
 //!
 //! - **Body only.** When every changed file kept its metadata (everything but the body,
 //!   compared by fingerprint) and no body links to other files, the new incidents replace
-//!   the old ones in the site as it is, and only their own pages are rendered: no other
-//!   page shows a body. This is the common case while a postmortem is being written.
+//!   the old ones in the site as it is, and only their own pages are rendered, with the
+//!   pages whose "Similar incidents" changed (similar lists are computed anew from every
+//!   text and compared): no other page shows a body. This is the common case while a
+//!   postmortem is being written.
 //! - **Otherwise** the site is assembled anew (`site::assemble`: duplicates, order,
 //!   indexes, related incidents) from the previous site's incidents, less those of the
 //!   changed files, and the changed files' new ones. An incident whose slug no changed

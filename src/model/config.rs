@@ -68,6 +68,8 @@ pub struct Config {
     pub publish: PublishConfig,
     /// `[search]`: the search page and its index (docs/search.md).
     pub search: SearchConfig,
+    /// `[similar]`: the "Similar incidents" section of incident pages (docs/similar.md).
+    pub similar: SimilarConfig,
     /// Anything a theme wants to read as `config.extra`.
     pub extra: BTreeMap<String, toml::Value>,
 }
@@ -341,6 +343,29 @@ impl Default for SearchConfig {
     }
 }
 
+/// `[similar]` in `hindsight.toml`: incidents listed as similar by their text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimilarConfig {
+    /// Off leaves the section out of every page and skips the computation.
+    pub enabled: bool,
+    /// How many similar incidents each incident page lists, at most.
+    pub limit: usize,
+    /// The least cosine similarity (0 to 1) for an incident to be listed: below it, two
+    /// postmortems share only common words, and fewer (or none) are listed.
+    pub min_score: f64,
+}
+
+impl Default for SimilarConfig {
+    fn default() -> Self {
+        SimilarConfig {
+            enabled: true,
+            limit: 5,
+            min_score: 0.05,
+        }
+    }
+}
+
 /// `[check]` in `hindsight.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -436,6 +461,7 @@ impl Default for Config {
             feeds: FeedsConfig::default(),
             publish: PublishConfig::default(),
             search: SearchConfig::default(),
+            similar: SimilarConfig::default(),
             extra: BTreeMap::new(),
         }
     }
@@ -652,6 +678,9 @@ impl Config {
             self.duration_buckets.iter().map(|b| &b.key),
         )?;
         check_unique("services", self.services.iter().map(|s| &s.name))?;
+        if !(0.0..=1.0).contains(&self.similar.min_score) {
+            return Err("similar.min_score: expected a number from 0 to 1".into());
+        }
         self.aliases.validate()?;
         self.check.validate()?;
         Ok(())

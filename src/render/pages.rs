@@ -130,6 +130,7 @@ impl Renderer<'_> {
                 .iter()
                 .map(|&r| &self.rows[r])
                 .collect(),
+            similar: self.similar_views(position),
             extra: &incident.extra,
             extra_fields: super::extras::extra_fields(&incident.extra, &site.config.fields),
             quality: QualityView::of(&crate::analyze::quality::score(incident)),
@@ -142,6 +143,17 @@ impl Renderer<'_> {
         context.insert("related_rows", &self.rows_html(related, &root_of(&path))?);
         context.insert("incident", &view);
         self.page(&path, "incident.html", &context)
+    }
+
+    /// The "Similar incidents" of the incident at `position`: their rows and shared words.
+    fn similar_views(&self, position: usize) -> Vec<SimilarView<'_>> {
+        self.site.index.similar[position]
+            .iter()
+            .map(|s| SimilarView {
+                incident: &self.rows[s.position],
+                shared: &s.shared,
+            })
+            .collect()
     }
 
     pub(super) fn term_views(&self, facet: Facet) -> Vec<TermView<'_>> {

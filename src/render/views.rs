@@ -128,6 +128,8 @@ pub struct IncidentView<'a> {
     /// The timeline chart; `None` with fewer than two recorded instants.
     pub timeline_chart: Option<TimelineChartView>,
     pub related: Vec<&'a IncidentRow>,
+    /// Incidents closest in text, best first, none of them in `related`.
+    pub similar: Vec<SimilarView<'a>>,
     /// Every extra front matter field, as written (also in the data export).
     pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
     /// The extra fields the panel shows, tidied, after `[fields] show` and `hide`.
@@ -192,6 +194,14 @@ pub struct ActionProgressView {
     pub percent_done: usize,
     /// The date overdue is counted at, "2024-03-01".
     pub as_of: String,
+}
+
+/// One entry of an incident's "Similar incidents": the incident's row (title, URL, date,
+/// severity, ...) and the words the two share that weigh most, heaviest first.
+#[derive(Debug, Serialize)]
+pub struct SimilarView<'a> {
+    pub incident: &'a IncidentRow,
+    pub shared: &'a [String],
 }
 
 /// Which of an incident's spans are values recorded in the postmortem.

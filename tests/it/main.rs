@@ -28,6 +28,7 @@ mod search;
 mod security;
 mod serve;
 mod shape;
+mod similar;
 mod snapshots;
 mod strip;
 mod support;

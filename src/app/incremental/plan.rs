@@ -123,8 +123,8 @@ impl Terms {
 
 /// The pages of `site` that can differ from what `previous` wrote:
 ///
-/// - an incident page when its file changed, its row changed, its related list changed,
-///   a related incident's row changed, it links to a term whose name or slug changed (or
+/// - an incident page when its file changed, its row changed, its related or similar list
+///   changed (`similar_changed`), a related or similar incident's row changed, it links to a term whose name or slug changed (or
 ///   that appeared or went), or its body links to other files and any file changed;
 /// - a term page when the term is new, its name, slug, description or incident list
 ///   changed, or one of its incidents changed at all (term pages show trend figures over
@@ -186,6 +186,7 @@ pub(super) fn select(
     }
     let any_row_changed = (0..site.incidents.len()).any(|i| rows.changed(i));
     let tz = site.config.tz();
+    let similar_changed = similar_changed(site, rows, previous);
     for (position, incident) in site.incidents.iter().enumerate() {
         let related = &site.index.related[position];
         let same_related = rows
@@ -195,9 +196,12 @@ pub(super) fn select(
                 old.len() == related.len()
                     && old.iter().zip(related).all(|(&o, &n)| same_incident(o, n))
             });
+        let similar = site.index.similar[position].iter().map(|s| s.position);
+        let shown = related.iter().copied().chain(similar);
         selection.incidents[position] = changed[position]
             || !same_related
-            || (any_row_changed && related.iter().any(|&other| rows.changed(other)))
+            || similar_changed[position]
+            || (any_row_changed && shown.into_iter().any(|other| rows.changed(other)))
             || linking.get(position).copied().unwrap_or(false)
             || (!relinked.is_empty() && links_to(site, tz, incident, relinked));
     }
@@ -205,6 +209,27 @@ pub(super) fn select(
         || previous.len != site.incidents.len()
         || (0..site.incidents.len()).any(|i| !same_incident(i, i));
     selection
+}
+
+/// For each incident of `site`, whether its "Similar incidents" differ from what the
+/// previous render showed for its slug: other incidents (matched by slug) or other shared
+/// words. Any edit of any text can move them (a word's weight depends on every file), so
+/// they are computed anew for the whole site and compared, never assumed kept.
+pub(super) fn similar_changed(site: &Site, rows: &Rows, previous: &Previous) -> Vec<bool> {
+    let same_incident = |old: usize, new: usize| rows.previous_position(new) == Some(old);
+    (0..site.incidents.len())
+        .map(|position| {
+            let Some(old) = rows.previous_position(position) else {
+                return true;
+            };
+            let (new, old) = (&site.index.similar[position], &previous.index.similar[old]);
+            new.len() != old.len()
+                || new
+                    .iter()
+                    .zip(old)
+                    .any(|(n, o)| !same_incident(o.position, n.position) || n.shared != o.shared)
+        })
+        .collect()
 }
 
 /// Whether an incident's page links to one of `terms` (any of its values, not only those

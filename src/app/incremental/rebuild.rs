@@ -19,7 +19,8 @@ use crate::render::theme::Theme;
 use crate::render::{self, Page, RenderError, RenderOptions, RowCache, Rows, Selection};
 
 impl Session {
-    /// Renders the pages of the incidents at `positions` in the current site, alone.
+    /// Renders the pages of the incidents at `positions` in the current site, whose bodies
+    /// changed, and of those whose similar incidents changed with them.
     pub(super) fn render_bodies(
         &mut self,
         positions: &[usize],
@@ -32,6 +33,9 @@ impl Session {
         update.incidents = current.site.incidents.len();
         let mut selection = Selection::none(&current.site);
         for &position in positions {
+            selection.incidents[position] = true;
+        }
+        for position in refresh_similar(&mut current.site) {
             selection.incidents[position] = true;
         }
         let t0 = Instant::now();
@@ -279,10 +283,15 @@ impl Session {
         }
         let rows = Rows::build(site, &self.tera, cache)?;
         let selection = match (previous, &terms, scope) {
-            (Some(_), _, Scope::Bodies) => {
+            (Some(previous), _, Scope::Bodies) => {
                 let mut selection = Selection::none(site);
                 for position in self.positions_of(site, touched) {
                     selection.incidents[position] = true;
+                }
+                // Other pages list the edited incidents as similar, with words of theirs.
+                let similar = plan::similar_changed(site, &rows, previous);
+                for (position, changed) in similar.into_iter().enumerate() {
+                    selection.incidents[position] |= changed;
                 }
                 selection
             }
@@ -464,6 +473,26 @@ impl Writer<'_> {
         written.sort_unstable();
         Ok((partial, written))
     }
+}
+
+/// After bodies changed in place: computes every incident's similar incidents anew and
+/// returns the positions whose list (incidents or shared words) is not what it was. A
+/// body edit leaves the order and the related lists as they were, so positions compare.
+fn refresh_similar(site: &mut Site) -> Vec<usize> {
+    let similar =
+        crate::analyze::similar::build(&site.config.similar, &site.incidents, &site.index.related);
+    let changed = (0..similar.len())
+        .filter(|&p| {
+            let (new, old) = (&similar[p], &site.index.similar[p]);
+            new.len() != old.len()
+                || new
+                    .iter()
+                    .zip(old)
+                    .any(|(n, o)| n.position != o.position || n.shared != o.shared)
+        })
+        .collect();
+    site.index.similar = similar;
+    changed
 }
 
 #[cfg(test)]

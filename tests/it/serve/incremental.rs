@@ -636,3 +636,102 @@ fn an_edit_that_moves_the_dense_range_redraws_every_term_page() {
     );
     preview.assert_same_as_build();
 }
+
+/// A preview of four postmortems on four topics, with no service, cause or tag in common
+/// (so none is related to another), named by topic.
+fn topical_archive() -> Preview {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let content = dir.path().join("site/content");
+    fs::create_dir_all(&content).expect("create the content folder");
+    fs::write(dir.path().join("site/hindsight.toml"), "").expect("write the config");
+    for (name, title, body) in [
+        (
+            "kafka",
+            "Consumer rebalance storm",
+            "Kafka consumer group rebalance storm: consumers stalled and partitions lagged behind the brokers.",
+        ),
+        (
+            "dns",
+            "Resolver timeouts",
+            "DNS resolver timeouts: conntrack table exhaustion dropped UDP packets on gateway nodes.",
+        ),
+        (
+            "cert",
+            "Expired certificate",
+            "The TLS certificate on the edge expired; browsers refused the handshake until renewal.",
+        ),
+        (
+            "disk",
+            "Primary out of disk",
+            "The Postgres primary disk filled with WAL kept for an abandoned replication slot.",
+        ),
+    ] {
+        let text =
+            format!("---\ntitle: {title}\nstarted_at: 2024-05-05T10:00:00Z\n---\n\n{body}\n");
+        fs::write(content.join(format!("{name}.md")), text).expect("write a postmortem");
+    }
+    Preview::start(dir)
+}
+
+/// The titles a page lists under "Similar incidents".
+fn similar_on(preview: &Preview, slug: &str) -> Vec<String> {
+    let page = fs::read_to_string(preview.out().join(format!("incidents/{slug}/index.html")))
+        .expect("the incident page");
+    let Some(section) = page.split("<section class=\"similar\">").nth(1) else {
+        return Vec::new();
+    };
+    let section = section.split("</section>").next().unwrap_or_default();
+    section
+        .split("<li><a href=\"")
+        .skip(1)
+        .filter_map(|li| Some(li.split_once("\">")?.1.split_once("</a>")?.0.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_body_edit_renders_the_pages_it_becomes_similar_to() {
+    let mut preview = topical_archive();
+    assert_eq!(similar_on(&preview, "kafka"), Vec::<String>::new());
+    let text = preview.read("content/disk.md");
+    let about_kafka = "\nThe Kafka consumer group then went into a rebalance storm: consumers stalled behind the brokers.\n";
+    let update = preview.write("content/disk.md", &format!("{text}{about_kafka}"));
+    // Still a body edit: the edited page, and the one that now lists it.
+    assert_eq!(update.scope, Scope::Bodies);
+    assert_eq!(similar_on(&preview, "kafka"), ["Primary out of disk"]);
+    assert_eq!(similar_on(&preview, "disk"), ["Consumer rebalance storm"]);
+    let pages: BTreeSet<&str> = update
+        .written
+        .iter()
+        .filter(|p| p.starts_with("incidents/"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        pages,
+        BTreeSet::from(["incidents/disk/index.html", "incidents/kafka/index.html"])
+    );
+    preview.assert_same_as_build();
+
+    // A new title shows where the incident is listed as similar.
+    let edited = preview.read("content/disk.md");
+    let update = preview.write(
+        "content/disk.md",
+        &edited.replace("Primary out of disk", "Database disk full"),
+    );
+    assert!(
+        update
+            .written
+            .contains(&"incidents/kafka/index.html".to_string())
+    );
+    assert_eq!(similar_on(&preview, "kafka"), ["Database disk full"]);
+    preview.assert_same_as_build();
+
+    // Taking the words out again takes it off the other page.
+    let update = preview.write("content/disk.md", &text);
+    assert!(
+        update
+            .written
+            .contains(&"incidents/kafka/index.html".to_string())
+    );
+    assert_eq!(similar_on(&preview, "kafka"), Vec::<String>::new());
+    preview.assert_same_as_build();
+}

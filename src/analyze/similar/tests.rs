@@ -1,0 +1,216 @@
+use super::*;
+use crate::analyze::site::Site;
+use crate::testing::site_of;
+
+/// A postmortem with front matter `fields` and body `body`, titled `title`.
+fn file(title: &str, fields: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\n{fields}\n---\n{body}\n")
+}
+
+/// An archive about several things, so that common words weigh little: two incidents
+/// about one database failover (other services, other causes), one about certificates,
+/// and fillers.
+fn archive(extra: &[(&str, String)]) -> Site {
+    let mut files: Vec<(&str, String)> = vec![
+        (
+            "a-orders-db",
+            file(
+                "Orders database failover left replicas lagging",
+                "services: [orders]\nroot_cause: hardware\nsummary: The primary Postgres failed over and replication lag grew",
+                "The Postgres primary lost its disk. Failover promoted a replica, but replication lag on the other replicas reached minutes and reads were stale.",
+            ),
+        ),
+        (
+            "b-billing-db",
+            file(
+                "Billing reads stale after Postgres failover",
+                "services: [billing]\nroot_cause: config-change\nsummary: Replication lag after a failover of the billing Postgres cluster",
+                "A configuration push restarted the Postgres primary. The failover worked; replication to the replicas lagged and billing read stale rows.",
+            ),
+        ),
+        (
+            "c-cert",
+            file(
+                "Expired TLS certificate on the edge",
+                "services: [edge]\nroot_cause: certificate-expiry",
+                "The wildcard certificate expired at midnight. Browsers refused the handshake until a renewed certificate was deployed.",
+            ),
+        ),
+    ];
+    let fillers = [
+        "A deploy shipped a bad feature flag; checkout errors until rollback.",
+        "DNS resolver timeouts in one zone; queries retried and succeeded slowly.",
+        "A cron job filled the disk of the logging hosts with debug output.",
+        "Memory leak in the image resizer; pods were killed and restarted in a loop.",
+    ];
+    let names = ["f1", "f2", "f3", "f4"];
+    for (name, body) in names.iter().zip(fillers) {
+        files.push((name, file(&format!("Filler {name}"), "", body)));
+    }
+    files.extend(extra.iter().cloned());
+    site_of("", &files)
+}
+
+fn listed<'a>(site: &'a Site, slug: &str) -> Vec<(&'a str, &'a [String])> {
+    site.index.similar[site.slugs[slug]]
+        .iter()
+        .map(|s| {
+            (
+                site.incidents[s.position].slug.as_str(),
+                s.shared.as_slice(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_failover_is_similar_across_services_and_causes() {
+    let site = archive(&[]);
+    let a = listed(&site, "a-orders-db");
+    assert_eq!(a.len(), 1, "{a:?}");
+    let (slug, shared) = a[0];
+    assert_eq!(slug, "b-billing-db");
+    for word in ["failover", "replication", "postgres"] {
+        assert!(shared.iter().any(|s| s == word), "{word} in {shared:?}");
+    }
+    // Shown as the page's own incident writes them, heaviest first, at most five.
+    assert!(shared.len() <= SHARED_SHOWN);
+    let b = listed(&site, "b-billing-db");
+    assert_eq!(b.iter().map(|l| l.0).collect::<Vec<_>>(), ["a-orders-db"]);
+}
+
+#[test]
+fn an_unrelated_incident_is_not_listed_to_fill_places() {
+    let site = archive(&[]);
+    assert_eq!(listed(&site, "c-cert"), []);
+    assert!(
+        site.index
+            .similar
+            .iter()
+            .flatten()
+            .all(|s| site.incidents[s.position].slug != "c-cert")
+    );
+}
+
+#[test]
+fn related_incidents_are_not_listed_again() {
+    // Both name the other as related (one explicitly, one by a shared service).
+    let twin = file(
+        "Orders Postgres failover and replication lag again",
+        "services: [orders]\nrelated: [b-billing-db]",
+        "Failover of the orders Postgres primary; replication lag on replicas.",
+    );
+    let site = archive(&[("d-twin", twin)]);
+    let d = site.slugs["d-twin"];
+    let related = &site.index.related[d];
+    assert!(related.contains(&site.slugs["b-billing-db"]));
+    assert!(related.contains(&site.slugs["a-orders-db"]));
+    for (position, similar) in site.index.similar.iter().enumerate() {
+        for s in similar {
+            assert!(s.position != position);
+            assert!(
+                !site.index.related[position].contains(&s.position),
+                "{} lists related {} as similar",
+                site.incidents[position].slug,
+                site.incidents[s.position].slug
+            );
+        }
+    }
+    assert!(listed(&site, "d-twin").is_empty());
+    // Not related to b by its own facets, a still finds it similar.
+    assert_eq!(listed(&site, "a-orders-db")[0].0, "b-billing-db");
+}
+
+#[test]
+fn lists_are_the_same_whatever_the_threads() {
+    let site = archive(&[]);
+    let config = SimilarConfig::default();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        pool.install(|| build(&config, &site.incidents, &site.index.related))
+    };
+    let one = run(1);
+    assert_eq!(one, run(4));
+    assert_eq!(one, site.index.similar);
+}
+
+#[test]
+fn ties_go_to_the_smaller_slug() {
+    let same = |title: &str| {
+        file(
+            title,
+            "",
+            "Kafka consumer rebalance storm stalled ingestion pipelines.",
+        )
+    };
+    let site = archive(&[
+        ("z-kafka", same("Kafka rebalance")),
+        ("y-kafka", same("Kafka rebalance")),
+        ("x-kafka", same("Kafka rebalance")),
+    ]);
+    let z = listed(&site, "z-kafka");
+    assert_eq!(
+        z.iter().map(|l| l.0).collect::<Vec<_>>(),
+        ["x-kafka", "y-kafka"]
+    );
+}
+
+#[test]
+fn disabled_or_a_high_threshold_lists_nothing() {
+    let site = archive(&[]);
+    for config in [
+        SimilarConfig {
+            enabled: false,
+            ..SimilarConfig::default()
+        },
+        SimilarConfig {
+            min_score: 1.0,
+            ..SimilarConfig::default()
+        },
+    ] {
+        let lists = build(&config, &site.incidents, &site.index.related);
+        assert_eq!(lists.len(), site.incidents.len());
+        assert!(lists.iter().all(Vec::is_empty), "{config:?}");
+    }
+}
+
+/// The terms of `text`, as spelled, each with the spelling of its stem's identity.
+fn check(text: &str, expect: &[&str]) {
+    let mut seen = Vec::new();
+    terms(text, |surface, _| seen.push(surface.to_string()));
+    assert_eq!(seen, expect, "{text}");
+}
+
+#[test]
+fn terms_drop_stop_words_numbers_and_ids() {
+    check(
+        "The API-Gateway failed over to eu-west-1c at 10:32 (INC-4211), v6.38.11",
+        &["api-gateway", "failed"],
+    );
+    check("a db is ok; DNS -- lag_ms", &["dns", "lag_ms"]);
+    check("Ünïcode Straße", &["ünïcode", "straße"]);
+}
+
+#[test]
+fn plurals_share_a_term() {
+    let id = |word: &str| {
+        let mut ids = Vec::new();
+        terms(word, |_, id| ids.push(id));
+        ids
+    };
+    assert_eq!(id("failovers"), id("failover"));
+    assert_eq!(id("queries"), id("query"));
+    assert_eq!(id("processes"), id("process"));
+    assert_ne!(id("status"), id("statu"));
+    assert_eq!(stem("dns"), ("dns", ""));
+    assert_eq!(stem("redis"), ("redis", ""));
+}
+
+#[test]
+fn stop_words_are_sorted() {
+    assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    assert!(STOP_WORDS.iter().all(|w| w.len() <= 10));
+}

@@ -1,0 +1,128 @@
+//! "Similar incidents" on incident pages: incidents close in text, whatever their services
+//! and causes, each with the words they share; none that is related already, none just to
+//! fill the list, and no section at all when nothing is close.
+
+use crate::support::{Site, main_of, text};
+
+/// The similar section of an incident page: each listed title with its shared words.
+fn similar(page: &str) -> Vec<(String, String)> {
+    let Some(section) = page.split("<section class=\"similar\">").nth(1) else {
+        return Vec::new();
+    };
+    let section = section.split("</section>").next().unwrap_or_default();
+    section
+        .split("<li>")
+        .skip(1)
+        .map(|li| {
+            let li = text(li);
+            let (title, shared) = li.split_once("shared: ").unwrap_or((&li, ""));
+            let title = title
+                .split(" 20")
+                .next()
+                .unwrap_or(title)
+                .trim()
+                .to_string();
+            (title, shared.trim().to_string())
+        })
+        .collect()
+}
+
+fn postmortem(title: &str, fields: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\nstarted_at: 2024-03-03T10:00:00Z\n{fields}\n---\n\n{body}\n")
+}
+
+/// Two failovers of a Postgres primary on different services with different causes, one
+/// certificate expiry, and a few other incidents so common words weigh little.
+fn archive() -> Site {
+    Site::new()
+        .file(
+            "content/orders.md",
+            postmortem(
+                "Orders database failover left replicas lagging",
+                "services: [orders]\nroot_cause: hardware\nsummary: The Postgres primary failed over and replication lag grew",
+                "The Postgres primary lost its disk. Failover promoted a replica, but replication lag on the remaining replicas reached minutes.",
+            ),
+        )
+        .file(
+            "content/billing.md",
+            postmortem(
+                "Billing reads stale after Postgres failover",
+                "services: [billing]\nroot_cause: config-change\nsummary: Replication lag after a failover of the billing Postgres cluster",
+                "A configuration push restarted the Postgres primary. The failover worked; replication to the replicas lagged.",
+            ),
+        )
+        .file(
+            "content/cert.md",
+            postmortem(
+                "Expired TLS certificate on the edge",
+                "services: [edge]\nroot_cause: certificate-expiry",
+                "The wildcard certificate expired at midnight; browsers refused the handshake.",
+            ),
+        )
+        .file(
+            "content/flag.md",
+            postmortem("Bad feature flag", "", "A deploy shipped a bad feature flag."),
+        )
+        .file(
+            "content/leak.md",
+            postmortem("Resizer memory leak", "", "Pods were killed in a loop."),
+        )
+}
+
+#[test]
+fn an_incident_page_lists_incidents_close_in_text_with_the_words_they_share() {
+    let build = archive().build();
+    build.assert_code(0);
+    let orders = build.page("incidents/orders/");
+    let listed = similar(&orders);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].0, "Billing reads stale after Postgres failover");
+    let shared: Vec<&str> = listed[0].1.split(", ").collect();
+    for word in ["failover", "replication", "postgres"] {
+        assert!(shared.contains(&word), "{word} in {shared:?}");
+    }
+    assert!(orders.contains("<a href=\"../../incidents/billing/\">Billing reads stale"));
+    assert!(text(main_of(&orders)).contains("Similar incidents"));
+    // Nothing is close to the certificate: no section, rather than filler.
+    let cert = build.page("incidents/cert/");
+    assert!(!cert.contains("Similar incidents"), "{}", main_of(&cert));
+}
+
+#[test]
+fn a_related_incident_is_not_listed_again_as_similar() {
+    // Sharing a service makes them related: the related section has billing, and the
+    // similar one does not repeat it.
+    let build = archive()
+        .file(
+            "content/billing.md",
+            postmortem(
+                "Billing reads stale after Postgres failover",
+                "services: [orders]\nroot_cause: config-change",
+                "A configuration push restarted the Postgres primary. The failover worked; replication to the replicas lagged.",
+            ),
+        )
+        .build();
+    build.assert_code(0);
+    let orders = build.page("incidents/orders/");
+    assert!(orders.contains("<section class=\"related\">"));
+    assert!(similar(&orders).is_empty(), "{:?}", similar(&orders));
+}
+
+#[test]
+fn similar_can_be_turned_off() {
+    let build = archive().config("[similar]\nenabled = false\n").build();
+    build.assert_code(0);
+    assert!(
+        !build
+            .page("incidents/orders/")
+            .contains("Similar incidents")
+    );
+    let bad = archive().config("[similar]\nmin_score = 2\n").build();
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.stderr
+            .contains("similar.min_score: expected a number from 0 to 1"),
+        "{}",
+        bad.stderr
+    );
+}
