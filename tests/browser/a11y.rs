@@ -58,6 +58,8 @@ fn page_kinds(site: &Path) -> Vec<String> {
         format!("{}index.html", first_folder(site, "incidents")),
         // Open action items and a link in a paragraph of prose.
         "incidents/2024-06-27-redis-synchronized-ttl-expiry/index.html".into(),
+        // A "Similar incidents" section.
+        "incidents/auth-jwt-kid-rejection/index.html".into(),
         "services/index.html".into(),
         format!("{}index.html", first_folder(site, "services")),
         "trends/index.html".into(),

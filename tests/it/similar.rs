@@ -126,3 +126,22 @@ fn similar_can_be_turned_off() {
         bad.stderr
     );
 }
+
+#[test]
+fn the_bundled_example_lists_what_its_related_incidents_miss() {
+    let build = crate::support::build_example(&[]);
+    // Tokens rejected after a deploy, and an expired certificate that blocked logins:
+    // other causes, and too old to be among the five newest incidents sharing a service
+    // that fill the related list; but the same story of logins failing at auth-service.
+    let page = build.page("incidents/auth-jwt-kid-rejection/");
+    let listed = similar(&page);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(
+        listed[0].0,
+        "Expired internal mTLS certificate blocks all logins"
+    );
+    assert!(listed[0].1.contains("auth-service"), "{listed:?}");
+    // Pages whose close matches are all related already have no section.
+    let redis = build.page("incidents/2024-04-16-redis-maxmemory-eviction-storm/");
+    assert!(!redis.contains("Similar incidents"));
+}
