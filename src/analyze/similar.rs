@@ -119,6 +119,9 @@ fn term_id(stem: &str, ending: &str) -> TermId {
 
 /// One incident's terms with their weighted counts, and its weighted length.
 struct Counts {
+    /// The incident's text, lowercased, one field after the other: spellings are ranges of
+    /// it, so counting allocates no string per term.
+    text: String,
     terms: Vec<Counted>,
     length: f32,
 }
@@ -126,39 +129,59 @@ struct Counts {
 struct Counted {
     term: TermId,
     count: f32,
-    /// The shortest spelling of the term in this incident (then the first in byte order).
-    surface: String,
+    /// The shortest spelling of the term in this incident (then the first in byte order),
+    /// as a byte range of `Counts::text`.
+    surface: (u32, u32),
 }
 
 fn count_terms(incident: &Incident) -> Counts {
-    let mut counts: IdMap<(f32, String)> = IdMap::default();
+    let mut text = String::new();
+    let mut fields: Vec<(usize, usize, f32)> = Vec::new();
+    let mut push = |field: &str, weight: f32| {
+        let start = text.len();
+        if field.is_ascii() {
+            text.push_str(field);
+            text[start..].make_ascii_lowercase();
+        } else {
+            text.push_str(&field.to_lowercase());
+        }
+        fields.push((start, text.len(), weight));
+        text.push('\n');
+    };
+    push(&incident.title, TITLE_WEIGHT);
+    if let Some(summary) = &incident.summary {
+        push(summary, SUMMARY_WEIGHT);
+    }
+    let rest = [&incident.impact, &incident.trigger];
+    for field in rest.into_iter().flatten().chain(&incident.root_causes) {
+        push(field, 1.0);
+    }
+    push(&incident.body.plain_text, 1.0);
+    let (terms, length) = count_fields(&text, &fields);
+    Counts {
+        text,
+        terms,
+        length,
+    }
+}
+
+/// The terms of `fields` (ranges of the lowercased `text`, each with its weight), sorted
+/// by term, and the weighted number of terms.
+fn count_fields(text: &str, fields: &[(usize, usize, f32)]) -> (Vec<Counted>, f32) {
+    let mut counts: IdMap<(f32, (u32, u32))> = IdMap::default();
     let mut length = 0.0;
-    let mut add = |text: &str, weight: f32| {
-        terms(text, |surface, term| {
+    for &(start, end, weight) in fields {
+        scan(&text[start..end], |(from, to), term| {
             length += weight;
-            let entry = counts
-                .entry(term)
-                .or_insert_with(|| (0.0, surface.to_string()));
+            let range = ((start + from) as u32, (start + to) as u32);
+            let entry = counts.entry(term).or_insert((0.0, range));
             entry.0 += weight;
-            if (surface.len(), surface) < (entry.1.len(), entry.1.as_str()) {
-                entry.1 = surface.to_string();
+            let spelling = |(a, b): (u32, u32)| (b - a, &text[a as usize..b as usize]);
+            if spelling(range) < spelling(entry.1) {
+                entry.1 = range;
             }
         });
-    };
-    add(&incident.title, TITLE_WEIGHT);
-    if let Some(summary) = &incident.summary {
-        add(summary, SUMMARY_WEIGHT);
     }
-    if let Some(impact) = &incident.impact {
-        add(impact, 1.0);
-    }
-    for cause in &incident.root_causes {
-        add(cause, 1.0);
-    }
-    if let Some(trigger) = &incident.trigger {
-        add(trigger, 1.0);
-    }
-    add(&incident.body.plain_text, 1.0);
     let mut terms: Vec<Counted> = counts
         .into_iter()
         .map(|(term, (count, surface))| Counted {
@@ -168,22 +191,28 @@ fn count_terms(incident: &Incident) -> Counts {
         })
         .collect();
     terms.sort_unstable_by_key(|c| c.term);
-    Counts { terms, length }
+    (terms, length)
 }
 
 /// Calls `emit` with each term of `text` (lowercased) and its identity: runs of letters
 /// and digits joined by single `-` or `_`, without digits, not stop words, stemmed.
+#[cfg(test)]
 fn terms(text: &str, mut emit: impl FnMut(&str, TermId)) {
     let lower = text.to_lowercase();
+    scan(&lower, |(from, to), term| emit(&lower[from..to], term));
+}
+
+/// [`terms`] of text already lowercased, each as its byte range.
+fn scan(lower: &str, mut emit: impl FnMut((usize, usize), TermId)) {
     let mut at = 0;
     while let Some(start) = lower[at..].find(char::is_alphanumeric) {
         let from = at + start;
-        let (end, digits) = compound_end(&lower, from);
+        let (end, digits) = compound_end(lower, from);
         if !digits && (MIN_TERM..=MAX_TERM).contains(&(end - from)) {
             let word = &lower[from..end];
             if !is_stop_word(word) {
                 let (stem, ending) = stem(word);
-                emit(word, term_id(stem, ending));
+                emit((from, end), term_id(stem, ending));
             }
         }
         at = end;
@@ -411,12 +440,17 @@ struct Vector {
 }
 
 impl Vector {
-    fn new(counts: Counts, frequencies: &DocumentFrequencies, n: usize, average: f32) -> Vector {
+    fn new(
+        mut counts: Counts,
+        frequencies: &DocumentFrequencies,
+        n: usize,
+        average: f32,
+    ) -> Vector {
         let n = n as f32;
         let norm_length = 1.0 - B + B * counts.length / average;
         let mut weighted: Vec<(f32, Counted, u32)> = counts
             .terms
-            .into_iter()
+            .drain(..)
             .map(|c| {
                 let df = frequencies.of(c.term);
                 let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
@@ -436,8 +470,11 @@ impl Vector {
             surfaces: Vec::with_capacity(weighted.len()),
         };
         for (weight, counted, _) in weighted {
+            let (from, to) = counted.surface;
             vector.terms.push((counted.term, weight * scale));
-            vector.surfaces.push(counted.surface);
+            vector
+                .surfaces
+                .push(counts.text[from as usize..to as usize].to_string());
         }
         vector
     }
@@ -487,7 +524,7 @@ impl Postings {
         entries.par_sort_unstable_by_key(|&(t, doc, _)| (t, doc));
         Postings {
             entries,
-            longest: (vectors.len() / 16).max(256),
+            longest: (vectors.len() / 64).max(128),
         }
     }
 
@@ -576,8 +613,15 @@ impl Finder<'_> {
             scores[other as usize] = 0.0;
         }
         touched.clear();
-        partial.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        partial.truncate(self.config.limit * RESCORED_PER_PLACE);
+        // The best few by partial score, in linear time: an archive of random words can
+        // touch thousands of candidates per incident.
+        let best = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let keep = self.config.limit * RESCORED_PER_PLACE;
+        if partial.len() > keep {
+            partial.select_nth_unstable_by(keep - 1, best);
+            partial.truncate(keep);
+        }
+        partial.sort_unstable_by(best);
         partial.into_iter().map(|(_, other)| other).collect()
     }
 

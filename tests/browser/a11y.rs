@@ -311,3 +311,34 @@ async fn the_keyboard_reaches_search_and_moves_through_results() {
     );
     session.client.clone().close().await.expect("close");
 }
+
+/// The "Similar incidents" section (one page of the example has one), in both schemes.
+/// Only the section is checked: the rest of that page is not among the page kinds above.
+#[tokio::test(flavor = "current_thread")]
+async fn the_similar_incidents_section_has_no_serious_axe_violation() {
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let site = work.path().join("site");
+    build_example(&site);
+    let page = "incidents/auth-jwt-kid-rejection/index.html";
+    for extra in [&[][..], &["--force-dark-mode"][..]] {
+        let Some(session) = session_with(extra).await else {
+            return;
+        };
+        let client = &session.client;
+        open(client, &format!("file://{}/{page}", site.display())).await;
+        let found = client
+            .execute(
+                "return document.querySelectorAll('section.similar li').length;",
+                Vec::new(),
+            )
+            .await
+            .expect("count the listed incidents");
+        assert_eq!(found, Value::from(1), "{page} lists one similar incident");
+        let lines = serious_violations(client, &axe, Some("section.similar")).await;
+        assert!(lines.is_empty(), "{extra:?}: {lines:#?}");
+        session.client.clone().close().await.expect("close");
+    }
+}
