@@ -129,8 +129,8 @@ struct Counts {
 struct Counted {
     term: TermId,
     count: f32,
-    /// The shortest spelling of the term in this incident (then the first in byte order),
-    /// as a byte range of `Counts::text`.
+    /// The shortest spelling of the term in this incident (then the first written), as a
+    /// byte range of `Counts::text`.
     surface: (u32, u32),
 }
 
@@ -176,8 +176,8 @@ fn count_fields(text: &str, fields: &[(usize, usize, f32)]) -> (Vec<Counted>, f3
             let range = ((start + from) as u32, (start + to) as u32);
             let entry = counts.entry(term).or_insert((0.0, range));
             entry.0 += weight;
-            let spelling = |(a, b): (u32, u32)| (b - a, &text[a as usize..b as usize]);
-            if spelling(range) < spelling(entry.1) {
+            // By length alone: comparing the text of every repeat cost more than the rest.
+            if range.1 - range.0 < entry.1.1 - entry.1.0 {
                 entry.1 = range;
             }
         });
@@ -403,8 +403,8 @@ fn is_stop_word(word: &str) -> bool {
     word.len() <= 10 && STOP_WORDS.binary_search(&word).is_ok()
 }
 
-/// How many incidents each term occurs in, sorted by term.
-struct DocumentFrequencies(Vec<(TermId, u32)>);
+/// How many incidents each term occurs in.
+struct DocumentFrequencies(IdMap<u32>);
 
 impl DocumentFrequencies {
     fn new(counts: &[Counts]) -> DocumentFrequencies {
@@ -420,13 +420,11 @@ impl DocumentFrequencies {
                 _ => runs.push((term, 1)),
             }
         }
-        DocumentFrequencies(runs)
+        DocumentFrequencies(runs.into_iter().collect())
     }
 
     fn of(&self, term: TermId) -> u32 {
-        self.0
-            .binary_search_by_key(&term, |&(t, _)| t)
-            .map_or(0, |i| self.0[i].1)
+        self.0.get(&term).copied().unwrap_or(0)
     }
 }
 
