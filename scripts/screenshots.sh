@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every page kind of the bundled example at 390 px (a phone) and 1280 px, in the light and
-# the dark scheme, into docs/screenshots/<page>-<phone|desktop>-<light|dark>.png (32 files).
+# the dark scheme, into docs/screenshots/<page>-<phone|desktop>-<light|dark>.png (44 files).
 # Builds the example with the release binary and serves it over HTTP (python3), so the
 # 404 page finds its stylesheet at the site's root as it does on a host.
 # Usage: scripts/screenshots.sh [OUT_DIR]   (HINDSIGHT=path/to/hindsight skips the release build)
@@ -29,7 +29,14 @@ declare -A pages=(
   [trends]="/trends/"
   [search]="/search/?q=cache&service=redis-cache"
   [404]="/404.html"
+  [health]="/health/"
+  [teams]="/teams/"
+  [team]="/teams/payments/"
 )
+# Pages taller than a screen are taken whole enough to show what they are for: the
+# incident page down to its timeline chart, a team page down to its action items.
+declare -A phone_size=([incident]=390x2500 [team]=390x2400)
+declare -A desktop_size=([incident]=1280x1250)
 mkdir -p "$out"
 # On a loaded machine Chromium now and then captures before the framed page has painted
 # (a blank image of a few KB): such a shot is taken again.
@@ -42,8 +49,8 @@ shoot() {
 }
 for page in "${!pages[@]}"; do
   for scheme in light dark; do
-    shoot "$out/$page-phone-$scheme.png" "$base${pages[$page]}" 390x1200 "$scheme"
-    shoot "$out/$page-desktop-$scheme.png" "$base${pages[$page]}" 1280x900 "$scheme"
+    shoot "$out/$page-phone-$scheme.png" "$base${pages[$page]}" "${phone_size[$page]:-390x1200}" "$scheme"
+    shoot "$out/$page-desktop-$scheme.png" "$base${pages[$page]}" "${desktop_size[$page]:-1280x900}" "$scheme"
   done
 done
 ls "$out"/*.png | wc -l

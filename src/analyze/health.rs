@@ -1,5 +1,5 @@
 //! The archive's health, for `/health/`: every postmortem's quality score, their
-//! distribution, the weakest of the last twelve months, the scores per service, and the
+//! distribution, the weakest of the last twelve months, the scores per service and per team, and the
 //! days from an incident's end to its final postmortem where a date records it (pure).
 //!
 //! Hindsight has no field for the day a postmortem became final; an archive records it
@@ -40,6 +40,17 @@ pub struct ServiceScores {
     pub lowest: u32,
 }
 
+/// Scores of the postmortems of one team (`Site::teams`), or of those no team owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamScores {
+    /// Position in `Site::teams.teams`; `None` for the incidents no team owns.
+    pub team: Option<usize>,
+    pub postmortems: usize,
+    /// The median score by nearest rank, as for services.
+    pub median: u32,
+    pub lowest: u32,
+}
+
 /// Days from an incident's end to its final postmortem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ToFinal {
@@ -67,6 +78,9 @@ pub struct Health {
     pub undated: usize,
     /// Lowest median first, then by name.
     pub services: Vec<ServiceScores>,
+    /// Lowest median first, then by name; the unowned last. Empty when the site records
+    /// no team.
+    pub teams: Vec<TeamScores>,
     pub to_final: ToFinal,
 }
 
@@ -103,6 +117,7 @@ pub fn compute(site: &Site, as_of: NaiveDate) -> Health {
             .filter(|i| i.day(tz).is_none())
             .count(),
         services: services(site, &scores),
+        teams: teams(site, &scores),
         to_final: to_final(site),
         scores,
     }
@@ -130,6 +145,31 @@ fn services(site: &Site, scores: &[Quality]) -> Vec<ServiceScores> {
         a.median.cmp(&b.median).then_with(|| name(a).cmp(&name(b)))
     });
     services
+}
+
+fn teams(site: &Site, scores: &[Quality]) -> Vec<TeamScores> {
+    let of = |team: Option<usize>, incidents: &[usize]| {
+        let mut values: Vec<u32> = incidents.iter().map(|&i| scores[i].score).collect();
+        values.sort_unstable();
+        Some(TeamScores {
+            team,
+            postmortems: values.len(),
+            median: percentile(&values, 50)?,
+            lowest: *values.first()?,
+        })
+    };
+    let teams = &site.teams;
+    let mut rows: Vec<TeamScores> = (teams.teams.iter().enumerate())
+        .filter_map(|(position, team)| of(Some(position), &team.incidents))
+        .collect();
+    rows.sort_by(|a, b| {
+        let name = |t: &TeamScores| t.team.map(|t| teams.teams[t].name.to_lowercase());
+        a.median.cmp(&b.median).then_with(|| name(a).cmp(&name(b)))
+    });
+    if teams.any() {
+        rows.extend(of(None, &teams.unowned));
+    }
+    rows
 }
 
 fn to_final(site: &Site) -> ToFinal {

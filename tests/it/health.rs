@@ -141,6 +141,32 @@ fn the_health_page_on_a_small_archive() {
 }
 
 #[test]
+fn the_health_page_scores_each_team_and_the_unowned_last() {
+    // checkout is Payments'; search has no team. Scores: complete 100 (checkout), thin 32
+    // (checkout, search), old 0 (search).
+    let build = archive()
+        .file(
+            "hindsight.toml",
+            "[[services]]\nname = \"checkout\"\nteam = \"Payments\"\n\n[[services]]\nname = \"search\"\n",
+        )
+        .build_with(&["--as-of", "2024-06-01"]);
+    build.assert_code(0);
+    let page = build.page("health/");
+    let main = main_of(&page);
+    assert_eq!(
+        section(main, "teams"),
+        "Scores per team Team Postmortems Median score Lowest Payments 2 32 32 No team recorded 1 0 0 Weakest first. A postmortem counts for every team owning one of its services; those whose services have no team come last.",
+    );
+    assert!(
+        main.contains("href=\"../teams/payments/\""),
+        "the team is linked"
+    );
+    // A site without teams has no such section.
+    let without = archive().build_with(&["--as-of", "2024-06-01"]);
+    assert!(!without.page("health/").contains("id=\"teams\""));
+}
+
+#[test]
 fn the_health_page_of_a_messy_archive_says_what_is_not_recorded() {
     // All drafts, no dates, no action items, no front matter at all in one.
     let site = Site::new()

@@ -1,12 +1,12 @@
 //! The `/health/` page: whether the archive's postmortems are complete, from
 //! [`crate::analyze::health`]: the score bands (a chart like the trend page's), the
-//! weakest recent postmortems, scores per service, overdue action items per owner, and
+//! weakest recent postmortems, scores per service and team, overdue action items per owner, and
 //! the days from an incident to its final postmortem where the archive records them.
 
 use serde::Serialize;
 
 use super::{Cell, ChartView, SummaryView, TableView};
-use crate::analyze::health::{self, FINAL_DATE_FIELDS, Health, ServiceScores};
+use crate::analyze::health::{self, FINAL_DATE_FIELDS, Health, ServiceScores, TeamScores};
 use crate::analyze::index::Facet;
 use crate::render::charts::{self, Bar, Frame, Scale};
 use crate::render::views::{IncidentRow, term_url};
@@ -28,6 +28,7 @@ struct HealthView<'a> {
     recent: usize,
     undated: usize,
     services: Vec<ServiceRow>,
+    teams: Vec<TeamRow<'a>>,
     owners: Vec<OwnerRow<'a>>,
     owners_more: usize,
     overdue_total: usize,
@@ -46,6 +47,16 @@ struct ServiceRow {
     name: String,
     url: String,
     missing: bool,
+    postmortems: usize,
+    median: u32,
+    lowest: u32,
+}
+
+/// A team's scores; `name` and `url` are `None` for the incidents no team owns.
+#[derive(Debug, Serialize)]
+struct TeamRow<'a> {
+    name: Option<&'a str>,
+    url: Option<String>,
     postmortems: usize,
     median: u32,
     lowest: u32,
@@ -123,6 +134,7 @@ impl Renderer<'_> {
                 .iter()
                 .map(|s| self.service_row(s))
                 .collect(),
+            teams: health.teams.iter().map(|t| self.team_row(t)).collect(),
             owners,
             owners_more,
             overdue_total: self.trends.actions.overdue.len(),
@@ -134,6 +146,17 @@ impl Renderer<'_> {
                 before_end: to_final.before_end,
                 fields: FINAL_DATE_FIELDS.to_vec(),
             },
+        }
+    }
+
+    fn team_row(&self, scores: &TeamScores) -> TeamRow<'_> {
+        let team = scores.team.map(|t| &self.site.teams.teams[t]);
+        TeamRow {
+            name: team.map(|t| t.name.as_str()),
+            url: team.map(|t| format!("teams/{}/", t.slug)),
+            postmortems: scores.postmortems,
+            median: scores.median,
+            lowest: scores.lowest,
         }
     }
 
