@@ -82,12 +82,12 @@ impl ImportArgs {
         match import::import(&path, &stem, &original.bytes, config) {
             Outcome::Imported { front_matter, .. } if self.dry_run => {
                 let before = String::from_utf8_lossy(&original.bytes);
-                print!("{}", import::diff(&shown, &before, &front_matter));
+                out!("{}", import::diff(&shown, &before, &front_matter));
                 Ok(Done::Imported)
             }
             Outcome::Imported { text, .. } => match write(&original, &text) {
                 Ok(()) => {
-                    println!("imported {shown}");
+                    outln!("imported {shown}");
                     Ok(Done::Imported)
                 }
                 Err(error @ WriteError::Changed) => {
@@ -112,7 +112,7 @@ impl ImportArgs {
         } else {
             "imported"
         };
-        println!(
+        outln!(
             "{verb} {}; {} already had front matter; {} skipped",
             count(number(Done::Imported), "file"),
             number(Done::HadFrontMatter),

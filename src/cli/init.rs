@@ -44,10 +44,10 @@ impl InitArgs {
                         InitAction::Kept => "kept   ",
                         InitAction::Appended | InitAction::Replaced => "updated",
                     };
-                    println!("{what} {}", self.dir.join(path).display());
+                    outln!("{what} {}", self.dir.join(path).display());
                 }
                 let root = self.dir.display();
-                println!("\nnext: hindsight check --root {root} && hindsight build --root {root}");
+                outln!("\nnext: hindsight check --root {root} && hindsight build --root {root}");
                 ExitCode::SUCCESS
             }
             Err(error) => {
@@ -67,14 +67,14 @@ impl InitArgs {
         };
         print_survey(&adoption);
         if self.dry_run {
-            println!("\n{}", adoption.config_text);
+            outln!("\n{}", adoption.config_text);
             return ExitCode::SUCCESS;
         }
         match adopt::write_config(&self.dir, &adoption.config_text) {
             Ok(path) => {
-                println!("\nwrote {}", path.display());
+                outln!("\nwrote {}", path.display());
                 let root = self.dir.display();
-                println!("next: hindsight check --root {root} && hindsight build --root {root}");
+                outln!("next: hindsight check --root {root} && hindsight build --root {root}");
                 ExitCode::SUCCESS
             }
             Err(error) => {
@@ -92,7 +92,7 @@ fn print_survey(adoption: &Adoption) {
         survey, proposal, ..
     } = adoption;
     let files = survey.postmortems.len();
-    println!(
+    outln!(
         "{}: {files} postmortems, {} with front matter, {} without",
         adoption.folder.content_dir,
         survey.with_front_matter,
@@ -108,16 +108,18 @@ fn print_survey(adoption: &Adoption) {
         ),
     ] {
         if !paths.is_empty() {
-            println!("  {what}: {}", paths.join(", "));
+            outln!("  {what}: {}", paths.join(", "));
         }
     }
     if let Some(include) = &adoption.folder.include {
-        println!("  include: {}", include.join(", "));
+        outln!("  include: {}", include.join(", "));
     }
     if !survey.keys.is_empty() {
-        println!(
+        outln!(
             "\n  {:<24} {:>6} {:>9}  maps to",
-            "front matter key", "files", "coverage"
+            "front matter key",
+            "files",
+            "coverage"
         );
     }
     for stats in &survey.keys {
@@ -129,9 +131,11 @@ fn print_survey(adoption: &Adoption) {
                 format!("- ({})", reason.map_or("", |(_, reason)| reason))
             }
         };
-        println!(
+        outln!(
             "  {:<24} {:>6} {:>8}%  {target}",
-            stats.key, stats.filled, coverage
+            stats.key,
+            stats.filled,
+            coverage
         );
     }
     print_vocabularies(adoption);
@@ -140,7 +144,7 @@ fn print_survey(adoption: &Adoption) {
 
 fn print_vocabularies(adoption: &Adoption) {
     let proposal = &adoption.proposal;
-    println!();
+    outln!();
     for (name, vocabulary) in [
         ("severities", &proposal.severities),
         ("categories", &proposal.categories),
@@ -166,35 +170,36 @@ fn print_vocabularies(adoption: &Adoption) {
         } else {
             ""
         };
-        println!("  {name}{kept}: {}{more}", values.join(", "));
+        outln!("  {name}{kept}: {}{more}", values.join(", "));
     }
     for (field, from, to) in &proposal.value_maps {
-        println!("  {}: \"{from}\" is read as \"{to}\"", field.name());
+        outln!("  {}: \"{from}\" is read as \"{to}\"", field.name());
     }
     if let Some(template) = &proposal.title_template {
-        println!("  titles of files without one: {template}");
+        outln!("  titles of files without one: {template}");
     }
 }
 
 fn print_verdict(adoption: &Adoption) {
     let verdict = &adoption.verdict;
     let pages = verdict.pages;
-    println!(
+    outln!(
         "\n  with this config: {pages} pages, {} errors, {} warnings",
-        verdict.errors, verdict.warnings
+        verdict.errors,
+        verdict.warnings
     );
     let coverage: Vec<String> = verdict
         .coverage
         .iter()
         .map(|(field, count)| format!("{field} {}%", percent(*count, pages)))
         .collect();
-    println!("  incidents with a value: {}", coverage.join(", "));
+    outln!("  incidents with a value: {}", coverage.join(", "));
     for diagnostic in verdict
         .diagnostics
         .iter()
         .filter(|d| d.level == Level::Error)
     {
-        println!("  {diagnostic}");
+        outln!("  {diagnostic}");
     }
 }
 

@@ -6,6 +6,20 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` for the commands' output: when stdout is a pipe whose reader has gone
+/// (`hindsight init --from old | head`), the command ends quietly, as command-line tools
+/// do, instead of panicking as `println!` does. Commands write files whole (a temporary
+/// file, then a rename), so stopping at any line leaves no file half written.
+macro_rules! outln {
+    () => { $crate::cli::out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// [`outln!`] without the newline.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::out(format_args!($($arg)*)) };
+}
+
 mod build;
 mod check;
 mod import;
@@ -68,6 +82,19 @@ impl Cli {
             Command::Serve(args) => args.run(),
             Command::Schema(args) => args.run(),
         }
+    }
+}
+
+/// Writes to stdout; a reader that has gone ends the program quietly (exit 0, as ripgrep
+/// does), and any other failure to write ends it with the I/O exit code.
+fn out(text: std::fmt::Arguments) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: could not write the output: {error}");
+        std::process::exit(i32::from(EXIT_FAILURE));
     }
 }
 

@@ -57,7 +57,7 @@ impl NewArgs {
             .and_then(|made| scaffold::write_new(&self.root, &made));
         match written {
             Ok(path) => {
-                println!("{}", path.display());
+                outln!("{}", path.display());
                 // The modeline of the new file points at the schema; it is made anew from
                 // the config, which may have changed since it was last written.
                 // Quietly: the path on stdout and the draft note are what an author needs.

@@ -26,7 +26,7 @@ impl SchemaArgs {
         };
         let text = schema::schema_text(&config);
         let Some(output) = &self.output else {
-            print!("{text}");
+            out!("{text}");
             return ExitCode::SUCCESS;
         };
         match scaffold::write_replacing(output, &text) {

@@ -243,3 +243,32 @@ fn import_round_trip_keeps_the_body_and_the_page() {
     );
     assert!(crate::support::text(&page_after).contains("0 of 5 done · 5 open"));
 }
+
+/// Runs the binary with its stdout a pipe nobody reads any more (`… | head` after `head`
+/// is done): every write fails with a broken pipe.
+fn with_closed_stdout(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run the hindsight binary")
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_and_the_work_is_done() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let site = dir.path().join("kb");
+    let site = site.to_str().expect("a UTF-8 path");
+    // `init` prints a line per file it creates; `schema` prints the schema.
+    for args in [vec!["init", site], vec!["schema", "--root", site]] {
+        let output = with_closed_stdout(&args);
+        let stderr = text(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+    let config = fs::read_to_string(dir.path().join("kb/hindsight.toml")).expect("init wrote");
+    assert!(config.contains("title"), "{config}");
+}
