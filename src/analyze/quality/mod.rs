@@ -13,7 +13,7 @@ use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
 use crate::model::incident::{Incident, Status};
 
-use sections::{Section, sections};
+use sections::sections;
 
 /// One item of the checklist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -198,11 +198,16 @@ enum Found {
 
 /// The checklist applied to one postmortem.
 pub fn score(incident: &Incident) -> Quality {
-    let sections = sections(&incident.body.html);
+    // Each section's item and whether it is written, once: matching every heading against
+    // every item's names again per item cost a tenth of a 10,000-postmortem build.
+    let written: Vec<Item> = sections(&incident.body.html)
+        .iter()
+        .filter_map(|s| section_item(&s.heading).filter(|_| !is_placeholder(&s.text)))
+        .collect();
     let mut score = 0;
     let mut missing = Vec::new();
     for item in Item::ALL {
-        let (points, gap) = match found(item, incident, &sections) {
+        let (points, gap) = match found(item, incident, &written) {
             Found::Full => (item.weight(), None),
             Found::Partial(points, text) => (points, Some(text)),
             Found::Missing => (0, Some(item.name().to_string())),
@@ -218,14 +223,15 @@ pub fn score(incident: &Incident) -> Quality {
     Quality { score, missing }
 }
 
-fn found(item: Item, incident: &Incident, sections: &[Section]) -> Found {
+/// Whether `item` is present; `written` holds the items the body has a written section for.
+fn found(item: Item, incident: &Incident, written: &[Item]) -> Found {
     let field = match item {
         Item::Summary => incident.summary.as_deref(),
         Item::Impact => incident.impact.as_deref(),
         Item::Detection => incident.detection.as_deref(),
         _ => None,
     };
-    let written = field.is_some_and(|text| !is_placeholder(text)) || has_section(item, sections);
+    let written = field.is_some_and(|text| !is_placeholder(text)) || written.contains(&item);
     match item {
         Item::RootCause if !written && !incident.root_causes.is_empty() => {
             Found::Partial(5, "root cause explanation (only a category)".to_string())
@@ -300,13 +306,6 @@ pub fn below_min_score(config: &Config, incidents: &[Incident], min_score: u32) 
     found
 }
 
-/// Whether the body has a section for `item` with text that is not a placeholder.
-fn has_section(item: Item, sections: &[Section]) -> bool {
-    sections
-        .iter()
-        .any(|s| section_item(&s.heading) == Some(item) && !is_placeholder(&s.text))
-}
-
 /// The checklist item a heading names, if any.
 fn section_item(heading: &str) -> Option<Item> {
     SECTION_ORDER
@@ -354,16 +353,20 @@ pub fn is_placeholder(text: &str) -> bool {
     if trimmed.starts_with('[') && trimmed.ends_with(']') && !trimmed.contains("](") {
         return true;
     }
-    let lowered = trimmed.to_lowercase();
-    let words: Vec<&str> = lowered
+    // Word by word, and only as far as needed: a written section is often long.
+    let mut words = trimmed
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    let joined = words.join(" ");
-    if FILLERS.contains(&joined.as_str()) || words.iter().all(|w| MARKERS.contains(w)) {
-        return true;
+        .map(str::to_lowercase);
+    let marker = |w: &String| MARKERS.contains(&w.as_str());
+    let first: Vec<String> = words.by_ref().take(13).collect();
+    if first.len() > 12 {
+        // Too long for a filler or a marker's note: a placeholder only if all markers.
+        return first.iter().all(marker) && words.all(|w| marker(&w));
     }
-    words.first().is_some_and(|w| MARKERS.contains(w)) && words.len() <= 12
+    FILLERS.contains(&first.join(" ").as_str())
+        || first.iter().all(marker)
+        || first.first().is_some_and(marker)
 }
 
 #[cfg(test)]
