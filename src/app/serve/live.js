@@ -24,6 +24,13 @@
     if (!response.ok) return;
     const html = await response.text();
     const old = current();
+    // The page came with the overlay, and `hello` fetches it again: the same problems keep
+    // the overlay as it is (its focus, its scroll) rather than swapping in a copy under
+    // the reader's pointer. Both sides are serialized by the browser, so they compare.
+    const next = document.createElement("template");
+    next.innerHTML = html;
+    const fresh = next.content.firstElementChild;
+    if (old && fresh && old.outerHTML === fresh.outerHTML) return;
     if (old) old.remove();
     if (html) document.body.insertAdjacentHTML("beforeend", html);
   };
