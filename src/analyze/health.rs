@@ -7,10 +7,9 @@
 //! [`FINAL_DATE_FIELDS`]. Without one, the page says "not recorded".
 
 use chrono::{NaiveDate, TimeDelta};
-use rayon::prelude::*;
 
 use crate::analyze::index::Facet;
-use crate::analyze::quality::{self, Quality};
+use crate::analyze::quality::Quality;
 use crate::analyze::site::Site;
 use crate::analyze::trends::{Summary, percentile};
 use crate::model::incident::{Incident, Status};
@@ -84,9 +83,9 @@ pub struct Health {
     pub to_final: ToFinal,
 }
 
-/// The health of `site` as of `as_of`.
-pub fn compute(site: &Site, as_of: NaiveDate) -> Health {
-    let scores: Vec<Quality> = site.incidents.par_iter().map(quality::score).collect();
+/// The health of `site` as of `as_of`, from `scores` ([`crate::analyze::quality::score_all`] of its
+/// incidents).
+pub fn compute(site: &Site, as_of: NaiveDate, scores: Vec<Quality>) -> Health {
     let mut bands = [0; 10];
     for q in &scores {
         bands[(q.score as usize / 10).min(9)] += 1;
@@ -239,7 +238,11 @@ mod tests {
                 ("nodate", titled("nodate", "summary: x")),
             ],
         );
-        let health = compute(&site, as_of());
+        let health = compute(
+            &site,
+            as_of(),
+            crate::analyze::quality::score_all(&site.incidents),
+        );
         assert_eq!(health.bands[..3], [2, 2, 1]);
         assert_eq!(health.median, Some(10));
         let slugs: Vec<&str> = health
@@ -281,7 +284,12 @@ mod tests {
                 ("e", titled("e", "status: draft\npublished: 2024-03-01")),
             ],
         );
-        let to_final = compute(&site, as_of()).to_final;
+        let to_final = compute(
+            &site,
+            as_of(),
+            crate::analyze::quality::score_all(&site.incidents),
+        )
+        .to_final;
         assert_eq!(to_final.finals, 4);
         assert_eq!(to_final.before_end, 1);
         assert_eq!(to_final.days.with_data, 2);
@@ -293,7 +301,11 @@ mod tests {
     #[test]
     fn an_archive_with_nothing_recorded() {
         let site = site_of("", &[("a", "Just text.\n".to_string())]);
-        let health = compute(&site, as_of());
+        let health = compute(
+            &site,
+            as_of(),
+            crate::analyze::quality::score_all(&site.incidents),
+        );
         assert_eq!(health.weakest_recent, Vec::<usize>::new());
         // A postmortem without a status is final; it records no date.
         assert_eq!(health.to_final.finals, 1);

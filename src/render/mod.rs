@@ -278,6 +278,10 @@ struct Renderer<'a> {
     base: Context,
     /// The trend figures, computed once: `/trends/`, the exports and term pages show them.
     trends: crate::analyze::trends::Trends,
+    /// Every incident's quality score, by position, scored once for the incident pages and
+    /// `/health/` in a full build; empty in a partial render (`serve`), where each page
+    /// scores what it shows.
+    quality: Vec<crate::analyze::quality::Quality>,
 }
 
 impl<'a> Renderer<'a> {
@@ -292,7 +296,9 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|row| render_row(&tera, row, SHARED_ROW_ROOT))
             .collect::<Result<Vec<String>, RenderError>>()?;
-        Ok(Self::with_rows(site, tera, rows, row_html, options))
+        let mut renderer = Self::with_rows(site, tera, rows, row_html, options);
+        renderer.quality = crate::analyze::quality::score_all(&site.incidents);
+        Ok(renderer)
     }
 
     /// A renderer over rows made elsewhere: `rows[i]` and `row_html[i]` must belong to
@@ -339,6 +345,18 @@ impl<'a> Renderer<'a> {
             list_row_html: Vec::new(),
             base,
             trends: crate::analyze::trends::compute(site, options.as_of),
+            quality: Vec::new(),
+        }
+    }
+
+    /// The quality score of the incident at `position`: the one scored for the whole build,
+    /// else scored now.
+    fn quality(&self, position: usize) -> std::borrow::Cow<'_, crate::analyze::quality::Quality> {
+        match self.quality.get(position) {
+            Some(quality) => std::borrow::Cow::Borrowed(quality),
+            None => std::borrow::Cow::Owned(crate::analyze::quality::score(
+                &self.site.incidents[position],
+            )),
         }
     }
 

@@ -133,7 +133,7 @@ impl Renderer<'_> {
             similar: self.similar_views(position),
             extra: &incident.extra,
             extra_fields: super::extras::extra_fields(&incident.extra, &site.config.fields),
-            quality: QualityView::of(&crate::analyze::quality::score(incident)),
+            quality: QualityView::of(&self.quality(position)),
         };
         let path = format!("incidents/{}/index.html", incident.slug);
         let mut context = self.context(&path, &incident.title);

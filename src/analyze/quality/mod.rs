@@ -196,6 +196,12 @@ enum Found {
     Missing,
 }
 
+/// [`score`] of every incident, by position, in parallel.
+pub fn score_all(incidents: &[Incident]) -> Vec<Quality> {
+    use rayon::prelude::*;
+    incidents.par_iter().map(score).collect()
+}
+
 /// The checklist applied to one postmortem.
 pub fn score(incident: &Incident) -> Quality {
     // Each section's item and whether it is written, once: matching every heading against

@@ -86,7 +86,12 @@ impl Renderer<'_> {
     pub(in crate::render) fn health_page(&self) -> Result<Page, RenderError> {
         let path = "health/index.html";
         let mut context = self.context(path, "Postmortem health");
-        let health = health::compute(self.site, self.trends.as_of);
+        let scores = if self.quality.len() == self.site.incidents.len() {
+            self.quality.clone()
+        } else {
+            crate::analyze::quality::score_all(&self.site.incidents)
+        };
+        let health = health::compute(self.site, self.trends.as_of, scores);
         context.insert("health", &self.health_view(&health));
         self.page(path, "health.html", &context)
     }
