@@ -229,3 +229,80 @@ fn check_min_score_fails_below_the_floor_and_names_what_is_missing() {
     let out_of_range = hindsight(lowered.root(), &["check", "--min-score", "101"]);
     assert_eq!(out_of_range.status.code(), Some(2));
 }
+
+/// The checklist's sections are the `new` template's: an author who fills in every section
+/// of a new postmortem (and its front matter) gets 100, not a score capped by a section
+/// the template never asked for. `init`'s example, a filled-in postmortem, scores 100 too.
+#[test]
+fn the_new_template_filled_in_and_the_init_example_score_100() {
+    let site = Site::new();
+    let made = hindsight(
+        site.root(),
+        &[
+            "new",
+            "Filled in",
+            "--severity",
+            "SEV2",
+            "--started",
+            "2024-05-01 10:00",
+        ],
+    );
+    assert!(made.status.success(), "{made:?}");
+    let path = site.root().join("content/2024/2024-05-01-filled-in.md");
+    let written = std::fs::read_to_string(&path).unwrap();
+    let filled = fill_in(&written);
+    std::fs::write(&path, filled).unwrap();
+    let build = site.build();
+    build.assert_code(0);
+    let page = text(main_of(&build.page("incidents/2024-05-01-filled-in/")));
+    assert!(page.contains("Quality 100/100 how it is scored"), "{page}");
+
+    let kb = Site::new();
+    assert!(hindsight(kb.root(), &["init", "kb"]).status.success());
+    let built = hindsight(&kb.root().join("kb"), &["build"]);
+    assert!(built.status.success(), "{built:?}");
+    let example = std::fs::read_to_string(
+        kb.root()
+            .join("kb/public/incidents/2024-01-15-checkout-errors-after-pool-change/index.html"),
+    )
+    .unwrap();
+    let example = text(main_of(&example));
+    assert!(
+        example.contains("Quality 100/100 how it is scored"),
+        "{example}"
+    );
+}
+
+/// The `new` template as an author leaves it: every field and section written, every
+/// guidance comment replaced by text.
+fn fill_in(template: &str) -> String {
+    let mut filled = String::new();
+    let mut in_comment = false;
+    for line in template.lines() {
+        if line.trim_start().starts_with("<!--") {
+            in_comment = true;
+        }
+        if in_comment {
+            in_comment = !line.trim_end().ends_with("-->");
+            if !in_comment && !line.contains("front matter") {
+                filled.push_str("- 10:00 — the author wrote what happened here, for real.\n");
+            }
+            continue;
+        }
+        let line = match line {
+            "status: draft" => "status: final".to_string(),
+            "resolved_at:" => "resolved_at: 2024-05-01T11:00:00Z".to_string(),
+            "services: []" => "services: [checkout]".to_string(),
+            "root_cause:" => "root_cause: database".to_string(),
+            "summary:" | "impact:" | "detection:" => format!("{line} The author wrote it out."),
+            "action_items:" => {
+                "action_items:\n  - {title: Add an index, owner: dba, due: 2024-06-01}".to_string()
+            }
+            _ if line.starts_with("### ") => format!("{line}\n\nA real sentence about it."),
+            _ => line.to_string(),
+        };
+        filled.push_str(&line);
+        filled.push('\n');
+    }
+    filled
+}
