@@ -90,6 +90,62 @@ pub(super) fn incident_list(incidents: &[Incident], tz: Tz) -> String {
     })
 }
 
+/// "Postmortem quality of 120 postmortems: median score 72/100; 14 action items overdue".
+pub(super) fn health(postmortems: usize, median: Option<u32>, overdue: usize) -> String {
+    let of = match postmortems {
+        1 => "1 postmortem".to_string(),
+        n => format!("{n} postmortems"),
+    };
+    let mut text = format!("Postmortem quality of {of}");
+    if let Some(median) = median {
+        text.push_str(&format!(": median score {median}/100"));
+    }
+    match overdue {
+        0 => text.push_str("; no action item overdue"),
+        1 => text.push_str("; 1 action item overdue"),
+        n => text.push_str(&format!("; {n} action items overdue")),
+    }
+    trim(&text)
+}
+
+/// "8 teams and the incidents of their services: 120 incidents, 31 without a team".
+pub(super) fn teams(teams: usize, incidents: usize, unowned: usize) -> String {
+    let teams = match teams {
+        1 => "1 team".to_string(),
+        n => format!("{n} teams"),
+    };
+    let mut text = format!(
+        "{teams} and the incidents of their services: {}",
+        count(incidents)
+    );
+    if unowned > 0 {
+        text.push_str(&format!(", {unowned} without a team"));
+    }
+    trim(&text)
+}
+
+/// "Payments: 23 incidents, 2021–2024; 4 open action items, 1 overdue".
+pub(super) fn team<'a>(
+    name: &str,
+    incidents: impl ExactSizeIterator<Item = &'a Incident>,
+    open: usize,
+    overdue: usize,
+    tz: Tz,
+) -> String {
+    let mut text = format!("{name}: {}", count(incidents.len()));
+    if let Some(years) = years(incidents, tz) {
+        text.push_str(&format!(", {years}"));
+    }
+    match (open, overdue) {
+        (0, _) => text.push_str("; no open action item"),
+        (1, 0) => text.push_str("; 1 open action item"),
+        (n, 0) => text.push_str(&format!("; {n} open action items")),
+        (1, _) => text.push_str("; 1 open action item, overdue"),
+        (n, overdue) => text.push_str(&format!("; {n} open action items, {overdue} overdue")),
+    }
+    trim(&text)
+}
+
 /// "12 incidents", "1 incident".
 fn count(n: usize) -> String {
     match n {

@@ -145,6 +145,12 @@ impl Renderer<'_> {
             &self.service_links(&teams.services_without_team),
         );
         context.insert("total", &self.site.incidents.len());
+        let description = super::previews::teams(
+            teams.teams.len(),
+            self.site.incidents.len(),
+            teams.unowned.len(),
+        );
+        context.insert("description", &description);
         self.page(&path, "teams.html", &context)
     }
 
@@ -174,6 +180,14 @@ impl Renderer<'_> {
             overdue: open.iter().filter(|a| a.overdue).count(),
             actions: open.iter().map(|a| self.action_row(a)).collect(),
         };
+        let description = super::previews::team(
+            &team.name,
+            team.incidents.iter().map(|&i| &self.site.incidents[i]),
+            view.open,
+            view.overdue,
+            self.tz,
+        );
+        context.insert("description", &description);
         context.insert("team", &view);
         context.insert("trend", &self.team_trend(&team.name, &team.incidents));
         context.insert(

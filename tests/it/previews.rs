@@ -184,3 +184,40 @@ fn without_a_host_no_page_claims_a_url() {
         assert!(tags.contains_key("og:description"), "{path}");
     }
 }
+
+#[test]
+fn health_and_team_pages_describe_themselves() {
+    let build = site()
+        .config(&format!(
+            "title = \"Acme & Co incidents\"\nbase_url = \"{BASE}\"\n\
+             [[services]]\nname = \"payments\"\nteam = \"Payments\"\n\
+             [[services]]\nname = \"checkout\"\n"
+        ))
+        .file(
+            "content/2024/late.md",
+            postmortem(
+                "Late fix",
+                "started_at: 2024-01-02\nservices: [payments]\n\
+                 action_items:\n  - {title: Fix it, owner: ana, due: 2024-02-01}\n",
+            ),
+        )
+        .build_with(&["--as-of", "2024-06-01"]);
+    build.assert_code(0);
+    let says = |path: &str| preview(&build, path)["description"].clone();
+    assert_eq!(
+        says("health/index.html"),
+        "Postmortem quality of 4 postmortems: median score 10/100; 1 action item overdue"
+    );
+    // The same median as the page shows.
+    assert!(build.page("health/").contains(
+        "<span class=\"stat-value\">10</span><span class=\"stat-label\">median score</span>"
+    ));
+    assert_eq!(
+        says("teams/index.html"),
+        "1 team and the incidents of their services: 4 incidents, 1 without a team"
+    );
+    assert_eq!(
+        says("teams/payments/index.html"),
+        "Payments: 3 incidents, 2021–2024; 1 open action item, overdue"
+    );
+}

@@ -92,6 +92,12 @@ impl Renderer<'_> {
             crate::analyze::quality::score_all(&self.site.incidents)
         };
         let health = health::compute(self.site, self.trends.as_of, scores);
+        let description = crate::render::previews::health(
+            health.scores.len(),
+            health.median,
+            self.trends.actions.overdue.len(),
+        );
+        context.insert("description", &description);
         context.insert("health", &self.health_view(&health));
         self.page(path, "health.html", &context)
     }
