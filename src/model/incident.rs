@@ -260,4 +260,20 @@ pub struct Rendered {
     /// (`model::link`): the byte offset in the Markdown and the target as written.
     #[serde(skip)]
     pub rejected_links: Vec<(usize, String)>,
+    /// Every heading, of any level, as a span of `plain_text`, for readers of the body's
+    /// sections (the quality checklist), so they need not parse `html`. `None` when the
+    /// plain text may not hold the words a reader of the HTML sees (raw HTML, images,
+    /// footnotes, markup inside a word): such readers read the HTML.
+    #[serde(skip)]
+    pub sections: Option<Box<[HeadingSpan]>>,
+}
+
+/// A heading of a body: its level and where its words are in `Rendered::plain_text` (byte
+/// offsets, perhaps with a space either side); the text under it runs from `end` to the
+/// next heading's `start`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadingSpan {
+    pub level: u8,
+    pub start: u32,
+    pub end: u32,
 }

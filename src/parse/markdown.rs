@@ -13,7 +13,7 @@ use percent_encoding::percent_decode_str;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, OffsetIter, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
-use crate::model::incident::{Rendered, TocEntry};
+use crate::model::incident::{HeadingSpan, Rendered, TocEntry};
 use crate::model::link;
 
 /// Knobs that change how a document is rendered.
@@ -80,10 +80,22 @@ struct Collapser {
     /// Whether a word boundary is pending; inline markup such as `foo**bar**` must not split a
     /// word, so boundaries come only from whitespace and block structure.
     gap: bool,
+    /// Whether an inline tag (emphasis, a link, a code span) was passed since the last text.
+    tag: bool,
+    /// Whether words were joined across such a tag: the HTML has a tag there, and readers of
+    /// its text see two words (`foo**bar**`), or `] (` where the plain text has `](`.
+    joined: bool,
 }
 
 impl Collapser {
     fn push(&mut self, s: &str) {
+        if self.tag && !self.gap && !s.is_empty() {
+            let before = self.out.chars().next_back().unwrap_or(' ');
+            let after = s.chars().next().unwrap_or(' ');
+            self.joined |= (before.is_alphanumeric() && after.is_alphanumeric())
+                || (before == ']' && after == '(');
+            self.tag = false;
+        }
         if s.starts_with(char::is_whitespace) {
             self.gap = true;
         }
@@ -147,6 +159,8 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         reserved,
         used: HashSet::new(),
         headings: Vec::new(),
+        sections: Vec::new(),
+        exact: true,
         plain: Collapser {
             out: String::with_capacity(markdown.len()),
             ..Collapser::default()
@@ -155,6 +169,8 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2 + 64);
     html::push_html(&mut html, &mut rewriter);
 
+    let exact = rewriter.exact && !rewriter.plain.joined;
+    let sections = exact.then(|| rewriter.sections.into_boxed_slice());
     let headings = rewriter.headings;
     let first_heading = headings.first().map(|h| (h.level, h.title.clone()));
     let toc = headings.into_iter().filter(|h| h.level <= 4).collect();
@@ -165,6 +181,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         plain_text: rewriter.plain.out,
         word_count: rewriter.plain.words,
         rejected_links: rewriter.rejected_links,
+        sections,
     }
 }
 
@@ -208,6 +225,12 @@ struct Rewriter<'a> {
     reserved: HashSet<String>,
     used: HashSet<String>,
     headings: Vec<TocEntry>,
+    /// Every heading's span of the plain text.
+    sections: Vec<HeadingSpan>,
+    /// Whether the plain text holds the words a reader of the HTML sees: no raw HTML, no
+    /// image (its alt text is in the plain text, not in the HTML's text), no footnote (its
+    /// number is in the HTML), no `<!--` in text (readers of the HTML drop it as a comment).
+    exact: bool,
     plain: Collapser,
 }
 
@@ -239,9 +262,11 @@ impl<'a> Iterator for Rewriter<'a> {
             // Footnote labels become element ids; a prefix keeps `[^summary]` from taking
             // the id of a `## Summary` heading.
             Event::FootnoteReference(label) => {
+                self.exact = false;
                 Event::FootnoteReference(format!("fn-{label}").into())
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.exact = false;
                 Event::Start(Tag::FootnoteDefinition(format!("fn-{label}").into()))
             }
             // A task's box is named, so a screen reader says what the tick means.
@@ -259,12 +284,32 @@ impl<'a> Rewriter<'a> {
     /// Adds an event's text to the plain-text version of the document.
     fn observe(&mut self, event: &Event<'_>) {
         match event {
-            Event::Text(text) | Event::Code(text) => self.plain.push(text),
+            Event::Text(text) => {
+                self.exact &= !has_comment_start(text);
+                self.plain.push(text);
+            }
+            // A code span is a tag in the HTML, so it splits words there.
+            Event::Code(text) => {
+                self.exact &= !has_comment_start(text);
+                self.plain.tag = true;
+                self.plain.push(text);
+                self.plain.tag = true;
+            }
             Event::SoftBreak | Event::HardBreak => self.plain.gap = true,
             Event::Start(tag) if !is_inline(tag.to_end()) => self.plain.gap = true,
             Event::End(tag) if !is_inline(*tag) => self.plain.gap = true,
+            Event::Start(Tag::Image { .. }) => self.exact = false,
+            Event::Start(_) | Event::End(_) => self.plain.tag = true,
             _ => {}
         }
+    }
+
+    /// Where the plain text ends now, as a [`HeadingSpan`] offset.
+    fn plain_offset(&mut self) -> u32 {
+        u32::try_from(self.plain.out.len()).unwrap_or_else(|_| {
+            self.exact = false;
+            0
+        })
     }
 
     /// Buffers a heading's content, gives the heading its id and returns its opening tag.
@@ -275,6 +320,7 @@ impl<'a> Rewriter<'a> {
         classes: Vec<CowStr<'a>>,
         attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
     ) -> Event<'a> {
+        let start = self.plain_offset();
         let mut title = Collapser::default();
         while let Some((event, range)) = self.parser.next() {
             self.offset = range.start;
@@ -288,6 +334,13 @@ impl<'a> Rewriter<'a> {
             let event = self.sanitize(event);
             self.queue.push(event);
         }
+
+        let end = self.plain_offset();
+        self.sections.push(HeadingSpan {
+            level: level as u8,
+            start,
+            end,
+        });
 
         // Duplicates of either kind of id get a numeric suffix.
         let id = match explicit.filter(|id| !id.is_empty()) {
@@ -358,8 +411,12 @@ impl<'a> Rewriter<'a> {
                 self.in_comment.set(!raw.contains("-->"));
                 return Event::Text(CowStr::Borrowed(""));
             }
-            Event::Html(raw) | Event::InlineHtml(raw) if !self.allow_raw_html => {
-                return Event::Text(std::mem::replace(raw, CowStr::Borrowed("")));
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                // Readers of the HTML's text see raw HTML's text, or its markup as text.
+                self.exact = false;
+                if !self.allow_raw_html {
+                    return Event::Text(std::mem::replace(raw, CowStr::Borrowed("")));
+                }
             }
             _ => {}
         }
@@ -419,6 +476,12 @@ pub(crate) fn escape_attr(out: &mut String, s: &str) {
             _ => out.push(c),
         }
     }
+}
+
+/// Whether `text` holds `<!--`, which readers of the HTML's text drop as a comment.
+fn has_comment_start(text: &str) -> bool {
+    // Most text has no `<` at all, and looking for one byte is fast.
+    text.as_bytes().contains(&b'<') && text.contains("<!--")
 }
 
 /// Inline tags do not separate words in the plain text; every other tag does.

@@ -52,6 +52,9 @@ pub fn drop_repeated_heading(body: &mut Rendered, title: &str) {
     if body.toc.first().is_some_and(|entry| entry.level == 1) {
         body.toc.remove(0);
     }
+    if let Some(sections) = body.sections.as_mut() {
+        *sections = sections.get(1..).unwrap_or_default().into();
+    }
 }
 
 /// `template` with each `{field}` replaced by that field's value; `None` when a field it

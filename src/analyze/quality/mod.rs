@@ -13,7 +13,7 @@ use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
 use crate::model::incident::{Incident, Status};
 
-use sections::sections;
+use sections::{Spans, sections};
 
 /// One item of the checklist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -206,10 +206,23 @@ pub fn score_all(incidents: &[Incident]) -> Vec<Quality> {
 pub fn score(incident: &Incident) -> Quality {
     // Each section's item and whether it is written, once: matching every heading against
     // every item's names again per item cost a tenth of a 10,000-postmortem build.
-    let written: Vec<Item> = sections(&incident.body.html)
-        .iter()
-        .filter_map(|s| section_item(&s.heading).filter(|_| !is_placeholder(&s.text)))
-        .collect();
+    let written: Vec<Item> = match incident.body.sections.as_deref() {
+        Some(spans) => {
+            let body = Spans {
+                plain: &incident.body.plain_text,
+                spans,
+            };
+            (0..spans.len())
+                .filter_map(|i| {
+                    section_item(&body.heading(i)).filter(|_| !is_placeholder(&body.text(i)))
+                })
+                .collect()
+        }
+        None => sections(&incident.body.html)
+            .iter()
+            .filter_map(|s| section_item(&s.heading).filter(|_| !is_placeholder(&s.text)))
+            .collect(),
+    };
     let mut score = 0;
     let mut missing = Vec::new();
     for item in Item::ALL {

@@ -4,7 +4,12 @@
 //!
 //! Read from the body's HTML, which the incident keeps, rather than from the Markdown,
 //! which it does not: headings are `<h1>`..`<h6>` there, code is escaped, and the text is
-//! what a reader sees.
+//! what a reader sees. The renderer records where each heading's words are in the body's
+//! plain text when that text holds the same words ([`Spans`]), and then no HTML is read.
+
+use std::borrow::Cow;
+
+use crate::model::incident::HeadingSpan;
 
 /// One heading of the body and the text under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +21,59 @@ pub(super) struct Section {
     /// The text under the heading up to the next heading of the same or a higher level,
     /// whitespace collapsed; subsections' headings are left out.
     pub(super) text: String,
+}
+
+/// The sections of a body read from its plain text and heading spans
+/// ([`Rendered::sections`](crate::model::incident::Rendered::sections)): the same headings
+/// and words as [`sections`] reads from the HTML, without parsing it.
+pub(super) struct Spans<'a> {
+    pub(super) plain: &'a str,
+    pub(super) spans: &'a [HeadingSpan],
+}
+
+impl<'a> Spans<'a> {
+    /// The words of the `i`th heading, as [`Section::heading`].
+    pub(super) fn heading(&self, i: usize) -> String {
+        let span = self.spans[i];
+        words(self.slice(span.start, span.end))
+    }
+
+    /// The text under the `i`th heading, its subsections' text included: the words of
+    /// [`Section::text`], perhaps apart differently.
+    pub(super) fn text(&self, i: usize) -> Cow<'a, str> {
+        let level = self.spans[i].level;
+        let mut parts = self.spans[i..]
+            .iter()
+            .enumerate()
+            .take_while(|&(n, span)| n == 0 || span.level > level)
+            .map(|(n, span)| {
+                let next = self
+                    .spans
+                    .get(i + n + 1)
+                    .map_or(self.plain.len(), |s| s.start as usize);
+                self.slice(span.end, next as u32).trim()
+            })
+            .filter(|part| !part.is_empty());
+        let Some(first) = parts.next() else {
+            return Cow::Borrowed("");
+        };
+        match parts.next() {
+            None => Cow::Borrowed(first),
+            Some(second) => {
+                let mut text = format!("{first} {second}");
+                for part in parts {
+                    text.push(' ');
+                    text.push_str(part);
+                }
+                Cow::Owned(text)
+            }
+        }
+    }
+
+    /// `plain[start..end]`, or nothing if that is not a slice of it.
+    fn slice(&self, start: u32, end: u32) -> &'a str {
+        self.plain.get(start as usize..end as usize).unwrap_or("")
+    }
 }
 
 /// A heading as found in the HTML, with the text that follows it up to the next heading.

@@ -162,3 +162,66 @@ fn sections_are_read_from_the_html() {
         ]
     );
 }
+
+/// The words of `text` as the checklist reads them: letters and digits, lowercased.
+fn alphanumeric_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+#[test]
+fn sections_from_plain_text_spans_match_the_html() {
+    use crate::parse::markdown::{MarkdownOptions, render};
+    let exact = [
+        "## Summary\nTBD\n",
+        "intro\n\n# Outage\n## Root **cause**\nx & y `z`\n### More\nz\n## End",
+        "## Timeline\n- [x] 10:00 deploy\n- [ ] later\n\n|a|b|\n|-|-|\n|1|2|",
+        "## Impact\nSee [the runbook](https://example.com). And `a < b`.\n\n---\n\nMore *text* here.",
+        "## Summary\n[Describe what happened]\n## Lessons\n> ### Quoted\n> TODO\n",
+        "## Action items\n```\ncode <b> &amp; &lt;\n```\n## 3. Root Cause\n_None._",
+        "## A\n<!-- a comment -->\nTBD\n## B\nx <!-- inline --> y",
+        "## **Summary**: notes\nT **B** D\n",
+        "## Summary\n[x](javascript:y) z\n",
+    ];
+    let inexact = [
+        "## Summary\n![graph](g.png)",
+        "## Summary\nLag[^1].\n\n[^1]: Replica lag.",
+        "## Summary\n<b>TBD</b>",
+        "## Summary\n`<!-- x`",
+        "## Summary\nT**B**D\n",
+        "## Summary\nfoo`bar`",
+    ];
+    for (body, expect_exact) in exact
+        .iter()
+        .map(|b| (b, true))
+        .chain(inexact.iter().map(|b| (b, false)))
+    {
+        let rendered = render(body, &MarkdownOptions::default());
+        assert_eq!(rendered.sections.is_some(), expect_exact, "{body:?}");
+        let Some(spans) = rendered.sections.as_deref() else {
+            continue;
+        };
+        let from_spans = Spans {
+            plain: &rendered.plain_text,
+            spans,
+        };
+        let from_html = sections::sections(&rendered.html);
+        assert_eq!(spans.len(), from_html.len(), "{body:?}");
+        for (i, section) in from_html.iter().enumerate() {
+            let text = from_spans.text(i);
+            assert_eq!(from_spans.heading(i), section.heading, "{body:?}");
+            assert_eq!(
+                alphanumeric_words(&text),
+                alphanumeric_words(&section.text),
+                "{body:?}"
+            );
+            assert_eq!(
+                is_placeholder(&text),
+                is_placeholder(&section.text),
+                "{body:?}"
+            );
+        }
+    }
+}
