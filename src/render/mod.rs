@@ -196,8 +196,30 @@ pub fn build_tera(theme: &Theme) -> Result<Tera, RenderError> {
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
-    crate::parse::markdown::escape_attr(&mut out, input);
+    escape_html_into(&mut out, input);
     out
+}
+
+/// Appends `input` to `out` escaped as [`escape_html`] does. Tera calls the escaper for
+/// every value a page prints, and most values need no escape at all, so runs between the
+/// five special characters are copied whole rather than char by char.
+pub(crate) fn escape_html_into(out: &mut String, input: &str) {
+    let mut start = 0;
+    for (i, byte) in input.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The five are ASCII, so `i` is a character boundary.
+        out.push_str(&input[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&input[start..]);
 }
 
 /// Escapes text for XML element content and quoted attribute values (feeds, sitemap).
@@ -539,6 +561,16 @@ mod tests {
             Some("https://x.example/pm/incidents/a/")
         );
         assert_eq!(canonical_url("/", "index.html"), None);
+    }
+
+    #[test]
+    fn html_escaping() {
+        for input in ["", "plain", "a < b & \"c\" 'd' >", "é😀<&>", "&&", "<"] {
+            let mut expected = String::new();
+            crate::parse::markdown::escape_attr(&mut expected, input);
+            assert_eq!(escape_html(input), expected, "{input}");
+        }
+        assert_eq!(escape_html("x<y>'z'"), "x&lt;y&gt;&#39;z&#39;");
     }
 
     #[test]

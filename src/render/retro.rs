@@ -3,7 +3,9 @@
 //! events are as text) and the action items' progress as of the build's date. Pure: an
 //! incident in, view structs out; the chart's geometry is `charts/timeline.rs`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::fmt::Write;
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::charts::timeline::{Mark, MarkKind, timeline};
@@ -141,17 +143,21 @@ fn sentence_list(names: &[&str]) -> String {
 /// A label's time in the site's zone: "02:52", with the day where it is not the day of
 /// the mark before ("6 Dec 09:00"), and "≈" for an entry written without its minutes.
 fn label_time(at: DateTime<Utc>, tz: Tz, previous_day: NaiveDate, approximate: bool) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let local = at.with_timezone(&tz);
-    let time = if local.date_naive() == previous_day {
-        local.format("%H:%M").to_string()
-    } else {
-        local.format("%-d %b %H:%M").to_string()
-    };
+    // Written field by field: chrono's `format` parses its pattern on every call, and an
+    // archive has a label for every timeline entry.
+    let mut time = String::with_capacity(20);
     if approximate {
-        format!("≈{time}")
-    } else {
-        time
+        time.push('≈');
     }
+    if local.date_naive() != previous_day {
+        let _ = write!(time, "{} {} ", local.day(), MONTHS[local.month0() as usize]);
+    }
+    let _ = write!(time, "{:02}:{:02}", local.hour(), local.minute());
+    time
 }
 
 /// A time as the page's facts panel shows it, "2023-12-05 02:40 UTC".
@@ -167,6 +173,9 @@ fn display(at: i64, tz: Tz) -> String {
 
 /// An entry's text without Markdown's code and strong markers, for a label.
 fn plain(text: &str) -> String {
+    if !text.contains(['*', '`']) {
+        return text.to_string();
+    }
     text.replace("**", "").replace('`', "")
 }
 

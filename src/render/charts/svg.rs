@@ -181,21 +181,66 @@ pub(super) fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-/// SVG markup under construction.
+/// SVG markup under construction. Elements are written straight into one string, numbers
+/// and escaped text included: an incident page's timeline has dozens of elements, and
+/// formatting each piece into a string of its own cost more than the rest of the chart.
 pub(super) struct Svg(pub(super) String);
 
 impl Svg {
     pub(super) fn open(frame: Frame, class: &str) -> Svg {
-        let mut out = String::with_capacity(4096);
-        let _ = write!(
-            out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {class}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><title>{}</title><desc>{}</desc>"#,
-            escape(frame.title),
-            escape(frame.desc),
-            w = num(frame.width),
-            h = num(frame.height),
-        );
-        Svg(out)
+        Svg::open_described(frame, class, "")
+    }
+
+    /// An SVG that names the element describing it (`aria-describedby`), unless
+    /// `described_by` is empty.
+    pub(super) fn open_described(frame: Frame, class: &str, described_by: &str) -> Svg {
+        let mut svg = Svg(String::with_capacity(4096));
+        svg.push(r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart "#);
+        svg.push(class);
+        svg.push(r#"" viewBox="0 0 "#);
+        svg.num(frame.width);
+        svg.push(" ");
+        svg.num(frame.height);
+        svg.push(r#"" width=""#);
+        svg.num(frame.width);
+        svg.push(r#"" height=""#);
+        svg.num(frame.height);
+        svg.push(r#"" role="img""#);
+        if !described_by.is_empty() {
+            svg.push(r#" aria-describedby=""#);
+            svg.escaped(described_by);
+            svg.push("\"");
+        }
+        svg.push("><title>");
+        svg.escaped(frame.title);
+        svg.push("</title><desc>");
+        svg.escaped(frame.desc);
+        svg.push("</desc>");
+        svg
+    }
+
+    /// Appends markup as it is.
+    pub(super) fn push(&mut self, markup: &str) {
+        self.0.push_str(markup);
+    }
+
+    /// Appends text, escaped.
+    pub(super) fn escaped(&mut self, text: &str) {
+        crate::render::escape_html_into(&mut self.0, text);
+    }
+
+    /// Appends a coordinate as [`num`] writes it.
+    pub(super) fn num(&mut self, value: f64) {
+        push_num(&mut self.0, value);
+    }
+
+    /// Appends ` name="value"` for a coordinate.
+    fn attr(&mut self, name: &str, value: f64) {
+        self.push(" ");
+        self.push(name);
+        self.push("=\"");
+        self.num(value);
+        self.push("\"");
     }
 
     pub(super) fn rect(
@@ -207,49 +252,48 @@ impl Svg {
         height: f64,
         tip: Option<&str>,
     ) {
-        let _ = write!(
-            self.0,
-            r#"<rect class="{}" x="{}" y="{}" width="{}" height="{}">"#,
-            escape(class),
-            num(x),
-            num(y),
-            num(width),
-            num(height)
-        );
+        self.push(r#"<rect class=""#);
+        self.escaped(class);
+        self.push("\"");
+        self.attr("x", x);
+        self.attr("y", y);
+        self.attr("width", width);
+        self.attr("height", height);
         match tip {
             Some(tip) => {
-                let _ = write!(self.0, "<title>{}</title></rect>", escape(tip));
+                self.push("><title>");
+                self.escaped(tip);
+                self.push("</title></rect>");
             }
-            None => {
-                // An empty element closes itself; rewrite the `>` just written.
-                self.0.pop();
-                self.0.push_str("/>");
-            }
+            None => self.push("/>"),
         }
     }
 
     pub(super) fn line(&mut self, class: &str, x1: f64, y1: f64, x2: f64, y2: f64) {
-        let _ = write!(
-            self.0,
-            r#"<line class="{class}" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
-            num(x1),
-            num(y1),
-            num(x2),
-            num(y2)
-        );
+        self.push(r#"<line class=""#);
+        self.push(class);
+        self.push("\"");
+        self.attr("x1", x1);
+        self.attr("y1", y1);
+        self.attr("x2", x2);
+        self.attr("y2", y2);
+        self.push("/>");
     }
 
     pub(super) fn text(&mut self, class: &str, x: f64, y: f64, anchor: &str, text: &str) {
         if text.is_empty() {
             return;
         }
-        let _ = write!(
-            self.0,
-            r#"<text class="{class}" x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
-            num(x),
-            num(y),
-            escape(text)
-        );
+        self.push(r#"<text class=""#);
+        self.push(class);
+        self.push("\"");
+        self.attr("x", x);
+        self.attr("y", y);
+        self.push(r#" text-anchor=""#);
+        self.push(anchor);
+        self.push("\">");
+        self.escaped(text);
+        self.push("</text>");
     }
 
     pub(super) fn finish(mut self) -> String {
@@ -260,11 +304,45 @@ impl Svg {
 
 /// A coordinate rounded to 0.1, without a trailing `.0`.
 pub(super) fn num(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{}", rounded as i64)
-    } else {
-        format!("{rounded:.1}")
+    let mut out = String::new();
+    push_num(&mut out, value);
+    out
+}
+
+/// Appends `value` rounded to 0.1, without a trailing `.0`, the digits written by hand:
+/// `format!` costs more than the rest of a coordinate.
+pub(super) fn push_num(out: &mut String, value: f64) {
+    let tenths = (value * 10.0).round();
+    // Beyond 2^53 tenths are no longer exact; no chart is that wide, but stay right.
+    if tenths.is_nan() || tenths.abs() >= 9.0e15 {
+        let rounded = tenths / 10.0;
+        let _ = if rounded.fract() == 0.0 {
+            write!(out, "{}", rounded as i64)
+        } else {
+            write!(out, "{rounded:.1}")
+        };
+        return;
+    }
+    let tenths = tenths as i64;
+    if tenths < 0 {
+        out.push('-');
+    }
+    let tenths = tenths.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut whole = tenths / 10;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        if whole == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| d as char));
+    if !tenths.is_multiple_of(10) {
+        out.push('.');
+        out.push((b'0' + (tenths % 10) as u8) as char);
     }
 }
 
@@ -311,6 +389,21 @@ mod tests {
         assert_eq!(num(12.0), "12");
         assert_eq!(num(12.345), "12.3");
         assert_eq!(num(-0.04), "0");
+        assert_eq!(num(-0.05), "-0.1");
+        assert_eq!(num(-12.96), "-13");
+        assert_eq!(num(706.0 - 0.04), "706");
+        assert_eq!(num(1e17), "100000000000000000");
+        // The digits written by hand read as `format!` writes them.
+        for i in -30_000..30_000 {
+            let value = i as f64 * 0.037;
+            let rounded = (value * 10.0).round() / 10.0;
+            let expected = if rounded.fract() == 0.0 {
+                format!("{}", rounded as i64)
+            } else {
+                format!("{rounded:.1}")
+            };
+            assert_eq!(num(value), expected, "{value}");
+        }
         assert_eq!(truncate("certificate-expiry-and-more", 10), "certifica…");
     }
 }

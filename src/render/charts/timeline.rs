@@ -8,12 +8,10 @@
 //! below. Both are pure and tested here; the SVG is written with the shared helpers of
 //! `charts/svg.rs`, every element with a class and no colour.
 
-use std::fmt::Write;
-
 use chrono::TimeDelta;
 
 use super::Frame;
-use super::svg::{Svg, escape, num};
+use super::svg::Svg;
 use crate::render::views::format_duration;
 
 /// The width the chart is drawn at; CSS scales it to the column.
@@ -234,14 +232,18 @@ fn place(x: f64, label: &str) -> Placed {
 /// The label a mark shows: a milestone's name and time, an entry's time and text cut
 /// to `text_chars` (its tooltip and the page's timeline section keep all of it).
 fn label(mark: &Mark, text_chars: usize) -> String {
-    match mark.kind {
-        MarkKind::Entry => format!(
-            "{} {}",
-            mark.time,
-            super::svg::truncate(&mark.text, text_chars)
+    let (first, second) = match mark.kind {
+        MarkKind::Entry => (
+            mark.time.as_str(),
+            super::svg::truncate(&mark.text, text_chars),
         ),
-        kind => format!("{} {}", kind.name(), mark.time),
-    }
+        kind => (kind.name(), mark.time.clone()),
+    };
+    let mut label = String::with_capacity(first.len() + 1 + second.len());
+    label.push_str(first);
+    label.push(' ');
+    label.push_str(&second);
+    label
 }
 
 /// A drawn timeline: its SVG, and how many gaps it shortened.
@@ -282,14 +284,7 @@ pub(in crate::render) fn timeline(
         width: WIDTH,
         height,
     };
-    let mut svg = Svg::open(frame, "chart-timeline");
-    if !described_by.is_empty() {
-        svg.0 = svg.0.replacen(
-            "role=\"img\"",
-            &format!("role=\"img\" aria-describedby=\"{}\"", escape(described_by)),
-            1,
-        );
-    }
+    let mut svg = Svg::open_described(frame, "chart-timeline", described_by);
     draw_axis(&mut svg, &axis, axis_y);
     // Entries first, so a milestone at the same instant is drawn over an entry's dot.
     let sides = [
@@ -357,23 +352,17 @@ fn draw_axis(svg: &mut Svg, axis: &Axis, y: f64) {
             svg.line("axis", from, y, start, y);
         }
         let middle = (start + end) / 2.0;
-        let tip = format!(
-            "{} with nothing recorded, shortened",
-            format_duration(TimeDelta::seconds(gap))
-        );
-        let _ = write!(
-            svg.0,
-            r#"<g class="tl-break"><title>{}</title>"#,
-            escape(&tip)
-        );
+        let gap_text = format_duration(TimeDelta::seconds(gap));
+        svg.push(r#"<g class="tl-break"><title>"#);
+        svg.escaped(&gap_text);
+        svg.push(" with nothing recorded, shortened</title>");
         for edge in [start + 10.0, end - 10.0] {
             // The break symbol: two slanted strokes where the axis stops and resumes.
             svg.line("tl-break-mark", edge - 3.0, y + 6.0, edge + 3.0, y - 6.0);
         }
         // The strokes are the break symbol; the length sits between them.
-        let gap_text = format_duration(TimeDelta::seconds(gap));
         svg.text("tl-gap", middle, y + 3.5, "middle", &gap_text);
-        svg.0.push_str("</g>");
+        svg.push("</g>");
         from = end;
     }
     if last > from {
@@ -385,32 +374,37 @@ fn draw_axis(svg: &mut Svg, axis: &Axis, y: f64) {
 /// its label on a backdrop of the chart's background, with the whole entry as tooltip.
 fn draw_mark(svg: &mut Svg, mark: &Mark, place: &Placed, text: &str, axis_y: f64, label_y: f64) {
     let x = place.x;
-    let tip = match mark.kind {
-        MarkKind::Entry => format!("{} — {}", mark.time, mark.text),
-        kind => format!("{} {}", kind.name(), mark.time),
-    };
-    let _ = write!(
-        svg.0,
-        r#"<g class="tl-mark {}"><title>{}</title>"#,
-        mark.kind.class(),
-        escape(&tip)
-    );
+    svg.push(r#"<g class="tl-mark "#);
+    svg.push(mark.kind.class());
+    svg.push(r#""><title>"#);
+    // The tooltip: the whole entry, or the milestone's name and time.
     match mark.kind {
         MarkKind::Entry => {
-            let _ = write!(
-                svg.0,
-                r#"<circle class="tl-dot" cx="{}" cy="{}" r="3.5"/>"#,
-                num(x),
-                num(axis_y)
-            );
+            svg.escaped(&mark.time);
+            svg.push(" — ");
+            svg.escaped(&mark.text);
+        }
+        kind => {
+            svg.escaped(kind.name());
+            svg.push(" ");
+            svg.escaped(&mark.time);
+        }
+    }
+    svg.push("</title>");
+    match mark.kind {
+        MarkKind::Entry => {
+            svg.push(r#"<circle class="tl-dot" cx=""#);
+            svg.num(x);
+            svg.push(r#"" cy=""#);
+            svg.num(axis_y);
+            svg.push(r#"" r="3.5"/>"#);
         }
         _ => {
-            let _ = write!(
-                svg.0,
-                r#"<path class="tl-diamond" d="M{} {}l6 6l-6 6l-6 -6z"/>"#,
-                num(x),
-                num(axis_y - 6.0)
-            );
+            svg.push(r#"<path class="tl-diamond" d="M"#);
+            svg.num(x);
+            svg.push(" ");
+            svg.num(axis_y - 6.0);
+            svg.push(r#"l6 6l-6 6l-6 -6z"/>"#);
         }
     }
     let (start, end) = place.span;
@@ -428,7 +422,7 @@ fn draw_mark(svg: &mut Svg, mark: &Mark, place: &Placed, text: &str, axis_y: f64
         None,
     );
     svg.text("tl-label", place.text_x, label_y, place.anchor, text);
-    svg.0.push_str("</g>");
+    svg.push("</g>");
 }
 
 #[cfg(test)]
