@@ -68,7 +68,8 @@ impl SearchIndex {
             .unwrap_or_else(|never| match never {});
         let terms: BTreeMap<Key, TermState> = terms
             .into_par_iter()
-            .map(|(term, postings)| {
+            .map(|(term, occurrences)| {
+                let postings = occurrences.postings();
                 let mut record = String::new();
                 term_record(&mut record, &term, &postings, universe);
                 (Key(term), TermState { postings, record })

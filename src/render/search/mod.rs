@@ -247,23 +247,93 @@ struct Postings {
     fields: [Vec<u32>; 5],
 }
 
+/// A term's incidents while the index is gathered, a few bytes each where [`Postings`]
+/// takes four per list: per incident, ascending, the gap from the one before (the first
+/// from -1) shifted left by one, as a LEB128 varint whose low bit says that a byte of
+/// [`Field`] bits follows. Most words are in the body alone and most gaps are small, so
+/// most incidents cost one or two bytes, and a term 32 bytes (not 144 for six `Vec`s).
+#[derive(Debug, Default)]
+struct Occurrences {
+    bytes: Vec<u8>,
+    /// One past the last position pushed (0: none yet).
+    next: u32,
+}
+
+impl Occurrences {
+    /// Adds `position`, above every position before it, with the fields of `mask`.
+    fn push(&mut self, position: u32, mask: u8) {
+        let fields = mask & !BODY;
+        let mut value = (u64::from(position + 1 - self.next) << 1) | u64::from(fields != 0);
+        self.next = position + 1;
+        while value >= 0x80 {
+            self.bytes.push((value as u8) | 0x80);
+            value >>= 7;
+        }
+        self.bytes.push(value as u8);
+        if fields != 0 {
+            self.bytes.push(fields);
+        }
+    }
+
+    /// The lists, into `out` (cleared first).
+    fn postings_into(&self, out: &mut Postings) {
+        out.all.clear();
+        out.fields.iter_mut().for_each(Vec::clear);
+        let mut position: i64 = -1;
+        let mut i = 0;
+        while i < self.bytes.len() {
+            let (mut value, mut shift) = (0u64, 0);
+            loop {
+                let byte = self.bytes[i];
+                i += 1;
+                value |= u64::from(byte & 0x7f) << shift;
+                shift += 7;
+                if byte < 0x80 {
+                    break;
+                }
+            }
+            position += (value >> 1) as i64;
+            let at = position as u32;
+            out.all.push(at);
+            if value & 1 != 0 {
+                let fields = self.bytes.get(i).copied().unwrap_or_default();
+                i += 1;
+                for field in Field::ALL {
+                    if fields & field.bit() != 0 {
+                        out.fields[field as usize].push(at);
+                    }
+                }
+            }
+        }
+    }
+
+    fn postings(&self) -> Postings {
+        let mut out = Postings::default();
+        self.postings_into(&mut out);
+        out
+    }
+}
+
 /// Incidents are tokenized and merged this many at a time, so a build holds the terms of
 /// one chunk, not of the whole archive (they are several times the size of the postings).
 /// A whole number of document blocks, so each block is written from one chunk.
-const CHUNK: usize = 64 * DOC_BLOCK;
+///
+/// 16 blocks (was 64): a chunk's terms are held until they are merged, and 16 blocks still
+/// give every core several blocks to tokenize.
+const CHUNK: usize = 16 * DOC_BLOCK;
 
 /// One worker's share of the terms: those whose hash falls to it.
 #[derive(Default)]
 struct Share {
     slots: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
-    terms: Vec<(Box<str>, Postings)>,
+    terms: Vec<(Box<str>, Occurrences)>,
 }
 
 impl Share {
     fn add(&mut self, position: u32, term: &str, entry: &TermEntry) {
         let terms = &mut self.terms;
         let mut slot = *self.slots.entry(entry.hash).or_insert_with(|| {
-            terms.push((term.into(), Postings::default()));
+            terms.push((term.into(), Occurrences::default()));
             (terms.len() - 1) as u32
         }) as usize;
         if &*terms[slot].0 != term {
@@ -271,18 +341,12 @@ impl Share {
             slot = match terms.iter().position(|(t, _)| &**t == term) {
                 Some(found) => found,
                 None => {
-                    terms.push((term.into(), Postings::default()));
+                    terms.push((term.into(), Occurrences::default()));
                     terms.len() - 1
                 }
             };
         }
-        let postings = &mut terms[slot].1;
-        postings.all.push(position);
-        for field in Field::ALL {
-            if entry.mask & field.bit() != 0 {
-                postings.fields[field as usize].push(position);
-            }
-        }
+        terms[slot].1.push(position, entry.mask);
     }
 }
 
@@ -292,7 +356,7 @@ impl Share {
 fn postings<E: Send>(
     site: &Site,
     each: impl Fn(usize) -> Result<(), E> + Sync,
-) -> Result<Vec<(Box<str>, Postings)>, E> {
+) -> Result<Vec<(Box<str>, Occurrences)>, E> {
     // The terms are split among workers by hash, so each merges its share of every
     // incident into a map no other worker touches; chunks go in order, so every list
     // comes out ascending without a sort.
@@ -322,7 +386,7 @@ fn postings<E: Send>(
                 }
             });
     }
-    let mut terms: Vec<(Box<str>, Postings)> =
+    let mut terms: Vec<(Box<str>, Occurrences)> =
         shares.into_iter().flat_map(|share| share.terms).collect();
     terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
     Ok(terms)
@@ -379,31 +443,48 @@ fn term_record(out: &mut String, term: &str, postings: &Postings, universe: u32)
 }
 
 /// Where shards end, as the index one past each shard's last record, given each
-/// record's term and length.
+/// record's term and length (see [`ShardCuts`]).
+fn shard_ends<'a>(records: impl Iterator<Item = (&'a str, usize)>) -> Vec<usize> {
+    let mut cuts = ShardCuts::default();
+    let mut ends = Vec::new();
+    let mut count = 0;
+    for (term, len) in records {
+        count += 1;
+        if cuts.ends_after(term, len) {
+            ends.push(count);
+        }
+    }
+    if cuts.body > 0 {
+        ends.push(count);
+    }
+    ends
+}
+
+/// Where shards end, record by record.
 ///
 /// Cuts are content-defined, as in rsync: a shard ends after a term whose hash is
 /// divisible by [`CUT_ONE_IN`], once it holds [`SHARD_MIN_BYTES`], and at the latest when
 /// it reaches [`SHARD_MAX_BYTES`]. An edit that changes some records' lengths moves at
 /// most the cuts near them, so `serve` rewrites the shards around an edit, not every
 /// shard after it. The full build and `serve` both cut here, so their shards agree.
-fn shard_ends<'a>(records: impl Iterator<Item = (&'a str, usize)>) -> Vec<usize> {
-    let hasher = term_hasher();
-    let mut ends = Vec::new();
-    let mut body = 0;
-    let mut count = 0;
-    for (term, len) in records {
-        body += len + usize::from(body > 0);
-        count += 1;
-        let natural = body >= SHARD_MIN_BYTES && hasher.hash_one(term) % CUT_ONE_IN == 0;
-        if natural || body >= SHARD_MAX_BYTES {
-            ends.push(count);
-            body = 0;
+#[derive(Default)]
+struct ShardCuts {
+    /// The bytes of the current shard's records and the commas between them.
+    body: usize,
+}
+
+impl ShardCuts {
+    /// Whether the shard ends after this record.
+    fn ends_after(&mut self, term: &str, len: usize) -> bool {
+        self.body += len + usize::from(self.body > 0);
+        let natural =
+            self.body >= SHARD_MIN_BYTES && term_hasher().hash_one(term).is_multiple_of(CUT_ONE_IN);
+        let end = natural || self.body >= SHARD_MAX_BYTES;
+        if end {
+            self.body = 0;
         }
+        end
     }
-    if body > 0 {
-        ends.push(count);
-    }
-    ends
 }
 
 /// `t/<number>.js`: a shard's records.
@@ -544,43 +625,60 @@ pub fn pages(site: &Site) -> Vec<Page> {
 
 /// Hands every file of the search index to `sink` as soon as it exists, in parallel, so a
 /// build never holds the whole index (40 MB at 10,000 incidents) in memory. Each
-/// document block is written first, while the terms are merged.
+/// document block is written first, while the terms are merged; then the terms are
+/// encoded a batch at a time, each shard written as soon as it is cut, and each batch's
+/// gathered incidents freed once encoded.
 pub fn write_each<E: Send>(
     site: &Site,
     sink: impl Fn(Page) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
+    /// Terms encoded at a time: enough for every core, a few hundred KB of records.
+    const BATCH: usize = 4096;
     let universe = site.incidents.len() as u32;
     let terms = postings(site, |block| sink(docs::block_page(block, &site.incidents)))?;
-    let records: Vec<String> = terms
-        .par_iter()
-        .map(|(term, postings)| {
-            let mut record = String::new();
-            term_record(&mut record, term, postings, universe);
-            record
-        })
-        .collect();
-    let ends = shard_ends(
-        terms
-            .iter()
-            .zip(&records)
-            .map(|((t, _), r)| (&**t, r.len())),
-    );
-    let starts: Vec<usize> = std::iter::once(0).chain(ends.iter().copied()).collect();
-    let heads: Vec<&str> = starts[..ends.len()]
-        .iter()
-        .map(|&start| &*terms[start].0)
-        .collect();
-    sink(meta_page(site, &heads))?;
-    starts
-        .par_iter()
-        .zip(&ends)
-        .enumerate()
-        .try_for_each(|(i, (&start, &end))| {
-            sink(shard_page(
-                i,
-                records[start..end].iter().map(String::as_str),
-            ))
-        })
+    let mut cuts = ShardCuts::default();
+    let mut heads: Vec<Box<str>> = Vec::new();
+    let mut shard: Vec<String> = Vec::new();
+    let mut terms = terms.into_iter();
+    loop {
+        let batch: Vec<(Box<str>, Occurrences)> = terms.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let records: Vec<String> = batch
+            .par_iter()
+            .map_init(Postings::default, |scratch, (term, occurrences)| {
+                occurrences.postings_into(scratch);
+                let mut record = String::new();
+                term_record(&mut record, term, scratch, universe);
+                record
+            })
+            .collect();
+        let mut done = Vec::new();
+        for ((term, _), record) in batch.into_iter().zip(records) {
+            if shard.is_empty() {
+                heads.push(term.clone());
+            }
+            let end = cuts.ends_after(&term, record.len());
+            shard.push(record);
+            if end {
+                done.push(shard_page(
+                    heads.len() - 1,
+                    shard.iter().map(String::as_str),
+                ));
+                shard.clear();
+            }
+        }
+        done.into_par_iter().try_for_each(&sink)?;
+    }
+    if !shard.is_empty() {
+        sink(shard_page(
+            heads.len() - 1,
+            shard.iter().map(String::as_str),
+        ))?;
+    }
+    let heads: Vec<&str> = heads.iter().map(|head| &**head).collect();
+    sink(meta_page(site, &heads))
 }
 
 /// The local date of a day number in `meta.js`, for tests and tools.

@@ -36,13 +36,38 @@ enum Compounds {
     Whole,
 }
 
+/// Per ASCII byte: [`ALNUM`] for letters and digits, [`UPPER`] for capitals.
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] |= ALNUM;
+        }
+        if c.is_ascii_uppercase() {
+            table[b] |= UPPER;
+        }
+        b += 1;
+    }
+    table
+};
+const ALNUM: u8 = 1;
+const UPPER: u8 = 2;
+
+/// A word of a compound: its bytes in the text, and whether it is all ASCII and has a
+/// capital, found while it was read so a term is looked at once.
+#[derive(Clone, Copy, Default)]
+struct Word {
+    from: usize,
+    to: usize,
+    ascii: bool,
+    upper: bool,
+}
+
 fn scan(text: &str, compounds: Compounds, mut emit: impl FnMut(&str)) {
     let mut lowered = String::new();
-    let mut emit_term = |term: &str| {
-        // One pass: is it ASCII, and is any of it uppercase?
-        let (ascii, upper) = term.bytes().fold((true, false), |(ascii, upper), b| {
-            (ascii && b.is_ascii(), upper || b.is_ascii_uppercase())
-        });
+    let mut emit_term = |term: &str, ascii: bool, upper: bool| {
         let chars = if ascii {
             term.len()
         } else {
@@ -51,7 +76,12 @@ fn scan(text: &str, compounds: Compounds, mut emit: impl FnMut(&str)) {
         if !(2..=MAX_TERM_CHARS).contains(&chars) {
             return;
         }
-        if !ascii || upper {
+        if ascii && upper {
+            lowered.clear();
+            lowered.push_str(term);
+            lowered.make_ascii_lowercase();
+            emit(&lowered);
+        } else if !ascii {
             // `str::to_lowercase`, not per character: a final sigma lowercases to `ς`,
             // as in JavaScript.
             lowered = term.to_lowercase();
@@ -62,57 +92,56 @@ fn scan(text: &str, compounds: Compounds, mut emit: impl FnMut(&str)) {
             emit(term);
         }
     };
-    let mut rest = text;
-    while let Some(start) = next_word(rest) {
-        rest = &rest[start..];
+    let bytes = text.as_bytes();
+    let mut words: Vec<Word> = Vec::with_capacity(8);
+    let mut at = 0;
+    while let Some(start) = next_word(text, at) {
         // Walk one compound: words separated by single connectors.
-        let mut end = 0;
-        let mut words = 0;
-        let mut word_bounds: [(usize, usize); 8] = [(0, 0); 8];
-        let mut extra_words: Vec<(usize, usize)> = Vec::new();
+        words.clear();
+        let mut end = start;
         loop {
-            let word_len = word_len(&rest[end..]);
-            let bounds = (end, end + word_len);
-            if words < word_bounds.len() {
-                word_bounds[words] = bounds;
-            } else {
-                extra_words.push(bounds);
-            }
-            words += 1;
-            end += word_len;
-            let mut next = rest[end..].chars();
-            match (next.next(), next.next()) {
-                (Some('-' | '_' | '.'), Some(c)) if c.is_alphanumeric() => end += 1,
+            let word = word_at(text, end);
+            words.push(word);
+            end = word.to;
+            match bytes.get(end) {
+                Some(b'-' | b'_' | b'.') if starts_word(text, end + 1) => end += 1,
                 _ => break,
             }
         }
-        if words > 1 {
-            let whole = &rest[..end];
-            emit_term(whole);
+        at = end;
+        if words.len() > 1 {
+            let whole = &text[start..end];
+            let ascii = words.iter().all(|w| w.ascii);
+            let upper = words.iter().any(|w| w.upper);
+            emit_term(whole, ascii, upper);
             if compounds == Compounds::Whole && whole.chars().count() <= MAX_TERM_CHARS {
-                rest = &rest[end..];
                 continue;
             }
         }
-        for &(from, to) in word_bounds[..words.min(word_bounds.len())]
-            .iter()
-            .chain(&extra_words)
-        {
-            emit_term(&rest[from..to]);
+        for word in &words {
+            emit_term(&text[word.from..word.to], word.ascii, word.upper);
         }
-        rest = &rest[end..];
     }
 }
 
-/// The byte offset of the first alphanumeric character of `text`. Text is mostly ASCII,
-/// which is checked a byte at a time without decoding.
-fn next_word(text: &str) -> Option<usize> {
+/// Whether an alphanumeric character starts at byte `at` of `text`.
+fn starts_word(text: &str, at: usize) -> bool {
+    match text.as_bytes().get(at) {
+        Some(&b) if b < 0x80 => ASCII_CLASS[usize::from(b)] & ALNUM != 0,
+        Some(_) => text[at..].chars().next().is_some_and(char::is_alphanumeric),
+        None => false,
+    }
+}
+
+/// The byte offset of the first alphanumeric character of `text` at or after `from`.
+/// Text is mostly ASCII, which is checked a byte at a time without decoding.
+fn next_word(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    let mut i = 0;
+    let mut i = from;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            if b.is_ascii_alphanumeric() {
+            if ASCII_CLASS[usize::from(b)] & ALNUM != 0 {
                 return Some(i);
             }
             i += 1;
@@ -127,25 +156,37 @@ fn next_word(text: &str) -> Option<usize> {
     None
 }
 
-/// The length in bytes of the run of alphanumeric characters `text` starts with.
-fn word_len(text: &str) -> usize {
+/// The run of alphanumeric characters that starts at byte `from` of `text`.
+fn word_at(text: &str, from: usize) -> Word {
     let bytes = text.as_bytes();
-    let mut i = 0;
+    let mut word = Word {
+        from,
+        to: from,
+        ascii: true,
+        upper: false,
+    };
+    let mut i = from;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            if !b.is_ascii_alphanumeric() {
+            let class = ASCII_CLASS[usize::from(b)];
+            if class & ALNUM == 0 {
                 break;
             }
+            word.upper |= class & UPPER != 0;
             i += 1;
         } else {
             match text[i..].chars().next() {
-                Some(c) if c.is_alphanumeric() => i += c.len_utf8(),
+                Some(c) if c.is_alphanumeric() => {
+                    word.ascii = false;
+                    i += c.len_utf8();
+                }
                 _ => break,
             }
         }
     }
-    i
+    word.to = i;
+    word
 }
 
 #[cfg(test)]
