@@ -3,9 +3,10 @@
 #
 #   benches/serve.sh [SITES...]     default: example 10000
 #
-# A site is `example` (the bundled example, copied) or a count of synthetic postmortems
-# (../shared/bench/gen_corpus.py, seed 1). Each is written under /dev/shm (tmpfs: the disk
-# here adds noise), served with the release binary (`hindsight serve --port 0`), and a
+# A site is `example` (the bundled example, copied), a count of synthetic postmortems
+# (../shared/bench/gen_corpus.py, seed 1), or the path of a site folder (copied, so the
+# original is never edited; say one with `[similar] enabled = false`, to separate what
+# similar incidents cost). Each is written under /dev/shm (tmpfs: the disk here adds noise), served with the release binary (`hindsight serve --port 0`), and a
 # client listening on the live-reload stream saves one postmortem the way editors do (a
 # temporary file renamed over it) RUNS times per kind of edit:
 #
@@ -14,7 +15,8 @@
 #
 # and times each save until the `reload` event arrives (the server sends it only after
 # every page of the rebuild is written). Prints the median, p90 and max per kind, the
-# server's resident memory after the runs and its peak, and the time of the first build.
+# server's resident memory after the runs and its peak, the time of the first build, and
+# where a rebuild's time goes: the median of each stage `serve --timings` reports, per kind.
 #
 # Environment:
 #   RUNS=30         saves per kind of edit
@@ -104,9 +106,31 @@ finally:
     os.rename(temporary, path)
 PY
 
+# Prints the median of each stage of the rebuilds in serve log $1: the first $2 rebuilds
+# are body edits, the next $2 title edits (the first build and the restoring save are not).
+stages() {
+  python3 - "$1" "$2" <<'PY'
+import re, statistics, sys
+runs, rebuilds = int(sys.argv[2]), []
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("["):
+        rebuilds.append({})
+    elif rebuilds and (m := re.match(r"^ +([a-z+]+): +([0-9.]+) ms$", line)):
+        rebuilds[-1][m[1]] = float(m[2])
+for kind, chosen in (("body", rebuilds[:runs]), ("title", rebuilds[runs : 2 * runs])):
+    names = list(dict.fromkeys(name for r in chosen for name in r))
+    cells = [f"{n} {statistics.median(r.get(n, 0.0) for r in chosen):.1f}" for n in names]
+    print(f"              {kind} stages, median ms: " + ", ".join(cells))
+PY
+}
+
 printf '%-4s %-8s %-6s %6s %9s %8s %8s %11s %12s\n' bin site edit runs median_ms p90_ms max_ms rss_MiB peak_rss_MiB
 for site in "${sites[@]}"; do
-  root=$work/site-$site
+  name=$(basename "$site") root=$work/site-$site
+  if [ -d "$site" ]; then
+    root=$work/site-$(basename "$site")
+    [ -d "$root/content" ] || cp -r "$site" "$root"
+  fi
   if [ ! -d "$root/content" ]; then
     if [ "$site" = example ]; then
       mkdir -p "$root" && cp -r "$here/content" "$here/hindsight.toml" "$root/"
@@ -118,11 +142,11 @@ for site in "${sites[@]}"; do
   file=$(find "$root/content" -name '*.md' | sort | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
   for entry in "${bins[@]}"; do
     label=${entry%%=*} bin=${entry#*=}
-    log=$work/serve-$site-$label.log
+    log=$work/serve-$name-$label.log
     # Emptied here, not by the redirection below: that happens in the background, and a
     # check that ran first would find the previous run's address.
     : >"$log"
-    "$bin" serve --root "$root" --port 0 >>"$log" 2>/dev/null &
+    "$bin" serve --root "$root" --port 0 --timings >>"$log" 2>/dev/null &
     pid=$!
     trap 'kill $pid 2>/dev/null || true' EXIT
     while ! grep -q '^serving at' "$log"; do
@@ -134,9 +158,10 @@ for site in "${sites[@]}"; do
     python3 "$client" "$address" "$file" "$runs" | while read -r kind median p90 max; do
       rss=$(awk '/^VmRSS/ { print int($2 / 1024) }' /proc/$pid/status)
       peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' /proc/$pid/status)
-      printf '%-4s %-8s %-6s %6s %9s %8s %8s %11s %12s\n' "$label" "$site" "$kind" "$runs" "$median" "$p90" "$max" "$rss" "$peak"
+      printf '%-4s %-8s %-6s %6s %9s %8s %8s %11s %12s\n' "$label" "$name" "$kind" "$runs" "$median" "$p90" "$max" "$rss" "$peak"
     done
     echo "              (first build: $first)"
+    stages "$log" "$runs"
     kill $pid; wait $pid 2>/dev/null || true
     trap - EXIT
   done

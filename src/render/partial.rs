@@ -27,6 +27,7 @@ use super::{
     render_row,
 };
 use crate::analyze::index::Facet;
+use crate::analyze::quality::Quality;
 use crate::analyze::site::Site;
 use crate::render::theme::Theme;
 
@@ -53,6 +54,7 @@ struct CachedRow {
     html: String,
     list_html: String,
     export: Option<ExportLines>,
+    quality: Option<Quality>,
 }
 
 /// Every incident's table row for one site, by position in `Site::incidents`, with its
@@ -72,6 +74,11 @@ pub struct Rows {
     /// date and recurrence: those of a vouched-for incident, and those the last render
     /// of the exports made. Empty before the exports were first rendered.
     exports: Vec<Option<ExportLines>>,
+    /// Quality scores still right for the incident: those of a vouched-for incident (the
+    /// score reads the incident alone, and a vouched-for one is the same), and those the
+    /// last render of `/health/` made. Scoring all 10,000 postmortems again took most of a
+    /// title edit's time in `serve`.
+    quality: Vec<Option<Quality>>,
 }
 
 impl Rows {
@@ -108,13 +115,14 @@ impl Rows {
                     _ => {}
                 }
                 // Export lines of an incident nobody vouched for are made again.
-                let (cached, export) = match cached {
+                let (cached, kept) = match cached {
                     Some(cached) => {
-                        let export = if vouched { cached.export } else { None };
-                        (Some((cached.row, cached.html, cached.list_html)), export)
+                        let kept = vouched.then_some((cached.export, cached.quality));
+                        (Some((cached.row, cached.html, cached.list_html)), kept)
                     }
                     None => (None, None),
                 };
+                let (export, quality) = kept.unwrap_or_default();
                 let fresh = row(&site.config, TermLinks(&site.index), incident);
                 match cached {
                     Some((row, html, list_html)) if row == fresh => Ok((
@@ -123,6 +131,7 @@ impl Rows {
                             html,
                             list_html,
                             export,
+                            quality,
                         },
                         false,
                     )),
@@ -132,6 +141,7 @@ impl Rows {
                             list_html: render_row(tera, &fresh, LIST_ROW_ROOT)?,
                             row: fresh,
                             export,
+                            quality,
                         };
                         Ok((made, true))
                     }
@@ -145,6 +155,7 @@ impl Rows {
             changed: Vec::with_capacity(made.len()),
             previous: matched.into_iter().map(|(previous, _)| previous).collect(),
             exports: Vec::with_capacity(made.len()),
+            quality: Vec::with_capacity(made.len()),
         };
         for (made, changed) in made {
             rows.rows.push(made.row);
@@ -152,6 +163,7 @@ impl Rows {
             rows.list_html.push(made.list_html);
             rows.changed.push(changed);
             rows.exports.push(made.export);
+            rows.quality.push(made.quality);
         }
         Ok(rows)
     }
@@ -167,6 +179,14 @@ impl Rows {
         self.previous.get(position).copied().flatten()
     }
 
+    /// Forgets the quality score kept for the incident at `position`, whose body changed
+    /// in place (`serve`'s body-only path, which renders with these rows as they are).
+    pub fn forget_quality(&mut self, position: usize) {
+        if let Some(quality) = self.quality.get_mut(position) {
+            *quality = None;
+        }
+    }
+
     /// The rows as a cache for the next render. `slugs` is the slug map of the site they
     /// were made for (`Site::slugs`).
     pub fn into_cache(self, slugs: HashMap<String, usize>) -> RowCache {
@@ -175,18 +195,23 @@ impl Rows {
             .exports
             .into_iter()
             .chain(std::iter::repeat_with(|| None));
+        let quality = self
+            .quality
+            .into_iter()
+            .chain(std::iter::repeat_with(|| None));
         let rows = self
             .rows
             .into_iter()
             .zip(self.html)
             .zip(self.list_html)
-            .zip(exports)
-            .map(|(((row, html), list_html), export)| {
+            .zip(exports.zip(quality))
+            .map(|(((row, html), list_html), (export, quality))| {
                 Some(CachedRow {
                     row,
                     html,
                     list_html,
                     export,
+                    quality,
                 })
             })
             .collect();
@@ -359,9 +384,11 @@ where
         changed,
         previous,
         exports: kept_exports,
+        quality,
     } = rows;
     let mut renderer = Renderer::with_rows(site, tera, row_data, html, options);
     renderer.list_row_html = list_html;
+    let mut quality = lend_scores(&mut renderer, quality, selection.site_wide);
     let (mut chosen, skipped): (Vec<Job>, Vec<Job>) = jobs(site)
         .into_iter()
         .partition(|job| selection.includes(job));
@@ -395,8 +422,12 @@ where
         row_html,
         list_row_html,
         trends,
+        quality: scores,
         ..
     } = renderer;
+    if quality.is_empty() {
+        quality = scores.into_iter().map(Some).collect();
+    }
     // Freeing the trend figures (thousands of small lists) is left to another thread, so
     // that it does not delay the caller: `serve` reports the rebuild when this returns.
     rayon::spawn(move || drop(trends));
@@ -410,8 +441,35 @@ where
             changed,
             previous,
             exports,
+            quality,
         },
     })
+}
+
+/// Gives the renderer every incident's quality score when all are known (kept, or with
+/// `all`, the missing ones scored now, in parallel: `/health/` shows them all) and returns
+/// an empty list, for the caller to take them back after the render; else returns the
+/// kept ones, padded to the site's incidents, and each incident page scores its own.
+fn lend_scores(
+    renderer: &mut Renderer<'_>,
+    kept: Vec<Option<Quality>>,
+    all: bool,
+) -> Vec<Option<Quality>> {
+    let site = renderer.site;
+    let kept: Vec<Option<Quality>> = kept
+        .into_iter()
+        .chain(std::iter::repeat_with(|| None))
+        .take(site.incidents.len())
+        .collect();
+    if !all && kept.iter().any(Option::is_none) {
+        return kept;
+    }
+    renderer.quality = kept
+        .into_par_iter()
+        .zip(&site.incidents)
+        .map(|(kept, incident)| kept.unwrap_or_else(|| crate::analyze::quality::score(incident)))
+        .collect();
+    Vec::new()
 }
 
 /// The export lines of every incident, made (or found unchanged in `kept`) in parallel

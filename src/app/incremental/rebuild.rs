@@ -35,11 +35,17 @@ impl Session {
         for &position in positions {
             selection.incidents[position] = true;
         }
+        let t0 = Instant::now();
         for position in refresh_similar(&mut current.site) {
             selection.incidents[position] = true;
         }
-        let t0 = Instant::now();
-        let rows = std::mem::take(&mut current.rows);
+        let t1 = Instant::now();
+        update.stages.push(("similar", t1 - t0));
+        let mut rows = std::mem::take(&mut current.rows);
+        // The rows stay, but the edited bodies' scores do not.
+        for &position in positions {
+            rows.forget_quality(position);
+        }
         let touched: HashSet<String> = positions
             .iter()
             .filter_map(|&p| current.site.incidents.get(p))
@@ -58,7 +64,7 @@ impl Session {
                 output::remove_pages(&self.options.out, &search.stale)?;
                 Ok(done)
             });
-        update.stages.push(("render+write", t0.elapsed()));
+        update.stages.push(("render+write", t1.elapsed()));
         match result {
             Ok((partial, written)) => {
                 current.rows = partial.rows;

@@ -196,6 +196,35 @@ fn a_body_edit_that_changes_the_quality_score_renders_the_health_page() {
     preview.assert_same_as_build();
 }
 
+/// Scores are kept between rebuilds for the incidents no change touched: after one file's
+/// score changes and another file is edited, `/health/` shows the first file's new score,
+/// not the one it had when the scores were first taken.
+#[test]
+fn quality_scores_kept_between_rebuilds_follow_later_edits() {
+    let mut preview = Preview::example();
+    let one = preview.read(ONE);
+    let other = "content/2021/2021-03-09-coredns-conntrack-udp-drops.md";
+    let other_text = preview.read(other);
+    preview.write(
+        ONE,
+        &format!("{one}\n## Contributing factors\n\nNo alert on evictions.\n"),
+    );
+    preview.write(
+        other,
+        &other_text.replacen("title: \"", "title: \"Retitled ", 1),
+    );
+    let health = fs::read_to_string(preview.out().join("health/index.html")).expect("health");
+    preview.assert_same_as_build();
+    // Back as it was: the score the first rebuild kept is gone again.
+    preview.write(ONE, &one);
+    preview.write(other, &other_text);
+    assert_ne!(
+        fs::read_to_string(preview.out().join("health/index.html")).expect("health"),
+        health
+    );
+    preview.assert_same_as_build();
+}
+
 #[test]
 fn metadata_edits_match_a_full_build() {
     let mut preview = Preview::example();
