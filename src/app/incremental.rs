@@ -144,6 +144,8 @@ struct Current {
     rows: Rows,
     /// Every page in the output folder, sorted.
     pages: Vec<String>,
+    /// What `site`'s similar lists were computed from, once a body edit needed it.
+    similar: Option<crate::analyze::similar::Model>,
 }
 
 /// The live state of `serve`: config, theme, every parsed file, and the rendered site.

@@ -1,3 +1,5 @@
+use super::find::SHARED_SHOWN;
+use super::terms::{STOP_WORDS, stem, terms};
 use super::*;
 use crate::analyze::site::Site;
 use crate::testing::site_of;
@@ -213,4 +215,178 @@ fn plurals_share_a_term() {
 fn stop_words_are_sorted() {
     assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
     assert!(STOP_WORDS.iter().all(|w| w.len() <= 10));
+}
+
+/// Applies `edits` (position, new body) one batch after the other, through
+/// `Model::update`, and checks after each that the lists are those computed anew with the
+/// model's statistics, and that the positions it returns are those whose list changed.
+fn check_updates(site: &Site, edits: &[Vec<(usize, String)>]) {
+    let mut incidents = site.incidents.clone();
+    let related = &site.index.related;
+    let (mut model, mut lists) = Model::new(&SimilarConfig::default(), &incidents, related);
+    assert_eq!(lists, site.index.similar);
+    for batch in edits {
+        for (position, body) in batch {
+            incidents[*position].body.plain_text = body.clone();
+        }
+        let before = lists.clone();
+        let edited: Vec<usize> = batch.iter().map(|(p, _)| *p).collect();
+        let mut changed = model.update(&incidents, related, &edited, &mut lists);
+        changed.sort_unstable();
+        assert_eq!(
+            lists,
+            model.recomputed(&incidents, related),
+            "after {edited:?}"
+        );
+        let differ: Vec<usize> = (0..lists.len())
+            .filter(|&p| {
+                let show = |l: &[Similar]| {
+                    l.iter()
+                        .map(|s| (s.position, s.shared.clone()))
+                        .collect::<Vec<_>>()
+                };
+                show(&lists[p]) != show(&before[p])
+            })
+            .collect();
+        assert_eq!(changed, differ, "after {edited:?}");
+    }
+}
+
+#[test]
+fn a_body_edit_updates_the_lists_it_reaches() {
+    let site = archive(&[]);
+    let at = |slug: &str| site.slugs[slug];
+    let failover = "Postgres failover; replication lag on the replicas, stale reads.".to_string();
+    let (f1, a) = (at("f1"), at("a-orders-db"));
+    check_updates(
+        &site,
+        &[
+            // A filler becomes about the failover, then is not any more.
+            vec![(f1, failover.clone())],
+            vec![(f1, "Nothing to see.".to_string())],
+            // Two at once: the orders database loses its words, a filler takes them.
+            vec![(a, "A quiet day.".to_string()), (f1, failover)],
+        ],
+    );
+    // Without the model: the lists as first computed.
+    let mut incidents = site.incidents.clone();
+    incidents[f1].body.plain_text = "Postgres failover and replication lag.".to_string();
+    let (mut model, mut lists) = Model::new(
+        &SimilarConfig::default(),
+        &site.incidents,
+        &site.index.related,
+    );
+    let changed = model.update(&incidents, &site.index.related, &[f1], &mut lists);
+    assert!(changed.contains(&a), "{changed:?}");
+    assert!(lists[a].iter().any(|s| s.position == f1), "{:?}", lists[a]);
+}
+
+/// A pseudo-random archive of `n` incidents over a small vocabulary: many candidates per
+/// incident, and terms kept by more incidents than the index follows.
+fn random_archive(n: usize, seed: u64) -> (Site, impl FnMut() -> String) {
+    const WORDS: &[&str] = &[
+        "kafka",
+        "broker",
+        "partition",
+        "consumer",
+        "lag",
+        "postgres",
+        "replica",
+        "failover",
+        "disk",
+        "certificate",
+        "expiry",
+        "handshake",
+        "dns",
+        "resolver",
+        "timeout",
+        "conntrack",
+        "redis",
+        "eviction",
+        "memory",
+        "cache",
+        "stampede",
+        "deploy",
+        "canary",
+        "rollback",
+        "flag",
+        "gateway",
+        "throttle",
+        "quota",
+        "scheduler",
+        "cron",
+        "queue",
+        "backlog",
+        "latency",
+        "saturation",
+        "network",
+        "packet",
+        "loss",
+        "zone",
+        "region",
+        "storage",
+    ];
+    let mut state = seed;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % bound
+    };
+    let mut text = move || {
+        let length = 5 + next(30);
+        (0..length)
+            .map(|_| WORDS[next(WORDS.len())])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let files: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            (
+                format!("i{i:04}"),
+                file(&format!("Incident {i}"), "", &text()),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, String)> = files.iter().map(|(s, t)| (s.as_str(), t.clone())).collect();
+    (site_of("", &files), text)
+}
+
+#[test]
+fn updates_equal_lists_computed_anew_with_the_same_statistics() {
+    let (site, mut text) = random_archive(300, 7);
+    let mut state = 11u64;
+    let mut pick = move || {
+        state = state
+            .wrapping_mul(2_862_933_555_777_941_757)
+            .wrapping_add(3_037_000_493);
+        ((state >> 33) as usize) % 300
+    };
+    let edits: Vec<Vec<(usize, String)>> = (0..12)
+        .map(|round| (0..1 + round % 3).map(|_| (pick(), text())).collect())
+        .collect();
+    check_updates(&site, &edits);
+}
+
+#[test]
+fn text_is_lowercased_as_std_does() {
+    for text in [
+        "",
+        "Plain ASCII, MIXED case",
+        "Ünïcode Straße İstanbul ΑΣ ΟΔΟΣ Σ",
+        "Café RÉSUMÉ — naïve ǅ ß",
+    ] {
+        let mut lowered = String::from("kept ");
+        super::terms::push_lowercase(&mut lowered, text);
+        assert_eq!(lowered, format!("kept {}", text.to_lowercase()), "{text}");
+    }
+}
+
+#[test]
+fn every_stop_word_is_left_out() {
+    for word in STOP_WORDS {
+        check(word, &[]);
+        check(&word.to_uppercase(), &[]);
+    }
+    check("thee andes whichever", &["thee", "andes", "whichever"]);
 }

@@ -11,6 +11,7 @@ use tera::Tera;
 use super::files::{Parsed, Unpacked};
 use super::plan::{self, Previous};
 use super::{Current, Scope, Session, SessionError, SessionOptions, Update};
+use crate::analyze::similar::{Model, Similar};
 use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::app::output;
 use crate::model::incident::Incident;
@@ -36,7 +37,7 @@ impl Session {
             selection.incidents[position] = true;
         }
         let t0 = Instant::now();
-        for position in refresh_similar(&mut current.site) {
+        for position in refresh_similar(current, positions) {
             selection.incidents[position] = true;
         }
         let t1 = Instant::now();
@@ -102,7 +103,12 @@ impl Session {
         update.stages.push(("assemble", t1 - t0));
         match self.render_assembled(&site, assembled, t1, update) {
             Ok((rows, pages)) => {
-                self.current = Some(Current { site, rows, pages });
+                self.current = Some(Current {
+                    site,
+                    rows,
+                    pages,
+                    similar: None,
+                });
                 self.fresh_output = false;
                 Ok(())
             }
@@ -124,7 +130,9 @@ impl Session {
     ) -> (Site, Assembled) {
         let (previous, mut unpacked, rows) = match self.current.take() {
             Some(current) => {
-                let Current { site, rows, pages } = current;
+                let Current {
+                    site, rows, pages, ..
+                } = current;
                 let span = plan::span(&site);
                 let unpacked = self.unpack(site, &touched);
                 (Some((span, pages)), Some(unpacked), Some(rows))
@@ -481,24 +489,36 @@ impl Writer<'_> {
     }
 }
 
-/// After bodies changed in place: computes every incident's similar incidents anew and
-/// returns the positions whose list (incidents or shared words) is not what it was. A
-/// body edit leaves the order and the related lists as they were, so positions compare.
-fn refresh_similar(site: &mut Site) -> Vec<usize> {
-    let similar =
-        crate::analyze::similar::build(&site.config.similar, &site.incidents, &site.index.related);
-    let changed = (0..similar.len())
-        .filter(|&p| {
-            let (new, old) = (&similar[p], &site.index.similar[p]);
-            new.len() != old.len()
-                || new
-                    .iter()
-                    .zip(old)
-                    .any(|(n, o)| n.position != o.position || n.shared != o.shared)
-        })
-        .collect();
-    site.index.similar = similar;
-    changed
+/// After the bodies of the incidents at `edited` changed in place: updates the similar
+/// lists and returns the positions whose list (incidents or shared words) is not what it
+/// was. A body edit leaves the order and the related lists as they were, so positions
+/// compare. The first body edit after a full analysis computes every list anew, exactly as
+/// a build would, and keeps the model; later ones update it, with the word statistics of
+/// that first computation (`docs/similar.md`).
+fn refresh_similar(current: &mut Current, edited: &[usize]) -> Vec<usize> {
+    let site = &mut current.site;
+    let (incidents, related) = (&site.incidents, &site.index.related);
+    match &mut current.similar {
+        Some(model) => model.update(incidents, related, edited, &mut site.index.similar),
+        None => {
+            let (model, lists) = Model::new(&site.config.similar, incidents, related);
+            current.similar = Some(model);
+            let changed = (0..lists.len())
+                .filter(|&p| !same_list(&lists[p], &site.index.similar[p]))
+                .collect();
+            site.index.similar = lists;
+            changed
+        }
+    }
+}
+
+/// Whether two lists show the same incidents with the same shared words.
+fn same_list(new: &[Similar], old: &[Similar]) -> bool {
+    new.len() == old.len()
+        && new
+            .iter()
+            .zip(old)
+            .all(|(n, o)| n.position == o.position && n.shared == o.shared)
 }
 
 #[cfg(test)]

@@ -764,3 +764,41 @@ fn a_body_edit_renders_the_pages_it_becomes_similar_to() {
     assert_eq!(similar_on(&preview, "kafka"), Vec::<String>::new());
     preview.assert_same_as_build();
 }
+
+#[test]
+fn body_edits_in_a_row_update_the_similar_lists_they_reach() {
+    let mut preview = topical_archive();
+    let text = preview.read("content/disk.md");
+    let about_kafka = "\nThe Kafka consumer group then went into a rebalance storm: consumers stalled behind the brokers.\n";
+    let with_kafka = format!("{text}{about_kafka}");
+    // The first body edit computes every list, as a build does; the next ones update
+    // only the lists the edited incident enters or leaves.
+    for (body, listed) in [
+        (&with_kafka, vec!["Primary out of disk"]),
+        (&text, vec![]),
+        (&with_kafka, vec!["Primary out of disk"]),
+    ] {
+        let update = preview.write("content/disk.md", body);
+        assert_eq!(update.scope, Scope::Bodies);
+        assert_eq!(similar_on(&preview, "kafka"), listed);
+        assert!(
+            update
+                .written
+                .contains(&"incidents/kafka/index.html".to_string()),
+            "{:?}",
+            update.written
+        );
+        preview.assert_same_as_build();
+    }
+    // An edit elsewhere leaves the lists as they are.
+    let dns = preview.read("content/dns.md");
+    let update = preview.write("content/dns.md", &format!("{dns}\nResolvers restarted.\n"));
+    assert_eq!(update.scope, Scope::Bodies);
+    assert!(
+        !update
+            .written
+            .contains(&"incidents/kafka/index.html".to_string())
+    );
+    assert_eq!(similar_on(&preview, "kafka"), ["Primary out of disk"]);
+    preview.assert_same_as_build();
+}
