@@ -335,10 +335,12 @@ fn section_item(heading: &str) -> Option<Item> {
 /// Whether `phrase` is in `words` as whole words (both are lowercase words, one space
 /// apart).
 fn has_phrase(words: &str, phrase: &str) -> bool {
-    words.match_indices(phrase).any(|(at, _)| {
+    // Tried at each word's start, not searched for: a heading has a few words, and setting
+    // up a substring search for each of some sixty names cost more than the comparisons.
+    let mut starts = std::iter::once(0).chain(words.match_indices(' ').map(|(at, _)| at + 1));
+    starts.any(|at| {
         let end = at + phrase.len();
-        (at == 0 || words.as_bytes()[at - 1] == b' ')
-            && (end == words.len() || words.as_bytes()[end] == b' ')
+        words[at..].starts_with(phrase) && (end == words.len() || words.as_bytes()[end] == b' ')
     })
 }
 
@@ -372,20 +374,51 @@ pub fn is_placeholder(text: &str) -> bool {
     if trimmed.starts_with('[') && trimmed.ends_with(']') && !trimmed.contains("](") {
         return true;
     }
-    // Word by word, and only as far as needed: a written section is often long.
+    // Word by word, and only as far as needed: a written section is often long, and its
+    // words are compared in place, not lowercased into new strings.
     let mut words = trimmed
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase);
-    let marker = |w: &String| MARKERS.contains(&w.as_str());
-    let first: Vec<String> = words.by_ref().take(13).collect();
-    if first.len() > 12 {
-        // Too long for a filler or a marker's note: a placeholder only if all markers.
-        return first.iter().all(marker) && words.all(|w| marker(&w));
+        .filter(|w| !w.is_empty());
+    let mut first = [""; 13];
+    let mut count = 0;
+    for (slot, word) in first.iter_mut().zip(words.by_ref()) {
+        *slot = word;
+        count += 1;
     }
-    FILLERS.contains(&first.join(" ").as_str())
-        || first.iter().all(marker)
-        || first.first().is_some_and(marker)
+    let first = &first[..count];
+    if count > 12 {
+        // Too long for a filler or a marker's note: a placeholder only if all markers.
+        return first.iter().copied().chain(words).all(is_marker);
+    }
+    is_filler(first)
+        || first.iter().all(|w| is_marker(w))
+        || first.first().is_some_and(|w| is_marker(w))
+}
+
+/// Whether `word`, lowercased, is one of [`MARKERS`].
+fn is_marker(word: &str) -> bool {
+    if word.is_ascii() {
+        MARKERS
+            .iter()
+            .any(|marker| word.eq_ignore_ascii_case(marker))
+    } else {
+        MARKERS.contains(&word.to_lowercase().as_str())
+    }
+}
+
+/// Whether `words`, lowercased and one space apart, are one of [`FILLERS`].
+fn is_filler(words: &[&str]) -> bool {
+    if !words.iter().all(|w| w.is_ascii()) {
+        let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        return FILLERS.contains(&lowered.join(" ").as_str());
+    }
+    FILLERS.iter().any(|filler| {
+        let mut parts = filler.split(' ').filter(|p| !p.is_empty());
+        words
+            .iter()
+            .all(|w| parts.next().is_some_and(|p| w.eq_ignore_ascii_case(p)))
+            && parts.next().is_none()
+    })
 }
 
 #[cfg(test)]

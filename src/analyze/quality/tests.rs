@@ -84,6 +84,8 @@ fn placeholders_and_empty_sections_do_not_count() {
         "## Summary\n[Describe what happened]\n",
         "## Summary\n<!-- one paragraph -->\n",
         "## Summary\n_None._\n",
+        "## Summary\nTo Be Determined.\n",
+        "## Summary\nTBD tbd TBD tbd TBD tbd TBD tbd TBD tbd TBD tbd TBD tbd\n",
     ];
     for body in empty {
         assert_eq!(quality("", body).score, 0, "{body:?}");
