@@ -43,6 +43,11 @@ const SHARED_ROW_ROOT: &str = "../../";
 /// The depth of the incident list (`incidents/`), whose rows `serve` keeps between renders.
 const LIST_ROW_ROOT: &str = "../";
 
+/// What a page of the default theme takes around its content: the head, the header and
+/// navigation, the footer, and an incident page's panel and chart. A page's buffer starts
+/// at this much plus its content (an incident's body, a list's rows).
+const PAGE_CAPACITY: usize = 24 * 1024;
+
 /// One output file: its path under the output folder and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -413,11 +418,10 @@ impl<'a> Renderer<'a> {
                 let description = previews::incident_list(incidents, self.tz);
                 context.insert("description", &description);
                 context.insert("count", &self.rows.len());
-                context.insert(
-                    "rows",
-                    &self.rows_html(0..self.rows.len(), &root_of("incidents/index.html"))?,
-                );
-                self.page("incidents/index.html", "incidents.html", &context)
+                let rows = self.rows_html(0..self.rows.len(), &root_of("incidents/index.html"))?;
+                context.insert("rows", &rows);
+                let capacity = PAGE_CAPACITY + rows.len();
+                self.sized_page("incidents/index.html", "incidents.html", &context, capacity)
             }
             Job::Search => {
                 let mut context = self.context("search/index.html", "Search");
@@ -478,14 +482,26 @@ impl<'a> Renderer<'a> {
     }
 
     fn page(&self, path: &str, template: &str, context: &Context) -> Result<Page, RenderError> {
-        let html = self
-            .tera
-            .render(template, context)
-            .map_err(|e| template_error(template, &e))?;
+        self.sized_page(path, template, context, PAGE_CAPACITY)
+    }
 
+    /// A page expected to be about `capacity` bytes long. Tera writes straight into the
+    /// page's bytes: `Tera::render` starts from 2 KB, grows the buffer a page of 25 KB
+    /// takes four times, and then checks again that what it wrote is UTF-8.
+    fn sized_page(
+        &self,
+        path: &str,
+        template: &str,
+        context: &Context,
+        capacity: usize,
+    ) -> Result<Page, RenderError> {
+        let mut bytes = Vec::with_capacity(capacity);
+        self.tera
+            .render_to(template, context, &mut bytes)
+            .map_err(|e| template_error(template, &e))?;
         Ok(Page {
             path: path.to_string(),
-            bytes: html.into_bytes(),
+            bytes,
         })
     }
 }

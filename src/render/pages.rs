@@ -68,15 +68,32 @@ impl Renderer<'_> {
     pub(super) fn incident(&self, position: usize) -> Result<Page, RenderError> {
         let site = self.site;
         let incident = &site.incidents[position];
-        let row = &self.rows[position];
+        let path = format!("incidents/{}/index.html", incident.slug);
+        let mut context = self.context(&path, &incident.title);
+        context.insert("description", &previews::incident(&site.config, incident));
+        context.insert("og_type", "article");
+        let related = site.index.related[position].iter().copied();
+        context.insert("related_rows", &self.rows_html(related, &root_of(&path))?);
+        context.insert("incident", &self.incident_view(position));
+        let capacity = super::PAGE_CAPACITY + incident.body.html.len();
+        self.sized_page(&path, "incident.html", &context, capacity)
+    }
+
+    /// What the incident page shows of the incident at `position`.
+    fn incident_view(&self, position: usize) -> IncidentView<'_> {
+        let site = self.site;
+        let incident = &site.incidents[position];
         let time = |at: Option<DateTime<Utc>>, field| {
             at.map(|at| match incident.day_only.contains(&field) {
                 true => self.day(at),
                 false => self.time(at),
             })
         };
-        let view = IncidentView {
-            row,
+        let links = |facet, names: &[String]| -> Vec<TermLink> {
+            names.iter().filter_map(|n| self.link(facet, n)).collect()
+        };
+        IncidentView {
+            row: &self.rows[position],
             source: &incident.source,
             started_at: time(incident.started_at, Field::StartedAt),
             detected_at: time(incident.detected_at, Field::DetectedAt),
@@ -89,16 +106,8 @@ impl Renderer<'_> {
             duration_bucket: duration_bucket(&site.config, incident)
                 .and_then(|b| self.link(Facet::Duration, &site.config.duration_buckets[b].key)),
             teams: self.team_links(incident),
-            causes: incident
-                .root_causes
-                .iter()
-                .filter_map(|c| self.link(Facet::Cause, c))
-                .collect(),
-            tags: incident
-                .tags
-                .iter()
-                .filter_map(|t| self.link(Facet::Tag, t))
-                .collect(),
+            causes: links(Facet::Cause, &incident.root_causes),
+            tags: links(Facet::Tag, &incident.tags),
             authors: &incident.authors,
             trigger: incident.trigger.as_deref(),
             summary_html: incident.summary.as_deref().map(|t| self.inline(t)),
@@ -134,15 +143,7 @@ impl Renderer<'_> {
             extra: &incident.extra,
             extra_fields: super::extras::extra_fields(&incident.extra, &site.config.fields),
             quality: QualityView::of(&self.quality(position)),
-        };
-        let path = format!("incidents/{}/index.html", incident.slug);
-        let mut context = self.context(&path, &incident.title);
-        context.insert("description", &previews::incident(&site.config, incident));
-        context.insert("og_type", "article");
-        let related = site.index.related[position].iter().copied();
-        context.insert("related_rows", &self.rows_html(related, &root_of(&path))?);
-        context.insert("incident", &view);
-        self.page(&path, "incident.html", &context)
+        }
     }
 
     /// The "Similar incidents" of the incident at `position`: their rows and shared words.
@@ -253,11 +254,10 @@ impl Renderer<'_> {
         }));
         context.insert("count", &rows.len());
         context.insert("trend", &self.term_trend(facet, position));
-        context.insert(
-            "rows",
-            &self.rows_html(term.incidents.iter().copied(), &root_of(&path))?,
-        );
-        self.page(&path, "facet_term.html", &context)
+        let rows_html = self.rows_html(term.incidents.iter().copied(), &root_of(&path))?;
+        context.insert("rows", &rows_html);
+        let capacity = super::PAGE_CAPACITY + rows_html.len();
+        self.sized_page(&path, "facet_term.html", &context, capacity)
     }
 
     /// The facets some incident has a value for, in display order: the ones the home

@@ -145,3 +145,43 @@ fn the_bundled_example_lists_what_its_related_incidents_miss() {
     let redis = build.page("incidents/2024-04-16-redis-maxmemory-eviction-storm/");
     assert!(!redis.contains("Similar incidents"));
 }
+
+#[test]
+fn a_theme_sees_the_rows_of_related_and_similar_incidents() {
+    // `incident.related` and `incident.similar` carry whole rows, as `views.rs` documents,
+    // beside the incident's own row fields: a site's own template can show any of them.
+    let template = "{% extends \"base.html\" %}{% block content %}<p id=\"rows\">\
+        {{ incident.title }} / {% for s in incident.services %}{{ s.name }}{% endfor %} / {{ incident.source }}\
+        {% for r in incident.related %} / related: {{ r.title }} {{ r.url }} {{ r.services.0.url }} {{ r.cause.name }}{% endfor %}\
+        {% for s in incident.similar %} / similar: {{ s.incident.title }} {{ s.incident.services.0.name }} {{ s.shared | length > 1 }}{% endfor %}\
+        </p>{% endblock content %}";
+    let rows = |page: &str| {
+        let p = page.split("<p id=\"rows\">").nth(1).unwrap_or_default();
+        p.split("</p>").next().unwrap_or_default().to_string()
+    };
+    let build = archive().file("templates/incident.html", template).build();
+    build.assert_code(0);
+    assert_eq!(
+        rows(&build.page("incidents/orders/")),
+        "Orders database failover left replicas lagging / orders / content/orders.md \
+         / similar: Billing reads stale after Postgres failover billing true"
+    );
+    let related = archive()
+        .file(
+            "content/billing.md",
+            postmortem(
+                "Billing reads stale after Postgres failover",
+                "services: [orders]\nroot_cause: config-change",
+                "A configuration push restarted the Postgres primary.",
+            ),
+        )
+        .file("templates/incident.html", template)
+        .build();
+    related.assert_code(0);
+    assert_eq!(
+        rows(&related.page("incidents/orders/")),
+        "Orders database failover left replicas lagging / orders / content/orders.md \
+         / related: Billing reads stale after Postgres failover incidents/billing/ \
+         services/orders/ Configuration change"
+    );
+}
