@@ -129,21 +129,20 @@ impl Collapser {
     }
 }
 
-/// The number of spaces in `s` when it is ASCII words one space apart, without other
-/// whitespace; `None` for any other text, empty text included.
+/// The number of spaces in `s` when it is printable ASCII words one space apart, without
+/// other whitespace; `None` for any other text, empty text included.
 fn collapsed_ascii(s: &str) -> Option<usize> {
-    let mut spaces = 0;
-    let mut after_space = true;
-    for byte in s.bytes() {
-        match byte {
-            b' ' if after_space => return None,
-            b' ' => spaces += 1,
-            _ if byte.is_ascii_whitespace() || !byte.is_ascii() => return None,
-            _ => {}
-        }
-        after_space = byte == b' ';
-    }
-    (!after_space).then_some(spaces)
+    let bytes = s.as_bytes();
+    // Passes without early exits, which the compiler vectorizes, and a SIMD substring test.
+    let printable = bytes
+        .iter()
+        .fold(true, |all, &byte| all & (b' '..=b'~').contains(&byte));
+    let simple = printable
+        && !bytes.is_empty()
+        && bytes[0] != b' '
+        && bytes[bytes.len() - 1] != b' '
+        && !s.contains("  ");
+    simple.then(|| bytes.iter().filter(|&&byte| byte == b' ').count())
 }
 
 /// Renders `markdown` to HTML and collects the table of contents and plain text.

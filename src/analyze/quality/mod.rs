@@ -327,21 +327,38 @@ pub fn below_min_score(config: &Config, incidents: &[Incident], min_score: u32) 
 
 /// The checklist item a heading names, if any.
 fn section_item(heading: &str) -> Option<Item> {
-    SECTION_ORDER
-        .into_iter()
-        .find(|item| item.headings().iter().any(|name| has_phrase(heading, name)))
+    // Names are tried at each word's start, not searched for: a heading has a few words,
+    // and a substring search for each of some sixty names cost more than the comparisons.
+    let mut starts = [0; 8];
+    let mut count = 1;
+    for (at, _) in heading.match_indices(' ') {
+        if count == starts.len() {
+            // A long heading: every position, which `has_phrase` checks is a word's start.
+            return section_item_in(heading, &(0..heading.len()).collect::<Vec<_>>());
+        }
+        starts[count] = at + 1;
+        count += 1;
+    }
+    section_item_in(heading, &starts[..count])
 }
 
-/// Whether `phrase` is in `words` as whole words (both are lowercase words, one space
-/// apart).
-fn has_phrase(words: &str, phrase: &str) -> bool {
-    // Tried at each word's start, not searched for: a heading has a few words, and setting
-    // up a substring search for each of some sixty names cost more than the comparisons.
-    let mut starts = std::iter::once(0).chain(words.match_indices(' ').map(|(at, _)| at + 1));
-    starts.any(|at| {
-        let end = at + phrase.len();
-        words[at..].starts_with(phrase) && (end == words.len() || words.as_bytes()[end] == b' ')
+/// The first item of [`SECTION_ORDER`] one of whose names starts at one of `starts`.
+fn section_item_in(heading: &str, starts: &[usize]) -> Option<Item> {
+    SECTION_ORDER.into_iter().find(|item| {
+        item.headings()
+            .iter()
+            .any(|name| starts.iter().any(|&at| has_phrase(heading, at, name)))
     })
+}
+
+/// Whether `phrase` is in `words` as whole words from byte `at` on (both are lowercase
+/// words, one space apart).
+fn has_phrase(words: &str, at: usize, phrase: &str) -> bool {
+    let rest = &words.as_bytes()[at..];
+    (at == 0 || words.as_bytes()[at - 1] == b' ')
+        && rest.first() == phrase.as_bytes().first()
+        && rest.starts_with(phrase.as_bytes())
+        && rest.get(phrase.len()).is_none_or(|&byte| byte == b' ')
 }
 
 /// Words that alone, or first in a short text, mark a section as not written yet.

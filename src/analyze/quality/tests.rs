@@ -145,6 +145,12 @@ fn a_heading_is_the_first_item_it_names() {
     assert_eq!(section_item("what went wrong"), Some(Item::Lessons));
     assert_eq!(section_item("resolution"), None);
     assert_eq!(section_item("because"), None);
+    let long = "what we found out in the end about the root cause";
+    assert_eq!(section_item(long), Some(Item::RootCause));
+    assert_eq!(
+        section_item("one two three four five six seven eight because"),
+        None
+    );
 }
 
 #[test]
