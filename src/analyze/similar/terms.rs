@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::LazyLock;
 
 use crate::model::incident::Incident;
 
@@ -42,10 +41,13 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 /// FNV-1a over `bytes`, from `hash`.
-fn fnv(hash: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(hash, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
-    })
+const fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u64).wrapping_mul(FNV_PRIME);
+        i += 1;
+    }
+    hash
 }
 
 /// A final mix, so the low bits spread well in a map.
@@ -54,7 +56,7 @@ fn mix(hash: u64) -> TermId {
 }
 
 /// FNV-1a over the stem's bytes and its replaced ending, mixed.
-fn term_id(stem: &str, ending: &str) -> TermId {
+pub(super) fn term_id(stem: &str, ending: &str) -> TermId {
     mix(fnv(fnv(FNV_OFFSET, stem.as_bytes()), ending.as_bytes()))
 }
 
@@ -177,37 +179,34 @@ pub(super) fn terms(text: &str, mut emit: impl FnMut(&str, TermId)) {
 fn scan(lower: &str, mut emit: impl FnMut((usize, usize), TermId)) {
     let bytes = lower.as_bytes();
     let mut at = 0;
-    while at < bytes.len() {
-        let b = bytes[at];
-        let starts = if b.is_ascii() {
-            b.is_ascii_alphanumeric()
-        } else {
+    while let Some(&b) = bytes.get(at) {
+        let class = CLASS[b as usize];
+        if class & ALNUM == 0 {
+            if class & WIDE == 0 {
+                at += 1;
+                continue;
+            }
             let c = lower[at..].chars().next().unwrap_or(' ');
             if !c.is_alphanumeric() {
                 at += c.len_utf8();
                 continue;
             }
-            true
-        };
-        if !starts {
-            at += 1;
-            continue;
         }
         let from = at;
-        let (end, digits) = compound_end(lower, from);
-        if !digits
-            && (MIN_TERM..=MAX_TERM).contains(&(end - from))
-            && let Some(term) = term_of(&lower[from..end])
-        {
-            emit((from, end), term);
+        let (end, digits, hash) = compound_end(lower, from);
+        if !digits && (MIN_TERM..=MAX_TERM).contains(&(end - from)) {
+            let word = &lower[from..end];
+            let hash = hash.unwrap_or_else(|| fnv(FNV_OFFSET, word.as_bytes()));
+            if let Some(term) = term_of(word, hash) {
+                emit((from, end), term);
+            }
         }
         at = end;
     }
 }
 
-/// The identity of `word` (lowercased), or `None` for a stop word.
-fn term_of(word: &str) -> Option<TermId> {
-    let hash = fnv(FNV_OFFSET, word.as_bytes());
+/// The identity of `word` (lowercased, its unmixed hash `hash`), or `None` for a stop word.
+fn term_of(word: &str, hash: u64) -> Option<TermId> {
     if word.len() <= 10 && is_stop(word, hash) {
         return None;
     }
@@ -219,31 +218,67 @@ fn term_of(word: &str) -> Option<TermId> {
     })
 }
 
-/// Where the compound starting at `from` ends, and whether it holds a digit: ASCII byte
-/// by byte, and by `char` from the first byte that is not.
-fn compound_end(text: &str, from: usize) -> (usize, bool) {
+/// What a byte can be in a word: a letter or digit, a digit, a joiner (`-`, `_`), or part
+/// of a character that is not ASCII.
+const ALNUM: u8 = 1;
+const DIGIT: u8 = 2;
+const JOIN: u8 = 4;
+const WIDE: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut class = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        class[b] = if byte.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else if byte.is_ascii_alphabetic() {
+            ALNUM
+        } else if byte == b'-' || byte == b'_' {
+            JOIN
+        } else if !byte.is_ascii() {
+            WIDE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    class
+};
+
+/// Where the compound starting at `from` ends, whether it holds a digit, and its hash:
+/// ASCII byte by byte, and by `char` (with no hash) from the first byte that is not.
+fn compound_end(text: &str, from: usize) -> (usize, bool, Option<u64>) {
     let bytes = text.as_bytes();
+    let class = |i: usize| bytes.get(i).map_or(0, |&b| CLASS[b as usize]);
     let mut digits = false;
+    let mut hash = FNV_OFFSET;
     let mut i = from;
     loop {
-        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-            digits |= bytes[i].is_ascii_digit();
+        while let Some(&b) = bytes.get(i) {
+            let c = CLASS[b as usize];
+            if c & ALNUM == 0 {
+                break;
+            }
+            digits |= c & DIGIT != 0;
+            hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
             i += 1;
         }
-        let next = bytes.get(i + 1).copied();
-        match bytes.get(i) {
-            Some(b) if !b.is_ascii() => return compound_end_chars(text, from),
-            Some(b'-' | b'_') if next.is_some_and(|n| n.is_ascii_alphanumeric()) => i += 1,
-            Some(b'-' | b'_') if next.is_some_and(|n| !n.is_ascii()) => {
-                return compound_end_chars(text, from);
-            }
-            _ => return (i, digits),
+        let (here, next) = (class(i), class(i + 1));
+        if here & WIDE != 0 || (here & JOIN != 0 && next & WIDE != 0) {
+            let (end, digits) = compound_end_chars(text, from);
+            return (end, digits, None);
         }
+        if here & JOIN == 0 || next & ALNUM == 0 {
+            return (i, digits, Some(hash));
+        }
+        hash = (hash ^ u64::from(bytes[i])).wrapping_mul(FNV_PRIME);
+        i += 1;
     }
 }
 
 /// [`compound_end`] by `char`, for text that is not all ASCII.
-fn compound_end_chars(text: &str, from: usize) -> (usize, bool) {
+pub(super) fn compound_end_chars(text: &str, from: usize) -> (usize, bool) {
     let mut digits = false;
     let mut end = from;
     let mut chars = text[from..].char_indices().peekable();
@@ -285,22 +320,25 @@ pub(super) fn stem(word: &str) -> (&str, &'static str) {
 
 /// [`STOP_WORDS`] by their unmixed hash, open addressing in 512 slots: a word is looked
 /// up by the hash it needs anyway, and compared as text only when a hash matches.
-static STOP_TABLE: LazyLock<Vec<(u64, &'static str)>> = LazyLock::new(|| {
-    let mut table = vec![(0, ""); STOP_SLOTS];
-    for word in STOP_WORDS {
+static STOP_TABLE: [(u64, &str); STOP_SLOTS] = {
+    let mut table = [(0, ""); STOP_SLOTS];
+    let mut w = 0;
+    while w < STOP_WORDS.len() {
+        let word = STOP_WORDS[w];
         let hash = fnv(FNV_OFFSET, word.as_bytes());
         let mut slot = stop_slot(hash);
         while !table[slot].1.is_empty() {
             slot = (slot + 1) % STOP_SLOTS;
         }
         table[slot] = (hash, word);
+        w += 1;
     }
     table
-});
+};
 
 const STOP_SLOTS: usize = 512;
 
-fn stop_slot(hash: u64) -> usize {
+const fn stop_slot(hash: u64) -> usize {
     (hash >> 40) as usize % STOP_SLOTS
 }
 

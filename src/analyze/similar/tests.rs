@@ -390,3 +390,43 @@ fn every_stop_word_is_left_out() {
     }
     check("thee andes whichever", &["thee", "andes", "whichever"]);
 }
+
+/// The terms of `text` as the first, `char` by `char`, scanner found them: the fast
+/// scanner must agree on every text.
+fn terms_by_char(text: &str) -> Vec<(String, TermId)> {
+    let lower = text.to_lowercase();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(start) = lower[at..].find(char::is_alphanumeric) {
+        let from = at + start;
+        let (end, digits) = super::terms::compound_end_chars(&lower, from);
+        let word = &lower[from..end];
+        if !digits && (3..=40).contains(&word.len()) && STOP_WORDS.binary_search(&word).is_err() {
+            let (stem, ending) = stem(word);
+            found.push((word.to_string(), super::terms::term_id(stem, ending)));
+        }
+        at = end;
+    }
+    found
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_fast_scanner_agrees_with_the_char_scanner(text in "[a-zA-Z0-9 _.,:é߀ǅΣ-]{0,60}") {
+        let mut fast = Vec::new();
+        terms(&text, |surface, term| fast.push((surface.to_string(), term)));
+        proptest::prop_assert_eq!(fast, terms_by_char(&text));
+    }
+}
+
+#[test]
+fn scanners_agree_on_edge_cases() {
+    for text in [
+        "api-gateway_x -lead trail- a--b c__d é-tag tag-é über-cache cache-über",
+        "9abc abc9 ab-9c straße-lag Σίσυφος ΟΔΟΣ x-y-z failovers queries processes",
+    ] {
+        let mut fast = Vec::new();
+        terms(text, |surface, term| fast.push((surface.to_string(), term)));
+        assert_eq!(fast, terms_by_char(text), "{text}");
+    }
+}
