@@ -10,9 +10,11 @@
 //! (a lock beside it), and the one holding the lock removes the staging folders that
 //! builds killed part-way left behind.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -71,6 +73,10 @@ pub struct Staging {
     dir: PathBuf,
     retired: PathBuf,
     committed: bool,
+    /// The folders made in it so far. Asking the file system for a folder that exists
+    /// costs two system calls (a failed `mkdir`, a `stat`), and the search index writes
+    /// many files into each of a few folders.
+    folders: Mutex<HashSet<PathBuf>>,
     /// Held until the staging folder is committed or removed.
     _lock: OutputLock,
 }
@@ -98,6 +104,7 @@ impl Staging {
             retired: parent.join(format!(".{name}.hindsight-old-{}", std::process::id())),
             out,
             committed: false,
+            folders: Mutex::new(HashSet::new()),
             _lock: lock,
         };
         fs::create_dir_all(&staging.dir).map_err(context(&staging.dir))?;
@@ -109,10 +116,25 @@ impl Staging {
     /// Writes one page into the staging folder; safe to call from many threads.
     pub fn write(&self, page: &Page) -> Result<(), WriteError> {
         let path = self.dir.join(&page.path);
-        if let Some(folder) = path.parent() {
+        if let Some(folder) = path.parent()
+            && folder != self.dir
+            && !self.made(folder)
+        {
             fs::create_dir_all(folder).map_err(context(folder))?;
+            self.lock_folders().insert(folder.to_path_buf());
         }
         fs::write(&path, &page.bytes).map_err(context(&path))
+    }
+
+    /// Whether `folder` was made by an earlier [`Staging::write`].
+    fn made(&self, folder: &Path) -> bool {
+        self.lock_folders().contains(folder)
+    }
+
+    fn lock_folders(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
+        // A thread that panicked holding the set left it whole: a folder is in it only
+        // once made.
+        self.folders.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Swaps the staging folder into place of `out`, then removes the previous site.

@@ -255,8 +255,8 @@ impl Renderer<'_> {
         context.insert("count", &rows.len());
         context.insert("trend", &self.term_trend(facet, position));
         let rows_html = self.rows_html(term.incidents.iter().copied(), &root_of(&path))?;
-        context.insert("rows", &rows_html);
         let capacity = super::PAGE_CAPACITY + rows_html.len();
+        super::insert_html(&mut context, "rows", rows_html);
         self.sized_page(&path, "facet_term.html", &context, capacity)
     }
 

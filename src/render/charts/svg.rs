@@ -173,12 +173,16 @@ pub(super) fn tick_label(value: f64, scale: Scale) -> String {
 
 /// A label cut to `max` characters with an ellipsis; the tooltip keeps the whole name.
 pub(super) fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max - 1).collect();
-        format!("{}…", cut.trim_end())
+    // Cut at a byte offset: every timeline entry's label passes here.
+    let mut chars = text.char_indices().map(|(i, _)| i);
+    let cut = chars.nth(max.saturating_sub(1)).unwrap_or(text.len());
+    if max == 0 || chars.next().is_none() {
+        return text.to_string();
     }
+    let mut short = String::with_capacity(cut + '…'.len_utf8());
+    short.push_str(text[..cut].trim_end());
+    short.push('…');
+    short
 }
 
 /// SVG markup under construction. Elements are written straight into one string, numbers
@@ -405,5 +409,11 @@ mod tests {
             assert_eq!(num(value), expected, "{value}");
         }
         assert_eq!(truncate("certificate-expiry-and-more", 10), "certifica…");
+        assert_eq!(truncate("certifica", 10), "certifica");
+        assert_eq!(truncate("certificat", 10), "certificat");
+        assert_eq!(truncate("certificate", 10), "certifica…");
+        assert_eq!(truncate("cert ficate", 6), "cert…");
+        assert_eq!(truncate("éèêëēėęe", 5), "éèêë…");
+        assert_eq!(truncate("", 3), "");
     }
 }
