@@ -218,14 +218,24 @@ impl Session {
 
     /// Every current diagnostic, per file and cross-file, sorted.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        let mut all: Vec<&Diagnostic> = self
-            .files
-            .values()
-            .flat_map(|file| &file.diagnostics)
-            .chain(&self.cross)
+        self.diagnostics_where(|_, _| true).into_iter()
+    }
+
+    /// The current diagnostics that `keep` keeps (told whether each is cross-file), sorted:
+    /// filtered before sorting, since an archive can carry thousands of warnings and a
+    /// rebuild wants a few of them.
+    fn diagnostics_where(&self, keep: impl Fn(&Diagnostic, bool) -> bool) -> Vec<&Diagnostic> {
+        let files = self.files.values().flat_map(|file| &file.diagnostics);
+        let mut kept: Vec<&Diagnostic> = files
+            .map(|d| (d, false))
+            .chain(self.cross.iter().map(|d| (d, true)))
+            .filter(|&(d, cross)| keep(d, cross))
+            .map(|(d, _)| d)
             .collect();
-        all.sort_by(|a, b| (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code)));
-        all.into_iter()
+        kept.sort_by(|a, b| {
+            (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code))
+        });
+        kept
     }
 
     /// What is wrong now, as the terminal prints it: a config or theme that did not load,
@@ -238,14 +248,12 @@ impl Session {
             .chain(&self.theme_error)
             .cloned()
             .collect();
-        for diagnostic in self.diagnostics() {
-            if diagnostic.level == Level::Error {
-                let mut text = diagnostic.render_human();
-                if self.files.get(&diagnostic.file).is_some_and(|f| f.stale) {
-                    text.push_str("\n  = note: the preview shows this file's last good version");
-                }
-                problems.push(text);
+        for diagnostic in self.diagnostics_where(|d, _| d.level == Level::Error) {
+            let mut text = diagnostic.render_human();
+            if self.files.get(&diagnostic.file).is_some_and(|f| f.stale) {
+                text.push_str("\n  = note: the preview shows this file's last good version");
             }
+            problems.push(text);
         }
         problems
     }
@@ -308,11 +316,10 @@ impl Session {
             None => self.rebuild(parsed, removed, scope, &mut update)?,
         }
         update.diagnostics = self
-            .diagnostics()
-            .filter(|d| {
-                touched.contains(&d.file)
-                    || (self.cross.contains(d) && !cross_before.contains(&d.headline()))
+            .diagnostics_where(|d, cross| {
+                touched.contains(&d.file) || (cross && !cross_before.contains(&d.headline()))
             })
+            .into_iter()
             .cloned()
             .collect();
         update.elapsed = started.elapsed();

@@ -337,6 +337,19 @@ impl<'a> Renderer<'a> {
         row_html: Vec<String>,
         options: &RenderOptions,
     ) -> Self {
+        let trends = crate::analyze::trends::compute(site, options.as_of);
+        Self::with_trends(site, tera, rows, row_html, trends)
+    }
+
+    /// [`Renderer::with_rows`] with the trend figures computed already (`serve` keeps them
+    /// while only bodies change: they read no body).
+    fn with_trends(
+        site: &'a Site,
+        tera: Tera,
+        rows: Vec<IncidentRow>,
+        row_html: Vec<String>,
+        trends: crate::analyze::trends::Trends,
+    ) -> Self {
         let tz = site.config.tz();
         let config = &site.config;
         let view = SiteView {
@@ -371,7 +384,7 @@ impl<'a> Renderer<'a> {
             row_html,
             list_row_html: Vec::new(),
             base,
-            trends: crate::analyze::trends::compute(site, options.as_of),
+            trends,
             quality: Vec::new(),
         }
     }

@@ -29,6 +29,7 @@ use super::{
 use crate::analyze::index::Facet;
 use crate::analyze::quality::Quality;
 use crate::analyze::site::Site;
+use crate::analyze::trends::Trends;
 use crate::render::theme::Theme;
 
 /// Table rows and export lines of a previous render, for the next render to reuse; made
@@ -79,6 +80,10 @@ pub struct Rows {
     /// last render of `/health/` made. Scoring all 10,000 postmortems again took most of a
     /// title edit's time in `serve`.
     quality: Vec<Option<Quality>>,
+    /// The trend figures of the last render of these rows, for a render of the same site
+    /// with other bodies ([`Rows::build`] leaves them out: trends read no body, but all
+    /// the metadata).
+    trends: Option<Trends>,
 }
 
 impl Rows {
@@ -148,14 +153,21 @@ impl Rows {
                 }
             })
             .collect::<Result<_, RenderError>>()?;
+        let previous = matched.into_iter().map(|(previous, _)| previous).collect();
+        Ok(Rows::of(made, previous))
+    }
+
+    /// The rows made by [`Rows::build`], each with whether it changed, as columns.
+    fn of(made: Vec<(CachedRow, bool)>, previous: Vec<Option<usize>>) -> Rows {
         let mut rows = Rows {
             rows: Vec::with_capacity(made.len()),
             html: Vec::with_capacity(made.len()),
             list_html: Vec::with_capacity(made.len()),
             changed: Vec::with_capacity(made.len()),
-            previous: matched.into_iter().map(|(previous, _)| previous).collect(),
+            previous,
             exports: Vec::with_capacity(made.len()),
             quality: Vec::with_capacity(made.len()),
+            trends: None,
         };
         for (made, changed) in made {
             rows.rows.push(made.row);
@@ -165,7 +177,7 @@ impl Rows {
             rows.exports.push(made.export);
             rows.quality.push(made.quality);
         }
-        Ok(rows)
+        rows
     }
 
     /// Whether the row of the incident at `position` is new or differs from its cached row.
@@ -190,6 +202,10 @@ impl Rows {
     /// The rows as a cache for the next render. `slugs` is the slug map of the site they
     /// were made for (`Site::slugs`).
     pub fn into_cache(self, slugs: HashMap<String, usize>) -> RowCache {
+        // The trend figures are for the site the rows were made for: freed (thousands of
+        // small lists) off the path of the rebuild.
+        let trends = self.trends;
+        rayon::spawn(move || drop(trends));
         // Rows made by a full render have no export lines: pad, rather than zip short.
         let exports = self
             .exports
@@ -385,8 +401,10 @@ where
         previous,
         exports: kept_exports,
         quality,
+        trends,
     } = rows;
-    let mut renderer = Renderer::with_rows(site, tera, row_data, html, options);
+    let trends = trends_for(site, trends, options);
+    let mut renderer = Renderer::with_trends(site, tera, row_data, html, trends);
     renderer.list_row_html = list_html;
     let mut quality = lend_scores(&mut renderer, quality, selection.site_wide);
     let (mut chosen, skipped): (Vec<Job>, Vec<Job>) = jobs(site)
@@ -428,9 +446,6 @@ where
     if quality.is_empty() {
         quality = scores.into_iter().map(Some).collect();
     }
-    // Freeing the trend figures (thousands of small lists) is left to another thread, so
-    // that it does not delay the caller: `serve` reports the rebuild when this returns.
-    rayon::spawn(move || drop(trends));
     Ok(Partial {
         paths: selection.site_wide.then_some(paths),
         rendered,
@@ -442,8 +457,18 @@ where
             previous,
             exports,
             quality,
+            trends: Some(trends),
         },
     })
+}
+
+/// The trend figures `kept` with the rows, when they are for the same as-of date; else
+/// computed for `site`.
+fn trends_for(site: &Site, kept: Option<Trends>, options: &RenderOptions) -> Trends {
+    match kept {
+        Some(kept) if kept.as_of == options.as_of => kept,
+        _ => crate::analyze::trends::compute(site, options.as_of),
+    }
 }
 
 /// Gives the renderer every incident's quality score when all are known (kept, or with

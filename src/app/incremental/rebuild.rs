@@ -16,6 +16,7 @@ use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::app::output;
 use crate::model::incident::Incident;
 use crate::parse::source;
+use crate::render::search::SearchUpdate;
 use crate::render::theme::Theme;
 use crate::render::{self, Page, RenderError, RenderOptions, RowCache, Rows, Selection};
 
@@ -52,17 +53,20 @@ impl Session {
             .filter_map(|&p| current.site.incidents.get(p))
             .map(|incident| incident.source.clone())
             .collect();
-        let search = self.search.refresh(&current.site, Some(&touched));
         let writer = Writer {
             theme: &self.theme,
             options: &self.options,
             tera: &self.tera,
             fresh: false,
         };
+        let site = &current.site;
+        let search = &mut self.search;
         let result = writer
-            .write(&current.site, rows, &selection, search.pages)
-            .and_then(|done| {
-                output::remove_pages(&self.options.out, &search.stale)?;
+            .write(site, rows, &selection, || {
+                search.refresh(site, Some(&touched))
+            })
+            .and_then(|(done, stale)| {
+                output::remove_pages(&self.options.out, &stale)?;
                 Ok(done)
             });
         update.stages.push(("render+write", t1.elapsed()));
@@ -347,13 +351,20 @@ impl Session {
     ) -> Result<(render::Partial, Vec<String>), SessionError> {
         let fresh = self.fresh_output;
         let only_files = matches!(scope, Scope::Reached | Scope::Bodies) && !fresh;
-        let search = self.search.refresh(site, only_files.then_some(touched));
-        let result = self
-            .writer()
-            .write(site, rows, selection, search.pages)
-            .and_then(|done| {
+        let writer = Writer {
+            theme: &self.theme,
+            options: &self.options,
+            tera: &self.tera,
+            fresh,
+        };
+        let search = &mut self.search;
+        let result = writer
+            .write(site, rows, selection, || {
+                search.refresh(site, only_files.then_some(touched))
+            })
+            .and_then(|(done, stale)| {
                 if !fresh {
-                    output::remove_pages(&self.options.out, &search.stale)?;
+                    output::remove_pages(&self.options.out, &stale)?;
                 }
                 Ok(done)
             });
@@ -361,16 +372,6 @@ impl Session {
             self.search.forget();
         }
         result
-    }
-
-    /// How this session writes its next render.
-    fn writer(&self) -> Writer<'_> {
-        Writer {
-            theme: &self.theme,
-            options: &self.options,
-            tera: &self.tera,
-            fresh: self.fresh_output,
-        }
     }
 
     /// Forgets the rendered site after a failed render: its incidents go back to their
@@ -429,6 +430,10 @@ fn missing_from(old: &[String], new: &[String]) -> Vec<String> {
     missing
 }
 
+/// A render written: what it did, the pages it wrote (sorted), and the search files that
+/// are no longer in the index.
+type Written = ((render::Partial, Vec<String>), Vec<String>);
+
 /// What writing a render takes from the session, borrowed apart from the rendered site
 /// so the body-only path can write while it holds that site.
 struct Writer<'a> {
@@ -440,16 +445,18 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Renders `selection` of `site` and writes it with the `search` index's pages: into a
-    /// fresh folder swapped into place (the session's first render), or page by page over
-    /// the existing one, only what differs. Returns the pages written, sorted.
+    /// Renders `selection` of `site` and writes it with the pages of the search index
+    /// that `search` brings up to date (beside the render: on a body edit at 10,000
+    /// postmortems the two take about as long): into a fresh folder swapped into place
+    /// (the session's first render), or page by page over the existing one, only what
+    /// differs. Returns the pages written, sorted, and the search files no longer there.
     fn write(
         &self,
         site: &Site,
         rows: Rows,
         selection: &Selection,
-        search: Vec<Page>,
-    ) -> Result<(render::Partial, Vec<String>), SessionError> {
+        search: impl FnOnce() -> SearchUpdate + Send,
+    ) -> Result<Written, SessionError> {
         let (theme, options, tera) = (self.theme, self.options, self.tera.clone());
         let out = &options.out;
         let render_options = RenderOptions {
@@ -470,22 +477,35 @@ impl Writer<'_> {
                 }
                 Ok::<(), SessionError>(())
             };
-            let partial =
-                render::render_selected(site, theme, &render_options, tera, rows, selection, sink)?;
-            search.into_par_iter().try_for_each(sink)?;
-            Ok::<_, SessionError>(partial)
+            let (partial, search) = rayon::join(
+                || {
+                    render::render_selected(
+                        site,
+                        theme,
+                        &render_options,
+                        tera,
+                        rows,
+                        selection,
+                        sink,
+                    )
+                },
+                search,
+            );
+            let partial = partial?;
+            search.pages.into_par_iter().try_for_each(sink)?;
+            Ok::<_, SessionError>((partial, search.stale))
         };
-        let partial = if self.fresh {
+        let (partial, stale) = if self.fresh {
             let staging = output::Staging::new(out, output::Replace::default())?;
-            let partial = render_and_write(&|page| Ok(staging.write(page).map(|()| true)?))?;
+            let done = render_and_write(&|page| Ok(staging.write(page).map(|()| true)?))?;
             staging.commit()?;
-            partial
+            done
         } else {
             render_and_write(&|page| Ok(output::write_if_changed(out, page)?))?
         };
         let mut written = written.into_inner().unwrap_or_else(|e| e.into_inner());
         written.sort_unstable();
-        Ok((partial, written))
+        Ok(((partial, written), stale))
     }
 }
 
