@@ -1,24 +1,38 @@
 #!/usr/bin/env bash
 # Full-build benchmark: Hindsight against Hugo on the same synthetic corpus, same run.
 #
-#   benches/build.sh [COUNTS...]        default: 1000 10000
+#   benches/build.sh [COUNTS...]        default: 1000 10000 100000
 #
 # Writes corpora with ../shared/bench/gen_corpus.py (seed 1) under /dev/shm (tmpfs: the
-# disk here adds seconds of noise), builds each with the release binary and with Hugo
-# (a minimal site with taxonomies for services, root cause and severity, like ours), and
-# prints wall time (median of 3), pages per second and peak memory, with Hindsight's time
-# as a ratio of Hugo's. Needs: hugo (apt-get install hugo), python3, GNU time.
+# disk here adds seconds of noise; 100,000 postmortems take a few minutes to write and are
+# kept for the next run), builds each with Hindsight and with Hugo (a minimal site with
+# taxonomies for services, root cause and severity, like ours) RUNS times, alternating the
+# two, and prints one Markdown table row per tool and size: wall time (median), user CPU
+# time (median: on a shared machine the steadier figure), peak memory (the largest of the
+# runs), the files written, the search index's files, and the wall time as a ratio of
+# Hugo's. benches/serve.sh and benches/search.sh print their rows in the same style.
+#
+# Environment:
+#   RUNS=3          builds per tool and size
+#   BENCH_DIR=...   where corpora and outputs live (default /dev/shm/hindsight-bench)
+#   BIN=path        the Hindsight binary (default: this checkout, built with --release)
+#   HUGO=0          leave Hugo out
+# Needs: hugo (apt-get install hugo; 0.111 measured), python3, GNU time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 gen=${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}
 work=${BENCH_DIR:-/dev/shm/hindsight-bench}
-counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000)
+counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000 100000)
 runs=${RUNS:-3}
+with_hugo=${HUGO:-1}
 
-command -v hugo >/dev/null || { echo "hugo not found: apt-get install hugo" >&2; exit 2; }
+[ "$with_hugo" = 0 ] || command -v hugo >/dev/null || { echo "hugo not found: apt-get install hugo" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time not found: apt-get install time" >&2; exit 2; }
-cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-bin=$here/target/release/hindsight
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+  BIN=${CARGO_TARGET_DIR:-$here/target}/release/hindsight
+fi
+mkdir -p "$work"
 
 hugo_site() { # $1 = site dir
   mkdir -p "$1/layouts/_default"
@@ -26,6 +40,8 @@ hugo_site() { # $1 = site dir
 baseURL = "/"
 title = "bench"
 disableKinds = ["RSS", "sitemap", "robotsTXT"]
+# Hugo's default of 30 s per page is not enough at 100,000 pages on a busy machine.
+timeout = "10m"
 [taxonomies]
 service = "services"
 cause = "root_cause"
@@ -43,33 +59,52 @@ HTML
   cp "$1/layouts/_default/list.html" "$1/layouts/_default/terms.html"
 }
 
-# Runs "$@" $runs times; prints "median_seconds peak_kib".
-measure() {
-  local times=() peak=0
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>&1
-    read -r t m < "$work/time.txt"
-    times+=("$t"); [ "$m" -gt "$peak" ] && peak=$m
-  done
-  printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")" "$peak"
+# One build of "$@" under GNU time; appends "wall user peak_kib" to the file $log.
+timed() {
+  /usr/bin/time -f '%e %U %M' -o "$work/time.txt" "$@" >/dev/null 2>&1 || {
+    echo "failed: $*" >&2; exit 1; }
+  cat "$work/time.txt" >> "$log"
 }
 
-printf '%-8s %-10s %9s %11s %10s %12s\n' count tool wall_s pages_per_s peak_MiB vs_hugo
+# Reads "wall user peak" lines from $1; prints "median_wall median_user max_peak_kib".
+summary() {
+  local n; n=$(wc -l < "$1")
+  paste <(cut -d' ' -f1 "$1" | sort -n | sed -n "$(( (n + 1) / 2 ))p") \
+        <(cut -d' ' -f2 "$1" | sort -n | sed -n "$(( (n + 1) / 2 ))p") \
+        <(cut -d' ' -f3 "$1" | sort -n | tail -1)
+}
+
+echo "| postmortems | tool | wall s (median of $runs) | user CPU s | peak MiB | files written | search files | vs Hugo |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for count in "${counts[@]}"; do
   site=$work/hindsight-$count hugo=$work/hugo-$count
   if [ ! -d "$site/content" ]; then
     python3 "$gen" --count "$count" --seed 1 --out "$site/content" >/dev/null 2>&1
   fi
-  if [ ! -d "$hugo/content" ]; then
-    hugo_site "$hugo"
+  [ -f "$site/hindsight.toml" ] || echo 'title = "bench"' > "$site/hindsight.toml"
+  if [ "$with_hugo" != 0 ] && [ ! -d "$hugo/content" ]; then
     python3 "$gen" --count "$count" --seed 1 --out "$hugo/content/incidents" --front-matter flat >/dev/null 2>&1
   fi
-  read -r h_time h_mem < <(measure hugo --quiet -s "$hugo" -d "$work/hugo-out-$count")
-  h_pages=$(find "$work/hugo-out-$count" -name '*.html' | wc -l)
-  read -r s_time s_mem < <(measure "$bin" build --root "$site" --output "$work/out-$count")
-  s_pages=$(find "$work/out-$count" -name '*.html' | wc -l)
-  awk -v c="$count" -v ht="$h_time" -v hm="$h_mem" -v hp="$h_pages" -v st="$s_time" -v sm="$s_mem" -v sp="$s_pages" 'BEGIN {
-    printf "%-8s %-10s %9.2f %11.0f %10.0f %12s\n", c, "hugo", ht, hp / ht, hm / 1024, "1.00x";
-    printf "%-8s %-10s %9.2f %11.0f %10.0f %11.2fx\n", c, "hindsight", st, sp / st, sm / 1024, st / ht;
-  }'
+  [ "$with_hugo" = 0 ] || [ -f "$hugo/config.toml" ] || hugo_site "$hugo"
+  : > "$work/hugo.log"; : > "$work/hindsight.log"
+  for _ in $(seq "$runs"); do
+    if [ "$with_hugo" != 0 ]; then
+      rm -rf "$work/hugo-out-$count"
+      log=$work/hugo.log timed hugo --quiet -s "$hugo" -d "$work/hugo-out-$count"
+    fi
+    log=$work/hindsight.log timed "$BIN" build --root "$site" --output "$work/out-$count"
+  done
+  s_files=$(find "$work/out-$count" -type f | wc -l)
+  s_search=$(find "$work/out-$count/search" -type f 2>/dev/null | wc -l)
+  read -r s_wall s_user s_peak < <(summary "$work/hindsight.log")
+  if [ "$with_hugo" != 0 ]; then
+    h_files=$(find "$work/hugo-out-$count" -type f | wc -l)
+    read -r h_wall h_user h_peak < <(summary "$work/hugo.log")
+    awk -v c="$count" -v w="$h_wall" -v u="$h_user" -v m="$h_peak" -v f="$h_files" 'BEGIN {
+      printf "| %d | Hugo | %.2f | %.2f | %.0f | %d | — | 1.00× |\n", c, w, u, m / 1024, f }'
+  fi
+  awk -v c="$count" -v w="$s_wall" -v u="$s_user" -v m="$s_peak" -v f="$s_files" -v s="$s_search" \
+      -v h="${h_wall:-}" 'BEGIN {
+    ratio = h == "" ? "—" : sprintf("%.2f×", w / h)
+    printf "| %d | Hindsight | %.2f | %.2f | %.0f | %d | %d | %s |\n", c, w, u, m / 1024, f, s, ratio }'
 done

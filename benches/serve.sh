@@ -120,11 +120,16 @@ for line in open(sys.argv[1], encoding="utf-8"):
 for kind, chosen in (("body", rebuilds[:runs]), ("title", rebuilds[runs : 2 * runs])):
     names = list(dict.fromkeys(name for r in chosen for name in r))
     cells = [f"{n} {statistics.median(r.get(n, 0.0) for r in chosen):.1f}" for n in names]
-    print(f"              {kind} stages, median ms: " + ", ".join(cells))
+    print(f"  {kind} edit stages, median ms: " + ", ".join(cells))
 PY
 }
 
-printf '%-4s %-8s %-6s %6s %9s %8s %8s %11s %12s\n' bin site edit runs median_ms p90_ms max_ms rss_MiB peak_rss_MiB
+# One Markdown table row per binary, site and kind of edit, as benches/build.sh prints;
+# the first builds and the stages follow the table.
+notes=$work/notes.txt
+: > "$notes"
+echo "| bin | site | edit | saves | median ms | p90 ms | max ms | RSS MiB | peak RSS MiB |"
+echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for site in "${sites[@]}"; do
   name=$(basename "$site") root=$work/site-$site
   if [ -d "$site" ]; then
@@ -158,11 +163,12 @@ for site in "${sites[@]}"; do
     python3 "$client" "$address" "$file" "$runs" | while read -r kind median p90 max; do
       rss=$(awk '/^VmRSS/ { print int($2 / 1024) }' /proc/$pid/status)
       peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' /proc/$pid/status)
-      printf '%-4s %-8s %-6s %6s %9s %8s %8s %11s %12s\n' "$label" "$name" "$kind" "$runs" "$median" "$p90" "$max" "$rss" "$peak"
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$name" "$kind" "$runs" "$median" "$p90" "$max" "$rss" "$peak"
     done
-    echo "              (first build: $first)"
-    stages "$log" "$runs"
+    { echo "$label $name: first build in $first"; stages "$log" "$runs"; } >> "$notes"
     kill $pid; wait $pid 2>/dev/null || true
     trap - EXIT
   done
 done
+echo
+cat "$notes"
