@@ -416,6 +416,143 @@ async fn same_answers(client: &Client, data: &SearchData) {
     }
 }
 
+/// The names a result line shows for `param` at `position`: its values in the facet's
+/// order, "Not set" left out.
+fn names_of(data: &SearchData, param: &str, position: usize) -> Vec<String> {
+    let facet = data
+        .facets
+        .iter()
+        .find(|f| f.param == param)
+        .expect("a facet");
+    facet
+        .terms
+        .iter()
+        .filter(|(_, slug, positions)| slug != "not-set" && positions.contains(&(position as u32)))
+        .map(|(name, _, _)| name.clone())
+        .collect()
+}
+
+/// A large archive's page loads its larger facets (`f/<param>.js`) only when a visitor
+/// reaches for the filters or chooses a value. The example is small, so the page is
+/// opened with a facet budget of 0 bytes (the script's test hook, set before it runs):
+/// the first results show each incident's severity, services and root causes from its
+/// document, the filters list their values without counts, and reaching the filters
+/// brings the reference's counts. A value chosen in the URL loads its facet first.
+#[tokio::test(flavor = "current_thread")]
+async fn facets_load_when_the_filters_are_reached() {
+    let Some(session) = session().await else {
+        return;
+    };
+    let client = &session.client;
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let site = work.path().join("site");
+    build_example(&site);
+    let data = SearchData::from_dir(&site).expect("the index reads back");
+    let page = std::fs::read_to_string(site.join("search/index.html")).expect("the page");
+    let hook = "<head><script>window.hindsightSearch = {eagerFacetBytes: 0};</script>";
+    std::fs::write(
+        site.join("search/lazy.html"),
+        page.replacen("<head>", hook, 1),
+    )
+    .expect("write the page");
+    let address = static_server(site.clone());
+    let url = format!("http://{address}/pm/search/lazy.html");
+    client
+        .goto(&format!("{url}?q=redis"))
+        .await
+        .expect("open the page");
+    let first = wait_until(
+        client,
+        "the first results",
+        r#"const root = document.getElementById('search');
+        if (root.dataset.state !== 'ready' || root.dataset.rendered !== '?q=redis') return null;
+        const item = document.querySelector('#search-results > li');
+        const text = (sel) => (item.querySelector(sel) || {}).textContent || '';
+        return { position: +item.dataset.position, title: text('h3 a'), severity: (item.querySelector('.sev') || {}).title || '',
+          services: text('.search-services'), causes: text('.search-cause'),
+          counts: document.querySelectorAll('#search-filters .count').length,
+          options: document.querySelectorAll('#search-filters input[type=checkbox]').length,
+          facets: performance.getEntriesByType('resource').filter(e => e.name.includes('/search/f/')).length };"#,
+        |v| !v.is_null(),
+    )
+    .await;
+    assert_eq!(first["title"], REDIS_FIRST);
+    assert_eq!(first["facets"], 0, "no facet loaded: {first}");
+    assert_eq!(
+        first["counts"], 0,
+        "no counts before the facets load: {first}"
+    );
+    assert!(
+        first["options"].as_u64() > Some(0),
+        "values listed: {first}"
+    );
+    let position = first["position"].as_u64().unwrap_or_default() as usize;
+    assert_eq!(
+        first["severity"],
+        names_of(&data, "severity", position).join(", "),
+        "{first}"
+    );
+    assert_eq!(
+        first["services"],
+        names_of(&data, "service", position).join(", ")
+    );
+    assert_eq!(
+        first["causes"],
+        names_of(&data, "cause", position).join(", ")
+    );
+    // Reaching the filters (here with the keyboard) loads them; the counts come.
+    client
+        .execute(
+            "document.querySelector('#search-filters input').focus();",
+            Vec::new(),
+        )
+        .await
+        .expect("focus a filter");
+    wait_until(
+        client,
+        "the counts",
+        "return document.querySelectorAll('#search-filters .count').length;",
+        |v| v.as_u64() > Some(0),
+    )
+    .await;
+    check(client, (&data, &site), &query("redis", &[]), "?q=redis").await;
+    // A value chosen in a shared URL, on a fresh page: its facet loads before the results.
+    let (_, slug, _) = data
+        .facets
+        .iter()
+        .find(|f| f.param == "service")
+        .and_then(|f| {
+            f.terms
+                .iter()
+                .find(|(_, slug, p)| slug != "not-set" && !p.is_empty())
+        })
+        .expect("a service with incidents");
+    client
+        .goto(&format!("{url}?service={slug}"))
+        .await
+        .expect("open the page");
+    let state = format!("?service={slug}");
+    let want = expected(&data, &query("", &[("service", slug.as_str())]));
+    let got = wait_until(
+        client,
+        "the filtered results",
+        &format!(
+            r#"const root = document.getElementById('search');
+            if (root.dataset.state !== 'ready' || root.dataset.rendered !== {state:?}) return null;
+            return [...document.querySelectorAll('#search-results > li')].map(li => +li.dataset.position);"#
+        ),
+        |v| !v.is_null(),
+    )
+    .await;
+    assert_eq!(got, want["results"], "results for {state}");
+    session
+        .client
+        .clone()
+        .close()
+        .await
+        .expect("close the browser");
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn searching_the_example_over_http_under_a_sub_path_and_from_disk() {
     let Some(session) = session().await else {

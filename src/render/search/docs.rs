@@ -7,8 +7,10 @@
 //! way results come: with no words, or with words that many postmortems share, results
 //! tie on score and go newest first, so the first page falls in a few blocks at the start.
 
-use super::SEARCH_DIR;
 use super::encode::js_string;
+use super::{SEARCH_DIR, facet_param};
+use crate::analyze::index::{Facet, TermLists};
+use crate::analyze::site::Site;
 use crate::model::incident::Incident;
 use crate::render::{Page, format_duration};
 
@@ -35,35 +37,58 @@ pub(super) fn block_count(count: usize) -> usize {
     count.div_ceil(DOC_BLOCK)
 }
 
-/// Block `block`'s file; `incidents` are the site's incidents, all of them.
-pub(super) fn block_page(block: usize, incidents: &[Incident]) -> Page {
-    let first = block * DOC_BLOCK;
-    let last = (first + DOC_BLOCK).min(incidents.len());
-    Page {
-        path: block_path(block),
-        bytes: block_fragment(first, &incidents[first..last]).into_bytes(),
+/// The facets a result line shows (severity badge, services, root causes): each record
+/// names its values by their place in the facet's list in `meta.js`, so the first results
+/// show them without the facets' incident sets, which load later (`f/<param>.js`).
+pub(super) const RESULT_FACETS: [Facet; 3] = [Facet::Severity, Facet::Service, Facet::Cause];
+
+/// Per incident, its values of each of [`RESULT_FACETS`].
+pub(crate) struct ResultTerms([TermLists; 3]);
+
+impl ResultTerms {
+    pub(super) fn new(site: &Site) -> ResultTerms {
+        ResultTerms(RESULT_FACETS.map(|facet| {
+            site.index
+                .facet(facet)
+                .terms_by_incident(site.incidents.len())
+        }))
     }
 }
 
-/// `hindsightSearch.docs(<first position>,[{...},...]);`: the records of `incidents`,
-/// which sit at positions `first` onwards.
-pub fn block_fragment(first: usize, incidents: &[Incident]) -> String {
-    let mut out = String::with_capacity(incidents.len() * (SNIPPET_SOURCE_CHARS + 256));
+/// Block `block`'s file.
+pub(super) fn block_page(block: usize, site: &Site, terms: &ResultTerms) -> Page {
+    let first = block * DOC_BLOCK;
+    let last = (first + DOC_BLOCK).min(site.incidents.len());
+    Page {
+        path: block_path(block),
+        bytes: block_fragment(site, terms, first..last).into_bytes(),
+    }
+}
+
+/// `hindsightSearch.docs(<first position>,[{...},...]);`: the records of the incidents at
+/// `positions`.
+pub(super) fn block_fragment(
+    site: &Site,
+    terms: &ResultTerms,
+    positions: std::ops::Range<usize>,
+) -> String {
+    let mut out = String::with_capacity(positions.len() * (SNIPPET_SOURCE_CHARS + 256));
     out.push_str("hindsightSearch.docs(");
-    out.push_str(&first.to_string());
+    out.push_str(&positions.start.to_string());
     out.push_str(",[");
-    for (i, incident) in incidents.iter().enumerate() {
+    for (i, position) in positions.enumerate() {
         if i > 0 {
             out.push(',');
         }
-        push_record(&mut out, incident);
+        push_record(&mut out, &site.incidents[position], terms, position);
     }
     out.push_str("]);\n");
     out
 }
 
-/// One incident's record: `{"title":…,"url":…,"duration":…,"summary":…,"text":…}`.
-fn push_record(out: &mut String, incident: &Incident) {
+/// One incident's record: `{"title":…,"url":…,"duration":…,"summary":…,"severity":[…],
+/// "service":[…],"cause":[…],"text":…}`.
+fn push_record(out: &mut String, incident: &Incident, terms: &ResultTerms, position: usize) {
     let text = &incident.body.plain_text;
     let end = text
         .char_indices()
@@ -80,6 +105,22 @@ fn push_record(out: &mut String, incident: &Incident) {
     if let Some(summary) = &incident.summary {
         out.push_str(",\"summary\":");
         js_string(out, summary);
+    }
+    for (facet, lists) in RESULT_FACETS.iter().zip(&terms.0) {
+        let values = lists.of_incident(position);
+        if values.is_empty() {
+            continue;
+        }
+        out.push_str(",\"");
+        out.push_str(facet_param(*facet));
+        out.push_str("\":[");
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&value.to_string());
+        }
+        out.push(']');
     }
     out.push_str(",\"text\":");
     js_string(out, &text[..end]);

@@ -9,11 +9,12 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
-use super::docs::{DOC_BLOCK, block_count, block_page, block_path};
+use super::docs::{DOC_BLOCK, RESULT_FACETS, ResultTerms, block_count, block_page, block_path};
 use super::{
-    Field, Postings, SEARCH_DIR, doc_terms, meta_page, postings, shard_ends, shard_page,
-    term_record,
+    Field, Postings, SEARCH_DIR, doc_terms, facet_pages, facet_path, meta_page, postings,
+    shard_ends, shard_page, term_record,
 };
+use crate::analyze::index::Facet;
 use crate::analyze::site::Site;
 use crate::render::Page;
 use rayon::prelude::*;
@@ -50,6 +51,24 @@ pub struct SearchIndex {
     terms: BTreeMap<Key, TermState>,
     /// Each shard's first and last term.
     spans: Vec<(Key, Key)>,
+    /// The slugs of the values of the facets a document names its values of by their
+    /// place ([`RESULT_FACETS`]): when they change, every document block is written again.
+    result_slugs: Vec<Vec<String>>,
+}
+
+/// The slugs of each of [`RESULT_FACETS`]' values, in order.
+fn result_slugs(site: &Site) -> Vec<Vec<String>> {
+    RESULT_FACETS
+        .iter()
+        .map(|&facet| {
+            site.index
+                .facet(facet)
+                .terms
+                .iter()
+                .map(|t| t.slug.clone())
+                .collect()
+        })
+        .collect()
 }
 
 /// What an update writes and what it leaves behind.
@@ -86,14 +105,16 @@ impl SearchIndex {
             universe,
             terms,
             spans: Vec::new(),
+            result_slugs: result_slugs(site),
         };
         let (shards, _) = index.relayout(&HashSet::new(), true);
-        let mut pages = vec![index.meta(site)];
+        let mut pages = index.meta_and_facets(site);
         pages.extend(shards);
+        let result_terms = ResultTerms::new(site);
         pages.par_extend(
             (0..block_count(site.incidents.len()))
                 .into_par_iter()
-                .map(|block| block_page(block, &site.incidents)),
+                .map(|block| block_page(block, site, &result_terms)),
         );
         (index, pages)
     }
@@ -105,14 +126,10 @@ impl SearchIndex {
         let old_universe = self.universe;
         let old_shards = self.spans.len();
         let universe = site.incidents.len() as u32;
-        let Some(changed) = changed.filter(|_| universe == old_universe) else {
-            let (index, pages) = SearchIndex::build(site);
-            *self = index;
-            let stale = (block_count(universe as usize)..block_count(old_universe as usize))
-                .map(block_path)
-                .chain((self.spans.len()..old_shards).map(|i| format!("{SEARCH_DIR}/t/{i}.js")))
-                .collect();
-            return SearchUpdate { pages, stale };
+        let same_result_terms = self.result_slugs == result_slugs(site);
+        let Some(changed) = changed.filter(|_| universe == old_universe && same_result_terms)
+        else {
+            return self.rebuild(site);
         };
         self.slugs = site
             .incidents
@@ -162,16 +179,34 @@ impl SearchIndex {
             }
         }
         let (mut pages, count) = self.relayout(&touched, false);
-        pages.push(self.meta(site));
+        pages.extend(self.meta_and_facets(site));
+        let result_terms = ResultTerms::new(site);
         let mut blocks: Vec<usize> = positions
             .iter()
             .map(|&p| p as usize / DOC_BLOCK)
             .filter(|&block| block < block_count(site.incidents.len()))
             .collect();
         blocks.dedup();
-        pages.extend(blocks.into_iter().map(|b| block_page(b, &site.incidents)));
+        pages.extend(
+            blocks
+                .into_iter()
+                .map(|b| block_page(b, site, &result_terms)),
+        );
         let stale = (count..old_shards)
             .map(|i| format!("{SEARCH_DIR}/t/{i}.js"))
+            .collect();
+        SearchUpdate { pages, stale }
+    }
+
+    /// Indexes everything again; the files of the old index that the new one lacks are
+    /// stale.
+    fn rebuild(&mut self, site: &Site) -> SearchUpdate {
+        let (old_universe, old_shards) = (self.universe, self.spans.len());
+        let (index, pages) = SearchIndex::build(site);
+        *self = index;
+        let stale = (block_count(self.universe as usize)..block_count(old_universe as usize))
+            .map(block_path)
+            .chain((self.spans.len()..old_shards).map(|i| format!("{SEARCH_DIR}/t/{i}.js")))
             .collect();
         SearchUpdate { pages, stale }
     }
@@ -212,14 +247,20 @@ impl SearchIndex {
     /// Every file the index last wrote.
     fn files(&self) -> Vec<String> {
         std::iter::once(format!("{SEARCH_DIR}/meta.js"))
+            .chain(Facet::ALL.map(facet_path))
             .chain((0..self.spans.len()).map(|i| format!("{SEARCH_DIR}/t/{i}.js")))
             .chain((0..block_count(self.universe as usize)).map(block_path))
             .collect()
     }
 
-    fn meta(&self, site: &Site) -> Page {
+    /// `meta.js` and the facet files: every update writes them, since any edit may
+    /// change a facet's counts.
+    fn meta_and_facets(&self, site: &Site) -> Vec<Page> {
         let heads: Vec<&str> = self.spans.iter().map(|(first, _)| &*first.0).collect();
-        meta_page(site, &heads)
+        let mut pages = facet_pages(site);
+        let bytes: Vec<usize> = pages.iter().map(|page| page.bytes.len()).collect();
+        pages.push(meta_page(site, &heads, &bytes));
+        pages
     }
 }
 

@@ -6,9 +6,12 @@
 //! from any static host, under any sub-path, and from `file://`, where `fetch()` of JSON
 //! is refused. The files, all under `search/`:
 //!
-//! - `meta.js`: loaded with the page. The facets (each value's name, slug and the set of
-//!   incidents that have it, so filter counts are exact), each incident's date (as runs
-//!   of equal days), and the first term of every term shard.
+//! - `meta.js`: loaded with the page. The facets (each value's name, slug and number of
+//!   incidents), each incident's date (as runs of equal days), and the first term of
+//!   every term shard.
+//! - `f/<param>.js`: a facet's incident sets, one per value, so filter counts are exact.
+//!   The page loads those within [`EAGER_FACET_BYTES`] with itself, the others when a
+//!   visitor reaches for the filters.
 //! - `t/<n>.js`: term shards, contiguous ranges of the sorted terms, about 8 to 24 KB
 //!   each, cut where the terms say (see `shard_ends`). A term's record is the set of
 //!   incidents that hold it anywhere and, per ranking field, the set that hold it there.
@@ -26,7 +29,7 @@ mod incremental;
 pub mod query;
 mod tokenize;
 
-pub use docs::{DOC_BLOCK, SNIPPET_SOURCE_CHARS, block_fragment};
+pub use docs::{DOC_BLOCK, SNIPPET_SOURCE_CHARS};
 pub use incremental::{SearchIndex, SearchState, SearchUpdate};
 pub use tokenize::{query_tokens, tokens};
 
@@ -40,12 +43,22 @@ use crate::analyze::index::Facet;
 use crate::analyze::site::Site;
 use crate::model::incident::Incident;
 use crate::render::Page;
+use docs::ResultTerms;
 use encode::{js_string, push_days, push_set};
 
 /// The version of the index format; `search.js` refuses data of another version.
 /// Version 2 carries the search rules in `meta.js`; version 3 has documents in blocks
-/// (`d/<block>.js`), days as runs and doc sets as runs.
-pub const FORMAT_VERSION: u32 = 3;
+/// (`d/<block>.js`), days as runs and doc sets as runs; version 4 moves the facets'
+/// incident sets out of `meta.js` into `f/<param>.js`, and a document names its
+/// severity, services and root causes itself.
+pub const FORMAT_VERSION: u32 = 4;
+
+/// The page loads facet files (`f/<param>.js`), smallest first, while together they stay
+/// within this many bytes; the others when a visitor first reaches for the filters or
+/// chooses one of their values. At 10,000 postmortems every facet fits (about 75 KB), so
+/// the filters show their counts at once; at 100,000 the largest (tags 418 KB, services
+/// 211 KB, root causes 104 KB) would have made the first query over 1 MB.
+const EAGER_FACET_BYTES: usize = 128 * 1024;
 
 /// The incidents' days are counted from this date (`meta.js` `days`)...
 const EPOCH: (i32, u32, u32) = (1900, 1, 1);
@@ -503,11 +516,47 @@ fn shard_page<'a>(number: usize, records: impl Iterator<Item = &'a str>) -> Page
     }
 }
 
-fn meta_page(site: &Site, shard_heads: &[&str]) -> Page {
+fn meta_page(site: &Site, shard_heads: &[&str], facet_bytes: &[usize]) -> Page {
     Page {
         path: format!("{SEARCH_DIR}/meta.js"),
-        bytes: meta(site, shard_heads).into_bytes(),
+        bytes: meta(site, shard_heads, facet_bytes).into_bytes(),
     }
+}
+
+/// `f/<param>.js`: the incident set of each of a facet's values, in `meta.js` order.
+fn facet_page(site: &Site, facet: Facet) -> Page {
+    let universe = site.incidents.len() as u32;
+    let mut out = String::from("hindsightSearch.facet(");
+    js_string(&mut out, facet_param(facet));
+    out.push_str(",[");
+    let mut positions = Vec::new();
+    for (j, term) in site.index.facet(facet).terms.iter().enumerate() {
+        if j > 0 {
+            out.push(',');
+        }
+        positions.clear();
+        positions.extend(term.incidents.iter().map(|&p| p as u32));
+        out.push('"');
+        push_set(&mut out, &positions, universe);
+        out.push('"');
+    }
+    out.push_str("]);\n");
+    Page {
+        path: facet_path(facet),
+        bytes: out.into_bytes(),
+    }
+}
+
+fn facet_path(facet: Facet) -> String {
+    format!("{SEARCH_DIR}/f/{}.js", facet_param(facet))
+}
+
+/// Every facet file, in [`Facet::ALL`] order.
+fn facet_pages(site: &Site) -> Vec<Page> {
+    Facet::ALL
+        .into_par_iter()
+        .map(|facet| facet_page(site, facet))
+        .collect()
 }
 
 /// The days since this date are what `meta.js` holds per incident.
@@ -538,13 +587,15 @@ fn push_rules(out: &mut String) {
     out.push_str(&NO_DAY.to_string());
     out.push_str(",\"docBlock\":");
     out.push_str(&DOC_BLOCK.to_string());
+    out.push_str(",\"eagerFacetBytes\":");
+    out.push_str(&EAGER_FACET_BYTES.to_string());
     out.push('}');
 }
 
-/// `meta.js`: the facets, the dates, the shard heads.
-fn meta(site: &Site, shard_heads: &[&str]) -> String {
+/// `meta.js`: the facets (their values, without their incident sets), the dates, the
+/// shard heads. `facet_bytes` are the sizes of the facet files, in [`Facet::ALL`] order.
+fn meta(site: &Site, shard_heads: &[&str], facet_bytes: &[usize]) -> String {
     let universe = site.incidents.len() as u32;
-    let tz = site.config.tz();
     let mut out = String::with_capacity(64 * 1024);
     out.push_str("hindsightSearch.meta({\"version\":");
     out.push_str(&FORMAT_VERSION.to_string());
@@ -557,49 +608,15 @@ fn meta(site: &Site, shard_heads: &[&str]) -> String {
         if i > 0 {
             out.push(',');
         }
-        let (name, plural) = facet.names();
-        out.push_str("{\"param\":");
-        js_string(&mut out, facet_param(facet));
-        out.push_str(",\"path\":");
-        js_string(&mut out, facet.path());
-        out.push_str(",\"name\":");
-        js_string(&mut out, name);
-        out.push_str(",\"plural\":");
-        js_string(&mut out, plural);
-        out.push_str(",\"terms\":[");
-        for (j, term) in site.index.facet(facet).terms.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
-            out.push('[');
-            js_string(&mut out, &term.name);
-            out.push(',');
-            js_string(&mut out, &term.slug);
-            out.push_str(",\"");
-            let positions: Vec<u32> = term.incidents.iter().map(|&p| p as u32).collect();
-            push_set(&mut out, &positions, universe);
-            out.push('"');
-            // Severities have a short name for badges: "SEV1" for "SEV1 · Critical".
-            if facet == Facet::Severity && !term.missing {
-                out.push(',');
-                js_string(&mut out, &term.key);
-            }
-            out.push(']');
-        }
-        out.push_str("]}");
+        push_facet(
+            &mut out,
+            site,
+            facet,
+            facet_bytes.get(i).copied().unwrap_or(0),
+        );
     }
     out.push_str("],\"days\":\"");
-    let days: Vec<u32> = site
-        .incidents
-        .iter()
-        .map(|incident| {
-            incident
-                .day(tz)
-                .and_then(|date| u32::try_from((date - epoch()).num_days()).ok())
-                .map_or(NO_DAY, |day| day.min(NO_DAY - 1))
-        })
-        .collect();
-    push_days(&mut out, &days);
+    push_days(&mut out, &day_numbers(site));
     out.push_str("\",\"shards\":[");
     for (i, head) in shard_heads.iter().enumerate() {
         if i > 0 {
@@ -609,6 +626,55 @@ fn meta(site: &Site, shard_heads: &[&str]) -> String {
     }
     out.push_str("]});\n");
     out
+}
+
+/// One facet in `meta.js`: its names, the size of its file, and each value's name, slug
+/// and number of incidents (and a severity's short name).
+fn push_facet(out: &mut String, site: &Site, facet: Facet, bytes: usize) {
+    let (name, plural) = facet.names();
+    out.push_str("{\"param\":");
+    js_string(out, facet_param(facet));
+    out.push_str(",\"path\":");
+    js_string(out, facet.path());
+    out.push_str(",\"name\":");
+    js_string(out, name);
+    out.push_str(",\"plural\":");
+    js_string(out, plural);
+    out.push_str(",\"bytes\":");
+    out.push_str(&bytes.to_string());
+    out.push_str(",\"terms\":[");
+    for (j, term) in site.index.facet(facet).terms.iter().enumerate() {
+        if j > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        js_string(out, &term.name);
+        out.push(',');
+        js_string(out, &term.slug);
+        out.push(',');
+        out.push_str(&term.incidents.len().to_string());
+        // Severities have a short name for badges: "SEV1" for "SEV1 · Critical".
+        if facet == Facet::Severity && !term.missing {
+            out.push(',');
+            js_string(out, &term.key);
+        }
+        out.push(']');
+    }
+    out.push_str("]}");
+}
+
+/// Each incident's start day, [`NO_DAY`] for none.
+fn day_numbers(site: &Site) -> Vec<u32> {
+    let tz = site.config.tz();
+    site.incidents
+        .iter()
+        .map(|incident| {
+            incident
+                .day(tz)
+                .and_then(|date| u32::try_from((date - epoch()).num_days()).ok())
+                .map_or(NO_DAY, |day| day.min(NO_DAY - 1))
+        })
+        .collect()
 }
 
 /// Every file of the search index, in a stable order.
@@ -635,7 +701,10 @@ pub fn write_each<E: Send>(
     /// Terms encoded at a time: enough for every core, a few hundred KB of records.
     const BATCH: usize = 4096;
     let universe = site.incidents.len() as u32;
-    let terms = postings(site, |block| sink(docs::block_page(block, &site.incidents)))?;
+    let result_terms = ResultTerms::new(site);
+    let terms = postings(site, |block| {
+        sink(docs::block_page(block, site, &result_terms))
+    })?;
     let mut cuts = ShardCuts::default();
     let mut heads: Vec<Box<str>> = Vec::new();
     let mut shard: Vec<String> = Vec::new();
@@ -678,7 +747,10 @@ pub fn write_each<E: Send>(
         ))?;
     }
     let heads: Vec<&str> = heads.iter().map(|head| &**head).collect();
-    sink(meta_page(site, &heads))
+    let facets = facet_pages(site);
+    let facet_bytes: Vec<usize> = facets.iter().map(|page| page.bytes.len()).collect();
+    facets.into_par_iter().try_for_each(&sink)?;
+    sink(meta_page(site, &heads, &facet_bytes))
 }
 
 /// The local date of a day number in `meta.js`, for tests and tools.

@@ -161,19 +161,7 @@ impl SearchData {
         let count = meta["count"].as_u64().unwrap_or(0) as u32;
         let mut facets = Vec::new();
         for facet in meta["facets"].as_array().into_iter().flatten() {
-            let mut terms = Vec::new();
-            for term in facet["terms"].as_array().into_iter().flatten() {
-                terms.push((
-                    string(&term[0])?,
-                    string(&term[1])?,
-                    decode_set(&string(&term[2])?, count),
-                ));
-            }
-            facets.push(FacetData {
-                param: string(&facet["param"])?,
-                name: string(&facet["name"])?,
-                terms,
-            });
+            facets.push(read_facet(facet, count, &file)?);
         }
         let days: Vec<Option<u32>> = decode_days(&string(&meta["days"])?)
             .into_iter()
@@ -416,6 +404,47 @@ impl SearchData {
         }
         (results, counts)
     }
+}
+
+/// A facet of `meta.js`, with its values' incident sets from `f/<param>.js`; each set
+/// must hold as many incidents as `meta.js` says.
+fn read_facet(
+    facet: &serde_json::Value,
+    count: u32,
+    file: impl Fn(&str) -> Result<String, ReadError>,
+) -> Result<FacetData, ReadError> {
+    let param = string(&facet["param"])?;
+    let path = format!("search/f/{param}.js");
+    let text = file(&path)?;
+    let call = format!(
+        "hindsightSearch.facet({},",
+        serde_json::Value::from(param.as_str())
+    );
+    let sets = json(strip_call(&text, &call)?)?;
+    let bytes = facet["bytes"].as_u64();
+    if bytes != Some(text.len() as u64) {
+        return Err(ReadError(format!(
+            "{path} is {} bytes, meta.js says {bytes:?}",
+            text.len()
+        )));
+    }
+    let mut terms = Vec::new();
+    for (t, term) in facet["terms"].as_array().into_iter().flatten().enumerate() {
+        let positions = decode_set(&string(&sets[t])?, count);
+        if term[2].as_u64() != Some(positions.len() as u64) {
+            return Err(ReadError(format!(
+                "{path}: value {t} has {} incidents, meta.js says {}",
+                positions.len(),
+                term[2]
+            )));
+        }
+        terms.push((string(&term[0])?, string(&term[1])?, positions));
+    }
+    Ok(FacetData {
+        param,
+        name: string(&facet["name"])?,
+        terms,
+    })
 }
 
 /// The record at `position` in its block, `search/d/<position / DOC_BLOCK>.js`.

@@ -274,6 +274,45 @@ fn documents_come_in_blocks_of_consecutive_positions() {
     assert!(SearchData::doc_from_pages(&pages, 300).is_err());
 }
 
+/// `meta.js` names the facets' values; their incident sets are in `f/<param>.js`, which
+/// the page may load after the first results, so a result names its own severity,
+/// services and root causes.
+#[test]
+fn facet_sets_are_files_of_their_own_and_results_name_their_values() {
+    let site = fixture();
+    let pages = pages(&site);
+    let meta = pages.iter().find(|p| p.path == "search/meta.js").unwrap();
+    let meta = String::from_utf8_lossy(&meta.bytes);
+    for facet in Facet::ALL {
+        let path = format!("search/f/{}.js", facet_param(facet));
+        let file = pages.iter().find(|p| p.path == path).expect("a facet file");
+        assert!(
+            meta.contains(&format!("\"bytes\":{},", file.bytes.len())),
+            "{path}"
+        );
+    }
+    let data = data(&site);
+    let position = site.slugs["db-failover"];
+    let doc = SearchData::doc_from_pages(&pages, position).unwrap();
+    let names = |param: &str| -> Vec<String> {
+        let facet = data.facets.iter().find(|f| f.param == param).unwrap();
+        let values = doc[param].as_array().cloned().unwrap_or_default();
+        values
+            .iter()
+            .map(|v| {
+                let (name, _, positions) = &facet.terms[v.as_u64().unwrap() as usize];
+                assert!(positions.contains(&(position as u32)), "{param} {name}");
+                name.clone()
+            })
+            .collect()
+    };
+    assert_eq!(names("severity"), ["SEV1 · Critical"]);
+    let mut services = names("service");
+    services.sort();
+    assert_eq!(services, ["api-gateway", "postgres-primary"]);
+    assert_eq!(names("cause"), ["Database"]);
+}
+
 #[test]
 fn nothing_in_the_index_can_break_out_of_a_script() {
     let site = fixture();
@@ -282,10 +321,8 @@ fn nothing_in_the_index_can_break_out_of_a_script() {
         assert!(!text.contains('<') && !text.contains('>'), "{}", page.path);
         assert!(!text.contains('\u{2028}'), "{}", page.path);
     }
-    let fragment = block_fragment(
-        0,
-        std::slice::from_ref(site.incident("gateway-certs").unwrap()),
-    );
+    let position = site.slugs["gateway-certs"];
+    let fragment = docs::block_fragment(&site, &ResultTerms::new(&site), position..position + 1);
     assert!(fragment.contains(r#""summary":"\u003c/script\u003e\u003cscript\u003ealert('x')"#));
     assert!(fragment.contains(r#"\u0026 \"quotes\""#));
 }
@@ -412,7 +449,9 @@ fn the_script_takes_its_rules_from_the_index() {
     );
     assert!(meta.contains(&rules), "{meta}");
     assert!(
-        meta.contains("\"epoch\":\"1900-01-01\",\"noDay\":262143,\"docBlock\":16}"),
+        meta.contains(&format!(
+            "\"epoch\":\"1900-01-01\",\"noDay\":262143,\"docBlock\":16,\"eagerFacetBytes\":{EAGER_FACET_BYTES}}}"
+        )),
         "{meta}"
     );
 }

@@ -1,8 +1,8 @@
 /* Hindsight search: the search page's results, filters and URL state.
  *
  * The index is a set of scripts under search/ that call window.hindsightSearch (meta.js,
- * t/<n>.js term shards, d/<n>.js documents in blocks), so it loads from any static host and
- * from file://, where fetch() is refused. The format and the rules are in docs/search.md;
+ * f/<facet>.js the facets' incident sets, t/<n>.js term shards, d/<n>.js documents in
+ * blocks), so it loads from any static host and from file://, where fetch() is refused. The format and the rules are in docs/search.md;
  * src/render/search/query.rs is the same search in Rust, and the browser tests compare
  * the two. The rules' numbers (prefix length, term length, field weights, the digits and
  * the day epoch, the document block) come from meta.js, written by the same Rust constants
@@ -12,11 +12,11 @@
 
   // The one number both sides must know before reading anything: the format's version
   // (src/render/search/mod.rs FORMAT_VERSION; a unit test holds the two equal).
-  var FORMAT_VERSION = 3;
+  var FORMAT_VERSION = 4;
   var PAGE_SIZE = 10;
   var DAY_MS = 86400000;
   // Set from meta.rules by useRules, before any other use.
-  var PREFIX_MIN_CHARS, MAX_TERM_CHARS, FIELDS, FIELD_WEIGHTS, EPOCH_MS, NO_DAY, DOC_BLOCK;
+  var PREFIX_MIN_CHARS, MAX_TERM_CHARS, FIELDS, FIELD_WEIGHTS, EPOCH_MS, NO_DAY, DOC_BLOCK, EAGER_FACET_BYTES;
   var DIGIT_VALUE = new Int8Array(128);
 
   function useRules(rules) {
@@ -27,6 +27,7 @@
     EPOCH_MS = Date.parse(rules.epoch + "T00:00:00Z");
     NO_DAY = rules.noDay;
     DOC_BLOCK = rules.docBlock;
+    EAGER_FACET_BYTES = rules.eagerFacetBytes;
     for (var d = 0; d < rules.digits.length; d++) DIGIT_VALUE[rules.digits.charCodeAt(d)] = d;
   }
 
@@ -46,10 +47,12 @@
   var meta = null;
   var shards = {};
   var docs = {};
+  var facetSets = {};
   var loading = {};
   var registry = (window.hindsightSearch = window.hindsightSearch || {});
   registry.meta = function (data) { meta = data; };
   registry.shard = function (i, records) { shards[i] = records; };
+  registry.facet = function (param, sets) { facetSets[param] = sets; };
   registry.docs = function (first, records) {
     for (var i = 0; i < records.length; i++) docs[first + i] = records[i];
   };
@@ -135,28 +138,59 @@
     return out;
   }
 
-  /* Facet data, decoded once: each value's incidents, and each incident's values. */
+  /* The facets: their values from meta.js; each value's incidents, and each incident's
+   * values, once the facet's file (f/<param>.js) has loaded and been decoded. */
   var facets = [];
   var days = null;
 
   function prepare() {
     useRules(meta.rules);
-    var n = meta.count;
     facets = meta.facets.map(function (facet) {
       var terms = facet.terms.map(function (t) {
-        return { name: t[0], slug: t[1], short: t[3] || t[0], docs: decodeSet(t[2], n) };
+        return { name: t[0], slug: t[1], count: t[2], short: t[3] || t[0], docs: null };
       });
-      // Compressed rows: the values of incident p are of[start[p] .. start[p + 1]].
-      var counts = new Int32Array(n + 1);
-      terms.forEach(function (t) { t.docs.forEach(function (p) { counts[p + 1]++; }); });
-      for (var p = 0; p < n; p++) counts[p + 1] += counts[p];
-      var fill = counts.slice(0, n);
-      var of = new Int32Array(counts[n]);
-      terms.forEach(function (t, ti) { t.docs.forEach(function (p) { of[fill[p]++] = ti; }); });
       return { param: facet.param, path: facet.path, name: facet.name, plural: facet.plural,
-               terms: terms, start: counts, of: of };
+               bytes: facet.bytes, terms: terms, loaded: false, start: null, of: null };
     });
-    days = decodeDays(meta.days, n);
+    days = decodeDays(meta.days, meta.count);
+  }
+
+  function useFacet(facet) {
+    var n = meta.count;
+    var sets = facetSets[facet.param] || [];
+    var terms = facet.terms;
+    terms.forEach(function (t, ti) { t.docs = decodeSet(sets[ti] || "", n); });
+    // Compressed rows: the values of incident p are of[start[p] .. start[p + 1]].
+    var counts = new Int32Array(n + 1);
+    terms.forEach(function (t) { t.docs.forEach(function (p) { counts[p + 1]++; }); });
+    for (var p = 0; p < n; p++) counts[p + 1] += counts[p];
+    var fill = counts.slice(0, n);
+    var of = new Int32Array(counts[n]);
+    terms.forEach(function (t, ti) { t.docs.forEach(function (p) { of[fill[p]++] = ti; }); });
+    facet.start = counts;
+    facet.of = of;
+    facet.loaded = true;
+  }
+
+  function loadFacets(list) {
+    return Promise.all(list.map(function (facet) {
+      if (facet.loaded) return null;
+      return load("f/" + facet.param + ".js").then(function () { if (!facet.loaded) useFacet(facet); });
+    }));
+  }
+
+  /* The facets loaded with the page: smallest first, while together they stay within
+   * EAGER_FACET_BYTES. The others load when a visitor reaches for the filters or
+   * chooses one of their values; until then their values show without counts. */
+  function eagerFacets() {
+    // A test hook: a page may set window.hindsightSearch.eagerFacetBytes before this
+    // script, to try the lazy path on a small site.
+    var budget = typeof registry.eagerFacetBytes === "number" ? registry.eagerFacetBytes : EAGER_FACET_BYTES;
+    return facets.slice().sort(function (a, b) { return a.bytes - b.bytes; }).filter(function (facet) {
+      if (facet.bytes > budget) return false;
+      budget -= facet.bytes;
+      return true;
+    });
   }
 
   /* ---- tokens: the rules of src/render/search/tokenize.rs ---- */
@@ -315,7 +349,9 @@
 
   /* Results and facet counts for `state` ({q, chosen: {param: [slug]}, from, to}). */
   function run(state) {
-    return textMatch(state.q).then(function (text) {
+    var chosenFacets = facets.filter(function (facet) { return (state.chosen[facet.param] || []).length; });
+    return Promise.all([textMatch(state.q), loadFacets(chosenFacets)]).then(function (both) {
+      var text = both[0];
       var n = meta.count;
       var from = dateBound(state.from, false);
       var to = dateBound(state.to, true);
@@ -328,7 +364,8 @@
         chosen.forEach(function (t) { t.docs.forEach(function (p) { ok[p] = 1; }); });
         return ok;
       });
-      var counts = facets.map(function (f) { return new Uint32Array(f.terms.length); });
+      // A facet not loaded yet has no counts.
+      var counts = facets.map(function (f) { return f.loaded ? new Uint32Array(f.terms.length) : null; });
       var results = [];
       for (var p = 0; p < n; p++) {
         if (text.matched && !text.matched[p]) continue;
@@ -341,7 +378,7 @@
         if (failures > 1) continue;
         if (failures === 0) results.push(p);
         for (f = 0; f < facets.length; f++) {
-          if (failures === 1 && failed !== f) continue;
+          if ((failures === 1 && failed !== f) || !counts[f]) continue;
           var facet = facets[f];
           for (var k = facet.start[p]; k < facet.start[p + 1]; k++) counts[f][facet.of[k]]++;
         }
@@ -444,11 +481,10 @@
     return base + path + (onDisk && /\/$/.test(path) ? "index.html" : "");
   }
 
-  function termOf(f, p) {
-    var facet = facets[f];
-    var out = [];
-    for (var k = facet.start[p]; k < facet.start[p + 1]; k++) out.push(facet.terms[facet.of[k]]);
-    return out;
+  /* The values of facet `param` a document names (by their place in the facet). */
+  function docTerms(doc, param) {
+    var terms = facets[facetIndex(param)].terms;
+    return (doc[param] || []).map(function (t) { return terms[t]; });
   }
   function facetIndex(param) {
     for (var f = 0; f < facets.length; f++) if (facets[f].param === param) return f;
@@ -508,17 +544,17 @@
     var line = el("p", "search-meta");
     var date = dayText(days[p]);
     if (date) line.appendChild(el("time", "date", date));
-    var severity = termOf(facetIndex("severity"), p)[0];
+    var severity = docTerms(doc, "severity")[0];
     if (severity && severity.slug !== "not-set") {
       var rankOf = facets[facetIndex("severity")].terms.indexOf(severity) + 1;
       var badge = el("span", "sev sev-" + rankOf, severity.short);
       badge.title = severity.name;
       line.appendChild(badge);
     }
-    var services = termOf(facetIndex("service"), p).filter(function (t) { return t.slug !== "not-set"; });
+    var services = docTerms(doc, "service").filter(function (t) { return t.slug !== "not-set"; });
     if (services.length) line.appendChild(el("span", "search-services", services.map(function (t) { return t.name; }).join(", ")));
     // Every root cause, as the incident counts under each (in the facet's order).
-    var causes = termOf(facetIndex("cause"), p).filter(function (t) { return t.slug !== "not-set"; });
+    var causes = docTerms(doc, "cause").filter(function (t) { return t.slug !== "not-set"; });
     if (causes.length) line.appendChild(el("span", "search-cause", causes.map(function (t) { return t.name; }).join(", ")));
     if (doc.duration) line.appendChild(el("span", "search-duration", doc.duration));
     item.appendChild(line);
@@ -619,14 +655,16 @@
     facets.forEach(function (facet, f) {
       var chosen = (state.chosen[facet.param] || []).map(function (s) { return s.toLowerCase(); });
       // A facet no incident of the site has a value in (every one "Not set") filters nothing.
-      var used = facet.terms.some(function (t) { return t.slug !== "not-set" && t.docs.length; });
+      var used = facet.terms.some(function (t) { return t.slug !== "not-set" && t.count; });
       if (!used && !chosen.length) return;
       var set = el("fieldset", "search-facet");
       set.setAttribute("data-param", facet.param);
       if (openLists[facet.param]) set.classList.add("is-open");
       set.appendChild(el("legend", "", facet.name));
+      // Until the facet has loaded, its values with any incident, without counts.
+      var counts = answer.counts[f];
       var items = facet.terms.map(function (t, ti) {
-        return { term: t, count: answer.counts[f][ti], on: chosen.indexOf(t.slug.toLowerCase()) >= 0 };
+        return { term: t, count: counts ? counts[ti] : t.count, on: chosen.indexOf(t.slug.toLowerCase()) >= 0 };
       }).filter(function (x) { return x.count > 0 || x.on; });
       if (!items.length) {
         set.appendChild(el("p", "muted", "None"));
@@ -641,7 +679,7 @@
         box.addEventListener("change", function () { toggle(facet.param, x.term.slug, box.checked); });
         label.appendChild(box);
         label.appendChild(el("span", "search-option-name", x.term.name));
-        label.appendChild(el("span", "count", String(x.count)));
+        if (counts) label.appendChild(el("span", "count", String(x.count)));
         set.appendChild(label);
       });
       var extra = items.filter(function (x, i) { return i >= 8 && !x.on; }).length;
@@ -782,6 +820,24 @@
     else if (event.key === "Escape") { event.preventDefault(); input.focus(); }
   });
   more.addEventListener("click", function () { showMore(sequence, performance.now()); });
+  // A visitor reaching for the filters (pointer, touch or keyboard) loads every facet
+  // not loaded yet, and their counts are drawn.
+  var everyFacet = null;
+  function loadEveryFacet() {
+    if (everyFacet || !meta) return;
+    everyFacet = loadFacets(facets).then(function () {
+      var seq = sequence;
+      if (!answer) return;
+      return run(state).then(function (result) {
+        if (seq !== sequence) return;
+        answer.counts = result.counts;
+        renderFilters();
+      });
+    }).catch(function () { everyFacet = null; });
+  }
+  ["pointerover", "focusin", "touchstart"].forEach(function (type) {
+    filters.addEventListener(type, loadEveryFacet, { passive: true });
+  });
   window.addEventListener("popstate", function () {
     var next = readState();
     input.value = next.q;
@@ -793,6 +849,8 @@
       throw new Error("search/meta.js is missing or from another version of Hindsight");
     }
     prepare();
+    return loadFacets(eagerFacets());
+  }).then(function () {
     var first = readState();
     input.value = first.q;
     root.classList.add("is-live");
@@ -804,5 +862,5 @@
 
   // The test hooks: the same search without the page, for comparing with Rust.
   registry.queryTokens = queryTokens;
-  registry.run = function (s) { return run(s); };
+  registry.run = function (s) { return loadFacets(facets).then(function () { return run(s); }); };
 })();
