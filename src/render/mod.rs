@@ -205,26 +205,11 @@ pub fn escape_html(input: &str) -> String {
     out
 }
 
-/// Appends `input` to `out` escaped as [`escape_html`] does. Tera calls the escaper for
-/// every value a page prints, and most values need no escape at all, so runs between the
-/// five special characters are copied whole rather than char by char.
+/// Appends `input` to `out` escaped as [`escape_html`] does: the crate's one escaper,
+/// `parse::markdown::escape_attr`, which copies the runs between the five special
+/// characters whole (Tera calls the escaper for every value a page prints).
 pub(crate) fn escape_html_into(out: &mut String, input: &str) {
-    let mut start = 0;
-    for (i, byte) in input.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        // The five are ASCII, so `i` is a character boundary.
-        out.push_str(&input[start..i]);
-        out.push_str(entity);
-        start = i + 1;
-    }
-    out.push_str(&input[start..]);
+    crate::parse::markdown::escape_attr(out, input);
 }
 
 /// Escapes text for XML element content and quoted attribute values (feeds, sitemap).
