@@ -1,13 +1,14 @@
 //! The search index kept between rebuilds, for `serve`: an edit to one postmortem
-//! re-tokenizes that postmortem alone, re-encodes the terms it had or has, and rewrites
-//! the shards those terms are in, its document block `d/<block>.js` and `meta.js`.
+//! re-tokenizes that postmortem alone, re-encodes the terms whose lists it entered, left
+//! or moved in (a sentence added touches its new words only), and rewrites the shards
+//! those terms are in, its document block `d/<block>.js` and `meta.js`.
 //!
 //! The files are the ones a full build writes for the same site, byte for byte: the
 //! records are encoded by the same [`term_record`], and shards cut by the same
 //! [`shard_ends`] over the same record lengths.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::docs::{DOC_BLOCK, RESULT_FACETS, ResultTerms, block_count, block_page, block_path};
 use super::{
@@ -139,21 +140,20 @@ impl SearchIndex {
         let mut positions: Vec<u32> = changed.iter().map(|&p| p as u32).collect();
         positions.sort_unstable();
         positions.dedup();
-        // Take the changed incidents out of every term...
-        let mut touched: HashSet<Key> = HashSet::new();
+        // Take the changed incidents out of every term, noting where each was...
+        let mut before: HashMap<(Key, u32), u8> = HashMap::new();
         for (key, state) in &mut self.terms {
-            let mut hit = false;
             for &position in &positions {
-                hit |= remove(&mut state.postings.all, position);
-                for set in &mut state.postings.fields {
-                    remove(set, position);
+                let was = take_out(&mut state.postings, position);
+                if was != 0 {
+                    before.insert((key.clone(), position), was);
                 }
             }
-            if hit {
-                touched.insert(key.clone());
-            }
         }
-        // ...and put them back where their text now puts them.
+        // ...and put them back where their text now puts them. A term is touched (its
+        // record encoded again, its shard rewritten) only where an incident's place in it
+        // changed: a sentence added to a body touches its new words, not all of them.
+        let mut touched: HashSet<Key> = HashSet::new();
         for &position in &positions {
             let Some(incident) = site.incidents.get(position as usize) else {
                 continue;
@@ -163,14 +163,20 @@ impl SearchIndex {
                 let key = Key(term.into());
                 let state = self.terms.entry(key.clone()).or_default();
                 insert(&mut state.postings.all, position);
+                let mut now = IN_ALL;
                 for field in Field::ALL {
                     if mask & field.bit() != 0 {
                         insert(&mut state.postings.fields[field as usize], position);
+                        now |= field.bit();
                     }
                 }
-                touched.insert(key);
+                if before.remove(&(key.clone(), position)) != Some(now) {
+                    touched.insert(key);
+                }
             }
         }
+        // Terms an edited incident no longer has.
+        touched.extend(before.into_keys().map(|(key, _)| key));
         self.terms.retain(|_, state| !state.postings.all.is_empty());
         for key in &touched {
             if let Some(state) = self.terms.get_mut(key) {
@@ -265,6 +271,25 @@ impl SearchIndex {
 }
 
 /// Removes `position` from an ascending list; whether it was there.
+/// The bit of [`take_out`]'s mask for "in the term's list of all incidents"; the fields
+/// have theirs ([`Field::bit`]).
+const IN_ALL: u8 = 1 << 7;
+
+/// Takes `position` out of every list of `postings`; returns where it was, as a mask of
+/// [`IN_ALL`] and the fields' bits (0 where it was not).
+fn take_out(postings: &mut Postings, position: u32) -> u8 {
+    let mut was = 0;
+    if remove(&mut postings.all, position) {
+        was |= IN_ALL;
+    }
+    for field in Field::ALL {
+        if remove(&mut postings.fields[field as usize], position) {
+            was |= field.bit();
+        }
+    }
+    was
+}
+
 fn remove(list: &mut Vec<u32>, position: u32) -> bool {
     match list.binary_search(&position) {
         Ok(i) => {
