@@ -163,7 +163,7 @@ async fn every_page_kind_has_no_serious_axe_violation_in_either_scheme() {
             );
             found.extend(lines.iter().map(|l| format!("{page} ({scheme}): {l}")));
         }
-        session.client.clone().close().await.expect("close");
+        session.close().await;
     }
     assert_eq!(
         checked,
@@ -310,7 +310,7 @@ async fn the_keyboard_reaches_search_and_moves_through_results() {
         format!("A {}", opened.as_str().unwrap_or_default()),
         titles[0]
     );
-    session.client.clone().close().await.expect("close");
+    session.close().await;
 }
 
 /// The "Similar incidents" section (one page of the example has one), in both schemes.
@@ -340,6 +340,6 @@ async fn the_similar_incidents_section_has_no_serious_axe_violation() {
         assert_eq!(found, Value::from(1), "{page} lists one similar incident");
         let lines = serious_violations(client, &axe, Some("section.similar")).await;
         assert!(lines.is_empty(), "{extra:?}: {lines:#?}");
-        session.client.clone().close().await.expect("close");
+        session.close().await;
     }
 }

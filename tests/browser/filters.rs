@@ -180,12 +180,7 @@ async fn date_filters_read_and_show_iso_dates_in_any_locale() {
             return;
         };
         dates_in(&session.client, (&data, &site), &url, lang).await;
-        session
-            .client
-            .clone()
-            .close()
-            .await
-            .expect("close the browser");
+        session.close().await;
     }
 }
 

@@ -202,6 +202,17 @@ struct Session {
     _profile: tempfile::TempDir,
 }
 
+impl Session {
+    /// Ends the WebDriver session, so chromedriver closes Chromium before it is killed.
+    async fn close(&self) {
+        self.client
+            .clone()
+            .close()
+            .await
+            .expect("close the browser");
+    }
+}
+
 /// Starts chromedriver and a headless Chromium. `None` when they are not installed and
 /// `CI` is not set (the test then says it was skipped); in CI a missing browser fails.
 async fn session() -> Option<Session> {

@@ -68,12 +68,7 @@ async fn the_overlay_is_readable_placed_and_dismissible_in_both_schemes() {
             return;
         };
         check_scheme(&session.client, address, scheme).await;
-        session
-            .client
-            .clone()
-            .close()
-            .await
-            .expect("close the browser");
+        session.close().await;
     }
 }
 

@@ -211,7 +211,7 @@ async fn the_longest_incident_prints_on_a4_and_letter_without_clipping_or_orphan
                 .map(|p| format!("{paper}: {p}")),
         );
     }
-    session.client.clone().close().await.expect("close");
+    session.close().await;
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 

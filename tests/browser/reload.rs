@@ -107,10 +107,5 @@ async fn an_open_page_reloads_itself_after_an_edit_and_keeps_its_place() {
         |v| v == &json!(true),
     )
     .await;
-    session
-        .client
-        .clone()
-        .close()
-        .await
-        .expect("close the browser");
+    session.close().await;
 }

@@ -545,12 +545,7 @@ async fn facets_load_when_the_filters_are_reached() {
     )
     .await;
     assert_eq!(got, want["results"], "results for {state}");
-    session
-        .client
-        .clone()
-        .close()
-        .await
-        .expect("close the browser");
+    session.close().await;
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -577,10 +572,5 @@ async fn searching_the_example_over_http_under_a_sub_path_and_from_disk() {
 
     let on_disk = format!("file://{}/search/index.html", site.display());
     visit(client, (&data, &site), &on_disk, true).await;
-    session
-        .client
-        .clone()
-        .close()
-        .await
-        .expect("close the browser");
+    session.close().await;
 }
