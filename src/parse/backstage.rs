@@ -5,7 +5,9 @@
 //! of some `kind`. A `Component` is a service: `metadata.name` is its name and
 //! `spec.owner` its team, an entity reference such as `group:default/payments` of which
 //! only the name counts. A component without an owner takes the owner of its
-//! `spec.system`; a `Group`'s `spec.profile.displayName` names the team on the pages. Every
+//! `spec.system`; a `Group`'s `spec.profile.displayName` names the team on the pages. An
+//! owner that is a person (`user:default/jdoe`) is not a team: the component belongs to
+//! the first group of that `User`'s `spec.memberOf`, else to no team. Every
 //! other kind and every other key of Backstage's schema is passed over. Only the few keys
 //! above are read, so the walk keeps the path of keys to each scalar instead of building
 //! a tree; a file that is not YAML keeps what its complete documents gave, and says where
@@ -30,6 +32,8 @@ struct Entity {
     system: Option<String>,
     display_name: Option<String>,
     description: Option<String>,
+    /// A `User`'s groups (`spec.memberOf`), in the order listed.
+    member_of: Vec<String>,
     /// Where its `kind` key is, for diagnostics about it.
     line: u32,
     col: u32,
@@ -46,8 +50,7 @@ struct Component {
 pub fn read_catalog(files: &[SourceFile]) -> (Vec<Service>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut components = Vec::new();
-    let mut system_owner: HashMap<String, String> = HashMap::new();
-    let mut group_name: HashMap<String, String> = HashMap::new();
+    let mut owners = Owners::default();
     for file in files {
         let Some(text) = file.text() else {
             diagnostics.push(Diagnostic::warning(
@@ -62,13 +65,17 @@ pub fn read_catalog(files: &[SourceFile]) -> (Vec<Service>, Vec<Diagnostic>) {
             match (kind.as_deref(), &entity.name) {
                 (Some("system"), Some(name)) => {
                     if let Some(owner) = &entity.owner {
-                        system_owner.insert(term_key(name), owner_name(owner));
+                        owners.system.insert(term_key(name), owner.clone());
                     }
                 }
                 (Some("group"), Some(name)) => {
                     if let Some(display) = &entity.display_name {
-                        group_name.insert(term_key(name), display.clone());
+                        owners.group_name.insert(term_key(name), display.clone());
                     }
+                }
+                (Some("user"), Some(name)) => {
+                    let groups = entity.member_of.iter().map(|g| owner_name(g)).collect();
+                    owners.user_groups.insert(term_key(name), groups);
                 }
                 (Some("component"), _) => components.push(Component {
                     entity,
@@ -78,22 +85,65 @@ pub fn read_catalog(files: &[SourceFile]) -> (Vec<Service>, Vec<Diagnostic>) {
             }
         }
     }
-    let services = resolve(
-        components,
-        &system_owner,
-        &group_name,
-        files,
-        &mut diagnostics,
-    );
+    let services = resolve(components, &owners, files, &mut diagnostics);
     (services, diagnostics)
+}
+
+/// What the catalog says about owners besides its components: each system's owner (an
+/// entity reference), each group's display name, each user's groups; keyed by term.
+#[derive(Debug, Default)]
+struct Owners {
+    system: HashMap<String, String>,
+    group_name: HashMap<String, String>,
+    user_groups: HashMap<String, Vec<String>>,
+}
+
+/// Whose a component is: a team's name, or a person who belongs to no group.
+enum Owner {
+    Team(String),
+    Person(String),
+}
+
+impl Owners {
+    /// The owner an entity reference names: a group's (or a bare name's) team, or, for a
+    /// `user:` reference, the first group the user is a member of.
+    fn owner(&self, reference: &str) -> Owner {
+        let name = owner_name(reference);
+        if !is_user(reference) {
+            return Owner::Team(name);
+        }
+        match self
+            .user_groups
+            .get(&term_key(&name))
+            .and_then(|g| g.first())
+        {
+            Some(group) => Owner::Team(group.clone()),
+            None => Owner::Person(name),
+        }
+    }
+
+    /// A team's name as the pages show it: its group's display name, if it has one.
+    fn shown(&self, team: String) -> String {
+        self.group_name
+            .get(&term_key(&team))
+            .cloned()
+            .unwrap_or(team)
+    }
+}
+
+/// Whether an entity reference is of kind `User` (`user:jdoe`, `user:default/jdoe`).
+fn is_user(reference: &str) -> bool {
+    reference
+        .trim()
+        .split_once(':')
+        .is_some_and(|(kind, _)| !kind.contains('/') && kind.trim().eq_ignore_ascii_case("user"))
 }
 
 /// Each component as a service with its team: its own owner, else its system's; a group
 /// with a display name is shown by it.
 fn resolve(
     components: Vec<Component>,
-    system_owner: &HashMap<String, String>,
-    group_name: &HashMap<String, String>,
+    owners: &Owners,
     files: &[SourceFile],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Service> {
@@ -117,19 +167,33 @@ fn resolve(
             );
             continue;
         };
-        let owner = entity.owner.as_deref().map(owner_name).or_else(|| {
+        let reference = entity.owner.as_deref().or_else(|| {
             let system = entity.system.as_deref()?;
-            system_owner.get(&term_key(&owner_name(system))).cloned()
+            owners
+                .system
+                .get(&term_key(&owner_name(system)))
+                .map(String::as_str)
         });
-        let owner = owner.filter(|o| !o.is_empty());
-        if owner.is_none() {
-            // Still a service of the registry, without a team.
-            diagnostics.push(
-                warn(format!("component \"{name}\" has no spec.owner; its incidents count under \"No team recorded\""))
-                    .field("spec.owner")
-                    .help("set spec.owner to the owning group, e.g. group:default/payments"),
-            );
-        }
+        let owner = match reference.map(|r| owners.owner(r)) {
+            Some(Owner::Team(team)) if !team.is_empty() => Some(team),
+            Some(Owner::Person(person)) if !person.is_empty() => {
+                diagnostics.push(
+                    warn(format!("component \"{name}\" is owned by the person \"{person}\", who is in no group of the catalog; its incidents count under \"No team recorded\""))
+                        .field("spec.owner")
+                        .help("set spec.owner to the owning group, or give the user's kind: User entity a spec.memberOf"),
+                );
+                None
+            }
+            _ => {
+                // Still a service of the registry, without a team.
+                diagnostics.push(
+                    warn(format!("component \"{name}\" has no spec.owner; its incidents count under \"No team recorded\""))
+                        .field("spec.owner")
+                        .help("set spec.owner to the owning group, e.g. group:default/payments"),
+                );
+                None
+            }
+        };
         if let Some((first, line)) = seen.get(&term_key(&name)) {
             diagnostics.push(
                 warn(format!(
@@ -140,9 +204,7 @@ fn resolve(
             continue;
         }
         seen.insert(term_key(&name), (file.clone(), entity.line));
-        let team = owner
-            .map(|owner| group_name.get(&term_key(&owner)).cloned().unwrap_or(owner))
-            .unwrap_or_default();
+        let team = owner.map(|team| owners.shown(team)).unwrap_or_default();
         services.push(Service {
             name,
             team,
@@ -278,12 +340,24 @@ impl Walk {
     /// Keeps a scalar value found at one of the paths an entity is read from.
     fn value(&mut self, text: String) {
         let mut path: Vec<&str> = Vec::with_capacity(self.stack.len());
-        for frame in &self.stack {
+        let (list, maps) = match self.stack.split_last() {
+            Some((Frame::List, maps)) => (true, maps),
+            _ => (false, self.stack.as_slice()),
+        };
+        for frame in maps {
             match frame {
                 Frame::Map(Some(key)) => path.push(key),
-                // Inside a list or at a key: not a path this reads.
+                // Inside a nested list or at a key: not a path this reads.
                 _ => return,
             }
+        }
+        if list {
+            // The one list read: a user's groups.
+            let text = text.trim();
+            if path == ["spec", "memberOf"] && !text.is_empty() {
+                self.current.member_of.push(text.to_string());
+            }
+            return;
         }
         let slot = match path.as_slice() {
             ["kind"] => &mut self.current.kind,
@@ -344,6 +418,8 @@ mod tests {
         ] {
             assert_eq!(owner_name(reference), name, "{reference}");
         }
+        assert!(is_user("user:default/jdoe") && is_user(" User:jdoe"));
+        assert!(!is_user("group:default/users") && !is_user("default/user:x") && !is_user("jdoe"));
     }
 
     #[test]
@@ -394,6 +470,65 @@ spec:
             &[("catalog/catalog-info.yaml", catalog)],
             &[("checkout-api", "Payments Team"), ("web-app", "storefront")],
             &[],
+        );
+    }
+
+    #[test]
+    fn a_person_is_not_a_team_but_their_group_is() {
+        let catalog = "\
+kind: Component
+metadata:
+  name: billing
+spec:
+  owner: user:default/jdoe
+---
+kind: Component
+metadata:
+  name: reports
+spec:
+  owner: user:asmith
+---
+kind: Component
+metadata:
+  name: ledger
+spec:
+  system: money
+---
+kind: System
+metadata:
+  name: money
+spec:
+  owner: user:jdoe
+---
+kind: User
+metadata:
+  name: jdoe
+spec:
+  memberOf: [group:default/payments, sre]
+---
+kind: User
+metadata:
+  name: asmith
+spec:
+  memberOf: []
+---
+kind: Group
+metadata:
+  name: payments
+spec:
+  profile:
+    displayName: Payments Team
+";
+        check(
+            &[("catalog/all.yaml", catalog)],
+            &[
+                ("billing", "Payments Team"),
+                ("reports", ""),
+                ("ledger", "Payments Team"),
+            ],
+            &[
+                "catalog/all.yaml:7:1: warning[H027]: spec.owner: component \"reports\" is owned by the person \"asmith\", who is in no group of the catalog; its incidents count under \"No team recorded\"",
+            ],
         );
     }
 
