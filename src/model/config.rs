@@ -30,6 +30,9 @@ pub struct Config {
     /// IANA zone name used to show times and to read timestamps that carry no offset. A
     /// region or city (`Denver`, `Pacific`) is accepted and replaced by its IANA name.
     pub timezone: String,
+    /// How dates such as `03/04/2022` are read: `"month-first"` (March 4) or `"day-first"`
+    /// (3 April). Unset, such a date is an error naming both readings.
+    pub date_order: Option<crate::model::time::order::DateOrder>,
     /// `default` is the theme embedded in the binary; any other name is `themes/<name>/`.
     pub theme: String,
     pub output_dir: String,
@@ -441,6 +444,7 @@ impl Default for Config {
             description: "Postmortems of past incidents".into(),
             base_url: "/".into(),
             timezone: "UTC".into(),
+            date_order: None,
             theme: "default".into(),
             output_dir: "public".into(),
             content_dir: "content".into(),

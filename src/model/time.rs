@@ -8,6 +8,7 @@
 //! arithmetic to chrono.
 
 pub mod duration;
+pub mod order;
 pub mod zone;
 
 use chrono::{
@@ -32,8 +33,7 @@ pub struct Timestamp {
 }
 
 /// The shapes accepted, for error messages.
-pub const EXPECTED_SHAPES: &str =
-    "expected a date and time such as 2024-02-10T09:00:00Z, 2024-02-10 09:00 or 2024-02-10";
+pub const EXPECTED_SHAPES: &str = "expected a date and time such as 2024-02-10T09:00:00Z, 2024-02-10 09:00, 2024-02-10 or February 10, 2024 9:00 AM";
 
 /// What an unknown zone's message says was expected.
 const EXPECTED_ZONES: &str = "expected Z, an offset like +02:00, an IANA name such as America/Denver, a city such as Denver, or an abbreviation such as PDT";

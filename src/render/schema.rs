@@ -374,7 +374,31 @@ fn timestamp() -> Vec<Value> {
             "patternErrorMessage": EXPECTED_SHAPES,
             "examples": ["2024-02-10 09:00 Europe/Berlin", "2024-02-10 09:00"],
         }),
+        json!({
+            "description": "A date as people write it, with the year, then a time and a zone if any: February 10, 2024 9:00 AM PST, 10 Feb 2024 14:00 CET, 10.02.2024 14:00, 2024/02/10 9:05 PM, and 03/04/2022 in the site's date_order",
+            "type": "string",
+            "pattern": written(),
+            "patternErrorMessage": EXPECTED_SHAPES,
+            "examples": ["February 10, 2024 9:00 AM PST", "10.02.2024 14:00"],
+        }),
     ]
+}
+
+/// The dates `parse::infer::when::written_date_time` reads at the start of a value (a
+/// weekday before them allowed), loosely: anything may follow.
+fn written() -> String {
+    let month = r"[A-Za-z]{3,9}\.?";
+    let day = r"\d{1,2}(?:st|nd|rd|th)?";
+    let dates = [
+        format!(r"{month}\s+{day},?\s+\d{{4}}"),
+        format!(r"{day}\s+{month},?\s+\d{{4}}"),
+        r"\d{1,2}[./-]\d{1,2}[./-]\d{4}".to_string(),
+        r"\d{4}[/.]\d{1,2}[/.]\d{1,2}".to_string(),
+    ];
+    format!(
+        r"^\s*(?:[A-Za-z]+,?\s+)?(?:{})(?:[^0-9].*)?$",
+        dates.join("|")
+    )
 }
 
 /// The duration shapes `model::time::parse_duration` reads, and bare numbers.

@@ -323,3 +323,78 @@ fn a_standard_time_abbreviation_in_summer_is_read_as_written_and_named() {
         "10:00 at +01:00 to 13:00 at +02:00"
     );
 }
+
+#[test]
+fn dates_written_as_people_write_them_are_read_in_front_matter() {
+    let files = [
+        (
+            "words",
+            "February 10, 2024, 9:00 AM (PST)",
+            "Feb 10, 2024 4:30 PM PST",
+        ),
+        ("dots", "10.02.2024 09:00", "10.02.2024 11:15 CET"),
+        (
+            "slashes",
+            "03/04/2022 14:05 Denver",
+            "03/04/2022 15:45 Denver",
+        ),
+    ];
+    let site = |config: &str| {
+        let mut site = Site::new().config(config);
+        for (slug, start, end) in files {
+            site = site.file(
+                &format!("content/{slug}.md"),
+                format!("---\ntitle: {slug}\nstarted_at: \"{start}\"\nresolved_at: \"{end}\"\n---\nBody.\n"),
+            );
+        }
+        site.build()
+    };
+
+    // Without date_order, 03/04/2022 could be either day: an error naming both and the
+    // setting, and the incident has no start rather than a guessed one.
+    let unset = site("");
+    let stderr = unset.stderr_portable();
+    assert!(
+        stderr.contains("content/slashes.md:3:13: error[H005]: started_at: \"03/04/2022 14:05 Denver\": 03/04/2022 could be March 4, 2022 or April 3, 2022: set date_order = \"month-first\" or \"day-first\" in hindsight.toml"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("error[H005]").count(), 2, "{stderr}");
+    let words = unset.page("incidents/words/");
+    assert!(
+        words.contains("<time datetime=\"2024-02-10T17:00:00Z\">"),
+        "9 AM PST"
+    );
+    assert_eq!(
+        fact(&words, "Duration").as_deref(),
+        Some("7 h 30 min · 2 – 8 h")
+    );
+    let dots = unset.page("incidents/dots/");
+    assert!(
+        dots.contains("<time datetime=\"2024-02-10T09:00:00Z\">"),
+        "day first"
+    );
+    assert_eq!(
+        fact(&dots, "Duration").as_deref(),
+        Some("1 h 15 min · 30 min – 2 h")
+    );
+
+    // Said once for the site, every such date reads one way.
+    let us = site("date_order = \"month-first\"\n");
+    assert!(!us.stderr.contains("H005"), "{}", us.stderr);
+    let slashes = us.page("incidents/slashes/");
+    assert!(
+        slashes.contains("<time datetime=\"2022-03-04T21:05:00Z\">"),
+        "March 4, MST"
+    );
+    assert_eq!(
+        fact(&slashes, "Duration").as_deref(),
+        Some("1 h 40 min · 30 min – 2 h")
+    );
+    let europe = site("date_order = \"day-first\"\n");
+    assert!(
+        europe
+            .page("incidents/slashes/")
+            .contains("<time datetime=\"2022-04-03T20:05:00Z\">"),
+        "3 April, MDT"
+    );
+}

@@ -555,6 +555,34 @@ fn leading_in(text: &str, tokens: &[Token<'_>]) -> Option<(Moment, Option<Moment
     Some((moment, range_end, s.start(k), k))
 }
 
+/// A date, and a time of day if one follows, at the very start of `text`, written as
+/// people write them ("February 10, 2024, 9:00 AM", "Sat 10 Feb 2024 14:00", "10.02.2024",
+/// "2024/02/10 9:05 PM"), and the byte offset where they end, since a zone may follow.
+/// The year must be written, and the minutes: this reads a value, not a sentence.
+pub(crate) fn written_date_time(text: &str) -> Option<(NaiveDate, Option<NaiveTime>, usize)> {
+    let tokens = tokenize(text, usize::MAX);
+    let s = Scan {
+        tokens: &tokens,
+        src: text,
+    };
+    let (date, after_date) = date_at(&s, 0, false)?;
+    let day = NaiveDate::from_ymd_opt(date.year?, date.month, date.day)?;
+    let mut j = after_date;
+    if s.is_punct(j, &[',', '@']) || (s.is_word(j, &["t"]) && s.touches(j)) {
+        j += 1;
+    }
+    if s.is_word(j, &["at"]) {
+        j += 1;
+    }
+    match clock_at(&s, j) {
+        Some((clock, end)) => {
+            clock.minute?;
+            Some((day, Some(clock.time()?), s.end(end)))
+        }
+        None => Some((day, None, s.end(after_date))),
+    }
+}
+
 /// A day in a file name such as `2024-02-10-cache-outage` or `20240210_cache`.
 pub(crate) fn date_in_name(stem: &str) -> Option<NaiveDate> {
     crate::parse::file_date::day_in_file_name(stem)
