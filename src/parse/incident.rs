@@ -25,6 +25,7 @@ use crate::parse::markdown::{self, MarkdownOptions};
 use crate::parse::source::{self, ReadFailure, SourceFile};
 use crate::parse::title;
 use times::Times;
+pub use times::read_timestamp;
 
 mod times;
 

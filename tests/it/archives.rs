@@ -1,6 +1,7 @@
-//! Three archives in the shapes teams keep (tests/archives/): a status-page export,
-//! UUID-named files with the service split over two fields, and prose without front
-//! matter. Each must build into a true site with its hand-written config, and with the
+//! Four archives in the shapes teams keep (tests/archives/): a status-page export,
+//! UUID-named files with the service split over two fields, prose without front matter,
+//! and a wiki export (ticket IDs as names, US dates, a template left in, one incident
+//! from 1998). Each must build into a true site with its hand-written config, and with the
 //! config `init --from` proposes, without edits: a page per postmortem, no errors, and
 //! the values of every file (each item of a list, not only the first) on the facet pages.
 
@@ -269,6 +270,61 @@ fn prose_without_front_matter_builds_true_with_its_config() {
 #[test]
 fn prose_without_front_matter_builds_true_with_init_from() {
     assert_builds_with_init_from("prose");
+}
+
+#[test]
+fn wiki_export_with_us_dates_builds_true_with_its_config() {
+    assert_builds_with_its_config("wiki-export");
+}
+
+#[test]
+fn wiki_export_with_us_dates_builds_true_with_init_from() {
+    assert_builds_with_init_from("wiki-export");
+    let site = archive("wiki-export", false);
+    let root = site.root().to_str().unwrap();
+    let output = hindsight(
+        Path::new(root),
+        &["init", root, "--from", "content", "--dry-run"],
+    );
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("# Of the dates written like 03/04/2022, 4 read only month first (such as 12/25/2021), none only the other way, and 8 either way.\ndate_order = \"month-first\"\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("timezone = \"America/New_York\""),
+        "{printed}"
+    );
+}
+
+#[test]
+fn a_date_that_reads_both_ways_is_never_guessed() {
+    let site = archive("wiki-export", true);
+    let config = std::fs::read_to_string(site.root().join("hindsight.toml")).unwrap();
+    std::fs::write(
+        site.root().join("hindsight.toml"),
+        config.replace("date_order = \"month-first\"\n", ""),
+    )
+    .unwrap();
+    let build = site.build();
+    let stderr = build.stderr_portable();
+    assert!(
+        stderr.contains("content/INC-1042.md:4:13: error[H005]: Start Time: \"3/4/2022 2:05 PM ET\": 3/4/2022 could be March 4, 2022 or April 3, 2022: set date_order = \"month-first\" or \"day-first\" in hindsight.toml"),
+        "{stderr}"
+    );
+    let page = build.page("incidents/inc-1042/");
+    assert!(
+        page.contains("not recorded")
+            && !page.contains("2022-04-03")
+            && !page.contains("2022-03-04"),
+        "no start, rather than a guessed one"
+    );
+    // 12/24/2022 reads one way only, and is read so.
+    assert!(
+        build
+            .page("incidents/inc-1350/")
+            .contains("datetime=\"2022-12-24T23:40:00Z\"")
+    );
 }
 
 #[test]

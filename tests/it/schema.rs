@@ -9,7 +9,7 @@ use hindsight::model::config::Config;
 use hindsight::model::diagnostics::{Diagnostic, Level};
 use hindsight::model::vocab::Vocabularies;
 use hindsight::parse::frontmatter;
-use hindsight::parse::source::{SourceFile, normalize_text};
+use hindsight::parse::source::{ContentFilter, SourceFile, normalize_text};
 use hindsight::render::schema::front_matter_schema;
 use serde_json::Value;
 
@@ -52,8 +52,14 @@ fn every_postmortem_here_validates_against_its_sites_schema() {
     for root in &roots {
         let config = site_config(root);
         let validator = validator(&front_matter_schema(&config));
-        for entry in walkdir::WalkDir::new(root.join(&config.content_dir)) {
+        let content = root.join(&config.content_dir);
+        // The site's postmortems: not a template the site's `exclude` leaves out.
+        let postmortems = ContentFilter::new(&config, &content);
+        for entry in walkdir::WalkDir::new(&content) {
             let entry = entry.unwrap();
+            if !postmortems.is_postmortem(entry.path()) {
+                continue;
+            }
             let Ok(text) = fs::read_to_string(entry.path()) else {
                 continue;
             };

@@ -11,10 +11,10 @@ mod toml;
 
 use std::collections::BTreeMap;
 
-use crate::model::time::{self, zone::Zone};
+use crate::model::time::{self, order, zone::Zone};
 use crate::model::vocab::term_key;
 use crate::parse::frontmatter::{self, Node, Value};
-use crate::parse::incident::is_blank;
+use crate::parse::incident::{is_blank, read_timestamp};
 use crate::parse::source::SourceFile;
 
 pub use propose::{Mapping, Proposal, Vocabulary, propose, refine};
@@ -41,6 +41,9 @@ pub struct KeyStats {
     /// `Europe/Berlin`), by IANA name; times with neither a zone nor an offset.
     pub zones: BTreeMap<String, usize>,
     pub unzoned: usize,
+    /// Dates with slashes and the year last (`03/04/2022`) that read only month first,
+    /// only day first, and either way.
+    pub slash_dates: [usize; 3],
     /// Short values by term identity: (most common spelling, count).
     pub values: BTreeMap<String, (String, usize)>,
     /// Spellings of each term identity, for choosing the most common one.
@@ -218,7 +221,18 @@ impl KeyStats {
                 return;
             }
         };
-        if let Ok(stamp) = time::parse_timestamp(&text, chrono_tz::Tz::UTC) {
+        let readings = order::readings(&text);
+        match readings {
+            Some([true, false]) => self.slash_dates[0] += 1,
+            Some([false, true]) => self.slash_dates[1] += 1,
+            Some([true, true]) => self.slash_dates[2] += 1,
+            _ => {}
+        }
+        let stamp = read_timestamp(&text, chrono_tz::Tz::UTC, None);
+        if stamp.is_err() && readings == Some([true, true]) {
+            // A time in one order or the other: the proposal asks which.
+            self.times += 1;
+        } else if let Ok(stamp) = stamp {
             self.times += 1;
             match stamp.named_zone {
                 Some(Zone::Named(tz)) => *self.zones.entry(tz.name().to_string()).or_default() += 1,
@@ -231,7 +245,11 @@ impl KeyStats {
             self.add_term(&text);
         } else if text.chars().count() <= TERM_MAX_CHARS && !text.contains('\n') {
             self.terms += 1;
-            self.add_term(&text);
+            // A list field's string is a comma-separated list (`parse::incident` splits
+            // it so): "Checkout, Payments API" is two services.
+            for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                self.add_term(part);
+            }
         } else {
             self.texts += 1;
         }
@@ -283,6 +301,15 @@ fn has_offset(text: &str) -> bool {
 }
 
 impl Survey {
+    /// The archive's dates with slashes and the year last: how many read only month
+    /// first, only day first, and either way.
+    pub fn slash_dates(&self) -> [usize; 3] {
+        self.keys.iter().fold([0; 3], |[m, d, e], stats| {
+            let [sm, sd, se] = stats.slash_dates;
+            [m + sm, d + sd, e + se]
+        })
+    }
+
     /// The zone the archive's clocks were kept in: the named zone most of its zoned times
     /// give (ties: the first by name), with how many times name it and how many carry no
     /// zone at all.

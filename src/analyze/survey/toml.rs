@@ -30,6 +30,43 @@ fn list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// `date_order`, when the archive writes dates such as `03/04/2022`: set when its dates
+/// that read one way only all read the same way, else left for the reader to say.
+fn date_order(out: &mut String, [month_first, day_first, either]: [usize; 3]) {
+    let unsure = "# Dates that read either way stay unread (H005) until this says which:\n\
+                  # date_order = \"month-first\"   # 03/04/2022 is March 4; \"day-first\": 3 April\n";
+    match (month_first, day_first) {
+        (0, 0) if either == 0 => {}
+        (0, 0) => {
+            let _ = writeln!(
+                out,
+                "# {either} dates such as 03/04/2022 read either way (March 4 or 3 April), and none says which."
+            );
+            out.push_str(unsure);
+        }
+        (n, 0) | (0, n) => {
+            let (key, example) = if month_first > 0 {
+                ("month-first", "12/25/2021")
+            } else {
+                ("day-first", "25/12/2021")
+            };
+            let _ = writeln!(
+                out,
+                "# Of the dates written like 03/04/2022, {n} read only {} (such as {example}), none only the other way, and {either} either way.",
+                key.replace('-', " ")
+            );
+            let _ = writeln!(out, "date_order = {}", quoted(key));
+        }
+        (m, d) => {
+            let _ = writeln!(
+                out,
+                "# {m} dates read only month first and {d} only day first: the archive mixes both orders."
+            );
+            out.push_str(unsure);
+        }
+    }
+}
+
 /// The config text. Every choice carries a comment saying what it rests on.
 pub fn to_toml(survey: &Survey, proposal: &Proposal, folder: &Folder) -> String {
     let mut out = String::new();
@@ -46,6 +83,7 @@ pub fn to_toml(survey: &Survey, proposal: &Proposal, folder: &Folder) -> String 
     let _ = writeln!(out, "content_dir = {}", quoted(&folder.content_dir));
     let _ = writeln!(out, "# {}", folder.timezone_note);
     let _ = writeln!(out, "timezone = {}", quoted(&folder.timezone));
+    date_order(&mut out, survey.slash_dates());
     if let Some(include) = &folder.include {
         out.push_str("# Postmortems that are not Markdown files are read too.\n");
         let _ = writeln!(out, "include = {}", list(include));

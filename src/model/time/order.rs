@@ -77,6 +77,15 @@ impl DateOrder {
     }
 }
 
+/// What a leading `a/b/yyyy` says about the order its archive writes dates in: whether it
+/// is a day read month first, and read day first. `None` for any other text, and for a
+/// date that reads the same both ways (`04/04/2022`), which says nothing.
+pub fn readings(text: &str) -> Option<[bool; 2]> {
+    let (a, b, year, _) = leading(text)?;
+    let is_day = |month, day| chrono::NaiveDate::from_ymd_opt(year, month, day).is_some();
+    (a != b).then(|| [is_day(a, b), is_day(b, a)])
+}
+
 /// For a site without `date_order`: the message for a leading `03/04/2022` that could be
 /// either day, naming both readings and the setting.
 pub fn ambiguous(text: &str) -> Option<String> {
@@ -130,5 +139,14 @@ mod tests {
         assert_eq!(ambiguous("13/04/2022"), None);
         assert_eq!(ambiguous("04/04/2022"), None);
         assert_eq!(ambiguous("2022-03-04"), None);
+    }
+
+    #[test]
+    fn what_a_date_says_about_the_order() {
+        assert_eq!(readings("12/25/2021 10:00"), Some([true, false]));
+        assert_eq!(readings("25/12/2021"), Some([false, true]));
+        assert_eq!(readings("03/04/2022"), Some([true, true]));
+        assert_eq!(readings("04/04/2022"), None);
+        assert_eq!(readings("2022/04/03"), None);
     }
 }

@@ -4,16 +4,41 @@
 //! timestamps contradict (H025), and a zone abbreviation of the wrong season (H026).
 
 use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
 
 use super::{FieldReader, Fields, display_scalar};
 use crate::model::diagnostics::{Code, Diagnostic};
 use crate::model::field::Field;
 use crate::model::incident::Recorded;
 use crate::model::time::duration::{self, EXPECTED_DURATIONS, MINUTES, show, unit_in_name};
-use crate::model::time::order;
+use crate::model::time::order::{self, DateOrder};
 use crate::model::time::zone::{SeasonMismatch, Zone, show_offset};
 use crate::model::time::{Length, Timestamp, parse_duration, parse_timestamp};
 use crate::parse::frontmatter::{Node, Value};
+
+/// A timestamp value as front matter holds it: in the shapes of [`parse_timestamp`], with a
+/// leading `03/04/2022` read in the site's `order`, else as people write a date and time
+/// ("February 10, 2024 9:00 AM PST", "10.02.2024 14:00"), whose zone is then read as in the
+/// ISO shapes. Times without a zone are in `tz`.
+pub fn read_timestamp(text: &str, tz: Tz, order: Option<DateOrder>) -> Result<Timestamp, String> {
+    let reordered = match order {
+        Some(order) => order.to_iso(text)?,
+        None => None,
+    };
+    let text = reordered.as_deref().unwrap_or(text);
+    parse_timestamp(text, tz).or_else(|message| {
+        let text = text.trim();
+        let Some((day, time, end)) = when::written_date_time(text) else {
+            return Err(order::ambiguous(text).unwrap_or(message));
+        };
+        let zone = &text[end..];
+        match time {
+            Some(time) => parse_timestamp(&format!("{day} {time}{zone}"), tz),
+            None if zone.trim().is_empty() => parse_timestamp(&day.to_string(), tz),
+            None => Err(message),
+        }
+    })
+}
 use crate::parse::infer::when;
 
 /// The four timestamps of an incident, and the zone they were written in.
@@ -119,7 +144,7 @@ impl FieldReader<'_, '_> {
                 return None;
             }
         };
-        match self.read_timestamp(text) {
+        match read_timestamp(text, self.tz, self.config.date_order) {
             Ok(stamp) => {
                 if let Some(mismatch) = &stamp.season_mismatch {
                     self.season_mismatch(field, node, mismatch);
@@ -131,29 +156,6 @@ impl FieldReader<'_, '_> {
                 None
             }
         }
-    }
-
-    /// A timestamp value: in the shapes of [`parse_timestamp`], with a leading `03/04/2022`
-    /// read in the site's `date_order`, else as people write a date and time ("February
-    /// 10, 2024 9:00 AM PST", "10.02.2024 14:00"), whose zone is read as in the ISO shapes.
-    fn read_timestamp(&self, text: &str) -> Result<Timestamp, String> {
-        let reordered = match self.config.date_order {
-            Some(order) => order.to_iso(text)?,
-            None => None,
-        };
-        let text = reordered.as_deref().unwrap_or(text);
-        parse_timestamp(text, self.tz).or_else(|message| {
-            let text = text.trim();
-            let Some((day, time, end)) = when::written_date_time(text) else {
-                return Err(order::ambiguous(text).unwrap_or(message));
-            };
-            let zone = &text[end..];
-            match time {
-                Some(time) => parse_timestamp(&format!("{day} {time}{zone}"), self.tz),
-                None if zone.trim().is_empty() => parse_timestamp(&day.to_string(), self.tz),
-                None => Err(message),
-            }
-        })
     }
 
     /// H026: "CET given for 2024-07-01, when Central Europe was on CEST (+02:00); read as
