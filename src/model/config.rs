@@ -580,6 +580,28 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// Where the key an "unknown field" error names is, when the error points at its table
+/// (`[fields]` is read as a map, so the parser knows only the table): the first line of
+/// that table that sets the key.
+fn key_in_table(text: &str, table: usize, message: &str) -> Option<usize> {
+    let quoted = message.strip_prefix("unknown field ")?;
+    let quote = quoted.chars().next().filter(|c| matches!(c, '`' | '"'))?;
+    let key = quoted[1..].split(quote).next()?;
+    let mut at = table + text.get(table..)?.find('\n')? + 1;
+    for line in text[at..].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            return None;
+        }
+        let name = trimmed.split('=').next().unwrap_or_default().trim();
+        if trimmed.contains('=') && name.trim_matches(['"', '\'']) == key {
+            return Some(at + line.len() - trimmed.len());
+        }
+        at += line.len();
+    }
+    None
+}
+
 impl Config {
     /// Parses `hindsight.toml` text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
@@ -591,7 +613,8 @@ impl Config {
             let position = e
                 .span()
                 .map(|span| {
-                    let (line, col) = line_col(text, span.start);
+                    let at = key_in_table(text, span.start, e.message()).unwrap_or(span.start);
+                    let (line, col) = line_col(text, at);
                     format!("{line}:{col}")
                 })
                 .unwrap_or_default();
@@ -899,6 +922,11 @@ mod tests {
         );
         check_err("titel = \"x\"", "1:1: unknown field `titel`");
         check_err("[fields]\nservice = [\"a\"]", "unknown field \"service\"");
+        // The key's own line, not its table's header.
+        check_err(
+            "[fields]\ntitle = [\"Title\"]\n\n  detected = [\"d\"]\n",
+            "hindsight.toml:4:3: unknown field \"detected\"",
+        );
         check_err(
             "[[duration_buckets]]\nkey = \"a\"\nlabel = \"A\"\n[[duration_buckets]]\nkey = \"b\"\nlabel = \"B\"\n",
             "bucket \"a\" must have a max_minutes",
