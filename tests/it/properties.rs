@@ -5,7 +5,9 @@
 //! near a second; the fuzz targets (docs/fuzzing.md) search the same invariants for longer.
 
 use hindsight::app::scaffold::yaml_string;
+use hindsight::model::time::order::{self, DateOrder};
 use hindsight::parse::frontmatter::{self, Node, Pos, Value};
+use hindsight::parse::incident::read_timestamp;
 use hindsight::parse::markdown::{self, MarkdownOptions};
 use proptest::prelude::*;
 
@@ -101,6 +103,41 @@ const MARKDOWN_TOKENS: &[&str] = &[
     "\n",
     "x",
     "日本",
+];
+
+/// Pieces of dates and times as archives write them.
+const TIMESTAMP_TOKENS: &[&str] = &[
+    "2024",
+    "1998",
+    "02",
+    "10",
+    "3",
+    "12",
+    "13",
+    "31",
+    "/",
+    "-",
+    ".",
+    ":",
+    ",",
+    " ",
+    "T",
+    "Z",
+    "+02:00",
+    "AM",
+    "PM",
+    "a.m.",
+    "February",
+    "Feb",
+    "Sat",
+    "at",
+    "PST",
+    "CET",
+    "Denver",
+    "(UTC)",
+    "Europe/Berlin",
+    "??",
+    "th",
 ];
 
 /// Text made of `tokens` and arbitrary characters, controls included.
@@ -203,6 +240,24 @@ proptest! {
             false => Ok(value),
         };
         prop_assert_eq!(title_of(&text), want);
+    }
+
+    #[test]
+    fn a_timestamp_never_panics_and_a_date_that_reads_both_ways_is_never_guessed(
+        text in prop_oneof![
+            text_of(TIMESTAMP_TOKENS, 12),
+            (1u32..=13, 1u32..=13, 1990u32..2030, text_of(TIMESTAMP_TOKENS, 4))
+                .prop_map(|(a, b, year, rest)| format!("{a:02}/{b}/{year}{rest}")),
+        ],
+    ) {
+        let tz = chrono_tz::Tz::UTC;
+        let unset = read_timestamp(&text, tz, None);
+        for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+            let _ = read_timestamp(&text, tz, Some(order));
+        }
+        if order::readings(&text) == Some([true, true]) {
+            prop_assert!(unset.is_err(), "{text:?} was read as {unset:?}");
+        }
     }
 
     #[test]
