@@ -127,12 +127,6 @@ fn in_named_zone(
     Ok((resolve_local(local, tz)?, Zone::Named(tz), None))
 }
 
-/// Parses a calendar date; a full timestamp is accepted and its day (in `tz`) is kept.
-pub fn parse_date(text: &str, tz: Tz) -> Result<NaiveDate, String> {
-    let stamp = parse_timestamp(text, tz)?;
-    Ok(stamp.instant.with_timezone(&tz).date_naive())
-}
-
 fn split_date(text: &str) -> Result<(NaiveDate, &str), String> {
     let mut parts = [0i64; 3];
     let mut rest = text;
@@ -398,10 +392,6 @@ mod tests {
             !parse_timestamp("2024-01-01 00:00", Tz::UTC)
                 .unwrap()
                 .date_only
-        );
-        assert_eq!(
-            parse_date("2024-01-01T23:30:00-05:00", Tz::UTC).unwrap(),
-            NaiveDate::from_ymd_opt(2024, 1, 2).unwrap()
         );
     }
 }

@@ -939,8 +939,10 @@ impl FieldReader<'_, '_> {
             .unwrap_or(ActionStatus::Open);
         let due = get("due").and_then(|n| {
             let text = self.string("action_items.due", n)?;
-            match crate::model::time::parse_date(&text, self.tz) {
-                Ok(date) => Some(date),
+            // A day as the timestamps are read (`2024-03-15`, `March 15, 2024`,
+            // `3/15/2024` in the site's date_order); a full timestamp gives its day here.
+            match read_timestamp(&text, self.tz, self.config.date_order) {
+                Ok(stamp) => Some(stamp.instant.with_timezone(&self.tz).date_naive()),
                 Err(message) => {
                     self.error(
                         Code::H005,

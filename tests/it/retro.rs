@@ -173,3 +173,26 @@ fn action_items_progress_counts_overdue_as_of_the_build_date() {
     let (line, _) = progress(&later.page("incidents/items/"));
     assert!(line.starts_with("3 of 5 done · 2 overdue"), "{line}");
 }
+
+#[test]
+fn due_dates_are_read_as_the_timestamps_are() {
+    let site = |config: &str| {
+        Site::new().config(config).file(
+            "content/items.md",
+            "---\ntitle: Items\naction_items:\n  - {title: a, status: open, due: \"February 28, 2024\"}\n  - {title: b, status: open, due: \"03/02/2024\"}\n---\n\nText.\n",
+        )
+    };
+    // March 2 in the United States: not due yet on March 1.
+    let us = site("date_order = \"month-first\"\n").build_with(&["--as-of", "2024-03-01"]);
+    assert_eq!(us.stderr, "");
+    let (line, rows) = progress(&us.page("incidents/items/"));
+    assert_eq!(
+        line,
+        "0 of 2 done · 1 open · 1 overdue (overdue: open and due before 2024-03-01)"
+    );
+    assert_eq!(rows, ["Open overdue", "Open"]);
+    // 3 February elsewhere: overdue too.
+    let europe = site("date_order = \"day-first\"\n").build_with(&["--as-of", "2024-03-01"]);
+    let (line, _) = progress(&europe.page("incidents/items/"));
+    assert!(line.starts_with("0 of 2 done · 2 overdue"), "{line}");
+}
