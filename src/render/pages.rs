@@ -137,7 +137,7 @@ impl Renderer<'_> {
             timeline_chart: super::retro::timeline_chart(incident, self.tz),
             related: site.index.related[position]
                 .iter()
-                .map(|&r| &self.rows[r])
+                .map(|&r| IncidentLink::of(&self.rows[r]))
                 .collect(),
             similar: self.similar_views(position),
             extra: &incident.extra,
@@ -146,13 +146,14 @@ impl Renderer<'_> {
         }
     }
 
-    /// The "Similar incidents" of the incident at `position`: their rows and shared words.
+    /// The "Similar incidents" of the incident at `position`: links and shared words.
     fn similar_views(&self, position: usize) -> Vec<SimilarView<'_>> {
         self.site.index.similar[position]
             .iter()
             .map(|s| SimilarView {
-                incident: &self.rows[s.position],
+                incident: IncidentLink::of(&self.rows[s.position]),
                 shared: &s.shared,
+                score: (f64::from(s.score) * 1000.0).round() / 1000.0,
             })
             .collect()
     }

@@ -127,7 +127,9 @@ pub struct IncidentView<'a> {
     pub action_progress: ActionProgressView,
     /// The timeline chart; `None` with fewer than two recorded instants.
     pub timeline_chart: Option<TimelineChartView>,
-    pub related: Vec<&'a IncidentRow>,
+    /// Incidents sharing its service or root cause, as links (the default theme shows
+    /// their table rows, pre-rendered, as `related_rows`).
+    pub related: Vec<IncidentLink<'a>>,
     /// Incidents closest in text, best first, none of them in `related`.
     pub similar: Vec<SimilarView<'a>>,
     /// Every extra front matter field, as written (also in the data export).
@@ -196,12 +198,42 @@ pub struct ActionProgressView {
     pub as_of: String,
 }
 
-/// One entry of an incident's "Similar incidents": the incident's row (title, URL, date,
-/// severity, ...) and the words the two share that weigh most, heaviest first.
+/// Another incident as an incident page links to it (`related`, `similar`): what a theme
+/// needs to show the link. The rest of it is on its own page; a whole row for each of ten
+/// links made every incident page's context several times larger.
+#[derive(Debug, Serialize)]
+pub struct IncidentLink<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    /// Path from the site root, `incidents/<slug>/`.
+    pub url: &'a str,
+    /// As in a row: the day it started, else the file name's day or year.
+    pub date: Option<&'a str>,
+    pub date_iso: Option<&'a str>,
+    pub severity: Option<&'a SeverityView>,
+}
+
+impl<'a> IncidentLink<'a> {
+    pub(super) fn of(row: &'a IncidentRow) -> IncidentLink<'a> {
+        IncidentLink {
+            slug: &row.slug,
+            title: &row.title,
+            url: &row.url,
+            date: row.date.as_deref(),
+            date_iso: row.date_iso.as_deref(),
+            severity: row.severity.as_ref(),
+        }
+    }
+}
+
+/// One entry of an incident's "Similar incidents": a link to the incident, the words the
+/// two share that weigh most, heaviest first, and how close they are.
 #[derive(Debug, Serialize)]
 pub struct SimilarView<'a> {
-    pub incident: &'a IncidentRow,
+    pub incident: IncidentLink<'a>,
     pub shared: &'a [String],
+    /// Cosine similarity of the two texts, 0 to 1, to three decimals.
+    pub score: f64,
 }
 
 /// Which of an incident's spans are values recorded in the postmortem.

@@ -147,13 +147,14 @@ fn the_bundled_example_lists_what_its_related_incidents_miss() {
 }
 
 #[test]
-fn a_theme_sees_the_rows_of_related_and_similar_incidents() {
-    // `incident.related` and `incident.similar` carry whole rows, as `views.rs` documents,
-    // beside the incident's own row fields: a site's own template can show any of them.
+fn a_theme_sees_links_to_related_and_similar_incidents() {
+    // `incident.related` and `incident.similar` carry links (title, URL, date, severity),
+    // as `views.rs` and the README document, beside the incident's own row fields; the
+    // rest of another incident is on its own page.
     let template = "{% extends \"base.html\" %}{% block content %}<p id=\"rows\">\
         {{ incident.title }} / {% for s in incident.services %}{{ s.name }}{% endfor %} / {{ incident.source }}\
-        {% for r in incident.related %} / related: {{ r.title }} {{ r.url }} {{ r.services.0.url }} {{ r.cause.name }}{% endfor %}\
-        {% for s in incident.similar %} / similar: {{ s.incident.title }} {{ s.incident.services.0.name }} {{ s.shared | length > 1 }}{% endfor %}\
+        {% for r in incident.related %} / related: {{ r.title }} {{ r.url }} {{ r.date }} {{ r.severity.key | default(value=\"-\") }} {{ r.services | default(value=\"-\") }}{% endfor %}\
+        {% for s in incident.similar %} / similar: {{ s.incident.title }} {{ s.incident.url }} {{ s.incident.date }} {{ s.shared | length > 1 }} {{ s.score > 0.05 }}{% endfor %}\
         </p>{% endblock content %}";
     let rows = |page: &str| {
         let p = page.split("<p id=\"rows\">").nth(1).unwrap_or_default();
@@ -164,14 +165,14 @@ fn a_theme_sees_the_rows_of_related_and_similar_incidents() {
     assert_eq!(
         rows(&build.page("incidents/orders/")),
         "Orders database failover left replicas lagging / orders / content/orders.md \
-         / similar: Billing reads stale after Postgres failover billing true"
+         / similar: Billing reads stale after Postgres failover incidents/billing/ 2024-03-03 true true"
     );
     let related = archive()
         .file(
             "content/billing.md",
             postmortem(
                 "Billing reads stale after Postgres failover",
-                "services: [orders]\nroot_cause: config-change",
+                "services: [orders]\nroot_cause: config-change\nseverity: SEV2",
                 "A configuration push restarted the Postgres primary.",
             ),
         )
@@ -182,6 +183,6 @@ fn a_theme_sees_the_rows_of_related_and_similar_incidents() {
         rows(&related.page("incidents/orders/")),
         "Orders database failover left replicas lagging / orders / content/orders.md \
          / related: Billing reads stale after Postgres failover incidents/billing/ \
-         services/orders/ Configuration change"
+         2024-03-03 SEV2 -"
     );
 }
