@@ -11,10 +11,10 @@
 //! The incident itself and its related incidents (`Index::related`) are never listed, so
 //! the two sections do not repeat each other.
 //!
-//! The text is read twice, so no incident's words are held longer than it takes to count
-//! them: once for the archive's statistics (how many incidents use each term, the average
-//! length), once for each incident's vector. [`Model`] keeps what `serve` needs to update
-//! the lists after a body edit without computing them all anew.
+//! Each text is counted once: its term counts (16 bytes a distinct term) wait for the
+//! archive's statistics (how many incidents use each term, the average length), then
+//! become its vector and are dropped. [`Model`] keeps what `serve` needs to update the
+//! lists after an edit without computing them all anew.
 //!
 //! Every step reads only its inputs in a fixed order (terms by hash, incidents by
 //! position), and ties go to the smaller slug: the lists are the same whatever the
@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::model::config::SimilarConfig;
 use crate::model::incident::Incident;
 use find::{Cutoff, Finder, Postings, Scratch};
-use terms::{Counter, IdMap, TermId};
+use terms::{Counter, Counts, IdMap, TermId};
 
 /// One similar incident.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +40,14 @@ pub struct Similar {
     /// The shared terms that weigh most in the score, heaviest first, as the incident
     /// whose page lists them writes them.
     pub shared: Vec<String>,
+}
+
+/// What changed since the lists were computed, by position: the incidents whose text
+/// changed, and those whose related incidents changed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Changes<'a> {
+    pub edited: &'a [usize],
+    pub relisted: &'a [usize],
 }
 
 /// How many terms of each incident's vector take part in the comparison.
@@ -79,21 +87,10 @@ impl Model {
         related: &[Vec<usize>],
     ) -> (Model, Vec<Vec<Similar>>) {
         let enabled = config.enabled && config.limit > 0 && incidents.len() >= 2;
-        let stats = if enabled {
-            Stats::new(incidents)
+        let (stats, vectors) = if enabled {
+            vectors_of(incidents)
         } else {
-            Stats::default()
-        };
-        let vectors: Vec<Vector> = if enabled {
-            incidents
-                .par_iter()
-                .map_init(Counter::default, |counter, incident| {
-                    let length = counter.count(incident);
-                    Vector::new(counter, length, &stats)
-                })
-                .collect()
-        } else {
-            Vec::new()
+            (Stats::default(), Vec::new())
         };
         let postings = Postings::new(&vectors, stats.vocabulary);
         let mut model = Model {
@@ -113,22 +110,24 @@ impl Model {
         (model, lists)
     }
 
-    /// After the texts of the incidents at `edited` changed (nothing else: not their
-    /// number, order or related lists), updates `lists` and returns the positions whose
-    /// list changed (other incidents, or other shared words). The archive's word statistics
-    /// stay those the model was made with: only the edited incidents' vectors change, so
-    /// another incident's list changes only where an edited one enters or leaves its
-    /// candidates, which the inverted index finds.
+    /// After the texts of the incidents at `edited` changed, and the related lists of
+    /// those at `relisted` (nothing else: not their number or order), updates `lists` and
+    /// returns the positions whose list changed (other incidents, or other shared words).
+    /// The archive's word statistics stay those the model was made with: only the edited
+    /// incidents' vectors change, so another incident's list changes only where an edited
+    /// one enters or leaves its candidates, which the inverted index finds; a relisted
+    /// incident's list is computed anew.
     pub fn update(
         &mut self,
         incidents: &[Incident],
         related: &[Vec<usize>],
-        edited: &[usize],
+        changes: Changes<'_>,
         lists: &mut [Vec<Similar>],
     ) -> Vec<usize> {
         if self.vectors.len() != incidents.len() || self.vectors.is_empty() {
             return Vec::new();
         }
+        let Changes { edited, relisted } = changes;
         let mut reached = vec![false; incidents.len()];
         for &me in edited {
             self.reach(me, related, &mut reached);
@@ -136,8 +135,8 @@ impl Model {
         let fresh: Vec<(usize, Vector)> = edited
             .par_iter()
             .map_init(Counter::default, |counter, &me| {
-                let length = counter.count(&incidents[me]);
-                (me, Vector::new(counter, length, &self.stats))
+                let counts = counter.count(&incidents[me]);
+                (me, Vector::new(&counts, counter, &self.stats))
             })
             .collect();
         for (me, vector) in fresh {
@@ -151,6 +150,9 @@ impl Model {
         }
         for &me in edited {
             self.reach(me, related, &mut reached);
+            reached[me] = true;
+        }
+        for &me in relisted {
             reached[me] = true;
         }
         let positions: Vec<usize> = (0..reached.len()).filter(|&p| reached[p]).collect();
@@ -214,6 +216,28 @@ impl Model {
     }
 }
 
+/// The archive's word statistics and every incident's vector. Each text is counted once:
+/// its counts wait (compactly, sorted by term) for the statistics, then become its vector;
+/// only the spellings of the kept terms are read again from the text, lowercased anew.
+fn vectors_of(incidents: &[Incident]) -> (Stats, Vec<Vector>) {
+    let counted: Vec<Counts> = incidents
+        .par_iter()
+        .map_init(Counter::default, |counter, incident| {
+            counter.count(incident)
+        })
+        .collect();
+    let stats = Stats::new(&counted);
+    let vectors = incidents
+        .par_iter()
+        .zip(counted)
+        .map_init(Counter::default, |text, (incident, counts)| {
+            text.lowercase(incident);
+            Vector::new(&counts, text, &stats)
+        })
+        .collect();
+    (stats, vectors)
+}
+
 /// The archive's word statistics: how many incidents use each term, and their average
 /// weighted length.
 #[derive(Debug, Default)]
@@ -255,33 +279,26 @@ fn idf(n: usize, df: u32) -> f32 {
 }
 
 impl Stats {
-    fn new(incidents: &[Incident]) -> Stats {
-        let empty = || (IdMap::<Term>::default(), Vec::<(usize, f32)>::new());
-        let (mut terms, mut lengths) = incidents
+    fn new(counted: &[Counts]) -> Stats {
+        let terms = counted
             .par_iter()
-            .enumerate()
-            .fold(
-                || (Counter::default(), empty()),
-                |(mut counter, (mut terms, mut lengths)), (position, incident)| {
-                    lengths.push((position, counter.count(incident)));
-                    for (term, _) in counter.terms() {
-                        terms.entry(term).or_default().df += 1;
-                    }
-                    (counter, (terms, lengths))
-                },
-            )
-            .map(|(_, acc)| acc)
-            .reduce(empty, |(a, mut a_lengths), (b, b_lengths)| {
+            .fold(IdMap::<Term>::default, |mut terms, counts| {
+                for entry in &counts.entries {
+                    terms.entry(entry.term).or_default().df += 1;
+                }
+                terms
+            })
+            .reduce(IdMap::default, |a, b| {
                 let (mut into, from) = if a.len() >= b.len() { (a, b) } else { (b, a) };
                 for (term, counted) in from {
                     into.entry(term).or_default().df += counted.df;
                 }
-                a_lengths.extend(b_lengths);
-                (into, a_lengths)
+                into
             });
+        let mut terms = terms;
         // Summed in the incidents' order, so the average is the same whatever the threads.
-        lengths.sort_unstable_by_key(|&(position, _)| position);
-        let average = lengths.iter().map(|&(_, length)| length).sum::<f32>() / lengths.len() as f32;
+        let average =
+            counted.iter().map(|counts| counts.length).sum::<f32>() / counted.len() as f32;
         let mut shared: Vec<TermId> = terms
             .iter()
             .filter(|(_, t)| t.df > 1)
@@ -294,10 +311,10 @@ impl Stats {
             }
         }
         for term in terms.values_mut() {
-            term.idf = idf(incidents.len(), term.df);
+            term.idf = idf(counted.len(), term.df);
         }
         Stats {
-            incidents: incidents.len(),
+            incidents: counted.len(),
             average: average.max(1.0),
             terms,
             vocabulary: shared.len(),
@@ -326,25 +343,23 @@ struct Vector {
 }
 
 impl Vector {
-    /// The vector of the incident `counter` last counted, whose weighted length is `length`.
-    fn new(counter: &Counter, length: f32, stats: &Stats) -> Vector {
-        let norm_length = 1.0 - B + B * length / stats.average;
-        let mut weighted: Vec<(f32, TermId, u32, terms::Counted)> =
-            Vec::with_capacity(counter.len());
-        for (term, counted) in counter.terms() {
-            let (idf, index) = stats.of(term);
-            let c = counted.count;
+    /// The vector of the incident counted as `counts`, whose lowercased text `text` holds
+    /// (for the spellings).
+    fn new(counts: &Counts, text: &Counter, stats: &Stats) -> Vector {
+        let norm_length = 1.0 - B + B * counts.length / stats.average;
+        // In term order (as counted), so the norm is the same whatever the threads.
+        let mut weighted: Vec<(f32, TermId, u32, u32)> = Vec::with_capacity(counts.entries.len());
+        for entry in &counts.entries {
+            let (idf, index) = stats.of(entry.term);
+            let c = entry.count;
             let weight = idf * c * (K1 + 1.0) / (c + K1 * norm_length);
-            weighted.push((weight, term, index, counted));
+            weighted.push((weight, entry.term, index, entry.start));
         }
-        // Summed in term order, so the norm is the same whatever the map's order.
-        weighted.sort_unstable_by_key(|w| w.1);
         let norm = weighted.iter().map(|w| w.0 * w.0).sum::<f32>().sqrt();
         // A term no other incident has cannot be shared: it counts in the norm only.
         weighted.retain(|w| w.2 != UNSHARED);
         if weighted.len() > TERMS_KEPT {
-            let heavier = |a: &(f32, TermId, u32, terms::Counted),
-                           b: &(f32, TermId, u32, terms::Counted)| {
+            let heavier = |a: &(f32, TermId, u32, u32), b: &(f32, TermId, u32, u32)| {
                 b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
             };
             weighted.select_nth_unstable_by(TERMS_KEPT - 1, heavier);
@@ -357,9 +372,9 @@ impl Vector {
             surfaces: String::new(),
             ends: Vec::with_capacity(weighted.len()),
         };
-        for (weight, _, index, counted) in weighted {
+        for (weight, _, index, start) in weighted {
             vector.terms.push((index, weight * scale));
-            vector.surfaces.push_str(counter.surface(&counted));
+            vector.surfaces.push_str(text.surface(start));
             vector.ends.push(vector.surfaces.len() as u16);
         }
         vector
@@ -405,8 +420,8 @@ impl Model {
         let vectors: Vec<Vector> = incidents
             .iter()
             .map(|incident| {
-                let length = counter.count(incident);
-                Vector::new(&counter, length, &self.stats)
+                let counts = counter.count(incident);
+                Vector::new(&counts, &counter, &self.stats)
             })
             .collect();
         let postings = Postings::new(&vectors, self.stats.vocabulary);

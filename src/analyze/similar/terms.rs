@@ -62,12 +62,30 @@ pub(super) fn term_id(stem: &str, ending: &str) -> TermId {
 
 /// One term of the incident being counted.
 #[derive(Clone, Copy)]
-pub(super) struct Counted {
+struct Counted {
     /// Weighted occurrences.
-    pub(super) count: f32,
+    count: f32,
     /// The shortest spelling of the term in this incident (then the first written), as a
     /// byte range of [`Counter::text`].
     surface: (u32, u32),
+}
+
+/// One term of a counted incident: its identity, weighted occurrences, and where its
+/// spelling starts in the incident's lowercased text ([`Counter::lowercase`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Entry {
+    pub(super) term: TermId,
+    pub(super) count: f32,
+    pub(super) start: u32,
+}
+
+/// An incident's terms, counted once: sorted by term, and its weighted number of terms.
+/// Kept between the archive's statistics and the incident's vector, so the text is read
+/// once (16 bytes a distinct term).
+#[derive(Debug, Default)]
+pub(super) struct Counts {
+    pub(super) entries: Vec<Entry>,
+    pub(super) length: f32,
 }
 
 /// Counts the terms of one incident after another, reusing its buffers: one per thread.
@@ -81,20 +99,10 @@ pub(super) struct Counter {
 
 impl Counter {
     /// Counts the terms of `incident` (title and summary weighted higher, then impact,
-    /// trigger, root causes and body) and returns its weighted number of terms.
-    pub(super) fn count(&mut self, incident: &Incident) -> f32 {
-        self.text.clear();
-        self.fields.clear();
+    /// trigger, root causes and body); its lowercased text stays in the counter.
+    pub(super) fn count(&mut self, incident: &Incident) -> Counts {
+        self.lowercase(incident);
         self.counts.clear();
-        self.push(&incident.title, TITLE_WEIGHT);
-        if let Some(summary) = &incident.summary {
-            self.push(summary, SUMMARY_WEIGHT);
-        }
-        let rest = [&incident.impact, &incident.trigger];
-        for field in rest.into_iter().flatten().chain(&incident.root_causes) {
-            self.push(field, 1.0);
-        }
-        self.push(&incident.body.plain_text, 1.0);
         let Counter {
             text,
             fields,
@@ -116,7 +124,32 @@ impl Counter {
                 }
             });
         }
-        length
+        let mut entries: Vec<Entry> = counts
+            .iter()
+            .map(|(&term, counted)| Entry {
+                term,
+                count: counted.count,
+                start: counted.surface.0,
+            })
+            .collect();
+        entries.sort_unstable_by_key(|e| e.term);
+        Counts { entries, length }
+    }
+
+    /// Puts the text of `incident` in the counter, lowercased, field by field, as
+    /// [`Counter::count`] reads it: so spellings can be found again without counting.
+    pub(super) fn lowercase(&mut self, incident: &Incident) {
+        self.text.clear();
+        self.fields.clear();
+        self.push(&incident.title, TITLE_WEIGHT);
+        if let Some(summary) = &incident.summary {
+            self.push(summary, SUMMARY_WEIGHT);
+        }
+        let rest = [&incident.impact, &incident.trigger];
+        for field in rest.into_iter().flatten().chain(&incident.root_causes) {
+            self.push(field, 1.0);
+        }
+        self.push(&incident.body.plain_text, 1.0);
     }
 
     fn push(&mut self, field: &str, weight: f32) {
@@ -126,20 +159,10 @@ impl Counter {
         self.text.push('\n');
     }
 
-    /// The terms last counted, in no order.
-    pub(super) fn terms(&self) -> impl Iterator<Item = (TermId, Counted)> + '_ {
-        self.counts.iter().map(|(&term, &counted)| (term, counted))
-    }
-
-    /// How many distinct terms were last counted.
-    pub(super) fn len(&self) -> usize {
-        self.counts.len()
-    }
-
-    /// The spelling of a term last counted.
-    pub(super) fn surface(&self, counted: &Counted) -> &str {
-        let (from, to) = counted.surface;
-        &self.text[from as usize..to as usize]
+    /// The spelling starting at `start` of the text last counted or lowercased.
+    pub(super) fn surface(&self, start: u32) -> &str {
+        let start = start as usize;
+        &self.text[start..compound_end(&self.text, start).0]
     }
 }
 

@@ -231,7 +231,11 @@ fn check_updates(site: &Site, edits: &[Vec<(usize, String)>]) {
         }
         let before = lists.clone();
         let edited: Vec<usize> = batch.iter().map(|(p, _)| *p).collect();
-        let mut changed = model.update(&incidents, related, &edited, &mut lists);
+        let changes = Changes {
+            edited: &edited,
+            relisted: &[],
+        };
+        let mut changed = model.update(&incidents, related, changes, &mut lists);
         changed.sort_unstable();
         assert_eq!(
             lists,
@@ -276,7 +280,11 @@ fn a_body_edit_updates_the_lists_it_reaches() {
         &site.incidents,
         &site.index.related,
     );
-    let changed = model.update(&incidents, &site.index.related, &[f1], &mut lists);
+    let changes = Changes {
+        edited: &[f1],
+        relisted: &[],
+    };
+    let changed = model.update(&incidents, &site.index.related, changes, &mut lists);
     assert!(changed.contains(&a), "{changed:?}");
     assert!(lists[a].iter().any(|s| s.position == f1), "{:?}", lists[a]);
 }
@@ -366,6 +374,41 @@ fn updates_equal_lists_computed_anew_with_the_same_statistics() {
         .map(|round| (0..1 + round % 3).map(|_| (pick(), text())).collect())
         .collect();
     check_updates(&site, &edits);
+}
+
+#[test]
+fn title_and_related_edits_update_as_body_edits_do() {
+    let (site, mut text) = random_archive(200, 3);
+    let mut incidents = site.incidents.clone();
+    let mut related = site.index.related.clone();
+    let (mut model, mut lists) = Model::new(&SimilarConfig::default(), &incidents, &related);
+    for round in 0..6 {
+        // A new title for one incident, a new summary for another, and one incident's
+        // related list gains the incident it listed first as similar (or loses them all).
+        let (titled, summed, relisted) = (round * 31 % 200, round * 17 % 200 + 1, round * 7 % 200);
+        incidents[titled].title = text();
+        incidents[summed].summary = Some(text());
+        related[relisted] = match lists[relisted].first() {
+            Some(first) => vec![first.position],
+            None => Vec::new(),
+        };
+        let changes = Changes {
+            edited: &[titled, summed],
+            relisted: &[relisted],
+        };
+        model.update(&incidents, &related, changes, &mut lists);
+        assert_eq!(
+            lists,
+            model.recomputed(&incidents, &related),
+            "round {round}"
+        );
+        assert!(
+            lists[relisted]
+                .iter()
+                .all(|s| !related[relisted].contains(&s.position)),
+            "round {round}"
+        );
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use tera::Tera;
 use super::files::{Parsed, Unpacked};
 use super::plan::{self, Previous};
 use super::{Current, Scope, Session, SessionError, SessionOptions, Update};
-use crate::analyze::similar::{Model, Similar};
+use crate::analyze::similar::{Changes, Model, Similar};
 use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::app::output;
 use crate::model::incident::Incident;
@@ -519,7 +519,13 @@ fn refresh_similar(current: &mut Current, edited: &[usize]) -> Vec<usize> {
     let site = &mut current.site;
     let (incidents, related) = (&site.incidents, &site.index.related);
     match &mut current.similar {
-        Some(model) => model.update(incidents, related, edited, &mut site.index.similar),
+        Some(model) => {
+            let changes = Changes {
+                edited,
+                relisted: &[],
+            };
+            model.update(incidents, related, changes, &mut site.index.similar)
+        }
         None => {
             let (model, lists) = Model::new(&site.config.similar, incidents, related);
             current.similar = Some(model);
