@@ -6,9 +6,19 @@
 //! backup; `git checkout` touches fifty files. [`Watcher::wait`] keeps the events for the
 //! paths a site is built from (content, `hindsight.toml`, `templates/`, `static/`, the
 //! theme), drops editors' swap and backup files, and returns one [`ChangeSet`] per burst:
-//! once no relevant event came for [`QUIET`], and no file is still open for writing, or
-//! at the latest [`MAX_WAIT`] after the burst began, so a stream of events cannot starve
-//! rebuilds.
+//! once no file is still open for writing and no relevant event came for [`SETTLE`] (or
+//! [`QUIET`], while a file the burst removed or renamed away has not come back, or while
+//! the backend has not shown that it reports closes), or at the latest [`MAX_WAIT`] after
+//! the burst began, so a stream of events cannot starve rebuilds.
+//!
+//! What makes a save complete is a state, not a time: the file written and closed, or a
+//! finished file renamed over it. Measured with inotify (vim with each `backupcopy`, a
+//! temporary file renamed over the original as VS Code's atomic save and most editors do,
+//! a write in place), the events of one save come within a millisecond of each other, but
+//! the write of one save can take longer than any quiet period: vim calls `fsync` between
+//! writing and closing, 7 to 12 ms on ext4. So open writers hold a burst back, a file
+//! that vanished (vim renames the original away before writing the new one) holds it back
+//! for [`QUIET`], and otherwise [`SETTLE`] only gathers what belongs together.
 //!
 //! notify-debouncer-full is not used: its timeout is a per-path delay (each event is
 //! released once it is older than the timeout), not a quiet period over all paths, so a
@@ -28,8 +38,15 @@ use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::model::config::CONFIG_FILE;
 
-/// How long after the last relevant event a burst counts as settled. Editors finish a
-/// save within a few milliseconds; a save is seen by the browser this much later.
+/// How long after the last relevant event a burst counts as settled once every file it
+/// wrote is closed and none it removed is missing: longer than the gaps between the events
+/// of one save or of a `git checkout` (well under a millisecond on tmpfs and ext4), and
+/// short, since every save is seen this much later.
+pub const SETTLE: Duration = Duration::from_millis(2);
+
+/// How long after the last relevant event a burst counts as settled while a file it
+/// removed or renamed away is missing (vim's `backupcopy=no` renames the original to a
+/// backup before writing the new file), or while writes cannot be followed to their close.
 pub const QUIET: Duration = Duration::from_millis(20);
 
 /// The longest a burst is held back, however many events keep coming.
@@ -161,6 +178,9 @@ pub struct Watcher {
     layout: Layout,
     /// Folders watched recursively now.
     watched: BTreeSet<PathBuf>,
+    /// The backend has shown that it reports closes of written files (inotify does), so
+    /// open writers can be followed from the first event of a burst.
+    closes_reported: bool,
 }
 
 impl std::fmt::Debug for Watcher {
@@ -190,6 +210,7 @@ impl Watcher {
             events,
             layout,
             watched: BTreeSet::new(),
+            closes_reported: false,
         };
         let root = watcher.layout.root.clone();
         watcher
@@ -218,7 +239,10 @@ impl Watcher {
     /// Blocks until a burst of relevant changes has settled and returns it; `None` when the
     /// watcher has stopped.
     pub fn wait(&mut self) -> Option<ChangeSet> {
-        let mut burst = Burst::default();
+        let mut burst = Burst {
+            closes_reported: self.closes_reported,
+            ..Burst::default()
+        };
         loop {
             let event = match burst.deadline() {
                 None => self.events.recv().ok()?,
@@ -233,6 +257,7 @@ impl Watcher {
             };
             burst.add(&self.layout, event, Instant::now());
         }
+        self.closes_reported = burst.closes_reported;
         let mut changes = burst.changes;
         // A watched folder that was itself removed, renamed or replaced: its watch follows
         // the old folder (watches are on inodes), so it is dropped and made again.
@@ -286,6 +311,12 @@ struct Burst {
     closes_reported: bool,
     /// Watched folders named by an event themselves (not something inside them).
     trees_touched: BTreeSet<PathBuf>,
+    /// Paths removed or renamed away in this burst that were not created in it and have
+    /// not come back: the old file of a save that writes a new one.
+    vanished: HashSet<PathBuf>,
+    /// Paths created or renamed to in this burst (a temporary file renamed away is not
+    /// missing).
+    created: HashSet<PathBuf>,
 }
 
 impl Burst {
@@ -296,7 +327,9 @@ impl Burst {
         if !self.writing.is_empty() {
             return Some(cap);
         }
-        Some((last + QUIET).min(cap))
+        let settled = self.vanished.is_empty() && self.closes_reported && !self.changes.rescan;
+        let quiet = if settled { SETTLE } else { QUIET };
+        Some((last + quiet).min(cap))
     }
 
     fn add(&mut self, layout: &Layout, event: notify::Result<Event>, now: Instant) {
@@ -349,6 +382,7 @@ impl Burst {
                 }
                 _ => {}
             }
+            self.follow_presence(&event.kind, path);
             match role {
                 Role::Content => {
                     self.changes.content.insert(path.clone());
@@ -358,6 +392,23 @@ impl Burst {
                 Role::Ignored => {}
             }
             self.touch(now);
+        }
+    }
+
+    /// Notes a path that went missing or appeared: a burst with a missing file waits
+    /// longer for it to come back.
+    fn follow_presence(&mut self, kind: &EventKind, path: &Path) {
+        match kind {
+            EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(RenameMode::From))
+                if !self.created.contains(path) =>
+            {
+                self.vanished.insert(path.to_path_buf());
+            }
+            EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To)) => {
+                self.vanished.remove(path);
+                self.created.insert(path.to_path_buf());
+            }
+            _ => {}
         }
     }
 
@@ -410,18 +461,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_atomic_save_is_one_change_set() {
-        let layout = layout();
-        let mut burst = Burst::default();
-        let start = Instant::now();
-        assert_eq!(burst.deadline(), None, "nothing happened yet");
-        // vim with `backupcopy=no`: probe file, rename to backup, write, remove backup.
-        let steps = [
+    /// The events inotify reports for vim's save with `backupcopy=no` (recorded with
+    /// `inotify` on this machine, swap files left out): probe file, original renamed to
+    /// the backup, new file written and closed, backup removed.
+    fn vim_rename_save() -> Vec<notify::Result<Event>> {
+        let name = |mode| EventKind::Modify(ModifyKind::Name(mode));
+        vec![
             event(EventKind::Create(CreateKind::File), &["/site/content/4913"]),
             event(EventKind::Remove(RemoveKind::File), &["/site/content/4913"]),
+            event(name(RenameMode::From), &["/site/content/a.md"]),
+            event(name(RenameMode::To), &["/site/content/a.md~"]),
             event(
-                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                name(RenameMode::Both),
                 &["/site/content/a.md", "/site/content/a.md~"],
             ),
             event(EventKind::Create(CreateKind::File), &["/site/content/a.md"]),
@@ -441,17 +492,89 @@ mod tests {
                 EventKind::Access(AccessKind::Open(AccessMode::Any)),
                 &["/site/content/b.md"],
             ),
-        ];
-        for (i, step) in steps.into_iter().enumerate() {
-            burst.add(&layout, step, start + Duration::from_millis(i as u64));
+        ]
+    }
+
+    #[test]
+    fn an_atomic_save_is_one_change_set() {
+        let layout = layout();
+        let mut burst = Burst {
+            closes_reported: true,
+            ..Burst::default()
+        };
+        let start = Instant::now();
+        assert_eq!(burst.deadline(), None, "nothing happened yet");
+        for (i, step) in vim_rename_save().into_iter().enumerate() {
+            let at = start + Duration::from_millis(i as u64);
+            burst.add(&layout, step, at);
+            if i == 4 {
+                assert_eq!(
+                    burst.deadline(),
+                    Some(at + QUIET),
+                    "a.md is missing: it may come back"
+                );
+            }
         }
         let expected: BTreeSet<PathBuf> = [PathBuf::from("/site/content/a.md")].into();
         assert_eq!(burst.changes.content, expected);
         assert_eq!(
             burst.deadline(),
-            Some(start + Duration::from_millis(5) + QUIET),
-            "settles a quiet period after the last relevant event"
+            Some(start + Duration::from_millis(7) + SETTLE),
+            "written, closed and back: settles shortly after the last relevant event"
         );
+    }
+
+    #[test]
+    fn a_temporary_file_renamed_over_the_original_settles_shortly() {
+        // VS Code's atomic save (and most editors', and benches/serve.sh's): a temporary
+        // file is written, closed and renamed over the original.
+        let layout = layout();
+        let mut burst = Burst {
+            closes_reported: true,
+            ..Burst::default()
+        };
+        let start = Instant::now();
+        let name = |mode| EventKind::Modify(ModifyKind::Name(mode));
+        let temporary = "/site/content/a.md.vsctmp";
+        for step in [
+            event(EventKind::Create(CreateKind::File), &[temporary]),
+            event(
+                EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+                &[temporary],
+            ),
+            event(
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                &[temporary],
+            ),
+            event(name(RenameMode::From), &[temporary]),
+            event(name(RenameMode::To), &["/site/content/a.md"]),
+            event(name(RenameMode::Both), &[temporary, "/site/content/a.md"]),
+        ] {
+            burst.add(&layout, step, start);
+        }
+        assert_eq!(burst.deadline(), Some(start + SETTLE));
+    }
+
+    #[test]
+    fn a_removed_file_or_unfollowed_writes_wait_the_quiet_period() {
+        let layout = layout();
+        let start = Instant::now();
+        let mut removed = Burst {
+            closes_reported: true,
+            ..Burst::default()
+        };
+        removed.add(
+            &layout,
+            event(EventKind::Remove(RemoveKind::File), &["/site/content/a.md"]),
+            start,
+        );
+        assert_eq!(removed.deadline(), Some(start + QUIET));
+        // Until a close has been seen, a write may not be finished.
+        let mut unknown = Burst::default();
+        for step in vim_rename_save().into_iter().skip(5).take(2) {
+            unknown.add(&layout, step, start);
+        }
+        assert_eq!(unknown.deadline(), Some(start + QUIET));
     }
 
     #[test]
@@ -478,7 +601,7 @@ mod tests {
         burst.add(&layout, write("/site/content/b.md"), start);
         assert_eq!(burst.deadline(), Some(start + MAX_WAIT), "b.md is open");
         burst.add(&layout, close("/site/content/b.md"), start);
-        assert_eq!(burst.deadline(), Some(start + QUIET));
+        assert_eq!(burst.deadline(), Some(start + SETTLE));
     }
 
     #[test]
