@@ -1,6 +1,7 @@
 //! `analyze`: every source file parsed, checked across files, sorted and indexed into an
 //! immutable [`Site`] (pure: no I/O).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveTime, Utc};
@@ -77,14 +78,12 @@ fn resolve_source_links(html: &str, by_source: &HashMap<&str, &str>) -> Option<S
 }
 
 /// The text of a source file, for showing the line a diagnostic points at.
-fn source_text<'a>(sources: &'a [SourceFile], path: &str) -> std::borrow::Cow<'a, str> {
+fn source_text<'a>(sources: &'a [SourceFile], path: &str) -> Cow<'a, str> {
     sources
         .binary_search_by(|source| source.path.as_str().cmp(path))
         .ok()
         .and_then(|i| sources[i].bytes.as_ref().ok())
-        .map_or(std::borrow::Cow::Borrowed(""), |bytes| {
-            String::from_utf8_lossy(bytes)
-        })
+        .map_or(Cow::Borrowed(""), |bytes| String::from_utf8_lossy(bytes))
 }
 
 /// Parses every source in parallel, then resolves what needs the whole set: duplicate
@@ -94,15 +93,38 @@ pub fn analyze(
     sources: &[SourceFile],
     options: AnalyzeOptions,
 ) -> (Site, Vec<Diagnostic>) {
+    analyze_each(
+        config,
+        sources.len(),
+        |i| Cow::Borrowed(&sources[i]),
+        |path| source_text(sources, path).into_owned(),
+        options,
+    )
+}
+
+/// [`analyze`] over sources given one at a time: `read(i)` is the `i`-th of `count`
+/// files in path order, parsed and then dropped, so a build that reads each file there
+/// holds the bytes of only the files being parsed. `source_text(path)` gives a file's text
+/// again for the caret line of a diagnostic found across files (rarely called).
+pub fn analyze_each<'s>(
+    config: &Config,
+    count: usize,
+    read: impl Fn(usize) -> Cow<'s, SourceFile> + Sync,
+    source_text: impl Fn(&str) -> String,
+    options: AnalyzeOptions,
+) -> (Site, Vec<Diagnostic>) {
+    let vocabularies = Vocabularies::new(config);
+    let parsed: Vec<(Option<Incident>, Vec<Diagnostic>)> = (0..count)
+        .into_par_iter()
+        .map(|i| parse_source(&read(i), config, &vocabularies))
+        .collect();
     let mut diagnostics = Vec::new();
-    let mut incidents = Vec::with_capacity(sources.len());
-    for (incident, found) in parse_sources(config, sources) {
+    let mut incidents = Vec::with_capacity(count);
+    for (incident, found) in parsed {
         diagnostics.extend(found);
         incidents.extend(incident);
     }
-    let assembled = assemble(config, incidents, options, |path| {
-        source_text(sources, path).into_owned()
-    });
+    let assembled = assemble(config, incidents, options, source_text);
     diagnostics.extend(assembled.diagnostics);
     sort_diagnostics(&mut diagnostics);
     (assembled.site, diagnostics)
@@ -117,15 +139,22 @@ pub fn parse_sources(
     let vocabularies = Vocabularies::new(config);
     sources
         .par_iter()
-        .map(|source| {
-            let mut diagnostics = Vec::new();
-            let mut incident = incident::parse(source, config, &vocabularies, &mut diagnostics);
-            if let Some(incident) = &mut incident {
-                crate::analyze::check::lint_file(incident, source, config, &mut diagnostics);
-            }
-            (incident, diagnostics)
-        })
+        .map(|source| parse_source(source, config, &vocabularies))
         .collect()
+}
+
+/// One source parsed and linted on its own.
+fn parse_source(
+    source: &SourceFile,
+    config: &Config,
+    vocabularies: &Vocabularies,
+) -> (Option<Incident>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut incident = incident::parse(source, config, vocabularies, &mut diagnostics);
+    if let Some(incident) = &mut incident {
+        crate::analyze::check::lint_file(incident, source, config, &mut diagnostics);
+    }
+    (incident, diagnostics)
 }
 
 /// What [`assemble`] made of a set of parsed incidents.

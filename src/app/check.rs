@@ -45,7 +45,7 @@ pub fn check(
 ) -> Result<CheckReport, CheckError> {
     let project = project::load(root)?;
     let options = AnalyzeOptions { drafts: true };
-    let (site, mut diagnostics) = site::analyze(&project.config, &project.sources, options);
+    let (site, mut diagnostics) = project::analyze(&project.config, &project.sources, options);
     diagnostics.extend(check::skipped_files(&project.config, &project.skipped));
     if let Some(min_score) = min_score {
         diagnostics.extend(quality::below_min_score(

@@ -194,7 +194,7 @@ impl Session {
         };
         let mut update = Update::default();
         update.stages.push(("load", started.elapsed()));
-        let parsed = session.parse(project.sources, &mut update);
+        let parsed = session.parse(project.sources.read_all(), &mut update);
         session.rebuild(parsed, Vec::new(), Scope::Everything, &mut update)?;
         update.diagnostics = session.diagnostics().cloned().collect();
         update.elapsed = started.elapsed();

@@ -1,20 +1,25 @@
-//! A site on disk put together: its config, its content files and its theme, read once
-//! into a [`Project`] that the pipelines below take apart.
+//! A site on disk put together: its config, the list of its content files and its theme,
+//! read once into a [`Project`] that the pipelines below take apart. The content files
+//! are read while they are parsed (`Listing::read`), one at a time per worker.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::model::config::{CONFIG_FILE, Config, ConfigError};
+use crate::model::diagnostics::Diagnostic;
 use crate::parse::backstage;
-use crate::parse::source::{self, Content, ContentFilter, ReadError, SourceFile, load_sources};
+use crate::parse::source::{self, ContentFilter, Listed, Listing, ReadError, list_sources};
 use crate::render::theme::Theme;
 
-/// Everything `analyze` and `render` need, read from disk once.
+/// Everything `analyze` and `render` need: the content files listed, the rest read.
 #[derive(Debug)]
 pub struct Project {
     pub root: PathBuf,
     pub config: Config,
-    pub sources: Vec<SourceFile>,
+    /// The postmortems, in path order, to be read as they are parsed.
+    pub sources: Listing,
     /// Files of the content folder the site's globs leave out (see `ContentFilter`).
     pub skipped: Vec<String>,
     pub theme: Theme,
@@ -35,7 +40,7 @@ pub enum LoadError {
     Theme(#[from] crate::render::theme::ThemeError),
 }
 
-/// Reads the config, every content file and the theme of the site at `root`.
+/// Reads the config and the theme of the site at `root`, and lists its content files.
 pub fn load(root: &Path) -> Result<Project, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::RootNotFound {
@@ -45,7 +50,10 @@ pub fn load(root: &Path) -> Result<Project, LoadError> {
     let config = load_config(root)?;
     let content_dir = root.join(&config.content_dir);
     let filter = ContentFilter::new(&config, &content_dir);
-    let Content { sources, skipped } = load_sources(&content_dir, root, &filter)?;
+    let Listed {
+        listing: sources,
+        skipped,
+    } = list_sources(&content_dir, root, &filter)?;
     let theme = Theme::load(root, &config.theme)?;
     Ok(Project {
         root: root.to_path_buf(),
@@ -54,6 +62,23 @@ pub fn load(root: &Path) -> Result<Project, LoadError> {
         skipped,
         theme,
     })
+}
+
+/// Parses the listed postmortems and analyzes the site: each file is read while it is
+/// parsed and dropped after, and read again only for the caret line of a diagnostic found
+/// across files.
+pub fn analyze(
+    config: &Config,
+    sources: &Listing,
+    options: AnalyzeOptions,
+) -> (Site, Vec<Diagnostic>) {
+    site::analyze_each(
+        config,
+        sources.len(),
+        |i| Cow::Owned(sources.read(i)),
+        |path| sources.text_of(path),
+        options,
+    )
 }
 
 /// Reads `hindsight.toml` if present (a missing file means all defaults), and the

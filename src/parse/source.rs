@@ -179,12 +179,79 @@ pub struct Content {
     pub skipped: Vec<String>,
 }
 
+/// What [`list_sources`] found: the postmortems, not read yet, and the files it left out.
+#[derive(Debug, Default)]
+pub struct Listed {
+    pub listing: Listing,
+    /// Files the site's globs leave out (assets aside), relative to the root, sorted.
+    pub skipped: Vec<String>,
+}
+
+/// The postmortems of a content folder, listed but not read, sorted by path as printed:
+/// a build reads each file while it parses it and drops its bytes after, so an archive's
+/// bytes are never all in memory at once (76 MB at 10,000 postmortems).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    root: PathBuf,
+    /// Each file's path on disk and as printed ([`display_path`]).
+    files: Vec<(PathBuf, String)>,
+}
+
+impl Listing {
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The `i`-th file, read now.
+    pub fn read(&self, i: usize) -> SourceFile {
+        read_source(&self.files[i].0, &self.root)
+    }
+
+    /// Every file, read in parallel, in order.
+    pub fn read_all(&self) -> Vec<SourceFile> {
+        (0..self.len())
+            .into_par_iter()
+            .map(|i| self.read(i))
+            .collect()
+    }
+
+    /// The file printed as `path` (`SourceFile::path`), read now; `None` when it is not
+    /// listed.
+    pub fn read_path(&self, path: &str) -> Option<SourceFile> {
+        let i = self.files.binary_search_by(|(_, p)| p.as_str().cmp(path));
+        i.ok().map(|i| self.read(i))
+    }
+
+    /// The text of the file printed as `path`, read again (lossily), for the caret line
+    /// of a diagnostic found across files; empty when it is not listed or not readable.
+    pub fn text_of(&self, path: &str) -> String {
+        match self.read_path(path).map(|file| file.bytes) {
+            Some(Ok(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+            _ => String::new(),
+        }
+    }
+}
+
 /// Walks `dir` (the content folder, or a folder in it) for postmortems and reads them in
 /// parallel, sorted by path so every later stage sees the same order on every machine.
 pub fn load_sources(dir: &Path, root: &Path, filter: &ContentFilter) -> Result<Content, ReadError> {
+    let Listed { listing, skipped } = list_sources(dir, root, filter)?;
+    Ok(Content {
+        sources: listing.read_all(),
+        skipped,
+    })
+}
+
+/// Walks `dir` (the content folder, or a folder in it) for postmortems, sorted by path so
+/// every later stage sees the same order on every machine, without reading them.
+pub fn list_sources(dir: &Path, root: &Path, filter: &ContentFilter) -> Result<Listed, ReadError> {
     let content_dir = dir;
     if !content_dir.exists() {
-        return Ok(Content::default());
+        return Ok(Listed::default());
     }
     let mut paths = Vec::new();
     let mut skipped = Vec::new();
@@ -228,15 +295,22 @@ pub fn load_sources(dir: &Path, root: &Path, filter: &ContentFilter) -> Result<C
             _ => {}
         }
     }
-    let mut sources: Vec<SourceFile> = paths
-        .par_iter()
-        .map(|path| read_source(path, root))
+    let mut files: Vec<(PathBuf, String)> = paths
+        .into_iter()
+        .map(|path| {
+            let shown = display_path(&path, root);
+            (path, shown)
+        })
         .collect();
     // Sorted by the path as printed, so the order is the same on every file system and
     // callers can binary-search by path.
-    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    files.sort_by(|a, b| a.1.cmp(&b.1));
     skipped.sort();
-    Ok(Content { sources, skipped })
+    let root = root.to_path_buf();
+    Ok(Listed {
+        listing: Listing { root, files },
+        skipped,
+    })
 }
 
 /// Reads the YAML files (`.yaml`, `.yml`) of a Backstage catalog folder (`[registry]

@@ -83,7 +83,7 @@ fn unknown_fields_are_kept_as_extra_and_aliases_are_not() {
     let project = hindsight::app::project::load(site.root()).unwrap();
     let options = hindsight::analyze::site::AnalyzeOptions::default();
     let (analyzed, diagnostics) =
-        hindsight::analyze::site::analyze(&project.config, &project.sources, options);
+        hindsight::app::project::analyze(&project.config, &project.sources, options);
     assert_eq!(diagnostics, []);
     let incident = &analyzed.incidents[0];
     assert_eq!(incident.services, ["billing-api"]);
