@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::analyze::index::{self, Index};
+use crate::analyze::quality::{self, Quality};
 use crate::analyze::teams::{self, Teams};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
@@ -26,6 +27,17 @@ pub struct AnalyzeOptions {
     pub drafts: bool,
 }
 
+/// Whether the incidents keep their bodies' HTML after `analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyHtml {
+    /// Kept in `Rendered::html` (`serve`, `check`, tests).
+    Keep,
+    /// Dropped as each file is parsed, once its quality is scored (`Site::quality`): a
+    /// build renders each body again when it writes the page (`render::Bodies::Loaded`),
+    /// so the archive's HTML (about 50 MB at 10,000 postmortems) is never all in memory.
+    Drop,
+}
+
 /// The analyzed site. Never mutated after `analyze` returns.
 #[derive(Debug)]
 pub struct Site {
@@ -40,6 +52,9 @@ pub struct Site {
     pub hidden_drafts: usize,
     /// Who owns which services, and so which incidents (`/teams/`).
     pub teams: Teams,
+    /// Each incident's quality score, by position, when it was scored while its body's
+    /// HTML was in hand ([`BodyHtml::Drop`]); empty otherwise, and readers score it.
+    pub quality: Vec<Quality>,
 }
 
 impl Site {
@@ -99,35 +114,64 @@ pub fn analyze(
         |i| Cow::Borrowed(&sources[i]),
         |path| source_text(sources, path).into_owned(),
         options,
+        BodyHtml::Keep,
     )
 }
 
 /// [`analyze`] over sources given one at a time: `read(i)` is the `i`-th of `count`
 /// files in path order, parsed and then dropped, so a build that reads each file there
 /// holds the bytes of only the files being parsed. `source_text(path)` gives a file's text
-/// again for the caret line of a diagnostic found across files (rarely called).
+/// again for the caret line of a diagnostic found across files (rarely called). With
+/// [`BodyHtml::Drop`], each body's HTML is dropped once the file is parsed and scored.
 pub fn analyze_each<'s>(
     config: &Config,
     count: usize,
     read: impl Fn(usize) -> Cow<'s, SourceFile> + Sync,
     source_text: impl Fn(&str) -> String,
     options: AnalyzeOptions,
+    html: BodyHtml,
 ) -> (Site, Vec<Diagnostic>) {
     let vocabularies = Vocabularies::new(config);
-    let parsed: Vec<(Option<Incident>, Vec<Diagnostic>)> = (0..count)
+    type Scored = (Option<(Incident, Option<Quality>)>, Vec<Diagnostic>);
+    let parsed: Vec<Scored> = (0..count)
         .into_par_iter()
         .map(|i| parse_source(&read(i), config, &vocabularies))
+        .map(|(incident, found)| (incident.map(|i| scored(i, html)), found))
         .collect();
     let mut diagnostics = Vec::new();
     let mut incidents = Vec::with_capacity(count);
+    let mut scores = HashMap::new();
     for (incident, found) in parsed {
         diagnostics.extend(found);
-        incidents.extend(incident);
+        if let Some((incident, quality)) = incident {
+            scores.extend(quality.map(|q| (incident.source.clone(), q)));
+            incidents.push(incident);
+        }
     }
-    let assembled = assemble(config, incidents, options, source_text);
+    let mut assembled = assemble(config, incidents, options, source_text);
+    if html == BodyHtml::Drop {
+        let site = &mut assembled.site;
+        site.quality = (site.incidents.iter())
+            .map(|incident| {
+                let scored = scores.remove(&incident.source);
+                scored.unwrap_or_else(|| quality::score(incident))
+            })
+            .collect();
+    }
     diagnostics.extend(assembled.diagnostics);
     sort_diagnostics(&mut diagnostics);
     (assembled.site, diagnostics)
+}
+
+/// With [`BodyHtml::Drop`], `incident` with its quality scored and its body's HTML gone;
+/// else as it is.
+fn scored(mut incident: Incident, html: BodyHtml) -> (Incident, Option<Quality>) {
+    if html == BodyHtml::Keep {
+        return (incident, None);
+    }
+    let quality = quality::score(&incident);
+    incident.body.html = String::new();
+    (incident, Some(quality))
 }
 
 /// Parses each source on its own, in parallel, in input order: the per-file half of
@@ -218,6 +262,7 @@ pub fn assemble(
         slugs,
         hidden_drafts,
         teams,
+        quality: Vec::new(),
     };
     Assembled {
         site,
@@ -319,18 +364,36 @@ fn sort_newest_first(incidents: &mut [Incident], tz: Tz) {
     });
 }
 
+/// Each built incident's slug by its source file: where a body's links to other
+/// postmortems' files lead. A build that renders bodies again resolves their links with it.
+pub struct SourcePages<'a>(HashMap<&'a str, &'a str>);
+
+impl<'a> SourcePages<'a> {
+    pub fn of(incidents: &'a [Incident]) -> SourcePages<'a> {
+        SourcePages(
+            incidents
+                .iter()
+                .map(|incident| (incident.source.as_str(), incident.slug.as_str()))
+                .collect(),
+        )
+    }
+
+    /// `html` (a body of an incident of the site) with its links to other postmortems'
+    /// files pointed at their pages, as `analyze` points them (see [`resolve_source_links`]).
+    pub fn resolve(&self, html: String) -> String {
+        resolve_source_links(&html, &self.0).unwrap_or(html)
+    }
+}
+
 /// Points each body's links to other postmortems' files at their pages (see
 /// [`resolve_source_links`]).
 fn link_sources_to_pages(incidents: &mut [Incident]) {
-    let by_source: HashMap<&str, &str> = incidents
-        .iter()
-        .map(|incident| (incident.source.as_str(), incident.slug.as_str()))
-        .collect();
+    let pages = SourcePages::of(incidents);
     let resolved: Vec<Option<String>> = incidents
         .par_iter()
-        .map(|incident| resolve_source_links(&incident.body.html, &by_source))
+        .map(|incident| resolve_source_links(&incident.body.html, &pages.0))
         .collect();
-    drop(by_source);
+    drop(pages);
     for (incident, html) in incidents.iter_mut().zip(resolved) {
         if let Some(html) = html {
             incident.body.html = html;

@@ -6,11 +6,14 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use crate::analyze::check;
-use crate::analyze::site::AnalyzeOptions;
+use crate::analyze::site::{AnalyzeOptions, BodyHtml, Site, SourcePages};
 use crate::app::output::{self, OutputError, WriteError};
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::{Diagnostic, Tally};
+use crate::model::incident::Incident;
+use crate::parse::source::Listing;
 use crate::render::search;
+use crate::render::theme::Theme;
 use crate::render::{self, RenderError};
 
 /// How a build is asked to run.
@@ -81,7 +84,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         drafts: options.drafts,
     };
     let t0 = Instant::now();
-    let (site, mut diagnostics) = project::analyze(&config, &sources, analyze_options);
+    let (site, mut diagnostics) =
+        project::analyze(&config, &sources, analyze_options, BodyHtml::Drop);
     diagnostics.extend(check::skipped_files(&config, &skipped));
     let tally = Tally::of(&diagnostics);
     if options.strict && (tally.errors > 0 || tally.warnings > 0) {
@@ -104,23 +108,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let render_options = render::RenderOptions {
         as_of: options.as_of,
     };
-    // The search index needs only the site, so it is built while pages render: each
-    // leaves the other's idle moments to it.
-    let write = |page: render::Page| staging.write(&page).map_err(BuildError::from);
-    let (pages, search) = rayon::join(
-        || render::render_each(&site, &theme, &render_options, write),
-        || {
-            let count = std::sync::atomic::AtomicUsize::new(0);
-            if site.config.search.enabled {
-                search::write_each(&site, |page| {
-                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    write(page)
-                })?;
-            }
-            Ok::<usize, BuildError>(count.into_inner())
-        },
-    );
-    let pages = pages? + search?;
+    let pages = write_site(&site, &theme, &sources, &render_options, &staging)?;
     let t2 = Instant::now();
     staging.commit()?;
     Ok(BuildReport {
@@ -138,6 +126,38 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             ("swap", t2.elapsed()),
         ],
     })
+}
+
+/// Renders the pages and the search index into `staging`; returns how many files.
+fn write_site(
+    site: &Site,
+    theme: &Theme,
+    sources: &Listing,
+    render_options: &render::RenderOptions,
+    staging: &output::Staging,
+) -> Result<usize, BuildError> {
+    // The search index needs only the site, so it is built while pages render: each
+    // leaves the other's idle moments to it.
+    let write = |page: render::Page| staging.write(&page).map_err(BuildError::from);
+    // Each body's HTML is rendered again for its page and dropped once it is written.
+    let pages_by_source = SourcePages::of(&site.incidents);
+    let load =
+        |incident: &Incident| project::body_html(sources, &site.config, &pages_by_source, incident);
+    let bodies = render::Bodies::Loaded(&load);
+    let (pages, search) = rayon::join(
+        || render::render_each(site, theme, render_options, bodies, write),
+        || {
+            let count = std::sync::atomic::AtomicUsize::new(0);
+            if site.config.search.enabled {
+                search::write_each(site, |page| {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    write(page)
+                })?;
+            }
+            Ok::<usize, BuildError>(count.into_inner())
+        },
+    );
+    Ok(pages? + search?)
 }
 
 /// The output folder is replaced wholesale, so it must not hold the site's own sources.

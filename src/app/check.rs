@@ -7,11 +7,11 @@ use chrono::NaiveDate;
 
 use crate::analyze::check;
 use crate::analyze::quality;
-use crate::analyze::site::{self, AnalyzeOptions};
+use crate::analyze::site::{self, AnalyzeOptions, BodyHtml};
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::Diagnostic;
 use crate::model::inference::InferredField;
-use crate::render::{self, RenderError, RenderOptions};
+use crate::render::{self, Bodies, RenderError, RenderOptions};
 
 /// What `hindsight check` found.
 #[derive(Debug)]
@@ -45,7 +45,8 @@ pub fn check(
 ) -> Result<CheckReport, CheckError> {
     let project = project::load(root)?;
     let options = AnalyzeOptions { drafts: true };
-    let (site, mut diagnostics) = project::analyze(&project.config, &project.sources, options);
+    let (site, mut diagnostics) =
+        project::analyze(&project.config, &project.sources, options, BodyHtml::Keep);
     diagnostics.extend(check::skipped_files(&project.config, &project.skipped));
     if let Some(min_score) = min_score {
         diagnostics.extend(quality::below_min_score(
@@ -55,7 +56,8 @@ pub fn check(
         ));
         site::sort_diagnostics(&mut diagnostics);
     }
-    let pages = render::render_each(&site, &project.theme, &RenderOptions { as_of }, |_| {
+    let render_options = RenderOptions { as_of };
+    let pages = render::render_each(&site, &project.theme, &render_options, Bodies::Held, |_| {
         Ok::<(), RenderError>(())
     })?;
     let mut inferred: Vec<(String, Vec<InferredField>)> = site

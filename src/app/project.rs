@@ -6,11 +6,14 @@ use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::analyze::site::{self, AnalyzeOptions, Site};
+use crate::analyze::site::{self, AnalyzeOptions, BodyHtml, Site, SourcePages};
 use crate::model::config::{CONFIG_FILE, Config, ConfigError};
 use crate::model::diagnostics::Diagnostic;
+use crate::model::incident::Incident;
+use crate::parse;
 use crate::parse::backstage;
 use crate::parse::source::{self, ContentFilter, Listed, Listing, ReadError, list_sources};
+use crate::render::RenderError;
 use crate::render::theme::Theme;
 
 /// Everything `analyze` and `render` need: the content files listed, the rest read.
@@ -71,6 +74,7 @@ pub fn analyze(
     config: &Config,
     sources: &Listing,
     options: AnalyzeOptions,
+    html: BodyHtml,
 ) -> (Site, Vec<Diagnostic>) {
     site::analyze_each(
         config,
@@ -78,7 +82,35 @@ pub fn analyze(
         |i| Cow::Owned(sources.read(i)),
         |path| sources.text_of(path),
         options,
+        html,
     )
+}
+
+/// The HTML of `incident`'s body rendered again from its file, its links to other
+/// postmortems pointed at their pages (`pages`): what the incident's page shows in a
+/// build, whose `analyze` dropped it ([`BodyHtml::Drop`], `render::Bodies::Loaded`).
+/// A file that is gone, unreadable or changed since it was parsed (its word count differs)
+/// is an error: the page would not match the rest of the site.
+pub fn body_html(
+    sources: &Listing,
+    config: &Config,
+    pages: &SourcePages,
+    incident: &Incident,
+) -> Result<String, RenderError> {
+    let error = |message: String| RenderError::Body {
+        path: incident.source.clone(),
+        message,
+    };
+    let changed = || error("it changed while the site was built; build again".to_string());
+    let file = sources.read_path(&incident.source).ok_or_else(changed)?;
+    if let Err(failure) = &file.bytes {
+        return Err(error(failure.to_string()));
+    }
+    let offset = incident.positions.body_offset;
+    let body = parse::incident::body_again(&file, config, &incident.title, offset)
+        .filter(|body| body.word_count == incident.body.word_count)
+        .ok_or_else(changed)?;
+    Ok(pages.resolve(body.html))
 }
 
 /// Reads `hindsight.toml` if present (a missing file means all defaults), and the

@@ -90,6 +90,24 @@ pub fn parse(
     Some(incident)
 }
 
+/// The body of `file` rendered again as [`parse`] rendered it, less the opening heading
+/// that repeats `title`: a build drops each body's HTML after parsing
+/// (`analyze::site::BodyHtml::Drop`) and renders it again for the incident's page.
+/// `body_offset` is where [`parse`] found the body (`FieldPositions::body_offset`). `None`
+/// when the file is no longer readable text with a body there (it changed since).
+pub fn body_again(
+    file: &SourceFile,
+    config: &Config,
+    title: &str,
+    body_offset: usize,
+) -> Option<Rendered> {
+    let text = file.text()?;
+    let body = text.get(body_offset..)?;
+    let mut rendered = markdown::render(body, &markdown_options(&file.path, config));
+    title::drop_repeated_heading(&mut rendered, title);
+    Some(rendered)
+}
+
 /// How the body's Markdown is rendered: raw HTML as the site allows, links relative to the
 /// file's folder.
 fn markdown_options(path: &str, config: &Config) -> MarkdownOptions {

@@ -27,6 +27,8 @@ pub use trends::RenderOptions;
 pub use views::*;
 use views::{TermLinks, row};
 
+use std::borrow::Cow;
+
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -34,6 +36,7 @@ use tera::{Context, Tera};
 
 use crate::analyze::index::Facet;
 use crate::analyze::site::Site;
+use crate::model::incident::Incident;
 use crate::render::theme::{REQUIRED_TEMPLATES, Theme};
 
 /// The depth of term pages and incident pages (`services/x/`, `incidents/x/`), where most
@@ -63,6 +66,22 @@ pub enum RenderError {
     MissingTemplate(String),
     #[error("failed to write {path}: {message}")]
     Export { path: String, message: String },
+    /// A body rendered again for its page ([`Bodies::Loaded`]) could not be.
+    #[error("failed to read {path} again for its page: {message}")]
+    Body { path: String, message: String },
+}
+
+/// A body's HTML rendered again from its file: `Ok(html)`, or an error naming the file.
+pub type LoadBody<'a> = dyn Fn(&Incident) -> Result<String, RenderError> + Sync + 'a;
+
+/// Where incident pages find their bodies' HTML.
+#[derive(Clone, Copy)]
+pub enum Bodies<'a> {
+    /// In `Rendered::html` (`serve`, `check`, tests).
+    Held,
+    /// Rendered again from each incident's file when its page is made, and dropped once
+    /// the page is: a build, whose `analyze` dropped them (`BodyHtml::Drop`).
+    Loaded(&'a LoadBody<'a>),
 }
 
 /// Site-wide values every template sees as `site`.
@@ -100,7 +119,7 @@ pub fn render(
     options: &RenderOptions,
 ) -> Result<Vec<Page>, RenderError> {
     let pages = std::sync::Mutex::new(Vec::new());
-    render_each(site, theme, options, |page| {
+    render_each(site, theme, options, Bodies::Held, |page| {
         pages.lock().unwrap_or_else(|e| e.into_inner()).push(page);
         Ok::<(), RenderError>(())
     })?;
@@ -110,18 +129,21 @@ pub fn render(
 }
 
 /// Renders every page in parallel and hands each to `sink` as soon as it exists, so a
-/// build never holds the whole site in memory. Returns the number of pages.
+/// build never holds the whole site in memory; incident pages take their bodies from
+/// `bodies`. Returns the number of pages.
 pub fn render_each<E>(
     site: &Site,
     theme: &Theme,
     options: &RenderOptions,
+    bodies: Bodies<'_>,
     sink: impl Fn(Page) -> Result<(), E> + Sync,
 ) -> Result<usize, E>
 where
     E: From<RenderError> + Send,
 {
     let tera = build_tera(theme)?;
-    let renderer = Renderer::new(site, tera, options)?;
+    let mut renderer = Renderer::new(site, tera, options)?;
+    renderer.bodies = bodies;
     let jobs = jobs(site);
     jobs.par_iter()
         .try_for_each(|job| sink(renderer.render(job)?))?;
@@ -294,6 +316,8 @@ struct Renderer<'a> {
     /// `/health/` in a full build; empty in a partial render (`serve`), where each page
     /// scores what it shows.
     quality: Vec<crate::analyze::quality::Quality>,
+    /// Where incident pages find their bodies.
+    bodies: Bodies<'a>,
 }
 
 impl<'a> Renderer<'a> {
@@ -309,7 +333,10 @@ impl<'a> Renderer<'a> {
             .map(|row| render_row(&tera, row, SHARED_ROW_ROOT))
             .collect::<Result<Vec<String>, RenderError>>()?;
         let mut renderer = Self::with_rows(site, tera, rows, row_html, options);
-        renderer.quality = crate::analyze::quality::score_all(&site.incidents);
+        renderer.quality = match site.quality.len() == site.incidents.len() {
+            true => site.quality.clone(),
+            false => crate::analyze::quality::score_all(&site.incidents),
+        };
         Ok(renderer)
     }
 
@@ -371,6 +398,15 @@ impl<'a> Renderer<'a> {
             base,
             trends,
             quality: Vec::new(),
+            bodies: Bodies::Held,
+        }
+    }
+
+    /// The HTML of `incident`'s body, from [`Renderer::bodies`].
+    fn body_html<'i>(&self, incident: &'i Incident) -> Result<Cow<'i, str>, RenderError> {
+        match self.bodies {
+            Bodies::Held => Ok(Cow::Borrowed(&incident.body.html)),
+            Bodies::Loaded(load) => load(incident).map(Cow::Owned),
         }
     }
 

@@ -74,13 +74,15 @@ impl Renderer<'_> {
         context.insert("og_type", "article");
         let related = site.index.related[position].iter().copied();
         context.insert("related_rows", &self.rows_html(related, &root_of(&path))?);
-        context.insert("incident", &self.incident_view(position));
-        let capacity = super::PAGE_CAPACITY + incident.body.html.len();
+        let body_html = self.body_html(incident)?;
+        context.insert("incident", &self.incident_view(position, &body_html));
+        let capacity = super::PAGE_CAPACITY + body_html.len();
         self.sized_page(&path, "incident.html", &context, capacity)
     }
 
-    /// What the incident page shows of the incident at `position`.
-    fn incident_view(&self, position: usize) -> IncidentView<'_> {
+    /// What the incident page shows of the incident at `position`, whose body is
+    /// `body_html`.
+    fn incident_view<'v>(&'v self, position: usize, body_html: &'v str) -> IncidentView<'v> {
         let site = self.site;
         let incident = &site.incidents[position];
         let time = |at: Option<DateTime<Utc>>, field| {
@@ -113,7 +115,7 @@ impl Renderer<'_> {
             summary_html: incident.summary.as_deref().map(|t| self.inline(t)),
             impact_html: incident.impact.as_deref().map(|t| self.inline(t)),
             detection_html: incident.detection.as_deref().map(|t| self.inline(t)),
-            body_html: &incident.body.html,
+            body_html,
             toc: incident
                 .body
                 .toc

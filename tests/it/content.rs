@@ -82,8 +82,12 @@ fn unknown_fields_are_kept_as_extra_and_aliases_are_not() {
         );
     let project = hindsight::app::project::load(site.root()).unwrap();
     let options = hindsight::analyze::site::AnalyzeOptions::default();
-    let (analyzed, diagnostics) =
-        hindsight::app::project::analyze(&project.config, &project.sources, options);
+    let (analyzed, diagnostics) = hindsight::app::project::analyze(
+        &project.config,
+        &project.sources,
+        options,
+        hindsight::analyze::site::BodyHtml::Keep,
+    );
     assert_eq!(diagnostics, []);
     let incident = &analyzed.incidents[0];
     assert_eq!(incident.services, ["billing-api"]);
@@ -195,4 +199,86 @@ fn private_use_character_in_a_title_is_kept_in_lists() {
     );
     let listing = text(&build.page("incidents/"));
     assert!(listing.contains("Icon \u{E000} glyph"), "{listing}");
+}
+
+/// A build drops each body's HTML after parsing and renders it again from the file for the
+/// incident's page: for every postmortem of the example and of the archives (headings that
+/// repeat the title, prose-only files, links between postmortems, raw HTML), the body
+/// rendered again is the one parsing rendered, and the quality scored before it was dropped
+/// is the one scored from the whole body.
+#[test]
+fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
+    use hindsight::analyze::site::{AnalyzeOptions, BodyHtml, SourcePages};
+    let archives = crate::support::repo_root().join("tests/archives");
+    let mut roots = vec![crate::support::repo_root()];
+    for entry in std::fs::read_dir(archives).unwrap() {
+        roots.push(entry.unwrap().path());
+    }
+    let mut checked = 0;
+    for root in roots {
+        let project = hindsight::app::project::load(&root).unwrap();
+        let options = AnalyzeOptions { drafts: true };
+        let analyze = |html| {
+            hindsight::app::project::analyze(&project.config, &project.sources, options, html)
+        };
+        let (kept, _) = analyze(BodyHtml::Keep);
+        let (dropped, _) = analyze(BodyHtml::Drop);
+        let pages = SourcePages::of(&dropped.incidents);
+        for (position, incident) in dropped.incidents.iter().enumerate() {
+            assert_eq!(incident.body.html, "", "{}", incident.source);
+            let again = hindsight::app::project::body_html(
+                &project.sources,
+                &project.config,
+                &pages,
+                incident,
+            )
+            .unwrap();
+            assert_eq!(
+                again, kept.incidents[position].body.html,
+                "{}",
+                incident.source
+            );
+            let scored = hindsight::analyze::quality::score(&kept.incidents[position]);
+            assert_eq!(dropped.quality[position], scored, "{}", incident.source);
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} postmortems checked");
+}
+
+/// A postmortem edited between parsing and writing its page fails the build, naming the
+/// file: its page would disagree with the lists and indexes made from the first version.
+#[test]
+fn a_postmortem_changed_while_the_site_builds_fails_the_build() {
+    use hindsight::analyze::site::{AnalyzeOptions, BodyHtml, SourcePages};
+    let site = Site::new().file(
+        "content/a.md",
+        postmortem("A", "started_at: 2024-01-02T00:00:00Z\n"),
+    );
+    let project = hindsight::app::project::load(site.root()).unwrap();
+    let options = AnalyzeOptions::default();
+    let (analyzed, _) = hindsight::app::project::analyze(
+        &project.config,
+        &project.sources,
+        options,
+        BodyHtml::Drop,
+    );
+    let pages = SourcePages::of(&analyzed.incidents);
+    let incident = &analyzed.incidents[0];
+    let load =
+        || hindsight::app::project::body_html(&project.sources, &project.config, &pages, incident);
+    assert!(load().is_ok());
+    std::fs::write(
+        site.root().join("content/a.md"),
+        postmortem("A", "started_at: 2024-01-02T00:00:00Z\n") + "\nA paragraph added meanwhile.\n",
+    )
+    .unwrap();
+    let error = load().unwrap_err().to_string();
+    assert!(
+        error.contains("content/a.md") && error.contains("changed"),
+        "{error}"
+    );
+    std::fs::remove_file(site.root().join("content/a.md")).unwrap();
+    let error = load().unwrap_err().to_string();
+    assert!(error.contains("content/a.md"), "{error}");
 }
