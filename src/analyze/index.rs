@@ -211,6 +211,19 @@ struct Declared {
 
 /// Builds every facet and the related lists. `incidents` must be sorted newest first.
 pub fn build(config: &Config, incidents: &[Incident], slug_of: &HashMap<String, usize>) -> Index {
+    build_with(config, incidents, slug_of, |incidents, related| {
+        similar::build(&config.similar, incidents, related)
+    })
+}
+
+/// [`build`], with the similar lists from `similar` (given the incidents and their related
+/// lists): `serve` updates the lists it keeps instead of computing them all.
+pub fn build_with(
+    config: &Config,
+    incidents: &[Incident],
+    slug_of: &HashMap<String, usize>,
+    similar: impl FnOnce(&[Incident], &[Vec<usize>]) -> Vec<Vec<Similar>>,
+) -> Index {
     let tz = config.tz();
     // Each facet is one pass over every incident, independent of the others.
     let facets: BTreeMap<Facet, FacetIndex> = Facet::ALL
@@ -223,7 +236,7 @@ pub fn build(config: &Config, incidents: &[Incident], slug_of: &HashMap<String, 
         similar: Vec::new(),
     };
     index.related = related(config, incidents, &index, slug_of);
-    index.similar = similar::build(&config.similar, incidents, &index.related);
+    index.similar = similar(incidents, &index.related);
     index
 }
 

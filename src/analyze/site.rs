@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::analyze::index::{self, Index};
 use crate::analyze::quality::{self, Quality};
+use crate::analyze::similar::{self, Similar};
 use crate::analyze::teams::{self, Teams};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
@@ -223,6 +224,23 @@ pub fn assemble(
     options: AnalyzeOptions,
     source_text: impl Fn(&str) -> String,
 ) -> Assembled {
+    assemble_with(
+        config,
+        parsed,
+        options,
+        source_text,
+        |incidents, related| similar::build(&config.similar, incidents, related),
+    )
+}
+
+/// [`assemble`], with the similar lists from `similar` (`index::build_with`).
+pub fn assemble_with(
+    config: &Config,
+    parsed: Vec<Incident>,
+    options: AnalyzeOptions,
+    source_text: impl Fn(&str) -> String,
+    similar: impl FnOnce(&[Incident], &[Vec<usize>]) -> Vec<Vec<Similar>>,
+) -> Assembled {
     let Sifted {
         mut incidents,
         left_out,
@@ -253,7 +271,7 @@ pub fn assemble(
         &source_text,
         &mut diagnostics,
     );
-    let index = index::build(config, &incidents, &slugs);
+    let index = index::build_with(config, &incidents, &slugs, similar);
     let teams = teams::build(config, &incidents, index.facet(index::Facet::Service));
     let site = Site {
         config: config.clone(),

@@ -8,8 +8,8 @@
 //! - **Body only.** When every changed file kept its metadata (everything but the body,
 //!   compared by fingerprint) and no body links to other files, the new incidents replace
 //!   the old ones in the site as it is, and only their own pages are rendered, with the
-//!   pages whose "Similar incidents" changed (similar lists are computed anew from every
-//!   text and compared): no other page shows a body. This is the common case while a
+//!   pages whose "Similar incidents" changed (`similar`: the lists the edited texts reach
+//!   are updated and compared): no other page shows a body. This is the common case while a
 //!   postmortem is being written.
 //! - **Otherwise** the site is assembled anew (`site::assemble`: duplicates, order,
 //!   indexes, related incidents) from the previous site's incidents, less those of the
@@ -37,6 +37,7 @@
 mod files;
 mod plan;
 mod rebuild;
+mod similar;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -144,8 +145,8 @@ struct Current {
     rows: Rows,
     /// Every page in the output folder, sorted.
     pages: Vec<String>,
-    /// What `site`'s similar lists were computed from, once a body edit needed it.
-    similar: Option<crate::analyze::similar::Model>,
+    /// What `site`'s similar lists were computed from, once an edit needed them all.
+    similar: Option<similar::Kept>,
 }
 
 /// The live state of `serve`: config, theme, every parsed file, and the rendered site.

@@ -56,6 +56,11 @@ impl Previous {
             pages,
         }
     }
+
+    /// Its index: the previous site's facets, related and similar lists.
+    pub(super) fn index(&self) -> &Index {
+        &self.index
+    }
 }
 
 /// A term's identity across rebuilds (its position moves as terms come and go).

@@ -10,8 +10,8 @@ use tera::Tera;
 
 use super::files::{Parsed, Unpacked};
 use super::plan::{self, Previous};
+use super::similar::{Basis, Kept, refresh_similar};
 use super::{Current, Scope, Session, SessionError, SessionOptions, Update};
-use crate::analyze::similar::{Changes, Model, Similar};
 use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::app::output;
 use crate::model::incident::Incident;
@@ -101,7 +101,8 @@ impl Session {
             .map(|p| p.path.clone())
             .chain(removed.iter().cloned())
             .collect();
-        let (site, assembled) = self.assemble_anew(parsed, &removed, touched, scope);
+        let (site, mut assembled) = self.assemble_anew(parsed, &removed, touched, scope);
+        let similar = assembled.similar.take();
         update.incidents = site.incidents.len();
         let t1 = Instant::now();
         update.stages.push(("assemble", t1 - t0));
@@ -111,7 +112,7 @@ impl Session {
                     site,
                     rows,
                     pages,
-                    similar: None,
+                    similar,
                 });
                 self.fresh_output = false;
                 Ok(())
@@ -132,16 +133,19 @@ impl Session {
         touched: HashSet<String>,
         scope: Scope,
     ) -> (Site, Assembled) {
-        let (previous, mut unpacked, rows) = match self.current.take() {
+        let (previous, mut unpacked, rows, kept) = match self.current.take() {
             Some(current) => {
                 let Current {
-                    site, rows, pages, ..
+                    site,
+                    rows,
+                    pages,
+                    similar,
                 } = current;
                 let span = plan::span(&site);
                 let unpacked = self.unpack(site, &touched);
-                (Some((span, pages)), Some(unpacked), Some(rows))
+                (Some((span, pages)), Some(unpacked), Some(rows), similar)
             }
-            None => (None, None, None),
+            None => (None, None, None, None),
         };
         let changed_slugs = self.store_changes(parsed, removed, &touched);
         let incidents = match unpacked.as_mut() {
@@ -166,13 +170,20 @@ impl Session {
             (Some(rows), Some(slugs), Scope::Reached | Scope::Bodies) => rows.into_cache(slugs),
             _ => RowCache::default(),
         };
-        let site = self.assemble_site(incidents);
+        let basis = Basis {
+            kept,
+            previous: previous.as_ref().map(Previous::index),
+            changed: &changed_slugs,
+            keep: scope != Scope::Everything,
+        };
+        let (site, similar) = self.assemble_site(incidents, basis);
         let assembled = Assembled {
             scope,
             touched,
             changed_slugs,
             previous,
             cache,
+            similar,
         };
         (site, assembled)
     }
@@ -207,23 +218,30 @@ impl Session {
         changed_slugs
     }
 
-    /// Assembles the site from `incidents`, keeps its cross-file diagnostics and gives
-    /// the incidents it left out back to their files.
-    fn assemble_site(&mut self, incidents: Vec<Incident>) -> Site {
+    /// Assembles the site from `incidents` (its similar lists from `basis`), keeps its
+    /// cross-file diagnostics and gives the incidents it left out back to their files;
+    /// returns the site and the similar model to keep.
+    fn assemble_site(&mut self, incidents: Vec<Incident>, basis: Basis) -> (Site, Option<Kept>) {
         let options = AnalyzeOptions {
             drafts: self.options.drafts,
         };
         let root = self.options.root.clone();
-        let assembled =
-            site::assemble(
-                &self.config,
-                incidents,
-                options,
-                |path| match source::read_source(&root.join(path), &root).bytes {
-                    Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                    Err(_) => String::new(),
-                },
-            );
+        let mut kept = None;
+        let similar = |incidents: &[Incident], related: &[Vec<usize>]| {
+            let (lists, model) = basis.lists(&self.config.similar, incidents, related);
+            kept = model;
+            lists
+        };
+        let assembled = site::assemble_with(
+            &self.config,
+            incidents,
+            options,
+            |path| match source::read_source(&root.join(path), &root).bytes {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(_) => String::new(),
+            },
+            similar,
+        );
         let mut cross = assembled.diagnostics;
         site::sort_diagnostics(&mut cross);
         self.cross = cross;
@@ -232,7 +250,7 @@ impl Session {
                 file.incident = Some(incident);
             }
         }
-        assembled.site
+        (assembled.site, kept)
     }
 
     /// Plans, renders and writes the assembled site and removes the pages it no longer
@@ -250,6 +268,7 @@ impl Session {
             changed_slugs,
             mut previous,
             cache,
+            ..
         } = assembled;
         let (rows, selection) = self.plan_pages(
             site,
@@ -395,6 +414,8 @@ struct Assembled {
     previous: Option<Previous>,
     /// The rows and export lines that may be kept.
     cache: RowCache,
+    /// The similar model to keep with the site.
+    similar: Option<Kept>,
 }
 
 /// The pages the output folder holds after a render that named `paths`, and those of the
@@ -507,44 +528,6 @@ impl Writer<'_> {
         written.sort_unstable();
         Ok(((partial, written), stale))
     }
-}
-
-/// After the bodies of the incidents at `edited` changed in place: updates the similar
-/// lists and returns the positions whose list (incidents or shared words) is not what it
-/// was. A body edit leaves the order and the related lists as they were, so positions
-/// compare. The first body edit after a full analysis computes every list anew, exactly as
-/// a build would, and keeps the model; later ones update it, with the word statistics of
-/// that first computation (`docs/similar.md`).
-fn refresh_similar(current: &mut Current, edited: &[usize]) -> Vec<usize> {
-    let site = &mut current.site;
-    let (incidents, related) = (&site.incidents, &site.index.related);
-    match &mut current.similar {
-        Some(model) => {
-            let changes = Changes {
-                edited,
-                relisted: &[],
-            };
-            model.update(incidents, related, changes, &mut site.index.similar)
-        }
-        None => {
-            let (model, lists) = Model::new(&site.config.similar, incidents, related);
-            current.similar = Some(model);
-            let changed = (0..lists.len())
-                .filter(|&p| !same_list(&lists[p], &site.index.similar[p]))
-                .collect();
-            site.index.similar = lists;
-            changed
-        }
-    }
-}
-
-/// Whether two lists show the same incidents with the same shared words.
-fn same_list(new: &[Similar], old: &[Similar]) -> bool {
-    new.len() == old.len()
-        && new
-            .iter()
-            .zip(old)
-            .all(|(n, o)| n.position == o.position && n.shared == o.shared)
 }
 
 #[cfg(test)]

@@ -1,0 +1,123 @@
+//! The similar lists across `serve`'s rebuilds: what they were computed from
+//! ([`similar::Model`]) is kept after the first edit that needed them all, and later edits
+//! that keep the incidents and their order (a body, a title or any other front matter)
+//! update only the lists they reach, with the word statistics of that computation
+//! (`docs/similar.md`, "In `serve`").
+
+use std::collections::HashSet;
+
+use super::Current;
+use crate::analyze::index::Index;
+use crate::analyze::similar::{self, Changes, Model, Similar};
+use crate::model::config::SimilarConfig;
+use crate::model::incident::Incident;
+
+/// The model the current site's similar lists were computed or updated with, and the
+/// incidents' slugs in the order it knows them by (its vectors are by position).
+#[derive(Debug)]
+pub(super) struct Kept {
+    model: Model,
+    order: Vec<String>,
+}
+
+impl Kept {
+    fn new(model: Model, incidents: &[Incident]) -> Kept {
+        let order = incidents.iter().map(|i| i.slug.clone()).collect();
+        Kept { model, order }
+    }
+
+    /// Whether `incidents` are the ones the model knows, in its order.
+    fn same_order(&self, incidents: &[Incident]) -> bool {
+        self.order.len() == incidents.len()
+            && self.order.iter().zip(incidents).all(|(o, i)| *o == i.slug)
+    }
+}
+
+/// What the next assembly's similar lists can start from.
+pub(super) struct Basis<'a> {
+    /// The kept model, if the change may keep it (no config or template change).
+    pub(super) kept: Option<Kept>,
+    /// The previous site's index: its similar and related lists.
+    pub(super) previous: Option<&'a Index>,
+    /// The slugs whose incident may differ from the previous one of that slug.
+    pub(super) changed: &'a HashSet<String>,
+    /// Keep a model for later edits (not after a config or template change, which
+    /// starts again from a full analysis).
+    pub(super) keep: bool,
+}
+
+impl Basis<'_> {
+    /// The similar lists of `incidents` (sorted, with their `related` lists), and the model
+    /// to keep: updated from the kept one when the incidents and their order are those it
+    /// knows, else computed anew (as a build does).
+    pub(super) fn lists(
+        self,
+        config: &SimilarConfig,
+        incidents: &[Incident],
+        related: &[Vec<usize>],
+    ) -> (Vec<Vec<Similar>>, Option<Kept>) {
+        if !self.keep {
+            return (similar::build(config, incidents, related), None);
+        }
+        match (self.kept, self.previous) {
+            (Some(mut kept), Some(previous)) if kept.same_order(incidents) => {
+                let edited: Vec<usize> = (0..incidents.len())
+                    .filter(|&p| self.changed.contains(&incidents[p].slug))
+                    .collect();
+                let relisted: Vec<usize> = (0..incidents.len())
+                    .filter(|&p| previous.related.get(p) != Some(&related[p]))
+                    .collect();
+                let mut lists = previous.similar.clone();
+                let changes = Changes {
+                    edited: &edited,
+                    relisted: &relisted,
+                };
+                kept.model.update(incidents, related, changes, &mut lists);
+                (lists, Some(kept))
+            }
+            _ => {
+                let (model, lists) = Model::new(config, incidents, related);
+                (lists, Some(Kept::new(model, incidents)))
+            }
+        }
+    }
+}
+
+/// After the bodies of the incidents at `edited` changed in place: updates the similar
+/// lists and returns the positions whose list (incidents or shared words) is not what it
+/// was. A body edit leaves the order and the related lists as they were, so positions
+/// compare. Without a kept model every list is computed anew, exactly as a build would,
+/// and the model kept; with one, it is updated, with the word statistics it was made with
+/// (`docs/similar.md`).
+pub(super) fn refresh_similar(current: &mut Current, edited: &[usize]) -> Vec<usize> {
+    let site = &mut current.site;
+    let (incidents, related) = (&site.incidents, &site.index.related);
+    match &mut current.similar {
+        Some(kept) => {
+            let changes = Changes {
+                edited,
+                relisted: &[],
+            };
+            kept.model
+                .update(incidents, related, changes, &mut site.index.similar)
+        }
+        None => {
+            let (model, lists) = Model::new(&site.config.similar, incidents, related);
+            current.similar = Some(Kept::new(model, incidents));
+            let changed = (0..lists.len())
+                .filter(|&p| !same_list(&lists[p], &site.index.similar[p]))
+                .collect();
+            site.index.similar = lists;
+            changed
+        }
+    }
+}
+
+/// Whether two lists show the same incidents with the same shared words.
+fn same_list(new: &[Similar], old: &[Similar]) -> bool {
+    new.len() == old.len()
+        && new
+            .iter()
+            .zip(old)
+            .all(|(n, o)| n.position == o.position && n.shared == o.shared)
+}
