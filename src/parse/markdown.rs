@@ -137,11 +137,17 @@ fn collapsed_ascii(s: &str) -> Option<usize> {
     let printable = bytes
         .iter()
         .fold(true, |all, &byte| all & (b' '..=b'~').contains(&byte));
+    // Pairs of neighbours, not `contains("  ")`: a substring searcher is set up per call,
+    // and most calls are a few words.
+    let doubled = bytes
+        .iter()
+        .zip(bytes.iter().skip(1))
+        .fold(false, |any, (&a, &b)| any | (a == b' ' && b == b' '));
     let simple = printable
         && !bytes.is_empty()
         && bytes[0] != b' '
         && bytes[bytes.len() - 1] != b' '
-        && !s.contains("  ");
+        && !doubled;
     simple.then(|| bytes.iter().filter(|&&byte| byte == b' ').count())
 }
 
