@@ -811,6 +811,28 @@ fn a_title_edit_updates_the_similar_lists_it_reaches() {
 }
 
 #[test]
+fn an_incident_that_becomes_related_leaves_the_similar_list() {
+    let mut preview = topical_archive();
+    let disk = preview.read("content/disk.md");
+    let about_kafka = "\nThe Kafka consumer group then went into a rebalance storm: consumers stalled behind the brokers.\n";
+    preview.write("content/disk.md", &format!("{disk}{about_kafka}"));
+    assert_eq!(similar_on(&preview, "kafka"), ["Primary out of disk"]);
+    // One service in common makes the two related: listed there, never again as similar.
+    for name in ["kafka", "disk"] {
+        let path = format!("content/{name}.md");
+        let text = preview.read(&path);
+        let update = preview.write(
+            &path,
+            &text.replace("started_at:", "services: [queue]\nstarted_at:"),
+        );
+        assert_eq!(update.scope, Scope::Reached);
+    }
+    assert_eq!(similar_on(&preview, "kafka"), Vec::<String>::new());
+    assert_eq!(similar_on(&preview, "disk"), Vec::<String>::new());
+    preview.assert_same_as_build();
+}
+
+#[test]
 fn body_edits_in_a_row_update_the_similar_lists_they_reach() {
     let mut preview = topical_archive();
     let text = preview.read("content/disk.md");
