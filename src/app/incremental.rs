@@ -10,7 +10,12 @@
 //!   the old ones in the site as it is, and only their own pages are rendered, with the
 //!   pages whose "Similar incidents" changed (`similar`: the lists the edited texts reach
 //!   are updated and compared): no other page shows a body. This is the common case while a
-//!   postmortem is being written.
+//!   postmortem is being written. An edit that changed the title too, and nothing else
+//!   of the metadata, takes the same path: the order, the facets and the related lists
+//!   read no title, so the site stays as it is; the changed rows are made again
+//!   (`Rows::remake`), and the pages that show the title are rendered besides
+//!   (`plan::select_listing`: the pages listing the incident as related or similar, its
+//!   term pages, the incident list and the site-wide pages), with the trend figures kept.
 //! - **Otherwise** the site is assembled anew (`site::assemble`: duplicates, order,
 //!   indexes, related incidents) from the previous site's incidents, less those of the
 //!   changed files, and the changed files' new ones. An incident whose slug no changed
@@ -55,7 +60,7 @@ use crate::model::diagnostics::{Diagnostic, Level};
 use crate::parse::source;
 use crate::render::theme::Theme;
 use crate::render::{self, RenderError, Rows};
-use files::{FileState, Links};
+use files::{FileState, InPlace, Links};
 
 /// How a session builds.
 #[derive(Debug, Clone)]
@@ -303,18 +308,23 @@ impl Session {
             .collect();
         let cross_before: HashSet<String> = self.cross.iter().map(Diagnostic::headline).collect();
         let may_be_bodies = scope == Scope::Reached && removed.is_empty() && !theme_changed;
-        match may_be_bodies
+        let in_place = may_be_bodies
             .then(|| self.bodies_only(&mut parsed))
-            .flatten()
-        {
-            Some(Links::None) => {
-                let positions = self.replace_bodies(parsed);
-                self.render_bodies(&positions, &mut update)?;
+            .flatten();
+        match in_place {
+            Some(InPlace {
+                links: Links::None, ..
+            }) => {
+                let (positions, retitled) = self.replace_bodies(parsed);
+                self.render_bodies(&positions, &retitled, &mut update)?;
             }
             // Links resolve through other files, and `check` reports on them across files:
             // the site is assembled again, but still only the edited pages can differ.
-            Some(Links::Some) => self.rebuild(parsed, removed, Scope::Bodies, &mut update)?,
-            None => self.rebuild(parsed, removed, scope, &mut update)?,
+            Some(InPlace {
+                links: Links::Some,
+                titles: false,
+            }) => self.rebuild(parsed, removed, Scope::Bodies, &mut update)?,
+            _ => self.rebuild(parsed, removed, scope, &mut update)?,
         }
         update.diagnostics = self
             .diagnostics_where(|d, cross| {

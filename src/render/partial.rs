@@ -199,6 +199,38 @@ impl Rows {
         }
     }
 
+    /// Makes the rows of the incidents at `positions` again, in a site whose incidents
+    /// there were replaced in place (same slug, same place; `serve`'s title edits), and
+    /// forgets their export lines and quality scores. Afterwards [`Rows::changed`] names
+    /// the rows that differ from before, and no other.
+    pub fn remake(
+        &mut self,
+        site: &Site,
+        tera: &Tera,
+        positions: &[usize],
+    ) -> Result<(), RenderError> {
+        self.changed.fill(false);
+        for &position in positions {
+            let fresh = row(
+                &site.config,
+                TermLinks(&site.index),
+                &site.incidents[position],
+            );
+            if let Some(export) = self.exports.get_mut(position) {
+                *export = None;
+            }
+            self.forget_quality(position);
+            if self.rows.get(position) == Some(&fresh) {
+                continue;
+            }
+            self.html[position] = render_row(tera, &fresh, SHARED_ROW_ROOT)?;
+            self.list_html[position] = render_row(tera, &fresh, LIST_ROW_ROOT)?;
+            self.rows[position] = fresh;
+            self.changed[position] = true;
+        }
+        Ok(())
+    }
+
     /// The rows as a cache for the next render. `slugs` is the slug map of the site they
     /// were made for (`Site::slugs`).
     pub fn into_cache(self, slugs: HashMap<String, usize>) -> RowCache {

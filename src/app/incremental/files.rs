@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
-use super::plan::metadata_fingerprint;
+use super::plan::{metadata_fingerprint, untitled_fingerprint};
 use super::{Current, FileChange, Session, Update};
 use crate::analyze::index::Index;
 use crate::analyze::site::{self, Site};
@@ -60,6 +60,15 @@ pub(super) struct Parsed {
 pub(super) enum Links {
     None,
     Some,
+}
+
+/// An edit in place: every changed file kept its slug, its place and its metadata, but
+/// for its body and perhaps its title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct InPlace {
+    pub(super) links: Links,
+    /// Some title changed: the pages that list the incident change too.
+    pub(super) titles: bool,
 }
 
 impl Session {
@@ -333,13 +342,17 @@ impl Session {
             .collect()
     }
 
-    /// Whether every parsed file is an edit that kept its metadata (a body-only change),
-    /// and whether any of those bodies links to other files. `None` when some file's
-    /// metadata changed (or it is new, failed, or was failing).
-    pub(super) fn bodies_only(&mut self, parsed: &mut [Parsed]) -> Option<Links> {
+    /// Whether every parsed file is an edit in place: one that kept its metadata (a
+    /// body-only change) or changed its title and nothing else of it; whether any of
+    /// those bodies links to other files, and whether any title changed. `None` when some
+    /// file's other metadata changed (or it is new, failed, or was failing).
+    pub(super) fn bodies_only(&mut self, parsed: &mut [Parsed]) -> Option<InPlace> {
         let Session { current, files, .. } = self;
         let current = current.as_mut()?;
-        let mut links = Links::None;
+        let mut in_place = InPlace {
+            links: Links::None,
+            titles: false,
+        };
         for file in parsed.iter_mut() {
             let state = files.get_mut(&file.path)?;
             let new = file.incident.as_mut()?;
@@ -347,27 +360,32 @@ impl Session {
                 return None;
             }
             if state.links_files || links_files(new) {
-                links = Links::Some;
+                in_place.links = Links::Some;
             }
             let old = match place(current, state, &file.path)? {
                 Some(position) => &mut current.site.incidents[position],
                 None => state.incident.as_mut()?,
             };
             if metadata_fingerprint(old) != metadata_fingerprint(new) {
-                return None;
+                if old.title == new.title || untitled_fingerprint(old) != untitled_fingerprint(new)
+                {
+                    return None;
+                }
+                in_place.titles = true;
             }
         }
-        Some(links)
+        Some(in_place)
     }
 
-    /// The body-only path when no body links to other files: swaps the new incidents into
-    /// the rendered site as it is (nothing but their bodies differ, and no page but their
-    /// own shows a body) and returns their positions there.
-    pub(super) fn replace_bodies(&mut self, parsed: Vec<Parsed>) -> Vec<usize> {
+    /// The in-place path when no body links to other files: swaps the new incidents into
+    /// the rendered site as it is (nothing but their bodies and titles differ, and no page
+    /// but their own shows a body) and returns their positions there, and those of the
+    /// incidents whose title changed.
+    pub(super) fn replace_bodies(&mut self, parsed: Vec<Parsed>) -> (Vec<usize>, Vec<usize>) {
         let Session { current, files, .. } = self;
-        let mut positions = Vec::new();
+        let (mut positions, mut retitled) = (Vec::new(), Vec::new());
         let Some(current) = current.as_mut() else {
-            return positions;
+            return (positions, retitled);
         };
         for mut file in parsed {
             let (Some(state), Some(incident)) = (files.get_mut(&file.path), file.incident.take())
@@ -379,13 +397,16 @@ impl Session {
             state.diagnostics = file.diagnostics;
             match position {
                 Some(position) => {
-                    current.site.incidents[position] = incident;
+                    let old = std::mem::replace(&mut current.site.incidents[position], incident);
+                    if old.title != current.site.incidents[position].title {
+                        retitled.push(position);
+                    }
                     positions.push(position);
                 }
                 None => state.incident = Some(incident),
             }
         }
-        positions
+        (positions, retitled)
     }
 }
 

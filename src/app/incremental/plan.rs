@@ -216,6 +216,30 @@ pub(super) fn select(
     selection
 }
 
+/// Adds to `selection` the pages that show the incidents at `retitled`, whose title
+/// changed in place (nothing else of their metadata did): the pages of the incidents that
+/// list them as related or similar, the term pages and the incident list that show their
+/// rows, and the site-wide pages (home, trends, `/health/`, teams, feeds and exports
+/// show titles).
+pub(super) fn select_listing(site: &Site, retitled: &[usize], selection: &mut Selection) {
+    let shown = |position: &usize| retitled.contains(position);
+    for (position, chosen) in selection.incidents.iter_mut().enumerate() {
+        let mut related = site.index.related[position].iter();
+        let mut similar = site.index.similar[position].iter().map(|s| &s.position);
+        *chosen |= related.any(shown) || similar.any(shown);
+    }
+    for facet in Facet::ALL {
+        let terms = &site.index.facet(facet).terms;
+        if let Some(chosen) = selection.terms.get_mut(&facet) {
+            for (term, chosen) in terms.iter().zip(chosen.iter_mut()) {
+                *chosen |= term.incidents.iter().any(shown);
+            }
+        }
+    }
+    selection.incident_list = true;
+    selection.site_wide = true;
+}
+
 /// For each incident of `site`, whether its "Similar incidents" differ from what the
 /// previous render showed for its slug: other incidents (matched by slug) or other shared
 /// words. Any edit of any text can move them (a word's weight depends on every file), so
@@ -280,6 +304,15 @@ pub(super) fn metadata_fingerprint(incident: &mut Incident) -> u64 {
     incident.positions = positions;
     incident.body_timeline = timeline;
     hasher.0.finish()
+}
+
+/// [`metadata_fingerprint`] of the incident with its title left out: equal for two
+/// versions of an incident whose metadata differs in the title alone.
+pub(super) fn untitled_fingerprint(incident: &mut Incident) -> u64 {
+    let title = std::mem::take(&mut incident.title);
+    let fingerprint = metadata_fingerprint(incident);
+    incident.title = title;
+    fingerprint
 }
 
 /// Feeds formatted text straight into a hasher, without building the string.

@@ -22,24 +22,32 @@ use crate::render::{self, Page, RenderError, RenderOptions, RowCache, Rows, Sele
 
 impl Session {
     /// Renders the pages of the incidents at `positions` in the current site, whose bodies
-    /// changed, and of those whose similar incidents changed with them.
+    /// changed (and at `retitled`, their titles), of those whose similar incidents changed
+    /// with them, and with a title, the pages that list them.
     pub(super) fn render_bodies(
         &mut self,
         positions: &[usize],
+        retitled: &[usize],
         update: &mut Update,
     ) -> Result<(), SessionError> {
-        update.scope = Scope::Bodies;
+        update.scope = match retitled {
+            [] => Scope::Bodies,
+            _ => Scope::Reached,
+        };
         let Some(current) = self.current.as_mut() else {
             return Ok(());
         };
         update.incidents = current.site.incidents.len();
+        let t0 = Instant::now();
         let mut selection = Selection::none(&current.site);
-        for &position in positions {
+        for position in refresh_similar(current, positions)
+            .into_iter()
+            .chain(positions.iter().copied())
+        {
             selection.incidents[position] = true;
         }
-        let t0 = Instant::now();
-        for position in refresh_similar(current, positions) {
-            selection.incidents[position] = true;
+        if !retitled.is_empty() {
+            plan::select_listing(&current.site, retitled, &mut selection);
         }
         let t1 = Instant::now();
         update.stages.push(("similar", t1 - t0));
@@ -61,9 +69,11 @@ impl Session {
         };
         let site = &current.site;
         let search = &mut self.search;
-        let result = writer
-            .write(site, rows, &selection, || {
-                search.refresh(site, Some(&touched))
+        let result = remake_rows(&mut rows, site, &self.tera, retitled)
+            .and_then(|()| {
+                writer.write(site, rows, &selection, || {
+                    search.refresh(site, Some(&touched))
+                })
             })
             .and_then(|(done, stale)| {
                 output::remove_pages(&self.options.out, &stale)?;
@@ -528,6 +538,19 @@ impl Writer<'_> {
         written.sort_unstable();
         Ok(((partial, written), stale))
     }
+}
+
+/// Makes the rows of the incidents at `retitled` again (their titles changed in place).
+fn remake_rows(
+    rows: &mut Rows,
+    site: &Site,
+    tera: &Tera,
+    retitled: &[usize],
+) -> Result<(), SessionError> {
+    if retitled.is_empty() {
+        return Ok(());
+    }
+    Ok(rows.remake(site, tera, retitled)?)
 }
 
 #[cfg(test)]

@@ -283,6 +283,69 @@ fn metadata_edits_match_a_full_build() {
     }
 }
 
+/// A title edit changes the pages that show the title, and only those are written: the
+/// incident's own, the pages listing it (related incidents, facet pages, the incident
+/// list, home, exports, feeds) and the search files that hold it. Edits in a row, and
+/// back, match a full build.
+#[test]
+fn a_title_edit_writes_only_the_pages_that_show_the_title() {
+    let mut preview = Preview::example();
+    // A postmortem whose body links to no other file (links are resolved across files, so
+    // an edit to one with links assembles the site again).
+    let file = "content/2022/2022-02-17-orders-migration-lock-queue.md";
+    let old_title = "Checkout stalled behind an ALTER TABLE";
+    let text = preview.read(file);
+    let lists_it: Vec<String> = tree(&preview.out())
+        .into_iter()
+        .filter(|(path, bytes)| {
+            path.starts_with("incidents/")
+                && !path.contains("orders-migration-lock-queue")
+                && String::from_utf8_lossy(bytes).contains(old_title)
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert!(!lists_it.is_empty(), "some page lists the incident");
+    for (round, title) in ["Renamed: cache evictions", "Renamed again", ""]
+        .iter()
+        .enumerate()
+    {
+        let edited = match *title {
+            "" => text.clone(),
+            title => retitled(&text, title),
+        };
+        let update = preview.write(file, &edited);
+        assert_eq!(update.scope, Scope::Reached, "round {round}");
+        // The order, facets and related lists cannot change: the site is not assembled
+        // again (`serve --timings` shows no such stage).
+        assert!(
+            !update.stages.iter().any(|(stage, _)| *stage == "assemble"),
+            "round {round}: {:?}",
+            update.stages
+        );
+        let shown = if title.is_empty() { old_title } else { title };
+        for page in &update.written {
+            let bytes = fs::read(preview.out().join(page)).expect("a written page");
+            assert!(
+                page.starts_with("search/") || String::from_utf8_lossy(&bytes).contains(shown),
+                "round {round}: {page} was written but does not show the title"
+            );
+        }
+        for page in &lists_it {
+            assert!(update.written.contains(page), "round {round}: {page}");
+        }
+        preview.assert_same_as_build();
+    }
+}
+
+/// The text with the front matter's title replaced.
+fn retitled(text: &str, title: &str) -> String {
+    let line = text
+        .lines()
+        .find(|line| line.starts_with("title:"))
+        .expect("a title line");
+    text.replacen(line, &format!("title: \"{title}\""), 1)
+}
+
 #[test]
 fn files_added_renamed_and_removed_match_a_full_build() {
     let mut preview = Preview::example();
