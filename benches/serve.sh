@@ -15,6 +15,8 @@
 #
 # and times each save until the `reload` event arrives (the server sends it only after
 # every page of the rebuild is written). Prints the median, p90 and max per kind, the
+# server's CPU time (user + system, from /proc) per save of each kind, which load from
+# other work on the machine disturbs far less than the latency, the
 # server's resident memory after the runs and its peak, the time of the first build, and
 # where a rebuild's time goes: the median of each stage `serve --timings` reports, per kind.
 #
@@ -50,7 +52,7 @@ client=$work/client.py
 cat > "$client" <<'PY'
 import json, os, socket, statistics, sys, time
 
-address, path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+address, path, runs, pid = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 host, port = address.rsplit(":", 1)
 sock = socket.create_connection((host, int(port)))
 sock.sendall(f"GET /__hindsight/events HTTP/1.1\r\nHost: {address}\r\n\r\n".encode())
@@ -91,15 +93,21 @@ def edits(kind, i):
     quote = original[at] if original[at] in "\"'" else ""
     return original[: at + len(quote)] + f"Edit {i}: " + original[at + len(quote):]
 
+def cpu_seconds():
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 try:
     for kind in ("body", "title"):
         times = []
+        cpu = cpu_seconds()
         for i in range(runs):
             times.append(save(edits(kind, i)))
             time.sleep(0.05)
+        cpu = (cpu_seconds() - cpu) * 1000 / runs
         times.sort()
         p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
-        print(f"{kind} {statistics.median(times):.1f} {p90:.1f} {times[-1]:.1f}")
+        print(f"{kind} {statistics.median(times):.1f} {p90:.1f} {times[-1]:.1f} {cpu:.0f}")
 finally:
     with open(temporary, "w", encoding="utf-8") as f:
         f.write(original)
@@ -128,8 +136,8 @@ PY
 # the first builds and the stages follow the table.
 notes=$work/notes.txt
 : > "$notes"
-echo "| bin | site | edit | saves | median ms | p90 ms | max ms | RSS MiB | peak RSS MiB |"
-echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| bin | site | edit | saves | median ms | p90 ms | max ms | CPU ms/save | RSS MiB | peak RSS MiB |"
+echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for site in "${sites[@]}"; do
   name=$(basename "$site") root=$work/site-$site
   if [ -d "$site" ]; then
@@ -160,10 +168,10 @@ for site in "${sites[@]}"; do
     done
     address=$(sed -n 's|^serving at http://\([^/]*\)/.*|\1|p' "$log")
     first=$(sed -n 's/^built .* in \(.*\)$/\1/p' "$log")
-    python3 "$client" "$address" "$file" "$runs" | while read -r kind median p90 max; do
+    python3 "$client" "$address" "$file" "$runs" "$pid" | while read -r kind median p90 max cpu; do
       rss=$(awk '/^VmRSS/ { print int($2 / 1024) }' /proc/$pid/status)
       peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' /proc/$pid/status)
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$name" "$kind" "$runs" "$median" "$p90" "$max" "$rss" "$peak"
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$name" "$kind" "$runs" "$median" "$p90" "$max" "$cpu" "$rss" "$peak"
     done
     { echo "$label $name: first build in $first"; stages "$log" "$runs"; } >> "$notes"
     kill $pid; wait $pid 2>/dev/null || true

@@ -132,11 +132,7 @@ impl SearchIndex {
         else {
             return self.rebuild(site);
         };
-        self.slugs = site
-            .incidents
-            .iter()
-            .map(|i| i.slug.as_str().into())
-            .collect();
+        self.follow_slugs(site, changed);
         let mut positions: Vec<u32> = changed.iter().map(|&p| p as u32).collect();
         positions.sort_unstable();
         positions.dedup();
@@ -204,6 +200,18 @@ impl SearchIndex {
         SearchUpdate { pages, stale }
     }
 
+    /// Takes the slugs of the incidents at `changed`; every other incident kept its
+    /// position, so its slug.
+    fn follow_slugs(&mut self, site: &Site, changed: &[usize]) {
+        for &position in changed {
+            if let (Some(slug), Some(incident)) =
+                (self.slugs.get_mut(position), site.incidents.get(position))
+            {
+                *slug = incident.slug.as_str().into();
+            }
+        }
+    }
+
     /// Indexes everything again; the files of the old index that the new one lacks are
     /// stale.
     fn rebuild(&mut self, site: &Site) -> SearchUpdate {
@@ -221,16 +229,28 @@ impl SearchIndex {
     /// layout or hold a `touched` term (all of them with `all`), and the shard count.
     fn relayout(&mut self, touched: &HashSet<Key>, all: bool) -> (Vec<Page>, usize) {
         let ends = shard_ends(self.terms.iter().map(|(k, t)| (&*k.0, t.record.len())));
-        let entries: Vec<(&Key, &TermState)> = self.terms.iter().collect();
         // A touched term may be gone; the shard whose span it falls in changed all the same.
         let mut touched: Vec<&Key> = touched.iter().collect();
         touched.sort_unstable();
         let mut spans = Vec::with_capacity(ends.len());
         let mut pages = Vec::new();
+        // Walked shard by shard, without a list of all (tens of thousands of) terms: the
+        // terms of a shard are read again only when it is written.
+        let mut terms = self.terms.iter();
         let mut start = 0;
         for (number, &end) in ends.iter().enumerate() {
-            let shard = &entries[start..end];
-            let span = (shard[0].0.clone(), shard[shard.len() - 1].0.clone());
+            let len = end - start;
+            let shard = terms.clone().take(len);
+            let first = terms.next().map(|(key, _)| key);
+            let last = match len {
+                1 => first,
+                _ => terms.nth(len - 2).map(|(key, _)| key),
+            };
+            // Every shard holds a term (`shard_ends` cuts after one).
+            let (Some(first), Some(last)) = (first, last) else {
+                break;
+            };
+            let span = (first.clone(), last.clone());
             let moved = self.spans.get(number) != Some(&span);
             let first_touched = touched.partition_point(|key| **key < span.0);
             let holds_touched = touched
@@ -239,7 +259,7 @@ impl SearchIndex {
             if all || moved || holds_touched {
                 pages.push(shard_page(
                     number,
-                    shard.iter().map(|(_, state)| state.record.as_str()),
+                    shard.map(|(_, state)| state.record.as_str()),
                 ));
             }
             spans.push(span);
@@ -278,10 +298,12 @@ const IN_ALL: u8 = 1 << 7;
 /// Takes `position` out of every list of `postings`; returns where it was, as a mask of
 /// [`IN_ALL`] and the fields' bits (0 where it was not).
 fn take_out(postings: &mut Postings, position: u32) -> u8 {
-    let mut was = 0;
-    if remove(&mut postings.all, position) {
-        was |= IN_ALL;
+    // The fields' lists hold only incidents of the list of all: most terms are not in
+    // the edited incident, and are looked at once.
+    if !remove(&mut postings.all, position) {
+        return 0;
     }
+    let mut was = IN_ALL;
     for field in Field::ALL {
         if remove(&mut postings.fields[field as usize], position) {
             was |= field.bit();
@@ -341,11 +363,18 @@ impl SearchState {
                 .iter()
                 .zip(&site.incidents)
                 .all(|(slug, incident)| **slug == *incident.slug);
-        let changed: Option<Vec<usize>> = touched.filter(|_| same_order).map(|touched| {
+        // Compared, not hashed: a preview's change names a file or a few, and hashing
+        // every incident's path took a tenth of a body edit's refresh.
+        let touched_by = |source: &String| match touched {
+            Some(touched) if touched.len() <= 8 => touched.iter().any(|t| t == source),
+            Some(touched) => touched.contains(source),
+            None => false,
+        };
+        let changed: Option<Vec<usize>> = touched.filter(|_| same_order).map(|_| {
             site.incidents
                 .iter()
                 .enumerate()
-                .filter(|(_, incident)| touched.contains(&incident.source))
+                .filter(|(_, incident)| touched_by(&incident.source))
                 .map(|(position, _)| position)
                 .collect()
         });
