@@ -15,6 +15,7 @@ mod previews;
 mod retro;
 pub mod schema;
 pub mod search;
+mod shared;
 mod sitemap;
 mod teams;
 pub mod theme;
@@ -23,6 +24,7 @@ mod views;
 
 pub use extras::{ExtraField, ExtraItem};
 pub use partial::{Partial, RowCache, Rows, Selection, render_selected};
+use shared::{relocate, render_row, shared_row};
 pub use trends::RenderOptions;
 pub use views::*;
 use views::{TermLinks, row};
@@ -309,7 +311,17 @@ struct Renderer<'a> {
     /// The same rows for the incident list's depth ([`LIST_ROW_ROOT`]), when a partial
     /// render (`serve`) kept them from the previous one; empty otherwise.
     list_row_html: Vec<String>,
+    /// Whether `row_html[i]` holds [`SHARED_ROW_ROOT`] exactly where the root goes, so a
+    /// page of another depth takes it with that root swapped in ([`shared_row`]); empty in a
+    /// partial render, whose rows for other depths are rendered anew.
+    relocatable: Vec<bool>,
     base: Context,
+    /// Whether the theme has `header.html`, which the default `base.html` prints as `header`.
+    has_header: bool,
+    /// `header.html` as made so far for each root and section ([`Renderer::header`]).
+    headers: std::sync::Mutex<std::collections::HashMap<(String, String), String>>,
+    /// Why `header.html` failed to render, if it did: the error a page needing it reports.
+    header_error: std::sync::OnceLock<String>,
     /// The trend figures, computed once: `/trends/`, the exports and term pages show them.
     trends: crate::analyze::trends::Trends,
     /// Every incident's quality score, by position, scored once for the incident pages and
@@ -328,11 +340,13 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|incident| row(&site.config, links, incident))
             .collect();
-        let row_html = rows
+        let shared = rows
             .par_iter()
-            .map(|row| render_row(&tera, row, SHARED_ROW_ROOT))
-            .collect::<Result<Vec<String>, RenderError>>()?;
+            .map(|row| shared_row(&tera, row))
+            .collect::<Result<Vec<(String, bool)>, RenderError>>()?;
+        let (row_html, relocatable) = shared.into_iter().unzip();
         let mut renderer = Self::with_rows(site, tera, rows, row_html, options);
+        renderer.relocatable = relocatable;
         renderer.quality = match site.quality.len() == site.incidents.len() {
             true => site.quality.clone(),
             false => crate::analyze::quality::score_all(&site.incidents),
@@ -388,6 +402,7 @@ impl<'a> Renderer<'a> {
         };
         let mut base = Context::new();
         base.insert("site", &view);
+        let has_header = tera.get_template_names().any(|name| name == "header.html");
         Renderer {
             site,
             tera,
@@ -395,7 +410,11 @@ impl<'a> Renderer<'a> {
             rows,
             row_html,
             list_row_html: Vec::new(),
+            relocatable: Vec::new(),
+            has_header,
             base,
+            headers: Default::default(),
+            header_error: Default::default(),
             trends,
             quality: Vec::new(),
             bodies: Bodies::Held,
@@ -436,6 +455,8 @@ impl<'a> Renderer<'a> {
                 && root == LIST_ROW_ROOT
             {
                 html.push_str(row);
+            } else if self.relocatable.get(position) == Some(&true) {
+                relocate(&mut html, &self.row_html[position], root);
             } else {
                 html.push_str(&render_row(&self.tera, &self.rows[position], root)?);
             }
@@ -474,7 +495,9 @@ impl<'a> Renderer<'a> {
                     &format!("No page of {title} is at this address"),
                 );
                 // A server shows this page at any depth, so relative links would break.
-                context.insert("root", &base_path(&self.site.config.base_url));
+                let root = base_path(&self.site.config.base_url);
+                context.insert("root", &root);
+                self.insert_header(&mut context, &root, "404.html");
                 // The page is shown at whatever address was missing; it has no canonical one.
                 context.insert("canonical_url", &None::<String>);
                 self.page("404.html", "404.html", &context)
@@ -499,9 +522,12 @@ impl<'a> Renderer<'a> {
     /// The per-page context: the shared site values, the page title, the relative root.
     fn context(&self, path: &str, title: &str) -> Context {
         let mut context = self.base.clone();
-        context.insert("root", &root_of(path));
+        let root = root_of(path);
+        let page_path = path.trim_end_matches("index.html");
+        context.insert("root", &root);
+        self.insert_header(&mut context, &root, page_path);
         context.insert("page_title", title);
-        context.insert("page_path", path.trim_end_matches("index.html"));
+        context.insert("page_path", page_path);
         context.insert(
             "canonical_url",
             &canonical_url(&self.site.config.base_url, path),
@@ -532,7 +558,14 @@ impl<'a> Renderer<'a> {
         let mut bytes = Vec::with_capacity(capacity);
         self.tera
             .render_to(template, context, &mut bytes)
-            .map_err(|e| template_error(template, &e))?;
+            .map_err(|e| match self.header_error.get() {
+                // The page failed for want of its header: say why the header failed.
+                Some(message) => RenderError::Template {
+                    template: "header.html".to_string(),
+                    message: message.clone(),
+                },
+                None => template_error(template, &e),
+            })?;
         Ok(Page {
             path: path.to_string(),
             bytes,
@@ -550,15 +583,6 @@ fn insert_html(context: &mut Context, key: &str, html: String) {
     if let Ok(moved) = Context::from_value(serde_json::Value::Object(value)) {
         context.extend(moved);
     }
-}
-
-/// One incident's table row from `incident_row.html`.
-fn render_row(tera: &Tera, row: &IncidentRow, root: &str) -> Result<String, RenderError> {
-    let mut context = Context::new();
-    context.insert("i", row);
-    context.insert("root", root);
-    tera.render("incident_row.html", &context)
-        .map_err(|e| template_error("incident_row.html", &e))
 }
 
 /// The relative path from a page back to the site root: `./`, `../`, `../../`.

@@ -16,6 +16,10 @@ const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/base.html"),
     ),
     (
+        "templates/header.html",
+        include_str!("../../themes/default/templates/header.html"),
+    ),
+    (
         "templates/macros.html",
         include_str!("../../themes/default/templates/macros.html"),
     ),
@@ -110,6 +114,7 @@ const ADDED_FILES: &[&str] = &[
     "templates/teams.html",
     "templates/team.html",
     "templates/health.html",
+    "templates/header.html",
     "static/search.js",
     "static/hindsight.js",
 ];

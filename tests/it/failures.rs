@@ -95,6 +95,25 @@ fn broken_template_exits_2_and_keeps_previous_output() {
     );
 }
 
+/// The site header is made apart from the pages (once per depth and section) and reaches
+/// them ready-made: when it fails, the error names `header.html` and what failed, not the
+/// page that went without it.
+#[test]
+fn a_header_failing_at_render_time_names_the_header() {
+    let site = Site::new().file("content/good.md", GOOD).file(
+        "templates/header.html",
+        "<header>{{ no_such_header_value }}</header>",
+    );
+    let build = site.build();
+    build.assert_code(2);
+    assert!(
+        build.stderr.contains("template error in header.html")
+            && build.stderr.contains("no_such_header_value"),
+        "{}",
+        build.stderr
+    );
+}
+
 /// A template that parses but fails while rendering a page fails mid-build, after pages
 /// have started to be written: the half-written site must vanish.
 #[test]
