@@ -96,6 +96,13 @@ fn scan(text: &str, compounds: Compounds, mut emit: impl FnMut(&str)) {
     let mut words: Vec<Word> = Vec::with_capacity(8);
     let mut at = 0;
     while let Some(start) = next_word(text, at) {
+        let first = word_at(text, start);
+        // Most words stand alone: no connector follows them, so no compound to walk.
+        if !matches!(bytes.get(first.to), Some(b'-' | b'_' | b'.')) {
+            emit_term(&text[start..first.to], first.ascii, first.upper);
+            at = first.to;
+            continue;
+        }
         // Walk one compound: words separated by single connectors.
         words.clear();
         let mut end = start;
