@@ -136,6 +136,17 @@ impl ContentFilter {
         }
     }
 
+    /// Whether the site's `exclude` leaves the file at `path` out (a template, a README):
+    /// a choice the site made, unlike a file `include` does not name.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return false;
+        };
+        let relative = path.strip_prefix(&self.content_dir).unwrap_or(path);
+        self.exclude
+            .matches(name, &relative.to_string_lossy().replace('\\', "/"))
+    }
+
     /// Whether the file at `path` is a postmortem of the site. Hidden files and editors'
     /// swap and backup files never are.
     pub fn is_postmortem(&self, path: &Path) -> bool {

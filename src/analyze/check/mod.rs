@@ -18,12 +18,13 @@ mod links;
 mod rules;
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic, Level, LevelSetting};
 use crate::model::incident::Incident;
 use crate::parse::infer::doc::Doc;
-use crate::parse::source::SourceFile;
+use crate::parse::source::{ContentFilter, SourceFile};
 use links::{links, mentions_markdown_file};
 use rules::{Lints, may_repeat_an_id};
 
@@ -114,39 +115,61 @@ pub fn lint_site(
     apply_levels(config, diagnostics);
 }
 
-/// H023: one warning naming the files of the content folder that are not read as
-/// postmortems (`skipped`, from the site's `include` and `exclude`), so none is dropped in
-/// silence; `None` when there are none.
-pub fn skipped_files(config: &Config, skipped: &[String]) -> Option<Diagnostic> {
-    let first = skipped.first()?;
-    let named: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
-    let more = match skipped.len() {
-        n if n > 5 => format!(" and {} more", n - 5),
-        _ => String::new(),
-    };
-    let count = skipped.len();
-    let files = if count == 1 {
-        "file is not read as a postmortem"
-    } else {
-        "files are not read as postmortems"
-    };
-    let mut found = vec![
-        Diagnostic::warning(
+/// H023, so that no file of the content folder is dropped in silence (`skipped`, from the
+/// site's `include` and `exclude`): a warning naming the files `include` does not name
+/// (a `.txt` postmortem, a file without an extension), and an info naming those `exclude`
+/// leaves out (templates, READMEs), which the site chose to leave out. Each names five.
+pub fn skipped_files(config: &Config, skipped: &[String]) -> Vec<Diagnostic> {
+    let filter = ContentFilter::new(config, Path::new(&config.content_dir));
+    let (excluded, unnamed): (Vec<&String>, Vec<&String>) = skipped
+        .iter()
+        .partition(|path| filter.is_excluded(Path::new(path)));
+    let mut found = Vec::new();
+    if let Some(first) = unnamed.first() {
+        let (count, named) = five(&unnamed);
+        let files = if count == 1 {
+            "file is not read as a postmortem"
+        } else {
+            "files are not read as postmortems"
+        };
+        found.push(
+            Diagnostic::warning(Code::H023, first, format!("{count} {files} in {}/: {named}", config.content_dir))
+                .help(format!(
+                    "include = {:?} in hindsight.toml chooses the postmortems; add a pattern to it to read these",
+                    config.include
+                )),
+        );
+    }
+    if let Some(first) = excluded.first() {
+        let (count, named) = five(&excluded);
+        let files = if count == 1 { "file is" } else { "files are" };
+        let mut info = Diagnostic::warning(
             Code::H023,
             first,
             format!(
-                "{count} {files} in {}/: {}{more}",
-                config.content_dir,
-                named.join(", ")
+                "{count} {files} left out by exclude in {}/: {named}",
+                config.content_dir
             ),
         )
         .help(format!(
-            "include = {:?} and exclude = {:?} in hindsight.toml choose the postmortems; add a pattern to include to read these",
-            config.include, config.exclude
-        )),
-    ];
+            "exclude = {:?} in hindsight.toml; take a pattern out of it to read these",
+            config.exclude
+        ));
+        info.level = Level::Info;
+        found.push(info);
+    }
     apply_levels(config, &mut found);
-    found.pop()
+    found
+}
+
+/// How many paths there are, and the first five of them named ("… and 3 more").
+fn five(paths: &[&String]) -> (usize, String) {
+    let named: Vec<&str> = paths.iter().take(5).map(|p| p.as_str()).collect();
+    let more = match paths.len() {
+        n if n > 5 => format!(" and {} more", n - 5),
+        _ => String::new(),
+    };
+    (paths.len(), format!("{}{more}", named.join(", ")))
 }
 
 /// Applies `[check.levels]`: off drops a code's diagnostics, a level sets theirs.
