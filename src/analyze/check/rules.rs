@@ -231,6 +231,7 @@ impl Lints<'_> {
             // Read in the zone the front matter's times name ("Denver", "PDT"), else
             // the site's: an author who wrote one kept the incident's clock in it.
             zone: incident.positions.zone.unwrap_or(Zone::of(self.tz)),
+            order: self.config.date_order,
         };
         match whole {
             Some(doc) => infer::timeline(doc, &context),

@@ -28,7 +28,7 @@ pub fn read_timestamp(text: &str, tz: Tz, order: Option<DateOrder>) -> Result<Ti
     let text = reordered.as_deref().unwrap_or(text);
     parse_timestamp(text, tz).or_else(|message| {
         let text = text.trim();
-        let Some((day, time, end)) = when::written_date_time(text) else {
+        let Some((day, time, end)) = when::written_date_time(text, order) else {
             return Err(order::ambiguous(text).unwrap_or(message));
         };
         let zone = &text[end..];

@@ -3,6 +3,7 @@
 //! text names: "Fix the alert (@alice, due 2024-03-01)", "- [x] Add a runbook — owner: bob".
 
 use crate::model::action_item::{ActionItem, ActionStatus};
+use crate::model::time::order::DateOrder;
 use crate::parse::frontmatter::Pos;
 
 use super::doc::{Doc, Line, LineKind, label, words};
@@ -45,19 +46,27 @@ pub(super) fn is_action_label(name: &str) -> bool {
     ACTION_LABELS.contains(&name)
 }
 
+/// How due dates are read: `year` for those written without one, `order` (the site's
+/// `date_order`) for those such as `03/04/2022`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Dates {
+    pub(super) year: Option<i32>,
+    pub(super) order: Option<DateOrder>,
+}
+
 /// The action items of `doc`. `labels` are the lines holding an empty action label
-/// ("- Tasks:"); `year` dates due dates written without one.
+/// ("- Tasks:").
 pub(super) fn action_items(
     doc: &Doc<'_>,
     labels: &[usize],
-    year: Option<i32>,
+    dates: Dates,
 ) -> Vec<Inferred<ActionItem>> {
     for &index in labels {
         let lines = match doc.lines[index].kind {
             LineKind::Item { .. } => doc.children(index),
             _ => following(doc, index),
         };
-        let items = list_items(doc, lines, year);
+        let items = list_items(doc, lines, dates);
         if !items.is_empty() {
             return items;
         }
@@ -77,9 +86,9 @@ pub(super) fn action_items(
                 continue;
             }
             let section = doc.section(at);
-            let mut items = list_items(doc, section, year);
+            let mut items = list_items(doc, section, dates);
             if items.is_empty() {
-                items = table_items(section, year);
+                items = table_items(section, dates);
             }
             if !items.is_empty() {
                 return items;
@@ -100,7 +109,7 @@ fn following<'d, 'a>(doc: &'d Doc<'a>, index: usize) -> &'d [Line<'a>] {
 
 /// The outermost list items of `lines`; an item that is itself an empty label ("- Fixes:")
 /// stands for the items nested under it.
-fn list_items(doc: &Doc<'_>, lines: &[Line<'_>], year: Option<i32>) -> Vec<Inferred<ActionItem>> {
+fn list_items(doc: &Doc<'_>, lines: &[Line<'_>], dates: Dates) -> Vec<Inferred<ActionItem>> {
     let Some(outer) = lines
         .iter()
         .filter_map(|l| match l.kind {
@@ -126,17 +135,17 @@ fn list_items(doc: &Doc<'_>, lines: &[Line<'_>], year: Option<i32>) -> Vec<Infer
         }
         if label(text).is_some_and(|(_, value)| value.is_empty()) {
             if let Some(index) = doc.lines.iter().position(|l| l.number == line.number) {
-                items.extend(list_items(doc, doc.children(index), year));
+                items.extend(list_items(doc, doc.children(index), dates));
             }
             continue;
         }
-        items.push(item(line, text, checked, year));
+        items.push(item(line, text, checked, dates));
     }
     items
 }
 
 /// Action items from a table whose header has an action (or task) column.
-fn table_items(lines: &[Line<'_>], year: Option<i32>) -> Vec<Inferred<ActionItem>> {
+fn table_items(lines: &[Line<'_>], dates: Dates) -> Vec<Inferred<ActionItem>> {
     let Some(header) = lines
         .iter()
         .find(|l| matches!(l.kind, LineKind::Row { header: true }))
@@ -161,7 +170,7 @@ fn table_items(lines: &[Line<'_>], year: Option<i32>) -> Vec<Inferred<ActionItem
         .filter_map(|line| {
             let cells = line.cells();
             let text = *cells.get(title).filter(|t| !t.is_empty())?;
-            let mut found = item(line, text, None, year);
+            let mut found = item(line, text, None, dates);
             let cell = |i: Option<usize>| {
                 i.and_then(|i| cells.get(i).copied())
                     .filter(|c| !c.is_empty())
@@ -170,7 +179,7 @@ fn table_items(lines: &[Line<'_>], year: Option<i32>) -> Vec<Inferred<ActionItem
                 found.value.owner = Some(owner.trim_start_matches('@').to_string());
             }
             if let Some(due) = cell(due) {
-                found.value.due = due_date(due, year);
+                found.value.due = due_date(due, dates);
             }
             if let Some(status) = cell(status) {
                 let lower = status.to_lowercase();
@@ -186,18 +195,13 @@ fn table_items(lines: &[Line<'_>], year: Option<i32>) -> Vec<Inferred<ActionItem
         .collect()
 }
 
-fn due_date(text: &str, year: Option<i32>) -> Option<chrono::NaiveDate> {
-    when::find_moment(text)?.naive_date(year)
+fn due_date(text: &str, dates: Dates) -> Option<chrono::NaiveDate> {
+    when::find_moment(text, dates.order)?.naive_date(dates.year)
 }
 
 /// One entry: its title, and the owner and due date named in a trailing "(...)" or after a
 /// dash ("— owner: bob, due March 1").
-fn item(
-    line: &Line<'_>,
-    text: &str,
-    checked: Option<bool>,
-    year: Option<i32>,
-) -> Inferred<ActionItem> {
+fn item(line: &Line<'_>, text: &str, checked: Option<bool>, dates: Dates) -> Inferred<ActionItem> {
     let mut title = text.trim();
     let mut owner = None;
     let mut due = None;
@@ -226,9 +230,9 @@ fn item(
                 || lower.starts_with("by ")
                 || lower.starts_with("deadline")
                 // A bare date in the parentheses is a due date too.
-                || (due.is_none() && when::find_moment(part).is_some_and(|m| m.date.is_some()))
+                || (due.is_none() && when::find_moment(part, dates.order).is_some_and(|m| m.date.is_some()))
             {
-                due = due_date(part, year);
+                due = due_date(part, dates);
             }
         }
         if owner.is_some() || due.is_some() {

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::doc::{Doc, Line, LineKind, label, words};
 use super::when::{self, Zone};
 use super::{Evidence, Inferred, items};
+use crate::model::time::order::DateOrder;
 
 /// A label line and where it is.
 pub(super) struct Labeled<'d, 'a> {
@@ -282,6 +283,7 @@ pub(super) fn anchor_date(
     doc: &Doc<'_>,
     labeled: &[Labeled<'_, '_>],
     stem: &str,
+    order: Option<DateOrder>,
 ) -> Option<(NaiveDate, Evidence)> {
     for l in labeled.iter().filter(|l| {
         is(
@@ -296,7 +298,7 @@ pub(super) fn anchor_date(
             ],
         )
     }) {
-        if let Some(moment) = when::find_moment(l.value)
+        if let Some(moment) = when::find_moment(l.value, order)
             && let Some(date) = moment.naive_date(None)
         {
             return Some((date, evidence(l.line, &l.value[moment.start..moment.end])));
@@ -304,7 +306,7 @@ pub(super) fn anchor_date(
     }
     for line in &doc.lines {
         if let LineKind::Heading { text, .. } = line.kind
-            && let Some(moment) = when::find_moment(text)
+            && let Some(moment) = when::find_moment(text, order)
             && let Some(date) = moment.naive_date(None)
         {
             return Some((date, evidence(line, &text[moment.start..moment.end])));

@@ -31,6 +31,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use crate::model::config::Config;
 use crate::model::inference::{Evidence, Inference, Inferred, TimelineEvent};
+use crate::model::time::order::DateOrder;
 use doc::{Doc, words};
 use labels::{
     DETECTED, END, LENGTH, Labeled, MITIGATED, START, TIME_TO_DETECT, TIME_TO_MITIGATE,
@@ -61,15 +62,17 @@ pub struct Input<'a> {
 pub fn infer(input: &Input<'_>) -> Inference {
     let doc = Doc::parse(input.body, input.first_line);
     let labeled = label_lines(&doc);
-    let anchor = anchor_date(&doc, &labeled, input.stem);
+    let order = input.config.date_order;
+    let anchor = anchor_date(&doc, &labeled, input.stem, order);
     let context = resolve_context(&doc, &labeled, anchor.as_ref(), input.config);
-    let (mut inference, lengths) = read_labels(&labeled, &context);
+    let (mut inference, lengths) = read_labels(&labeled, &context, order);
     inference.timeline = timeline(
         &doc,
         &TimelineContext {
             started: inference.started_at.as_ref().map(|s| s.value),
             date: context.date,
             zone: context.zone,
+            order,
         },
     );
     // A start nobody stated is the timeline's first timed entry; then lengths stated in
@@ -94,7 +97,14 @@ pub fn infer(input: &Input<'_>) -> Inference {
     }
 
     read_texts(&mut inference, &doc, &labeled, input);
-    inference.action_items = items::action_items(&doc, &labeled_items(&labeled), context.year);
+    inference.action_items = items::action_items(
+        &doc,
+        &labeled_items(&labeled),
+        items::Dates {
+            year: context.year,
+            order,
+        },
+    );
     inference
 }
 
@@ -110,7 +120,7 @@ fn resolve_context(
     let first_zone = labeled
         .iter()
         .filter(|l| is(&l.name, START) || is(&l.name, WINDOW) || is(&l.name, END))
-        .find_map(|l| when::find_moment(l.value).and_then(|m| m.zone));
+        .find_map(|l| when::find_moment(l.value, config.date_order).and_then(|m| m.zone));
     let zone = stated_zone(doc, labeled)
         .or(first_zone)
         .unwrap_or(Zone::of(config.tz()));
@@ -166,12 +176,18 @@ impl Lengths {
 }
 
 /// The times and lengths the label lines state, the first line of each kind winning.
-fn read_labels(labeled: &[Labeled<'_, '_>], context: &Resolve) -> (Inference, Lengths) {
+fn read_labels(
+    labeled: &[Labeled<'_, '_>],
+    context: &Resolve,
+    order: Option<DateOrder>,
+) -> (Inference, Lengths) {
     let mut inference = Inference::default();
     let mut lengths = Lengths::default();
     for l in labeled {
-        stated_time(l, context, &mut inference);
-        if stated_window(l, context, &mut inference) || stated_date(l, context, &mut inference) {
+        stated_time(l, context, order, &mut inference);
+        if stated_window(l, context, order, &mut inference)
+            || stated_date(l, context, order, &mut inference)
+        {
             continue;
         }
         stated_length(l, &mut lengths);
@@ -193,9 +209,14 @@ fn time_at(
 }
 
 /// A "Start:", "End:", "Detected:" or "Mitigated:" line, for the first of its kind.
-fn stated_time(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inference) {
+fn stated_time(
+    l: &Labeled<'_, '_>,
+    context: &Resolve,
+    order: Option<DateOrder>,
+    inference: &mut Inference,
+) {
     let name = l.name.as_str();
-    let moment = || when::find_moment(l.value);
+    let moment = || when::find_moment(l.value, order);
     if is(name, START) && inference.started_at.is_none() {
         inference.started_at = moment().and_then(|m| time_at(l, &m, context));
     } else if is(name, END) && inference.resolved_at.is_none() {
@@ -209,10 +230,15 @@ fn stated_time(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inference
 
 /// A "Duration: 9:00 - 11:30" window, when no start is known yet: the start and, unless
 /// known, the end. Whether the line was one.
-fn stated_window(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inference) -> bool {
+fn stated_window(
+    l: &Labeled<'_, '_>,
+    context: &Resolve,
+    order: Option<DateOrder>,
+    inference: &mut Inference,
+) -> bool {
     if is(&l.name, WINDOW)
         && inference.started_at.is_none()
-        && let Some((from, to)) = when::find_range(l.value)
+        && let Some((from, to)) = when::find_range(l.value, order)
         && let Some(start) = time_at(l, &from, context)
     {
         // An end without a day is on the start's day, or the next when it is earlier.
@@ -238,13 +264,18 @@ fn stated_window(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inferen
 }
 
 /// A "Date:" line that gives a time, when no start is known yet. Whether it was one.
-fn stated_date(l: &Labeled<'_, '_>, context: &Resolve, inference: &mut Inference) -> bool {
+fn stated_date(
+    l: &Labeled<'_, '_>,
+    context: &Resolve,
+    order: Option<DateOrder>,
+    inference: &mut Inference,
+) -> bool {
     // "Date: 2024-02-10 09:00 UTC" states the start when it gives a time.
     if is(
         &l.name,
         &["date", "when", "time", "incident date", "occurred on"],
     ) && inference.started_at.is_none()
-        && let Some(found) = when::find_moment(l.value).filter(|m| m.clock.is_some())
+        && let Some(found) = when::find_moment(l.value, order).filter(|m| m.clock.is_some())
     {
         inference.started_at = time_at(l, &found, context);
         return true;

@@ -415,3 +415,53 @@ fn action_items_keep_owner_due_and_status() {
         ]
     );
 }
+
+/// A prose document with dates such as `03/04/2022`: read in the site's `date_order` in
+/// every place a date can be (a label, a timeline line, a table row, a due date), and
+/// never guessed when the site does not say.
+#[test]
+fn slash_dates_follow_the_sites_date_order() {
+    let text = "Start: 03/04/2022 14:00 UTC\n\n## Timeline\n\n- 03/04/2022 14:05 - Alert fired\n\n\
+                | When | What |\n|---|---|\n| 03/04/2022 15:10 | Rolled back |\n\n\
+                ## Action items\n\n- Add a canary (owner: bob, due 05/06/2022)\n";
+    let read = |order: Option<&str>| {
+        let config = match order {
+            Some(order) => {
+                Config::parse(&format!("date_order = \"{order}\"\n"), "hindsight.toml").unwrap()
+            }
+            None => Config::default(),
+        };
+        let inference = infer(&Input {
+            body: text,
+            first_line: 1,
+            stem: "INC-7",
+            title: "Canary",
+            config: &config,
+        });
+        let start = inference.started_at.map(|s| s.value.to_rfc3339());
+        let events: Vec<String> = inference
+            .timeline
+            .iter()
+            .map(|e| format!("{} {}", e.at.to_rfc3339(), e.text))
+            .collect();
+        let due = inference.action_items.first().and_then(|i| i.value.due);
+        (start, events, due.map(|d| d.to_string()))
+    };
+    let (start, events, due) = read(Some("month-first"));
+    assert_eq!(start.as_deref(), Some("2022-03-04T14:00:00+00:00"));
+    assert_eq!(
+        events,
+        [
+            "2022-03-04T14:05:00+00:00 Alert fired",
+            "2022-03-04T15:10:00+00:00 Rolled back"
+        ]
+    );
+    assert_eq!(due.as_deref(), Some("2022-05-06"));
+    let (start, events, due) = read(Some("day-first"));
+    assert_eq!(start.as_deref(), Some("2022-04-03T14:00:00+00:00"));
+    assert_eq!(events[0], "2022-04-03T14:05:00+00:00 Alert fired");
+    assert_eq!(due.as_deref(), Some("2022-06-05"));
+    // Unset: nothing is guessed.
+    let (start, events, due) = read(None);
+    assert_eq!((start, events.len(), due), (None, 0, None));
+}

@@ -15,6 +15,7 @@ use crate::model::inference::TimelineEvent;
 
 use super::doc::{Doc, Line, LineKind, label, words};
 use super::when::{self, Clock, Meridiem, Moment, Resolve, Resolved, Zone};
+use crate::model::time::order::DateOrder;
 
 /// A time that goes back by more than this is on the next day; less is an entry out of
 /// order. Six hours tells "23:50, then 00:10" from "10:05, then 09:55" without reading
@@ -31,6 +32,8 @@ pub(crate) struct Context {
     pub(crate) date: Option<NaiveDate>,
     /// The zone of times written without one.
     pub(crate) zone: Zone,
+    /// How `03/04/2022` reads (the site's `date_order`).
+    pub(crate) order: Option<DateOrder>,
 }
 
 /// An entry before its day is settled.
@@ -111,7 +114,7 @@ fn zone_statement(text: &str) -> Option<Zone> {
 }
 
 /// The entries of the timeline section, in the order written.
-fn raw_entries(doc: &Doc<'_>) -> Vec<Raw> {
+fn raw_entries(doc: &Doc<'_>, order: Option<DateOrder>) -> Vec<Raw> {
     let mut entries = Vec::new();
     let Some((opened_by, lines)) = timeline_lines(doc) else {
         return entries;
@@ -124,13 +127,13 @@ fn raw_entries(doc: &Doc<'_>) -> Vec<Raw> {
                 declared = when::find_zone(line.raw).or(declared);
             }
             LineKind::Row { header: false } => {
-                if let Some(entry) = row_entry(line, declared) {
+                if let Some(entry) = row_entry(line, declared, order) {
                     entries.push(entry);
                 }
             }
             LineKind::Heading { text, .. }
             | LineKind::Item { text, .. }
-            | LineKind::Text { text, .. } => match when::leading_moment(text) {
+            | LineKind::Text { text, .. } => match when::leading_moment(text, order) {
                 Some((moment, range_end, at)) => entries.push(Raw {
                     moment,
                     range_end,
@@ -156,15 +159,15 @@ fn raw_entries(doc: &Doc<'_>) -> Vec<Raw> {
 
 /// A table row: the time in the first cell, or a date in the first and a time in the
 /// second; the other cells are the event.
-fn row_entry(line: &Line<'_>, declared: Option<Zone>) -> Option<Raw> {
+fn row_entry(line: &Line<'_>, declared: Option<Zone>, order: Option<DateOrder>) -> Option<Raw> {
     let cells = line.cells();
     let first = *cells.first()?;
-    let (mut moment, range_end, _) = when::leading_moment(first)?;
+    let (mut moment, range_end, _) = when::leading_moment(first, order)?;
     let mut when = first[moment.start..moment.end].to_string();
     let mut rest = 1;
     if moment.clock.is_none()
         && let Some(second) = cells.get(1)
-        && let Some((time, _, _)) = when::leading_moment(second)
+        && let Some((time, _, _)) = when::leading_moment(second, order)
         && time.date.is_none()
         && time.clock.is_some()
     {
@@ -212,7 +215,7 @@ pub(crate) fn timeline_of_body(
 /// The timeline of `doc`, every event dated; entries whose day cannot be known (no date
 /// anywhere and no start) are left out.
 pub(crate) fn timeline(doc: &Doc<'_>, context: &Context) -> Vec<TimelineEvent> {
-    let entries = raw_entries(doc);
+    let entries = raw_entries(doc, context.order);
     // In a timeline written with AM and PM, a bare "1:00" after "12:30 PM" is 1 PM.
     let uses_meridiem = entries
         .iter()
@@ -488,6 +491,7 @@ mod tests {
             started: started.map(utc),
             date: None,
             zone: Zone::UTC,
+            order: None,
         };
         let got: Vec<String> = timeline(&doc, &context)
             .iter()

@@ -112,6 +112,7 @@ pub(crate) fn find_duration(text: &str) -> Option<(TimeDelta, usize, usize)> {
     let s = Scan {
         tokens: &tokens,
         src: text,
+        order: None,
     };
     (0..tokens.len())
         .find_map(|i| duration_at(&s, i).map(|(delta, end)| (delta, s.start(i), s.end(end))))
@@ -123,6 +124,7 @@ pub(crate) fn clock_duration(text: &str) -> Option<TimeDelta> {
     let s = Scan {
         tokens: &tokens,
         src: text,
+        order: None,
     };
     let (hours, _) = s.num(0)?;
     if !(s.is_punct(1, &[':']) && s.touches(1) && s.touches(2)) {

@@ -14,6 +14,8 @@ mod zone;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
+use crate::model::time::order::DateOrder;
+
 use duration::UNIT_WORDS;
 pub(crate) use duration::{clock_duration, find_duration};
 use tokens::{Kind, Scan, Token, lowercase, tokenize};
@@ -222,15 +224,16 @@ fn numeric_date_at(s: &Scan<'_, '_>, j: usize, loose: bool) -> Option<Option<(Da
         (4, Some((month, 1..=2)), Some((day, 1..=2))) if plausible_year(first) => {
             Some(valid(Some(first as i32), month, day).map(|date| (date, j + 5)))
         }
-        // 10.02.2024 is always day first; with slashes, only a number above 12 says which
-        // is the day, and an ambiguous one is left alone rather than guessed.
+        // 10.02.2024 is always day first; with slashes or dashes, the site's `date_order`
+        // says which number is the day, else only a number above 12 does, and an
+        // ambiguous date is left alone rather than guessed.
         (1..=2, Some((b, 1..=2)), Some((year, 4))) if plausible_year(year) => {
-            let (month, day) = if sep == Some('.') || first > 12 {
-                (b, first)
-            } else if b > 12 {
-                (first, b)
-            } else {
-                return Some(None);
+            let (month, day) = match (sep, s.order) {
+                (Some('.'), _) | (_, Some(DateOrder::DayFirst)) => (b, first),
+                (_, Some(DateOrder::MonthFirst)) => (first, b),
+                _ if first > 12 => (b, first),
+                _ if b > 12 => (first, b),
+                _ => return Some(None),
             };
             Some(valid(Some(year as i32), month, day).map(|date| (date, j + 5)))
         }
@@ -459,22 +462,24 @@ fn is_range_word(s: &Scan<'_, '_>, k: usize) -> bool {
 }
 
 /// The first date or time in `text`.
-pub(crate) fn find_moment(text: &str) -> Option<Moment> {
+pub(crate) fn find_moment(text: &str, order: Option<DateOrder>) -> Option<Moment> {
     let tokens = tokenize(text, usize::MAX);
     let s = Scan {
         tokens: &tokens,
         src: text,
+        order,
     };
     (0..tokens.len()).find_map(|i| moment_at(&s, i, false).map(|(m, _)| m))
 }
 
 /// The first range of two moments in `text` ("9:00 AM - 2:00 PM UTC", "from X to Y"). A
 /// zone written on either side applies to both.
-pub(crate) fn find_range(text: &str) -> Option<(Moment, Moment)> {
+pub(crate) fn find_range(text: &str, order: Option<DateOrder>) -> Option<(Moment, Moment)> {
     let tokens = tokenize(text, usize::MAX);
     let s = Scan {
         tokens: &tokens,
         src: text,
+        order,
     };
     for i in 0..tokens.len() {
         let Some((mut from, k)) = moment_at(&s, i, false) else {
@@ -500,7 +505,10 @@ const LEADING_TOKENS: usize = 32;
 /// A moment at the very start of a line of a timeline, after any markup such as `**`,
 /// `` ` `` or `[`. Returns it, the end of a range that follows it ("07:46–08:00"), and the
 /// byte offset where the event's own text starts.
-pub(crate) fn leading_moment(text: &str) -> Option<(Moment, Option<Moment>, usize)> {
+pub(crate) fn leading_moment(
+    text: &str,
+    order: Option<DateOrder>,
+) -> Option<(Moment, Option<Moment>, usize)> {
     // Most lines of a timeline section that are not entries start with a word that is not
     // a month or a weekday: they are told apart before any tokenizing.
     let lead = text.trim_start_matches(|c: char| c.is_whitespace() || "*_`[(~".contains(c));
@@ -522,17 +530,25 @@ pub(crate) fn leading_moment(text: &str) -> Option<(Moment, Option<Moment>, usiz
     let tokens = tokenize(text, FIRST);
     // A parse that ended well before the last token read could not have gone further.
     let complete = |used: usize| tokens.len() < FIRST || used + 4 <= tokens.len();
-    match leading_in(text, &tokens) {
+    match leading_in(text, &tokens, order) {
         Some((moment, range_end, at, used)) if complete(used) => Some((moment, range_end, at)),
-        _ => leading_in(text, &tokenize(text, LEADING_TOKENS))
+        _ => leading_in(text, &tokenize(text, LEADING_TOKENS), order)
             .map(|(moment, range_end, at, _)| (moment, range_end, at)),
     }
 }
 
 /// [`leading_moment`] over the first tokens of `text`; also returns how many tokens the
 /// moment and its separator took.
-fn leading_in(text: &str, tokens: &[Token<'_>]) -> Option<(Moment, Option<Moment>, usize, usize)> {
-    let s = Scan { tokens, src: text };
+fn leading_in(
+    text: &str,
+    tokens: &[Token<'_>],
+    order: Option<DateOrder>,
+) -> Option<(Moment, Option<Moment>, usize, usize)> {
+    let s = Scan {
+        tokens,
+        src: text,
+        order,
+    };
     let first = tokens
         .iter()
         .position(|t| !(t.kind == Kind::Punct && "*_`[(~".contains(t.text)))?;
@@ -559,11 +575,15 @@ fn leading_in(text: &str, tokens: &[Token<'_>]) -> Option<(Moment, Option<Moment
 /// people write them ("February 10, 2024, 9:00 AM", "Sat 10 Feb 2024 14:00", "10.02.2024",
 /// "2024/02/10 9:05 PM"), and the byte offset where they end, since a zone may follow.
 /// The year must be written, and the minutes: this reads a value, not a sentence.
-pub(crate) fn written_date_time(text: &str) -> Option<(NaiveDate, Option<NaiveTime>, usize)> {
+pub(crate) fn written_date_time(
+    text: &str,
+    order: Option<DateOrder>,
+) -> Option<(NaiveDate, Option<NaiveTime>, usize)> {
     let tokens = tokenize(text, usize::MAX);
     let s = Scan {
         tokens: &tokens,
         src: text,
+        order,
     };
     let (date, after_date) = date_at(&s, 0, false)?;
     let day = NaiveDate::from_ymd_opt(date.year?, date.month, date.day)?;
@@ -604,9 +624,9 @@ mod tests {
             Some(r) => r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             None => "unresolved".to_string(),
         };
-        let got = match find_range(input) {
+        let got = match find_range(input, None) {
             Some((from, to)) => format!("{} / {}", show(&from), show(&to)),
-            None => find_moment(input).map_or("none".to_string(), |m| show(&m)),
+            None => find_moment(input, None).map_or("none".to_string(), |m| show(&m)),
         };
         assert_eq!(got, expected, "input {input:?}");
     }
@@ -652,16 +672,16 @@ mod tests {
 
     #[test]
     fn leading_moments_split_off_the_event() {
-        let (moment, _, at) = leading_moment("**09:00:00** — Certificate expires").unwrap();
+        let (moment, _, at) = leading_moment("**09:00:00** — Certificate expires", None).unwrap();
         assert_eq!(moment.clock.map(|c| (c.hour, c.minute)), Some((9, Some(0))));
         assert_eq!(
             &"**09:00:00** — Certificate expires"[at..],
             "Certificate expires"
         );
-        let (moment, _, _) = leading_moment("06-26 07:45 | Planned failover").unwrap();
+        let (moment, _, _) = leading_moment("06-26 07:45 | Planned failover", None).unwrap();
         assert_eq!(moment.date.map(|d| (d.month, d.day)), Some((6, 26)));
-        assert!(leading_moment("Engineers looked at 09:00").is_none());
-        let (_, to, _) = leading_moment("Apr 10 – Apr 16 — memory rises").unwrap();
+        assert!(leading_moment("Engineers looked at 09:00", None).is_none());
+        let (_, to, _) = leading_moment("Apr 10 – Apr 16 — memory rises", None).unwrap();
         assert_eq!(to.and_then(|m| m.date).map(|d| d.day), Some(16));
     }
 }

@@ -3,6 +3,8 @@
 //! before it ("9 am" and "9am" are both times, but "+02:00" is an offset only when its
 //! parts touch).
 
+use crate::model::time::order::DateOrder;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Num,
@@ -92,6 +94,8 @@ fn next_token(text: &str, mut at: usize) -> Option<(Token<'_>, usize)> {
 pub(super) struct Scan<'t, 'a> {
     pub(super) tokens: &'t [Token<'a>],
     pub(super) src: &'a str,
+    /// How `03/04/2022` reads (the site's `date_order`); unset, such a date is not read.
+    pub(super) order: Option<DateOrder>,
 }
 
 impl<'a> Scan<'_, 'a> {

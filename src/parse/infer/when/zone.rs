@@ -139,6 +139,7 @@ pub(crate) fn find_zone(text: &str) -> Option<Zone> {
     let s = Scan {
         tokens: &tokens,
         src: text,
+        order: None,
     };
     (0..tokens.len()).find_map(|i| zone_at(&s, i, false).map(|(zone, _)| zone))
 }
