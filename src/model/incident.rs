@@ -39,7 +39,11 @@ pub struct Incident {
     /// For a document without front matter, what was read from its prose and where
     /// (`None` when nothing was). The fields above hold the inferred values.
     pub inferred: Option<Box<Inference>>,
+    /// The review state; `Final` when none is recorded, as most archives hold only
+    /// finished postmortems (`status_recorded` tells which).
     pub status: Status,
+    /// Whether the file records a status; pages say "not recorded" rather than "final".
+    pub status_recorded: bool,
     /// Position in `config.severities` (0 is the worst).
     pub severity: Option<usize>,
     /// The recorded start: what the front matter (or the prose) states, never a guess.

@@ -263,7 +263,8 @@ impl<'a> Fields<'a> {
 /// What the front matter says, field by field, before it becomes an [`Incident`].
 struct Read {
     slug: Option<(String, Pos)>,
-    status: Status,
+    /// `None` when the file records none (it is then treated as final).
+    status: Option<Status>,
     severity: Option<usize>,
     times: Times,
     recorded: Recorded,
@@ -329,7 +330,8 @@ impl Read {
             title,
             has_front_matter: document.format.is_some(),
             inferred: None,
-            status: self.status,
+            status: self.status.unwrap_or(Status::Final),
+            status_recorded: self.status.is_some(),
             severity: self.severity,
             started_at: self.times.started_at,
             detected_at: self.times.detected_at,
@@ -583,12 +585,9 @@ impl FieldReader<'_, '_> {
         let slug = fields
             .get(Field::Slug)
             .and_then(|(name, node)| Some((self.string(name, node)?, node.pos)));
-        let status = fields
-            .get(Field::Status)
-            .and_then(|(name, node)| {
-                self.enumerated(name, node, parse_status, "draft, review, final")
-            })
-            .unwrap_or(Status::Final);
+        let status = fields.get(Field::Status).and_then(|(name, node)| {
+            self.enumerated(name, node, parse_status, "draft, review, final")
+        });
         let severity = fields
             .get(Field::Severity)
             .and_then(|(name, node)| self.severity(name, node));

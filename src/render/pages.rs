@@ -97,6 +97,7 @@ impl Renderer<'_> {
         IncidentView {
             row: &self.rows[position],
             source: &incident.source,
+            status_recorded: incident.status_recorded,
             started_at: time(incident.started_at, Field::StartedAt),
             detected_at: time(incident.detected_at, Field::DetectedAt),
             mitigated_at: time(incident.mitigated_at, Field::MitigatedAt),

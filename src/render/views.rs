@@ -97,6 +97,8 @@ pub struct IncidentView<'a> {
     #[serde(flatten)]
     pub row: &'a IncidentRow,
     pub source: &'a str,
+    /// Whether the file records its status (`row.status` is "final" when it does not).
+    pub status_recorded: bool,
     pub started_at: Option<TimeView>,
     pub detected_at: Option<TimeView>,
     pub mitigated_at: Option<TimeView>,

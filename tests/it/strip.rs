@@ -70,7 +70,7 @@ fn what_is_not_recorded_says_so() {
         strip(&page),
         pairs(&[
             ("Severity", "not set"),
-            ("Status", "final"),
+            ("Status", "not recorded"),
             ("Duration", "not recorded"),
             ("TTD", "not recorded"),
             ("TTR", "not recorded"),
