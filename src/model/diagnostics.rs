@@ -127,11 +127,13 @@ pub enum Code {
     H027,
     /// A postmortem's quality score is below `check --min-score`.
     H028,
+    /// Control characters in a body (a pasted terminal escape); shown as their symbols.
+    H029,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 28] = [
+    pub const ALL: [Code; 29] = [
         Code::H001,
         Code::H002,
         Code::H003,
@@ -160,6 +162,7 @@ impl Code {
         Code::H026,
         Code::H027,
         Code::H028,
+        Code::H029,
     ];
 
     /// The code named `text` ("H017", case-insensitive).

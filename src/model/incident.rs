@@ -270,6 +270,19 @@ pub struct Rendered {
     /// footnotes, markup inside a word): such readers read the HTML.
     #[serde(skip)]
     pub sections: Option<Box<[HeadingSpan]>>,
+    /// Control characters in the body's text (a terminal colour code pasted with a log),
+    /// shown as their visible symbols (`␛`): the first one's byte offset in the Markdown
+    /// and character, and how many there were.
+    #[serde(skip)]
+    pub controls: Option<Controls>,
+}
+
+/// See [`Rendered::controls`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Controls {
+    pub first_offset: usize,
+    pub first: char,
+    pub count: usize,
 }
 
 /// A heading of a body: its level and where its words are in `Rendered::plain_text` (byte

@@ -64,6 +64,7 @@ pub fn parse(
     }
     let read = reader.read_fields(&fields, vocabularies);
     reader.rejected_body_links(&body, text.len() - document.body.len());
+    reader.body_controls(&body, text.len() - document.body.len());
     let title = match fields.get(Field::Title) {
         Some(_) => provisional,
         None => {
@@ -562,6 +563,30 @@ impl FieldReader<'_, '_> {
             };
             self.rejected_link(None, pos, url);
         }
+    }
+
+    /// H029 when the body holds control characters, shown as their symbols.
+    fn body_controls(&mut self, body: &Rendered, body_offset: usize) {
+        let Some(controls) = body.controls else {
+            return;
+        };
+        let (line, col) =
+            crate::model::config::line_col(self.text, body_offset + controls.first_offset);
+        let code = u32::from(controls.first);
+        let others = match controls.count {
+            1 => String::new(),
+            2 => " and 1 more".to_string(),
+            n => format!(" and {} more", n - 1),
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(
+                Code::H029,
+                self.path,
+                format!("control character U+{code:04X} in the body{others}; shown as its symbol (expected text without control characters)"),
+            )
+            .at(line as u32, col as u32, self.text)
+            .help("a log pasted with its terminal colour codes carries them; remove them (`sed 's/\\x1b\\[[0-9;]*m//g'`) or keep them visible as symbols"),
+        );
     }
 
     /// H010: a document without front matter, with or without values read from its prose.

@@ -13,7 +13,7 @@ use percent_encoding::percent_decode_str;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, OffsetIter, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
-use crate::model::incident::{HeadingSpan, Rendered, TocEntry};
+use crate::model::incident::{Controls, HeadingSpan, Rendered, TocEntry};
 use crate::model::link;
 
 /// Knobs that change how a document is rendered.
@@ -185,6 +185,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         headings: Vec::new(),
         sections: Vec::new(),
         exact: true,
+        controls: None,
         plain: Collapser {
             out: String::with_capacity(markdown.len()),
             ..Collapser::default()
@@ -210,6 +211,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         word_count: rewriter.plain.words,
         rejected_links: rewriter.rejected_links,
         sections,
+        controls: rewriter.controls,
     }
 }
 
@@ -273,6 +275,8 @@ struct Rewriter<'a> {
     /// image (its alt text is in the plain text, not in the HTML's text), no footnote (its
     /// number is in the HTML), no `<!--` in text (readers of the HTML drop it as a comment).
     exact: bool,
+    /// The control characters replaced so far ([`Rewriter::show_controls`]).
+    controls: Option<Controls>,
     plain: Collapser,
 }
 
@@ -283,8 +287,9 @@ impl<'a> Iterator for Rewriter<'a> {
         if let Some(event) = self.queue.pop() {
             return Some(event);
         }
-        let (event, range) = self.parser.next()?;
+        let (mut event, range) = self.parser.next()?;
         self.offset = range.start;
+        self.show_controls(&mut event);
         self.observe(&event);
         Some(match event {
             Event::Start(Tag::Heading {
@@ -323,6 +328,42 @@ impl<'a> Iterator for Rewriter<'a> {
 }
 
 impl<'a> Rewriter<'a> {
+    /// Replaces control characters in an event's text by their visible symbols (U+241B
+    /// `␛` for an escape, U+FFFD for C1 controls), counting them for a warning: pages
+    /// would otherwise carry them raw, which HTML forbids and readers cannot see (a log
+    /// pasted with its terminal colour codes). Tab and line breaks are text.
+    fn show_controls(&mut self, event: &mut Event<'a>) {
+        let (Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text)) =
+            event
+        else {
+            return;
+        };
+        // Control characters are rare: one pass over the bytes finds none in most text.
+        // C1 controls are U+0080 to U+009F, encoded as 0xC2 0x80..=0x9F.
+        let suspect =
+            |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
+        if !text.as_bytes().iter().any(suspect) {
+            return;
+        }
+        let mut shown = String::with_capacity(text.len() + 8);
+        for (at, c) in text.char_indices() {
+            let Some(symbol) = control_symbol(c) else {
+                shown.push(c);
+                continue;
+            };
+            shown.push(symbol);
+            let controls = self.controls.get_or_insert(Controls {
+                // The event's text starts at its offset but for escapes before it; close
+                // enough to name the line, exact for a code block's first line.
+                first_offset: self.offset + at,
+                first: c,
+                count: 0,
+            });
+            controls.count += 1;
+        }
+        *text = shown.into();
+    }
+
     /// Adds an event's text to the plain-text version of the document.
     fn observe(&mut self, event: &Event<'_>) {
         match event {
@@ -364,8 +405,9 @@ impl<'a> Rewriter<'a> {
     ) -> Event<'a> {
         let start = self.plain_offset();
         let mut title = Collapser::default();
-        while let Some((event, range)) = self.parser.next() {
+        while let Some((mut event, range)) = self.parser.next() {
             self.offset = range.start;
+            self.show_controls(&mut event);
             self.observe(&event);
             match &event {
                 Event::Text(text) | Event::Code(text) => title.push(text),
@@ -463,6 +505,19 @@ impl<'a> Rewriter<'a> {
             _ => {}
         }
         event
+    }
+}
+
+/// The visible stand-in for a control character (but tab and line breaks): its Control
+/// Pictures symbol (`␀` … `␟`, `␡`), or U+FFFD for a C1 control, which has none.
+fn control_symbol(c: char) -> Option<char> {
+    let code = u32::from(c);
+    match code {
+        0x09 | 0x0a | 0x0d => None,
+        0x00..=0x1f => char::from_u32(0x2400 + code),
+        0x7f => Some('\u{2421}'),
+        0x80..=0x9f => Some('\u{FFFD}'),
+        _ => None,
     }
 }
 

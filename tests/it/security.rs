@@ -75,6 +75,49 @@ fn links_with_other_schemes_are_text_and_reported() {
     assert_eq!(check_out.matches("[H022]").count(), 5, "{check_out}");
 }
 
+/// A log pasted with its terminal colour codes: the escapes are shown as `␛`, never
+/// written raw into the page (HTML forbids them), and reported once with the first one's
+/// line; the rest of the page and the site are as usual.
+#[test]
+fn control_characters_in_a_body_are_shown_as_symbols_and_reported() {
+    let site = Site::new().file(
+        "content/colours.md",
+        "---\ntitle: Colours\nseverity: SEV2\n---\nThe deploy log said:\n\n```\n\u{1b}[31mERROR\u{1b}[0m disk full\n```\n\nA bell \u{7} and a C1 \u{85} in text.\n",
+    );
+    let build = site.build();
+    build.assert_code(0);
+    let page = build.page("incidents/colours/");
+    assert!(
+        page.contains("\u{241b}[31mERROR\u{241b}[0m disk full"),
+        "{page}"
+    );
+    assert!(
+        page.contains("A bell \u{2407} and a C1 \u{fffd} in text."),
+        "{page}"
+    );
+    assert!(
+        !page
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+        "a control character reached the page"
+    );
+    let expected =
+        "content/colours.md:8:1: warning[H029]: control character U+001B in the body and 3 more";
+    assert!(
+        build.stderr.contains(expected),
+        "{expected} missing from:\n{}",
+        build.stderr
+    );
+    assert_eq!(
+        build.stderr.matches("[H029]").count(),
+        1,
+        "{}",
+        build.stderr
+    );
+    let strict = hindsight(site.root(), &["check", "--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "a warning fails --strict");
+}
+
 #[test]
 fn the_trend_page_links_only_allowed_action_items() {
     let site = Site::new().file("content/hostile.md", HOSTILE);
