@@ -177,7 +177,7 @@ fn jobs(site: &Site) -> Vec<Job> {
         jobs.extend((0..terms).map(|term| Job::Term(facet, term)));
     }
     if site.teams.any() {
-        jobs.push(Job::Teams);
+        jobs.extend([Job::Teams, Job::TeamsByName]);
         jobs.extend((0..site.teams.teams.len()).map(Job::Team));
     }
     jobs.extend(publishing_jobs(site, &jobs));
@@ -285,6 +285,8 @@ enum Job {
     Term(Facet, usize),
     /// `teams/index.html`, when the registry names a team.
     Teams,
+    /// `teams/by-name.html`: the same teams sorted by name.
+    TeamsByName,
     /// A team's page, by position in `Site::teams`.
     Team(usize),
     Trends,
@@ -506,7 +508,8 @@ impl<'a> Renderer<'a> {
             Job::Overview(facet) => self.overview(*facet, false),
             Job::OverviewByName(facet) => self.overview(*facet, true),
             Job::Term(facet, term) => self.term(*facet, *term),
-            Job::Teams => self.teams_overview(),
+            Job::Teams => self.teams_overview(false),
+            Job::TeamsByName => self.teams_overview(true),
             Job::Team(team) => self.team(*team),
             Job::Trends => self.trends_page(),
             Job::Health => self.health_page(),

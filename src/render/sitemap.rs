@@ -79,10 +79,11 @@ fn html_path(site: &Site, job: &Job) -> Option<String> {
         Job::Trends => Some("trends/index.html".to_string()),
         Job::Health => Some("health/index.html".to_string()),
         Job::Search => Some("search/index.html".to_string()),
-        // The 404 page has no address of its own; the by-name overview repeats the
-        // overview in another order; the rest are not HTML.
+        // The 404 page has no address of its own; the by-name overviews repeat the
+        // overviews in another order; the rest are not HTML.
         Job::NotFound
         | Job::OverviewByName(_)
+        | Job::TeamsByName
         | Job::DataJson
         | Job::DataCsv
         | Job::SiteFeed

@@ -94,10 +94,15 @@ impl Renderer<'_> {
             .collect()
     }
 
-    /// `/teams/`: every team by incident count (then name), and "No team recorded" last.
-    pub(super) fn teams_overview(&self) -> Result<Page, RenderError> {
+    /// `/teams/`: every team by incident count (then name), or by name (`by_name`, at
+    /// `teams/by-name.html`), and "No team recorded" last.
+    pub(super) fn teams_overview(&self, by_name: bool) -> Result<Page, RenderError> {
         let teams = &self.site.teams;
-        let path = format!("{TEAMS}/index.html");
+        let path = if by_name {
+            format!("{TEAMS}/by-name.html")
+        } else {
+            format!("{TEAMS}/index.html")
+        };
         let mut context = self.context(&path, "Teams");
         let max = teams
             .teams
@@ -135,8 +140,24 @@ impl Renderer<'_> {
                 )
             })
             .collect();
-        // Stable: teams of one count stay in name order.
-        lines.sort_by_key(|line| std::cmp::Reverse(line.count));
+        if by_name {
+            lines.sort_by_cached_key(|line| (line.name.to_lowercase(), line.name));
+            // The same list in another order: search engines are pointed at `/teams/`.
+            let overview = format!("{TEAMS}/index.html");
+            let canonical = super::canonical_url(&self.site.config.base_url, &overview);
+            context.insert("canonical_url", &canonical);
+        } else {
+            // Stable: teams of one count stay in name order.
+            lines.sort_by_key(|line| std::cmp::Reverse(line.count));
+        }
+        context.insert(
+            "sort",
+            &serde_json::json!({
+                "by_name": by_name,
+                "by_count_url": "./",
+                "by_name_url": "by-name.html",
+            }),
+        );
         let unowned = line("No team recorded", None, &teams.unowned, Vec::new());
         context.insert("teams", &lines);
         context.insert("unowned", &unowned);

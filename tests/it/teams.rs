@@ -143,6 +143,24 @@ fn services_with_teams_make_team_pages() {
             .page("index.html")
             .contains("<a href=\"./teams/\">Teams</a>")
     );
+    // The same teams by name, "No team recorded" still last; the overview links it, and
+    // search engines are pointed at the overview.
+    let by_name = build.page("teams/by-name.html");
+    assert_eq!(
+        overview_rows(&by_name),
+        [
+            ("Finance Ops".to_string(), 0),
+            ("Payments".to_string(), 3),
+            ("Storefront".to_string(), 1),
+            ("No team recorded".to_string(), 2),
+        ]
+    );
+    assert!(overview.contains("<a href=\"by-name.html\">sort by name</a>"));
+    assert!(by_name.contains("<a href=\"./\">sort by incidents</a>"));
+    assert_eq!(
+        crate::support::canonical(&by_name).as_deref(),
+        Some("https://pm.example/teams/")
+    );
     let sitemap = build.page("sitemap.xml");
     for url in [
         "teams/",
@@ -155,6 +173,7 @@ fn services_with_teams_make_team_pages() {
             "{url}"
         );
     }
+    assert!(!sitemap.contains("by-name"));
 }
 
 #[test]
