@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::model::config::SimilarConfig;
 use crate::model::incident::Incident;
 use find::{Cutoff, Finder, Postings, Scratch};
-use terms::{Counter, Counts, IdMap, TermId};
+use terms::{Counter, Counts, IdMap, Spellings, TermId};
 
 /// One similar incident.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,7 +136,8 @@ impl Model {
             .par_iter()
             .map_init(Counter::default, |counter, &me| {
                 let counts = counter.count(&incidents[me]);
-                (me, Vector::new(&counts, counter, &self.stats))
+                let spellings = Spellings::of(&incidents[me]);
+                (me, Vector::new(&counts, &spellings, &self.stats))
             })
             .collect();
         for (me, vector) in fresh {
@@ -217,8 +218,8 @@ impl Model {
 }
 
 /// The archive's word statistics and every incident's vector. Each text is counted once:
-/// its counts wait (compactly, sorted by term) for the statistics, then become its vector;
-/// only the spellings of the kept terms are read again from the text, lowercased anew.
+/// its counts wait (compactly) for the statistics, then become its vector; only the
+/// spellings of the kept terms are read again from the text ([`Spellings`]).
 fn vectors_of(incidents: &[Incident]) -> (Stats, Vec<Vector>) {
     let counted: Vec<Counts> = incidents
         .par_iter()
@@ -230,10 +231,7 @@ fn vectors_of(incidents: &[Incident]) -> (Stats, Vec<Vector>) {
     let vectors = incidents
         .par_iter()
         .zip(counted)
-        .map_init(Counter::default, |text, (incident, counts)| {
-            text.lowercase(incident);
-            Vector::new(&counts, text, &stats)
-        })
+        .map(|(incident, counts)| Vector::new(&counts, &Spellings::of(incident), &stats))
         .collect();
     (stats, vectors)
 }
@@ -343,11 +341,12 @@ struct Vector {
 }
 
 impl Vector {
-    /// The vector of the incident counted as `counts`, whose lowercased text `text` holds
-    /// (for the spellings).
-    fn new(counts: &Counts, text: &Counter, stats: &Stats) -> Vector {
+    /// The vector of the incident counted as `counts`, whose terms are spelled as
+    /// `spellings` reads them.
+    fn new(counts: &Counts, spellings: &Spellings<'_>, stats: &Stats) -> Vector {
         let norm_length = 1.0 - B + B * counts.length / stats.average;
-        // In term order (as counted), so the norm is the same whatever the threads.
+        // In the order counted, which depends on the text alone, so the norm is the same
+        // whatever the threads.
         let mut weighted: Vec<(f32, TermId, u32, u32)> = Vec::with_capacity(counts.entries.len());
         for entry in &counts.entries {
             let (idf, index) = stats.of(entry.term);
@@ -364,8 +363,9 @@ impl Vector {
             };
             weighted.select_nth_unstable_by(TERMS_KEPT - 1, heavier);
             weighted.truncate(TERMS_KEPT);
-            weighted.sort_unstable_by_key(|w| w.1);
         }
+        // By index (the terms sorted by hash), as `shared` and the postings merge them.
+        weighted.sort_unstable_by_key(|w| w.2);
         let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
         let mut vector = Vector {
             terms: Vec::with_capacity(weighted.len()),
@@ -374,7 +374,7 @@ impl Vector {
         };
         for (weight, _, index, start) in weighted {
             vector.terms.push((index, weight * scale));
-            vector.surfaces.push_str(text.surface(start));
+            vector.surfaces.push_str(&spellings.surface(start));
             vector.ends.push(vector.surfaces.len() as u16);
         }
         vector
@@ -421,7 +421,7 @@ impl Model {
             .iter()
             .map(|incident| {
                 let counts = counter.count(incident);
-                Vector::new(&counts, &counter, &self.stats)
+                Vector::new(&counts, &Spellings::of(incident), &self.stats)
             })
             .collect();
         let postings = Postings::new(&vectors, self.stats.vocabulary);

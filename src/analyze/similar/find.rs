@@ -1,6 +1,8 @@
 //! Choosing each incident's similar incidents: the inverted index over the kept terms,
 //! the candidates it yields, and their exact scores.
 
+use std::collections::BinaryHeap;
+
 use super::{Similar, Vector};
 use crate::model::config::SimilarConfig;
 use crate::model::incident::Incident;
@@ -93,6 +95,21 @@ impl Postings {
     /// sum of the products of the weights over those terms, in term order (so the same
     /// sum, bit for bit, as the other incident's own candidate search adds up).
     pub(super) fn partials(&self, vector: &Vector, scratch: &mut Scratch) -> Vec<(u32, f32)> {
+        let mut partial = Vec::new();
+        self.partials_into(vector, scratch, |other, score| {
+            partial.push((other, score));
+        });
+        partial
+    }
+
+    /// [`Postings::partials`], each given to `emit` (position, partial score) in the
+    /// order first touched.
+    fn partials_into(
+        &self,
+        vector: &Vector,
+        scratch: &mut Scratch,
+        mut emit: impl FnMut(u32, f32),
+    ) {
         let Scratch {
             scores, touched, ..
         } = scratch;
@@ -108,15 +125,12 @@ impl Postings {
                 *slot += weight * other_weight;
             }
         }
-        let partial = touched
-            .iter()
-            .map(|&other| (other, scores[other as usize]))
-            .collect();
         for &other in touched.iter() {
-            scores[other as usize] = 0.0;
+            let slot = &mut scores[other as usize];
+            emit(other, *slot);
+            *slot = 0.0;
         }
         touched.clear();
-        partial
     }
 }
 
@@ -131,6 +145,30 @@ pub(super) fn better(a: (f32, u32), b: (f32, u32)) -> bool {
 
 fn rank(a: &(f32, u32), b: &(f32, u32)) -> std::cmp::Ordering {
     b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// A candidate (partial score, position) ordered by [`rank`]: the better is the less.
+#[derive(Clone, Copy)]
+struct Ranked(f32, u32);
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Ranked) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Ranked) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Ranked) -> std::cmp::Ordering {
+        rank(&(self.0, self.1), &(other.0, other.1))
+    }
 }
 
 /// Per-thread buffers: scores by incident, and one incident's weights by term.
@@ -211,26 +249,35 @@ impl Finder<'_> {
     /// worst of them, when there were more.
     fn candidates(&self, me: usize, scratch: &mut Scratch) -> (Vec<usize>, Cutoff) {
         let related = &self.related[me];
-        let mut partial: Vec<(f32, u32)> = self
-            .postings
-            .partials(&self.vectors[me], scratch)
-            .into_iter()
-            .filter(|&(other, _)| other as usize != me && !related.contains(&(other as usize)))
-            .map(|(other, score)| (score, other))
-            .collect();
-        // The best few by partial score, in linear time: an archive of random words can
-        // touch thousands of candidates per incident.
         let keep = self.config.limit * RESCORED_PER_PLACE;
-        let mut cutoff = None;
-        if partial.len() >= keep {
-            partial.select_nth_unstable_by(keep - 1, rank);
-            partial.truncate(keep);
-            cutoff = Some(partial[keep - 1]);
-        }
-        partial.sort_unstable_by(rank);
-        let candidates = partial
+        // The best few by partial score, kept as they come with the worst on top: an
+        // archive of random words can touch thousands of candidates per incident, and
+        // most lose to the worst kept at one comparison.
+        let mut best: BinaryHeap<Ranked> = BinaryHeap::with_capacity(keep + 1);
+        let mut touched = 0;
+        self.postings
+            .partials_into(&self.vectors[me], scratch, |other, score| {
+                if other as usize == me || related.contains(&(other as usize)) {
+                    return;
+                }
+                touched += 1;
+                let candidate = Ranked(score, other);
+                if best.len() < keep {
+                    best.push(candidate);
+                } else if best.peek().is_some_and(|worst| candidate < *worst) {
+                    best.pop();
+                    best.push(candidate);
+                }
+            });
+        let cutoff = if keep > 0 && touched >= keep {
+            best.peek().map(|worst| (worst.0, worst.1))
+        } else {
+            None
+        };
+        let candidates = best
+            .into_sorted_vec()
             .into_iter()
-            .map(|(_, other)| other as usize)
+            .map(|Ranked(_, other)| other as usize)
             .collect();
         (candidates, cutoff)
     }

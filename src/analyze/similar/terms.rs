@@ -3,6 +3,7 @@
 //! by a 64-bit hash. Counting reuses one map and one text buffer per thread, and ASCII
 //! text (nearly all of it) is read byte by byte; other text goes through `char`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -79,9 +80,11 @@ pub(super) struct Entry {
     pub(super) start: u32,
 }
 
-/// An incident's terms, counted once: sorted by term, and its weighted number of terms.
-/// Kept between the archive's statistics and the incident's vector, so the text is read
-/// once (16 bytes a distinct term).
+/// An incident's terms, counted once, and its weighted number of terms. Kept between the
+/// archive's statistics and the incident's vector, so the text is read once (16 bytes a
+/// distinct term). The entries are in the counting map's order, which depends only on the
+/// incident's text (see [`Counter::count`]), not on the thread or what it counted before:
+/// so sums over them (the vector's norm) are the same however the work was split.
 #[derive(Debug, Default)]
 pub(super) struct Counts {
     pub(super) entries: Vec<Entry>,
@@ -89,7 +92,6 @@ pub(super) struct Counts {
 }
 
 /// Counts the terms of one incident after another, reusing its buffers: one per thread.
-#[derive(Default)]
 pub(super) struct Counter {
     /// The incident's text, lowercased, one field after the other.
     text: String,
@@ -97,12 +99,38 @@ pub(super) struct Counter {
     counts: IdMap<Counted>,
 }
 
+/// How many distinct terms the counting map holds before it grows (1,024 slots; a
+/// postmortem of a few pages has 300 to 600).
+const MAP_CAPACITY: usize = 896;
+
+fn fresh_map() -> IdMap<Counted> {
+    IdMap::with_capacity_and_hasher(MAP_CAPACITY, Default::default())
+}
+
+impl Default for Counter {
+    fn default() -> Counter {
+        Counter {
+            text: String::new(),
+            fields: Vec::new(),
+            counts: fresh_map(),
+        }
+    }
+}
+
 impl Counter {
     /// Counts the terms of `incident` (title and summary weighted higher, then impact,
-    /// trigger, root causes and body); its lowercased text stays in the counter.
+    /// trigger, root causes and body: [`fields`]).
+    ///
+    /// The map starts every incident in the same state (cleared at its first size, made
+    /// anew if the last incident grew it), so its order, and the entries', depends only
+    /// on this incident's terms: the entries need no sort.
     pub(super) fn count(&mut self, incident: &Incident) -> Counts {
         self.lowercase(incident);
-        self.counts.clear();
+        if self.counts.capacity() == MAP_CAPACITY {
+            self.counts.clear();
+        } else {
+            self.counts = fresh_map();
+        }
         let Counter {
             text,
             fields,
@@ -124,7 +152,7 @@ impl Counter {
                 }
             });
         }
-        let mut entries: Vec<Entry> = counts
+        let entries: Vec<Entry> = counts
             .iter()
             .map(|(&term, counted)| Entry {
                 term,
@@ -132,43 +160,100 @@ impl Counter {
                 start: counted.surface.0,
             })
             .collect();
-        entries.sort_unstable_by_key(|e| e.term);
         Counts { entries, length }
     }
 
     /// Puts the text of `incident` in the counter, lowercased, field by field, as
     /// [`Counter::count`] reads it: so spellings can be found again without counting.
-    pub(super) fn lowercase(&mut self, incident: &Incident) {
+    fn lowercase(&mut self, incident: &Incident) {
         self.text.clear();
         self.fields.clear();
-        self.push(&incident.title, TITLE_WEIGHT);
-        if let Some(summary) = &incident.summary {
-            self.push(summary, SUMMARY_WEIGHT);
+        for (field, weight) in fields(incident) {
+            let start = self.text.len();
+            push_lowercase(&mut self.text, field);
+            self.fields.push((start, self.text.len(), weight));
+            self.text.push('\n');
         }
-        let rest = [&incident.impact, &incident.trigger];
-        for field in rest.into_iter().flatten().chain(&incident.root_causes) {
-            self.push(field, 1.0);
-        }
-        self.push(&incident.body.plain_text, 1.0);
+    }
+}
+
+/// The fields of `incident` that are counted, in order, with their weights: the title and
+/// summary weighted higher, then impact, trigger, root causes and body.
+fn fields(incident: &Incident) -> impl Iterator<Item = (&str, f32)> {
+    let title = std::iter::once((incident.title.as_str(), TITLE_WEIGHT));
+    let summary = (incident.summary.as_deref()).map(|summary| (summary, SUMMARY_WEIGHT));
+    let rest = [&incident.impact, &incident.trigger].into_iter().flatten();
+    let rest = rest.chain(&incident.root_causes).map(|f| (f.as_str(), 1.0));
+    let body = std::iter::once((incident.body.plain_text.as_str(), 1.0));
+    title.chain(summary).chain(rest).chain(body)
+}
+
+/// The spellings of an incident's terms, by where they start in its lowercased text as
+/// [`Counter::count`] numbers them ([`Entry::start`]), read from the incident's own
+/// fields: an ASCII field lowercases to the same bytes, so only the word is lowercased
+/// (a vector keeps a few dozen); another field is lowercased whole, once.
+pub(super) struct Spellings<'a> {
+    /// Each field: where it starts in the lowercased text, the field, and the field
+    /// lowercased when it is not ASCII.
+    fields: Vec<(usize, &'a str, Option<String>)>,
+}
+
+impl<'a> Spellings<'a> {
+    pub(super) fn of(incident: &'a Incident) -> Spellings<'a> {
+        let mut at = 0;
+        let fields = fields(incident)
+            .map(|(field, _)| {
+                let lowered = (!field.is_ascii()).then(|| {
+                    let mut lowered = String::new();
+                    push_lowercase(&mut lowered, field);
+                    lowered
+                });
+                let start = at;
+                // Each field is followed by a line break in the counted text.
+                at += lowered.as_ref().map_or(field.len(), String::len) + 1;
+                (start, field, lowered)
+            })
+            .collect();
+        Spellings { fields }
     }
 
-    fn push(&mut self, field: &str, weight: f32) {
-        let start = self.text.len();
-        push_lowercase(&mut self.text, field);
-        self.fields.push((start, self.text.len(), weight));
-        self.text.push('\n');
-    }
-
-    /// The spelling starting at `start` of the text last counted or lowercased.
-    pub(super) fn surface(&self, start: u32) -> &str {
+    /// The spelling (lowercased) starting at `start`.
+    pub(super) fn surface(&self, start: u32) -> Cow<'_, str> {
         let start = start as usize;
-        &self.text[start..compound_end(&self.text, start).0]
+        let i = self
+            .fields
+            .partition_point(|f| f.0 <= start)
+            .saturating_sub(1);
+        let Some((field_start, field, lowered)) = self.fields.get(i) else {
+            return Cow::Borrowed("");
+        };
+        let from = (start - field_start).min(field.len());
+        match lowered {
+            Some(lowered) => {
+                let from = from.min(lowered.len());
+                Cow::Borrowed(&lowered[from..compound_end(lowered, from).0])
+            }
+            None => {
+                let word = &field[from..compound_end(field, from).0];
+                if word.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(word.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(word)
+                }
+            }
+        }
     }
 }
 
 /// Appends `field` lowercased to `text`, as `str::to_lowercase` does: ASCII runs at once,
 /// other characters one by one (the one that depends on its neighbours, `Σ`, by std).
 pub(super) fn push_lowercase(text: &mut String, field: &str) {
+    if field.is_ascii() {
+        let start = text.len();
+        text.push_str(field);
+        text[start..].make_ascii_lowercase();
+        return;
+    }
     if field.contains('Σ') {
         text.push_str(&field.to_lowercase());
         return;

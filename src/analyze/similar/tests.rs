@@ -473,3 +473,43 @@ fn scanners_agree_on_edge_cases() {
         assert_eq!(fast, terms_by_char(text), "{text}");
     }
 }
+
+#[test]
+fn spellings_read_from_the_fields_match_the_lowercased_text() {
+    // Counting numbers each term by where it starts in the incident's text lowercased;
+    // `Spellings` reads the words back from the fields themselves (ASCII ones without
+    // lowercasing them whole). Every counted term must read the same either way,
+    // including after a field whose lowercase is longer or shorter than it (İ, ẞ).
+    let site = site_of(
+        "",
+        &[(
+            "mixed",
+            file(
+                "Kafka Broker İSTANBUL outage",
+                "summary: Die STRAẞE der Broker-Flotte fiel aus\nimpact: Checkout-API ERRORS for Ünïcode users\nroot_cause: capacity",
+                "The KAFKA brokers' disks filled. Café RÉSUMÉ pipelines_backed_up; Kafka-Connect restarted.",
+            ),
+        )],
+    );
+    let incident = &site.incidents[0];
+    let mut counter = Counter::default();
+    let counts = counter.count(incident);
+    let mut lowered = String::new();
+    let mut fields = vec![incident.title.clone()];
+    fields.extend(incident.summary.clone());
+    fields.extend(incident.impact.clone());
+    fields.extend(incident.trigger.clone());
+    fields.extend(incident.root_causes.iter().cloned());
+    fields.push(incident.body.plain_text.clone());
+    for field in &fields {
+        lowered.push_str(&field.to_lowercase());
+        lowered.push('\n');
+    }
+    let spellings = Spellings::of(incident);
+    assert!(counts.entries.len() > 10, "{:?}", counts.entries.len());
+    for entry in &counts.entries {
+        let start = entry.start as usize;
+        let end = super::terms::compound_end_chars(&lowered, start).0;
+        assert_eq!(spellings.surface(entry.start), &lowered[start..end]);
+    }
+}
