@@ -460,6 +460,20 @@ proptest::proptest! {
         terms(&text, |surface, term| fast.push((surface.to_string(), term)));
         proptest::prop_assert_eq!(fast, terms_by_char(&text));
     }
+
+    #[test]
+    fn the_stretch_scanner_agrees_with_the_char_scanner(text in "[a-zA-Z0-9 _.,:é߀ǅİẞÉ“”—-]{0,60}") {
+        let mut fast = Vec::new();
+        terms(&text, |surface, term| fast.push((surface.to_string(), term)));
+        proptest::prop_assert_eq!(fast, terms_by_char(&text));
+    }
+
+    #[test]
+    fn the_ascii_scanner_agrees_with_the_char_scanner(text in "[a-zA-Z0-9 _.,:'-]{0,80}") {
+        let mut fast = Vec::new();
+        terms(&text, |surface, term| fast.push((surface.to_string(), term)));
+        proptest::prop_assert_eq!(fast, terms_by_char(&text));
+    }
 }
 
 #[test]
@@ -467,6 +481,8 @@ fn scanners_agree_on_edge_cases() {
     for text in [
         "api-gateway_x -lead trail- a--b c__d é-tag tag-é über-cache cache-über",
         "9abc abc9 ab-9c straße-lag Σίσυφος ΟΔΟΣ x-y-z failovers queries processes",
+        "The API-Gateway_X and DNS failovers; ABOUT Queries, Redis-9 PROCESSES -x y- a--b",
+        "İSTANBUL “Kafka—Broker” STRAẞE-Lag café-É Über_cache — naïve-API x—y",
     ] {
         let mut fast = Vec::new();
         terms(text, |surface, term| fast.push((surface.to_string(), term)));
