@@ -227,13 +227,14 @@ impl<'a> Spellings<'a> {
         let Some((field_start, field, lowered)) = self.fields.get(i) else {
             return Cow::Borrowed("");
         };
-        let from = (start - field_start).min(field.len());
+        let from = start.saturating_sub(*field_start);
         match lowered {
             Some(lowered) => {
                 let from = from.min(lowered.len());
                 Cow::Borrowed(&lowered[from..compound_end(lowered, from).0])
             }
             None => {
+                let from = from.min(field.len());
                 let word = &field[from..compound_end(field, from).0];
                 if word.bytes().any(|b| b.is_ascii_uppercase()) {
                     Cow::Owned(word.to_ascii_lowercase())

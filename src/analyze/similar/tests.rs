@@ -502,7 +502,7 @@ fn spellings_read_from_the_fields_match_the_lowercased_text() {
             "mixed",
             file(
                 "Kafka Broker İSTANBUL outage",
-                "summary: Die STRAẞE der Broker-Flotte fiel aus\nimpact: Checkout-API ERRORS for Ünïcode users\nroot_cause: capacity",
+                "summary: Die STRAẞE der Broker-Flotte fiel aus\nimpact: İİİİİİ Checkout-API ERRORS for Ünïcode users\nroot_cause: capacity",
                 "The KAFKA brokers' disks filled. Café RÉSUMÉ pipelines_backed_up; Kafka-Connect restarted.",
             ),
         )],
