@@ -64,6 +64,7 @@ fn page_kinds(site: &Path) -> Vec<String> {
         format!("{}index.html", first_folder(site, "services")),
         "trends/index.html".into(),
         "teams/index.html".into(),
+        "teams/by-name.html".into(),
         // A team with open and overdue action items, a trend and an incident table.
         "teams/payments/index.html".into(),
         "health/index.html".into(),
