@@ -436,7 +436,7 @@ fn csv_export_follows_rfc_4180() {
         header.starts_with("slug,title,url,status,severity,"),
         "{header}"
     );
-    assert_eq!(header.split(',').count(), 31);
+    assert_eq!(header.split(',').count(), 32);
     assert!(csv.contains("2024-05-30-api-network,\"Network \"\"blip\"\", then a slow recovery\","));
     assert!(
         csv.contains(",\"Packets dropped.\nThen they did not.\","),
@@ -448,7 +448,8 @@ fn csv_export_follows_rfc_4180() {
         .unwrap();
     assert!(again.contains(",api; db,deploy,deploy,"), "{again}");
     assert!(
-        again.ends_with(",1,1,0,2024-01-10-api-deploy,content/2024-01-25-api-deploy-again.md"),
+        again
+            .ends_with(",1,1,0,2024-01-10-api-deploy,content/2024-01-25-api-deploy-again.md,false"),
         "{again}"
     );
     // A header and ten records; the summary's line break is a bare LF inside quotes.
@@ -609,4 +610,50 @@ fn an_older_site_theme_still_gets_a_trend_page() {
             .page("trends/")
             .contains("Incidents per month</figcaption>")
     );
+}
+
+#[test]
+fn exports_say_whether_a_status_was_recorded() {
+    // A file without a status counts as final, as on the health page, but the exports
+    // say it was not recorded, as the incident page does.
+    let fields = |status: &str| format!("{status}started_at: 2024-03-02T14:05:00Z\n");
+    let build = Site::new()
+        .file(
+            "content/reviewed.md",
+            format!(
+                "---\ntitle: Reviewed\n{}---\nBody.\n",
+                fields("status: review\n")
+            ),
+        )
+        .file(
+            "content/silent.md",
+            format!("---\ntitle: Silent\n{}---\nBody.\n", fields("")),
+        )
+        .build();
+    build.assert_code(0);
+    let json: serde_json::Value =
+        serde_json::from_str(&build.page("data/incidents.json")).expect("valid JSON");
+    let of = |slug: &str| {
+        let incidents = json["incidents"].as_array().unwrap();
+        let found = incidents.iter().find(|i| i["slug"] == slug).unwrap();
+        (found["status"].clone(), found["status_recorded"].clone())
+    };
+    assert_eq!(of("reviewed"), ("review".into(), true.into()));
+    assert_eq!(of("silent"), ("final".into(), false.into()));
+    let csv = build.page("data/incidents.csv");
+    let record = |slug: &str| {
+        let line = csv
+            .split("\r\n")
+            .find(|l| l.starts_with(&format!("{slug},")));
+        line.unwrap().to_string()
+    };
+    assert!(
+        record("reviewed").ends_with(",content/reviewed.md,true"),
+        "{csv}"
+    );
+    assert!(
+        record("silent").ends_with(",content/silent.md,false"),
+        "{csv}"
+    );
+    assert!(record("silent").contains(",final,"), "{csv}");
 }

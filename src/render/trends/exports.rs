@@ -56,7 +56,9 @@ struct Exported<'a> {
     #[serde(rename = "url", serialize_with = "page_url")]
     url_of: &'a str,
     title: &'a str,
+    /// `final` also when the file records no status: `status_recorded` tells which.
     status: String,
+    status_recorded: bool,
     source: &'a str,
     has_front_matter: bool,
     severity: Option<&'a str>,
@@ -233,6 +235,7 @@ fn exported<'a>(
         url_of: &incident.slug,
         title: &incident.title,
         status: status_name(incident.status),
+        status_recorded: incident.status_recorded,
         source: &incident.source,
         has_front_matter: incident.has_front_matter,
         severity: severity.map(|s| s.key.as_str()),
@@ -488,6 +491,14 @@ fn csv_record(exported: &Exported<'_>, formula_guard: bool) -> String {
     field(&mut row, &count(exported.action_items_overdue));
     field(&mut row, exported.recurrence_of.unwrap_or(""));
     field(&mut row, exported.source);
+    field(
+        &mut row,
+        if exported.status_recorded {
+            "true"
+        } else {
+            "false"
+        },
+    );
     row.push_str("\r\n");
     row
 }
@@ -525,6 +536,7 @@ const CSV_COLUMNS: &[&str] = &[
     "action_items_overdue",
     "recurrence_of",
     "source",
+    "status_recorded",
 ];
 
 /// One field, quoted when it holds a comma, a quote or a line break (RFC 4180).
