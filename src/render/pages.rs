@@ -217,20 +217,10 @@ impl Renderer<'_> {
         context.insert("terms", &terms);
         context.insert("missing", &(!used).then(|| self.facet_missing(facet)));
         context.insert("total", &self.site.incidents.len());
-        // Which order this page shows, and the links to both (relative to this page).
-        let sort = ranked.then(|| {
-            serde_json::json!({
-                "by_name": by_name,
-                "by_count_url": "./",
-                "by_name_url": "by-name.html",
-            })
-        });
-        context.insert("sort", &sort);
-        if by_name {
-            // The same list in another order: search engines are pointed at the overview.
-            let overview = overview_path(facet, false);
-            let canonical = super::canonical_url(&self.site.config.base_url, &overview);
-            context.insert("canonical_url", &canonical);
+        if ranked {
+            self.insert_order(&mut context, facet.path(), by_name);
+        } else {
+            context.insert("sort", &None::<()>);
         }
         self.page(&path, "facet_overview.html", &context)
     }
@@ -337,12 +327,37 @@ pub(super) fn ranked_by_count(facet: Facet) -> bool {
 }
 
 /// The file of a facet's overview: `<facet>/index.html`, or the by-name listing beside
-/// it (a file, so no term's folder can take its name).
+/// it.
 pub(super) fn overview_path(facet: Facet, by_name: bool) -> String {
+    listing_path(facet.path(), by_name)
+}
+
+/// The file of a listing sorted by count, `<dir>/index.html`, or of the same list by name
+/// beside it, `<dir>/by-name.html` (a file, so no folder in `dir` can take its name).
+pub(super) fn listing_path(dir: &str, by_name: bool) -> String {
     if by_name {
-        format!("{}/by-name.html", facet.path())
+        format!("{dir}/by-name.html")
     } else {
-        format!("{}/index.html", facet.path())
+        format!("{dir}/index.html")
+    }
+}
+
+impl Renderer<'_> {
+    /// For a listing in `dir` with a by-name twin: `sort`, which order this page shows and
+    /// the links to both (relative to the page); on the by-name page, a canonical URL
+    /// pointing search engines at the listing by count.
+    pub(super) fn insert_order(&self, context: &mut tera::Context, dir: &str, by_name: bool) {
+        let sort = serde_json::json!({
+            "by_name": by_name,
+            "by_count_url": "./",
+            "by_name_url": "by-name.html",
+        });
+        context.insert("sort", &sort);
+        if by_name {
+            let overview = listing_path(dir, false);
+            let canonical = super::canonical_url(&self.site.config.base_url, &overview);
+            context.insert("canonical_url", &canonical);
+        }
     }
 }
 

@@ -98,11 +98,7 @@ impl Renderer<'_> {
     /// `teams/by-name.html`), and "No team recorded" last.
     pub(super) fn teams_overview(&self, by_name: bool) -> Result<Page, RenderError> {
         let teams = &self.site.teams;
-        let path = if by_name {
-            format!("{TEAMS}/by-name.html")
-        } else {
-            format!("{TEAMS}/index.html")
-        };
+        let path = super::pages::listing_path(TEAMS, by_name);
         let mut context = self.context(&path, "Teams");
         let max = teams
             .teams
@@ -142,22 +138,11 @@ impl Renderer<'_> {
             .collect();
         if by_name {
             lines.sort_by_cached_key(|line| (line.name.to_lowercase(), line.name));
-            // The same list in another order: search engines are pointed at `/teams/`.
-            let overview = format!("{TEAMS}/index.html");
-            let canonical = super::canonical_url(&self.site.config.base_url, &overview);
-            context.insert("canonical_url", &canonical);
         } else {
             // Stable: teams of one count stay in name order.
             lines.sort_by_key(|line| std::cmp::Reverse(line.count));
         }
-        context.insert(
-            "sort",
-            &serde_json::json!({
-                "by_name": by_name,
-                "by_count_url": "./",
-                "by_name_url": "by-name.html",
-            }),
-        );
+        self.insert_order(&mut context, TEAMS, by_name);
         let unowned = line("No team recorded", None, &teams.unowned, Vec::new());
         context.insert("teams", &lines);
         context.insert("unowned", &unowned);
