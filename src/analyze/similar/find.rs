@@ -257,17 +257,21 @@ impl Finder<'_> {
         let mut touched = 0;
         self.postings
             .partials_into(&self.vectors[me], scratch, |other, score| {
+                let candidate = Ranked(score, other);
+                let full = best.len() == keep;
+                // Once the heap is full, `touched` has done its work, and most incidents
+                // lose to the worst kept: settle that before looking through `related`.
+                if full && best.peek().is_none_or(|worst| candidate >= *worst) {
+                    return;
+                }
                 if other as usize == me || related.contains(&(other as usize)) {
                     return;
                 }
                 touched += 1;
-                let candidate = Ranked(score, other);
-                if best.len() < keep {
-                    best.push(candidate);
-                } else if best.peek().is_some_and(|worst| candidate < *worst) {
+                if full {
                     best.pop();
-                    best.push(candidate);
                 }
+                best.push(candidate);
             });
         let cutoff = if keep > 0 && touched >= keep {
             best.peek().map(|worst| (worst.0, worst.1))

@@ -1,7 +1,8 @@
 //! The words of an incident's text as terms: runs of letters and digits joined by single
 //! `-` or `_`, lowercased, without digits, not stop words, plurals stemmed, each known
-//! by a 64-bit hash. Counting reuses one map and one text buffer per thread, and ASCII
-//! text (nearly all of it) is read byte by byte; other text goes through `char`.
+//! by a 64-bit hash. Counting reuses one map and one buffer per thread. An ASCII field
+//! is read as written, each word's letters lowercased into its hash; another field is
+//! lowercased first. ASCII is read byte by byte, other characters through `char`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -51,12 +52,34 @@ const fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
     hash
 }
 
+/// [`fnv`] over `bytes` with ASCII letters lowercased: the same hash for a word however
+/// its ASCII letters are written.
+fn fnv_lower(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        hash = (hash ^ u64::from(LOWER[b as usize])).wrapping_mul(FNV_PRIME);
+    }
+    hash
+}
+
+/// Each byte with ASCII letters lowercased.
+static LOWER: [u8; 256] = {
+    let mut lower = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        lower[b] = (b as u8).to_ascii_lowercase();
+        b += 1;
+    }
+    lower
+};
+
 /// A final mix, so the low bits spread well in a map.
 fn mix(hash: u64) -> TermId {
     hash ^ (hash >> 29)
 }
 
-/// FNV-1a over the stem's bytes and its replaced ending, mixed.
+/// FNV-1a over the stem's bytes and its replaced ending, mixed: what [`term_of`] gives a
+/// word with that stem.
+#[cfg(test)]
 pub(super) fn term_id(stem: &str, ending: &str) -> TermId {
     mix(fnv(fnv(FNV_OFFSET, stem.as_bytes()), ending.as_bytes()))
 }
@@ -67,12 +90,12 @@ struct Counted {
     /// Weighted occurrences.
     count: f32,
     /// The shortest spelling of the term in this incident (then the first written), as a
-    /// byte range of [`Counter::text`].
+    /// byte range of its text lowercased ([`Counter::count`]).
     surface: (u32, u32),
 }
 
 /// One term of a counted incident: its identity, weighted occurrences, and where its
-/// spelling starts in the incident's lowercased text ([`Counter::lowercase`]).
+/// spelling starts in the incident's lowercased text ([`Counter::count`]).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Entry {
     pub(super) term: TermId,
@@ -93,9 +116,8 @@ pub(super) struct Counts {
 
 /// Counts the terms of one incident after another, reusing its buffers: one per thread.
 pub(super) struct Counter {
-    /// The incident's text, lowercased, one field after the other.
-    text: String,
-    fields: Vec<(usize, usize, f32)>,
+    /// A field that is not ASCII, lowercased.
+    lowered: String,
     counts: IdMap<Counted>,
 }
 
@@ -110,8 +132,7 @@ fn fresh_map() -> IdMap<Counted> {
 impl Default for Counter {
     fn default() -> Counter {
         Counter {
-            text: String::new(),
-            fields: Vec::new(),
+            lowered: String::new(),
             counts: fresh_map(),
         }
     }
@@ -119,28 +140,28 @@ impl Default for Counter {
 
 impl Counter {
     /// Counts the terms of `incident` (title and summary weighted higher, then impact,
-    /// trigger, root causes and body: [`fields`]).
+    /// trigger, root causes and body: [`fields`]), numbering each by where it starts in
+    /// the incident's text lowercased, field after field, each followed by a line break.
+    ///
+    /// An ASCII field is read as written; another is lowercased first, as
+    /// `str::to_lowercase` does ([`scan`] reads either).
     ///
     /// The map starts every incident in the same state (cleared at its first size, made
     /// anew if the last incident grew it), so its order, and the entries', depends only
     /// on this incident's terms: the entries need no sort.
     pub(super) fn count(&mut self, incident: &Incident) -> Counts {
-        self.lowercase(incident);
         if self.counts.capacity() == MAP_CAPACITY {
             self.counts.clear();
         } else {
             self.counts = fresh_map();
         }
-        let Counter {
-            text,
-            fields,
-            counts,
-        } = self;
+        let Counter { lowered, counts } = self;
         let mut length = 0.0;
-        for &(start, end, weight) in fields.iter() {
-            scan(&text[start..end], |(from, to), term| {
+        let mut base = 0;
+        for (field, weight) in fields(incident) {
+            let mut add = |(from, to): (usize, usize), term: TermId| {
                 length += weight;
-                let range = ((start + from) as u32, (start + to) as u32);
+                let range = ((base + from) as u32, (base + to) as u32);
                 let entry = counts.entry(term).or_insert(Counted {
                     count: 0.0,
                     surface: range,
@@ -150,7 +171,16 @@ impl Counter {
                 if range.1 - range.0 < entry.surface.1 - entry.surface.0 {
                     entry.surface = range;
                 }
-            });
+            };
+            if field.is_ascii() {
+                scan(field, &mut add);
+                base += field.len() + 1;
+            } else {
+                lowered.clear();
+                push_lowercase(lowered, field);
+                scan(lowered, &mut add);
+                base += lowered.len() + 1;
+            }
         }
         let entries: Vec<Entry> = counts
             .iter()
@@ -161,19 +191,6 @@ impl Counter {
             })
             .collect();
         Counts { entries, length }
-    }
-
-    /// Puts the text of `incident` in the counter, lowercased, field by field, as
-    /// [`Counter::count`] reads it: so spellings can be found again without counting.
-    fn lowercase(&mut self, incident: &Incident) {
-        self.text.clear();
-        self.fields.clear();
-        for (field, weight) in fields(incident) {
-            let start = self.text.len();
-            push_lowercase(&mut self.text, field);
-            self.fields.push((start, self.text.len(), weight));
-            self.text.push('\n');
-        }
     }
 }
 
@@ -231,11 +248,11 @@ impl<'a> Spellings<'a> {
         match lowered {
             Some(lowered) => {
                 let from = from.min(lowered.len());
-                Cow::Borrowed(&lowered[from..compound_end(lowered, from).0])
+                Cow::Borrowed(&lowered[from..word_end(lowered, from)])
             }
             None => {
                 let from = from.min(field.len());
-                let word = &field[from..compound_end(field, from).0];
+                let word = &field[from..word_end(field, from)];
                 if word.bytes().any(|b| b.is_ascii_uppercase()) {
                     Cow::Owned(word.to_ascii_lowercase())
                 } else {
@@ -284,47 +301,86 @@ pub(super) fn terms(text: &str, mut emit: impl FnMut(&str, TermId)) {
     scan(&lower, |(from, to), term| emit(&lower[from..to], term));
 }
 
-/// The terms of text already lowercased, each as its byte range.
-fn scan(lower: &str, mut emit: impl FnMut((usize, usize), TermId)) {
-    let bytes = lower.as_bytes();
+/// Calls `emit` with each term of the ASCII `text`, read as written, its spelling
+/// lowercased, and its identity: what [`Counter::count`] finds in an ASCII field.
+#[cfg(test)]
+pub(super) fn terms_ascii(text: &str, mut emit: impl FnMut(&str, TermId)) {
+    assert!(text.is_ascii());
+    scan(text, |(from, to), term| {
+        emit(&text[from..to].to_ascii_lowercase(), term)
+    });
+}
+
+/// The terms of `text` (lowercased, or ASCII in any case), each as its byte range, with
+/// their identities. ASCII is read byte by byte, each word's ASCII letters lowercased
+/// into its hash as it is read; a word touching a character that is not ASCII is read by
+/// `char` ([`compound_end_chars`]).
+fn scan(text: &str, mut emit: impl FnMut((usize, usize), TermId)) {
+    let bytes = text.as_bytes();
     let mut at = 0;
-    while let Some(&b) = bytes.get(at) {
-        let class = CLASS[b as usize];
-        if class & ALNUM == 0 {
-            if class & WIDE == 0 {
-                at += 1;
-                continue;
-            }
-            let c = lower[at..].chars().next().unwrap_or(' ');
+    loop {
+        let Some(skip) = bytes[at..]
+            .iter()
+            .position(|&b| CLASS[b as usize] & (ALNUM | WIDE) != 0)
+        else {
+            return;
+        };
+        let from = at + skip;
+        let (end, flags, hash) = if CLASS[bytes[from] as usize] & WIDE == 0 {
+            compound_end(bytes, from)
+        } else {
+            (from, WIDE, FNV_OFFSET)
+        };
+        let (end, digits, hash) = if flags & WIDE == 0 {
+            (end, flags & DIGIT != 0, hash)
+        } else {
+            let c = text[from..].chars().next().unwrap_or(' ');
             if !c.is_alphanumeric() {
-                at += c.len_utf8();
+                at = from + c.len_utf8();
                 continue;
             }
-        }
-        let from = at;
-        let (end, digits, hash) = compound_end(lower, from);
+            let (end, digits) = compound_end_chars(text, from);
+            (end, digits, fnv(FNV_OFFSET, &bytes[from..end]))
+        };
+        at = end;
         if !digits && (MIN_TERM..=MAX_TERM).contains(&(end - from)) {
-            let word = &lower[from..end];
-            let hash = hash.unwrap_or_else(|| fnv(FNV_OFFSET, word.as_bytes()));
+            let word = &bytes[from..end];
             if let Some(term) = term_of(word, hash) {
                 emit((from, end), term);
             }
         }
-        at = end;
     }
 }
 
-/// The identity of `word` (lowercased, its unmixed hash `hash`), or `None` for a stop word.
-fn term_of(word: &str, hash: u64) -> Option<TermId> {
-    if word.len() <= 10 && is_stop(word, hash) {
-        return None;
+/// Where the ASCII compound starting at `from` ends, what its bytes are (the [`CLASS`]
+/// bits of all of them; [`WIDE`] if a character that is not ASCII ends it or follows a
+/// joiner, so it must be read by `char`), and its hash, ASCII letters lowercased.
+#[inline(always)]
+fn compound_end(bytes: &[u8], from: usize) -> (usize, u8, u64) {
+    let class = |i: usize| bytes.get(i).map_or(0, |&b| CLASS[b as usize]);
+    let mut flags = 0;
+    let mut hash = FNV_OFFSET;
+    let mut end = from;
+    loop {
+        for &b in &bytes[end..] {
+            let c = CLASS[b as usize];
+            if c & ALNUM == 0 {
+                break;
+            }
+            flags |= c;
+            hash = (hash ^ u64::from(LOWER[b as usize])).wrapping_mul(FNV_PRIME);
+            end += 1;
+        }
+        let (here, next) = (class(end), class(end + 1));
+        if here & WIDE != 0 || (here & JOIN != 0 && next & WIDE != 0) {
+            return (end, WIDE, hash);
+        }
+        if here & JOIN == 0 || next & ALNUM == 0 {
+            return (end, flags, hash);
+        }
+        hash = (hash ^ u64::from(bytes[end])).wrapping_mul(FNV_PRIME);
+        end += 1;
     }
-    let (stem, ending) = stem(word);
-    Some(if stem.len() == word.len() && ending.is_empty() {
-        mix(hash)
-    } else {
-        term_id(stem, ending)
-    })
 }
 
 /// What a byte can be in a word: a letter or digit, a digit, a joiner (`-`, `_`), or part
@@ -355,38 +411,30 @@ static CLASS: [u8; 256] = {
     class
 };
 
-/// Where the compound starting at `from` ends, whether it holds a digit, and its hash:
-/// ASCII byte by byte, and by `char` (with no hash) from the first byte that is not.
-fn compound_end(text: &str, from: usize) -> (usize, bool, Option<u64>) {
-    let bytes = text.as_bytes();
-    let class = |i: usize| bytes.get(i).map_or(0, |&b| CLASS[b as usize]);
-    let mut digits = false;
-    let mut hash = FNV_OFFSET;
-    let mut i = from;
-    loop {
-        while let Some(&b) = bytes.get(i) {
-            let c = CLASS[b as usize];
-            if c & ALNUM == 0 {
-                break;
-            }
-            digits |= c & DIGIT != 0;
-            hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-            i += 1;
-        }
-        let (here, next) = (class(i), class(i + 1));
-        if here & WIDE != 0 || (here & JOIN != 0 && next & WIDE != 0) {
-            let (end, digits) = compound_end_chars(text, from);
-            return (end, digits, None);
-        }
-        if here & JOIN == 0 || next & ALNUM == 0 {
-            return (i, digits, Some(hash));
-        }
-        hash = (hash ^ u64::from(bytes[i])).wrapping_mul(FNV_PRIME);
-        i += 1;
+/// Where the compound starting at `from` ends (for a term's spelling).
+fn word_end(text: &str, from: usize) -> usize {
+    match compound_end(text.as_bytes(), from) {
+        (end, flags, _) if flags & WIDE == 0 => end,
+        _ => compound_end_chars(text, from).0,
     }
 }
 
-/// [`compound_end`] by `char`, for text that is not all ASCII.
+/// The identity of `word` (lowercased, or ASCII in any case; `hash` is [`fnv_lower`] of
+/// it), or `None` for a stop word.
+fn term_of(word: &[u8], hash: u64) -> Option<TermId> {
+    if word.len() <= 10 && is_stop(word, hash) {
+        return None;
+    }
+    let (stem, ending) = stem_len(word);
+    Some(if stem == word.len() && ending.is_empty() {
+        mix(hash)
+    } else {
+        mix(fnv(fnv_lower(FNV_OFFSET, &word[..stem]), ending.as_bytes()))
+    })
+}
+
+/// Where the compound starting at `from` ends, and whether it holds a digit, `char` by
+/// `char`: for text that is not all ASCII.
 pub(super) fn compound_end_chars(text: &str, from: usize) -> (usize, bool) {
     let mut digits = false;
     let mut end = from;
@@ -411,19 +459,31 @@ pub(super) fn compound_end_chars(text: &str, from: usize) -> (usize, bool) {
 /// A light plural stemmer (after Harman's S-stemmer): `failovers` → `failover`,
 /// `queries` → `query`, `processes` → `process`; `status`, `redis` and `dns` stay. The
 /// stem is a prefix of the word plus a replaced ending.
+#[cfg(test)]
 pub(super) fn stem(word: &str) -> (&str, &'static str) {
+    let (stem, ending) = stem_len(word.as_bytes());
+    (&word[..stem], ending)
+}
+
+/// [`stem`] of a word lowercased, or ASCII in any case: the stem's length in bytes and
+/// the ending that replaces the rest.
+fn stem_len(word: &[u8]) -> (usize, &'static str) {
     let n = word.len();
-    if word.ends_with("sses") {
-        (&word[..n - 2], "")
-    } else if word.ends_with("ies") && n > 4 {
-        (&word[..n - 3], "y")
-    } else if word.ends_with('s')
-        && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is"))
-        && n > MIN_TERM
-    {
-        (&word[..n - 1], "")
+    // Most words do not end in `s`: one comparison.
+    if word.last().is_none_or(|&b| LOWER[b as usize] != b's') {
+        return (n, "");
+    }
+    let ends = |suffix: &str| {
+        n >= suffix.len() && word[n - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if ends("sses") {
+        (n - 2, "")
+    } else if ends("ies") && n > 4 {
+        (n - 3, "y")
+    } else if ends("s") && !(ends("ss") || ends("us") || ends("is")) && n > MIN_TERM {
+        (n - 1, "")
     } else {
-        (word, "")
+        (n, "")
     }
 }
 
@@ -451,8 +511,9 @@ const fn stop_slot(hash: u64) -> usize {
     (hash >> 40) as usize % STOP_SLOTS
 }
 
-/// Whether `word`, whose unmixed hash is `hash`, is a stop word.
-fn is_stop(word: &str, hash: u64) -> bool {
+/// Whether `word` (lowercased, or ASCII in any case), whose unmixed hash is `hash`, is a
+/// stop word.
+fn is_stop(word: &[u8], hash: u64) -> bool {
     let mut slot = stop_slot(hash);
     loop {
         let (stop_hash, stop) = STOP_TABLE[slot];
@@ -460,7 +521,7 @@ fn is_stop(word: &str, hash: u64) -> bool {
             return false;
         }
         if stop_hash == hash {
-            return stop == word;
+            return stop.as_bytes().eq_ignore_ascii_case(word);
         }
         slot = (slot + 1) % STOP_SLOTS;
     }

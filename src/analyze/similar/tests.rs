@@ -476,6 +476,19 @@ proptest::proptest! {
     }
 }
 
+proptest::proptest! {
+    // Long enough to cross the 64-byte words of bits, with words long and short, joined,
+    // capitalised and with digits.
+    #[test]
+    fn the_ascii_field_scanner_agrees_with_the_char_scanner(
+        text in "([a-zA-Z]{1,12}|[a-z0-9]{1,6}|[A-Z]{1,4}|[ _.,:'-]{1,3}){0,40}"
+    ) {
+        let mut fast = Vec::new();
+        super::terms::terms_ascii(&text, |surface, term| fast.push((surface.to_string(), term)));
+        proptest::prop_assert_eq!(fast, terms_by_char(&text));
+    }
+}
+
 #[test]
 fn scanners_agree_on_edge_cases() {
     for text in [
@@ -487,6 +500,31 @@ fn scanners_agree_on_edge_cases() {
         let mut fast = Vec::new();
         terms(text, |surface, term| fast.push((surface.to_string(), term)));
         assert_eq!(fast, terms_by_char(text), "{text}");
+    }
+    // ASCII read as written: words ending, starting and joined at the 64-byte words of
+    // its bits, and a text that ends on one.
+    let long = |at: usize, word: &str| format!("{}{word}", " ".repeat(at));
+    for text in [
+        "The API-Gateway_X and DNS failovers; ABOUT Queries, Redis-9 PROCESSES -x y- a--b"
+            .to_string(),
+        long(61, "Kafka brokers"),
+        long(62, "abc-DEF_ghi"),
+        long(63, "x-Failover"),
+        long(64, "ALERTS"),
+        long(60, "abcd"),
+        long(56, "Kafka-Connect-Workers-Restarted-In-Sequence-9"),
+        long(120, "deadlocks"),
+        format!("{}abc", "x".repeat(61)),
+        format!("{}-tail", "y".repeat(63)),
+        "a".repeat(128),
+        "ends in a joined letter: kafka-x".to_string(),
+        String::new(),
+    ] {
+        let mut fast = Vec::new();
+        super::terms::terms_ascii(&text, |surface, term| {
+            fast.push((surface.to_string(), term))
+        });
+        assert_eq!(fast, terms_by_char(&text), "{text:?}");
     }
 }
 
