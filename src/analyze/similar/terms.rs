@@ -1,8 +1,9 @@
 //! The words of an incident's text as terms: runs of letters and digits joined by single
 //! `-` or `_`, lowercased, without digits, not stop words, plurals stemmed, each known
-//! by a 64-bit hash. Counting reuses one map and one buffer per thread. An ASCII field
-//! is read as written, each word's letters lowercased into its hash; another field is
-//! lowercased first. ASCII is read byte by byte, other characters through `char`.
+//! by a 64-bit hash. Counting reuses one map and one buffer per thread. A field is read
+//! as written, each word's letters lowercased into its hash, unless lowercasing it would
+//! move its words (`İ`, `ẞ`, `Σ`: [`lowercases_in_place`]); then it is lowercased first.
+//! ASCII is read byte by byte, other characters through `char`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -116,7 +117,7 @@ pub(super) struct Counts {
 
 /// Counts the terms of one incident after another, reusing its buffers: one per thread.
 pub(super) struct Counter {
-    /// A field that is not ASCII, lowercased.
+    /// A field that does not [`lowercase_in_place`](lowercases_in_place), lowercased.
     lowered: String,
     counts: IdMap<Counted>,
 }
@@ -143,8 +144,8 @@ impl Counter {
     /// trigger, root causes and body: [`fields`]), numbering each by where it starts in
     /// the incident's text lowercased, field after field, each followed by a line break.
     ///
-    /// An ASCII field is read as written; another is lowercased first, as
-    /// `str::to_lowercase` does ([`scan`] reads either).
+    /// A field that [`lowercases_in_place`] (nearly all) is read as written; another is
+    /// lowercased first, as `str::to_lowercase` does.
     ///
     /// The map starts every incident in the same state (cleared at its first size, made
     /// anew if the last incident grew it), so its order, and the entries', depends only
@@ -172,13 +173,13 @@ impl Counter {
                     entry.surface = range;
                 }
             };
-            if field.is_ascii() {
-                scan(field, &mut add);
+            if lowercases_in_place(field) {
+                scan(field, Case::Written, &mut add);
                 base += field.len() + 1;
             } else {
                 lowered.clear();
                 push_lowercase(lowered, field);
-                scan(lowered, &mut add);
+                scan(lowered, Case::Lowered, &mut add);
                 base += lowered.len() + 1;
             }
         }
@@ -207,11 +208,11 @@ fn fields(incident: &Incident) -> impl Iterator<Item = (&str, f32)> {
 
 /// The spellings of an incident's terms, by where they start in its lowercased text as
 /// [`Counter::count`] numbers them ([`Entry::start`]), read from the incident's own
-/// fields: an ASCII field lowercases to the same bytes, so only the word is lowercased
-/// (a vector keeps a few dozen); another field is lowercased whole, once.
+/// fields: in a field that [`lowercases_in_place`], only the word is lowercased (a vector
+/// keeps a few dozen); another field is lowercased whole, once.
 pub(super) struct Spellings<'a> {
     /// Each field: where it starts in the lowercased text, the field, and the field
-    /// lowercased when it is not ASCII.
+    /// lowercased when it does not lowercase in place.
     fields: Vec<(usize, &'a str, Option<String>)>,
 }
 
@@ -220,7 +221,7 @@ impl<'a> Spellings<'a> {
         let mut at = 0;
         let fields = fields(incident)
             .map(|(field, _)| {
-                let lowered = (!field.is_ascii()).then(|| {
+                let lowered = (!lowercases_in_place(field)).then(|| {
                     let mut lowered = String::new();
                     push_lowercase(&mut lowered, field);
                     lowered
@@ -253,7 +254,9 @@ impl<'a> Spellings<'a> {
             None => {
                 let from = from.min(field.len());
                 let word = &field[from..word_end(field, from)];
-                if word.bytes().any(|b| b.is_ascii_uppercase()) {
+                if !word.is_ascii() {
+                    Cow::Owned(word.to_lowercase())
+                } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
                     Cow::Owned(word.to_ascii_lowercase())
                 } else {
                     Cow::Borrowed(word)
@@ -298,24 +301,36 @@ pub(super) fn push_lowercase(text: &mut String, field: &str) {
 #[cfg(test)]
 pub(super) fn terms(text: &str, mut emit: impl FnMut(&str, TermId)) {
     let lower = text.to_lowercase();
-    scan(&lower, |(from, to), term| emit(&lower[from..to], term));
-}
-
-/// Calls `emit` with each term of the ASCII `text`, read as written, its spelling
-/// lowercased, and its identity: what [`Counter::count`] finds in an ASCII field.
-#[cfg(test)]
-pub(super) fn terms_ascii(text: &str, mut emit: impl FnMut(&str, TermId)) {
-    assert!(text.is_ascii());
-    scan(text, |(from, to), term| {
-        emit(&text[from..to].to_ascii_lowercase(), term)
+    scan(&lower, Case::Lowered, |(from, to), term| {
+        emit(&lower[from..to], term)
     });
 }
 
-/// The terms of `text` (lowercased, or ASCII in any case), each as its byte range, with
-/// their identities. ASCII is read byte by byte, each word's ASCII letters lowercased
-/// into its hash as it is read; a word touching a character that is not ASCII is read by
-/// `char` ([`compound_end_chars`]).
-fn scan(text: &str, mut emit: impl FnMut((usize, usize), TermId)) {
+/// Calls `emit` with each term of `text`, which [`lowercases_in_place`], read as
+/// written, its spelling lowercased, and its identity: what [`Counter::count`] finds in
+/// such a field.
+#[cfg(test)]
+pub(super) fn terms_written(text: &str, mut emit: impl FnMut(&str, TermId)) {
+    assert!(lowercases_in_place(text));
+    scan(text, Case::Written, |(from, to), term| {
+        emit(&text[from..to].to_lowercase(), term)
+    });
+}
+
+/// How a text given to [`scan`] is written.
+#[derive(Clone, Copy, PartialEq)]
+enum Case {
+    /// Lowercased whole, as `str::to_lowercase` does.
+    Lowered,
+    /// As written, in a field that [`lowercases_in_place`].
+    Written,
+}
+
+/// The terms of `text`, each as its byte range, with their identities. ASCII is read
+/// byte by byte, each word's ASCII letters lowercased into its hash as it is read; a word
+/// touching a character that is not ASCII is read by `char` ([`compound_end_chars`]),
+/// and lowercased on its own if `text` is [`Case::Written`].
+fn scan(text: &str, case: Case, mut emit: impl FnMut((usize, usize), TermId)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     loop {
@@ -334,13 +349,12 @@ fn scan(text: &str, mut emit: impl FnMut((usize, usize), TermId)) {
         let (end, digits, hash) = if flags & WIDE == 0 {
             (end, flags & DIGIT != 0, hash)
         } else {
-            let c = text[from..].chars().next().unwrap_or(' ');
-            if !c.is_alphanumeric() {
-                at = from + c.len_utf8();
-                continue;
+            let (end, term) = wide_word(text, from, case);
+            at = end;
+            if let Some(term) = term {
+                emit((from, end), term);
             }
-            let (end, digits) = compound_end_chars(text, from);
-            (end, digits, fnv(FNV_OFFSET, &bytes[from..end]))
+            continue;
         };
         at = end;
         if !digits && (MIN_TERM..=MAX_TERM).contains(&(end - from)) {
@@ -350,6 +364,60 @@ fn scan(text: &str, mut emit: impl FnMut((usize, usize), TermId)) {
             }
         }
     }
+}
+
+/// The end of the word at `from` in `text`, which touches a character that is not ASCII,
+/// and its identity if it is a term; or, if the character at `from` is no letter or
+/// digit, where the next one starts. Kept out of [`scan`], where most words are ASCII.
+#[inline(never)]
+fn wide_word(text: &str, from: usize, case: Case) -> (usize, Option<TermId>) {
+    let c = text[from..].chars().next().unwrap_or(' ');
+    if !c.is_alphanumeric() {
+        return (from + c.len_utf8(), None);
+    }
+    let (end, digits) = compound_end_chars(text, from);
+    if digits || !(MIN_TERM..=MAX_TERM).contains(&(end - from)) {
+        return (end, None);
+    }
+    let word = &text[from..end];
+    let word = match case {
+        Case::Lowered => Cow::Borrowed(word),
+        Case::Written => Cow::Owned(word.to_lowercase()),
+    };
+    let word = word.as_bytes();
+    (end, term_of(word, fnv(FNV_OFFSET, word)))
+}
+
+/// Whether `field` lowercases character by character into the same number of bytes
+/// each, so a word's place in the field is its place in the field lowercased and the
+/// word can be lowercased on its own: true of ASCII, `É`, `Ü`, `ß`; not of `İ` (two
+/// characters), `ẞ` (fewer bytes), or `Σ` (whose lowercase depends on its neighbours).
+/// ASCII stretches are passed over 32 bytes at a time.
+pub(super) fn lowercases_in_place(field: &str) -> bool {
+    let bytes = field.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = (at + 32).min(bytes.len());
+        // `is_ascii` reads a word at a time; `position`, only where it said no.
+        let wide = match bytes[at..end].is_ascii() {
+            true => None,
+            false => bytes[at..end].iter().position(|b| !b.is_ascii()),
+        };
+        let Some(wide) = wide else {
+            at = end;
+            continue;
+        };
+        // Every byte before `wide` is ASCII, so a character starts there.
+        let Some(c) = field[at + wide..].chars().next() else {
+            return false;
+        };
+        let lowered: usize = c.to_lowercase().map(char::len_utf8).sum();
+        if c == 'Σ' || lowered != c.len_utf8() {
+            return false;
+        }
+        at += wide + c.len_utf8();
+    }
+    true
 }
 
 /// Where the ASCII compound starting at `from` ends, what its bytes are (the [`CLASS`]
