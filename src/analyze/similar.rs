@@ -136,7 +136,7 @@ impl Model {
             .par_iter()
             .map_init(Counter::default, |counter, &me| {
                 let counts = counter.count(&incidents[me]);
-                let spellings = Spellings::of(&incidents[me]);
+                let spellings = Spellings::of(&incidents[me], &counts);
                 (me, Vector::new(&counts, &spellings, &self.stats))
             })
             .collect();
@@ -231,7 +231,7 @@ fn vectors_of(incidents: &[Incident]) -> (Stats, Vec<Vector>) {
     let vectors = incidents
         .par_iter()
         .zip(counted)
-        .map(|(incident, counts)| Vector::new(&counts, &Spellings::of(incident), &stats))
+        .map(|(incident, counts)| Vector::new(&counts, &Spellings::of(incident, &counts), &stats))
         .collect();
     (stats, vectors)
 }
@@ -421,7 +421,7 @@ impl Model {
             .iter()
             .map(|incident| {
                 let counts = counter.count(incident);
-                Vector::new(&counts, &Spellings::of(incident), &self.stats)
+                Vector::new(&counts, &Spellings::of(incident, &counts), &self.stats)
             })
             .collect();
         let postings = Postings::new(&vectors, self.stats.vocabulary);

@@ -113,6 +113,9 @@ pub(super) struct Entry {
 pub(super) struct Counts {
     pub(super) entries: Vec<Entry>,
     pub(super) length: f32,
+    /// Which fields (bit `i` for the `i`th of [`fields`], the first 64) were lowercased
+    /// whole before counting: [`Spellings`] reads them the same way.
+    pub(super) lowered: u64,
 }
 
 /// Counts the terms of one incident after another, reusing its buffers: one per thread.
@@ -159,7 +162,8 @@ impl Counter {
         let Counter { lowered, counts } = self;
         let mut length = 0.0;
         let mut base = 0;
-        for (field, weight) in fields(incident) {
+        let mut whole = 0;
+        for (i, (field, weight)) in fields(incident).enumerate() {
             let mut add = |(from, to): (usize, usize), term: TermId| {
                 length += weight;
                 let range = ((base + from) as u32, (base + to) as u32);
@@ -181,6 +185,7 @@ impl Counter {
                 push_lowercase(lowered, field);
                 scan(lowered, Case::Lowered, &mut add);
                 base += lowered.len() + 1;
+                whole |= 1u64.checked_shl(i as u32).unwrap_or(0);
             }
         }
         let entries: Vec<Entry> = counts
@@ -191,7 +196,11 @@ impl Counter {
                 start: counted.surface.0,
             })
             .collect();
-        Counts { entries, length }
+        Counts {
+            entries,
+            length,
+            lowered: whole,
+        }
     }
 }
 
@@ -217,11 +226,17 @@ pub(super) struct Spellings<'a> {
 }
 
 impl<'a> Spellings<'a> {
-    pub(super) fn of(incident: &'a Incident) -> Spellings<'a> {
+    /// The spellings of `incident`, counted as `counts`.
+    pub(super) fn of(incident: &'a Incident, counts: &Counts) -> Spellings<'a> {
         let mut at = 0;
         let fields = fields(incident)
-            .map(|(field, _)| {
-                let lowered = (!lowercases_in_place(field)).then(|| {
+            .enumerate()
+            .map(|(i, (field, _))| {
+                let whole = match 1u64.checked_shl(i as u32) {
+                    Some(bit) => counts.lowered & bit != 0,
+                    None => !lowercases_in_place(field),
+                };
+                let lowered = whole.then(|| {
                     let mut lowered = String::new();
                     push_lowercase(&mut lowered, field);
                     lowered

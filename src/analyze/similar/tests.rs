@@ -577,7 +577,7 @@ fn spellings_read_from_the_fields_match_the_lowercased_text() {
         lowered.push_str(&field.to_lowercase());
         lowered.push('\n');
     }
-    let spellings = Spellings::of(incident);
+    let spellings = Spellings::of(incident, &counts);
     assert!(counts.entries.len() > 10, "{:?}", counts.entries.len());
     for entry in &counts.entries {
         let start = entry.start as usize;
