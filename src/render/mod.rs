@@ -320,6 +320,13 @@ struct Renderer<'a> {
     base: Context,
     /// Whether the theme has `header.html`, which the default `base.html` prints as `header`.
     has_header: bool,
+    /// Whether the theme has `similar_item.html`, from which incident pages get
+    /// `similar_items` ([`Renderer::similar_items`]).
+    has_similar_item: bool,
+    /// Each incident's item in "Similar incidents" lists, made the first time a page at
+    /// [`SHARED_ROW_ROOT`] lists it, with a marker for the shared words; `None` inside when
+    /// its data holds a marker.
+    similar_item_html: Vec<std::sync::OnceLock<Option<String>>>,
     /// `header.html` as made so far for each root and section ([`Renderer::header`]).
     headers: std::sync::Mutex<std::collections::HashMap<(String, String), String>>,
     /// Why `header.html` failed to render, if it did: the error a page needing it reports.
@@ -405,6 +412,10 @@ impl<'a> Renderer<'a> {
         let mut base = Context::new();
         base.insert("site", &view);
         let has_header = tera.get_template_names().any(|name| name == "header.html");
+        let has_similar_item = tera
+            .get_template_names()
+            .any(|name| name == "similar_item.html");
+        let similar_item_html = rows.iter().map(|_| Default::default()).collect();
         Renderer {
             site,
             tera,
@@ -414,6 +425,8 @@ impl<'a> Renderer<'a> {
             list_row_html: Vec::new(),
             relocatable: Vec::new(),
             has_header,
+            has_similar_item,
+            similar_item_html,
             base,
             headers: Default::default(),
             header_error: Default::default(),

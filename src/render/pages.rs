@@ -73,7 +73,11 @@ impl Renderer<'_> {
         context.insert("description", &previews::incident(&site.config, incident));
         context.insert("og_type", "article");
         let related = site.index.related[position].iter().copied();
-        context.insert("related_rows", &self.rows_html(related, &root_of(&path))?);
+        let root = root_of(&path);
+        context.insert("related_rows", &self.rows_html(related, &root)?);
+        if let Some(items) = self.similar_items(position, &root)? {
+            super::insert_html(&mut context, "similar_items", items);
+        }
         let body_html = self.body_html(incident)?;
         context.insert("incident", &self.incident_view(position, &body_html));
         let capacity = super::PAGE_CAPACITY + body_html.len();

@@ -1,16 +1,76 @@
 //! The parts many pages share, each rendered once: incident table rows (at one depth,
-//! moved to others by swapping the root) and the site header (per depth and section).
+//! moved to others by swapping the root), the site header (per depth and section), and
+//! each incident's item in other incidents' "Similar incidents" (the shared words
+//! swapped in).
 
 use tera::{Context, Tera};
 
-use super::{IncidentRow, RenderError, Renderer, SHARED_ROW_ROOT, insert_html, template_error};
+use super::{
+    IncidentLink, IncidentRow, RenderError, Renderer, SHARED_ROW_ROOT, escape_html, insert_html,
+    template_error,
+};
 
 /// What a full build renders a table row with in place of `root`: a control character no
 /// escaping changes and no row's data holds (checked), so the one render marks every place
 /// the root goes, and the row serves pages of any depth.
 const ROOT_MARKER: &str = "\u{1}";
 
+/// What `similar_item.html` is rendered with in place of `shared`, the same way: every
+/// place the words go, in an item made once for every page that lists the incident.
+const SHARED_MARKER: &str = "\u{2}";
+
 impl Renderer<'_> {
+    /// The "Similar incidents" items of the incident at `position` for its page at `root`,
+    /// one after the other: each from `similar_item.html`, made once per build for the
+    /// incidents' pages' depth ([`SHARED_ROW_ROOT`]) with its words swapped in; `None` when
+    /// the theme has no `similar_item.html`. Tera spends a few thousand instructions on
+    /// each variable a page prints, which made this list, five links on each of 10,000
+    /// pages, a third of what similar incidents cost a build.
+    pub(super) fn similar_items(
+        &self,
+        position: usize,
+        root: &str,
+    ) -> Result<Option<String>, RenderError> {
+        if !self.has_similar_item {
+            return Ok(None);
+        }
+        let mut html = String::new();
+        for (n, similar) in self.site.index.similar[position].iter().enumerate() {
+            if n > 0 {
+                html.push_str("\n      ");
+            }
+            let marked = match self.similar_item_html.get(similar.position) {
+                Some(made) if root == SHARED_ROW_ROOT => match made.get() {
+                    Some(item) => item.as_deref(),
+                    None => {
+                        let item = marked_item(&self.tera, &self.rows[similar.position], root)?;
+                        made.get_or_init(|| item).as_deref()
+                    }
+                },
+                _ => None,
+            };
+            let shared = similar.shared.join(", ");
+            match marked {
+                Some(marked) => {
+                    let shared = escape_html(&shared);
+                    for (i, piece) in marked.split(SHARED_MARKER).enumerate() {
+                        if i > 0 {
+                            html.push_str(&shared);
+                        }
+                        html.push_str(piece);
+                    }
+                }
+                None => html.push_str(&render_similar_item(
+                    &self.tera,
+                    &self.rows[similar.position],
+                    root,
+                    &shared,
+                )?),
+            }
+        }
+        Ok(Some(html))
+    }
+
     /// Puts the page's `header` into `context`: `header.html` for its root and section.
     /// A header that fails to render is left out, and the page reports why.
     pub(super) fn insert_header(&self, context: &mut Context, root: &str, page_path: &str) {
@@ -82,17 +142,54 @@ pub(super) fn relocate(out: &mut String, shared: &str, root: &str) {
     }
 }
 
-/// Whether any string (or key) in `value` holds [`ROOT_MARKER`].
+/// Whether any string (or key) in `value` holds [`ROOT_MARKER`] or [`SHARED_MARKER`].
 fn holds_marker(value: &serde_json::Value) -> bool {
     use serde_json::Value;
+    let marked = |s: &str| s.contains(ROOT_MARKER) || s.contains(SHARED_MARKER);
     match value {
-        Value::String(s) => s.contains(ROOT_MARKER),
+        Value::String(s) => marked(s),
         Value::Array(items) => items.iter().any(holds_marker),
         Value::Object(map) => map
             .iter()
-            .any(|(key, item)| key.contains(ROOT_MARKER) || holds_marker(item)),
+            .any(|(key, item)| marked(key) || holds_marker(item)),
         Value::Null | Value::Bool(_) | Value::Number(_) => false,
     }
+}
+
+/// The incident of `row` as an item of a "Similar incidents" list at `root`, with
+/// [`SHARED_MARKER`] where the shared words go, trimmed of the template's line breaks; `None`
+/// if its data holds a marker, so each list renders it with its words instead.
+fn marked_item(tera: &Tera, row: &IncidentRow, root: &str) -> Result<Option<String>, RenderError> {
+    let value = match serde_json::to_value(IncidentLink::of(row)) {
+        Ok(value) if !holds_marker(&value) => value,
+        _ => return Ok(None),
+    };
+    let mut context = serde_json::Map::new();
+    context.insert("i".to_string(), value);
+    context.insert("root".to_string(), root.into());
+    context.insert("shared".to_string(), SHARED_MARKER.into());
+    Context::from_value(serde_json::Value::Object(context))
+        .and_then(|context| tera.render("similar_item.html", &context))
+        .map(|item| Some(item.trim().to_string()))
+        .map_err(|e| template_error("similar_item.html", &e))
+}
+
+/// One item of a "Similar incidents" list from `similar_item.html` (trimmed, as the
+/// marked one is): the incident of `row`, and `shared`, the words it
+/// shares with the page's incident.
+fn render_similar_item(
+    tera: &Tera,
+    row: &IncidentRow,
+    root: &str,
+    shared: &str,
+) -> Result<String, RenderError> {
+    let mut context = Context::new();
+    context.insert("i", &IncidentLink::of(row));
+    context.insert("root", root);
+    context.insert("shared", shared);
+    tera.render("similar_item.html", &context)
+        .map(|item| item.trim().to_string())
+        .map_err(|e| template_error("similar_item.html", &e))
 }
 
 /// One incident's table row from `incident_row.html`.
@@ -114,6 +211,43 @@ mod tests {
     use crate::render::TermLink;
     use crate::render::build_tera;
     use crate::render::theme::Theme;
+
+    #[test]
+    fn an_incident_whose_data_holds_the_stand_in_is_rendered_with_its_words() {
+        let tera = build_tera(&Theme::embedded()).expect("the default theme parses");
+        let row = |title: &str| IncidentRow {
+            slug: "a".into(),
+            url: "incidents/a/".into(),
+            title: title.into(),
+            status: "final".into(),
+            has_front_matter: true,
+            date: Some("2024-02-10".into()),
+            date_iso: Some("2024-02-10T09:00:00Z".into()),
+            date_from_file_name: false,
+            severity: None,
+            services: Vec::new(),
+            cause: None,
+            duration: None,
+            duration_minutes: None,
+            summary: None,
+            metadata_inferred: false,
+            inferred: Vec::new(),
+            inferred_from: Default::default(),
+            inferred_timeline: Vec::new(),
+        };
+        let marked = marked_item(&tera, &row("Kafka lag"), "../../").expect("renders");
+        let marked = marked.expect("plain data is marked");
+        assert_eq!(
+            marked,
+            "<li><a href=\"../../incidents/a/\">Kafka lag</a> <span class=\"muted\">2024-02-10</span>\n        \
+             <br><span class=\"muted\">shared: \u{2}</span></li>"
+        );
+        let odd = row("Kafka \u{2} lag");
+        assert_eq!(marked_item(&tera, &odd, "../../").expect("renders"), None);
+        let plain = render_similar_item(&tera, &odd, "../../", "kafka, lag").expect("renders");
+        assert!(plain.ends_with("shared: kafka, lag</span></li>"), "{plain}");
+        assert!(plain.contains("Kafka \u{2} lag"), "{plain}");
+    }
 
     #[test]
     fn a_row_rendered_once_reads_as_if_rendered_at_each_depth() {

@@ -40,6 +40,10 @@ const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/incident_row.html"),
     ),
     (
+        "templates/similar_item.html",
+        include_str!("../../themes/default/templates/similar_item.html"),
+    ),
+    (
         "templates/facet_overview.html",
         include_str!("../../themes/default/templates/facet_overview.html"),
     ),
@@ -115,6 +119,7 @@ const ADDED_FILES: &[&str] = &[
     "templates/team.html",
     "templates/health.html",
     "templates/header.html",
+    "templates/similar_item.html",
     "static/search.js",
     "static/hindsight.js",
 ];

@@ -186,3 +186,53 @@ fn a_theme_sees_links_to_related_and_similar_incidents() {
          2024-03-03 SEV2 -"
     );
 }
+
+#[test]
+fn a_theme_shapes_each_similar_item_and_the_words_are_swapped_in() {
+    // `similar_item.html` is rendered once per incident, with a stand-in for the shared
+    // words; every list that shows the incident gets it with its own words, escaped as
+    // Tera escapes, and with the page's root in its links.
+    let item = "<li class=\"mine\"><a href=\"{{ root }}{{ i.url }}\">{{ i.title }}</a> \
+        ({{ i.severity.key | default(value=\"no severity\") }}) words: [{{ shared }}]</li>\n";
+    let build = archive()
+        .file(
+            "content/billing.md",
+            postmortem(
+                "Billing reads <stale> & late after Postgres failover",
+                "services: [billing]\nroot_cause: config-change\nseverity: SEV2\nsummary: Replication lag after a failover of the billing Postgres cluster",
+                "A configuration push restarted the Postgres primary. The failover worked; replication to the replicas lagged.",
+            ),
+        )
+        .file("templates/similar_item.html", item)
+        .build();
+    build.assert_code(0);
+    let page = build.page("incidents/orders/");
+    let section = page
+        .split("<section class=\"similar\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_default();
+    assert!(
+        section.contains(
+            "<li class=\"mine\"><a href=\"../../incidents/billing/\">Billing reads &lt;stale&gt; \
+             &amp; late after Postgres failover</a> (SEV2) words: ["
+        ),
+        "{section}"
+    );
+    let words = section
+        .split("words: [")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .unwrap_or_default();
+    assert!(
+        words.contains("postgres") && words.contains(", "),
+        "{words}"
+    );
+    assert!(
+        !section.contains('\u{2}'),
+        "the stand-in is never left in a page"
+    );
+    // The other incident's page lists orders with the words in its own spelling.
+    let back = build.page("incidents/billing/");
+    assert!(back.contains("<li class=\"mine\"><a href=\"../../incidents/orders/\">Orders database failover left replicas lagging</a> (no severity) words: ["), "{back}");
+}
