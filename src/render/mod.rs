@@ -144,7 +144,7 @@ where
     E: From<RenderError> + Send,
 {
     let tera = build_tera(theme)?;
-    let mut renderer = Renderer::new(site, tera, options)?;
+    let mut renderer = Renderer::new(site, tera, options)?.for_theme(theme);
     renderer.bodies = bodies;
     let jobs = jobs(site);
     jobs.par_iter()
@@ -320,6 +320,10 @@ struct Renderer<'a> {
     base: Context,
     /// Whether the theme has `header.html`, which the default `base.html` prints as `header`.
     has_header: bool,
+    /// Whether incident pages carry `incident.similar`: only when a template of the site's
+    /// own mentions `similar` (the default ones print `similar_items`), since serializing
+    /// five links into every page's context costs about as much as printing them did.
+    similar_links: bool,
     /// Whether the theme has `similar_item.html`, from which incident pages get
     /// `similar_items` ([`Renderer::similar_items`]).
     has_similar_item: bool,
@@ -425,6 +429,7 @@ impl<'a> Renderer<'a> {
             list_row_html: Vec::new(),
             relocatable: Vec::new(),
             has_header,
+            similar_links: true,
             has_similar_item,
             similar_item_html,
             base,
@@ -434,6 +439,13 @@ impl<'a> Renderer<'a> {
             quality: Vec::new(),
             bodies: Bodies::Held,
         }
+    }
+
+    /// The renderer for pages of `theme`: `incident.similar` only for a site whose own
+    /// templates mention it ([`Renderer::similar_links`]).
+    fn for_theme(mut self, theme: &Theme) -> Self {
+        self.similar_links = theme.own_templates_mention("similar");
+        self
     }
 
     /// The HTML of `incident`'s body, from [`Renderer::bodies`].

@@ -146,7 +146,10 @@ impl Renderer<'_> {
                 .iter()
                 .map(|&r| IncidentLink::of(&self.rows[r]))
                 .collect(),
-            similar: self.similar_views(position),
+            similar: match self.similar_links {
+                true => self.similar_views(position),
+                false => Vec::new(),
+            },
             extra: &incident.extra,
             extra_fields: super::extras::extra_fields(&incident.extra, &site.config.fields),
             quality: QualityView::of(&self.quality(position)),

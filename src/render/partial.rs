@@ -436,7 +436,7 @@ where
         trends,
     } = rows;
     let trends = trends_for(site, trends, options);
-    let mut renderer = Renderer::with_trends(site, tera, row_data, html, trends);
+    let mut renderer = Renderer::with_trends(site, tera, row_data, html, trends).for_theme(theme);
     renderer.list_row_html = list_html;
     let mut quality = lend_scores(&mut renderer, quality, selection.site_wide);
     let (mut chosen, skipped): (Vec<Job>, Vec<Job>) = jobs(site)

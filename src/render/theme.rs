@@ -155,6 +155,18 @@ impl Theme {
         theme
     }
 
+    /// Whether a template this theme brings of its own (not the default theme's, word for
+    /// word) mentions `word`: what a site's templates can read is decided by what they
+    /// name, and none of the default ones names `similar` but for `similar_items`.
+    pub fn own_templates_mention(&self, word: &str) -> bool {
+        self.templates.iter().any(|(name, source)| {
+            source.contains(word)
+                && !DEFAULT_THEME.iter().any(|(path, default)| {
+                    path.strip_prefix("templates/") == Some(name) && *default == source
+                })
+        })
+    }
+
     /// The theme named in the config, with the site's `templates/` and `static/` folders
     /// laid over it.
     pub fn load(root: &Path, name: &str) -> Result<Theme, ThemeError> {
@@ -232,5 +244,34 @@ impl Theme {
                 None => self.static_files.push((name.to_string(), bytes)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Theme;
+
+    #[test]
+    fn only_a_sites_own_templates_decide_what_they_mention() {
+        let theme = Theme::embedded();
+        // The default incident.html prints `similar_items`, and that alone does not ask
+        // for `incident.similar`.
+        assert!(!theme.own_templates_mention("similar"));
+        let mut copied = theme.clone();
+        let incident = include_str!("../../themes/default/templates/incident.html");
+        copied.insert("templates/incident.html", incident.as_bytes().to_vec());
+        assert!(
+            !copied.own_templates_mention("similar"),
+            "a copy word for word"
+        );
+        let mut own = theme.clone();
+        own.insert(
+            "templates/base.html",
+            b"{% for s in incident.similar %}{{ s.incident.title }}{% endfor %}".to_vec(),
+        );
+        assert!(own.own_templates_mention("similar"));
+        let mut unrelated = theme;
+        unrelated.insert("templates/home.html", b"<p>Home</p>".to_vec());
+        assert!(!unrelated.own_templates_mention("similar"));
     }
 }
