@@ -212,10 +212,9 @@ mod tests {
     use crate::render::build_tera;
     use crate::render::theme::Theme;
 
-    #[test]
-    fn an_incident_whose_data_holds_the_stand_in_is_rendered_with_its_words() {
-        let tera = build_tera(&Theme::embedded()).expect("the default theme parses");
-        let row = |title: &str| IncidentRow {
+    /// Incident `a`'s row, titled `title`, started 2024-02-10, with nothing else recorded.
+    fn bare_row(title: &str) -> IncidentRow {
+        IncidentRow {
             slug: "a".into(),
             url: "incidents/a/".into(),
             title: title.into(),
@@ -234,15 +233,20 @@ mod tests {
             inferred: Vec::new(),
             inferred_from: Default::default(),
             inferred_timeline: Vec::new(),
-        };
-        let marked = marked_item(&tera, &row("Kafka lag"), "../../").expect("renders");
+        }
+    }
+
+    #[test]
+    fn an_incident_whose_data_holds_the_stand_in_is_rendered_with_its_words() {
+        let tera = build_tera(&Theme::embedded()).expect("the default theme parses");
+        let marked = marked_item(&tera, &bare_row("Kafka lag"), "../../").expect("renders");
         let marked = marked.expect("plain data is marked");
         assert_eq!(
             marked,
             "<li><a href=\"../../incidents/a/\">Kafka lag</a> <span class=\"muted\">2024-02-10</span>\n        \
              <br><span class=\"muted\">shared: \u{2}</span></li>"
         );
-        let odd = row("Kafka \u{2} lag");
+        let odd = bare_row("Kafka \u{2} lag");
         assert_eq!(marked_item(&tera, &odd, "../../").expect("renders"), None);
         let plain = render_similar_item(&tera, &odd, "../../", "kafka, lag").expect("renders");
         assert!(plain.ends_with("shared: kafka, lag</span></li>"), "{plain}");
@@ -257,24 +261,11 @@ mod tests {
             url: url.into(),
         };
         let mut row = IncidentRow {
-            slug: "a".into(),
-            url: "incidents/a/".into(),
-            title: String::new(),
-            status: "final".into(),
-            has_front_matter: true,
-            date: Some("2024-02-10".into()),
-            date_iso: Some("2024-02-10T09:00:00Z".into()),
-            date_from_file_name: false,
-            severity: None,
             services: vec![link("api", "services/api/"), link("db", "services/db/")],
             cause: Some(link("Deploy", "causes/deploy/")),
             duration: Some("45 min".into()),
             duration_minutes: Some(45),
-            summary: None,
-            metadata_inferred: false,
-            inferred: Vec::new(),
-            inferred_from: Default::default(),
-            inferred_timeline: Vec::new(),
+            ..bare_row("")
         };
         // A title holding the shared root, or the marker, is not moved but rendered anew.
         for (title, relocatable) in [

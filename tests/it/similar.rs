@@ -27,6 +27,12 @@ fn similar(page: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The text of `text` between the first `start` and the next `end` after it.
+fn between<'t>(text: &'t str, start: &str, end: &str) -> &'t str {
+    let after = text.split_once(start).map_or("", |(_, after)| after);
+    after.split_once(end).map_or(after, |(inside, _)| inside)
+}
+
 fn postmortem(title: &str, fields: &str, body: &str) -> String {
     format!("---\ntitle: {title}\nstarted_at: 2024-03-03T10:00:00Z\n{fields}\n---\n\n{body}\n")
 }
@@ -207,11 +213,7 @@ fn a_theme_shapes_each_similar_item_and_the_words_are_swapped_in() {
         .build();
     build.assert_code(0);
     let page = build.page("incidents/orders/");
-    let section = page
-        .split("<section class=\"similar\">")
-        .nth(1)
-        .and_then(|s| s.split("</section>").next())
-        .unwrap_or_default();
+    let section = between(&page, "<section class=\"similar\">", "</section>");
     assert!(
         section.contains(
             "<li class=\"mine\"><a href=\"../../incidents/billing/\">Billing reads &lt;stale&gt; \
@@ -219,11 +221,7 @@ fn a_theme_shapes_each_similar_item_and_the_words_are_swapped_in() {
         ),
         "{section}"
     );
-    let words = section
-        .split("words: [")
-        .nth(1)
-        .and_then(|s| s.split(']').next())
-        .unwrap_or_default();
+    let words = between(section, "words: [", "]");
     assert!(
         words.contains("postgres") && words.contains(", "),
         "{words}"
