@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
@@ -26,6 +26,10 @@ use crate::parse::source::SourceFile;
 pub struct AnalyzeOptions {
     /// Include `status: draft` postmortems.
     pub drafts: bool,
+    /// The day the site is built for: a date a file name gives that is after it is not
+    /// when an incident happened (`outage-2045.md` is numbered, not dated), so the
+    /// incident has no date rather than a wrong one. `None` keeps every such date.
+    pub as_of: Option<NaiveDate>,
 }
 
 /// Whether the incidents keep their bodies' HTML after `analyze`.
@@ -304,6 +308,15 @@ struct Sifted {
 
 /// Leaves out the second file of a duplicate slug (with an error) and, unless they are
 /// asked for, drafts.
+/// Whether `hint`, the date a file name gave, is after `as_of`.
+fn is_after(hint: Option<DateHint>, as_of: Option<NaiveDate>) -> bool {
+    match (hint, as_of) {
+        (Some(DateHint::Day(day)), Some(as_of)) => day > as_of,
+        (Some(DateHint::Year(year)), Some(as_of)) => year > as_of.year(),
+        _ => false,
+    }
+}
+
 fn sift(
     parsed: Vec<Incident>,
     options: AnalyzeOptions,
@@ -316,7 +329,10 @@ fn sift(
         hidden_drafts: 0,
         diagnostics: Vec::new(),
     };
-    for incident in parsed {
+    for mut incident in parsed {
+        if is_after(incident.date_hint, options.as_of) {
+            incident.date_hint = None;
+        }
         if let Some(first) = sifted.first_with_slug.get(&incident.slug) {
             sifted
                 .diagnostics

@@ -189,7 +189,10 @@ fn excluded(by_default: &Content, all: &Content) -> Vec<String> {
 /// Analyzes the archive with `config`, as `check` would.
 fn verdict(config: &Config, dir: &Path, root: &Path) -> Result<Verdict, AdoptError> {
     let content = load(config, dir, root)?;
-    let options = AnalyzeOptions { drafts: true };
+    let options = AnalyzeOptions {
+        drafts: true,
+        ..Default::default()
+    };
     let (site, diagnostics) = site::analyze(config, &content.sources, options);
     let count = |level| diagnostics.iter().filter(|d| d.level == level).count();
     let incidents = &site.incidents;

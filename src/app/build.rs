@@ -82,6 +82,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     check_output_is_safe(&options.root, &output, &config.content_dir)?;
     let analyze_options = AnalyzeOptions {
         drafts: options.drafts,
+        as_of: Some(options.as_of),
     };
     let t0 = Instant::now();
     let (site, mut diagnostics) =

@@ -44,7 +44,10 @@ pub fn check(
     min_score: Option<u32>,
 ) -> Result<CheckReport, CheckError> {
     let project = project::load(root)?;
-    let options = AnalyzeOptions { drafts: true };
+    let options = AnalyzeOptions {
+        drafts: true,
+        as_of: Some(as_of),
+    };
     let (site, mut diagnostics) =
         project::analyze(&project.config, &project.sources, options, BodyHtml::Keep);
     diagnostics.extend(check::skipped_files(&project.config, &project.skipped));

@@ -217,7 +217,10 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
     let mut checked = 0;
     for root in roots {
         let project = hindsight::app::project::load(&root).unwrap();
-        let options = AnalyzeOptions { drafts: true };
+        let options = AnalyzeOptions {
+            drafts: true,
+            ..Default::default()
+        };
         let analyze = |html| {
             hindsight::app::project::analyze(&project.config, &project.sources, options, html)
         };

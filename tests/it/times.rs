@@ -169,6 +169,50 @@ fn prose_lengths_are_durations_too() {
 }
 
 #[test]
+fn a_date_in_a_file_name_after_the_as_of_date_is_no_date() {
+    // `outage-2045` is numbered, not dated: an incident cannot have happened after the
+    // day the site is built for, so the page says the start is unknown rather than 2045.
+    let untitled = |title: &str| format!("---\ntitle: {title}\n---\nBody.\n");
+    let build = Site::new()
+        .file("content/outage-2045.md", untitled("Numbered outage"))
+        .file("content/2031-01-02-planned.md", untitled("Dated ahead"))
+        .file("content/outage-2019.md", untitled("Old outage"))
+        .file("content/2026-12-04-today.md", untitled("Today"))
+        .build_with(&["--as-of", "2026-12-04"]);
+    build.assert_code(0);
+    let started = |slug: &str| fact(&build.page(&format!("incidents/{slug}/")), "Started");
+    assert_eq!(started("outage-2045").as_deref(), Some("unknown"));
+    assert_eq!(started("2031-01-02-planned").as_deref(), Some("unknown"));
+    assert_eq!(
+        started("outage-2019").as_deref(),
+        Some("2019 from the file name")
+    );
+    assert_eq!(
+        started("2026-12-04-today").as_deref(),
+        Some("2026-12-04 from the file name"),
+        "the as-of day itself is a day an incident can start"
+    );
+    assert_eq!(
+        listed_incidents(&build.page("incidents/")),
+        [
+            "2026-12-04-today",
+            "outage-2019",
+            "2031-01-02-planned",
+            "outage-2045"
+        ],
+        "the undated last, by slug"
+    );
+    // With an as-of date before them, the same names are dates again.
+    let earlier = Site::new()
+        .file("content/outage-2045.md", untitled("Numbered outage"))
+        .build_with(&["--as-of", "2046-01-01"]);
+    assert_eq!(
+        fact(&earlier.page("incidents/outage-2045/"), "Started").as_deref(),
+        Some("2045 from the file name")
+    );
+}
+
+#[test]
 fn a_date_in_the_file_name_stands_in_for_a_start_nobody_recorded() {
     let site = Site::new()
         .config("base_url = \"https://example.org/\"\n")

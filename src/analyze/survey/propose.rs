@@ -509,7 +509,10 @@ const SEVERITY_WORDS: &[&str] = &[
 /// alike: `config` holds the mapping and the default vocabulary, so a value the defaults
 /// know comes back as its key. The default vocabulary is kept when it knows them all.
 pub fn refine(proposal: &mut Proposal, config: &Config, sources: &[SourceFile]) {
-    let options = AnalyzeOptions { drafts: true };
+    let options = AnalyzeOptions {
+        drafts: true,
+        ..Default::default()
+    };
     let (site, _) = site::analyze(config, sources, options);
     let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for incident in &site.incidents {

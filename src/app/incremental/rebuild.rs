@@ -234,6 +234,7 @@ impl Session {
     fn assemble_site(&mut self, incidents: Vec<Incident>, basis: Basis) -> (Site, Option<Kept>) {
         let options = AnalyzeOptions {
             drafts: self.options.drafts,
+            as_of: Some(self.options.as_of),
         };
         let root = self.options.root.clone();
         let mut kept = None;
