@@ -333,7 +333,7 @@ pub(super) fn terms_written(text: &str, mut emit: impl FnMut(&str, TermId)) {
 }
 
 /// How a text given to [`scan`] is written.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Case {
     /// Lowercased whole, as `str::to_lowercase` does.
     Lowered,
@@ -356,23 +356,21 @@ fn scan(text: &str, case: Case, mut emit: impl FnMut((usize, usize), TermId)) {
             return;
         };
         let from = at + skip;
-        let (end, flags, hash) = if CLASS[bytes[from] as usize] & WIDE == 0 {
-            compound_end(bytes, from)
-        } else {
-            (from, WIDE, FNV_OFFSET)
+        let ascii = CLASS[bytes[from] as usize] & WIDE == 0;
+        let (end, flags, hash) = match ascii {
+            true => compound_end(bytes, from),
+            false => (from, WIDE, FNV_OFFSET),
         };
-        let (end, digits, hash) = if flags & WIDE == 0 {
-            (end, flags & DIGIT != 0, hash)
-        } else {
+        if flags & WIDE != 0 {
             let (end, term) = wide_word(text, from, case);
             at = end;
             if let Some(term) = term {
                 emit((from, end), term);
             }
             continue;
-        };
+        }
         at = end;
-        if !digits && (MIN_TERM..=MAX_TERM).contains(&(end - from)) {
+        if flags & DIGIT == 0 && (MIN_TERM..=MAX_TERM).contains(&(end - from)) {
             let word = &bytes[from..end];
             if let Some(term) = term_of(word, hash) {
                 emit((from, end), term);
