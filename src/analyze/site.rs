@@ -37,9 +37,11 @@ pub struct AnalyzeOptions {
 pub enum BodyHtml {
     /// Kept in `Rendered::html` (`serve`, `check`, tests).
     Keep,
-    /// Dropped as each file is parsed, once its quality is scored (`Site::quality`): a
-    /// build renders each body again when it writes the page (`render::Bodies::Loaded`),
-    /// so the archive's HTML (about 50 MB at 10,000 postmortems) is never all in memory.
+    /// Dropped as each file is parsed, once its quality is scored (`Site::quality`), and
+    /// the bodies' plain texts once similar incidents are found: a build renders each
+    /// body again when it writes the page and indexes it for search
+    /// (`render::render_site`), so the archive's HTML and text (about 50 and 46 MB at
+    /// 10,000 postmortems) are not held through rendering.
     Drop,
 }
 
@@ -127,7 +129,8 @@ pub fn analyze(
 /// files in path order, parsed and then dropped, so a build that reads each file there
 /// holds the bytes of only the files being parsed. `source_text(path)` gives a file's text
 /// again for the caret line of a diagnostic found across files (rarely called). With
-/// [`BodyHtml::Drop`], each body's HTML is dropped once the file is parsed and scored.
+/// [`BodyHtml::Drop`], each body's HTML is dropped once the file is parsed and scored, and its
+/// plain text once the site is analyzed.
 pub fn analyze_each<'s>(
     config: &Config,
     count: usize,
@@ -162,6 +165,10 @@ pub fn analyze_each<'s>(
                 scored.unwrap_or_else(|| quality::score(incident))
             })
             .collect();
+        // Similar incidents, the last reader of the texts here, have their lists.
+        for incident in &mut site.incidents {
+            incident.body.plain_text = String::new();
+        }
     }
     diagnostics.extend(assembled.diagnostics);
     sort_diagnostics(&mut diagnostics);

@@ -12,7 +12,6 @@ use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::{Diagnostic, Tally};
 use crate::model::incident::Incident;
 use crate::parse::source::Listing;
-use crate::render::search;
 use crate::render::theme::Theme;
 use crate::render::{self, RenderError};
 
@@ -137,28 +136,14 @@ fn write_site(
     render_options: &render::RenderOptions,
     staging: &output::Staging,
 ) -> Result<usize, BuildError> {
-    // The search index needs only the site, so it is built while pages render: each
-    // leaves the other's idle moments to it.
     let write = |page: render::Page| staging.write(&page).map_err(BuildError::from);
-    // Each body's HTML is rendered again for its page and dropped once it is written.
+    // Each body is rendered again for its page and the search index, and dropped once
+    // both have it.
     let pages_by_source = SourcePages::of(&site.incidents);
-    let load =
-        |incident: &Incident| project::body_html(sources, &site.config, &pages_by_source, incident);
-    let bodies = render::Bodies::Loaded(&load);
-    let (pages, search) = rayon::join(
-        || render::render_each(site, theme, render_options, bodies, write),
-        || {
-            let count = std::sync::atomic::AtomicUsize::new(0);
-            if site.config.search.enabled {
-                search::write_each(site, |page| {
-                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    write(page)
-                })?;
-            }
-            Ok::<usize, BuildError>(count.into_inner())
-        },
-    );
-    Ok(pages? + search?)
+    let load = |incident: &Incident| {
+        project::body_again(sources, &site.config, &pages_by_source, incident)
+    };
+    render::render_site(site, theme, render_options, &load, write)
 }
 
 /// The output folder is replaced wholesale, so it must not hold the site's own sources.

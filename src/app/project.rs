@@ -13,8 +13,8 @@ use crate::model::incident::Incident;
 use crate::parse;
 use crate::parse::backstage;
 use crate::parse::source::{self, ContentFilter, Listed, Listing, ReadError, list_sources};
-use crate::render::RenderError;
 use crate::render::theme::Theme;
+use crate::render::{LoadedBody, RenderError};
 
 /// Everything `analyze` and `render` need: the content files listed, the rest read.
 #[derive(Debug)]
@@ -86,17 +86,18 @@ pub fn analyze(
     )
 }
 
-/// The HTML of `incident`'s body rendered again from its file, its links to other
-/// postmortems pointed at their pages (`pages`): what the incident's page shows in a
-/// build, whose `analyze` dropped it ([`BodyHtml::Drop`], `render::Bodies::Loaded`).
+/// `incident`'s body rendered again from its file: its HTML, links to other postmortems
+/// pointed at their pages (`pages`), and its plain text. What the incident's page shows
+/// and the search index reads in a build, whose `analyze` dropped them ([`BodyHtml::Drop`],
+/// `render::render_site`).
 /// A file that is gone, unreadable or changed since it was parsed (its word count differs)
 /// is an error: the page would not match the rest of the site.
-pub fn body_html(
+pub fn body_again(
     sources: &Listing,
     config: &Config,
     pages: &SourcePages,
     incident: &Incident,
-) -> Result<String, RenderError> {
+) -> Result<LoadedBody, RenderError> {
     let error = |message: String| RenderError::Body {
         path: incident.source.clone(),
         message,
@@ -110,7 +111,10 @@ pub fn body_html(
     let body = parse::incident::body_again(&file, config, &incident.title, offset)
         .filter(|body| body.word_count == incident.body.word_count)
         .ok_or_else(changed)?;
-    Ok(pages.resolve(body.html))
+    Ok(LoadedBody {
+        html: pages.resolve(body.html),
+        plain_text: body.plain_text,
+    })
 }
 
 /// Reads `hindsight.toml` if present (a missing file means all defaults), and the

@@ -73,8 +73,17 @@ pub enum RenderError {
     Body { path: String, message: String },
 }
 
-/// A body's HTML rendered again from its file: `Ok(html)`, or an error naming the file.
-pub type LoadBody<'a> = dyn Fn(&Incident) -> Result<String, RenderError> + Sync + 'a;
+/// A body rendered again from its file, for its incident's page and the search index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedBody {
+    /// As `Rendered::html`, links to other postmortems pointed at their pages.
+    pub html: String,
+    /// As `Rendered::plain_text`.
+    pub plain_text: String,
+}
+
+/// A body rendered again from its file: `Ok(body)`, or an error naming the file.
+pub type LoadBody<'a> = dyn Fn(&Incident) -> Result<LoadedBody, RenderError> + Sync + 'a;
 
 /// Where incident pages find their bodies' HTML.
 #[derive(Clone, Copy)]
@@ -149,13 +158,66 @@ where
     let jobs = jobs(site);
     jobs.par_iter()
         .try_for_each(|job| sink(renderer.render(job)?))?;
+    Ok(jobs.len() + static_files(theme, &sink)?)
+}
+
+/// A build's files, streamed into `sink` as they are made: every page, and the search
+/// index when the site has one. Each incident's body is rendered again from its file by
+/// `load` once, for its page and for the index's terms and snippet, and dropped: a build
+/// holds no body's text or HTML after `analyze` (`BodyHtml::Drop`). Returns the number
+/// of files.
+pub fn render_site<E>(
+    site: &Site,
+    theme: &Theme,
+    options: &RenderOptions,
+    load: &LoadBody<'_>,
+    sink: impl Fn(Page) -> Result<(), E> + Sync,
+) -> Result<usize, E>
+where
+    E: From<RenderError> + Send,
+{
+    if !site.config.search.enabled {
+        return render_each(site, theme, options, Bodies::Loaded(load), sink);
+    }
+    let tera = build_tera(theme)?;
+    let mut renderer = Renderer::new(site, tera, options)?.for_theme(theme);
+    renderer.bodies = Bodies::Loaded(load);
+    let jobs = jobs(site);
+    let search_files = std::sync::atomic::AtomicUsize::new(0);
+    // The incident pages are made as the search index reads each incident's text; every
+    // other page meanwhile.
+    let (pages, search) = rayon::join(
+        || {
+            (jobs.par_iter())
+                .filter(|job| !matches!(job, Job::Incident(_)))
+                .try_for_each(|job| sink(renderer.render(job)?))
+        },
+        || {
+            let text = |position: usize| -> Result<Cow<'_, str>, E> {
+                let body = load(&site.incidents[position])?;
+                sink(renderer.incident_with_body(position, &body.html)?)?;
+                Ok(Cow::Owned(body.plain_text))
+            };
+            search::write_each_with(site, text, |page| {
+                search_files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                sink(page)
+            })
+        },
+    );
+    pages?;
+    search?;
+    Ok(jobs.len() + search_files.into_inner() + static_files(theme, &sink)?)
+}
+
+/// Hands the theme's static files to `sink`; returns how many.
+fn static_files<E>(theme: &Theme, sink: impl Fn(Page) -> Result<(), E>) -> Result<usize, E> {
     for (path, bytes) in &theme.static_files {
         sink(Page {
             path: format!("static/{path}"),
             bytes: bytes.clone(),
         })?;
     }
-    Ok(jobs.len() + theme.static_files.len())
+    Ok(theme.static_files.len())
 }
 
 /// Every page of the site except the theme's static files, in a stable order. Partial
@@ -452,7 +514,7 @@ impl<'a> Renderer<'a> {
     fn body_html<'i>(&self, incident: &'i Incident) -> Result<Cow<'i, str>, RenderError> {
         match self.bodies {
             Bodies::Held => Ok(Cow::Borrowed(&incident.body.html)),
-            Bodies::Loaded(load) => load(incident).map(Cow::Owned),
+            Bodies::Loaded(load) => load(incident).map(|body| Cow::Owned(body.html)),
         }
     }
 

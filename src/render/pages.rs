@@ -66,6 +66,16 @@ impl Renderer<'_> {
     }
 
     pub(super) fn incident(&self, position: usize) -> Result<Page, RenderError> {
+        let body_html = self.body_html(&self.site.incidents[position])?;
+        self.incident_with_body(position, &body_html)
+    }
+
+    /// The page of the incident at `position`, whose body's HTML is `body_html`.
+    pub(super) fn incident_with_body(
+        &self,
+        position: usize,
+        body_html: &str,
+    ) -> Result<Page, RenderError> {
         let site = self.site;
         let incident = &site.incidents[position];
         let path = format!("incidents/{}/index.html", incident.slug);
@@ -78,8 +88,7 @@ impl Renderer<'_> {
         if let Some(items) = self.similar_items(position, &root)? {
             super::insert_html(&mut context, "similar_items", items);
         }
-        let body_html = self.body_html(incident)?;
-        context.insert("incident", &self.incident_view(position, &body_html));
+        context.insert("incident", &self.incident_view(position, body_html));
         let capacity = super::PAGE_CAPACITY + body_html.len();
         self.sized_page(&path, "incident.html", &context, capacity)
     }

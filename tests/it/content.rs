@@ -201,11 +201,12 @@ fn private_use_character_in_a_title_is_kept_in_lists() {
     assert!(listing.contains("Icon \u{E000} glyph"), "{listing}");
 }
 
-/// A build drops each body's HTML after parsing and renders it again from the file for the
-/// incident's page: for every postmortem of the example and of the archives (headings that
-/// repeat the title, prose-only files, links between postmortems, raw HTML), the body
-/// rendered again is the one parsing rendered, and the quality scored before it was dropped
-/// is the one scored from the whole body.
+/// A build drops each body's HTML after parsing, and its plain text after analyzing, and
+/// renders both again from the file for the incident's page and the search index: for
+/// every postmortem of the example and of the archives (headings that repeat the title,
+/// prose-only files, links between postmortems, raw HTML), the body rendered again is the
+/// one parsing rendered, and the quality scored before it was dropped is the one scored
+/// from the whole body.
 #[test]
 fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
     use hindsight::analyze::site::{AnalyzeOptions, BodyHtml, SourcePages};
@@ -224,24 +225,23 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
         let analyze = |html| {
             hindsight::app::project::analyze(&project.config, &project.sources, options, html)
         };
-        let (kept, _) = analyze(BodyHtml::Keep);
+        let (kept_site, _) = analyze(BodyHtml::Keep);
         let (dropped, _) = analyze(BodyHtml::Drop);
         let pages = SourcePages::of(&dropped.incidents);
         for (position, incident) in dropped.incidents.iter().enumerate() {
             assert_eq!(incident.body.html, "", "{}", incident.source);
-            let again = hindsight::app::project::body_html(
+            assert_eq!(incident.body.plain_text, "", "{}", incident.source);
+            let again = hindsight::app::project::body_again(
                 &project.sources,
                 &project.config,
                 &pages,
                 incident,
             )
             .unwrap();
-            assert_eq!(
-                again, kept.incidents[position].body.html,
-                "{}",
-                incident.source
-            );
-            let scored = hindsight::analyze::quality::score(&kept.incidents[position]);
+            let kept = &kept_site.incidents[position].body;
+            assert_eq!(again.html, kept.html, "{}", incident.source);
+            assert_eq!(again.plain_text, kept.plain_text, "{}", incident.source);
+            let scored = hindsight::analyze::quality::score(&kept_site.incidents[position]);
             assert_eq!(dropped.quality[position], scored, "{}", incident.source);
             checked += 1;
         }
@@ -269,7 +269,7 @@ fn a_postmortem_changed_while_the_site_builds_fails_the_build() {
     let pages = SourcePages::of(&analyzed.incidents);
     let incident = &analyzed.incidents[0];
     let load =
-        || hindsight::app::project::body_html(&project.sources, &project.config, &pages, incident);
+        || hindsight::app::project::body_again(&project.sources, &project.config, &pages, incident);
     assert!(load().is_ok());
     std::fs::write(
         site.root().join("content/a.md"),

@@ -55,32 +55,50 @@ impl ResultTerms {
     }
 }
 
-/// Block `block`'s file.
-pub(super) fn block_page(block: usize, site: &Site, terms: &ResultTerms) -> Page {
+/// Block `block`'s file; `texts` are the plain texts of its incidents' bodies, in order.
+pub(super) fn block_page(
+    block: usize,
+    site: &Site,
+    terms: &ResultTerms,
+    texts: &[impl AsRef<str>],
+) -> Page {
     let first = block * DOC_BLOCK;
     let last = (first + DOC_BLOCK).min(site.incidents.len());
     Page {
         path: block_path(block),
-        bytes: block_fragment(site, terms, first..last).into_bytes(),
+        bytes: block_fragment(site, terms, first..last, texts).into_bytes(),
     }
 }
 
+/// [`block_page`] of a site that holds its bodies' plain texts.
+pub(super) fn held_block_page(block: usize, site: &Site, terms: &ResultTerms) -> Page {
+    let first = block * DOC_BLOCK;
+    let last = (first + DOC_BLOCK).min(site.incidents.len());
+    let texts: Vec<&str> = (site.incidents[first..last].iter())
+        .map(|incident| incident.body.plain_text.as_str())
+        .collect();
+    block_page(block, site, terms, &texts)
+}
+
 /// `hindsightSearch.docs(<first position>,[{...},...]);`: the records of the incidents at
-/// `positions`.
+/// `positions`, whose bodies' plain texts are `texts`, in order.
 pub(super) fn block_fragment(
     site: &Site,
     terms: &ResultTerms,
     positions: std::ops::Range<usize>,
+    texts: &[impl AsRef<str>],
 ) -> String {
     let mut out = String::with_capacity(positions.len() * (SNIPPET_SOURCE_CHARS + 256));
     out.push_str("hindsightSearch.docs(");
     out.push_str(&positions.start.to_string());
     out.push_str(",[");
-    for (i, position) in positions.enumerate() {
+    debug_assert_eq!(positions.len(), texts.len());
+    for ((i, position), text) in positions.enumerate().zip(texts) {
         if i > 0 {
             out.push(',');
         }
-        push_record(&mut out, &site.incidents[position], terms, position);
+        let incident = &site.incidents[position];
+        push_record(&mut out, incident, text.as_ref(), terms, position);
     }
     out.push_str("]);\n");
     out
@@ -88,8 +106,13 @@ pub(super) fn block_fragment(
 
 /// One incident's record: `{"title":…,"url":…,"duration":…,"summary":…,"severity":[…],
 /// "service":[…],"cause":[…],"text":…}`.
-fn push_record(out: &mut String, incident: &Incident, terms: &ResultTerms, position: usize) {
-    let text = &incident.body.plain_text;
+fn push_record(
+    out: &mut String,
+    incident: &Incident,
+    text: &str,
+    terms: &ResultTerms,
+    position: usize,
+) {
     let end = text
         .char_indices()
         .nth(SNIPPET_SOURCE_CHARS)

@@ -10,10 +10,12 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::docs::{DOC_BLOCK, RESULT_FACETS, ResultTerms, block_count, block_page, block_path};
+use super::docs::{
+    DOC_BLOCK, RESULT_FACETS, ResultTerms, block_count, block_path, held_block_page,
+};
 use super::{
-    Field, Postings, SEARCH_DIR, doc_terms, facet_pages, facet_path, meta_page, postings,
-    shard_ends, shard_page, term_record,
+    Field, Postings, SEARCH_DIR, doc_terms, facet_pages, facet_path, held_text, meta_page,
+    postings, shard_ends, shard_page, term_record,
 };
 use crate::analyze::index::Facet;
 use crate::analyze::site::Site;
@@ -84,8 +86,10 @@ impl SearchIndex {
     /// Indexes the whole site: the state, and every file (what [`super::pages`] returns).
     pub fn build(site: &Site) -> (SearchIndex, Vec<Page>) {
         let universe = site.incidents.len() as u32;
-        let terms = postings(site, |_| Ok::<(), std::convert::Infallible>(()))
-            .unwrap_or_else(|never| match never {});
+        let terms = postings(site, held_text(site), |_, _| {
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .unwrap_or_else(|never| match never {});
         let terms: BTreeMap<Key, TermState> = terms
             .into_par_iter()
             .map(|(term, occurrences)| {
@@ -115,7 +119,7 @@ impl SearchIndex {
         pages.par_extend(
             (0..block_count(site.incidents.len()))
                 .into_par_iter()
-                .map(|block| block_page(block, site, &result_terms)),
+                .map(|block| held_block_page(block, site, &result_terms)),
         );
         (index, pages)
     }
@@ -192,7 +196,7 @@ impl SearchIndex {
         pages.extend(
             blocks
                 .into_iter()
-                .map(|b| block_page(b, site, &result_terms)),
+                .map(|b| held_block_page(b, site, &result_terms)),
         );
         let stale = (count..old_shards)
             .map(|i| format!("{SEARCH_DIR}/t/{i}.js"))

@@ -33,6 +33,7 @@ pub use docs::{DOC_BLOCK, SNIPPET_SOURCE_CHARS};
 pub use incremental::{SearchIndex, SearchState, SearchUpdate};
 pub use tokenize::{query_tokens, tokens};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
@@ -171,12 +172,11 @@ fn term_hasher() -> foldhash::fast::FixedState {
 }
 
 /// The text of an incident's summary field: its `summary`, else its `impact`, else the
-/// opening of its body, which is where postmortems put the summary.
-fn summary_text(incident: &Incident) -> &str {
+/// opening of its body's plain text `text`, which is where postmortems put the summary.
+fn summary_text<'a>(incident: &'a Incident, text: &'a str) -> &'a str {
     if let Some(summary) = incident.summary.as_deref().or(incident.impact.as_deref()) {
         return summary;
     }
-    let text = &incident.body.plain_text;
     let end = text.char_indices().nth(300).map_or(text.len(), |(i, _)| i);
     &text[..end]
 }
@@ -199,22 +199,23 @@ fn term_hash(hasher: &foldhash::fast::FixedState, term: &str) -> u64 {
 
 /// Collects one incident's terms and the fields each occurs in.
 pub fn doc_terms(site: &Site, incident: &Incident) -> DocTerms {
-    doc_terms_with(site, incident, &mut TermScratch::default())
+    let text = &incident.body.plain_text;
+    doc_terms_with(site, incident, text, &mut TermScratch::default())
 }
 
-/// [`doc_terms`], reusing `scratch`.
+/// [`doc_terms`] of an incident whose body's plain text is `body`, reusing `scratch`.
 pub(super) fn doc_terms_with(
     site: &Site,
     incident: &Incident,
+    body: &str,
     scratch: &mut TermScratch,
 ) -> DocTerms {
     let hasher = term_hasher();
     // Sized for the usual postmortem (a term per ten bytes of text, seven bytes each), so
     // the lists do not grow through several copies.
-    let text = incident.body.plain_text.len();
     let mut doc = DocTerms {
-        entries: Vec::with_capacity(text / 10 + 64),
-        strings: String::with_capacity(text * 7 / 10 + 256),
+        entries: Vec::with_capacity(body.len() / 10 + 64),
+        strings: String::with_capacity(body.len() * 7 / 10 + 256),
     };
     // Entry position by hash; a repeat only adds its field to the mask.
     let seen = &mut scratch.seen;
@@ -256,7 +257,7 @@ pub(super) fn doc_terms_with(
     for tag in &incident.tags {
         add(tag, Field::Tags.bit());
     }
-    add(summary_text(incident), Field::Summary.bit());
+    add(summary_text(incident, body), Field::Summary.bit());
     if let Some(severity) = incident
         .severity
         .and_then(|i| site.config.severities.get(i))
@@ -280,7 +281,7 @@ pub(super) fn doc_terms_with(
         }
     }
     add(&incident.slug, BODY);
-    add(&incident.body.plain_text, BODY);
+    add(body, BODY);
     doc
 }
 
@@ -462,11 +463,14 @@ fn share_of(hash: u64, workers: usize) -> usize {
 }
 
 /// Every term of the site with its postings, sorted in the order `search.js` compares
-/// strings (UTF-16 code units), so its binary search over shard heads agrees. `each` is
-/// called once per document block (its number), in parallel, as its terms are gathered.
-fn postings<E: Send>(
+/// strings (UTF-16 code units), so its binary search over shard heads agrees. `text(i)`
+/// gives the plain text of the body of the incident at position `i` (once each, in
+/// parallel; [`held_text`] reads it from the site). `each` is called once per document
+/// block, with its number and its incidents' texts, in parallel, as its terms are gathered.
+fn postings<'s, E: Send>(
     site: &Site,
-    each: impl Fn(usize) -> Result<(), E> + Sync,
+    text: impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync,
+    each: impl Fn(usize, &[Cow<'s, str>]) -> Result<(), E> + Sync,
 ) -> Result<Vec<(Box<str>, Occurrences)>, E> {
     // The terms are split among workers by hash, so each merges its share of every
     // incident into a map no other worker touches; chunks go in order, so every list
@@ -479,10 +483,15 @@ fn postings<E: Send>(
             .par_chunks(DOC_BLOCK)
             .enumerate()
             .map_init(TermScratch::default, |scratch, (b, block)| {
-                each(first / DOC_BLOCK + b)?;
+                let start = first + b * DOC_BLOCK;
+                let texts = (start..start + block.len())
+                    .map(&text)
+                    .collect::<Result<Vec<_>, E>>()?;
+                each(first / DOC_BLOCK + b, &texts)?;
                 Ok(block
                     .iter()
-                    .map(|i| doc_terms_with(site, i, scratch))
+                    .zip(&texts)
+                    .map(|(incident, text)| doc_terms_with(site, incident, text, scratch))
                     .collect())
             })
             .collect::<Result<_, E>>()?;
@@ -799,12 +808,30 @@ pub fn write_each<E: Send>(
     site: &Site,
     sink: impl Fn(Page) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
+    write_each_with(site, held_text(site), sink)
+}
+
+/// The plain text of each incident's body as the site holds it (`Rendered::plain_text`):
+/// the `text` of [`write_each_with`] for a site analyzed with its bodies kept.
+pub fn held_text<'s, E>(site: &'s Site) -> impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync + 's {
+    |position| Ok(Cow::Borrowed(&*site.incidents[position].body.plain_text))
+}
+
+/// [`write_each`], reading the plain text of the body of the incident at position `i`
+/// from `text(i)`, once per incident, in parallel: a build, which no longer holds the
+/// texts after `analyze`, renders each body again there for its page and for the index
+/// alike (`render::render_site`).
+pub fn write_each_with<'s, E: Send>(
+    site: &Site,
+    text: impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync,
+    sink: impl Fn(Page) -> Result<(), E> + Sync,
+) -> Result<(), E> {
     /// Terms encoded at a time: enough for every core, a few hundred KB of records.
     const BATCH: usize = 4096;
     let universe = site.incidents.len() as u32;
     let result_terms = ResultTerms::new(site);
-    let terms = postings(site, |block| {
-        sink(docs::block_page(block, site, &result_terms))
+    let terms = postings(site, text, |block, texts| {
+        sink(docs::block_page(block, site, &result_terms, texts))
     })?;
     let mut cuts = ShardCuts::default();
     let mut heads: Vec<Box<str>> = Vec::new();

@@ -322,7 +322,12 @@ fn nothing_in_the_index_can_break_out_of_a_script() {
         assert!(!text.contains('\u{2028}'), "{}", page.path);
     }
     let position = site.slugs["gateway-certs"];
-    let fragment = docs::block_fragment(&site, &ResultTerms::new(&site), position..position + 1);
+    let fragment = docs::block_fragment(
+        &site,
+        &ResultTerms::new(&site),
+        position..position + 1,
+        &[&site.incidents[position].body.plain_text],
+    );
     assert!(fragment.contains(r#""summary":"\u003c/script\u003e\u003cscript\u003ealert('x')"#));
     assert!(fragment.contains(r#"\u0026 \"quotes\""#));
 }
