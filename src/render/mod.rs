@@ -723,6 +723,102 @@ fn canonical_url(base_url: &str, path: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn site() -> Site {
+        let file = |name: &str, body: &str| {
+            crate::parse::source::SourceFile {
+            path: format!("content/{name}.md"),
+            stem: name.to_string(),
+            bytes: Ok(format!(
+                "---\ntitle: {name}\nservices: [api]\nstarted_at: 2024-01-0{}T00:00:00Z\n---\n{body}\n",
+                name.len()
+            )
+            .into_bytes()),
+        }
+        };
+        let sources = [
+            file("a", "The *cache* stampeded."),
+            file("bb", "## Timeline\n\nA queue backed up behind the cache."),
+        ];
+        let config = crate::model::config::Config::default();
+        crate::analyze::site::analyze(&config, &sources, Default::default()).0
+    }
+
+    fn sorted(pages: std::sync::Mutex<Vec<Page>>) -> Vec<Page> {
+        let mut pages = pages.into_inner().unwrap();
+        pages.sort_by(|a, b| a.path.cmp(&b.path));
+        pages
+    }
+
+    /// A build's pages and search index, made from bodies loaded again while the site
+    /// holds none, are those made from the bodies the site holds.
+    #[test]
+    fn a_site_rendered_from_loaded_bodies_is_the_one_rendered_from_held_ones() {
+        let (held, theme, options) = (site(), Theme::embedded(), RenderOptions::default());
+        // As `BodyHtml::Drop` leaves it: scored while the bodies were there, then bare.
+        let mut bare = site();
+        bare.quality = crate::analyze::quality::score_all(&held.incidents);
+        for incident in &mut bare.incidents {
+            incident.body.html.clear();
+            incident.body.plain_text.clear();
+        }
+        let load = |incident: &Incident| {
+            let body = &held.incident(&incident.slug).unwrap().body;
+            Ok(LoadedBody {
+                html: body.html.clone(),
+                plain_text: body.plain_text.clone(),
+            })
+        };
+        let streamed = std::sync::Mutex::new(Vec::new());
+        let count = render_site(&bare, &theme, &options, &load, |page| {
+            streamed.lock().unwrap().push(page);
+            Ok::<(), RenderError>(())
+        })
+        .unwrap();
+        let streamed = sorted(streamed);
+        let expected = std::sync::Mutex::new(render(&held, &theme, &options).unwrap());
+        search::write_each(&held, |page| {
+            expected.lock().unwrap().push(page);
+            Ok::<(), RenderError>(())
+        })
+        .unwrap();
+        let expected = sorted(expected);
+        assert_eq!(count, expected.len());
+        assert!(streamed.iter().any(|p| p.path == "search/d/0.js"));
+        let differ: Vec<&str> = (streamed.iter().zip(&expected))
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a.path.as_str())
+            .collect();
+        assert!(
+            streamed.len() == expected.len() && differ.is_empty(),
+            "{differ:?}"
+        );
+    }
+
+    /// A body that cannot be loaded again fails the whole render with its error.
+    #[test]
+    fn a_body_that_cannot_be_loaded_again_fails_the_render() {
+        let site = site();
+        let load = |incident: &Incident| match incident.slug.as_str() {
+            "bb" => Err(RenderError::Body {
+                path: incident.source.clone(),
+                message: "it changed".into(),
+            }),
+            _ => Ok(LoadedBody {
+                html: String::new(),
+                plain_text: String::new(),
+            }),
+        };
+        let options = RenderOptions::default();
+        let error = render_site(&site, &Theme::embedded(), &options, &load, |_| {
+            Ok::<(), RenderError>(())
+        })
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "failed to read content/bb.md again for its page: it changed"
+        );
+    }
+
     #[test]
     fn paths() {
         assert_eq!(
