@@ -152,9 +152,7 @@ pub fn render_each<E>(
 where
     E: From<RenderError> + Send,
 {
-    let tera = build_tera(theme)?;
-    let mut renderer = Renderer::new(site, tera, options)?.for_theme(theme);
-    renderer.bodies = bodies;
+    let renderer = Renderer::for_site(site, theme, options, bodies)?;
     let jobs = jobs(site);
     jobs.par_iter()
         .try_for_each(|job| sink(renderer.render(job)?))?;
@@ -179,9 +177,7 @@ where
     if !site.config.search.enabled {
         return render_each(site, theme, options, Bodies::Loaded(load), sink);
     }
-    let tera = build_tera(theme)?;
-    let mut renderer = Renderer::new(site, tera, options)?.for_theme(theme);
-    renderer.bodies = Bodies::Loaded(load);
+    let renderer = Renderer::for_site(site, theme, options, Bodies::Loaded(load))?;
     let jobs = jobs(site);
     let search_files = std::sync::atomic::AtomicUsize::new(0);
     // The incident pages are made as the search index reads each incident's text; every
@@ -501,6 +497,19 @@ impl<'a> Renderer<'a> {
             quality: Vec::new(),
             bodies: Bodies::Held,
         }
+    }
+
+    /// The renderer of every page of `site` in `theme`, its incident pages' bodies from
+    /// `bodies`.
+    fn for_site(
+        site: &'a Site,
+        theme: &Theme,
+        options: &RenderOptions,
+        bodies: Bodies<'a>,
+    ) -> Result<Self, RenderError> {
+        let mut renderer = Renderer::new(site, build_tera(theme)?, options)?.for_theme(theme);
+        renderer.bodies = bodies;
+        Ok(renderer)
     }
 
     /// The renderer for pages of `theme`: `incident.similar` only for a site whose own
