@@ -813,7 +813,7 @@ pub fn write_each<E: Send>(
 
 /// The plain text of each incident's body as the site holds it (`Rendered::plain_text`):
 /// the `text` of [`write_each_with`] for a site analyzed with its bodies kept.
-pub fn held_text<'s, E>(site: &'s Site) -> impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync + 's {
+fn held_text<'s, E>(site: &'s Site) -> impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync + 's {
     |position| Ok(Cow::Borrowed(&*site.incidents[position].body.plain_text))
 }
 
