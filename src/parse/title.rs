@@ -55,6 +55,27 @@ pub fn drop_repeated_heading(body: &mut Rendered, title: &str) {
     if let Some(sections) = body.sections.as_mut() {
         *sections = sections.get(1..).unwrap_or_default().into();
     }
+    // The plain text (search snippets and terms, similar incidents, the quality checklist)
+    // starts with the heading's words too, one space apart; they go as they did from the
+    // page, and the sections' offsets into the text move with them.
+    let words = heading.split_whitespace().collect::<Vec<_>>().join(" ");
+    let Some(rest) = body.plain_text.strip_prefix(words.as_str()) else {
+        return;
+    };
+    if !rest.is_empty() && !rest.starts_with(' ') {
+        return;
+    }
+    let rest = rest.trim_start_matches(' ');
+    let cut = u32::try_from(body.plain_text.len() - rest.len()).unwrap_or(u32::MAX);
+    body.plain_text = rest.to_string();
+    for span in body
+        .sections
+        .iter_mut()
+        .flat_map(|sections| sections.iter_mut())
+    {
+        span.start = span.start.saturating_sub(cut);
+        span.end = span.end.saturating_sub(cut);
+    }
 }
 
 /// `template` with each `{field}` replaced by that field's value; `None` when a field it
@@ -194,7 +215,25 @@ mod tests {
                 "{markdown:?}: {}",
                 body.html
             );
+            // The search snippet and terms read the plain text: the heading goes there too.
+            let heading_in_text = ["Cache outage", "Postmortem", "Something else"]
+                .iter()
+                .any(|heading| body.plain_text.contains(heading));
+            assert_eq!(heading_in_text, kept, "{markdown:?}: {}", body.plain_text);
         }
+        let markdown = "# Cache *outage*\n\nIntro.\n\n## Impact\n\nSlow pages.\n";
+        let mut body = crate::parse::markdown::render(markdown, &options);
+        drop_repeated_heading(&mut body, "Cache outage");
+        assert_eq!(body.plain_text, "Intro. Impact Slow pages.");
+        // The sections still point at their own words in the shorter text.
+        let span = body.sections.as_deref().unwrap_or_default()[0];
+        let heading = &body.plain_text[span.start as usize..span.end as usize];
+        assert_eq!((span.level, heading.trim()), (2, "Impact"));
+        // Words that merely begin like the heading are not cut.
+        let mut body = crate::parse::markdown::render("# Postmortem\n", &options);
+        body.plain_text = "Postmortems everywhere".into();
+        drop_repeated_heading(&mut body, "Cache outage");
+        assert_eq!(body.plain_text, "Postmortems everywhere");
     }
 
     #[test]
