@@ -65,9 +65,9 @@ pub fn drop_repeated_heading(body: &mut Rendered, title: &str) {
     if !rest.is_empty() && !rest.starts_with(' ') {
         return;
     }
-    let rest = rest.trim_start_matches(' ');
-    let cut = u32::try_from(body.plain_text.len() - rest.len()).unwrap_or(u32::MAX);
-    body.plain_text = rest.to_string();
+    let cut = body.plain_text.len() - rest.trim_start_matches(' ').len();
+    body.plain_text.drain(..cut);
+    let cut = u32::try_from(cut).unwrap_or(u32::MAX);
     for span in body
         .sections
         .iter_mut()
