@@ -330,6 +330,7 @@ fn template_error(template: &str, error: &tera::Error) -> RenderError {
     }
 }
 
+#[derive(Debug)]
 enum Job {
     Home,
     IncidentList,
@@ -358,6 +359,44 @@ enum Job {
     ServiceFeed(usize),
     Sitemap(sitemap::SitemapFile),
     Robots,
+}
+
+impl Job {
+    /// The file this job writes, relative to the output folder: the one place every page's
+    /// name is made without rendering it (the sitemap lists them, a partial render names
+    /// the pages it skipped, `serve` holds requests for those it is writing). A unit test
+    /// checks it against the path of every page rendered.
+    fn path(&self, site: &Site) -> String {
+        match self {
+            Job::Home => "index.html".to_string(),
+            Job::IncidentList => "incidents/index.html".to_string(),
+            Job::NotFound => "404.html".to_string(),
+            Job::Search => "search/index.html".to_string(),
+            Job::Incident(position) => {
+                format!("incidents/{}/index.html", site.incidents[*position].slug)
+            }
+            Job::Overview(facet) => pages::overview_path(*facet, false),
+            Job::OverviewByName(facet) => pages::overview_path(*facet, true),
+            Job::Term(facet, position) => format!(
+                "{}index.html",
+                term_url(*facet, &site.index.facet(*facet).terms[*position])
+            ),
+            Job::Teams => pages::listing_path(teams::TEAMS, false),
+            Job::TeamsByName => pages::listing_path(teams::TEAMS, true),
+            Job::Team(position) => teams::team_path(&site.teams.teams[*position]),
+            Job::Trends => "trends/index.html".to_string(),
+            Job::Health => "health/index.html".to_string(),
+            Job::DataJson => trends::JSON_PATH.to_string(),
+            Job::DataCsv => trends::CSV_PATH.to_string(),
+            Job::SiteFeed => feeds::SITE_FEED.to_string(),
+            Job::ServiceFeed(position) => {
+                let term = &site.index.facet(Facet::Service).terms[*position];
+                feeds::service_feed_path(term).unwrap_or_default()
+            }
+            Job::Sitemap(file) => file.path(),
+            Job::Robots => sitemap::ROBOTS.to_string(),
+        }
+    }
 }
 
 struct Renderer<'a> {
@@ -866,5 +905,49 @@ mod tests {
             "red \u{FFFD}[31m\u{FFFD}"
         );
         assert_eq!(escape_xml("\u{FFFE}é😀"), "\u{FFFD}é😀");
+    }
+
+    /// Every job names, without rendering, the path of the page it renders: the sitemap,
+    /// a partial render's page list and `serve`'s held requests all go by that name.
+    #[test]
+    fn every_job_names_the_page_it_renders() {
+        let config = "base_url = \"https://x.example/pm/\"\n\
+            [[services]]\nname = \"api\"\nteam = \"Platform\"\n";
+        let files = [
+            (
+                "a",
+                crate::testing::titled("a", "services: [api]\nstarted_at: 2024-01-01T00:00:00Z"),
+            ),
+            (
+                "b",
+                crate::testing::titled("b", "services: [web]\nroot_cause: config\ntags: [dns]"),
+            ),
+        ];
+        let site = crate::testing::site_of(config, &files);
+        let options = RenderOptions::default();
+        let renderer =
+            Renderer::for_site(&site, &Theme::embedded(), &options, Bodies::Held).unwrap();
+        let jobs = jobs(&site);
+        for kind in [
+            "Team(",
+            "ServiceFeed(",
+            "Sitemap(",
+            "Robots",
+            "OverviewByName(",
+            "Search",
+        ] {
+            assert!(
+                jobs.iter().any(|job| format!("{job:?}").starts_with(kind)),
+                "{kind}"
+            );
+        }
+        for job in &jobs {
+            let page = match job {
+                Job::DataJson => renderer.data_json().unwrap(),
+                Job::DataCsv => renderer.data_csv(),
+                _ => renderer.render(job).unwrap(),
+            };
+            assert_eq!(page.path, job.path(&site), "{job:?}");
+        }
     }
 }

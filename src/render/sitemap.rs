@@ -7,7 +7,6 @@
 
 use std::fmt::Write;
 
-use super::views::term_url;
 use super::{Job, Page, Renderer, canonical_url, escape_xml, has_host, jobs};
 use crate::analyze::site::Site;
 use crate::model::config::Config;
@@ -18,6 +17,8 @@ const URLS_PER_FILE: usize = 50_000;
 
 const SITEMAP: &str = "sitemap.xml";
 
+pub(super) const ROBOTS: &str = "robots.txt";
+
 /// One file of the sitemap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum SitemapFile {
@@ -27,6 +28,16 @@ pub(super) enum SitemapFile {
     Index(usize),
     /// `sitemap-<n + 1>.xml`: the n-th share of the URLs.
     Part(usize),
+}
+
+impl SitemapFile {
+    /// The file's name in the output folder.
+    pub(super) fn path(self) -> String {
+        match self {
+            SitemapFile::Whole | SitemapFile::Index(_) => SITEMAP.to_string(),
+            SitemapFile::Part(n) => part_path(n),
+        }
+    }
 }
 
 /// Whether this build writes a sitemap.
@@ -63,22 +74,16 @@ fn files(count: usize, per_file: usize) -> Vec<SitemapFile> {
 /// Every job is named, so a new kind of page has to be placed here to compile.
 fn html_path(site: &Site, job: &Job) -> Option<String> {
     match job {
-        Job::Home => Some("index.html".to_string()),
-        Job::IncidentList => Some("incidents/index.html".to_string()),
-        Job::Incident(position) => Some(format!(
-            "incidents/{}/index.html",
-            site.incidents[*position].slug
-        )),
-        Job::Overview(facet) => Some(format!("{}/index.html", facet.path())),
-        Job::Term(facet, position) => Some(format!(
-            "{}index.html",
-            term_url(*facet, &site.index.facet(*facet).terms[*position])
-        )),
-        Job::Teams => Some("teams/index.html".to_string()),
-        Job::Team(position) => Some(super::teams::team_path(&site.teams.teams[*position])),
-        Job::Trends => Some("trends/index.html".to_string()),
-        Job::Health => Some("health/index.html".to_string()),
-        Job::Search => Some("search/index.html".to_string()),
+        Job::Home
+        | Job::IncidentList
+        | Job::Incident(_)
+        | Job::Overview(_)
+        | Job::Term(..)
+        | Job::Teams
+        | Job::Team(_)
+        | Job::Trends
+        | Job::Health
+        | Job::Search => Some(job.path(site)),
         // The 404 page has no address of its own; the by-name overviews repeat the
         // overviews in another order; the rest are not HTML.
         Job::NotFound
@@ -142,7 +147,7 @@ impl Renderer<'_> {
             text
         };
         Page {
-            path: "robots.txt".to_string(),
+            path: ROBOTS.to_string(),
             bytes: text.into_bytes(),
         }
     }

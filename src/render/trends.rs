@@ -9,6 +9,7 @@
 
 mod causes;
 mod exports;
+pub(super) use exports::{CSV_PATH, JSON_PATH};
 mod health;
 mod page;
 mod term;

@@ -27,8 +27,8 @@ use crate::render::{Page, RenderError, Renderer};
 /// The version of the JSON export's schema.
 pub(crate) const SCHEMA_VERSION: u32 = 1;
 
-pub(crate) const JSON_PATH: &str = "data/incidents.json";
-pub(crate) const CSV_PATH: &str = "data/incidents.csv";
+pub(in crate::render) const JSON_PATH: &str = "data/incidents.json";
+pub(in crate::render) const CSV_PATH: &str = "data/incidents.csv";
 
 /// The export's header: what the figures were computed for.
 #[derive(Debug, Serialize)]
