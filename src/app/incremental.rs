@@ -46,6 +46,7 @@ mod similar;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -61,6 +62,20 @@ use crate::parse::source;
 use crate::render::theme::Theme;
 use crate::render::{self, RenderError, Rows};
 use files::{FileState, InPlace, Links};
+
+/// Told what a rebuild writes while it writes it: `serve` holds requests for those
+/// pages until they are written, and reloads open pages once the first has changed, so
+/// the page an author looks at (rendered first, [`render::Selection::first`]) does not
+/// wait for the rest. A session's first render, into a fresh folder, tells nothing.
+pub trait Progress: Send + Sync + std::fmt::Debug {
+    /// Before any page is written: the path of every page the rebuild may write (it
+    /// writes those whose bytes differ), the folders any file of which may change until
+    /// [`Session::apply`] returns, and the problems the site has now (as
+    /// [`Session::problems`]).
+    fn writing(&self, pages: Vec<String>, folders: &[&str], problems: Vec<String>);
+    /// One of those pages is as it will stay: written when `changed`, else left as it was.
+    fn settled(&self, page: &str, changed: bool);
+}
 
 /// How a session builds.
 #[derive(Debug, Clone)]
@@ -177,6 +192,8 @@ pub struct Session {
     /// The output folder holds nothing of this session yet: the first render writes it
     /// whole, into a new folder, instead of comparing page by page.
     fresh_output: bool,
+    /// Told what each rebuild writes, as it writes it.
+    progress: Option<Arc<dyn Progress>>,
 }
 
 impl Session {
@@ -197,6 +214,7 @@ impl Session {
             theme_error: None,
             search: crate::render::search::SearchState::default(),
             fresh_output: true,
+            progress: None,
         };
         let mut update = Update::default();
         update.stages.push(("load", started.elapsed()));
@@ -205,6 +223,11 @@ impl Session {
         update.diagnostics = session.diagnostics().cloned().collect();
         update.elapsed = started.elapsed();
         Ok((session, update))
+    }
+
+    /// Tells `progress` what every later rebuild writes, as it writes it.
+    pub fn report_progress(&mut self, progress: Arc<dyn Progress>) {
+        self.progress = Some(progress);
     }
 
     /// The content folder, absolute: what `watch` must watch.

@@ -23,7 +23,7 @@ mod trends;
 mod views;
 
 pub use extras::{ExtraField, ExtraItem};
-pub use partial::{Partial, RowCache, Rows, Selection, render_selected};
+pub use partial::{Partial, RowCache, Rows, Selection, page_paths, render_selected};
 use shared::{relocate, render_row, shared_row};
 pub use trends::RenderOptions;
 pub use views::*;

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use tera::Tera;
 
 use super::trends::ExportLines;
-use super::views::{IncidentRow, TermLinks, row, term_url};
+use super::views::{IncidentRow, TermLinks, row};
 use super::{
     Job, LIST_ROW_ROOT, Page, RenderError, RenderOptions, Renderer, SHARED_ROW_ROOT, jobs,
     render_row,
@@ -357,6 +357,9 @@ pub struct Selection {
     /// incident's metadata, only bodies, may leave this off: an incident's body (HTML,
     /// table of contents, word count) is shown on its own page and nowhere else.
     pub site_wide: bool,
+    /// Incident pages rendered and handed over before any other page, by position: those
+    /// of the postmortems just edited, which the author is most likely looking at.
+    pub first: Vec<usize>,
 }
 
 impl Selection {
@@ -370,7 +373,23 @@ impl Selection {
                 .collect(),
             incident_list: true,
             site_wide: true,
+            first: Vec::new(),
         }
+    }
+
+    /// The path of every page a render of this selection hands over (whether or not its
+    /// bytes changed), search index aside, unsorted: what `serve` holds requests for
+    /// while it writes. With [`Selection::all`], every page the site has ([`page_paths`]).
+    pub fn paths(&self, site: &Site, theme: &Theme) -> Vec<String> {
+        let mut paths: Vec<String> = jobs(site)
+            .iter()
+            .filter(|job| self.includes(job))
+            .map(|job| job.path(site))
+            .collect();
+        if self.site_wide {
+            paths.extend(theme.static_files.iter().map(|(path, _)| static_path(path)));
+        }
+        paths
     }
 
     /// No page: callers switch on what they need.
@@ -397,13 +416,18 @@ impl Selection {
     }
 }
 
+/// Every page of `site` in `theme`, search index aside, sorted: what the output folder
+/// holds after a render, named without rendering (so pages the site no longer has can be
+/// removed before any other is written).
+pub fn page_paths(site: &Site, theme: &Theme) -> Vec<String> {
+    let mut paths = Selection::all(site).paths(site, theme);
+    paths.sort_unstable();
+    paths
+}
+
 /// What [`render_selected`] did.
 #[derive(Debug)]
 pub struct Partial {
-    /// Every page the site has now, rendered or skipped, sorted: what the output folder
-    /// should hold, so the caller can remove what is gone. `None` without `site_wide`,
-    /// whose pages cannot be named without rendering them.
-    pub paths: Option<Vec<String>>,
     /// How many pages were rendered and handed to the sink.
     pub rendered: usize,
     /// The rows, handed back to become the next render's cache.
@@ -439,33 +463,24 @@ where
     let mut renderer = Renderer::with_trends(site, tera, row_data, html, trends).for_theme(theme);
     renderer.list_row_html = list_html;
     let mut quality = lend_scores(&mut renderer, quality, selection.site_wide);
-    let (mut chosen, skipped): (Vec<Job>, Vec<Job>) = jobs(site)
+    let mut chosen: Vec<Job> = jobs(site)
         .into_iter()
-        .partition(|job| selection.includes(job));
-    // Longest first, one job per task: the pages differ in cost by four orders of
-    // magnitude (an incident page, the 18 MB export), and the cores finish together only
-    // when the big ones start first.
-    chosen.sort_by_cached_key(|job| std::cmp::Reverse(weight(site, job)));
-    let exports = export_lines(&renderer, &chosen, kept_exports)?;
-    // The paths of the pages not rendered (nearly all of them) are made and sorted beside
-    // the rendering, which leaves a core idle now and then.
-    let (done, skipped_paths) = rayon::join(
-        || render_jobs(&renderer, &chosen, &exports, &sink),
-        || {
-            let mut paths: Vec<String> = Vec::new();
-            if selection.site_wide {
-                paths.extend(skipped.iter().filter_map(|job| skipped_path(site, job)));
-                paths.sort_unstable();
-            }
-            paths
-        },
-    );
-    let mut paths = done?;
+        .filter(|job| selection.includes(job))
+        .collect();
+    // The pages of the incidents just edited come before all others, and alone: the
+    // page an author looks at is not kept waiting behind the exports. Then longest
+    // first, one job per task: the pages differ in cost by four orders of magnitude (an
+    // incident page, the 18 MB export), and the cores finish together only when the big
+    // ones start first.
+    let first = |job: &Job| matches!(job, Job::Incident(p) if selection.first.contains(p));
+    chosen.sort_by_cached_key(|job| (!first(job), std::cmp::Reverse(weight(site, job))));
+    let leading = chosen.iter().take_while(|job| first(job)).count();
+    render_jobs(&renderer, &chosen[..leading], &[], &sink)?;
+    let exports = export_lines(&renderer, &chosen[leading..], kept_exports)?;
+    render_jobs(&renderer, &chosen[leading..], &exports, &sink)?;
     let mut rendered = chosen.len();
     if selection.site_wide {
-        rendered += static_files(theme, &mut paths, &sink)?;
-        paths.sort_unstable();
-        paths = merge_sorted(paths, skipped_paths);
+        rendered += static_files(theme, &sink)?;
     }
     let Renderer {
         rows,
@@ -479,7 +494,6 @@ where
         quality = scores.into_iter().map(Some).collect();
     }
     Ok(Partial {
-        paths: selection.site_wide.then_some(paths),
         rendered,
         rows: Rows {
             rows,
@@ -555,19 +569,17 @@ fn export_lines(
     Ok(made.into_iter().map(Some).collect())
 }
 
-/// Renders `chosen` in parallel, one job per task, handing each page to `sink`; returns
-/// the paths written, unsorted. The two exports are joined from `exports` (all there:
-/// the jobs asked for them).
+/// Renders `chosen` in parallel, one job per task, handing each page to `sink`. The two
+/// exports are joined from `exports` (all there: the jobs asked for them).
 fn render_jobs<E>(
     renderer: &Renderer<'_>,
     chosen: &[Job],
     exports: &[Option<ExportLines>],
     sink: &(impl Fn(Page) -> Result<(), E> + Sync),
-) -> Result<Vec<String>, E>
+) -> Result<(), E>
 where
     E: From<RenderError> + Send,
 {
-    let paths = std::sync::Mutex::new(Vec::with_capacity(chosen.len()));
     chosen.par_iter().with_max_len(1).try_for_each(|job| {
         let page = match job {
             Job::DataJson => {
@@ -585,31 +597,24 @@ where
             }
             _ => renderer.render(job)?,
         };
-        paths
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(page.path.clone());
         sink(page)
-    })?;
-    Ok(paths.into_inner().unwrap_or_else(|e| e.into_inner()))
+    })
 }
 
-/// Hands the theme's static files to `sink`, adding their paths to `paths`; returns how
-/// many there were.
-fn static_files<E>(
-    theme: &Theme,
-    paths: &mut Vec<String>,
-    sink: &impl Fn(Page) -> Result<(), E>,
-) -> Result<usize, E> {
+/// Hands the theme's static files to `sink`; returns how many there were.
+fn static_files<E>(theme: &Theme, sink: &impl Fn(Page) -> Result<(), E>) -> Result<usize, E> {
     for (path, bytes) in &theme.static_files {
-        let page = Page {
-            path: format!("static/{path}"),
+        sink(Page {
+            path: static_path(path),
             bytes: bytes.clone(),
-        };
-        paths.push(page.path.clone());
-        sink(page)?;
+        })?;
     }
     Ok(theme.static_files.len())
+}
+
+/// Where a static file of the theme is written.
+fn static_path(path: &str) -> String {
+    format!("static/{path}")
 }
 
 /// A rough measure of the work a job takes, in incident rows: enough to start the biggest
@@ -629,36 +634,6 @@ fn weight(site: &Site, job: &Job) -> usize {
             .map_or(1, |term| term.incidents.len() * 2),
         Job::Home => incidents / 4,
         _ => 1,
-    }
-}
-
-/// Two sorted lists as one.
-fn merge_sorted(a: Vec<String>, b: Vec<String>) -> Vec<String> {
-    let mut merged = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-        let next = if x <= y { a.next() } else { b.next() };
-        merged.extend(next);
-    }
-    merged.extend(a);
-    merged.extend(b);
-    merged
-}
-
-/// The path of a page that was not rendered; `None` for site-wide pages, whose paths only
-/// their renderers know.
-fn skipped_path(site: &Site, job: &Job) -> Option<String> {
-    match job {
-        Job::Incident(position) => Some(format!(
-            "incidents/{}/index.html",
-            site.incidents[*position].slug
-        )),
-        Job::Term(facet, position) => Some(format!(
-            "{}index.html",
-            term_url(*facet, &site.index.facet(*facet).terms[*position])
-        )),
-        Job::IncidentList => Some("incidents/index.html".to_string()),
-        _ => None,
     }
 }
 
@@ -705,14 +680,14 @@ mod tests {
         let site = site(&[("a.md", A), ("b.md", B)]);
         let full =
             super::super::render(&site, &Theme::embedded(), &RenderOptions::default()).unwrap();
-        let (pages, partial) = render_all(&site, &Selection::all(&site), RowCache::default());
+        let (pages, _) = render_all(&site, &Selection::all(&site), RowCache::default());
         assert_eq!(pages, full);
         let paths: Vec<String> = full.iter().map(|p| p.path.clone()).collect();
-        assert_eq!(partial.paths, Some(paths));
+        assert_eq!(page_paths(&site, &Theme::embedded()), paths);
     }
 
     #[test]
-    fn skipped_pages_are_still_listed_and_rows_are_reused() {
+    fn skipped_pages_are_not_rendered_and_rows_are_reused() {
         let site = site(&[("a.md", A), ("b.md", B)]);
         let (_, first) = render_all(&site, &Selection::all(&site), RowCache::default());
         assert!(
@@ -725,7 +700,10 @@ mod tests {
         let (pages, partial) = render_all(&site, &site_wide_only, cache);
         assert!(!pages.iter().any(|p| p.path.starts_with("incidents/")));
         assert!(pages.iter().any(|p| p.path == "index.html"));
-        assert_eq!(partial.paths, first.paths);
+        let mut named = site_wide_only.paths(&site, &Theme::embedded());
+        named.sort_unstable();
+        let rendered: Vec<&str> = pages.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(named, rendered);
         assert!((0..2).all(|i| !partial.rows.changed(i)));
     }
 
@@ -740,7 +718,31 @@ mod tests {
             paths,
             [format!("incidents/{}/index.html", site.incidents[0].slug)]
         );
-        assert_eq!(partial.paths, None, "site-wide pages were not named");
+        assert_eq!(partial.rendered, 1);
+        assert_eq!(one.paths(&site, &Theme::embedded()), paths);
+    }
+
+    /// The edited incidents' pages are handed over before any other, the exports and
+    /// site-wide pages included: `serve` reloads open pages at the first page written.
+    #[test]
+    fn the_first_pages_come_before_all_others() {
+        let site = site(&[("a.md", A), ("b.md", B), ("c.md", C)]);
+        let theme = Theme::embedded();
+        let tera = super::super::build_tera(&theme).unwrap();
+        let rows = Rows::build(&site, &tera, RowCache::default()).unwrap();
+        let mut selection = Selection::all(&site);
+        selection.first = vec![2];
+        let order = std::sync::Mutex::new(Vec::new());
+        let options = RenderOptions::default();
+        render_selected(&site, &theme, &options, tera, rows, &selection, |page| {
+            order.lock().unwrap().push(page.path);
+            Ok::<(), RenderError>(())
+        })
+        .unwrap();
+        let order = order.into_inner().unwrap();
+        let edited = format!("incidents/{}/index.html", site.incidents[2].slug);
+        assert_eq!(order[0], edited);
+        assert_eq!(order.len(), page_paths(&site, &theme).len());
     }
 
     const C: &str = "---\ntitle: C\nservices: [api]\nstarted_at: 2024-03-01T00:00:00Z\n---\nz\n";
@@ -789,23 +791,5 @@ mod tests {
         assert!(partial.rows.changed(c));
         let a = after.slugs["a"];
         assert_eq!(partial.rows.previous_position(a), Some(before.slugs["a"]));
-    }
-
-    #[test]
-    fn sorted_lists_merge() {
-        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let cases: &[(&[&str], &[&str], &[&str])] = &[
-            (&[], &[], &[]),
-            (&["a", "c"], &["b"], &["a", "b", "c"]),
-            (&["b"], &["a", "c", "d"], &["a", "b", "c", "d"]),
-            (&["a", "b"], &[], &["a", "b"]),
-        ];
-        for (a, b, expected) in cases {
-            assert_eq!(
-                merge_sorted(list(a), list(b)),
-                list(expected),
-                "{a:?} {b:?}"
-            );
-        }
     }
 }

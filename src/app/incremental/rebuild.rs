@@ -11,12 +11,12 @@ use tera::Tera;
 use super::files::{Parsed, Unpacked};
 use super::plan::{self, Previous};
 use super::similar::{Basis, Kept, refresh_similar};
-use super::{Current, Scope, Session, SessionError, SessionOptions, Update};
+use super::{Current, Progress, Scope, Session, SessionError, SessionOptions, Update};
 use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::app::output;
 use crate::model::incident::Incident;
 use crate::parse::source;
-use crate::render::search::SearchUpdate;
+use crate::render::search::{FOLDER as SEARCH_FOLDER, SearchUpdate};
 use crate::render::theme::Theme;
 use crate::render::{self, Page, RenderError, RenderOptions, RowCache, Rows, Selection};
 
@@ -34,12 +34,14 @@ impl Session {
             [] => Scope::Bodies,
             _ => Scope::Reached,
         };
+        let problems = self.progress.is_some().then(|| self.problems());
         let Some(current) = self.current.as_mut() else {
             return Ok(());
         };
         update.incidents = current.site.incidents.len();
         let t0 = Instant::now();
         let mut selection = Selection::none(&current.site);
+        selection.first = positions.to_vec();
         for position in refresh_similar(current, positions)
             .into_iter()
             .chain(positions.iter().copied())
@@ -66,6 +68,7 @@ impl Session {
             options: &self.options,
             tera: &self.tera,
             fresh: false,
+            progress: self.progress.as_deref().zip(problems),
         };
         let site = &current.site;
         let search = &mut self.search;
@@ -264,8 +267,8 @@ impl Session {
         (assembled.site, kept)
     }
 
-    /// Plans, renders and writes the assembled site and removes the pages it no longer
-    /// has; returns its rows and page list. `t1` is when planning started.
+    /// Plans the assembled site's pages, removes those it no longer has, then renders and
+    /// writes it; returns its rows and page list. `t1` is when planning started.
     fn render_assembled(
         &mut self,
         site: &Site,
@@ -281,7 +284,7 @@ impl Session {
             cache,
             ..
         } = assembled;
-        let (rows, selection) = self.plan_pages(
+        let (rows, mut selection) = self.plan_pages(
             site,
             scope,
             &touched,
@@ -289,16 +292,20 @@ impl Session {
             changed_slugs,
             cache,
         )?;
+        selection.first = self.positions_of(site, &touched);
+        let paths = selection
+            .site_wide
+            .then(|| render::page_paths(site, &self.theme));
+        let (pages, gone) = page_lists(paths, previous.as_mut(), self.fresh_output);
+        // The previous index and page list are freed off the path of the rebuild.
+        rayon::spawn(move || drop(previous));
+        // Removed before any page is written: open pages may reload at the first.
+        output::remove_pages(&self.options.out, &gone)?;
         let t2 = Instant::now();
         update.stages.push(("plan", t2 - t1));
         let result = self.write_selected(site, rows, &selection, scope, &touched);
         update.stages.push(("render+write", t2.elapsed()));
         let (partial, written) = result?;
-        let fresh = self.fresh_output;
-        let (pages, gone) = page_lists(partial.paths, previous.as_mut(), fresh);
-        // The previous index and page list are freed off the path of the rebuild.
-        rayon::spawn(move || drop(previous));
-        output::remove_pages(&self.options.out, &gone)?;
         update.rendered = partial.rendered;
         update.written = written;
         update.removed = gone;
@@ -381,11 +388,13 @@ impl Session {
     ) -> Result<(render::Partial, Vec<String>), SessionError> {
         let fresh = self.fresh_output;
         let only_files = matches!(scope, Scope::Reached | Scope::Bodies) && !fresh;
+        let problems = self.progress.is_some().then(|| self.problems());
         let writer = Writer {
             theme: &self.theme,
             options: &self.options,
             tera: &self.tera,
             fresh,
+            progress: self.progress.as_deref().zip(problems),
         };
         let search = &mut self.search;
         let result = writer
@@ -429,8 +438,8 @@ struct Assembled {
     similar: Option<Kept>,
 }
 
-/// The pages the output folder holds after a render that named `paths`, and those of the
-/// previous list that are gone.
+/// The pages the output folder holds after a render of the site whose pages are `paths`
+/// (`None` when only bodies changed), and those of the previous list that are gone.
 fn page_lists(
     paths: Option<Vec<String>>,
     previous: Option<&mut Previous>,
@@ -474,6 +483,8 @@ struct Writer<'a> {
     tera: &'a Tera,
     /// Write into a fresh folder swapped into place, not page by page.
     fresh: bool,
+    /// Told what is written as it is, with the problems the site has now.
+    progress: Option<(&'a dyn Progress, Vec<String>)>,
 }
 
 impl Writer<'_> {
@@ -483,7 +494,7 @@ impl Writer<'_> {
     /// (the session's first render), or page by page over the existing one, only what
     /// differs. Returns the pages written, sorted, and the search files no longer there.
     fn write(
-        &self,
+        self,
         site: &Site,
         rows: Rows,
         selection: &Selection,
@@ -491,6 +502,14 @@ impl Writer<'_> {
     ) -> Result<Written, SessionError> {
         let (theme, options, tera) = (self.theme, self.options, self.tera.clone());
         let out = &options.out;
+        // A fresh folder is swapped in whole: nothing in it can be served before then.
+        let progress = match self.progress {
+            Some((progress, problems)) if !self.fresh => {
+                progress.writing(selection.paths(site, theme), &[SEARCH_FOLDER], problems);
+                Some(progress)
+            }
+            _ => None,
+        };
         let render_options = RenderOptions {
             as_of: options.as_of,
         };
@@ -504,7 +523,11 @@ impl Writer<'_> {
         // Each page, rendered or from the search index, goes through one writer.
         let render_and_write = |write: &(dyn Fn(&Page) -> Result<bool, SessionError> + Sync)| {
             let sink = |page: Page| {
-                if write(&page)? {
+                let changed = write(&page)?;
+                if let Some(progress) = progress {
+                    progress.settled(&page.path, changed);
+                }
+                if changed {
                     record(page);
                 }
                 Ok::<(), SessionError>(())

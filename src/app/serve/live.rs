@@ -13,8 +13,10 @@
 //! - `hello` on connecting, with the current version. A page whose version differs
 //!   reloads: it missed a rebuild while disconnected (the server restarted, or the
 //!   connection dropped).
-//! - `reload` after a rebuild, sent only once every page of it is written, so the reload
-//!   never fetches a page that is not there yet.
+//! - `reload` as soon as a rebuild has written its first changed page (the edited
+//!   postmortem's, rendered first). Every page the rebuild may still write is
+//!   [`Live::pending`], and the server holds a request for one until it is written, so a
+//!   reload never fetches a page that is not there yet or no longer right.
 //! - `problems` when the problems change without a page changing; the page fetches the
 //!   overlay from [`OVERLAY_PATH`] and swaps it in place.
 //!
@@ -33,6 +35,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hyper::body::Bytes;
 use tokio::sync::mpsc::{self, Receiver, Sender};
 
+use super::pending::Pending;
 use crate::render::escape_html;
 
 /// Where pages subscribe to live-reload events.
@@ -63,6 +66,8 @@ pub struct Live {
     /// Tells this server's versions from those of an earlier run on the same port.
     instance: String,
     state: Mutex<State>,
+    /// The pages a rebuild is writing, which requests wait for.
+    pending: Pending,
 }
 
 #[derive(Debug, Default)]
@@ -86,12 +91,19 @@ impl Live {
         Live {
             instance: format!("{:x}-{nanos:x}", std::process::id()),
             state: Mutex::new(State::default()),
+            pending: Pending::default(),
         }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         // A subscriber list is still usable after a panic elsewhere.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The pages a rebuild is writing: requests wait for them, so a reload may be sent
+    /// before the rebuild ends.
+    pub(super) fn pending(&self) -> &Pending {
+        &self.pending
     }
 
     /// The current version: changes with every reload.
@@ -103,8 +115,8 @@ impl Live {
         format!("{}-{}", self.instance, state.generation)
     }
 
-    /// Announces a new version of the site, with its problems. Call only after all its
-    /// pages are written.
+    /// Announces a new version of the site, with its problems. Call only once every page
+    /// of it is written or [`Live::pending`].
     pub fn reload(&self, problems: Vec<String>) {
         let mut state = self.state();
         state.generation += 1;

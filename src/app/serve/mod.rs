@@ -3,8 +3,11 @@
 //! Four pieces that know little of each other: [`Watcher`] turns file events into change
 //! sets, [`Session`] turns change sets into written pages (incrementally), [`Server`]
 //! serves a folder over HTTP, and [`Live`] tells open pages to reload. [`run`] wires them
-//! together on the calling thread: wait for a settled change set, apply it, and once every
-//! page of the rebuild is written, announce the new version.
+//! together on the calling thread: wait for a settled change set and apply it. The
+//! rebuild names the pages it will write before it writes any; the server holds requests
+//! for those until each is written, so the new version is announced as soon as the first
+//! page changed (the edited postmortem's, rendered first), not after the exports and the
+//! search index.
 //!
 //! The preview is written to a folder of its own, never the site's `public/`: under the
 //! system's temporary folder, `hindsight-serve/<site>-<hash of its path>/site`, locked while
@@ -14,6 +17,7 @@
 mod body;
 mod http;
 mod live;
+mod pending;
 mod request;
 mod respond;
 
@@ -26,11 +30,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
-use crate::app::incremental::{Session, SessionError, SessionOptions, Update};
+use crate::app::incremental::{Progress, Session, SessionError, SessionOptions, Update};
 use crate::app::project::{self, LoadError};
 use crate::app::watch::{ChangeSet, Layout, WatchError, Watcher};
 
@@ -126,6 +130,8 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
         as_of: options.as_of,
     })?;
     live.set_problems(session.problems());
+    let announcer = Arc::new(Announcer::new(Arc::clone(&live)));
+    session.report_progress(Arc::clone(&announcer) as Arc<dyn Progress>);
     server
         .spawn()
         .map_err(|source| ServeError::Bind { address, source })?;
@@ -134,25 +140,90 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
         out: &out,
         update: &update,
     });
-    follow(&root, &mut watcher, &mut session, &live, &mut report);
+    follow(&root, &mut watcher, &mut session, &announcer, &mut report);
     Ok(())
 }
 
-/// Applies every settled change set until the watcher stops: rebuild, then tell open
-/// pages (a reload once every page is written, or only the new problems), then follow a
+/// What a rebuild's progress does in `serve`: the pages it is writing are held
+/// ([`Live::pending`]), each released as it settles, and open pages are told to reload
+/// as soon as one page changed, with the problems as they are now.
+#[derive(Debug)]
+struct Announcer {
+    live: Arc<Live>,
+    phase: Mutex<Phase>,
+}
+
+#[derive(Debug, Default)]
+enum Phase {
+    /// No rebuild is writing.
+    #[default]
+    Idle,
+    /// A rebuild is writing and no page has changed yet: the problems to reload with.
+    Writing(Vec<String>),
+    /// A page changed, and open pages were told to reload.
+    Reloaded,
+}
+
+impl Announcer {
+    fn new(live: Arc<Live>) -> Announcer {
+        Announcer {
+            live,
+            phase: Mutex::new(Phase::Idle),
+        }
+    }
+
+    fn phase(&self) -> std::sync::MutexGuard<'_, Phase> {
+        self.phase.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The rebuild is over (done or failed): nothing is pending any more. True when open
+    /// pages were told to reload during it.
+    fn finish(&self) -> bool {
+        let reloaded = matches!(std::mem::take(&mut *self.phase()), Phase::Reloaded);
+        self.live.pending().settle_all();
+        reloaded
+    }
+}
+
+impl Progress for Announcer {
+    fn writing(&self, pages: Vec<String>, folders: &[&str], problems: Vec<String>) {
+        self.live.pending().hold(pages, folders);
+        *self.phase() = Phase::Writing(problems);
+    }
+
+    fn settled(&self, page: &str, changed: bool) {
+        // Released before the reload goes out, so the reload finds the page written.
+        self.live.pending().settle(page);
+        if changed {
+            let mut phase = self.phase();
+            if let Phase::Writing(problems) = &mut *phase {
+                let problems = std::mem::take(problems);
+                *phase = Phase::Reloaded;
+                self.live.reload(problems);
+            }
+        }
+    }
+}
+
+/// Applies every settled change set until the watcher stops: rebuild (open pages are
+/// told to reload at its first changed page, by the [`Announcer`]), then tell open pages
+/// what is still new (a reload if none went out, else only the problems), then follow a
 /// content folder or theme that the change moved.
 fn follow(
     root: &Path,
     watcher: &mut Watcher,
     session: &mut Session,
-    live: &Live,
+    announcer: &Announcer,
     report: &mut impl FnMut(Event<'_>),
 ) {
+    let live = &announcer.live;
     while let Some(changes) = watcher.wait() {
-        match session.apply(&changes) {
+        let applied = session.apply(&changes);
+        let reloaded = announcer.finish();
+        match applied {
             Ok(update) => {
                 let problems = session.problems();
-                if update.changed_output() {
+                if update.changed_output() && !reloaded {
                     live.reload(problems.clone());
                 } else {
                     live.set_problems(problems.clone());

@@ -159,6 +159,24 @@ pub(super) fn resolve(site: &Path, raw: &str) -> Result<Target, Refusal> {
     })
 }
 
+/// The files of the site folder a request path may be answered from, relative to it:
+/// `a/` is `a/index.html`; `a` is `a`, or `a/index.html` through a redirect. Empty for a
+/// path [`resolve`] refuses.
+pub(super) fn names(raw: &str) -> Vec<String> {
+    let Ok(decoded) = percent_decode(raw) else {
+        return Vec::new();
+    };
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    let joined = segments.join("/");
+    if segments.is_empty() {
+        vec!["index.html".to_string()]
+    } else if raw.ends_with('/') {
+        vec![format!("{joined}/index.html")]
+    } else {
+        vec![format!("{joined}/index.html"), joined]
+    }
+}
+
 /// The path with symbolic links resolved, if it exists and is inside `site`.
 fn inside(site: &Path, path: &Path) -> Option<PathBuf> {
     let resolved = path.canonicalize().ok()?;
@@ -199,6 +217,17 @@ mod tests {
             builder = builder.header(header::HOST, *host);
         }
         builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn a_request_names_the_files_it_may_be_answered_from() {
+        assert_eq!(names("/"), ["index.html"]);
+        assert_eq!(names("/incidents/a%20b/"), ["incidents/a b/index.html"]);
+        assert_eq!(
+            names("/search/meta.js"),
+            ["search/meta.js/index.html", "search/meta.js"]
+        );
+        assert!(names("/a%2fb").is_empty());
     }
 
     #[test]

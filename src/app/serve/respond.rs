@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -19,13 +20,18 @@ use hyper::{Request, Response, StatusCode};
 
 use super::body::Body;
 use super::live::{Live, SCRIPT, STYLE};
-use super::request::{NOT_FOUND, Refusal, Target, check, resolve};
+use super::request::{NOT_FOUND, Refusal, Target, check, names, resolve};
 
 /// The Content-Security-Policy header of HTML responses. Only what a `<meta>` cannot say:
 /// a header policy is enforced beside the page's own, so repeating the default here would
 /// block in the preview what a site's own policy allows once published.
 pub static CONTENT_SECURITY_POLICY: HeaderValue =
     HeaderValue::from_static("frame-ancestors 'none'");
+
+/// The longest a request for a page being written waits; then it is answered from the
+/// folder as it is. A rebuild ends every wait when it ends, so this only matters when
+/// one takes longer (a template edit of a very large archive).
+const HOLD_LIMIT: Duration = Duration::from_secs(60);
 
 const HTML: &str = "text/html; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -65,6 +71,7 @@ impl Site {
             Ok(asked) => asked,
             Err(refusal) => return refused(&refusal),
         };
+        self.live.pending().wait(&names(&asked.path), HOLD_LIMIT);
         let target = match resolve(&self.folder, &asked.path) {
             Ok(target) => target,
             Err(refusal) => return refused(&refusal),

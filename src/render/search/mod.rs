@@ -30,6 +30,9 @@ pub mod query;
 mod tokenize;
 
 pub use docs::{DOC_BLOCK, SNIPPET_SOURCE_CHARS};
+
+/// The folder every file of the index is written under (the search page among them).
+pub const FOLDER: &str = "search/";
 pub use incremental::{SearchIndex, SearchState, SearchUpdate};
 pub use tokenize::{query_tokens, tokens};
 

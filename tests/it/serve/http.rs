@@ -253,6 +253,38 @@ fn edits_errors_and_deletions_reach_the_browser() {
         l.contains(&format!("{FILE} edited")) && l.contains("written") && l.contains(" ms")
     });
 
+    // A new title: the reload goes out once the edited page is written, before the rest;
+    // whatever the reloaded page asks for next waits until it is written, so the lists,
+    // the exports and the search index all show the new title, never the old one.
+    let retitled = edited.replacen(
+        "Checkout outage: card payments failed",
+        "Checkout outage: every card payment failed",
+        1,
+    );
+    assert_ne!(retitled, edited);
+    served.save(FILE, &retitled);
+    events.expect("reload");
+    let title = "Checkout outage: every card payment failed";
+    for url in [
+        PAGE,
+        "/",
+        "/incidents/",
+        "/data/incidents.json",
+        "/data/incidents.csv",
+    ] {
+        let page = served.get(url);
+        assert!(page.body.contains(title), "{url} shows the new title");
+    }
+    let search = (0..4)
+        .map(|block| served.get(&format!("/search/d/{block}.js")))
+        .take_while(|page| page.status == 200);
+    assert!(
+        search
+            .map(|page| page.body)
+            .any(|body| body.contains(title))
+    );
+    let edited = retitled;
+
     // A broken front matter (an unclosed `[` on line 5, which YAML notices at the `:` on
     // line 6): the last good page stays, with the message in an overlay, the same message
     // the terminal prints.
