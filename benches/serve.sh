@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Live-preview latency: from saving one postmortem to the reload event reaching a page.
+# Live-preview latency: from saving one postmortem to its page, with the edit, in the browser.
 #
 #   benches/serve.sh [SITES...]     default: example 10000
 #
@@ -12,9 +12,14 @@
 #
 #   body   a sentence added to the body: what an author does most while writing
 #   title  the title changed: front matter, so lists, facets and trends re-render too
+#   field  the impact changed: front matter other than the title, so the site is
+#          assembled again (order, facets, related incidents) before it re-renders
 #
-# and times each save until the `reload` event arrives (the server sends it only after
-# every page of the rebuild is written). Prints the median, p90 and max per kind, the
+# and times each save until the `reload` event has arrived and the edited postmortem's
+# page, asked for again as a reloading page does, has come back with the edit on it (the
+# server sends the reload at the first page written and holds requests for pages still
+# being written; the script fails if the page lacks the edit). Prints the median, p90 and
+# max of that per kind, the median time to the reload event alone, the
 # server's CPU time (user + system, from /proc) per save of each kind, which load from
 # other work on the machine disturbs far less than the latency, the
 # server's resident memory after the runs and its peak, the time of the first build, and
@@ -50,7 +55,7 @@ mkdir -p "$work"
 
 client=$work/client.py
 cat > "$client" <<'PY'
-import json, os, socket, statistics, sys, time
+import http.client, json, os, re, socket, statistics, sys, time
 
 address, path, runs, pid = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 host, port = address.rsplit(":", 1)
@@ -77,37 +82,66 @@ next_event("hello")
 original = open(path, encoding="utf-8").read()
 temporary = os.path.join(os.path.dirname(path), ".bench-save.tmp")
 
-def save(text):
+stem = os.path.splitext(os.path.basename(path))[0]
+slug = re.search(r"^slug:[ \t]*[\"']?([^\"'\n]+)", original, re.M)
+page = f"/incidents/{slug[1].strip() if slug else stem}/"
+
+def fetch(url):
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.request("GET", url, headers={"Host": address})
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    if response.status != 200:
+        sys.exit(f"GET {url}: {response.status}")
+    return body
+
+fetch(page)
+
+def save(text, mark):
     with open(temporary, "w", encoding="utf-8") as f:
         f.write(text)
     started = time.monotonic()
     os.rename(temporary, path)
     next_event("reload")
-    return (time.monotonic() - started) * 1000
+    reloaded = time.monotonic()
+    # What the reloading page does: ask for itself again; the edit must be on it.
+    if mark not in fetch(page):
+        sys.exit(f"{page} does not show {mark!r} after the reload")
+    return (time.monotonic() - started) * 1000, (reloaded - started) * 1000
 
 def edits(kind, i):
     if kind == "body":
-        return original + f"\nAnother sentence, number {i}.\n"
-    marker = "title: "
+        mark = f"Another sentence, number {i}."
+        return original + f"\n{mark}\n", mark
+    marker, mark = {"title": ("\ntitle: ", f"Edit {i}: "), "field": ("\nimpact: ", f"Changed {i}, ")}[kind]
     at = original.index(marker) + len(marker)
+    if original[at] in ">|":
+        # A block scalar: the text starts on the next line, after its indentation.
+        at = original.index("\n", at) + 1
+        at += len(original[at:]) - len(original[at:].lstrip(" "))
     quote = original[at] if original[at] in "\"'" else ""
-    return original[: at + len(quote)] + f"Edit {i}: " + original[at + len(quote):]
+    return original[: at + len(quote)] + mark + original[at + len(quote):], mark
 
 def cpu_seconds():
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 try:
-    for kind in ("body", "title"):
-        times = []
+    for kind in ("body", "title", "field"):
+        times, reloads = [], []
         cpu = cpu_seconds()
         for i in range(runs):
-            times.append(save(edits(kind, i)))
-            time.sleep(0.05)
+            shown, reloaded = save(*edits(kind, i))
+            times.append(shown)
+            reloads.append(reloaded)
+            # Let the rebuild finish before the next save, as an author's typing does.
+            time.sleep(0.3)
         cpu = (cpu_seconds() - cpu) * 1000 / runs
         times.sort()
         p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
-        print(f"{kind} {statistics.median(times):.1f} {p90:.1f} {times[-1]:.1f} {cpu:.0f}")
+        print(f"{kind} {statistics.median(times):.1f} {p90:.1f} {times[-1]:.1f} "
+              f"{statistics.median(reloads):.1f} {cpu:.0f}")
 finally:
     with open(temporary, "w", encoding="utf-8") as f:
         f.write(original)
@@ -115,7 +149,8 @@ finally:
 PY
 
 # Prints the median of each stage of the rebuilds in serve log $1: the first $2 rebuilds
-# are body edits, the next $2 title edits (the first build and the restoring save are not).
+# are body edits, the next $2 title edits, the next $2 impact edits (the first build and
+# the restoring save are not).
 stages() {
   python3 - "$1" "$2" <<'PY'
 import re, statistics, sys
@@ -125,7 +160,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
         rebuilds.append({})
     elif rebuilds and (m := re.match(r"^ +([a-z+]+): +([0-9.]+) ms$", line)):
         rebuilds[-1][m[1]] = float(m[2])
-for kind, chosen in (("body", rebuilds[:runs]), ("title", rebuilds[runs : 2 * runs])):
+for index, kind in enumerate(("body", "title", "field")):
+    chosen = rebuilds[index * runs : (index + 1) * runs]
     names = list(dict.fromkeys(name for r in chosen for name in r))
     cells = [f"{n} {statistics.median(r.get(n, 0.0) for r in chosen):.1f}" for n in names]
     print(f"  {kind} edit stages, median ms: " + ", ".join(cells))
@@ -136,8 +172,8 @@ PY
 # the first builds and the stages follow the table.
 notes=$work/notes.txt
 : > "$notes"
-echo "| bin | site | edit | saves | median ms | p90 ms | max ms | CPU ms/save | RSS MiB | peak RSS MiB |"
-echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| bin | site | edit | saves | page median ms | page p90 ms | page max ms | reload median ms | CPU ms/save | RSS MiB | peak RSS MiB |"
+echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for site in "${sites[@]}"; do
   name=$(basename "$site") root=$work/site-$site
   if [ -d "$site" ]; then
@@ -168,10 +204,10 @@ for site in "${sites[@]}"; do
     done
     address=$(sed -n 's|^serving at http://\([^/]*\)/.*|\1|p' "$log")
     first=$(sed -n 's/^built .* in \(.*\)$/\1/p' "$log")
-    python3 "$client" "$address" "$file" "$runs" "$pid" | while read -r kind median p90 max cpu; do
+    python3 "$client" "$address" "$file" "$runs" "$pid" | while read -r kind median p90 max reload cpu; do
       rss=$(awk '/^VmRSS/ { print int($2 / 1024) }' /proc/$pid/status)
       peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' /proc/$pid/status)
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$name" "$kind" "$runs" "$median" "$p90" "$max" "$cpu" "$rss" "$peak"
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$name" "$kind" "$runs" "$median" "$p90" "$max" "$reload" "$cpu" "$rss" "$peak"
     done
     { echo "$label $name: first build in $first"; stages "$log" "$runs"; } >> "$notes"
     kill $pid; wait $pid 2>/dev/null || true
