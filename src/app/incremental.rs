@@ -338,14 +338,14 @@ impl Session {
             Some(InPlace {
                 links: Links::None, ..
             }) => {
-                let (positions, retitled) = self.replace_bodies(parsed);
-                self.render_bodies(&positions, &retitled, &mut update)?;
+                let (positions, relisted) = self.replace_bodies(parsed);
+                self.render_bodies(&positions, &relisted, &mut update)?;
             }
             // Links resolve through other files, and `check` reports on them across files:
             // the site is assembled again, but still only the edited pages can differ.
             Some(InPlace {
                 links: Links::Some,
-                titles: false,
+                listed: false,
             }) => self.rebuild(parsed, removed, Scope::Bodies, &mut update)?,
             _ => self.rebuild(parsed, removed, scope, &mut update)?,
         }

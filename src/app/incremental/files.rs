@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
-use super::plan::{metadata_fingerprint, untitled_fingerprint};
+use super::plan::{Listed, metadata_fingerprint, unlisted_fingerprint};
 use super::{Current, FileChange, Session, Update};
 use crate::analyze::index::Index;
 use crate::analyze::site::{self, Site};
@@ -63,12 +63,12 @@ pub(super) enum Links {
 }
 
 /// An edit in place: every changed file kept its slug, its place and its metadata, but
-/// for its body and perhaps its title.
+/// for its body and perhaps its [`Listed`] fields (title, summary, impact, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct InPlace {
     pub(super) links: Links,
-    /// Some title changed: the pages that list the incident change too.
-    pub(super) titles: bool,
+    /// Some listed field changed: the pages that list the incident change too.
+    pub(super) listed: bool,
 }
 
 impl Session {
@@ -343,15 +343,16 @@ impl Session {
     }
 
     /// Whether every parsed file is an edit in place: one that kept its metadata (a
-    /// body-only change) or changed its title and nothing else of it; whether any of
-    /// those bodies links to other files, and whether any title changed. `None` when some
-    /// file's other metadata changed (or it is new, failed, or was failing).
+    /// body-only change) or changed only its [`Listed`] fields of it (title, summary,
+    /// impact, detection, trigger); whether any of those bodies links to other files, and
+    /// whether any listed field changed. `None` when some file's other metadata changed
+    /// (or it is new, failed, or was failing).
     pub(super) fn bodies_only(&mut self, parsed: &mut [Parsed]) -> Option<InPlace> {
         let Session { current, files, .. } = self;
         let current = current.as_mut()?;
         let mut in_place = InPlace {
             links: Links::None,
-            titles: false,
+            listed: false,
         };
         for file in parsed.iter_mut() {
             let state = files.get_mut(&file.path)?;
@@ -367,25 +368,24 @@ impl Session {
                 None => state.incident.as_mut()?,
             };
             if metadata_fingerprint(old) != metadata_fingerprint(new) {
-                if old.title == new.title || untitled_fingerprint(old) != untitled_fingerprint(new)
-                {
+                if unlisted_fingerprint(old) != unlisted_fingerprint(new) {
                     return None;
                 }
-                in_place.titles = true;
+                in_place.listed = true;
             }
         }
         Some(in_place)
     }
 
     /// The in-place path when no body links to other files: swaps the new incidents into
-    /// the rendered site as it is (nothing but their bodies and titles differ, and no page
-    /// but their own shows a body) and returns their positions there, and those of the
-    /// incidents whose title changed.
+    /// the rendered site as it is (nothing but their bodies and listed fields differ, and
+    /// no page but their own shows a body) and returns their positions there, and those of
+    /// the incidents whose listed fields changed.
     pub(super) fn replace_bodies(&mut self, parsed: Vec<Parsed>) -> (Vec<usize>, Vec<usize>) {
         let Session { current, files, .. } = self;
-        let (mut positions, mut retitled) = (Vec::new(), Vec::new());
+        let (mut positions, mut relisted) = (Vec::new(), Vec::new());
         let Some(current) = current.as_mut() else {
-            return (positions, retitled);
+            return (positions, relisted);
         };
         for mut file in parsed {
             let (Some(state), Some(incident)) = (files.get_mut(&file.path), file.incident.take())
@@ -398,15 +398,15 @@ impl Session {
             match position {
                 Some(position) => {
                     let old = std::mem::replace(&mut current.site.incidents[position], incident);
-                    if old.title != current.site.incidents[position].title {
-                        retitled.push(position);
+                    if Listed::differ(&old, &current.site.incidents[position]) {
+                        relisted.push(position);
                     }
                     positions.push(position);
                 }
                 None => state.incident = Some(incident),
             }
         }
-        (positions, retitled)
+        (positions, relisted)
     }
 }
 

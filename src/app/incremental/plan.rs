@@ -216,13 +216,13 @@ pub(super) fn select(
     selection
 }
 
-/// Adds to `selection` the pages that show the incidents at `retitled`, whose title
-/// changed in place (nothing else of their metadata did): the pages of the incidents that
-/// list them as related or similar, the term pages and the incident list that show their
-/// rows, and the site-wide pages (home, trends, `/health/`, teams, feeds and exports
-/// show titles).
-pub(super) fn select_listing(site: &Site, retitled: &[usize], selection: &mut Selection) {
-    let shown = |position: &usize| retitled.contains(position);
+/// Adds to `selection` the pages that show the incidents at `relisted`, whose [`Listed`]
+/// fields changed in place (nothing else of their metadata did): the pages of the
+/// incidents that list them as related or similar, the term pages and the incident list
+/// that show their rows, and the site-wide pages (home, trends, `/health/`, teams, feeds
+/// and exports show titles; feeds and exports the prose, `/health/` whether it is there).
+pub(super) fn select_listing(site: &Site, relisted: &[usize], selection: &mut Selection) {
+    let shown = |position: &usize| relisted.contains(position);
     for (position, chosen) in selection.incidents.iter_mut().enumerate() {
         let mut related = site.index.related[position].iter();
         let mut similar = site.index.similar[position].iter().map(|s| &s.position);
@@ -286,7 +286,8 @@ fn links_to(
 
 /// A fingerprint of everything about an incident that pages other than its own can show:
 /// all of it except the body, the timeline read from it (only its own page draws it), and
-/// the positions of fields (which only diagnostics use), plus the quality score, which
+/// the positions of fields and action items (which only diagnostics use, and which an
+/// edit above them moves), plus the quality score, which
 /// `/health/` shows and which the body's sections change.
 /// Taken from the `Debug` form, so a field added to `Incident` later counts without
 /// anyone remembering to add it here.
@@ -298,20 +299,71 @@ pub(super) fn metadata_fingerprint(incident: &mut Incident) -> u64 {
     );
     let positions = std::mem::take(&mut incident.positions);
     let timeline = std::mem::take(&mut incident.body_timeline);
+    let item_positions: Vec<_> = (incident.action_items.iter_mut())
+        .map(|item| item.pos.take())
+        .collect();
     let mut hasher = HashWriter(DefaultHasher::new());
     let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{incident:?}{quality:?}"));
     incident.body = body;
     incident.positions = positions;
     incident.body_timeline = timeline;
+    for (item, pos) in incident.action_items.iter_mut().zip(item_positions) {
+        item.pos = pos;
+    }
     hasher.0.finish()
 }
 
-/// [`metadata_fingerprint`] of the incident with its title left out: equal for two
-/// versions of an incident whose metadata differs in the title alone.
-pub(super) fn untitled_fingerprint(incident: &mut Incident) -> u64 {
-    let title = std::mem::take(&mut incident.title);
+/// The fields an edit may change in place, keeping the site as assembled: prose that
+/// only the incident's own page, its row and export lines, the pages listing it (which
+/// show its title or summary), feeds, the search index and `/health/` (which scores
+/// whether each is written) show. None of them orders, files or relates incidents.
+/// Similar incidents read the title, summary, impact and trigger, and are refreshed for
+/// the edited incident as for a body edit.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Listed {
+    title: String,
+    summary: Option<String>,
+    impact: Option<String>,
+    detection: Option<String>,
+    trigger: Option<String>,
+}
+
+impl Listed {
+    /// Moves the fields out of `incident`, leaving them empty.
+    fn take(incident: &mut Incident) -> Listed {
+        Listed {
+            title: std::mem::take(&mut incident.title),
+            summary: incident.summary.take(),
+            impact: incident.impact.take(),
+            detection: incident.detection.take(),
+            trigger: incident.trigger.take(),
+        }
+    }
+
+    fn restore(self, incident: &mut Incident) {
+        incident.title = self.title;
+        incident.summary = self.summary;
+        incident.impact = self.impact;
+        incident.detection = self.detection;
+        incident.trigger = self.trigger;
+    }
+
+    /// Whether two versions of an incident differ in these fields.
+    pub(super) fn differ(old: &Incident, new: &Incident) -> bool {
+        old.title != new.title
+            || old.summary != new.summary
+            || old.impact != new.impact
+            || old.detection != new.detection
+            || old.trigger != new.trigger
+    }
+}
+
+/// [`metadata_fingerprint`] of the incident with its [`Listed`] fields left out: equal
+/// for two versions of an incident whose metadata differs in those alone.
+pub(super) fn unlisted_fingerprint(incident: &mut Incident) -> u64 {
+    let listed = Listed::take(incident);
     let fingerprint = metadata_fingerprint(incident);
-    incident.title = title;
+    listed.restore(incident);
     fingerprint
 }
 

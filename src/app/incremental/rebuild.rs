@@ -22,15 +22,16 @@ use crate::render::{self, Page, RenderError, RenderOptions, RowCache, Rows, Sele
 
 impl Session {
     /// Renders the pages of the incidents at `positions` in the current site, whose bodies
-    /// changed (and at `retitled`, their titles), of those whose similar incidents changed
-    /// with them, and with a title, the pages that list them.
+    /// changed (and at `relisted`, their listed fields: title, summary, ...), of those
+    /// whose similar incidents changed with them, and with a listed field, the pages that
+    /// list them.
     pub(super) fn render_bodies(
         &mut self,
         positions: &[usize],
-        retitled: &[usize],
+        relisted: &[usize],
         update: &mut Update,
     ) -> Result<(), SessionError> {
-        update.scope = match retitled {
+        update.scope = match relisted {
             [] => Scope::Bodies,
             _ => Scope::Reached,
         };
@@ -48,8 +49,8 @@ impl Session {
         {
             selection.incidents[position] = true;
         }
-        if !retitled.is_empty() {
-            plan::select_listing(&current.site, retitled, &mut selection);
+        if !relisted.is_empty() {
+            plan::select_listing(&current.site, relisted, &mut selection);
         }
         let t1 = Instant::now();
         update.stages.push(("similar", t1 - t0));
@@ -72,7 +73,7 @@ impl Session {
         };
         let site = &current.site;
         let search = &mut self.search;
-        let result = remake_rows(&mut rows, site, &self.tera, retitled)
+        let result = remake_rows(&mut rows, site, &self.tera, relisted)
             .and_then(|()| {
                 writer.write(site, rows, &selection, || {
                     search.refresh(site, Some(&touched))
@@ -564,17 +565,18 @@ impl Writer<'_> {
     }
 }
 
-/// Makes the rows of the incidents at `retitled` again (their titles changed in place).
+/// Makes the rows of the incidents at `relisted` again (their listed fields changed in
+/// place).
 fn remake_rows(
     rows: &mut Rows,
     site: &Site,
     tera: &Tera,
-    retitled: &[usize],
+    relisted: &[usize],
 ) -> Result<(), SessionError> {
-    if retitled.is_empty() {
+    if relisted.is_empty() {
         return Ok(());
     }
-    Ok(rows.remake(site, tera, retitled)?)
+    Ok(rows.remake(site, tera, relisted)?)
 }
 
 #[cfg(test)]

@@ -85,6 +85,7 @@ impl Pending {
 mod tests {
     use super::*;
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     const LONG: Duration = Duration::from_secs(30);
 
@@ -101,43 +102,49 @@ mod tests {
         assert!(waited < Duration::from_secs(1), "{waited:?}");
     }
 
+    /// Waits for `asked` on another thread; the thread returns whether `released` was set
+    /// when its wait ended.
+    fn waiter(
+        pending: &Arc<Pending>,
+        asked: &[&str],
+        released: &Arc<AtomicBool>,
+    ) -> std::thread::JoinHandle<bool> {
+        let (pending, released, asked) = (Arc::clone(pending), Arc::clone(released), names(asked));
+        std::thread::spawn(move || {
+            pending.wait(&asked, LONG);
+            released.load(Ordering::SeqCst)
+        })
+    }
+
     #[test]
     fn a_request_for_a_pending_page_waits_until_it_settles() {
         let pending = Arc::new(Pending::default());
+        let released = Arc::new(AtomicBool::new(false));
         pending.hold(names(&["a/index.html", "b/index.html"]), &[]);
-        let waiter = {
-            let pending = Arc::clone(&pending);
-            std::thread::spawn(move || pending.wait(&names(&["x", "a/index.html"]), LONG))
-        };
-        std::thread::sleep(Duration::from_millis(200));
+        let waiter = waiter(&pending, &["x", "a/index.html"], &released);
+        std::thread::sleep(Duration::from_millis(100));
         // Another page settling does not answer it.
         pending.settle("b/index.html");
         std::thread::sleep(Duration::from_millis(100));
         assert!(!waiter.is_finished());
+        released.store(true, Ordering::SeqCst);
         pending.settle("a/index.html");
-        let waited = waiter.join().unwrap();
-        assert!(waited >= Duration::from_millis(300), "{waited:?}");
-        assert!(waited < LONG, "{waited:?}");
+        assert!(waiter.join().unwrap(), "answered before its page settled");
     }
 
     #[test]
     fn a_pending_folder_holds_its_files_until_the_rebuild_ends() {
         let pending = Arc::new(Pending::default());
+        let released = Arc::new(AtomicBool::new(false));
         pending.hold(Vec::new(), &["search/"]);
-        let waiter = {
-            let pending = Arc::clone(&pending);
-            std::thread::spawn(move || pending.wait(&names(&["search/meta.js"]), LONG))
-        };
-        std::thread::sleep(Duration::from_millis(200));
+        let waiter = waiter(&pending, &["search/meta.js"], &released);
+        std::thread::sleep(Duration::from_millis(100));
         pending.settle("search/meta.js");
         std::thread::sleep(Duration::from_millis(100));
         assert!(!waiter.is_finished());
+        released.store(true, Ordering::SeqCst);
         pending.settle_all();
-        let waited = waiter.join().unwrap();
-        assert!(
-            waited >= Duration::from_millis(300) && waited < LONG,
-            "{waited:?}"
-        );
+        assert!(waiter.join().unwrap(), "answered before the rebuild ended");
     }
 
     #[test]
