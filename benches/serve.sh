@@ -12,8 +12,12 @@
 #
 #   body   a sentence added to the body: what an author does most while writing
 #   title  the title changed: front matter, so lists, facets and trends re-render too
-#   field  the impact changed: front matter other than the title, so the site is
-#          assembled again (order, facets, related incidents) before it re-renders
+#   field  the impact changed: front matter other than the title that no list, facet or
+#          trend is made from (summary, impact, detection, trigger): edited in place, as
+#          a title is
+#   tags   a new tag added: front matter that files the incident, so the site is
+#          assembled again (order, facets, related incidents) before it re-renders, and
+#          the new tag's page is written
 #
 # and times each save until the `reload` event has arrived and the edited postmortem's
 # page, asked for again as a reloading page does, has come back with the edit on it (the
@@ -114,6 +118,9 @@ def edits(kind, i):
     if kind == "body":
         mark = f"Another sentence, number {i}."
         return original + f"\n{mark}\n", mark
+    if kind == "tags":
+        mark = f"bench-tag-{i}"
+        return original.replace("\ntags: [", f'\ntags: ["{mark}", ', 1), mark
     marker, mark = {"title": ("\ntitle: ", f"Edit {i}: "), "field": ("\nimpact: ", f"Changed {i}, ")}[kind]
     at = original.index(marker) + len(marker)
     if original[at] in ">|":
@@ -128,7 +135,7 @@ def cpu_seconds():
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 try:
-    for kind in ("body", "title", "field"):
+    for kind in ("body", "title", "field", "tags"):
         times, reloads = [], []
         cpu = cpu_seconds()
         for i in range(runs):
@@ -149,8 +156,8 @@ finally:
 PY
 
 # Prints the median of each stage of the rebuilds in serve log $1: the first $2 rebuilds
-# are body edits, the next $2 title edits, the next $2 impact edits (the first build and
-# the restoring save are not).
+# are body edits, the next $2 title edits, then impact edits, then tag edits (the first
+# build and the restoring save are not).
 stages() {
   python3 - "$1" "$2" <<'PY'
 import re, statistics, sys
@@ -160,7 +167,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
         rebuilds.append({})
     elif rebuilds and (m := re.match(r"^ +([a-z+]+): +([0-9.]+) ms$", line)):
         rebuilds[-1][m[1]] = float(m[2])
-for index, kind in enumerate(("body", "title", "field")):
+for index, kind in enumerate(("body", "title", "field", "tags")):
     chosen = rebuilds[index * runs : (index + 1) * runs]
     names = list(dict.fromkeys(name for r in chosen for name in r))
     cells = [f"{n} {statistics.median(r.get(n, 0.0) for r in chosen):.1f}" for n in names]
