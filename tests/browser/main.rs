@@ -32,13 +32,44 @@ mod valid;
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
-/// A child process killed when dropped.
-struct Process(Child);
+/// A child process killed when dropped, with every process it started when it leads a
+/// process group of its own ([`Process::leading`]): chromedriver does not take its
+/// Chromium with it when killed, and a session a test never closed (it failed, or a
+/// start-up try timed out) left a dozen orphaned browsers after a few runs.
+struct Process {
+    child: Child,
+    group: bool,
+}
+
+impl Process {
+    fn new(child: Child) -> Process {
+        Process {
+            child,
+            group: false,
+        }
+    }
+
+    /// Spawns `command` as the leader of a new process group (on Unix).
+    fn leading(mut command: Command) -> std::io::Result<Process> {
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        Ok(Process {
+            child: command.spawn()?,
+            group: cfg!(unix),
+        })
+    }
+}
 
 impl Drop for Process {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        if self.group {
+            // The group's id is its leader's pid. The shell's own `kill` (every system
+            // with `sh` has it, not always a `kill` program; dash's takes no `--`).
+            let group = format!("kill -KILL -{} 2>/dev/null", self.child.id());
+            let _ = Command::new("sh").args(["-c", &group]).status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -118,7 +149,7 @@ fn serve(root: &Path) -> (Process, SocketAddr) {
         .spawn()
         .expect("start hindsight serve");
     let stdout = child.stdout.take().expect("piped stdout");
-    let process = Process(child);
+    let process = Process::new(child);
     // `serve` prints its address once the first build is written; reading lines blocks
     // until then, and ends if the process dies.
     for line in BufReader::new(stdout).lines() {
@@ -144,6 +175,8 @@ async fn browser(driver: SocketAddr, profile: &Path, extra: &[&str]) -> Client {
         "--disable-background-networking".into(),
         "--disable-component-update".into(),
         "--disable-sync".into(),
+        // No crash handler: it leaves the browser's process group, and would outlive it.
+        "--disable-crash-reporter".into(),
         "--no-first-run".into(),
         "--window-size=1024,768".into(),
         format!("--user-data-dir={}", profile.display()),
@@ -235,14 +268,12 @@ async fn session_with(extra: &[&str]) -> Option<Session> {
     let lock = ONE_BROWSER.lock().await;
     let port = free_port();
     let driver_address: SocketAddr = ([127, 0, 0, 1], port).into();
-    let driver = Process(
-        Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
+    let mut command = Command::new(chromedriver);
+    command
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let driver = Process::leading(command).expect("start chromedriver");
     wait_for_listener(driver_address, "chromedriver");
     let profile = tempfile::tempdir().expect("a profile folder");
     let client = browser(driver_address, profile.path(), extra).await;
