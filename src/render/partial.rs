@@ -44,9 +44,10 @@ pub struct RowCache {
     /// The slugs whose incidents may differ from the ones the rows were made from: the
     /// caller vouches for all others.
     changed: Option<HashSet<String>>,
-    /// The caller vouches that no facet term was added, removed, renamed or given
-    /// another slug, so the links a row shows are as they were.
-    terms_kept: bool,
+    /// By position in the next site: whether the incident has a facet term that was
+    /// added, removed, renamed or given another slug. The caller vouches that the others'
+    /// rows link to terms as they did. `None`: every row's links may have changed.
+    relinked: Option<Vec<bool>>,
 }
 
 #[derive(Debug)]
@@ -97,8 +98,13 @@ impl Rows {
             rows: mut cached,
             by_slug,
             changed,
-            terms_kept,
+            relinked,
         } = cache;
+        let links_kept = |position: usize| {
+            relinked
+                .as_ref()
+                .is_some_and(|r| r.get(position) == Some(&false))
+        };
         let matched = match_positions(site, &by_slug, cached.len(), changed.as_ref());
         // Ten thousand slugs to free: off the path of the rebuild.
         rayon::spawn(move || drop(by_slug));
@@ -111,10 +117,16 @@ impl Rows {
         let made: Vec<(CachedRow, bool)> = taken
             .into_par_iter()
             .zip(&site.incidents)
-            .map(|((cached, vouched), incident)| {
+            .enumerate()
+            .map(|(position, ((cached, vouched), incident))| {
                 match cached {
-                    Some(cached) if vouched && terms_kept => {
+                    Some(cached) if vouched && links_kept(position) => {
                         debug_assert_eq!(cached.row.slug, incident.slug);
+                        debug_assert!(
+                            cached.row == row(&site.config, TermLinks(&site.index), incident),
+                            "the kept row of {} is as it would be made",
+                            incident.slug
+                        );
                         return Ok((cached, false));
                     }
                     _ => {}
@@ -267,7 +279,7 @@ impl Rows {
             rows,
             by_slug: slugs,
             changed: None,
-            terms_kept: false,
+            relinked: None,
         }
     }
 }
@@ -276,16 +288,17 @@ impl RowCache {
     /// The caller's word that every incident of the next site whose slug is not in
     /// `changed` is equal (but for its body) to the incident of that slug the rows were
     /// made from, under the same config and templates. [`Rows::build`] then keeps their
-    /// export lines (and, with [`RowCache::terms_unchanged`], their rows) without making
+    /// export lines (and, with [`RowCache::terms_unchanged_except`], their rows) without making
     /// them again, and matches their positions without looking up their slugs.
     pub fn unchanged_except(&mut self, changed: HashSet<String>) {
         self.changed = Some(changed);
     }
 
-    /// The caller's word that no facet term was added, removed, renamed or given another
-    /// slug since the rows were made: a row shows links to terms.
-    pub fn terms_unchanged(&mut self) {
-        self.terms_kept = true;
+    /// The caller's word that, since the rows were made, no facet term was added, removed,
+    /// renamed or given another slug but those of the incidents marked (by position in the
+    /// next site) in `relinked`: a row shows links to its incident's terms.
+    pub fn terms_unchanged_except(&mut self, relinked: Vec<bool>) {
+        self.relinked = Some(relinked);
     }
 }
 
@@ -760,7 +773,7 @@ mod tests {
         let after = site(&[("a.md", &moved), ("b.md", B), ("c.md", C)]);
         let mut cache = first.rows.into_cache(before.slugs.clone());
         cache.unchanged_except(["a".to_string()].into());
-        cache.terms_unchanged();
+        cache.terms_unchanged_except(vec![false; after.incidents.len()]);
         let (pages, partial) = render_all(&after, &Selection::all(&after), cache);
         assert_eq!(pages, full_render(&after));
         for (position, incident) in after.incidents.iter().enumerate() {
@@ -783,7 +796,7 @@ mod tests {
         let after = site(&[("a.md", A), ("b.md", B), ("c.md", C)]);
         let mut cache = first.rows.into_cache(before.slugs.clone());
         cache.unchanged_except(HashSet::new());
-        cache.terms_unchanged();
+        cache.terms_unchanged_except(vec![false; after.incidents.len()]);
         let (pages, partial) = render_all(&after, &Selection::all(&after), cache);
         assert_eq!(pages, full_render(&after));
         let c = after.slugs["c"];

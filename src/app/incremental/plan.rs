@@ -120,9 +120,38 @@ impl Terms {
         }
     }
 
-    /// No term appeared, went, or changed name or slug.
-    pub(super) fn links_kept(&self) -> bool {
-        self.relinked.is_empty()
+    /// By position in the next site, whether the incident has a term that appeared, went,
+    /// or changed name or slug: its row and its page link to that term. Read off those
+    /// terms' incident lists in the next site's index (an incident cannot link to a term
+    /// that went), not off every incident's values.
+    pub(super) fn relinked_incidents(&self, site: &Site) -> Vec<bool> {
+        let mut relinked = vec![false; site.incidents.len()];
+        for facet in Facet::ALL {
+            if !self.relinked.iter().any(|(f, _)| *f == facet) {
+                continue;
+            }
+            for term in &site.index.facet(facet).terms {
+                if !term.missing && self.relinked.contains(&(facet, term_key(&term.key))) {
+                    for &position in &term.incidents {
+                        relinked[position] = true;
+                    }
+                }
+            }
+        }
+        let tz = site.config.tz();
+        debug_assert!(
+            site.incidents
+                .iter()
+                .zip(&relinked)
+                .all(|(incident, &marked)| {
+                    marked
+                        == (!self.relinked.is_empty()
+                            && links_to(site, tz, incident, &self.relinked))
+                }),
+            "the incidents read off the index are those whose values link to {:?}",
+            self.relinked
+        );
+        relinked
     }
 }
 
@@ -143,15 +172,18 @@ impl Terms {
 /// Incidents are matched with the previous site's by slug, through
 /// [`Rows::previous_position`]. `changed` marks (by position) the incidents whose file
 /// changed, or that may otherwise differ from the previous one of their slug; `linking`,
-/// those whose body links to other postmortems' files, when any file changed.
+/// those whose body links to other postmortems' files, when any file changed;
+/// `relinked`, those with a relinked term ([`Terms::relinked_incidents`]).
 pub(super) fn select(
     site: &Site,
     rows: &Rows,
     previous: &Previous,
     terms: &Terms,
-    changed: &[bool],
-    linking: &[bool],
+    marked: Marked<'_>,
 ) -> Selection {
+    let Marked {
+        changed, linking, ..
+    } = marked;
     // A facet that gained its first value or lost its last one changes every page's
     // navigation.
     if listed(&site.index) != listed(&previous.index) {
@@ -190,9 +222,8 @@ pub(super) fn select(
             .for_each(|terms| terms.fill(true));
     }
     let any_row_changed = (0..site.incidents.len()).any(|i| rows.changed(i));
-    let tz = site.config.tz();
     let similar_changed = similar_changed(site, rows, previous);
-    for (position, incident) in site.incidents.iter().enumerate() {
+    for position in 0..site.incidents.len() {
         let related = &site.index.related[position];
         let same_related = rows
             .previous_position(position)
@@ -208,7 +239,7 @@ pub(super) fn select(
             || similar_changed[position]
             || (any_row_changed && shown.into_iter().any(|other| rows.changed(other)))
             || linking.get(position).copied().unwrap_or(false)
-            || (!relinked.is_empty() && links_to(site, tz, incident, relinked));
+            || marked.relinked[position];
     }
     selection.incident_list = any_row_changed
         || previous.len != site.incidents.len()
@@ -261,8 +292,16 @@ pub(super) fn similar_changed(site: &Site, rows: &Rows, previous: &Previous) -> 
         .collect()
 }
 
+/// Incidents of the next site, by position, marked for [`select`].
+pub(super) struct Marked<'a> {
+    pub(super) changed: &'a [bool],
+    pub(super) linking: &'a [bool],
+    pub(super) relinked: &'a [bool],
+}
+
 /// Whether an incident's page links to one of `terms` (any of its values, not only those
-/// its row shows: secondary causes and tags are linked too).
+/// its row shows: secondary causes and tags are linked too), from its own values: what
+/// [`Terms::relinked_incidents`] reads off the index, checked against it in debug builds.
 fn links_to(
     site: &Site,
     tz: chrono_tz::Tz,

@@ -334,11 +334,12 @@ impl Session {
         }
         let terms = previous.map(|previous| plan::Terms::new(site, previous));
         cache.unchanged_except(changed_slugs);
-        if terms.as_ref().is_some_and(plan::Terms::links_kept) {
-            cache.terms_unchanged();
+        let relinked = terms.as_ref().map(|terms| terms.relinked_incidents(site));
+        if let Some(relinked) = &relinked {
+            cache.terms_unchanged_except(relinked.clone());
         }
         let rows = Rows::build(site, &self.tera, cache)?;
-        let selection = match (previous, &terms, scope) {
+        let selection = match (previous, terms.as_ref().zip(relinked.as_deref()), scope) {
             (Some(previous), _, Scope::Bodies) => {
                 let mut selection = Selection::none(site);
                 for position in self.positions_of(site, touched) {
@@ -351,9 +352,14 @@ impl Session {
                 }
                 selection
             }
-            (Some(previous), Some(terms), Scope::Reached) => {
+            (Some(previous), Some((terms, relinked)), Scope::Reached) => {
                 let linking = self.linking_positions(site, touched);
-                plan::select(site, &rows, previous, terms, &changed, &linking)
+                let marked = plan::Marked {
+                    changed: &changed,
+                    linking: &linking,
+                    relinked,
+                };
+                plan::select(site, &rows, previous, terms, marked)
             }
             _ => Selection::all(site),
         };
