@@ -166,7 +166,12 @@ fn serve(root: &Path) -> (Process, SocketAddr) {
     panic!("hindsight serve exited before serving");
 }
 
-async fn browser(driver: SocketAddr, profile: &Path, extra: &[&str]) -> Client {
+/// A Chromium session through the chromedriver at `driver`.
+async fn browser(
+    driver: SocketAddr,
+    profile: &Path,
+    extra: &[&str],
+) -> Result<Client, fantoccini::error::NewSessionError> {
     let mut args = vec![
         "--headless".to_string(),
         "--no-sandbox".into(),
@@ -188,20 +193,10 @@ async fn browser(driver: SocketAddr, profile: &Path, extra: &[&str]) -> Client {
     }
     let mut capabilities = Capabilities::new();
     capabilities.insert("goog:chromeOptions".into(), options);
-    // A loaded machine can miss chromedriver's start-up deadline once; a second try is
-    // not hiding a bug in Hindsight, which is not running yet.
-    let mut last_error = None;
-    for _ in 0..3 {
-        match ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities.clone())
-            .connect(&format!("http://{driver}"))
-            .await
-        {
-            Ok(client) => return client,
-            Err(error) => last_error = Some(error),
-        }
-    }
-    panic!("start a Chromium session: {last_error:?}")
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://{driver}"))
+        .await
 }
 
 /// One browser at a time: two Chromiums starting at once on a small CI machine time out.
@@ -230,9 +225,11 @@ async fn wait_until(
 /// A browser to drive: chromedriver and a Chromium session with a fresh profile.
 struct Session {
     client: Client,
-    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
     _driver: Process,
     _profile: tempfile::TempDir,
+    /// Dropped last (fields drop in order): the next session starts once this one's
+    /// browser is gone.
+    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl Session {
@@ -266,21 +263,32 @@ async fn session_with(extra: &[&str]) -> Option<Session> {
         return None;
     };
     let lock = ONE_BROWSER.lock().await;
-    let port = free_port();
-    let driver_address: SocketAddr = ([127, 0, 0, 1], port).into();
-    let mut command = Command::new(chromedriver);
-    command
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let driver = Process::leading(command).expect("start chromedriver");
-    wait_for_listener(driver_address, "chromedriver");
-    let profile = tempfile::tempdir().expect("a profile folder");
-    let client = browser(driver_address, profile.path(), extra).await;
-    Some(Session {
-        client,
-        _one_at_a_time: lock,
-        _driver: driver,
-        _profile: profile,
-    })
+    // A loaded machine can miss chromedriver's start-up deadline, and the port chosen can
+    // be taken before chromedriver listens on it: each try starts a new chromedriver on a
+    // new port. Retrying is not hiding a bug in Hindsight, which is not running yet.
+    let mut last_error = None;
+    for _ in 0..3 {
+        let port = free_port();
+        let driver_address: SocketAddr = ([127, 0, 0, 1], port).into();
+        let mut command = Command::new(&chromedriver);
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let driver = Process::leading(command).expect("start chromedriver");
+        wait_for_listener(driver_address, "chromedriver");
+        let profile = tempfile::tempdir().expect("a profile folder");
+        match browser(driver_address, profile.path(), extra).await {
+            Ok(client) => {
+                return Some(Session {
+                    client,
+                    _driver: driver,
+                    _profile: profile,
+                    _one_at_a_time: lock,
+                });
+            }
+            Err(error) => last_error = Some(error),
+        }
+    }
+    panic!("start a Chromium session: {last_error:?}")
 }
