@@ -12,9 +12,10 @@
 //! The preview is written to a folder of its own, never the site's `public/`: under the
 //! system's temporary folder, `hindsight-serve/<site>-<hash of its path>/site`, locked while
 //! a preview runs (a second preview of the same site takes the next free suffix) and
-//! reused by the next run, so stale previews do not pile up.
+//! reused by the next run; previews of sites that are gone are removed ([`folder`]).
 
 mod body;
+mod folder;
 mod http;
 mod live;
 mod pending;
@@ -25,8 +26,6 @@ pub use http::{HEAD_TIMEOUT, MAX_HEAD, Server, WRITE_TIMEOUT};
 pub use live::{EVENTS_PATH, Live, OVERLAY_PATH, SCRIPT_PATH, STYLE_PATH};
 pub use respond::CONTENT_SECURITY_POLICY;
 
-use std::fs::{self, File, TryLockError};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -113,7 +112,7 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
     let layout = Layout::new(&root, &root.join(&config.content_dir), &config.theme)
         .with_catalog(project::catalog_dir(&root, &config));
     let mut watcher = Watcher::new(layout)?;
-    let (folder, _lock) = preview_folder(&root)?;
+    let (folder, _lock) = folder::preview_folder(&root)?;
     let out = folder.join("site");
     let live = Arc::new(Live::new());
     let address = SocketAddr::new(options.interface, options.port);
@@ -247,49 +246,4 @@ fn follow(
             report(Event::WatchFailed(&error));
         }
     }
-}
-
-/// The preview's folder for the site at `root`, created and locked for this process.
-fn preview_folder(root: &Path) -> Result<(PathBuf, File), ServeError> {
-    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut hasher = DefaultHasher::new();
-    canonical.hash(&mut hasher);
-    let name: String = canonical
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .take(40)
-        .collect();
-    let base = std::env::temp_dir()
-        .join("hindsight-serve")
-        .join(format!("{name}-{:016x}", hasher.finish()));
-    let failed = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| ServeError::Folder { path, source }
-    };
-    for attempt in 1..=20 {
-        let folder = if attempt == 1 {
-            base.clone()
-        } else {
-            PathBuf::from(format!("{}-{attempt}", base.display()))
-        };
-        fs::create_dir_all(&folder).map_err(failed(&folder))?;
-        let lock_path = folder.join("lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(failed(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => return Ok((folder, lock)),
-            Err(TryLockError::WouldBlock) => continue,
-            Err(TryLockError::Error(source)) => return Err(failed(&lock_path)(source)),
-        }
-    }
-    Err(failed(&base)(io::Error::other(
-        "twenty previews of this site are running already",
-    )))
 }
