@@ -68,6 +68,19 @@ impl Preview {
     }
 
     /// Applies a change of the content paths `relative` (files or folders).
+    /// Writes the `what` edit of the file at `relative` (which must change it) and checks
+    /// that the rebuild rendered the pages it reached, not every page.
+    fn edit(&mut self, relative: &str, what: &str, edited: &str) -> Update {
+        assert_ne!(
+            edited,
+            self.read(relative),
+            "the {what} edit changes the file"
+        );
+        let update = self.write(relative, edited);
+        assert_eq!(update.scope, Scope::Reached, "{what}");
+        update
+    }
+
     fn changed(&mut self, relative: &[&str]) -> Update {
         let changes = ChangeSet {
             content: relative.iter().map(|r| self.path(r)).collect(),
@@ -270,13 +283,7 @@ fn metadata_edits_match_a_full_build() {
         ("back", text.clone()),
     ];
     for (what, edited) in edits {
-        assert_ne!(
-            edited,
-            preview.read(ONE),
-            "the {what} edit changes the file"
-        );
-        let update = preview.write(ONE, &edited);
-        assert_eq!(update.scope, Scope::Reached, "{what}");
+        let update = preview.edit(ONE, what, &edited);
         assert!(
             incident_pages(&update.written) < 21,
             "{what}: not every incident page is rewritten: {:?}",
@@ -376,13 +383,7 @@ fn prose_field_edits_are_made_in_place_and_match_a_full_build() {
         ("back", text.clone()),
     ];
     for (round, (what, edited)) in edits.into_iter().enumerate() {
-        assert_ne!(
-            edited,
-            preview.read(file),
-            "the {what} edit changes the file"
-        );
-        let update = preview.write(file, &edited);
-        assert_eq!(update.scope, Scope::Reached, "{what}");
+        let update = preview.edit(file, what, &edited);
         assert!(
             !update.stages.iter().any(|(stage, _)| *stage == "assemble"),
             "{what}: {:?}",
