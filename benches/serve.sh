@@ -37,6 +37,7 @@
 #                   in the same run, interleaved with BIN, so that load from other work on
 #                   the machine affects both alike; the rows are labelled `base` and `new`
 #   ROUNDS=1        with BASELINE: how many times to alternate the two per site
+#   KINDS="body title field tags"   the kinds of edit to time, in this order
 # Needs: python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +45,7 @@ gen=${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}
 work=${BENCH_DIR:-/dev/shm/hindsight-serve-bench}
 runs=${RUNS:-30}
 rounds=${ROUNDS:-1}
+export KINDS=${KINDS:-body title field tags}
 sites=("$@"); [ ${#sites[@]} -gt 0 ] || sites=(example 10000)
 
 if [ -z "${BIN:-}" ]; then
@@ -135,7 +137,7 @@ def cpu_seconds():
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 try:
-    for kind in ("body", "title", "field", "tags"):
+    for kind in os.environ["KINDS"].split():
         times, reloads = [], []
         cpu = cpu_seconds()
         for i in range(runs):
@@ -155,19 +157,18 @@ finally:
     os.rename(temporary, path)
 PY
 
-# Prints the median of each stage of the rebuilds in serve log $1: the first $2 rebuilds
-# are body edits, the next $2 title edits, then impact edits, then tag edits (the first
-# build and the restoring save are not).
+# Prints the median of each stage of the rebuilds in serve log $1: $2 rebuilds of each
+# kind of edit in KINDS, in that order (the first build and the restoring save are not).
 stages() {
   python3 - "$1" "$2" <<'PY'
-import re, statistics, sys
+import os, re, statistics, sys
 runs, rebuilds = int(sys.argv[2]), []
 for line in open(sys.argv[1], encoding="utf-8"):
     if line.startswith("["):
         rebuilds.append({})
     elif rebuilds and (m := re.match(r"^ +([a-z+]+): +([0-9.]+) ms$", line)):
         rebuilds[-1][m[1]] = float(m[2])
-for index, kind in enumerate(("body", "title", "field", "tags")):
+for index, kind in enumerate(os.environ["KINDS"].split()):
     chosen = rebuilds[index * runs : (index + 1) * runs]
     names = list(dict.fromkeys(name for r in chosen for name in r))
     cells = [f"{n} {statistics.median(r.get(n, 0.0) for r in chosen):.1f}" for n in names]
