@@ -2,7 +2,7 @@
 //! immutable [`Site`] (pure: no I/O).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -255,7 +255,6 @@ pub fn assemble_with(
     let Sifted {
         mut incidents,
         left_out,
-        first_with_slug,
         hidden_drafts,
         mut diagnostics,
     } = sift(parsed, options, &source_text);
@@ -269,7 +268,7 @@ pub fn assemble_with(
     missing_related(
         &incidents,
         &slugs,
-        &first_with_slug,
+        &left_out,
         &source_text,
         &mut diagnostics,
     );
@@ -305,16 +304,12 @@ struct Sifted {
     /// In source path order.
     incidents: Vec<Incident>,
     left_out: Vec<Incident>,
-    /// Every slug, drafts' included, to the file that first used it.
-    first_with_slug: HashMap<String, String>,
     /// The drafts among `left_out` (not the duplicates).
     hidden_drafts: usize,
     /// H007 for each file whose slug an earlier file already used.
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Leaves out the second file of a duplicate slug (with an error) and, unless they are
-/// asked for, drafts.
 /// Whether `hint`, the date a file name gave, is after `as_of`.
 fn is_after(hint: Option<DateHint>, as_of: Option<NaiveDate>) -> bool {
     match (hint, as_of) {
@@ -324,40 +319,52 @@ fn is_after(hint: Option<DateHint>, as_of: Option<NaiveDate>) -> bool {
     }
 }
 
+/// Leaves out the second file of a duplicate slug (with an error) and, unless they are
+/// asked for, drafts. The kept incidents stay where they are in `parsed`: `serve`
+/// assembles 10,000 of them (850 bytes each) after every front matter edit, and copying
+/// them into fresh memory cost more than the rest of this.
 fn sift(
-    parsed: Vec<Incident>,
+    mut parsed: Vec<Incident>,
     options: AnalyzeOptions,
     source_text: &impl Fn(&str) -> String,
 ) -> Sifted {
-    let mut sifted = Sifted {
-        incidents: Vec::with_capacity(parsed.len()),
-        left_out: Vec::new(),
-        first_with_slug: HashMap::new(),
-        hidden_drafts: 0,
-        diagnostics: Vec::new(),
-    };
-    for mut incident in parsed {
+    let mut diagnostics = Vec::new();
+    let mut hidden_drafts = 0;
+    let mut leave_out = vec![false; parsed.len()];
+    for incident in &mut parsed {
         if is_after(incident.date_hint, options.as_of) {
             incident.date_hint = None;
         }
-        if let Some(first) = sifted.first_with_slug.get(&incident.slug) {
-            sifted
-                .diagnostics
-                .push(duplicate_slug(&incident, first, source_text));
-            sifted.left_out.push(incident);
-            continue;
-        }
-        sifted
-            .first_with_slug
-            .insert(incident.slug.clone(), incident.source.clone());
-        if incident.status == Status::Draft && !options.drafts {
-            sifted.hidden_drafts += 1;
-            sifted.left_out.push(incident);
-            continue;
-        }
-        sifted.incidents.push(incident);
     }
-    sifted
+    let mut first_with_slug: HashMap<&str, usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(parsed.len(), Default::default());
+    for (position, incident) in parsed.iter().enumerate() {
+        if let Some(&first) = first_with_slug.get(incident.slug.as_str()) {
+            let first = &parsed[first].source;
+            diagnostics.push(duplicate_slug(incident, first, source_text));
+            leave_out[position] = true;
+            continue;
+        }
+        first_with_slug.insert(&incident.slug, position);
+        if incident.status == Status::Draft && !options.drafts {
+            hidden_drafts += 1;
+            leave_out[position] = true;
+        }
+    }
+    drop(first_with_slug);
+    let mut position = 0;
+    let left_out = parsed
+        .extract_if(.., |_| {
+            position += 1;
+            leave_out[position - 1]
+        })
+        .collect();
+    Sifted {
+        incidents: parsed,
+        left_out,
+        hidden_drafts,
+        diagnostics,
+    }
 }
 
 /// H007: `incident` uses a slug the file `first` already has, so it is skipped.
@@ -429,16 +436,23 @@ impl<'a> SourcePages<'a> {
 /// Points each body's links to other postmortems' files at their pages (see
 /// [`resolve_source_links`]).
 fn link_sources_to_pages(incidents: &mut [Incident]) {
+    // Most bodies link to no other file, and `serve` holds every body's HTML (50 MB at
+    // 10,000 postmortems): only those that do are searched.
+    if !incidents.iter().any(|incident| incident.body.source_links) {
+        return;
+    }
     let pages = SourcePages::of(incidents);
-    let resolved: Vec<Option<String>> = incidents
+    let resolved: Vec<(usize, String)> = incidents
         .par_iter()
-        .map(|incident| resolve_source_links(&incident.body.html, &pages.0))
+        .enumerate()
+        .filter(|(_, incident)| incident.body.source_links)
+        .filter_map(|(position, incident)| {
+            resolve_source_links(&incident.body.html, &pages.0).map(|html| (position, html))
+        })
         .collect();
     drop(pages);
-    for (incident, html) in incidents.iter_mut().zip(resolved) {
-        if let Some(html) = html {
-            incident.body.html = html;
-        }
+    for (position, html) in resolved {
+        incidents[position].body.html = html;
     }
 }
 
@@ -446,14 +460,15 @@ fn link_sources_to_pages(incidents: &mut [Incident]) {
 fn missing_related(
     incidents: &[Incident],
     slugs: &HashMap<String, usize>,
-    first_with_slug: &HashMap<String, String>,
+    left_out: &[Incident],
     source_text: &impl Fn(&str) -> String,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let left_out: HashSet<&str> = left_out.iter().map(|i| i.slug.as_str()).collect();
     for incident in incidents {
         let positions = incident.related.iter().zip(&incident.positions.related);
         for (slug, pos) in positions {
-            if !slugs.contains_key(slug) && !first_with_slug.contains_key(slug) {
+            if !slugs.contains_key(slug) && !left_out.contains(slug.as_str()) {
                 diagnostics.push(
                     Diagnostic::warning(
                         Code::H013,

@@ -253,6 +253,11 @@ pub struct TocEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct Rendered {
     pub html: String,
+    /// Whether `html` links to other postmortems' files (`markdown::SOURCE_LINK_PREFIX`),
+    /// which assembling the site resolves to their pages: the bodies without (most) need
+    /// not be searched for such links.
+    #[serde(skip)]
+    pub source_links: bool,
     /// Headings of levels 1 to 4 in document order; templates decide which levels to show.
     pub toc: Vec<TocEntry>,
     /// Level and plain text of the first heading of any level.

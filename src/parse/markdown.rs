@@ -178,6 +178,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         link_shown: Vec::new(),
         allow_raw_html: options.allow_raw_html,
         source_dir: options.source_dir.as_deref(),
+        source_links: false,
         in_comment: std::cell::Cell::new(false),
         queue: Vec::new(),
         reserved,
@@ -205,6 +206,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
     let toc = headings.into_iter().filter(|h| h.level <= 4).collect();
     Rendered {
         html,
+        source_links: rewriter.source_links,
         toc,
         first_heading,
         plain_text: rewriter.plain.out,
@@ -262,6 +264,8 @@ struct Rewriter<'a> {
     link_shown: Vec<bool>,
     allow_raw_html: bool,
     source_dir: Option<&'a str>,
+    /// Whether a link to another Markdown file was rewritten ([`Rendered::source_links`]).
+    source_links: bool,
     /// Inside a multi-line HTML comment block, whose lines arrive as separate events.
     in_comment: std::cell::Cell<bool>,
     /// Rewritten events waiting to be handed out, in reverse order so that `pop` yields the next.
@@ -480,6 +484,7 @@ impl<'a> Rewriter<'a> {
                 self.link_shown.push(true);
                 if let Some(link) = self.source_dir.and_then(|dir| source_link(dir, dest_url)) {
                     *dest_url = link.into();
+                    self.source_links = true;
                 }
             }
             Event::Start(Tag::Image { .. }) => self.link_shown.push(true),

@@ -85,12 +85,13 @@ pub fn lint_site(
     source_text: impl Fn(&str) -> String,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let known: HashSet<&str> = incidents
-        .iter()
-        .chain(left_out)
-        .map(|i| i.source.as_str())
-        .collect();
-    for incident in incidents.iter().chain(left_out) {
+    let all = || incidents.iter().chain(left_out);
+    // Most postmortems link to no other file: then no set of every file is made.
+    let known: HashSet<&str> = match all().any(|i| !i.positions.links.is_empty()) {
+        true => all().map(|i| i.source.as_str()).collect(),
+        false => HashSet::new(),
+    };
+    for incident in all() {
         let mut text = None;
         for (target, pos) in &incident.positions.links {
             if known.contains(target.as_str()) {
