@@ -121,7 +121,7 @@ impl Renderer<'_> {
     /// The as-of date as an instant: midnight UTC, what undated entries and a feed
     /// without entries are dated by.
     fn as_of(&self) -> DateTime<Utc> {
-        self.trends.as_of.and_time(NaiveTime::MIN).and_utc()
+        self.as_of.and_time(NaiveTime::MIN).and_utc()
     }
 
     /// The entries of a feed over the incidents at `positions`: each with its date (the
@@ -242,7 +242,7 @@ impl Renderer<'_> {
         if !dated {
             let note = format!(
                 "The postmortem records no date; this entry is dated {}, the date the site was built for.",
-                self.trends.as_of
+                self.as_of
             );
             summary = if summary.is_empty() {
                 note

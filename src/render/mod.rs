@@ -401,7 +401,8 @@ impl Job {
 
 struct Renderer<'a> {
     site: &'a Site,
-    tera: Tera,
+    /// The theme's templates: `serve`'s renderers borrow the session's.
+    tera: Cow<'a, Tera>,
     tz: Tz,
     rows: Vec<IncidentRow>,
     /// Each incident's table row from `incident_row.html`, rendered once for pages whose
@@ -432,8 +433,12 @@ struct Renderer<'a> {
     headers: std::sync::Mutex<std::collections::HashMap<(String, String), String>>,
     /// Why `header.html` failed to render, if it did: the error a page needing it reports.
     header_error: std::sync::OnceLock<String>,
+    /// The date the site is as of: action items due before it are overdue.
+    as_of: chrono::NaiveDate,
     /// The trend figures, computed once: `/trends/`, the exports and term pages show them.
-    trends: crate::analyze::trends::Trends,
+    /// `None` only while `serve` renders the pages of the incidents just edited, before
+    /// the figures (an incident page shows none of them: [`Renderer::trends`]).
+    trends: Option<crate::analyze::trends::Trends>,
     /// Every incident's quality score, by position, scored once for the incident pages and
     /// `/health/` in a full build; empty in a partial render (`serve`), where each page
     /// scores what it shows.
@@ -455,7 +460,7 @@ impl<'a> Renderer<'a> {
             .map(|row| shared_row(&tera, row))
             .collect::<Result<Vec<(String, bool)>, RenderError>>()?;
         let (row_html, relocatable) = shared.into_iter().unzip();
-        let mut renderer = Self::with_rows(site, tera, rows, row_html, options);
+        let mut renderer = Self::with_rows(site, Cow::Owned(tera), rows, row_html, options);
         renderer.relocatable = relocatable;
         renderer.quality = match site.quality.len() == site.incidents.len() {
             true => site.quality.clone(),
@@ -468,23 +473,25 @@ impl<'a> Renderer<'a> {
     /// `site.incidents[i]` (partial renders reuse the rows of unchanged incidents).
     fn with_rows(
         site: &'a Site,
-        tera: Tera,
+        tera: Cow<'a, Tera>,
         rows: Vec<IncidentRow>,
         row_html: Vec<String>,
         options: &RenderOptions,
     ) -> Self {
         let trends = crate::analyze::trends::compute(site, options.as_of);
-        Self::with_trends(site, tera, rows, row_html, trends)
+        Self::with_trends(site, tera, rows, row_html, options.as_of, Some(trends))
     }
 
     /// [`Renderer::with_rows`] with the trend figures computed already (`serve` keeps them
-    /// while only bodies change: they read no body).
+    /// while only bodies change: they read no body), or to be set before any page but an
+    /// incident's is rendered (`None`).
     fn with_trends(
         site: &'a Site,
-        tera: Tera,
+        tera: Cow<'a, Tera>,
         rows: Vec<IncidentRow>,
         row_html: Vec<String>,
-        trends: crate::analyze::trends::Trends,
+        as_of: chrono::NaiveDate,
+        trends: Option<crate::analyze::trends::Trends>,
     ) -> Self {
         let tz = site.config.tz();
         let config = &site.config;
@@ -532,6 +539,7 @@ impl<'a> Renderer<'a> {
             base,
             headers: Default::default(),
             header_error: Default::default(),
+            as_of,
             trends,
             quality: Vec::new(),
             bodies: Bodies::Held,
@@ -599,6 +607,15 @@ impl<'a> Renderer<'a> {
             }
         }
         Ok(html)
+    }
+
+    /// The trend figures. Every renderer has them but the one `serve` makes the edited
+    /// incidents' pages with, first ([`partial::render_selected`]), and an incident page
+    /// reads none of them: a call without them is a bug in this crate, never input.
+    fn trends(&self) -> &crate::analyze::trends::Trends {
+        self.trends
+            .as_ref()
+            .expect("the trend figures are set before any page but an incident's")
     }
 
     fn render(&self, job: &Job) -> Result<Page, RenderError> {

@@ -37,10 +37,10 @@ impl Renderer<'_> {
         context.insert("open_action_items", &open_items);
         // The span of the dense range: one postmortem dated 1602 does not make the archive
         // four centuries long. The incidents outside it are counted beside it.
-        let span = self.trends.drawn_span();
+        let span = self.trends().drawn_span();
         context.insert("first_date", &span.map(|(first, _)| first.to_string()));
         context.insert("last_date", &span.map(|(_, last)| last.to_string()));
-        context.insert("not_drawn", &self.trends.not_drawn.len());
+        context.insert("not_drawn", &self.trends().not_drawn.len());
         let mut facets = Vec::new();
         // A facet no incident has a value for is not offered: "Severities 4, none yet".
         for facet in self.listed_facets() {
@@ -137,19 +137,13 @@ impl Renderer<'_> {
                 .filter(|e| (2..=3).contains(&e.level))
                 .collect(),
             word_count: incident.body.word_count,
-            action_items: super::retro::action_item_views(
-                &incident.action_items,
-                self.trends.as_of,
-            ),
+            action_items: super::retro::action_item_views(&incident.action_items, self.as_of),
             action_items_open: incident
                 .action_items
                 .iter()
                 .filter(|a| a.status == ActionStatus::Open)
                 .count(),
-            action_progress: super::retro::action_progress(
-                &incident.action_items,
-                self.trends.as_of,
-            ),
+            action_progress: super::retro::action_progress(&incident.action_items, self.as_of),
             timeline_chart: super::retro::timeline_chart(incident, self.tz),
             related: site.index.related[position]
                 .iter()

@@ -15,6 +15,7 @@
 //! the same [`jobs`] as a full build, so a new kind of page is rendered by both without
 //! anyone having to remember.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
@@ -454,7 +455,7 @@ pub fn render_selected<E>(
     site: &Site,
     theme: &Theme,
     options: &RenderOptions,
-    tera: Tera,
+    tera: &Tera,
     rows: Rows,
     selection: &Selection,
     sink: impl Fn(Page) -> Result<(), E> + Sync,
@@ -472,8 +473,17 @@ where
         quality,
         trends,
     } = rows;
-    let trends = trends_for(site, trends, options);
-    let mut renderer = Renderer::with_trends(site, tera, row_data, html, trends).for_theme(theme);
+    // Kept trend figures are for the same site with other bodies, which they do not read.
+    let kept = trends.filter(|kept| kept.as_of == options.as_of);
+    let mut renderer = Renderer::with_trends(
+        site,
+        Cow::Borrowed(tera),
+        row_data,
+        html,
+        options.as_of,
+        kept,
+    )
+    .for_theme(theme);
     renderer.list_row_html = list_html;
     let mut quality = lend_scores(&mut renderer, quality, selection.site_wide);
     let mut chosen: Vec<Job> = jobs(site)
@@ -488,7 +498,7 @@ where
     let first = |job: &Job| matches!(job, Job::Incident(p) if selection.first.contains(p));
     chosen.sort_by_cached_key(|job| (!first(job), std::cmp::Reverse(weight(site, job))));
     let leading = chosen.iter().take_while(|job| first(job)).count();
-    render_jobs(&renderer, &chosen[..leading], &[], &sink)?;
+    render_first(&mut renderer, &chosen[..leading], options, &sink)?;
     let exports = export_lines(&renderer, &chosen[leading..], kept_exports)?;
     render_jobs(&renderer, &chosen[leading..], &exports, &sink)?;
     let mut rendered = chosen.len();
@@ -516,18 +526,39 @@ where
             previous,
             exports,
             quality,
-            trends: Some(trends),
+            trends,
         },
     })
 }
 
-/// The trend figures `kept` with the rows, when they are for the same as-of date; else
-/// computed for `site`.
-fn trends_for(site: &Site, kept: Option<Trends>, options: &RenderOptions) -> Trends {
-    match kept {
-        Some(kept) if kept.as_of == options.as_of => kept,
-        _ => crate::analyze::trends::compute(site, options.as_of),
+/// Renders the pages of the incidents just edited (`first`) and makes sure `renderer` has
+/// the trend figures, which it computes beside those pages when it lacks them: they show
+/// none of them. The pages come first (`join` runs them on this thread, the figures
+/// wherever a core is free).
+fn render_first<E>(
+    renderer: &mut Renderer<'_>,
+    first: &[Job],
+    options: &RenderOptions,
+    sink: &(impl Fn(Page) -> Result<(), E> + Sync),
+) -> Result<(), E>
+where
+    E: From<RenderError> + Send,
+{
+    let (rendered, figures) = rayon::join(
+        || render_jobs(renderer, first, &[], sink),
+        || match renderer.trends {
+            Some(_) => None,
+            None => Some(crate::analyze::trends::compute(
+                renderer.site,
+                options.as_of,
+            )),
+        },
+    );
+    rendered?;
+    if let Some(figures) = figures {
+        renderer.trends = Some(figures);
     }
+    Ok(())
 }
 
 /// Gives the renderer every incident's quality score when all are known (kept, or with
@@ -675,7 +706,7 @@ mod tests {
         let rows = Rows::build(site, &tera, cache).unwrap();
         let pages = std::sync::Mutex::new(Vec::new());
         let options = RenderOptions::default();
-        let partial = render_selected(site, &theme, &options, tera, rows, selection, |page| {
+        let partial = render_selected(site, &theme, &options, &tera, rows, selection, |page| {
             pages.lock().unwrap().push(page);
             Ok::<(), RenderError>(())
         })
@@ -747,7 +778,7 @@ mod tests {
         selection.first = vec![2];
         let order = std::sync::Mutex::new(Vec::new());
         let options = RenderOptions::default();
-        render_selected(&site, &theme, &options, tera, rows, &selection, |page| {
+        render_selected(&site, &theme, &options, &tera, rows, &selection, |page| {
             order.lock().unwrap().push(page.path);
             Ok::<(), RenderError>(())
         })

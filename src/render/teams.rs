@@ -79,7 +79,7 @@ impl Renderer<'_> {
 
     /// Open and overdue action items of the incidents at `positions`.
     fn open_counts(&self, positions: &[usize]) -> (usize, usize) {
-        let open = crate::analyze::trends::open_actions(self.site, positions, self.trends.as_of);
+        let open = crate::analyze::trends::open_actions(self.site, positions, self.as_of);
         (open.len(), open.iter().filter(|a| a.overdue).count())
     }
 
@@ -166,8 +166,7 @@ impl Renderer<'_> {
         let team = &self.site.teams.teams[position];
         let path = team_path(team);
         let mut context = self.context(&path, &format!("Team: {}", team.name));
-        let open =
-            crate::analyze::trends::open_actions(self.site, &team.incidents, self.trends.as_of);
+        let open = crate::analyze::trends::open_actions(self.site, &team.incidents, self.as_of);
         let services = &self.site.index.facet(Facet::Service).terms;
         let view = TeamView {
             name: &team.name,

@@ -230,10 +230,10 @@ impl Renderer<'_> {
     /// time axis; `None` when there are none.
     fn not_drawn(&self, positions: impl Iterator<Item = usize>) -> Option<NotDrawn<'_>> {
         use chrono::Datelike;
-        let (first, last) = self.trends.drawn_years?;
+        let (first, last) = self.trends().drawn_years?;
         let (mut before, mut after) = (Vec::new(), Vec::new());
         for position in positions {
-            match self.trends.start_dates[position].map(|d| d.year()) {
+            match self.trends().start_dates[position].map(|d| d.year()) {
                 Some(year) if year < first => before.push(position),
                 Some(year) if year > last => after.push(position),
                 _ => {}
@@ -363,7 +363,7 @@ impl Renderer<'_> {
             days_overdue: item
                 .due
                 .filter(|_| action.overdue)
-                .map(|due| (self.trends.as_of - due).num_days()),
+                .map(|due| (self.as_of - due).num_days()),
             incident: &self.rows[action.incident],
             incident_url: format!("incidents/{}/#action-items-table", incident.slug),
         }

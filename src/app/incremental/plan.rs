@@ -58,8 +58,8 @@ impl Previous {
     }
 
     /// Its index: the previous site's facets, related and similar lists.
-    pub(super) fn index(&self) -> &Index {
-        &self.index
+    pub(super) fn index_mut(&mut self) -> &mut Index {
+        &mut self.index
     }
 }
 
@@ -222,7 +222,7 @@ pub(super) fn select(
             .for_each(|terms| terms.fill(true));
     }
     let any_row_changed = (0..site.incidents.len()).any(|i| rows.changed(i));
-    let similar_changed = similar_changed(site, rows, previous);
+    let similar_changed = marked.similar;
     for position in 0..site.incidents.len() {
         let related = &site.index.related[position];
         let same_related = rows
@@ -274,8 +274,33 @@ pub(super) fn select_listing(site: &Site, relisted: &[usize], selection: &mut Se
 /// For each incident of `site`, whether its "Similar incidents" differ from what the
 /// previous render showed for its slug: other incidents (matched by slug) or other shared
 /// words. Any edit of any text can move them (a word's weight depends on every file), so
-/// they are computed anew for the whole site and compared, never assumed kept.
-pub(super) fn similar_changed(site: &Site, rows: &Rows, previous: &Previous) -> Vec<bool> {
+/// they are computed anew for the whole site and compared, never assumed kept: `known`,
+/// when the lists were updated from the previous ones in the same order, names the
+/// positions whose list the update changed (the previous lists are gone then, in release
+/// builds; debug builds check `known` against them).
+pub(super) fn similar_changed(
+    site: &Site,
+    rows: &Rows,
+    previous: &Previous,
+    known: Option<&[usize]>,
+) -> Vec<bool> {
+    let Some(known) = known else {
+        return compare_similar(site, rows, previous);
+    };
+    let mut changed = vec![false; site.incidents.len()];
+    for &position in known {
+        changed[position] = true;
+    }
+    debug_assert_eq!(
+        changed,
+        compare_similar(site, rows, previous),
+        "the similar lists the update says changed are those that differ"
+    );
+    changed
+}
+
+/// [`similar_changed`], by comparing each list with the previous one of its slug.
+fn compare_similar(site: &Site, rows: &Rows, previous: &Previous) -> Vec<bool> {
     let same_incident = |old: usize, new: usize| rows.previous_position(new) == Some(old);
     (0..site.incidents.len())
         .map(|position| {
@@ -295,6 +320,8 @@ pub(super) fn similar_changed(site: &Site, rows: &Rows, previous: &Previous) -> 
 /// Incidents of the next site, by position, marked for [`select`].
 pub(super) struct Marked<'a> {
     pub(super) changed: &'a [bool],
+    /// Those whose similar list changed ([`similar_changed`]).
+    pub(super) similar: &'a [bool],
     pub(super) linking: &'a [bool],
     pub(super) relinked: &'a [bool],
 }

@@ -166,7 +166,7 @@ impl Session {
             Some(unpacked) => self.assembly_input(unpacked),
             None => self.assembly_input(&mut Unpacked::default()),
         };
-        let (previous, slugs) = match (previous, unpacked) {
+        let (mut previous, slugs) = match (previous, unpacked) {
             (Some((span, pages)), Some(unpacked)) => (
                 Some(Previous::new(
                     unpacked.slugs.len(),
@@ -186,11 +186,11 @@ impl Session {
         };
         let basis = Basis {
             kept,
-            previous: previous.as_ref().map(Previous::index),
+            previous: previous.as_mut().map(Previous::index_mut),
             changed: &changed_slugs,
             keep: scope != Scope::Everything,
         };
-        let (site, similar) = self.assemble_site(incidents, basis);
+        let (site, similar, similar_changed) = self.assemble_site(incidents, basis);
         let assembled = Assembled {
             scope,
             touched,
@@ -198,6 +198,7 @@ impl Session {
             previous,
             cache,
             similar,
+            similar_changed,
         };
         (site, assembled)
     }
@@ -234,18 +235,23 @@ impl Session {
 
     /// Assembles the site from `incidents` (its similar lists from `basis`), keeps its
     /// cross-file diagnostics and gives the incidents it left out back to their files;
-    /// returns the site and the similar model to keep.
-    fn assemble_site(&mut self, incidents: Vec<Incident>, basis: Basis) -> (Site, Option<Kept>) {
+    /// returns the site, the similar model to keep and the similar lists that changed
+    /// ([`super::similar::Lists::changed`]).
+    fn assemble_site(
+        &mut self,
+        incidents: Vec<Incident>,
+        basis: Basis,
+    ) -> (Site, Option<Kept>, Option<Vec<usize>>) {
         let options = AnalyzeOptions {
             drafts: self.options.drafts,
             as_of: Some(self.options.as_of),
         };
         let root = self.options.root.clone();
-        let mut kept = None;
+        let (mut kept, mut changed) = (None, None);
         let similar = |incidents: &[Incident], related: &[Vec<usize>]| {
-            let (lists, model) = basis.lists(&self.config.similar, incidents, related);
-            kept = model;
-            lists
+            let made = basis.lists(&self.config.similar, incidents, related);
+            (kept, changed) = (made.kept, made.changed);
+            made.lists
         };
         let assembled = site::assemble_with(
             &self.config,
@@ -265,7 +271,7 @@ impl Session {
                 file.incident = Some(incident);
             }
         }
-        (assembled.site, kept)
+        (assembled.site, kept, changed)
     }
 
     /// Plans the assembled site's pages, removes those it no longer has, then renders and
@@ -283,20 +289,24 @@ impl Session {
             changed_slugs,
             mut previous,
             cache,
+            similar_changed,
             ..
         } = assembled;
-        let (rows, mut selection) = self.plan_pages(
-            site,
-            scope,
-            &touched,
-            previous.as_ref(),
-            changed_slugs,
-            cache,
-        )?;
+        let changed = Changed {
+            slugs: changed_slugs,
+            similar: similar_changed,
+        };
+        // Every page's path (20,000 at 10,000 postmortems) is named beside the plan, for
+        // any change that may reach the site-wide pages.
+        let (planned, paths) = rayon::join(
+            || self.plan_pages(site, scope, &touched, previous.as_ref(), changed, cache),
+            || (scope != Scope::Bodies).then(|| render::page_paths(site, &self.theme)),
+        );
+        let (rows, mut selection) = planned?;
         selection.first = self.positions_of(site, &touched);
         let paths = selection
             .site_wide
-            .then(|| render::page_paths(site, &self.theme));
+            .then(|| paths.unwrap_or_else(|| render::page_paths(site, &self.theme)));
         let (pages, gone) = page_lists(paths, previous.as_mut(), self.fresh_output);
         // The previous index and page list are freed off the path of the rebuild.
         rayon::spawn(move || drop(previous));
@@ -321,9 +331,13 @@ impl Session {
         scope: Scope,
         touched: &HashSet<String>,
         previous: Option<&Previous>,
-        changed_slugs: HashSet<String>,
+        since: Changed,
         mut cache: RowCache,
     ) -> Result<(Rows, Selection), RenderError> {
+        let Changed {
+            slugs: changed_slugs,
+            similar: similar_known,
+        } = since;
         // Positions (in the new site) of the incidents that may differ from the previous
         // one of their slug.
         let mut changed = vec![false; site.incidents.len()];
@@ -339,15 +353,16 @@ impl Session {
             cache.terms_unchanged_except(relinked.clone());
         }
         let rows = Rows::build(site, &self.tera, cache)?;
+        let similar = previous
+            .map(|previous| plan::similar_changed(site, &rows, previous, similar_known.as_deref()));
         let selection = match (previous, terms.as_ref().zip(relinked.as_deref()), scope) {
-            (Some(previous), _, Scope::Bodies) => {
+            (Some(_), _, Scope::Bodies) => {
                 let mut selection = Selection::none(site);
                 for position in self.positions_of(site, touched) {
                     selection.incidents[position] = true;
                 }
                 // Other pages list the edited incidents as similar, with words of theirs.
-                let similar = plan::similar_changed(site, &rows, previous);
-                for (position, changed) in similar.into_iter().enumerate() {
+                for (position, changed) in similar.into_iter().flatten().enumerate() {
                     selection.incidents[position] |= changed;
                 }
                 selection
@@ -356,6 +371,7 @@ impl Session {
                 let linking = self.linking_positions(site, touched);
                 let marked = plan::Marked {
                     changed: &changed,
+                    similar: similar.as_deref().unwrap_or_default(),
                     linking: &linking,
                     relinked,
                 };
@@ -443,6 +459,18 @@ struct Assembled {
     cache: RowCache,
     /// The similar model to keep with the site.
     similar: Option<Kept>,
+    /// The positions whose similar list changed, when the assembly knows
+    /// ([`super::similar::Lists::changed`]).
+    similar_changed: Option<Vec<usize>>,
+}
+
+/// What changed since the previous render, as the assembly found it.
+struct Changed {
+    /// The slugs whose incident may now be another.
+    slugs: HashSet<String>,
+    /// The positions whose similar list changed, when the assembly knows
+    /// ([`super::similar::Lists::changed`]).
+    similar: Option<Vec<usize>>,
 }
 
 /// The pages the output folder holds after a render of the site whose pages are `paths`
@@ -507,7 +535,7 @@ impl Writer<'_> {
         selection: &Selection,
         search: impl FnOnce() -> SearchUpdate + Send,
     ) -> Result<Written, SessionError> {
-        let (theme, options, tera) = (self.theme, self.options, self.tera.clone());
+        let (theme, options, tera) = (self.theme, self.options, self.tera);
         let out = &options.out;
         // A fresh folder is swapped in whole: nothing in it can be served before then.
         let progress = match self.progress {

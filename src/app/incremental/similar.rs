@@ -37,13 +37,26 @@ impl Kept {
 pub(super) struct Basis<'a> {
     /// The kept model, if the change may keep it (no config or template change).
     pub(super) kept: Option<Kept>,
-    /// The previous site's index: its similar and related lists.
-    pub(super) previous: Option<&'a Index>,
+    /// The previous site's index: its similar and related lists. Its similar lists are
+    /// taken when the new ones are updated from them (in release builds: debug builds keep
+    /// them, to check [`Lists::changed`] against them).
+    pub(super) previous: Option<&'a mut Index>,
     /// The slugs whose incident may differ from the previous one of that slug.
     pub(super) changed: &'a HashSet<String>,
     /// Keep a model for later edits (not after a config or template change, which
     /// starts again from a full analysis).
     pub(super) keep: bool,
+}
+
+/// The similar lists of an assembly, and what to keep of them.
+pub(super) struct Lists {
+    pub(super) lists: Vec<Vec<Similar>>,
+    /// The model to keep with the site.
+    pub(super) kept: Option<Kept>,
+    /// When the lists were updated from the previous site's (same incidents, same order):
+    /// the positions whose list is not what it was (other incidents or other shared
+    /// words). `None` when they were computed anew, to be compared.
+    pub(super) changed: Option<Vec<usize>>,
 }
 
 impl Basis<'_> {
@@ -55,9 +68,13 @@ impl Basis<'_> {
         config: &SimilarConfig,
         incidents: &[Incident],
         related: &[Vec<usize>],
-    ) -> (Vec<Vec<Similar>>, Option<Kept>) {
+    ) -> Lists {
         if !self.keep {
-            return (similar::build(config, incidents, related), None);
+            return Lists {
+                lists: similar::build(config, incidents, related),
+                kept: None,
+                changed: None,
+            };
         }
         match (self.kept, self.previous) {
             (Some(mut kept), Some(previous)) if kept.same_order(incidents) => {
@@ -67,17 +84,29 @@ impl Basis<'_> {
                 let relisted: Vec<usize> = (0..incidents.len())
                     .filter(|&p| previous.related.get(p) != Some(&related[p]))
                     .collect();
-                let mut lists = previous.similar.clone();
+                // Taken, not copied (10,000 lists of words): the update says which changed.
+                let mut lists = match cfg!(debug_assertions) {
+                    true => previous.similar.clone(),
+                    false => std::mem::take(&mut previous.similar),
+                };
                 let changes = Changes {
                     edited: &edited,
                     relisted: &relisted,
                 };
-                kept.model.update(incidents, related, changes, &mut lists);
-                (lists, Some(kept))
+                let changed = kept.model.update(incidents, related, changes, &mut lists);
+                Lists {
+                    lists,
+                    kept: Some(kept),
+                    changed: Some(changed),
+                }
             }
             _ => {
                 let (model, lists) = Model::new(config, incidents, related);
-                (lists, Some(Kept::new(model, incidents)))
+                Lists {
+                    lists,
+                    kept: Some(Kept::new(model, incidents)),
+                    changed: None,
+                }
             }
         }
     }

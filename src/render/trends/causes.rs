@@ -20,7 +20,7 @@ impl Renderer<'_> {
     fn cause_slot_names(&self) -> Vec<(TermLink, String)> {
         let terms = &self.site.index.facet(Facet::Cause).terms;
         let mut color = 0;
-        self.trends
+        self.trends()
             .cause_slots
             .iter()
             .map(|slot| match slot {
@@ -59,7 +59,7 @@ impl Renderer<'_> {
     }
 
     pub(super) fn cause_share_chart(&self) -> Option<ChartView> {
-        let trends = &self.trends;
+        let trends = self.trends();
         // Without a single category, the shares would be 100% "not set" in every period.
         if trends.causes.is_empty() || trends.cause_axis.periods.is_empty() {
             return None;
@@ -167,7 +167,7 @@ impl Renderer<'_> {
     }
 
     pub(super) fn matrix_chart(&self) -> Option<ChartView> {
-        let trends = &self.trends;
+        let trends = self.trends();
         if trends.services.is_empty() || trends.cause_slots.is_empty() {
             return None;
         }

@@ -288,8 +288,8 @@ impl Renderer<'_> {
     /// The context of the incident at `position` in the site.
     fn export_context(&self, position: usize) -> ExportContext {
         ExportContext {
-            as_of: self.trends.as_of,
-            recurrence_of: self.trends.recurrence_of[position]
+            as_of: self.as_of,
+            recurrence_of: self.trends().recurrence_of[position]
                 .map(|earlier| self.site.incidents[earlier].slug.clone()),
         }
     }
@@ -337,7 +337,7 @@ impl Renderer<'_> {
             title: &config.title,
             base_url: &config.base_url,
             timezone: &config.timezone,
-            as_of: self.trends.as_of.to_string(),
+            as_of: self.as_of.to_string(),
             recurrence_days: config.trends.recurrence_days,
         })
         .map_err(json_error)?;

@@ -91,11 +91,11 @@ impl Renderer<'_> {
         } else {
             crate::analyze::quality::score_all(&self.site.incidents)
         };
-        let health = health::compute(self.site, self.trends.as_of, scores);
+        let health = health::compute(self.site, self.as_of, scores);
         let description = crate::render::previews::health(
             health.scores.len(),
             health.median,
-            self.trends.actions.overdue.len(),
+            self.trends().actions.overdue.len(),
         );
         context.insert("description", &description);
         context.insert("health", &self.health_view(&health));
@@ -103,9 +103,9 @@ impl Renderer<'_> {
     }
 
     fn health_view(&self, health: &Health) -> HealthView<'_> {
-        let as_of = self.trends.as_of;
+        let as_of = self.as_of;
         let owners: Vec<OwnerRow> = self
-            .trends
+            .trends()
             .actions
             .owners
             .iter()
@@ -148,7 +148,7 @@ impl Renderer<'_> {
             teams: health.teams.iter().map(|t| self.team_row(t)).collect(),
             owners,
             owners_more,
-            overdue_total: self.trends.actions.overdue.len(),
+            overdue_total: self.trends().actions.overdue.len(),
             to_final: ToFinalView {
                 finals: to_final.finals,
                 days: SummaryView::from(&to_final.days),

@@ -38,7 +38,7 @@ impl Renderer<'_> {
 
     fn trends_view(&self) -> TrendsView<'_> {
         let site = self.site;
-        let trends = &self.trends;
+        let trends = self.trends();
         let config = &site.config;
         let total = site.incidents.len();
         let causes = self.ranking_charts(Facet::Cause, &trends.causes, "s-cause");
@@ -104,7 +104,7 @@ impl Renderer<'_> {
     }
 
     fn volume_chart(&self) -> Option<ChartView> {
-        let trends = &self.trends;
+        let trends = self.trends();
         if trends.volume_axis.periods.is_empty() {
             return None;
         }
@@ -154,7 +154,7 @@ impl Renderer<'_> {
     /// The histogram of durations, in bins on a log scale, stacked by severity when any
     /// incident has one.
     fn durations_chart(&self) -> Option<ChartView> {
-        let trends = &self.trends;
+        let trends = self.trends();
         let known = self.site.incidents.len() - trends.durations_unknown;
         if known == 0 {
             return None;
@@ -201,8 +201,8 @@ impl Renderer<'_> {
             .enumerate()
             .map(|(slot, series)| {
                 let (d, r) = (
-                    &self.trends.ttd_by_severity[slot],
-                    &self.trends.ttr_by_severity[slot],
+                    &self.trends().ttd_by_severity[slot],
+                    &self.trends().ttr_by_severity[slot],
                 );
                 let term = match config.severities.get(slot) {
                     Some(severity) => severity_terms.iter().find(|t| t.key == severity.key),
@@ -221,7 +221,7 @@ impl Renderer<'_> {
     }
 
     fn recurrence_view(&self) -> RecurrenceView<'_> {
-        let trends = &self.trends;
+        let trends = self.trends();
         let services = &self.site.index.facet(Facet::Service).terms;
         let causes = &self.site.index.facet(Facet::Cause).terms;
         let service = |t: usize| TermLink {
@@ -275,7 +275,7 @@ impl Renderer<'_> {
     }
 
     fn actions_view(&self) -> ActionsView<'_> {
-        let actions = &self.trends.actions;
+        let actions = &self.trends().actions;
         ActionsView {
             open: actions.open,
             done: actions.done,
@@ -295,7 +295,7 @@ impl Renderer<'_> {
     }
 
     fn owners_chart(&self) -> Option<ChartView> {
-        let owners = &self.trends.actions.owners;
+        let owners = &self.trends().actions.owners;
         if owners.is_empty() {
             return None;
         }
@@ -372,7 +372,7 @@ impl Renderer<'_> {
     /// The time to detect and time to resolve charts, each drawn only when some incident
     /// on the axis has the figure, else a line saying which fields would give it.
     fn response_charts(&self) -> [(Option<ChartView>, Option<String>); 2] {
-        let trends = &self.trends;
+        let trends = self.trends();
         let chart = |id: &str, metric: &str, summaries: &[Summary], overall: &Summary| {
             let known: usize = summaries.iter().map(|s| s.with_data).sum();
             if known > 0 {
@@ -418,7 +418,7 @@ impl Renderer<'_> {
     /// One response time (`metric`) per period as two lines on a log scale, the median
     /// and the 90th percentile.
     fn response_chart(&self, id: &str, metric: &str, summaries: &[Summary]) -> ChartView {
-        let trends = &self.trends;
+        let trends = self.trends();
         let labels: Vec<String> = trends
             .response_axis
             .periods

@@ -54,10 +54,10 @@ impl Renderer<'_> {
         term: usize,
     ) -> Option<TermTrendView<'_>> {
         let info = &self.site.index.facet(facet).terms[term];
-        if info.incidents.is_empty() || self.trends.quarters.periods.is_empty() {
+        if info.incidents.is_empty() || self.trends().quarters.periods.is_empty() {
             return None;
         }
-        let trend = self.trends.term(self.site, facet, term)?;
+        let trend = self.trends().term(self.site, facet, term)?;
         let other = if facet == Facet::Service {
             Facet::Cause
         } else {
@@ -73,10 +73,12 @@ impl Renderer<'_> {
         name: &str,
         positions: &[usize],
     ) -> Option<TermTrendView<'_>> {
-        if positions.is_empty() || self.trends.quarters.periods.is_empty() {
+        if positions.is_empty() || self.trends().quarters.periods.is_empty() {
             return None;
         }
-        let trend = self.trends.of_incidents(self.site, positions, Facet::Cause);
+        let trend = self
+            .trends()
+            .of_incidents(self.site, positions, Facet::Cause);
         Some(self.small_trend(name, positions, &trend, Facet::Cause))
     }
 
@@ -88,7 +90,7 @@ impl Renderer<'_> {
         trend: &TermTrend,
         other: Facet,
     ) -> TermTrendView<'_> {
-        let trends = &self.trends;
+        let trends = self.trends();
         let sparkline = self.term_sparkline(name, &trend.per_quarter);
         let undated = positions.iter().all(|&p| trends.start_dates[p].is_none());
         let sparkline_missing = undated.then(|| {
@@ -136,7 +138,7 @@ impl Renderer<'_> {
 
     /// The sparkline of a term's incidents per quarter; `None` when none is on the axis.
     fn term_sparkline(&self, name: &str, per_quarter: &[usize]) -> Option<ChartView> {
-        let trends = &self.trends;
+        let trends = self.trends();
         let drawn: usize = per_quarter.iter().sum();
         let labels: Vec<String> = trends.quarters.periods.iter().map(|p| p.label()).collect();
         let title = "Incidents per quarter".to_string();
