@@ -18,6 +18,8 @@
 #   tags   a new tag added: front matter that files the incident, so the site is
 #          assembled again (order, facets, related incidents) before it re-renders, and
 #          the new tag's page is written
+#   start  the start time moved hours earlier on its day, past the day's other incidents
+#          (the synthetic corpus has about four a day): the order changes too
 #
 # and times each save until the `reload` event has arrived and the edited postmortem's
 # page, asked for again as a reloading page does, has come back with the edit on it (the
@@ -37,7 +39,7 @@
 #                   in the same run, interleaved with BIN, so that load from other work on
 #                   the machine affects both alike; the rows are labelled `base` and `new`
 #   ROUNDS=1        with BASELINE: how many times to alternate the two per site
-#   KINDS="body title field tags"   the kinds of edit to time, in this order
+#   KINDS="body title field tags start"   the kinds of edit to time, in this order
 # Needs: python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,7 +47,7 @@ gen=${GEN_CORPUS:-$here/../shared/bench/gen_corpus.py}
 work=${BENCH_DIR:-/dev/shm/hindsight-serve-bench}
 runs=${RUNS:-30}
 rounds=${ROUNDS:-1}
-export KINDS=${KINDS:-body title field tags}
+export KINDS=${KINDS:-body title field tags start}
 sites=("$@"); [ ${#sites[@]} -gt 0 ] || sites=(example 10000)
 
 if [ -z "${BIN:-}" ]; then
@@ -123,6 +125,12 @@ def edits(kind, i):
     if kind == "tags":
         mark = f"bench-tag-{i}"
         return original.replace("\ntags: [", f'\ntags: ["{mark}", ', 1), mark
+    if kind == "start":
+        # Hours earlier on the same day, alternating: moves it past that day's others.
+        at = original.index("\nstarted_at: ") + len("\nstarted_at: ") + len("2022-07-24T")
+        hour = ("02", "10")[i % 2]
+        mark = f"{hour}:{original[at + 3:at + 5]}"
+        return original[:at] + hour + original[at + 2:], mark
     marker, mark = {"title": ("\ntitle: ", f"Edit {i}: "), "field": ("\nimpact: ", f"Changed {i}, ")}[kind]
     at = original.index(marker) + len(marker)
     if original[at] in ">|":

@@ -3,6 +3,8 @@
 
 use std::collections::BinaryHeap;
 
+use rayon::prelude::*;
+
 use super::{Similar, Vector};
 use crate::model::config::SimilarConfig;
 use crate::model::incident::Incident;
@@ -14,7 +16,7 @@ const RESCORED_PER_PLACE: usize = 4;
 
 /// The inverted index: for each kept term (by index), the incidents keeping it with its
 /// weight there, by position.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(super) struct Postings {
     lists: Vec<Vec<(u32, f32)>>,
     /// Terms kept by more incidents than this are not followed for candidates: they
@@ -43,6 +45,16 @@ impl Postings {
             lists,
             longest: (vectors.len() / 64).max(128),
         }
+    }
+
+    /// Renumbers the incidents: the one at `p` is now at `moved[p]` (a permutation).
+    pub(super) fn renumber(&mut self, moved: &[usize]) {
+        self.lists.par_iter_mut().for_each(|list| {
+            for entry in list.iter_mut() {
+                entry.0 = moved[entry.0 as usize] as u32;
+            }
+            list.sort_unstable_by_key(|entry| entry.0);
+        });
     }
 
     /// The incidents keeping `term`, with its weight there.

@@ -4,7 +4,7 @@
 //! update only the lists they reach, with the word statistics of that computation
 //! (`docs/similar.md`, "In `serve`").
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::Current;
 use crate::analyze::index::Index;
@@ -26,10 +26,25 @@ impl Kept {
         Kept { model, order }
     }
 
-    /// Whether `incidents` are the ones the model knows, in its order.
-    fn same_order(&self, incidents: &[Incident]) -> bool {
-        self.order.len() == incidents.len()
-            && self.order.iter().zip(incidents).all(|(o, i)| *o == i.slug)
+    /// When `incidents` are the ones the model knows (by slug), where each of its
+    /// positions is among them; `None` when some came or went.
+    fn moved(&self, incidents: &[Incident]) -> Option<Vec<usize>> {
+        if self.order.len() != incidents.len() {
+            return None;
+        }
+        if self.order.iter().zip(incidents).all(|(o, i)| *o == i.slug) {
+            return Some((0..incidents.len()).collect());
+        }
+        let at: HashMap<&str, usize> = incidents
+            .iter()
+            .enumerate()
+            .map(|(position, incident)| (incident.slug.as_str(), position))
+            .collect();
+        // Slugs are unique on both sides, so every slug found makes a permutation.
+        self.order
+            .iter()
+            .map(|slug| at.get(slug.as_str()).copied())
+            .collect()
     }
 }
 
@@ -76,19 +91,22 @@ impl Basis<'_> {
                 changed: None,
             };
         }
-        match (self.kept, self.previous) {
-            (Some(mut kept), Some(previous)) if kept.same_order(incidents) => {
+        let moved = self.kept.as_ref().and_then(|kept| kept.moved(incidents));
+        match (self.kept, self.previous, moved) {
+            (Some(mut kept), Some(previous), Some(moved)) => {
                 let edited: Vec<usize> = (0..incidents.len())
                     .filter(|&p| self.changed.contains(&incidents[p].slug))
                     .collect();
-                let relisted: Vec<usize> = (0..incidents.len())
-                    .filter(|&p| previous.related.get(p) != Some(&related[p]))
-                    .collect();
+                let relisted = relisted(&previous.related, related, &moved);
                 // Taken, not copied (10,000 lists of words): the update says which changed.
                 let mut lists = match cfg!(debug_assertions) {
                     true => previous.similar.clone(),
                     false => std::mem::take(&mut previous.similar),
                 };
+                if moved.iter().enumerate().any(|(from, &to)| from != to) {
+                    kept.model.renumber(&moved, &mut lists);
+                    kept.order = incidents.iter().map(|i| i.slug.clone()).collect();
+                }
                 let changes = Changes {
                     edited: &edited,
                     relisted: &relisted,
@@ -110,6 +128,28 @@ impl Basis<'_> {
             }
         }
     }
+}
+
+/// The positions (new) whose related list is not the one the incident had before: the
+/// one at old position `p` is now at `moved[p]`, and so are the incidents its old list
+/// names.
+fn relisted(before: &[Vec<usize>], related: &[Vec<usize>], moved: &[usize]) -> Vec<usize> {
+    let mut was = vec![None; related.len()];
+    for (old, &new) in moved.iter().enumerate() {
+        if let (Some(slot), Some(list)) = (was.get_mut(new), before.get(old)) {
+            *slot = Some(list);
+        }
+    }
+    (0..related.len())
+        .filter(|&p| {
+            let Some(old) = was[p] else { return true };
+            old.len() != related[p].len()
+                || old
+                    .iter()
+                    .zip(&related[p])
+                    .any(|(&o, &n)| moved.get(o) != Some(&n))
+        })
+        .collect()
 }
 
 /// After the bodies of the incidents at `edited` changed in place: updates the similar

@@ -964,6 +964,42 @@ fn an_incident_that_becomes_related_leaves_the_similar_list() {
 }
 
 #[test]
+fn a_start_time_that_reorders_the_archive_keeps_the_similar_lists_right() {
+    let mut preview = topical_archive();
+    let disk = preview.read("content/disk.md");
+    let about_kafka = "\nThe Kafka consumer group then went into a rebalance storm: consumers stalled behind the brokers.\n";
+    let with_kafka = format!("{disk}{about_kafka}");
+    preview.write("content/disk.md", &with_kafka);
+    assert_eq!(similar_on(&preview, "kafka"), ["Primary out of disk"]);
+    // A day earlier: from first of four on 2024-05-05 (by slug) to last, alone on the
+    // 4th. The lists the model keeps by position follow the incidents to their places
+    // (debug builds check them against the previous lists, slug by slug).
+    let earlier = with_kafka.replace("2024-05-05T10:00:00Z", "2024-05-04T10:00:00Z");
+    let update = preview.write("content/disk.md", &earlier);
+    assert_eq!(update.scope, Scope::Reached);
+    let list = fs::read_to_string(preview.out().join("incidents/index.html")).expect("the list");
+    let at = |slug: &str| list.find(&format!("incidents/{slug}/")).expect("listed");
+    assert!(
+        at("disk") > at("kafka") && at("disk") > at("dns"),
+        "now the oldest"
+    );
+    assert_eq!(similar_on(&preview, "kafka"), ["Primary out of disk"]);
+    assert_eq!(similar_on(&preview, "disk"), ["Consumer rebalance storm"]);
+    preview.assert_same_as_build();
+    // The next edits update the renumbered lists: the words out, then the time back.
+    let update = preview.write(
+        "content/disk.md",
+        &disk.replace("2024-05-05T10", "2024-05-04T10"),
+    );
+    assert_eq!(update.scope, Scope::Bodies);
+    assert_eq!(similar_on(&preview, "kafka"), Vec::<String>::new());
+    preview.write("content/disk.md", &disk);
+    assert_eq!(similar_on(&preview, "kafka"), Vec::<String>::new());
+    assert_eq!(similar_on(&preview, "disk"), Vec::<String>::new());
+    preview.assert_same_as_build_outside_similar();
+}
+
+#[test]
 fn body_edits_in_a_row_update_the_similar_lists_they_reach() {
     let mut preview = topical_archive();
     let text = preview.read("content/disk.md");
