@@ -275,7 +275,7 @@ pub(super) fn select_listing(site: &Site, relisted: &[usize], selection: &mut Se
 /// previous render showed for its slug: other incidents (matched by slug) or other shared
 /// words. Any edit of any text can move them (a word's weight depends on every file), so
 /// they are computed anew for the whole site and compared, never assumed kept: `known`,
-/// when the lists were updated from the previous ones in the same order, names the
+/// when the lists were updated from the previous ones (renumbered if reordered), names the
 /// positions whose list the update changed (the previous lists are gone then, in release
 /// builds; debug builds check `known` against them).
 pub(super) fn similar_changed(

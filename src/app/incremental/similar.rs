@@ -68,16 +68,17 @@ pub(super) struct Lists {
     pub(super) lists: Vec<Vec<Similar>>,
     /// The model to keep with the site.
     pub(super) kept: Option<Kept>,
-    /// When the lists were updated from the previous site's (same incidents, same order):
-    /// the positions whose list is not what it was (other incidents or other shared
-    /// words). `None` when they were computed anew, to be compared.
+    /// When the lists were updated from the previous site's (the same incidents, in any
+    /// order: the previous lists renumbered first): the positions whose list is not what
+    /// it was (other incidents or other shared words). `None` when they were computed
+    /// anew, to be compared.
     pub(super) changed: Option<Vec<usize>>,
 }
 
 impl Basis<'_> {
     /// The similar lists of `incidents` (sorted, with their `related` lists), and the model
-    /// to keep: updated from the kept one when the incidents and their order are those it
-    /// knows, else computed anew (as a build does).
+    /// to keep: updated from the kept one when the incidents are those it knows (in
+    /// another order, it is renumbered first), else computed anew (as a build does).
     pub(super) fn lists(
         self,
         config: &SimilarConfig,
