@@ -13,7 +13,9 @@
 //!
 //! Each text is counted once: its term counts (16 bytes a distinct term) wait for the
 //! archive's statistics (how many incidents use each term, the average length), then
-//! become its vector and are dropped. [`Model`] keeps what `serve` needs to update the
+//! become its vector and are dropped. A build counts each text as its file is parsed
+//! ([`Counter`], [`build_counted`]), so the text need not be kept; the spellings shown
+//! come from each term's canonical form, kept once for the archive ([`Words`]). [`Model`] keeps what `serve` needs to update the
 //! lists after an edit without computing them all anew.
 //!
 //! Every step reads only its inputs in a fixed order (terms by hash, incidents by
@@ -28,7 +30,8 @@ use rayon::prelude::*;
 use crate::model::config::SimilarConfig;
 use crate::model::incident::Incident;
 use find::{Cutoff, Finder, Postings, Scratch};
-use terms::{Counter, Counts, IdMap, Spellings, TermId};
+pub use terms::{Counter, Counts, Words};
+use terms::{Entry, IdMap, TermId};
 
 /// One similar incident.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +69,18 @@ pub fn build(
     Model::new(config, incidents, related).1
 }
 
+/// [`build`] from the incidents' words counted already (`counted[p]` is the incident at
+/// `p`, by a [`Counter`] whose words are among `words`): their texts may be gone.
+pub fn build_counted(
+    config: &SimilarConfig,
+    incidents: &[Incident],
+    related: &[Vec<usize>],
+    counted: Vec<Counts>,
+    words: &Words,
+) -> Vec<Vec<Similar>> {
+    Model::counted(config, incidents, related, counted, words).1
+}
+
 /// What the lists were computed from: the archive's word statistics, each incident's
 /// vector, the inverted index, and where each incident's candidates stopped. `serve`
 /// keeps it to update the lists after body edits ([`Model::update`]).
@@ -86,9 +101,24 @@ impl Model {
         incidents: &[Incident],
         related: &[Vec<usize>],
     ) -> (Model, Vec<Vec<Similar>>) {
-        let enabled = config.enabled && config.limit > 0 && incidents.len() >= 2;
+        let (counted, words) = match enabled(config, incidents) {
+            true => counted(incidents),
+            false => (Vec::new(), Words::default()),
+        };
+        Model::counted(config, incidents, related, counted, &words)
+    }
+
+    /// [`Model::new`] from the incidents' words counted already, as [`build_counted`].
+    pub fn counted(
+        config: &SimilarConfig,
+        incidents: &[Incident],
+        related: &[Vec<usize>],
+        counted: Vec<Counts>,
+        words: &Words,
+    ) -> (Model, Vec<Vec<Similar>>) {
+        let enabled = enabled(config, incidents) && counted.len() == incidents.len();
         let (stats, vectors) = if enabled {
-            vectors_of(incidents)
+            vectors_of(counted, words)
         } else {
             (Stats::default(), Vec::new())
         };
@@ -164,8 +194,7 @@ impl Model {
             .par_iter()
             .map_init(Counter::default, |counter, &me| {
                 let counts = counter.count(&incidents[me]);
-                let spellings = Spellings::of(&incidents[me], &counts);
-                (me, Vector::new(&counts, &spellings, &self.stats))
+                (me, Vector::new(&counts, counter.words(), &self.stats))
             })
             .collect();
         for (me, vector) in fresh {
@@ -254,21 +283,45 @@ fn permuted<T>(items: Vec<T>, moved: &[usize]) -> Vec<T> {
     slots.into_iter().flatten().collect()
 }
 
-/// The archive's word statistics and every incident's vector. Each text is counted once:
-/// its counts wait (compactly) for the statistics, then become its vector; only the
-/// spellings of the kept terms are read again from the text ([`Spellings`]).
-fn vectors_of(incidents: &[Incident]) -> (Stats, Vec<Vector>) {
-    let counted: Vec<Counts> = incidents
-        .par_iter()
-        .map_init(Counter::default, |counter, incident| {
-            counter.count(incident)
+/// Whether similar incidents are listed at all.
+fn enabled(config: &SimilarConfig, incidents: &[Incident]) -> bool {
+    config.enabled && config.limit > 0 && incidents.len() >= 2
+}
+
+/// The words of every incident counted, by position, and the words of the counters.
+fn counted(incidents: &[Incident]) -> (Vec<Counts>, Words) {
+    let chunks: Vec<(Vec<Counts>, Words)> = incidents
+        .par_chunks(COUNTED_TOGETHER)
+        .map(|chunk| {
+            let mut counter = Counter::default();
+            let counted = chunk
+                .iter()
+                .map(|incident| counter.count(incident))
+                .collect();
+            (counted, counter.into_words())
         })
         .collect();
+    let mut all = Vec::with_capacity(incidents.len());
+    let mut words = Words::default();
+    for (counted, more) in chunks {
+        all.extend(counted);
+        words.merge(more);
+    }
+    (all, words)
+}
+
+/// How many incidents one counter counts: enough that most terms are met again by the
+/// same counter, few enough that the threads share the work.
+const COUNTED_TOGETHER: usize = 256;
+
+/// The archive's word statistics and every incident's vector, from each incident's
+/// counts (which wait, compactly, for the statistics, then become its vector) and the
+/// canonical forms of their terms.
+fn vectors_of(counted: Vec<Counts>, words: &Words) -> (Stats, Vec<Vector>) {
     let stats = Stats::new(&counted);
-    let vectors = incidents
-        .par_iter()
-        .zip(counted)
-        .map(|(incident, counts)| Vector::new(&counts, &Spellings::of(incident, &counts), &stats))
+    let vectors = counted
+        .into_par_iter()
+        .map(|counts| Vector::new(&counts, words, &stats))
         .collect();
     (stats, vectors)
 }
@@ -378,24 +431,25 @@ struct Vector {
 }
 
 impl Vector {
-    /// The vector of the incident counted as `counts`, whose terms are spelled as
-    /// `spellings` reads them.
-    fn new(counts: &Counts, spellings: &Spellings<'_>, stats: &Stats) -> Vector {
+    /// The vector of the incident counted as `counts`, whose terms' canonical forms are
+    /// among `words`.
+    fn new(counts: &Counts, words: &Words, stats: &Stats) -> Vector {
         let norm_length = 1.0 - B + B * counts.length / stats.average;
         // In the order counted, which depends on the text alone, so the norm is the same
         // whatever the threads.
-        let mut weighted: Vec<(f32, TermId, u32, u32)> = Vec::with_capacity(counts.entries.len());
+        let mut weighted: Vec<(f32, TermId, u32, &Entry)> =
+            Vec::with_capacity(counts.entries.len());
         for entry in &counts.entries {
             let (idf, index) = stats.of(entry.term);
             let c = entry.count;
             let weight = idf * c * (K1 + 1.0) / (c + K1 * norm_length);
-            weighted.push((weight, entry.term, index, entry.start));
+            weighted.push((weight, entry.term, index, entry));
         }
         let norm = weighted.iter().map(|w| w.0 * w.0).sum::<f32>().sqrt();
         // A term no other incident has cannot be shared: it counts in the norm only.
         weighted.retain(|w| w.2 != UNSHARED);
         if weighted.len() > TERMS_KEPT {
-            let heavier = |a: &(f32, TermId, u32, u32), b: &(f32, TermId, u32, u32)| {
+            let heavier = |a: &(f32, TermId, u32, &Entry), b: &(f32, TermId, u32, &Entry)| {
                 b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
             };
             weighted.select_nth_unstable_by(TERMS_KEPT - 1, heavier);
@@ -409,9 +463,9 @@ impl Vector {
             surfaces: String::new(),
             ends: Vec::with_capacity(weighted.len()),
         };
-        for (weight, _, index, start) in weighted {
+        for (weight, _, index, entry) in weighted {
             vector.terms.push((index, weight * scale));
-            vector.surfaces.push_str(&spellings.surface(start));
+            vector.surfaces.push_str(&words.spelling(entry));
             vector.ends.push(vector.surfaces.len() as u16);
         }
         vector
@@ -458,7 +512,7 @@ impl Model {
             .iter()
             .map(|incident| {
                 let counts = counter.count(incident);
-                Vector::new(&counts, &Spellings::of(incident, &counts), &self.stats)
+                Vector::new(&counts, counter.words(), &self.stats)
             })
             .collect();
         let postings = Postings::new(&vectors, self.stats.vocabulary);

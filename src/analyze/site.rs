@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -37,8 +38,8 @@ pub struct AnalyzeOptions {
 pub enum BodyHtml {
     /// Kept in `Rendered::html` (`serve`, `check`, tests).
     Keep,
-    /// Dropped as each file is parsed, once its quality is scored (`Site::quality`), and
-    /// the bodies' plain texts once similar incidents are found: a build renders each
+    /// Dropped with the body's plain text as each file is parsed, once its quality is
+    /// scored (`Site::quality`) and its words counted for similar incidents: a build renders each
     /// body again when it writes the page and indexes it for search
     /// (`render::render_site`), so the archive's HTML and text (about 50 and 46 MB at
     /// 10,000 postmortems) are not held through rendering.
@@ -129,8 +130,8 @@ pub fn analyze(
 /// files in path order, parsed and then dropped, so a build that reads each file there
 /// holds the bytes of only the files being parsed. `source_text(path)` gives a file's text
 /// again for the caret line of a diagnostic found across files (rarely called). With
-/// [`BodyHtml::Drop`], each body's HTML is dropped once the file is parsed and scored, and its
-/// plain text once the site is analyzed.
+/// [`BodyHtml::Drop`], each body's HTML and plain text are dropped once the file is
+/// parsed, its quality scored and its words counted for similar incidents.
 pub fn analyze_each<'s>(
     config: &Config,
     count: usize,
@@ -140,23 +141,43 @@ pub fn analyze_each<'s>(
     html: BodyHtml,
 ) -> (Site, Vec<Diagnostic>) {
     let vocabularies = Vocabularies::new(config);
-    type Scored = (Option<(Incident, Option<Quality>)>, Vec<Diagnostic>);
-    let parsed: Vec<Scored> = (0..count)
+    let counting = html == BodyHtml::Drop && config.similar.enabled && config.similar.limit > 0;
+    let words = Mutex::new(similar::Words::default());
+    let parsed: Vec<(Option<Scored>, Vec<Diagnostic>)> = (0..count)
         .into_par_iter()
-        .map(|i| parse_source(&read(i), config, &vocabularies))
-        .map(|(incident, found)| (incident.map(|i| scored(i, html)), found))
+        .map_init(
+            || Tally::new(counting.then_some(&words)),
+            |tally, i| {
+                let (incident, found) = parse_source(&read(i), config, &vocabularies);
+                (incident.map(|i| tally.scored(i, html)), found)
+            },
+        )
         .collect();
+    let words = words
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut diagnostics = Vec::new();
     let mut incidents = Vec::with_capacity(count);
     let mut scores = HashMap::new();
+    let mut counts = HashMap::new();
     for (incident, found) in parsed {
         diagnostics.extend(found);
-        if let Some((incident, quality)) = incident {
+        if let Some(Scored(incident, quality, counted)) = incident {
             scores.extend(quality.map(|q| (incident.source.clone(), q)));
+            counts.extend(counted.map(|c| (incident.source.clone(), c)));
             incidents.push(incident);
         }
     }
-    let mut assembled = assemble(config, incidents, options, source_text);
+    let similar = |incidents: &[Incident], related: &[Vec<usize>]| match html {
+        BodyHtml::Keep => similar::build(&config.similar, incidents, related),
+        BodyHtml::Drop => {
+            let counted = (incidents.iter())
+                .map(|incident| counts.remove(&incident.source).unwrap_or_default())
+                .collect();
+            similar::build_counted(&config.similar, incidents, related, counted, &words)
+        }
+    };
+    let mut assembled = assemble_with(config, incidents, options, source_text, similar);
     if html == BodyHtml::Drop {
         let site = &mut assembled.site;
         site.quality = (site.incidents.iter())
@@ -165,25 +186,56 @@ pub fn analyze_each<'s>(
                 scored.unwrap_or_else(|| quality::score(incident))
             })
             .collect();
-        // Similar incidents, the last reader of the texts here, have their lists.
-        for incident in &mut site.incidents {
-            incident.body.plain_text = String::new();
-        }
     }
     diagnostics.extend(assembled.diagnostics);
     sort_diagnostics(&mut diagnostics);
     (assembled.site, diagnostics)
 }
 
-/// With [`BodyHtml::Drop`], `incident` with its quality scored and its body's HTML gone;
-/// else as it is.
-fn scored(mut incident: Incident, html: BodyHtml) -> (Incident, Option<Quality>) {
-    if html == BodyHtml::Keep {
-        return (incident, None);
+/// A parsed incident, with its quality and its words counted for similar incidents when
+/// its body is dropped ([`BodyHtml::Drop`]).
+struct Scored(Incident, Option<Quality>, Option<similar::Counts>);
+
+/// What one thread of [`analyze_each`] keeps between files: the counter of their words
+/// for similar incidents, whose canonical forms go to `words` when the thread is done.
+struct Tally<'w> {
+    counter: similar::Counter,
+    words: Option<&'w Mutex<similar::Words>>,
+}
+
+impl<'w> Tally<'w> {
+    /// A tally counting words into `words`, or none.
+    fn new(words: Option<&'w Mutex<similar::Words>>) -> Tally<'w> {
+        Tally {
+            counter: similar::Counter::default(),
+            words,
+        }
     }
-    let quality = quality::score(&incident);
-    incident.body.html = String::new();
-    (incident, Some(quality))
+
+    /// With [`BodyHtml::Drop`], `incident` with its quality scored, its words counted (if
+    /// the tally counts) and its body's HTML and text gone; else as it is.
+    fn scored(&mut self, mut incident: Incident, html: BodyHtml) -> Scored {
+        if html == BodyHtml::Keep {
+            return Scored(incident, None, None);
+        }
+        let quality = quality::score(&incident);
+        let counts = self.words.is_some().then(|| self.counter.count(&incident));
+        incident.body.html = String::new();
+        incident.body.plain_text = String::new();
+        Scored(incident, Some(quality), counts)
+    }
+}
+
+impl Drop for Tally<'_> {
+    fn drop(&mut self) {
+        if let Some(words) = self.words {
+            let counted = std::mem::take(&mut self.counter).into_words();
+            match words.lock() {
+                Ok(mut words) => words.merge(counted),
+                Err(poisoned) => poisoned.into_inner().merge(counted),
+            }
+        }
+    }
 }
 
 /// Parses each source on its own, in parallel, in input order: the per-file half of

@@ -201,12 +201,13 @@ fn private_use_character_in_a_title_is_kept_in_lists() {
     assert!(listing.contains("Icon \u{E000} glyph"), "{listing}");
 }
 
-/// A build drops each body's HTML after parsing, and its plain text after analyzing, and
+/// A build drops each body's HTML and plain text as soon as the file is parsed, and
 /// renders both again from the file for the incident's page and the search index: for
 /// every postmortem of the example and of the archives (headings that repeat the title,
 /// prose-only files, links between postmortems, raw HTML), the body rendered again is the
-/// one parsing rendered, and the quality scored before it was dropped is the one scored
-/// from the whole body.
+/// one parsing rendered, the quality scored before it was dropped is the one scored
+/// from the whole body, and the similar incidents found from words counted at parsing
+/// are those found from the texts kept to the end.
 #[test]
 fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
     use hindsight::analyze::site::{AnalyzeOptions, BodyHtml, SourcePages};
@@ -228,6 +229,7 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
         let (kept_site, _) = analyze(BodyHtml::Keep);
         let (dropped, _) = analyze(BodyHtml::Drop);
         let pages = SourcePages::of(&dropped.incidents);
+        assert_eq!(dropped.index.similar, kept_site.index.similar, "{root:?}");
         for (position, incident) in dropped.incidents.iter().enumerate() {
             assert_eq!(incident.body.html, "", "{}", incident.source);
             assert_eq!(incident.body.plain_text, "", "{}", incident.source);

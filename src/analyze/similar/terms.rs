@@ -90,39 +90,101 @@ pub(super) fn term_id(stem: &str, ending: &str) -> TermId {
 struct Counted {
     /// Weighted occurrences.
     count: f32,
-    /// The shortest spelling of the term in this incident (then the first written), as a
-    /// byte range of its text lowercased ([`Counter::count`]).
-    surface: (u32, u32),
+    /// The length in bytes of the shortest spelling of the term in this incident, and of
+    /// the term's [`Words::canonical`] form.
+    shortest: u32,
+    canonical: u32,
 }
 
-/// One term of a counted incident: its identity, weighted occurrences, and where its
-/// spelling starts in the incident's lowercased text ([`Counter::count`]).
+/// One term of a counted incident: its identity, weighted occurrences, and how its
+/// shortest spelling in the incident grows its canonical form ([`Words::spelling`]).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Entry {
     pub(super) term: TermId,
     pub(super) count: f32,
-    pub(super) start: u32,
+    pub(super) grown: u8,
 }
 
 /// An incident's terms, counted once, and its weighted number of terms. Kept between the
-/// archive's statistics and the incident's vector, so the text is read once (16 bytes a
-/// distinct term). The entries are in the counting map's order, which depends only on the
-/// incident's text (see [`Counter::count`]), not on the thread or what it counted before:
-/// so sums over them (the vector's norm) are the same however the work was split.
+/// archive's statistics and the incident's vector, so the text is read once and can be
+/// dropped as soon as it is counted (16 bytes a distinct term; the spellings are in the
+/// counter's [`Words`]). The entries are in the counting map's order, which depends only
+/// on the incident's text (see [`Counter::count`]), not on the thread or what it counted
+/// before: so sums over them (the vector's norm) are the same however the work was split.
 #[derive(Debug, Default)]
-pub(super) struct Counts {
+pub struct Counts {
     pub(super) entries: Vec<Entry>,
     pub(super) length: f32,
-    /// Which fields (bit `i` for the `i`th of [`fields`], the first 64) were lowercased
-    /// whole before counting: [`Spellings`] reads them the same way.
-    pub(super) lowered: u64,
 }
 
-/// Counts the terms of one incident after another, reusing its buffers: one per thread.
-pub(super) struct Counter {
+/// The canonical form of every term counted: the stem of its words, lowercased, with the
+/// stem's replaced ending (`failover`, `query`, `process`). A term's identity is the hash
+/// of this form, so the form depends on the term alone, whichever incident or thread
+/// found it first: the words of several counters merge into the same map.
+///
+/// Every spelling of a term is its canonical form grown by a fixed ending: `s`
+/// (`failovers`), `es` after `ss` (`processes`), `ies` for a final `y` (`queries`); each
+/// a different length, so an incident's shortest spelling is its canonical form and how
+/// many bytes it grew ([`Entry::grown`]).
+#[derive(Debug, Default)]
+pub struct Words(IdMap<Box<str>>);
+
+impl Words {
+    /// Adds the words of `other`.
+    pub fn merge(&mut self, other: Words) {
+        if other.0.len() > self.0.len() {
+            let mine = std::mem::replace(&mut self.0, other.0);
+            self.0.extend(mine);
+        } else {
+            self.0.extend(other.0);
+        }
+    }
+
+    /// The canonical form of `term`, empty if it was never counted.
+    fn canonical(&self, term: TermId) -> &str {
+        self.0.get(&term).map_or("", |form| form)
+    }
+
+    /// The spelling of `entry`'s term that the incident counted as `entry` wrote
+    /// shortest, lowercased.
+    pub(super) fn spelling(&self, entry: &Entry) -> Cow<'_, str> {
+        let form = self.canonical(entry.term);
+        match entry.grown {
+            0 => Cow::Borrowed(form),
+            1 => Cow::Owned(format!("{form}s")),
+            _ => match form.strip_suffix('y') {
+                Some(stem) => Cow::Owned(format!("{stem}ies")),
+                None => Cow::Owned(format!("{form}es")),
+            },
+        }
+    }
+
+    /// The length in bytes of the canonical form of `term`, a word of it being `word`
+    /// (lowercased if `case` says so), which it is added as if it is new.
+    fn add(&mut self, term: TermId, word: &str, case: Case) -> usize {
+        let form = self.0.entry(term).or_insert_with(|| {
+            let lowered = match case {
+                Case::Lowered => Cow::Borrowed(word),
+                Case::Written if word.is_ascii() => Cow::Owned(word.to_ascii_lowercase()),
+                Case::Written => Cow::Owned(word.to_lowercase()),
+            };
+            let (stem, ending) = stem_len(lowered.as_bytes());
+            let mut form = String::with_capacity(stem + ending.len());
+            form.push_str(lowered.get(..stem).unwrap_or(&lowered));
+            form.push_str(ending);
+            form.into_boxed_str()
+        });
+        form.len()
+    }
+}
+
+/// Counts the terms of one incident after another, reusing its buffers, and keeps the
+/// [`Words`] it met: one per thread.
+pub struct Counter {
     /// A field that does not [`lowercase_in_place`](lowercases_in_place), lowercased.
     lowered: String,
     counts: IdMap<Counted>,
+    words: Words,
 }
 
 /// How many distinct terms the counting map holds before it grows (1,024 slots; a
@@ -138,14 +200,15 @@ impl Default for Counter {
         Counter {
             lowered: String::new(),
             counts: fresh_map(),
+            words: Words::default(),
         }
     }
 }
 
 impl Counter {
     /// Counts the terms of `incident` (title and summary weighted higher, then impact,
-    /// trigger, root causes and body: [`fields`]), numbering each by where it starts in
-    /// the incident's text lowercased, field after field, each followed by a line break.
+    /// trigger, root causes and body: [`fields`]), adding their canonical forms to the
+    /// counter's [`Words`].
     ///
     /// A field that [`lowercases_in_place`] (nearly all) is read as written; another is
     /// lowercased first, as `str::to_lowercase` does.
@@ -153,54 +216,57 @@ impl Counter {
     /// The map starts every incident in the same state (cleared at its first size, made
     /// anew if the last incident grew it), so its order, and the entries', depends only
     /// on this incident's terms: the entries need no sort.
-    pub(super) fn count(&mut self, incident: &Incident) -> Counts {
+    pub fn count(&mut self, incident: &Incident) -> Counts {
         if self.counts.capacity() == MAP_CAPACITY {
             self.counts.clear();
         } else {
             self.counts = fresh_map();
         }
-        let Counter { lowered, counts } = self;
+        let Counter {
+            lowered,
+            counts,
+            words,
+        } = self;
         let mut length = 0.0;
-        let mut base = 0;
-        let mut whole = 0;
-        for (i, (field, weight)) in fields(incident).enumerate() {
-            let mut add = |(from, to): (usize, usize), term: TermId| {
-                length += weight;
-                let range = ((base + from) as u32, (base + to) as u32);
-                let entry = counts.entry(term).or_insert(Counted {
-                    count: 0.0,
-                    surface: range,
-                });
-                entry.count += weight;
-                // By length alone: comparing the text of every repeat cost more than the rest.
-                if range.1 - range.0 < entry.surface.1 - entry.surface.0 {
-                    entry.surface = range;
-                }
-            };
-            if lowercases_in_place(field) {
-                scan(field, Case::Written, &mut add);
-                base += field.len() + 1;
+        for (field, weight) in fields(incident) {
+            let (text, case) = if lowercases_in_place(field) {
+                (field, Case::Written)
             } else {
                 lowered.clear();
                 push_lowercase(lowered, field);
-                scan(lowered, Case::Lowered, &mut add);
-                base += lowered.len() + 1;
-                whole |= 1u64.checked_shl(i as u32).unwrap_or(0);
-            }
+                (lowered.as_str(), Case::Lowered)
+            };
+            scan(text, case, |(from, to), term| {
+                length += weight;
+                let spelled = (to - from) as u32;
+                let entry = counts.entry(term).or_insert_with(|| Counted {
+                    count: 0.0,
+                    shortest: spelled,
+                    canonical: words.add(term, &text[from..to], case) as u32,
+                });
+                entry.count += weight;
+                entry.shortest = entry.shortest.min(spelled);
+            });
         }
         let entries: Vec<Entry> = counts
             .iter()
             .map(|(&term, counted)| Entry {
                 term,
                 count: counted.count,
-                start: counted.surface.0,
+                grown: counted.shortest.saturating_sub(counted.canonical) as u8,
             })
             .collect();
-        Counts {
-            entries,
-            length,
-            lowered: whole,
-        }
+        Counts { entries, length }
+    }
+
+    /// The canonical forms of the terms counted so far.
+    pub fn words(&self) -> &Words {
+        &self.words
+    }
+
+    /// The canonical forms of the terms counted, the counter done.
+    pub fn into_words(self) -> Words {
+        self.words
     }
 }
 
@@ -213,72 +279,6 @@ fn fields(incident: &Incident) -> impl Iterator<Item = (&str, f32)> {
     let rest = rest.chain(&incident.root_causes).map(|f| (f.as_str(), 1.0));
     let body = std::iter::once((incident.body.plain_text.as_str(), 1.0));
     title.chain(summary).chain(rest).chain(body)
-}
-
-/// The spellings of an incident's terms, by where they start in its lowercased text as
-/// [`Counter::count`] numbers them ([`Entry::start`]), read from the incident's own
-/// fields: in a field that [`lowercases_in_place`], only the word is lowercased (a vector
-/// keeps a few dozen); another field is lowercased whole, once.
-pub(super) struct Spellings<'a> {
-    /// Each field: where it starts in the lowercased text, the field, and the field
-    /// lowercased when it does not lowercase in place.
-    fields: Vec<(usize, &'a str, Option<String>)>,
-}
-
-impl<'a> Spellings<'a> {
-    /// The spellings of `incident`, counted as `counts`.
-    pub(super) fn of(incident: &'a Incident, counts: &Counts) -> Spellings<'a> {
-        let mut at = 0;
-        let fields = fields(incident)
-            .enumerate()
-            .map(|(i, (field, _))| {
-                let whole = match 1u64.checked_shl(i as u32) {
-                    Some(bit) => counts.lowered & bit != 0,
-                    None => !lowercases_in_place(field),
-                };
-                let lowered = whole.then(|| {
-                    let mut lowered = String::new();
-                    push_lowercase(&mut lowered, field);
-                    lowered
-                });
-                let start = at;
-                // Each field is followed by a line break in the counted text.
-                at += lowered.as_ref().map_or(field.len(), String::len) + 1;
-                (start, field, lowered)
-            })
-            .collect();
-        Spellings { fields }
-    }
-
-    /// The spelling (lowercased) starting at `start`.
-    pub(super) fn surface(&self, start: u32) -> Cow<'_, str> {
-        let start = start as usize;
-        let i = self
-            .fields
-            .partition_point(|f| f.0 <= start)
-            .saturating_sub(1);
-        let Some((field_start, field, lowered)) = self.fields.get(i) else {
-            return Cow::Borrowed("");
-        };
-        let from = start.saturating_sub(*field_start);
-        match lowered {
-            Some(lowered) => {
-                let from = from.min(lowered.len());
-                Cow::Borrowed(&lowered[from..word_end(lowered, from)])
-            }
-            None => {
-                let from = from.min(field.len());
-                let word = &field[from..word_end(field, from)];
-                if !word.is_ascii() {
-                    Cow::Owned(word.to_lowercase())
-                } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
-                    Cow::Owned(word.to_ascii_lowercase())
-                } else {
-                    Cow::Borrowed(word)
-                }
-            }
-        }
-    }
 }
 
 /// Appends `field` lowercased to `text`, as `str::to_lowercase` does: ASCII runs at once,
@@ -491,14 +491,6 @@ static CLASS: [u8; 256] = {
     }
     class
 };
-
-/// Where the compound starting at `from` ends (for a term's spelling).
-fn word_end(text: &str, from: usize) -> usize {
-    match compound_end(text.as_bytes(), from) {
-        (end, flags, _) if flags & WIDE == 0 => end,
-        _ => compound_end_chars(text, from).0,
-    }
-}
 
 /// The identity of `word` (lowercased, or ASCII in any case; `hash` is [`fnv_lower`] of
 /// it), or `None` for a stop word.

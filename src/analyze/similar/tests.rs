@@ -547,11 +547,12 @@ fn scanners_agree_on_edge_cases() {
 }
 
 #[test]
-fn spellings_read_from_the_fields_match_the_lowercased_text() {
-    // Counting numbers each term by where it starts in the incident's text lowercased;
-    // `Spellings` reads the words back from the fields themselves (ASCII ones without
-    // lowercasing them whole). Every counted term must read the same either way,
-    // including after a field whose lowercase is longer or shorter than it (İ, ẞ).
+fn each_term_is_spelled_as_the_shortest_of_its_words_in_the_incident() {
+    // Counting keeps each term's canonical form once (`Words`) and how the incident's
+    // shortest word for it grows that form: every counted term must read back as the
+    // shortest of its words in the incident's text lowercased, for plurals of every kind
+    // (`queries`, `processes`, `failovers`) and after a field whose lowercase is longer
+    // or shorter than it (İ, ẞ).
     let site = site_of(
         "",
         &[(
@@ -559,29 +560,51 @@ fn spellings_read_from_the_fields_match_the_lowercased_text() {
             file(
                 "Kafka Broker İSTANBUL outage",
                 "summary: Die STRAẞE der Broker-Flotte fiel aus\nimpact: İİİİİİ Checkout-API ERRORS for Ünïcode users\nroot_cause: capacity",
-                "The KAFKA brokers' disks filled. Café RÉSUMÉ pipelines_backed_up; Kafka-Connect restarted. MÜLLER-Werke Überlast ÉCOLE-Réseau.",
+                "The KAFKA brokers' disks filled. Café RÉSUMÉ pipelines_backed_up; Kafka-Connect restarted. MÜLLER-Werke Überlast ÉCOLE-Réseau. Queries and processes failed over: failovers, then a failover, one query, every process, the QUERIES again, Caches and a CACHE, ÜBERLASTS.",
             ),
         )],
     );
     let incident = &site.incidents[0];
     let mut counter = Counter::default();
     let counts = counter.count(incident);
-    let mut lowered = String::new();
     let mut fields = vec![incident.title.clone()];
     fields.extend(incident.summary.clone());
     fields.extend(incident.impact.clone());
     fields.extend(incident.trigger.clone());
     fields.extend(incident.root_causes.iter().cloned());
     fields.push(incident.body.plain_text.clone());
+    let mut shortest: std::collections::HashMap<TermId, String> = Default::default();
     for field in &fields {
-        lowered.push_str(&field.to_lowercase());
-        lowered.push('\n');
+        terms(field, |word, term| {
+            let kept = shortest.entry(term).or_insert_with(|| word.to_string());
+            if word.len() < kept.len() {
+                *kept = word.to_string();
+            }
+        });
     }
-    let spellings = Spellings::of(incident, &counts);
-    assert!(counts.entries.len() > 10, "{:?}", counts.entries.len());
-    for entry in &counts.entries {
-        let start = entry.start as usize;
-        let end = super::terms::compound_end_chars(&lowered, start).0;
-        assert_eq!(spellings.surface(entry.start), &lowered[start..end]);
+    assert!(counts.entries.len() > 20, "{:?}", counts.entries.len());
+    assert_eq!(counts.entries.len(), shortest.len());
+    let spelled: Vec<String> = (counts.entries.iter())
+        .map(|entry| counter.words().spelling(entry).into_owned())
+        .collect();
+    for (entry, spelling) in counts.entries.iter().zip(&spelled) {
+        assert_eq!(spelling, &shortest[&entry.term]);
+    }
+    for plural in ["queries", "processes", "failovers", "überlasts", "brokers"] {
+        assert!(
+            !spelled.iter().any(|s| s == plural),
+            "{plural}: {spelled:?}"
+        );
+    }
+    for word in [
+        "query",
+        "process",
+        "failover",
+        "überlast",
+        "broker",
+        "cache",
+        "straße",
+    ] {
+        assert!(spelled.iter().any(|s| s == word), "{word}: {spelled:?}");
     }
 }
