@@ -220,8 +220,11 @@ impl<'w> Tally<'w> {
         }
         let quality = quality::score(&incident);
         let counts = self.words.is_some().then(|| self.counter.count(&incident));
-        incident.body.html = String::new();
-        incident.body.plain_text = String::new();
+        // The headings, and where they are in the text, go with it: the page has them
+        // from the body rendered again.
+        let body = &mut incident.body;
+        (body.html, body.plain_text) = Default::default();
+        (body.toc, body.sections) = Default::default();
         Scored(incident, Some(quality), counts)
     }
 }

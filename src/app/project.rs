@@ -114,6 +114,7 @@ pub fn body_again(
     Ok(LoadedBody {
         html: pages.resolve(body.html),
         plain_text: body.plain_text,
+        toc: body.toc,
     })
 }
 

@@ -241,7 +241,7 @@ fn span(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<TimeDe
 }
 
 /// One heading of the document, for building a table of contents.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,

@@ -38,7 +38,7 @@ use tera::{Context, Tera};
 
 use crate::analyze::index::Facet;
 use crate::analyze::site::Site;
-use crate::model::incident::Incident;
+use crate::model::incident::{Incident, TocEntry};
 use crate::render::theme::{REQUIRED_TEMPLATES, Theme};
 
 /// The depth of term pages and incident pages (`services/x/`, `incidents/x/`), where most
@@ -80,6 +80,24 @@ pub struct LoadedBody {
     pub html: String,
     /// As `Rendered::plain_text`.
     pub plain_text: String,
+    /// As `Rendered::toc`: a build does not keep it either.
+    pub toc: Vec<TocEntry>,
+}
+
+/// What an incident's page shows of its body: its HTML and its headings.
+#[derive(Clone, Copy)]
+pub(crate) struct PageBody<'a> {
+    pub html: &'a str,
+    pub toc: &'a [TocEntry],
+}
+
+impl LoadedBody {
+    pub(crate) fn page(&self) -> PageBody<'_> {
+        PageBody {
+            html: &self.html,
+            toc: &self.toc,
+        }
+    }
 }
 
 /// A body rendered again from its file: `Ok(body)`, or an error naming the file.
@@ -191,7 +209,7 @@ where
         || {
             let text = |position: usize| -> Result<Cow<'_, str>, E> {
                 let body = load(&site.incidents[position])?;
-                sink(renderer.incident_with_body(position, &body.html)?)?;
+                sink(renderer.incident_with_body(position, body.page())?)?;
                 Ok(Cow::Owned(body.plain_text))
             };
             search::write_each_with(site, text, |page| {
@@ -566,14 +584,6 @@ impl<'a> Renderer<'a> {
         self
     }
 
-    /// The HTML of `incident`'s body, from [`Renderer::bodies`].
-    fn body_html<'i>(&self, incident: &'i Incident) -> Result<Cow<'i, str>, RenderError> {
-        match self.bodies {
-            Bodies::Held => Ok(Cow::Borrowed(&incident.body.html)),
-            Bodies::Loaded(load) => load(incident).map(|body| Cow::Owned(body.html)),
-        }
-    }
-
     /// The quality score of the incident at `position`: the one scored for the whole build,
     /// else scored now.
     fn quality(&self, position: usize) -> std::borrow::Cow<'_, crate::analyze::quality::Quality> {
@@ -825,12 +835,14 @@ mod tests {
         for incident in &mut bare.incidents {
             incident.body.html.clear();
             incident.body.plain_text.clear();
+            incident.body.toc.clear();
         }
         let load = |incident: &Incident| {
             let body = &held.incident(&incident.slug).unwrap().body;
             Ok(LoadedBody {
                 html: body.html.clone(),
                 plain_text: body.plain_text.clone(),
+                toc: body.toc.clone(),
             })
         };
         let streamed = std::sync::Mutex::new(Vec::new());
@@ -871,6 +883,7 @@ mod tests {
             _ => Ok(LoadedBody {
                 html: String::new(),
                 plain_text: String::new(),
+                toc: Vec::new(),
             }),
         };
         let options = RenderOptions::default();

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::trends::SummaryView;
 use super::views::*;
-use super::{Page, RenderError, Renderer, previews, root_of};
+use super::{Bodies, Page, PageBody, RenderError, Renderer, previews, root_of};
 use crate::analyze::index::{Facet, duration_bucket};
 use crate::analyze::trends::Summary;
 use crate::model::action_item::ActionStatus;
@@ -66,15 +66,24 @@ impl Renderer<'_> {
     }
 
     pub(super) fn incident(&self, position: usize) -> Result<Page, RenderError> {
-        let body_html = self.body_html(&self.site.incidents[position])?;
-        self.incident_with_body(position, &body_html)
+        let incident = &self.site.incidents[position];
+        match self.bodies {
+            Bodies::Held => {
+                let body = PageBody {
+                    html: &incident.body.html,
+                    toc: &incident.body.toc,
+                };
+                self.incident_with_body(position, body)
+            }
+            Bodies::Loaded(load) => self.incident_with_body(position, load(incident)?.page()),
+        }
     }
 
-    /// The page of the incident at `position`, whose body's HTML is `body_html`.
+    /// The page of the incident at `position`, whose body is `body`.
     pub(super) fn incident_with_body(
         &self,
         position: usize,
-        body_html: &str,
+        body: PageBody<'_>,
     ) -> Result<Page, RenderError> {
         let site = self.site;
         let incident = &site.incidents[position];
@@ -88,14 +97,13 @@ impl Renderer<'_> {
         if let Some(items) = self.similar_items(position, &root)? {
             super::insert_html(&mut context, "similar_items", items);
         }
-        context.insert("incident", &self.incident_view(position, body_html));
-        let capacity = super::PAGE_CAPACITY + body_html.len();
+        context.insert("incident", &self.incident_view(position, body));
+        let capacity = super::PAGE_CAPACITY + body.html.len();
         self.sized_page(&path, "incident.html", &context, capacity)
     }
 
-    /// What the incident page shows of the incident at `position`, whose body is
-    /// `body_html`.
-    fn incident_view<'v>(&'v self, position: usize, body_html: &'v str) -> IncidentView<'v> {
+    /// What the incident page shows of the incident at `position`, whose body is `body`.
+    fn incident_view<'v>(&'v self, position: usize, body: PageBody<'v>) -> IncidentView<'v> {
         let site = self.site;
         let incident = &site.incidents[position];
         let time = |at: Option<DateTime<Utc>>, field| {
@@ -129,11 +137,8 @@ impl Renderer<'_> {
             summary_html: incident.summary.as_deref().map(|t| self.inline(t)),
             impact_html: incident.impact.as_deref().map(|t| self.inline(t)),
             detection_html: incident.detection.as_deref().map(|t| self.inline(t)),
-            body_html,
-            toc: incident
-                .body
-                .toc
-                .iter()
+            body_html: body.html,
+            toc: (body.toc.iter())
                 .filter(|e| (2..=3).contains(&e.level))
                 .collect(),
             word_count: incident.body.word_count,
@@ -144,7 +149,7 @@ impl Renderer<'_> {
                 .filter(|a| a.status == ActionStatus::Open)
                 .count(),
             action_progress: super::retro::action_progress(&incident.action_items, self.as_of),
-            timeline_chart: super::retro::timeline_chart(incident, self.tz),
+            timeline_chart: super::retro::timeline_chart(incident, body.toc, self.tz),
             related: site.index.related[position]
                 .iter()
                 .map(|&r| IncidentLink::of(&self.rows[r]))

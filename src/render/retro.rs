@@ -13,14 +13,18 @@ use super::views::{ActionItemView, ActionProgressView, TimelineChartView};
 use crate::analyze::trends::is_overdue;
 use crate::model::action_item::{ActionItem, ActionStatus};
 use crate::model::field::Field;
-use crate::model::incident::Incident;
+use crate::model::incident::{Incident, TocEntry};
 
 /// The id of the chart's caption, which describes it (`aria-describedby`).
 pub(super) const CAPTION_ID: &str = "timeline-chart-caption";
 
 /// The timeline of `incident` as a chart, or `None` when fewer than two distinct instants
 /// are recorded.
-pub(super) fn timeline_chart(incident: &Incident, tz: Tz) -> Option<TimelineChartView> {
+pub(super) fn timeline_chart(
+    incident: &Incident,
+    toc: &[TocEntry],
+    tz: Tz,
+) -> Option<TimelineChartView> {
     let (mut marks, not_recorded, day_only) = milestones(incident);
     let events = incident.timeline().iter().filter(|e| !e.date_only);
     marks.extend(events.map(|event| {
@@ -47,7 +51,7 @@ pub(super) fn timeline_chart(incident: &Incident, tz: Tz) -> Option<TimelineChar
             }
         })
         .collect();
-    let (text_href, text_name) = text_alternative(incident);
+    let (text_href, text_name) = text_alternative(incident, toc);
     let first = display(marks.first()?.at, tz);
     let last = display(marks.last()?.at, tz);
     let desc = format!(
@@ -181,7 +185,7 @@ fn plain(text: &str) -> String {
 
 /// Where the page lists the same events as text: the body's timeline heading, the
 /// inferred timeline's table, or the facts panel (the milestones alone).
-fn text_alternative(incident: &Incident) -> (String, String) {
+fn text_alternative(incident: &Incident, toc: &[TocEntry]) -> (String, String) {
     if incident.inferred.is_some() && !incident.timeline().is_empty() {
         return (
             "#timeline-as-read".into(),
@@ -189,7 +193,7 @@ fn text_alternative(incident: &Incident) -> (String, String) {
         );
     }
     let names = ["timeline", "chronology", "events", "incident log"];
-    let heading = incident.body.toc.iter().find(|entry| {
+    let heading = toc.iter().find(|entry| {
         let title = entry.title.to_lowercase();
         names.iter().any(|name| title.contains(name))
     });

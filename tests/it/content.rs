@@ -201,8 +201,8 @@ fn private_use_character_in_a_title_is_kept_in_lists() {
     assert!(listing.contains("Icon \u{E000} glyph"), "{listing}");
 }
 
-/// A build drops each body's HTML and plain text as soon as the file is parsed, and
-/// renders both again from the file for the incident's page and the search index: for
+/// A build drops each body's HTML, plain text and headings as soon as the file is parsed,
+/// and renders them again from the file for the incident's page and the search index: for
 /// every postmortem of the example and of the archives (headings that repeat the title,
 /// prose-only files, links between postmortems, raw HTML), the body rendered again is the
 /// one parsing rendered, the quality scored before it was dropped is the one scored
@@ -233,6 +233,7 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
         for (position, incident) in dropped.incidents.iter().enumerate() {
             assert_eq!(incident.body.html, "", "{}", incident.source);
             assert_eq!(incident.body.plain_text, "", "{}", incident.source);
+            assert!(incident.body.toc.is_empty(), "{}", incident.source);
             let again = hindsight::app::project::body_again(
                 &project.sources,
                 &project.config,
@@ -243,6 +244,7 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
             let kept = &kept_site.incidents[position].body;
             assert_eq!(again.html, kept.html, "{}", incident.source);
             assert_eq!(again.plain_text, kept.plain_text, "{}", incident.source);
+            assert_eq!(again.toc, kept.toc, "{}", incident.source);
             let scored = hindsight::analyze::quality::score(&kept_site.incidents[position]);
             assert_eq!(dropped.quality[position], scored, "{}", incident.source);
             checked += 1;
