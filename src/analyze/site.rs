@@ -220,11 +220,12 @@ impl<'w> Tally<'w> {
         }
         let quality = quality::score(&incident);
         let counts = self.words.is_some().then(|| self.counter.count(&incident));
-        // The headings, and where they are in the text, go with it: the page has them
-        // from the body rendered again.
+        // The headings (and where they are in the text) and the timeline read from it go
+        // with it: the page has them from the body read again.
         let body = &mut incident.body;
         (body.html, body.plain_text) = Default::default();
         (body.toc, body.sections) = Default::default();
+        incident.body_timeline = Vec::new();
         Scored(incident, Some(quality), counts)
     }
 }

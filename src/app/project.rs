@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::analyze::check;
 use crate::analyze::site::{self, AnalyzeOptions, BodyHtml, Site, SourcePages};
 use crate::model::config::{CONFIG_FILE, Config, ConfigError};
 use crate::model::diagnostics::Diagnostic;
@@ -87,7 +88,7 @@ pub fn analyze(
 }
 
 /// `incident`'s body rendered again from its file: its HTML, links to other postmortems
-/// pointed at their pages (`pages`), and its plain text. What the incident's page shows
+/// pointed at their pages (`pages`), its plain text, headings and timeline. What the incident's page shows
 /// and the search index reads in a build, whose `analyze` dropped them ([`BodyHtml::Drop`],
 /// `render::render_site`).
 /// A file that is gone, unreadable or changed since it was parsed (its word count differs)
@@ -111,10 +112,15 @@ pub fn body_again(
     let body = parse::incident::body_again(&file, config, &incident.title, offset)
         .filter(|body| body.word_count == incident.body.word_count)
         .ok_or_else(changed)?;
+    let timeline = match (&incident.inferred, file.text()) {
+        (None, Some(text)) => check::body_timeline_again(incident, &body.toc, &text, config),
+        _ => Vec::new(),
+    };
     Ok(LoadedBody {
         html: pages.resolve(body.html),
         plain_text: body.plain_text,
         toc: body.toc,
+        timeline,
     })
 }
 

@@ -39,6 +39,7 @@ use tera::{Context, Tera};
 use crate::analyze::index::Facet;
 use crate::analyze::site::Site;
 use crate::model::incident::{Incident, TocEntry};
+use crate::model::inference::TimelineEvent;
 use crate::render::theme::{REQUIRED_TEMPLATES, Theme};
 
 /// The depth of term pages and incident pages (`services/x/`, `incidents/x/`), where most
@@ -82,20 +83,40 @@ pub struct LoadedBody {
     pub plain_text: String,
     /// As `Rendered::toc`: a build does not keep it either.
     pub toc: Vec<TocEntry>,
+    /// As `Incident::body_timeline` (empty for an incident whose timeline was inferred
+    /// with its metadata, which the site keeps).
+    pub timeline: Vec<TimelineEvent>,
 }
 
-/// What an incident's page shows of its body: its HTML and its headings.
+/// What an incident's page shows of its body: its HTML, its headings and its timeline.
 #[derive(Clone, Copy)]
 pub(crate) struct PageBody<'a> {
     pub html: &'a str,
     pub toc: &'a [TocEntry],
+    pub timeline: &'a [TimelineEvent],
+}
+
+impl<'a> PageBody<'a> {
+    /// The body `incident` holds (`Bodies::Held`).
+    pub(crate) fn held(incident: &'a Incident) -> PageBody<'a> {
+        PageBody {
+            html: &incident.body.html,
+            toc: &incident.body.toc,
+            timeline: incident.timeline(),
+        }
+    }
 }
 
 impl LoadedBody {
-    pub(crate) fn page(&self) -> PageBody<'_> {
+    /// The page's body of `incident`, loaded as `self`.
+    pub(crate) fn page<'a>(&'a self, incident: &'a Incident) -> PageBody<'a> {
         PageBody {
             html: &self.html,
             toc: &self.toc,
+            timeline: match incident.inferred {
+                Some(_) => incident.timeline(),
+                None => &self.timeline,
+            },
         }
     }
 }
@@ -209,7 +230,8 @@ where
         || {
             let text = |position: usize| -> Result<Cow<'_, str>, E> {
                 let body = load(&site.incidents[position])?;
-                sink(renderer.incident_with_body(position, body.page())?)?;
+                let page = body.page(&site.incidents[position]);
+                sink(renderer.incident_with_body(position, page)?)?;
                 Ok(Cow::Owned(body.plain_text))
             };
             search::write_each_with(site, text, |page| {
@@ -836,6 +858,7 @@ mod tests {
             incident.body.html.clear();
             incident.body.plain_text.clear();
             incident.body.toc.clear();
+            incident.body_timeline.clear();
         }
         let load = |incident: &Incident| {
             let body = &held.incident(&incident.slug).unwrap().body;
@@ -843,6 +866,7 @@ mod tests {
                 html: body.html.clone(),
                 plain_text: body.plain_text.clone(),
                 toc: body.toc.clone(),
+                timeline: held.incident(&incident.slug).unwrap().body_timeline.clone(),
             })
         };
         let streamed = std::sync::Mutex::new(Vec::new());
@@ -884,6 +908,7 @@ mod tests {
                 html: String::new(),
                 plain_text: String::new(),
                 toc: Vec::new(),
+                timeline: Vec::new(),
             }),
         };
         let options = RenderOptions::default();

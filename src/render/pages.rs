@@ -68,14 +68,11 @@ impl Renderer<'_> {
     pub(super) fn incident(&self, position: usize) -> Result<Page, RenderError> {
         let incident = &self.site.incidents[position];
         match self.bodies {
-            Bodies::Held => {
-                let body = PageBody {
-                    html: &incident.body.html,
-                    toc: &incident.body.toc,
-                };
-                self.incident_with_body(position, body)
+            Bodies::Held => self.incident_with_body(position, PageBody::held(incident)),
+            Bodies::Loaded(load) => {
+                let body = load(incident)?;
+                self.incident_with_body(position, body.page(incident))
             }
-            Bodies::Loaded(load) => self.incident_with_body(position, load(incident)?.page()),
         }
     }
 
@@ -149,7 +146,7 @@ impl Renderer<'_> {
                 .filter(|a| a.status == ActionStatus::Open)
                 .count(),
             action_progress: super::retro::action_progress(&incident.action_items, self.as_of),
-            timeline_chart: super::retro::timeline_chart(incident, body.toc, self.tz),
+            timeline_chart: super::retro::timeline_chart(incident, body, self.tz),
             related: site.index.related[position]
                 .iter()
                 .map(|&r| IncidentLink::of(&self.rows[r]))

@@ -8,25 +8,26 @@ use std::fmt::Write;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
+use super::PageBody;
 use super::charts::timeline::{Mark, MarkKind, timeline};
 use super::views::{ActionItemView, ActionProgressView, TimelineChartView};
 use crate::analyze::trends::is_overdue;
 use crate::model::action_item::{ActionItem, ActionStatus};
 use crate::model::field::Field;
-use crate::model::incident::{Incident, TocEntry};
+use crate::model::incident::Incident;
 
 /// The id of the chart's caption, which describes it (`aria-describedby`).
 pub(super) const CAPTION_ID: &str = "timeline-chart-caption";
 
-/// The timeline of `incident` as a chart, or `None` when fewer than two distinct instants
-/// are recorded.
+/// The timeline of `incident`, whose body is `body`, as a chart, or `None` when fewer than
+/// two distinct instants are recorded.
 pub(super) fn timeline_chart(
     incident: &Incident,
-    toc: &[TocEntry],
+    body: PageBody<'_>,
     tz: Tz,
 ) -> Option<TimelineChartView> {
     let (mut marks, not_recorded, day_only) = milestones(incident);
-    let events = incident.timeline().iter().filter(|e| !e.date_only);
+    let events = body.timeline.iter().filter(|e| !e.date_only);
     marks.extend(events.map(|event| {
         (
             event.at,
@@ -51,7 +52,7 @@ pub(super) fn timeline_chart(
             }
         })
         .collect();
-    let (text_href, text_name) = text_alternative(incident, toc);
+    let (text_href, text_name) = text_alternative(incident, body);
     let first = display(marks.first()?.at, tz);
     let last = display(marks.last()?.at, tz);
     let desc = format!(
@@ -185,22 +186,20 @@ fn plain(text: &str) -> String {
 
 /// Where the page lists the same events as text: the body's timeline heading, the
 /// inferred timeline's table, or the facts panel (the milestones alone).
-fn text_alternative(incident: &Incident, toc: &[TocEntry]) -> (String, String) {
-    if incident.inferred.is_some() && !incident.timeline().is_empty() {
+fn text_alternative(incident: &Incident, body: PageBody<'_>) -> (String, String) {
+    if incident.inferred.is_some() && !body.timeline.is_empty() {
         return (
             "#timeline-as-read".into(),
             "Timeline as Hindsight read it".into(),
         );
     }
     let names = ["timeline", "chronology", "events", "incident log"];
-    let heading = toc.iter().find(|entry| {
+    let heading = body.toc.iter().find(|entry| {
         let title = entry.title.to_lowercase();
         names.iter().any(|name| title.contains(name))
     });
     match heading {
-        Some(entry) if !incident.timeline().is_empty() => {
-            (format!("#{}", entry.id), entry.title.clone())
-        }
+        Some(entry) if !body.timeline.is_empty() => (format!("#{}", entry.id), entry.title.clone()),
         _ => ("#incident-facts".into(), "Incident facts".into()),
     }
 }

@@ -201,8 +201,9 @@ fn private_use_character_in_a_title_is_kept_in_lists() {
     assert!(listing.contains("Icon \u{E000} glyph"), "{listing}");
 }
 
-/// A build drops each body's HTML, plain text and headings as soon as the file is parsed,
-/// and renders them again from the file for the incident's page and the search index: for
+/// A build drops each body's HTML, plain text, headings and timeline as soon as the file
+/// is parsed, and reads them again from the file for the incident's page and the search
+/// index: for
 /// every postmortem of the example and of the archives (headings that repeat the title,
 /// prose-only files, links between postmortems, raw HTML), the body rendered again is the
 /// one parsing rendered, the quality scored before it was dropped is the one scored
@@ -216,7 +217,7 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
     for entry in std::fs::read_dir(archives).unwrap() {
         roots.push(entry.unwrap().path());
     }
-    let mut checked = 0;
+    let (mut checked, mut timelines) = (0, 0);
     for root in roots {
         let project = hindsight::app::project::load(&root).unwrap();
         let options = AnalyzeOptions {
@@ -234,6 +235,7 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
             assert_eq!(incident.body.html, "", "{}", incident.source);
             assert_eq!(incident.body.plain_text, "", "{}", incident.source);
             assert!(incident.body.toc.is_empty(), "{}", incident.source);
+            assert!(incident.body_timeline.is_empty(), "{}", incident.source);
             let again = hindsight::app::project::body_again(
                 &project.sources,
                 &project.config,
@@ -245,12 +247,16 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
             assert_eq!(again.html, kept.html, "{}", incident.source);
             assert_eq!(again.plain_text, kept.plain_text, "{}", incident.source);
             assert_eq!(again.toc, kept.toc, "{}", incident.source);
+            let timeline = &kept_site.incidents[position].body_timeline;
+            assert_eq!(&again.timeline, timeline, "{}", incident.source);
+            timelines += usize::from(!timeline.is_empty());
             let scored = hindsight::analyze::quality::score(&kept_site.incidents[position]);
             assert_eq!(dropped.quality[position], scored, "{}", incident.source);
             checked += 1;
         }
     }
     assert!(checked > 30, "only {checked} postmortems checked");
+    assert!(timelines > 10, "only {timelines} timelines read again");
 }
 
 /// A postmortem edited between parsing and writing its page fails the build, naming the

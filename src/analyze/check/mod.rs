@@ -22,11 +22,12 @@ use std::path::Path;
 
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic, Level, LevelSetting};
-use crate::model::incident::Incident;
+use crate::model::incident::{Incident, TocEntry};
+use crate::model::inference::TimelineEvent;
 use crate::parse::infer::doc::Doc;
 use crate::parse::source::{ContentFilter, SourceFile};
 use links::{links, mentions_markdown_file};
-use rules::{Lints, may_repeat_an_id};
+use rules::{Lints, may_repeat_an_id, timeline_of_text};
 
 /// Runs the per-file lints on `incident`, parsed from `source`, and records its links to
 /// other Markdown files in `incident.positions.links` for [`lint_site`].
@@ -56,7 +57,7 @@ pub fn lint_file(
     // Reading every line of the body is only needed for links to Markdown files and for
     // headings that may share an id, which few postmortems have (one search of the body
     // and a look at the table of contents say so); a timeline needs only its section.
-    let whole = (mentions_markdown_file(body) || may_repeat_an_id(lints.incident))
+    let whole = (mentions_markdown_file(body) || may_repeat_an_id(&lints.incident.body.toc))
         .then(|| Doc::parse(body, first_line));
     let links = match &whole {
         Some(doc) => {
@@ -72,6 +73,29 @@ pub fn lint_file(
     incident.body_timeline = timeline;
     diagnostics.extend(found);
     apply_levels(config, diagnostics);
+}
+
+/// The timeline [`lint_file`] read from `incident`'s body (`Incident::body_timeline`), read
+/// again from the file's `text` the same way: a build drops it once the file is parsed
+/// and reads it again for the incident's page. `toc` is the body's headings (which a build
+/// drops too). Empty for an incident whose metadata was inferred from its prose: that
+/// one's timeline is in `Incident::inferred`.
+pub fn body_timeline_again(
+    incident: &Incident,
+    toc: &[TocEntry],
+    text: &str,
+    config: &Config,
+) -> Vec<TimelineEvent> {
+    if incident.inferred.is_some() {
+        return Vec::new();
+    }
+    let body = text
+        .get(incident.positions.body_offset..)
+        .unwrap_or_default();
+    let first_line = incident.positions.body_line;
+    let whole = (mentions_markdown_file(body) || may_repeat_an_id(toc))
+        .then(|| Doc::parse(body, first_line));
+    timeline_of_text(incident, config, body, first_line, whole.as_ref())
 }
 
 /// Runs the lints that need every file: links to Markdown files that are not postmortems

@@ -9,7 +9,7 @@ use crate::model::action_item::ActionStatus;
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
 use crate::model::field::Field;
-use crate::model::incident::{Incident, Status};
+use crate::model::incident::{Incident, Status, TocEntry};
 use crate::model::inference::{Inferred, TimelineEvent};
 use crate::parse::frontmatter::Pos;
 use crate::parse::infer;
@@ -204,7 +204,7 @@ impl Lints<'_> {
         let incident = self.incident;
         let computed = match &incident.inferred {
             Some(_) => Vec::new(),
-            None => self.timeline_of_text(body, first_line, whole),
+            None => timeline_of_text(incident, self.config, body, first_line, whole),
         };
         let events: &[TimelineEvent] = match &incident.inferred {
             Some(inferred) => &inferred.timeline,
@@ -213,30 +213,6 @@ impl Lints<'_> {
         self.timeline_order(events);
         self.timeline_agreement(events);
         computed
-    }
-
-    /// Reads the timeline from the text, for an incident whose values were not inferred
-    /// from its prose (and so whose timeline was not read when it was parsed).
-    fn timeline_of_text(
-        &self,
-        body: &str,
-        first_line: u32,
-        whole: Option<&Doc<'_>>,
-    ) -> Vec<TimelineEvent> {
-        let incident = self.incident;
-        let stem = incident.source.rsplit('/').next().unwrap_or_default();
-        let context = infer::TimelineContext {
-            started: incident.started_at,
-            date: when::date_in_name(stem),
-            // Read in the zone the front matter's times name ("Denver", "PDT"), else
-            // the site's: an author who wrote one kept the incident's clock in it.
-            zone: incident.positions.zone.unwrap_or(Zone::of(self.tz)),
-            order: self.config.date_order,
-        };
-        match whole {
-            Some(doc) => infer::timeline(doc, &context),
-            None => infer::timeline_of_body(body, first_line, &context),
-        }
     }
 
     /// H016: each entry no earlier than the one before it, allowing for entries that give
@@ -386,12 +362,37 @@ impl Lints<'_> {
     }
 }
 
+/// Reads the timeline from the text of `incident`'s body (`whole`, when the body was
+/// parsed whole), for an incident whose values were not inferred from its prose (and so
+/// whose timeline was not read when it was parsed).
+pub(super) fn timeline_of_text(
+    incident: &Incident,
+    config: &Config,
+    body: &str,
+    first_line: u32,
+    whole: Option<&Doc<'_>>,
+) -> Vec<TimelineEvent> {
+    let stem = incident.source.rsplit('/').next().unwrap_or_default();
+    let context = infer::TimelineContext {
+        started: incident.started_at,
+        date: when::date_in_name(stem),
+        // Read in the zone the front matter's times name ("Denver", "PDT"), else the
+        // site's: an author who wrote one kept the incident's clock in it.
+        zone: incident.positions.zone.unwrap_or(Zone::of(config.tz())),
+        order: config.date_order,
+    };
+    match whole {
+        Some(doc) => infer::timeline(doc, &context),
+        None => infer::timeline_of_body(body, first_line, &context),
+    }
+}
+
 /// Whether two headings of the incident may share an id: the renderer suffixes a repeated
 /// id with "-1", "-2", so an id ending in a dash and digits is the sign ("Step 2" gives a
 /// false alarm, which only costs a closer look). The table of contents holds headings of
 /// levels 1 to 4, so repeats among deeper headings are not seen.
-pub(super) fn may_repeat_an_id(incident: &Incident) -> bool {
-    incident.body.toc.iter().any(|entry| {
+pub(super) fn may_repeat_an_id(toc: &[TocEntry]) -> bool {
+    toc.iter().any(|entry| {
         entry
             .id
             .rsplit_once('-')
