@@ -1005,4 +1005,24 @@ mod tests {
             assert_eq!(page.path, job.path(&site), "{job:?}");
         }
     }
+    /// The JSON export, each incident serialized straight into its place in the page, is
+    /// the page joined from each incident's object as `serve` keeps them.
+    #[test]
+    fn the_json_export_written_in_place_is_the_one_joined_from_its_objects() {
+        let site = site();
+        let options = RenderOptions::default();
+        let renderer =
+            Renderer::for_site(&site, &Theme::embedded(), &options, Bodies::Held).unwrap();
+        let lines: Vec<_> = (0..site.incidents.len())
+            .map(|position| renderer.export_lines(position, None).unwrap())
+            .collect();
+        let objects: Vec<&[u8]> = lines.iter().map(|line| line.json.as_slice()).collect();
+        let joined = renderer.json_export(&objects).unwrap();
+        let written = renderer.data_json().unwrap();
+        assert!(site.incidents.len() >= 2 && objects.iter().all(|o| o.len() > 100));
+        assert_eq!(
+            String::from_utf8(written.bytes).unwrap(),
+            String::from_utf8(joined.bytes).unwrap()
+        );
+    }
 }
