@@ -15,8 +15,9 @@
 //! archive's statistics (how many incidents use each term, the average length), then
 //! become its vector and are dropped. A build counts each text as its file is parsed
 //! ([`Counter`], [`build_counted`]), so the text need not be kept; the spellings shown
-//! come from each term's canonical form, kept once for the archive ([`Words`]). [`Model`] keeps what `serve` needs to update the
-//! lists after an edit without computing them all anew.
+//! come from each term's canonical form, kept once for the archive ([`Words`]).
+//! [`Model`] keeps what `serve` needs to update the lists after an edit without
+//! computing them all anew.
 //!
 //! Every step reads only its inputs in a fixed order (terms by hash, incidents by
 //! position), and ties go to the smaller slug: the lists are the same whatever the
@@ -283,9 +284,14 @@ fn permuted<T>(items: Vec<T>, moved: &[usize]) -> Vec<T> {
     slots.into_iter().flatten().collect()
 }
 
-/// Whether similar incidents are listed at all.
+/// Whether the site asks for similar incidents at all.
+pub fn listed(config: &SimilarConfig) -> bool {
+    config.enabled && config.limit > 0
+}
+
+/// Whether `incidents` get similar incidents: the site asks, and there are two to compare.
 fn enabled(config: &SimilarConfig, incidents: &[Incident]) -> bool {
-    config.enabled && config.limit > 0 && incidents.len() >= 2
+    listed(config) && incidents.len() >= 2
 }
 
 /// The words of every incident counted, by position, and the words of the counters.

@@ -39,8 +39,8 @@ pub enum BodyHtml {
     /// Kept in `Rendered::html` (`serve`, `check`, tests).
     Keep,
     /// Dropped with the body's plain text as each file is parsed, once its quality is
-    /// scored (`Site::quality`) and its words counted for similar incidents: a build renders each
-    /// body again when it writes the page and indexes it for search
+    /// scored (`Site::quality`) and its words counted for similar incidents: a build
+    /// renders each body again when it writes the page and indexes it for search
     /// (`render::render_site`), so the archive's HTML and text (about 50 and 46 MB at
     /// 10,000 postmortems) are not held through rendering.
     Drop,
@@ -141,7 +141,7 @@ pub fn analyze_each<'s>(
     html: BodyHtml,
 ) -> (Site, Vec<Diagnostic>) {
     let vocabularies = Vocabularies::new(config);
-    let counting = html == BodyHtml::Drop && config.similar.enabled && config.similar.limit > 0;
+    let counting = html == BodyHtml::Drop && similar::listed(&config.similar);
     let words = Mutex::new(similar::Words::default());
     let parsed: Vec<(Option<Scored>, Vec<Diagnostic>)> = (0..count)
         .into_par_iter()

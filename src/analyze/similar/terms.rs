@@ -159,8 +159,8 @@ impl Words {
         }
     }
 
-    /// The length in bytes of the canonical form of `term`, a word of it being `word`
-    /// (lowercased if `case` says so), which it is added as if it is new.
+    /// Adds the canonical form of `term`, read from `word` (one of its words, lowercased
+    /// if `case` says so), unless it is known; returns the form's length in bytes.
     fn add(&mut self, term: TermId, word: &str, case: Case) -> usize {
         let form = self.0.entry(term).or_insert_with(|| {
             let lowered = match case {
