@@ -50,15 +50,11 @@ pub fn lint_file(
     lints.required_fields();
     lints.action_items();
     lints.placeholders();
-    let body = text
-        .get(lints.incident.positions.body_offset..)
-        .unwrap_or_default();
-    let first_line = lints.incident.positions.body_line;
-    // Reading every line of the body is only needed for links to Markdown files and for
-    // headings that may share an id, which few postmortems have (one search of the body
-    // and a look at the table of contents say so); a timeline needs only its section.
-    let whole = (mentions_markdown_file(body) || may_repeat_an_id(&lints.incident.body.toc))
-        .then(|| Doc::parse(body, first_line));
+    let Body {
+        text: body,
+        first_line,
+        whole,
+    } = Body::of(lints.incident, &lints.incident.body.toc, &text);
     let links = match &whole {
         Some(doc) => {
             lints.headings(doc);
@@ -89,13 +85,43 @@ pub fn body_timeline_again(
     if incident.inferred.is_some() {
         return Vec::new();
     }
-    let body = text
-        .get(incident.positions.body_offset..)
-        .unwrap_or_default();
-    let first_line = incident.positions.body_line;
-    let whole = (mentions_markdown_file(body) || may_repeat_an_id(toc))
-        .then(|| Doc::parse(body, first_line));
-    timeline_of_text(incident, config, body, first_line, whole.as_ref())
+    let body = Body::of(incident, toc, text);
+    timeline_of_text(
+        incident,
+        config,
+        body.text,
+        body.first_line,
+        body.whole.as_ref(),
+    )
+}
+
+/// The body of a file's `text` as the lints read it: the text, its first line in the
+/// file, and the whole body parsed line by line when a lint needs it.
+struct Body<'t> {
+    text: &'t str,
+    first_line: u32,
+    whole: Option<Doc<'t>>,
+}
+
+impl<'t> Body<'t> {
+    /// The body of `incident`, whose headings are `toc`, in its file's `text`.
+    fn of(incident: &Incident, toc: &[TocEntry], text: &'t str) -> Body<'t> {
+        let body = text
+            .get(incident.positions.body_offset..)
+            .unwrap_or_default();
+        let first_line = incident.positions.body_line;
+        // Reading every line of the body is only needed for links to Markdown files and
+        // for headings that may share an id, which few postmortems have (one search of the
+        // body and a look at the table of contents say so); a timeline needs only its
+        // section.
+        let whole = (mentions_markdown_file(body) || may_repeat_an_id(toc))
+            .then(|| Doc::parse(body, first_line));
+        Body {
+            text: body,
+            first_line,
+            whole,
+        }
+    }
 }
 
 /// Runs the lints that need every file: links to Markdown files that are not postmortems
