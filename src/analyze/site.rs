@@ -243,15 +243,21 @@ impl Drop for Tally<'_> {
 }
 
 /// Parses each source on its own, in parallel, in input order: the per-file half of
-/// [`analyze`]. `serve` calls it for just the files that changed.
+/// [`analyze`]. `serve` calls it for just the files that changed (and for all of them
+/// when it starts), with `then` packing each body as soon as its file is parsed.
 pub fn parse_sources(
     config: &Config,
     sources: &[SourceFile],
+    then: impl Fn(&mut Incident) + Sync,
 ) -> Vec<(Option<Incident>, Vec<Diagnostic>)> {
     let vocabularies = Vocabularies::new(config);
     sources
         .par_iter()
-        .map(|source| parse_source(source, config, &vocabularies))
+        .map(|source| {
+            let (mut incident, found) = parse_source(source, config, &vocabularies);
+            incident.iter_mut().for_each(&then);
+            (incident, found)
+        })
         .collect()
 }
 

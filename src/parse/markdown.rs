@@ -214,6 +214,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         rejected_links: rewriter.rejected_links,
         sections,
         controls: rewriter.controls,
+        packed: None,
     }
 }
 

@@ -97,10 +97,11 @@ pub(crate) struct PageBody<'a> {
 }
 
 impl<'a> PageBody<'a> {
-    /// The body `incident` holds (`Bodies::Held`).
-    pub(crate) fn held(incident: &'a Incident) -> PageBody<'a> {
+    /// The body `incident` holds (`Bodies::Held`), whose HTML is `html`
+    /// (`Rendered::html`: kept, or unpacked).
+    pub(crate) fn held(incident: &'a Incident, html: &'a str) -> PageBody<'a> {
         PageBody {
-            html: &incident.body.html,
+            html,
             toc: &incident.body.toc,
             timeline: incident.timeline(),
         }

@@ -68,7 +68,10 @@ impl Renderer<'_> {
     pub(super) fn incident(&self, position: usize) -> Result<Page, RenderError> {
         let incident = &self.site.incidents[position];
         match self.bodies {
-            Bodies::Held => self.incident_with_body(position, PageBody::held(incident)),
+            Bodies::Held => {
+                let html = incident.body.html();
+                self.incident_with_body(position, PageBody::held(incident, &html))
+            }
             Bodies::Loaded(load) => {
                 let body = load(incident)?;
                 self.incident_with_body(position, body.page(incident))

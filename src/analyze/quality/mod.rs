@@ -208,8 +208,9 @@ pub fn score(incident: &Incident) -> Quality {
     // every item's names again per item cost a tenth of a 10,000-postmortem build.
     let written: Vec<Item> = match incident.body.sections.as_deref() {
         Some(spans) => {
+            let plain = incident.body.text();
             let body = Spans {
-                plain: &incident.body.plain_text,
+                plain: &plain,
                 spans,
             };
             (0..spans.len())
@@ -218,7 +219,7 @@ pub fn score(incident: &Incident) -> Quality {
                 })
                 .collect()
         }
-        None => sections(&incident.body.html)
+        None => sections(&incident.body.html())
             .iter()
             .filter_map(|s| section_item(&s.heading).filter(|_| !is_placeholder(&s.text)))
             .collect(),

@@ -228,7 +228,8 @@ impl Counter {
             words,
         } = self;
         let mut length = 0.0;
-        for (field, weight) in fields(incident) {
+        let body = incident.body.text();
+        for (field, weight) in fields(incident, &body) {
             let (text, case) = if lowercases_in_place(field) {
                 (field, Case::Written)
             } else {
@@ -271,13 +272,14 @@ impl Counter {
 }
 
 /// The fields of `incident` that are counted, in order, with their weights: the title and
-/// summary weighted higher, then impact, trigger, root causes and body.
-fn fields(incident: &Incident) -> impl Iterator<Item = (&str, f32)> {
+/// summary weighted higher, then impact, trigger, root causes and body (`body`, its plain
+/// text as [`Rendered::text`](crate::model::incident::Rendered::text) gives it).
+fn fields<'a>(incident: &'a Incident, body: &'a str) -> impl Iterator<Item = (&'a str, f32)> {
     let title = std::iter::once((incident.title.as_str(), TITLE_WEIGHT));
     let summary = (incident.summary.as_deref()).map(|summary| (summary, SUMMARY_WEIGHT));
     let rest = [&incident.impact, &incident.trigger].into_iter().flatten();
     let rest = rest.chain(&incident.root_causes).map(|f| (f.as_str(), 1.0));
-    let body = std::iter::once((incident.body.plain_text.as_str(), 1.0));
+    let body = std::iter::once((body, 1.0));
     title.chain(summary).chain(rest).chain(body)
 }
 

@@ -12,7 +12,6 @@ use crate::analyze::index::Index;
 use crate::analyze::site::{self, Site};
 use crate::model::diagnostics::{Diagnostic, Level};
 use crate::model::incident::Incident;
-use crate::parse::markdown::SOURCE_LINK_PREFIX;
 use crate::parse::source::{self, SourceFile};
 
 /// One content file as last seen.
@@ -140,10 +139,11 @@ impl Session {
         (changed, removed)
     }
 
-    /// Parses files in parallel, with each incident's table of links noted.
+    /// Parses files in parallel, with each incident's table of links noted and its body
+    /// packed (`Rendered::pack`: the session holds every body for as long as it runs).
     pub(super) fn parse(&self, sources: Vec<SourceFile>, update: &mut Update) -> Vec<Parsed> {
         let t0 = Instant::now();
-        let results = site::parse_sources(&self.config, &sources);
+        let results = site::parse_sources(&self.config, &sources, |incident| incident.body.pack());
         let parsed = sources
             .into_iter()
             .zip(results)
@@ -166,11 +166,8 @@ impl Session {
         let previous = self.files.remove(&file.path);
         let state = match (file.incident, previous) {
             (Some(incident), _) => {
-                let unresolved_html = incident
-                    .body
-                    .html
-                    .contains(SOURCE_LINK_PREFIX)
-                    .then(|| incident.body.html.clone());
+                let unresolved_html =
+                    (incident.body.source_links).then(|| incident.body.html().into_owned());
                 FileState {
                     hash: file.hash,
                     slug: Some(incident.slug.clone()),
@@ -423,7 +420,7 @@ pub(super) fn place(current: &Current, state: &FileState, path: &str) -> Option<
 /// Whether an incident's body links to other files, which makes its page (and the
 /// diagnostics about it) depend on other files.
 pub(super) fn links_files(incident: &Incident) -> bool {
-    !incident.positions.links.is_empty() || incident.body.html.contains(SOURCE_LINK_PREFIX)
+    !incident.positions.links.is_empty() || incident.body.source_links
 }
 
 fn hash_source(file: &SourceFile) -> u64 {

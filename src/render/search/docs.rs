@@ -7,6 +7,8 @@
 //! way results come: with no words, or with words that many postmortems share, results
 //! tie on score and go newest first, so the first page falls in a few blocks at the start.
 
+use std::borrow::Cow;
+
 use super::encode::js_string;
 use super::{SEARCH_DIR, facet_param};
 use crate::analyze::index::{Facet, TermLists};
@@ -74,9 +76,10 @@ pub(super) fn block_page(
 pub(super) fn held_block_page(block: usize, site: &Site, terms: &ResultTerms) -> Page {
     let first = block * DOC_BLOCK;
     let last = (first + DOC_BLOCK).min(site.incidents.len());
-    let texts: Vec<&str> = (site.incidents[first..last].iter())
-        .map(|incident| incident.body.plain_text.as_str())
+    let texts: Vec<Cow<str>> = (site.incidents[first..last].iter())
+        .map(|incident| incident.body.text())
         .collect();
+    let texts: Vec<&str> = texts.iter().map(|text| &**text).collect();
     block_page(block, site, terms, &texts)
 }
 

@@ -9,9 +9,11 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::convert::Infallible;
+use std::sync::Mutex;
 
 use super::docs::{
-    DOC_BLOCK, RESULT_FACETS, ResultTerms, block_count, block_path, held_block_page,
+    DOC_BLOCK, RESULT_FACETS, ResultTerms, block_count, block_page, block_path, held_block_page,
 };
 use super::{
     Field, Postings, SEARCH_DIR, doc_terms, facet_pages, facet_path, held_text, meta_page,
@@ -86,10 +88,22 @@ impl SearchIndex {
     /// Indexes the whole site: the state, and every file (what [`super::pages`] returns).
     pub fn build(site: &Site) -> (SearchIndex, Vec<Page>) {
         let universe = site.incidents.len() as u32;
-        let terms = postings(site, held_text(site), |_, _| {
-            Ok::<(), std::convert::Infallible>(())
+        // Each document block is written as its texts are read for their terms, so each
+        // text is read once: `serve` holds them packed (`Rendered::text` unpacks), and a
+        // change of order indexes the site again.
+        let result_terms = ResultTerms::new(site);
+        let blocks = Mutex::new(Vec::with_capacity(block_count(site.incidents.len())));
+        let terms = postings(site, held_text(site), |block, texts| {
+            let page = block_page(block, site, &result_terms, texts);
+            blocks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((block, page));
+            Ok::<(), Infallible>(())
         })
         .unwrap_or_else(|never| match never {});
+        let mut blocks = blocks.into_inner().unwrap_or_else(|e| e.into_inner());
+        blocks.sort_unstable_by_key(|&(block, _)| block);
         let terms: BTreeMap<Key, TermState> = terms
             .into_par_iter()
             .map(|(term, occurrences)| {
@@ -115,12 +129,7 @@ impl SearchIndex {
         let (shards, _) = index.relayout(&HashSet::new(), true);
         let mut pages = index.meta_and_facets(site);
         pages.extend(shards);
-        let result_terms = ResultTerms::new(site);
-        pages.par_extend(
-            (0..block_count(site.incidents.len()))
-                .into_par_iter()
-                .map(|block| held_block_page(block, site, &result_terms)),
-        );
+        pages.extend(blocks.into_iter().map(|(_, page)| page));
         (index, pages)
     }
 

@@ -202,8 +202,8 @@ fn term_hash(hasher: &foldhash::fast::FixedState, term: &str) -> u64 {
 
 /// Collects one incident's terms and the fields each occurs in.
 pub fn doc_terms(site: &Site, incident: &Incident) -> DocTerms {
-    let text = &incident.body.plain_text;
-    doc_terms_with(site, incident, text, &mut TermScratch::default())
+    let text = incident.body.text();
+    doc_terms_with(site, incident, &text, &mut TermScratch::default())
 }
 
 /// [`doc_terms`] of an incident whose body's plain text is `body`, reusing `scratch`.
@@ -814,10 +814,11 @@ pub fn write_each<E: Send>(
     write_each_with(site, held_text(site), sink)
 }
 
-/// The plain text of each incident's body as the site holds it (`Rendered::plain_text`):
-/// the `text` of [`write_each_with`] for a site analyzed with its bodies kept.
+/// The plain text of each incident's body as the site holds it (`Rendered::text`: kept,
+/// or packed by `serve`): the `text` of [`write_each_with`] for a site analyzed with its
+/// bodies kept.
 fn held_text<'s, E>(site: &'s Site) -> impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync + 's {
-    |position| Ok(Cow::Borrowed(&*site.incidents[position].body.plain_text))
+    |position| Ok(site.incidents[position].body.text())
 }
 
 /// [`write_each`], reading the plain text of the body of the incident at position `i`
