@@ -134,9 +134,15 @@ impl SearchIndex {
     }
 
     /// Brings the index up to `site`. `changed` lists the positions of the incidents whose
-    /// content changed, when every other incident kept its position; `None` when the
-    /// order changed, or incidents came or went, and everything is indexed again.
-    pub fn update(&mut self, site: &Site, changed: Option<&[usize]>) -> SearchUpdate {
+    /// content changed, when every other incident kept its position or was renumbered
+    /// ([`SearchIndex::renumber`], `moved`); `None` when incidents came or went, and
+    /// everything is indexed again.
+    pub(super) fn update(
+        &mut self,
+        site: &Site,
+        changed: Option<&[usize]>,
+        moved: Moved,
+    ) -> SearchUpdate {
         let old_universe = self.universe;
         let old_shards = self.spans.len();
         let universe = site.incidents.len() as u32;
@@ -184,8 +190,9 @@ impl SearchIndex {
                 }
             }
         }
-        // Terms an edited incident no longer has.
+        // Terms an edited incident no longer has, and those whose lists were renumbered.
         touched.extend(before.into_keys().map(|(key, _)| key));
+        touched.extend(moved.terms);
         self.terms.retain(|_, state| !state.postings.all.is_empty());
         for key in &touched {
             if let Some(state) = self.terms.get_mut(key) {
@@ -195,22 +202,40 @@ impl SearchIndex {
         }
         let (mut pages, count) = self.relayout(&touched, false);
         pages.extend(self.meta_and_facets(site));
-        let result_terms = ResultTerms::new(site);
-        let mut blocks: Vec<usize> = positions
-            .iter()
-            .map(|&p| p as usize / DOC_BLOCK)
-            .filter(|&block| block < block_count(site.incidents.len()))
-            .collect();
-        blocks.dedup();
-        pages.extend(
-            blocks
-                .into_iter()
-                .map(|b| held_block_page(b, site, &result_terms)),
-        );
+        pages.extend(changed_blocks(
+            site,
+            positions.iter().chain(&moved.positions),
+        ));
         let stale = (count..old_shards)
             .map(|i| format!("{SEARCH_DIR}/t/{i}.js"))
             .collect();
         SearchUpdate { pages, stale }
+    }
+
+    /// Renumbers the index for `site` when its incidents are the index's in another order
+    /// (an edited start time moved one past others): each term's lists are mapped to the
+    /// new positions, so no text is read again. Returns the terms whose lists changed and
+    /// the positions whose incident is another; `None` (the index as it was) when some
+    /// incident came or went.
+    fn renumber(&mut self, site: &Site) -> Option<Moved> {
+        if self.slugs.len() != site.incidents.len() {
+            return None;
+        }
+        // Slugs are unique on both sides, so every old slug found makes a permutation.
+        let to: Vec<u32> = (self.slugs.iter())
+            .map(|slug| site.slugs.get(&**slug).map(|&p| p as u32))
+            .collect::<Option<_>>()?;
+        let positions: Vec<u32> = (to.iter().enumerate())
+            .filter(|&(from, &to)| from as u32 != to)
+            .map(|(_, &to)| to)
+            .collect();
+        let terms = (self.terms.par_iter_mut())
+            .filter_map(|(key, state)| renumbered(&mut state.postings, &to).then(|| key.clone()))
+            .collect();
+        self.slugs = (site.incidents.iter())
+            .map(|incident| incident.slug.as_str().into())
+            .collect();
+        Some(Moved { terms, positions })
     }
 
     /// Takes the slugs of the incidents at `changed`; every other incident kept its
@@ -303,7 +328,43 @@ impl SearchIndex {
     }
 }
 
-/// Removes `position` from an ascending list; whether it was there.
+/// The document blocks holding any of `positions`, made again.
+fn changed_blocks<'p>(site: &Site, positions: impl Iterator<Item = &'p u32>) -> Vec<Page> {
+    let result_terms = ResultTerms::new(site);
+    let mut blocks: Vec<usize> = positions
+        .map(|&p| p as usize / DOC_BLOCK)
+        .filter(|&block| block < block_count(site.incidents.len()))
+        .collect();
+    blocks.sort_unstable();
+    blocks.dedup();
+    (blocks.into_iter())
+        .map(|b| held_block_page(b, site, &result_terms))
+        .collect()
+}
+
+/// What [`SearchIndex::renumber`] moved: terms whose lists changed, and positions whose
+/// incident is another (their document blocks change).
+#[derive(Debug, Default)]
+pub(super) struct Moved {
+    terms: Vec<Key>,
+    positions: Vec<u32>,
+}
+
+/// Maps every position of `postings` through `to` (old position → new); whether any moved.
+fn renumbered(postings: &mut Postings, to: &[u32]) -> bool {
+    let moves = |list: &[u32]| list.iter().any(|&p| to[p as usize] != p);
+    if !moves(&postings.all) {
+        return false;
+    }
+    for list in std::iter::once(&mut postings.all).chain(&mut postings.fields) {
+        for position in list.iter_mut() {
+            *position = to[*position as usize];
+        }
+        list.sort_unstable();
+    }
+    true
+}
+
 /// The bit of [`take_out`]'s mask for "in the term's list of all incidents"; the fields
 /// have theirs ([`Field::bit`]).
 const IN_ALL: u8 = 1 << 7;
@@ -383,15 +444,22 @@ impl SearchState {
             Some(touched) => touched.contains(source),
             None => false,
         };
-        let changed: Option<Vec<usize>> = touched.filter(|_| same_order).map(|_| {
-            site.incidents
-                .iter()
-                .enumerate()
-                .filter(|(_, incident)| touched_by(&incident.source))
-                .map(|(position, _)| position)
-                .collect()
-        });
-        index.update(site, changed.as_deref())
+        // Only the touched files changed, but in another order: the index is renumbered.
+        let moved = match touched {
+            Some(_) if !same_order => index.renumber(site),
+            _ => Some(Moved::default()),
+        };
+        let (changed, moved) = match (touched, moved) {
+            (Some(_), Some(moved)) => {
+                let changed: Vec<usize> = (site.incidents.iter().enumerate())
+                    .filter(|(_, incident)| touched_by(&incident.source))
+                    .map(|(position, _)| position)
+                    .collect();
+                (Some(changed), moved)
+            }
+            _ => (None, Moved::default()),
+        };
+        index.update(site, changed.as_deref(), moved)
     }
 
     /// Forgets the index after a failed write: the next refresh writes every file.

@@ -1,6 +1,10 @@
 //! Unit tests of the search index: a few postmortems in, the files read back through the
 //! reference search ([`query`]) and checked for what a visitor would get.
 
+use std::collections::HashSet;
+
+use super::docs::block_count;
+use super::incremental::Moved;
 use super::query::{Query, SearchData};
 use super::*;
 use crate::testing::site_of;
@@ -193,6 +197,11 @@ fn shards_hold_sorted_terms_and_their_heads() {
 
 /// 300 postmortems with many distinct terms; `edit` changes the body of one of them.
 fn large_site(edit: Option<usize>) -> Site {
+    large_site_dated(edit, None)
+}
+
+/// [`large_site`], with the incident `newer` started a month after the others (so first).
+fn large_site_dated(edit: Option<usize>, newer: Option<usize>) -> Site {
     let files: Vec<(String, String, String)> = (0..300)
         .map(|i| {
             let body = if edit == Some(i) {
@@ -202,7 +211,10 @@ fn large_site(edit: Option<usize>) -> Site {
             };
             (
                 format!("incident-{i:03}"),
-                format!("title: Incident number {i} word{i}\nstarted_at: 2024-01-01T00:00:00Z"),
+                format!(
+                    "title: Incident number {i} word{i}\nstarted_at: 2024-{:02}-01T00:00:00Z",
+                    if newer == Some(i) { 2 } else { 1 }
+                ),
                 body,
             )
         })
@@ -223,7 +235,7 @@ fn an_edit_rewrites_only_the_shards_it_reaches_and_matches_a_full_build() {
         first.into_iter().map(|p| (p.path, p.bytes)).collect();
     let after = large_site(Some(137));
     let position = after.slugs["incident-137"];
-    let update = index.update(&after, Some(&[position]));
+    let update = index.update(&after, Some(&[position]), Moved::default());
     let shards_written = update
         .pages
         .iter()
@@ -374,7 +386,8 @@ fn edited(change: &str) -> Site {
 #[test]
 fn the_incremental_index_writes_what_a_full_build_writes() {
     let before = edited("none");
-    let (mut index, mut first) = SearchIndex::build(&before);
+    let mut state = SearchState::default();
+    let mut first = state.refresh(&before, None).pages;
     first.sort_by(|a, b| a.path.cmp(&b.path));
     assert_eq!(
         first,
@@ -383,14 +396,11 @@ fn the_incremental_index_writes_what_a_full_build_writes() {
     );
     let mut files: std::collections::BTreeMap<String, Vec<u8>> =
         first.into_iter().map(|p| (p.path, p.bytes)).collect();
-    let mut previous = before;
+    // "date" moves the edited incident to the front: the index is renumbered.
     for change in ["body", "fields", "date", "none", "body"] {
         let after = edited(change);
-        let same_order = after.incidents.len() == previous.incidents.len()
-            && (0..after.incidents.len())
-                .all(|i| previous.incidents[i].slug == after.incidents[i].slug);
-        let changed = [after.slugs["cache-stampede"]];
-        let update = index.update(&after, same_order.then_some(&changed[..]));
+        let source = &after.incidents[after.slugs["cache-stampede"]].source;
+        let update = state.refresh(&after, Some(&HashSet::from([source.clone()])));
         apply(&mut files, update);
         let full = full_build(&after);
         assert_eq!(
@@ -405,7 +415,36 @@ fn the_incremental_index_writes_what_a_full_build_writes() {
                 "{path} after {change}"
             );
         }
-        previous = after;
+    }
+}
+
+#[test]
+fn an_edit_that_reorders_renumbers_the_index_and_rewrites_what_moved() {
+    let before = large_site(None);
+    let mut state = SearchState::default();
+    let first = state.refresh(&before, None).pages;
+    let (all_files, blocks) = (first.len(), block_count(before.incidents.len()));
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> =
+        first.into_iter().map(|p| (p.path, p.bytes)).collect();
+    // Incident 137 becomes the newest: it and the 137 before it change places, the
+    // 162 after it keep theirs.
+    let after = large_site_dated(Some(137), Some(137));
+    assert_eq!(after.slugs["incident-137"], 0);
+    assert_eq!(after.slugs["incident-138"], 138);
+    let source = &after.incidents[0].source;
+    let update = state.refresh(&after, Some(&HashSet::from([source.clone()])));
+    let written: Vec<&str> = update.pages.iter().map(|p| p.path.as_str()).collect();
+    let blocks_written = written.iter().filter(|p| p.contains("/d/")).count();
+    assert_eq!(blocks_written, 137 / DOC_BLOCK + 1, "{written:?}");
+    assert!(blocks_written < blocks && written.len() < all_files);
+    apply(&mut files, update);
+    let full = full_build(&after);
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &full {
+        assert!(files[path] == *bytes, "{path} differs from a full build");
     }
 }
 
