@@ -6,6 +6,8 @@
 //! in a front matter field of its own, read here from the extra fields under the names in
 //! [`FINAL_DATE_FIELDS`]. Without one, the page says "not recorded".
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, TimeDelta};
 
 use crate::analyze::index::Facet;
@@ -62,9 +64,10 @@ pub struct ToFinal {
 }
 
 #[derive(Debug, Clone)]
-pub struct Health {
-    /// By position in `Site::incidents`.
-    pub scores: Vec<Quality>,
+pub struct Health<'q> {
+    /// By position in `Site::incidents`: the site's own scores when it has them (a
+    /// build's), borrowed, as they are one per postmortem.
+    pub scores: Cow<'q, [Quality]>,
     /// Postmortems per score band: 0–9, 10–19, …, 90–100.
     pub bands: [usize; 10],
     pub median: Option<u32>,
@@ -85,9 +88,9 @@ pub struct Health {
 
 /// The health of `site` as of `as_of`, from `scores` ([`crate::analyze::quality::score_all`] of its
 /// incidents).
-pub fn compute(site: &Site, as_of: NaiveDate, scores: Vec<Quality>) -> Health {
+pub fn compute<'q>(site: &Site, as_of: NaiveDate, scores: Cow<'q, [Quality]>) -> Health<'q> {
     let mut bands = [0; 10];
-    for q in &scores {
+    for q in scores.iter() {
         bands[(q.score as usize / 10).min(9)] += 1;
     }
     let mut sorted: Vec<u32> = scores.iter().map(|q| q.score).collect();
@@ -241,7 +244,7 @@ mod tests {
         let health = compute(
             &site,
             as_of(),
-            crate::analyze::quality::score_all(&site.incidents),
+            crate::analyze::quality::score_all(&site.incidents).into(),
         );
         assert_eq!(health.bands[..3], [2, 2, 1]);
         assert_eq!(health.median, Some(10));
@@ -287,7 +290,7 @@ mod tests {
         let to_final = compute(
             &site,
             as_of(),
-            crate::analyze::quality::score_all(&site.incidents),
+            crate::analyze::quality::score_all(&site.incidents).into(),
         )
         .to_final;
         assert_eq!(to_final.finals, 4);
@@ -304,7 +307,7 @@ mod tests {
         let health = compute(
             &site,
             as_of(),
-            crate::analyze::quality::score_all(&site.incidents),
+            crate::analyze::quality::score_all(&site.incidents).into(),
         );
         assert_eq!(health.weakest_recent, Vec::<usize>::new());
         // A postmortem without a status is final; it records no date.

@@ -483,7 +483,7 @@ struct Renderer<'a> {
     /// Every incident's quality score, by position, scored once for the incident pages and
     /// `/health/` in a full build; empty in a partial render (`serve`), where each page
     /// scores what it shows.
-    quality: Vec<crate::analyze::quality::Quality>,
+    quality: Cow<'a, [crate::analyze::quality::Quality]>,
     /// Where incident pages find their bodies.
     bodies: Bodies<'a>,
 }
@@ -504,8 +504,8 @@ impl<'a> Renderer<'a> {
         let mut renderer = Self::with_rows(site, Cow::Owned(tera), rows, row_html, options);
         renderer.relocatable = relocatable;
         renderer.quality = match site.quality.len() == site.incidents.len() {
-            true => site.quality.clone(),
-            false => crate::analyze::quality::score_all(&site.incidents),
+            true => Cow::Borrowed(&site.quality),
+            false => Cow::Owned(crate::analyze::quality::score_all(&site.incidents)),
         };
         Ok(renderer)
     }
@@ -582,7 +582,7 @@ impl<'a> Renderer<'a> {
             header_error: Default::default(),
             as_of,
             trends,
-            quality: Vec::new(),
+            quality: Cow::Borrowed(&[]),
             bodies: Bodies::Held,
         }
     }

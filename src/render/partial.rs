@@ -514,7 +514,7 @@ where
         ..
     } = renderer;
     if quality.is_empty() {
-        quality = scores.into_iter().map(Some).collect();
+        quality = scores.into_owned().into_iter().map(Some).collect();
     }
     Ok(Partial {
         rendered,
@@ -579,11 +579,14 @@ fn lend_scores(
     if !all && kept.iter().any(Option::is_none) {
         return kept;
     }
-    renderer.quality = kept
-        .into_par_iter()
-        .zip(&site.incidents)
-        .map(|(kept, incident)| kept.unwrap_or_else(|| crate::analyze::quality::score(incident)))
-        .collect();
+    renderer.quality = Cow::Owned(
+        kept.into_par_iter()
+            .zip(&site.incidents)
+            .map(|(kept, incident)| {
+                kept.unwrap_or_else(|| crate::analyze::quality::score(incident))
+            })
+            .collect(),
+    );
     Vec::new()
 }
 

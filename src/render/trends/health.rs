@@ -3,6 +3,8 @@
 //! weakest recent postmortems, scores per service and team, overdue action items per owner, and
 //! the days from an incident to its final postmortem where the archive records them.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::{Cell, ChartView, SummaryView, TableView};
@@ -87,9 +89,9 @@ impl Renderer<'_> {
         let path = "health/index.html";
         let mut context = self.context(path, "Postmortem health");
         let scores = if self.quality.len() == self.site.incidents.len() {
-            self.quality.clone()
+            Cow::Borrowed(&*self.quality)
         } else {
-            crate::analyze::quality::score_all(&self.site.incidents)
+            Cow::Owned(crate::analyze::quality::score_all(&self.site.incidents))
         };
         let health = health::compute(self.site, self.as_of, scores);
         let description = crate::render::previews::health(
