@@ -263,10 +263,8 @@ impl Renderer<'_> {
         }));
         context.insert("count", &rows.len());
         context.insert("trend", &self.term_trend(facet, position));
-        let rows_html = self.rows_html(term.incidents.iter().copied(), &root_of(&path))?;
-        let capacity = super::PAGE_CAPACITY + rows_html.len();
-        super::insert_html(&mut context, "rows", rows_html);
-        self.sized_page(&path, "facet_term.html", &context, capacity)
+        let positions = term.incidents.iter().copied();
+        self.page_with_rows(&path, "facet_term.html", context, positions)
     }
 
     /// The facets some incident has a value for, in display order: the ones the home
