@@ -659,7 +659,8 @@ impl<'a> Renderer<'a> {
     /// place: the page is made in one buffer, where the rows joined and then copied by
     /// Tera held them twice (`/incidents/` is 56 MB of rows at 100,000 postmortems). A
     /// template that escapes `rows` or shows it twice, or a page without rows, is rendered
-    /// with the rows themselves, as before.
+    /// with the rows themselves, as before; one that reads `rows` otherwise (its length,
+    /// say) reads the marker, which the README's theme section rules out.
     fn page_with_rows(
         &self,
         path: &str,
