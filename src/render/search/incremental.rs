@@ -328,7 +328,8 @@ impl SearchIndex {
     }
 }
 
-/// The document blocks holding any of `positions`, made again.
+/// The document blocks holding any of `positions`, made again (in parallel: a reorder
+/// across the archive moves every block between the two places).
 fn changed_blocks<'p>(site: &Site, positions: impl Iterator<Item = &'p u32>) -> Vec<Page> {
     let result_terms = ResultTerms::new(site);
     let mut blocks: Vec<usize> = positions
@@ -337,7 +338,7 @@ fn changed_blocks<'p>(site: &Site, positions: impl Iterator<Item = &'p u32>) -> 
         .collect();
     blocks.sort_unstable();
     blocks.dedup();
-    (blocks.into_iter())
+    (blocks.into_par_iter())
         .map(|b| held_block_page(b, site, &result_terms))
         .collect()
 }
@@ -386,6 +387,7 @@ fn take_out(postings: &mut Postings, position: u32) -> u8 {
     was
 }
 
+/// Removes `position` from an ascending list; whether it was there.
 fn remove(list: &mut Vec<u32>, position: u32) -> bool {
     match list.binary_search(&position) {
         Ok(i) => {
