@@ -199,6 +199,35 @@ async fn browser(
         .await
 }
 
+/// Lets the page think it has the focus, as a page in the front window does. Chromium's
+/// headless mode gives its window none since Chromium 132: `document.hasFocus()` is
+/// false, `element.focus()` sets `document.activeElement` but fires no `focus` or
+/// `focusin` event, and `:focus` and `:focus-visible` match nothing, so a focus ring
+/// cannot be seen and what the page does on focus never happens. ChromeDriver passes the
+/// DevTools command `Emulation.setFocusEmulationEnabled` on (DevTools' "Emulate a focused
+/// page"); it lasts for the tab, across navigations.
+#[derive(Debug)]
+struct FocusEmulation;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for FocusEmulation {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({
+            "cmd": "Emulation.setFocusEmulationEnabled",
+            "params": { "enabled": true },
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// One browser at a time: two Chromiums starting at once on a small CI machine time out.
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -280,6 +309,10 @@ async fn session_with(extra: &[&str]) -> Option<Session> {
         let profile = tempfile::tempdir().expect("a profile folder");
         match browser(driver_address, profile.path(), extra).await {
             Ok(client) => {
+                client
+                    .issue_cmd(FocusEmulation)
+                    .await
+                    .expect("emulate a focused page");
                 return Some(Session {
                     client,
                     _driver: driver,
