@@ -136,14 +136,29 @@ fn write_site(
     render_options: &render::RenderOptions,
     staging: &output::Staging,
 ) -> Result<usize, BuildError> {
-    let write = |page: render::Page| staging.write(&page).map_err(BuildError::from);
     // Each body is rendered again for its page and the search index, and dropped once
     // both have it.
     let pages_by_source = SourcePages::of(&site.incidents);
     let load = |incident: &Incident| {
         project::body_again(sources, &site.config, &pages_by_source, incident)
     };
-    render::render_site(site, theme, render_options, &load, write)
+    render::render_site(site, theme, render_options, &load, &Output(staging))
+}
+
+/// The staging folder as the renderer's sink.
+struct Output<'a>(&'a output::Staging);
+
+impl render::Sink for Output<'_> {
+    type Error = BuildError;
+
+    fn page(&self, page: render::Page) -> Result<(), BuildError> {
+        Ok(self.0.write(&page)?)
+    }
+
+    fn stream(&self, path: &str, write: &mut render::Write<'_>) -> Result<(), BuildError> {
+        self.0
+            .write_with(path, |to| write(to).map_err(BuildError::from))
+    }
 }
 
 /// The output folder is replaced wholesale, so it must not hold the site's own sources.

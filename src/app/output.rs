@@ -115,7 +115,31 @@ impl Staging {
 
     /// Writes one page into the staging folder; safe to call from many threads.
     pub fn write(&self, page: &Page) -> Result<(), WriteError> {
-        let path = self.dir.join(&page.path);
+        let path = self.file(&page.path)?;
+        fs::write(&path, &page.bytes).map_err(context(&path))
+    }
+
+    /// Writes the file at `path` (relative to the site) in parts, as `write` makes them,
+    /// through a buffer: a file of hundreds of megabytes is never held whole. Safe to call
+    /// from many threads. A failure leaves a partial file, which goes with the staging
+    /// folder.
+    pub fn write_with<E: From<WriteError>>(
+        &self,
+        path: &str,
+        write: impl FnOnce(&mut dyn io::Write) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let path = self.file(path)?;
+        let file = fs::File::create(&path).map_err(context(&path))?;
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut buffered)?;
+        io::Write::flush(&mut buffered).map_err(context(&path))?;
+        Ok(())
+    }
+
+    /// Where the file at `path` (relative to the site) goes in the staging folder, its
+    /// folder made.
+    fn file(&self, path: &str) -> Result<PathBuf, WriteError> {
+        let path = self.dir.join(path);
         if let Some(folder) = path.parent()
             && folder != self.dir
             && !self.made(folder)
@@ -123,7 +147,7 @@ impl Staging {
             fs::create_dir_all(folder).map_err(context(folder))?;
             self.lock_folders().insert(folder.to_path_buf());
         }
-        fs::write(&path, &page.bytes).map_err(context(&path))
+        Ok(path)
     }
 
     /// Whether `folder` was made by an earlier [`Staging::write`].
@@ -412,6 +436,47 @@ mod tests {
         let result = write_site(&out, &[page("x", "file"), page("x/index.html", "dir")]);
         assert!(result.is_err());
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// A file written in parts holds every part; a part that fails fails the build, which
+    /// leaves the previous site and nothing beside it.
+    #[test]
+    fn a_file_written_in_parts_is_whole_or_gone_with_the_build() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::new(&out, Replace::default()).unwrap();
+        staging
+            .write_with("data/big.json", |to| {
+                for part in 0..100_000u32 {
+                    write!(to, "{part},").map_err(context(Path::new("data/big.json")))?;
+                }
+                Ok::<(), WriteError>(())
+            })
+            .unwrap();
+        staging.commit().unwrap();
+        let written = fs::read_to_string(out.join("data/big.json")).unwrap();
+        let expected: String = (0..100_000u32).map(|part| format!("{part},")).collect();
+        assert_eq!(written, expected);
+
+        let staging = Staging::new(&out, Replace::default()).unwrap();
+        let failed = staging.write_with("data/big.json", |to| {
+            to.write_all(b"half").map_err(context(Path::new("x")))?;
+            Err(WriteError {
+                path: "data/big.json".into(),
+                source: io::Error::other("the disk is full"),
+            })
+        });
+        assert_eq!(
+            failed.unwrap_err().to_string(),
+            "failed to write data/big.json: the disk is full"
+        );
+        drop(staging);
+        assert_eq!(
+            fs::read_to_string(out.join("data/big.json")).unwrap(),
+            expected
+        );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

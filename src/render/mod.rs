@@ -204,21 +204,21 @@ where
 /// `load` once, for its page and for the index's terms and snippet, and dropped: a build
 /// holds no body's text or HTML after `analyze` (`BodyHtml::Drop`). Returns the number
 /// of files.
-pub fn render_site<E>(
+pub fn render_site<S: Sink>(
     site: &Site,
     theme: &Theme,
     options: &RenderOptions,
     load: &LoadBody<'_>,
-    sink: impl Fn(Page) -> Result<(), E> + Sync,
-) -> Result<usize, E>
-where
-    E: From<RenderError> + Send,
-{
-    if !site.config.search.enabled {
-        return render_each(site, theme, options, Bodies::Loaded(load), sink);
-    }
+    sink: &S,
+) -> Result<usize, S::Error> {
     let renderer = Renderer::for_site(site, theme, options, Bodies::Loaded(load))?;
     let jobs = jobs(site);
+    let page = |page: Page| sink.page(page);
+    if !site.config.search.enabled {
+        jobs.par_iter()
+            .try_for_each(|job| renderer.emit(job, sink))?;
+        return Ok(jobs.len() + static_files(theme, page)?);
+    }
     let search_files = std::sync::atomic::AtomicUsize::new(0);
     // The incident pages are made as the search index reads each incident's text; every
     // other page meanwhile.
@@ -226,24 +226,62 @@ where
         || {
             (jobs.par_iter())
                 .filter(|job| !matches!(job, Job::Incident(_)))
-                .try_for_each(|job| sink(renderer.render(job)?))
+                .try_for_each(|job| renderer.emit(job, sink))
         },
         || {
-            let text = |position: usize| -> Result<Cow<'_, str>, E> {
+            let text = |position: usize| -> Result<Cow<'_, str>, S::Error> {
                 let body = load(&site.incidents[position])?;
                 let page = body.page(&site.incidents[position]);
-                sink(renderer.incident_with_body(position, page)?)?;
+                sink.page(renderer.incident_with_body(position, page)?)?;
                 Ok(Cow::Owned(body.plain_text))
             };
             search::write_each_with(site, text, |page| {
                 search_files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                sink(page)
+                sink.page(page)
             })
         },
     );
     pages?;
     search?;
-    Ok(jobs.len() + search_files.into_inner() + static_files(theme, &sink)?)
+    Ok(jobs.len() + search_files.into_inner() + static_files(theme, page)?)
+}
+
+/// Where a build's files go, each as soon as it is made.
+pub trait Sink: Sync {
+    /// Why a file could not be taken.
+    type Error: From<RenderError> + Send;
+
+    /// Takes a whole file.
+    fn page(&self, page: Page) -> Result<(), Self::Error>;
+
+    /// Takes the file at `path` (relative to the output), which `write` writes in parts, so
+    /// that the largest files (the data exports, `/incidents/`: hundreds of megabytes at
+    /// 100,000 postmortems) need never be held whole. This default gathers the parts into
+    /// one page.
+    fn stream(&self, path: &str, write: &mut Write<'_>) -> Result<(), Self::Error> {
+        let mut bytes = Vec::new();
+        write(&mut bytes)?;
+        self.page(Page {
+            path: path.to_string(),
+            bytes,
+        })
+    }
+}
+
+/// What writes a file in parts into the writer it is given ([`Sink::stream`]).
+pub type Write<'a> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError> + 'a;
+
+/// A function that takes each page whole is a sink.
+impl<F, E> Sink for F
+where
+    F: Fn(Page) -> Result<(), E> + Sync,
+    E: From<RenderError> + Send,
+{
+    type Error = E;
+
+    fn page(&self, page: Page) -> Result<(), E> {
+        self(page)
+    }
 }
 
 /// Hands the theme's static files to `sink`; returns how many.
@@ -638,17 +676,28 @@ impl<'a> Renderer<'a> {
         root: &str,
     ) -> Result<(), RenderError> {
         for position in positions {
-            if root == SHARED_ROW_ROOT {
-                html.push_str(&self.row_html[position]);
-            } else if let Some(row) = self.list_row_html.get(position)
-                && root == LIST_ROW_ROOT
-            {
-                html.push_str(row);
-            } else if self.relocatable.get(position) == Some(&true) {
-                relocate(html, &self.row_html[position], root);
-            } else {
-                html.push_str(&render_row(&self.tera, &self.rows[position], root)?);
-            }
+            self.push_row_html(html, position, root)?;
+        }
+        Ok(())
+    }
+
+    /// The table row of the incident at `position`, appended to `html`.
+    fn push_row_html(
+        &self,
+        html: &mut String,
+        position: usize,
+        root: &str,
+    ) -> Result<(), RenderError> {
+        if root == SHARED_ROW_ROOT {
+            html.push_str(&self.row_html[position]);
+        } else if let Some(row) = self.list_row_html.get(position)
+            && root == LIST_ROW_ROOT
+        {
+            html.push_str(row);
+        } else if self.relocatable.get(position) == Some(&true) {
+            relocate(html, &self.row_html[position], root);
+        } else {
+            html.push_str(&render_row(&self.tera, &self.rows[position], root)?);
         }
         Ok(())
     }
@@ -656,18 +705,21 @@ impl<'a> Renderer<'a> {
     /// A page listing the incidents at `positions` as table rows (`rows` in `context`,
     /// made by [`Renderer::rows_html`] for the page at `path`). The template is rendered
     /// with [`ROWS_MARKER`] for the rows, which are then written into the page at its
-    /// place: the page is made in one buffer, where the rows joined and then copied by
-    /// Tera held them twice (`/incidents/` is 56 MB of rows at 100,000 postmortems). A
-    /// template that escapes `rows` or shows it twice, or a page without rows, is rendered
-    /// with the rows themselves, as before; one that reads `rows` otherwise (its length,
-    /// say) reads the marker, which the README's theme section rules out.
-    fn page_with_rows(
+    /// place ([`RowsPage`]): the rows are never joined apart from the page, and a build
+    /// writes them straight to the file (`/incidents/` is 56 MB of rows at 100,000
+    /// postmortems). A template that escapes `rows` or shows it twice, or a page without
+    /// rows, is rendered with the rows themselves; one that reads `rows` otherwise (its
+    /// length, say) reads the marker, which the README's theme section rules out.
+    fn page_with_rows<I>(
         &self,
         path: &str,
         template: &str,
         mut context: Context,
-        positions: impl Iterator<Item = usize> + Clone,
-    ) -> Result<Page, RenderError> {
+        positions: I,
+    ) -> Result<RowsPage<I>, RenderError>
+    where
+        I: Iterator<Item = usize> + Clone,
+    {
         let root = root_of(path);
         let capacity: usize = (positions.clone())
             .map(|p| self.row_html.get(p).map_or(0, String::len))
@@ -675,16 +727,16 @@ impl<'a> Renderer<'a> {
         if capacity > 0 {
             context.insert("rows", ROWS_MARKER);
             let page = self.page(path, template, &context)?;
-            if let Ok(text) = std::str::from_utf8(&page.bytes) {
+            if let Ok(text) = String::from_utf8(page.bytes) {
                 let mut found = text.match_indices(ROWS_MARKER).map(|(at, _)| at);
                 if let (Some(at), None) = (found.next(), found.next()) {
-                    let mut html = String::with_capacity(text.len() + capacity);
-                    html.push_str(&text[..at]);
-                    self.push_rows_html(&mut html, positions, &root)?;
-                    html.push_str(&text[at + ROWS_MARKER.len()..]);
-                    return Ok(Page {
-                        path: path.to_string(),
-                        bytes: html.into_bytes(),
+                    return Ok(RowsPage::Around {
+                        path: page.path,
+                        text,
+                        at,
+                        positions,
+                        root,
+                        capacity,
                     });
                 }
             }
@@ -693,6 +745,67 @@ impl<'a> Renderer<'a> {
         let capacity = PAGE_CAPACITY + rows.len();
         insert_html(&mut context, "rows", rows);
         self.sized_page(path, template, &context, capacity)
+            .map(RowsPage::Whole)
+    }
+
+    /// The page `made` in one buffer.
+    fn rows_page<I: Iterator<Item = usize>>(&self, made: RowsPage<I>) -> Result<Page, RenderError> {
+        match made {
+            RowsPage::Whole(page) => Ok(page),
+            RowsPage::Around {
+                path,
+                text,
+                at,
+                positions,
+                root,
+                capacity,
+            } => {
+                let mut html = String::with_capacity(text.len() + capacity);
+                html.push_str(&text[..at]);
+                self.push_rows_html(&mut html, positions, &root)?;
+                html.push_str(&text[at + ROWS_MARKER.len()..]);
+                Ok(Page {
+                    path,
+                    bytes: html.into_bytes(),
+                })
+            }
+        }
+    }
+
+    /// The page `made` handed to `sink`, its rows written one by one.
+    fn emit_rows_page<I, S>(&self, made: RowsPage<I>, sink: &S) -> Result<(), S::Error>
+    where
+        I: Iterator<Item = usize>,
+        S: Sink,
+    {
+        match made {
+            RowsPage::Whole(page) => sink.page(page),
+            RowsPage::Around {
+                path,
+                text,
+                at,
+                positions,
+                root,
+                capacity: _,
+            } => {
+                let mut positions = Some(positions);
+                sink.stream(&path, &mut |to| {
+                    let failed = |error: std::io::Error| RenderError::Export {
+                        path: path.clone(),
+                        message: error.to_string(),
+                    };
+                    to.write_all(&text.as_bytes()[..at]).map_err(failed)?;
+                    let mut row = String::new();
+                    for position in positions.take().into_iter().flatten() {
+                        row.clear();
+                        self.push_row_html(&mut row, position, &root)?;
+                        to.write_all(row.as_bytes()).map_err(failed)?;
+                    }
+                    to.write_all(&text.as_bytes()[at + ROWS_MARKER.len()..])
+                        .map_err(failed)
+                })
+            }
+        }
     }
 
     /// The trend figures. Every renderer has them but the one `serve` makes the edited
@@ -704,18 +817,33 @@ impl<'a> Renderer<'a> {
             .expect("the trend figures are set before any page but an incident's")
     }
 
+    /// `/incidents/`, around its rows.
+    fn incident_list(&self) -> Result<RowsPage<std::ops::Range<usize>>, RenderError> {
+        let mut context = self.context("incidents/index.html", "All incidents");
+        let incidents = &self.site.incidents;
+        let description = previews::incident_list(incidents, self.tz);
+        context.insert("description", &description);
+        context.insert("count", &self.rows.len());
+        let all = 0..self.rows.len();
+        self.page_with_rows("incidents/index.html", "incidents.html", context, all)
+    }
+
+    /// Hands the page of `job` to `sink`: the largest (the data exports and the pages
+    /// listing incidents) written in parts, every other whole.
+    fn emit<S: Sink>(&self, job: &Job, sink: &S) -> Result<(), S::Error> {
+        match job {
+            Job::DataJson => sink.stream(trends::JSON_PATH, &mut |to| self.write_data_json(to)),
+            Job::DataCsv => sink.stream(trends::CSV_PATH, &mut |to| self.write_data_csv(to)),
+            Job::IncidentList => self.emit_rows_page(self.incident_list()?, sink),
+            Job::Term(facet, term) => self.emit_rows_page(self.term(*facet, *term)?, sink),
+            job => sink.page(self.render(job)?),
+        }
+    }
+
     fn render(&self, job: &Job) -> Result<Page, RenderError> {
         match job {
             Job::Home => self.home(),
-            Job::IncidentList => {
-                let mut context = self.context("incidents/index.html", "All incidents");
-                let incidents = &self.site.incidents;
-                let description = previews::incident_list(incidents, self.tz);
-                context.insert("description", &description);
-                context.insert("count", &self.rows.len());
-                let all = 0..self.rows.len();
-                self.page_with_rows("incidents/index.html", "incidents.html", context, all)
-            }
+            Job::IncidentList => self.rows_page(self.incident_list()?),
             Job::Search => {
                 let mut context = self.context("search/index.html", "Search");
                 let description = format!(
@@ -743,7 +871,7 @@ impl<'a> Renderer<'a> {
             Job::Incident(i) => self.incident(*i),
             Job::Overview(facet) => self.overview(*facet, false),
             Job::OverviewByName(facet) => self.overview(*facet, true),
-            Job::Term(facet, term) => self.term(*facet, *term),
+            Job::Term(facet, term) => self.rows_page(self.term(*facet, *term)?),
             Job::Teams => self.teams_overview(false),
             Job::TeamsByName => self.teams_overview(true),
             Job::Team(team) => self.team(*team),
@@ -810,6 +938,22 @@ impl<'a> Renderer<'a> {
             bytes,
         })
     }
+}
+
+/// A page listing incidents as rows ([`Renderer::page_with_rows`]): made whole, or its
+/// template's text with the rows to write in at `at`, where the marker is.
+enum RowsPage<I> {
+    Whole(Page),
+    Around {
+        path: String,
+        text: String,
+        at: usize,
+        positions: I,
+        /// The root the rows' links are relative to.
+        root: String,
+        /// The rows' length in bytes, as far as they are shared.
+        capacity: usize,
+    },
 }
 
 /// What a list page's template is given as its `rows` while it is rendered
@@ -925,13 +1069,18 @@ mod tests {
                 timeline: held.incident(&incident.slug).unwrap().body_timeline.clone(),
             })
         };
-        let streamed = std::sync::Mutex::new(Vec::new());
-        let count = render_site(&bare, &theme, &options, &load, |page| {
-            streamed.lock().unwrap().push(page);
-            Ok::<(), RenderError>(())
-        })
-        .unwrap();
-        let streamed = sorted(streamed);
+        let kept = Kept::default();
+        let count = render_site(&bare, &theme, &options, &load, &kept).unwrap();
+        let in_parts = kept.in_parts.into_inner().unwrap();
+        for path in [
+            "data/incidents.csv",
+            "data/incidents.json",
+            "incidents/index.html",
+            "services/api/index.html",
+        ] {
+            assert!(in_parts.iter().any(|p| p == path), "{path}: {in_parts:?}");
+        }
+        let streamed = sorted(kept.pages);
         let expected = std::sync::Mutex::new(render(&held, &theme, &options).unwrap());
         search::write_each(&held, |page| {
             expected.lock().unwrap().push(page);
@@ -951,6 +1100,45 @@ mod tests {
         );
     }
 
+    /// A sink that keeps every file, taking the largest in parts as a build does.
+    #[derive(Default)]
+    struct Kept {
+        pages: std::sync::Mutex<Vec<Page>>,
+        /// The paths of the files taken in parts.
+        in_parts: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Sink for Kept {
+        type Error = RenderError;
+
+        fn page(&self, page: Page) -> Result<(), RenderError> {
+            self.pages.lock().unwrap().push(page);
+            Ok(())
+        }
+
+        fn stream(&self, path: &str, write: &mut Write<'_>) -> Result<(), RenderError> {
+            // A writer that takes a few bytes at a time, as a full pipe might.
+            struct Slow(Vec<u8>);
+            impl std::io::Write for Slow {
+                fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                    let n = bytes.len().min(7);
+                    self.0.extend_from_slice(&bytes[..n]);
+                    Ok(n)
+                }
+                fn flush(&mut self) -> std::io::Result<()> {
+                    Ok(())
+                }
+            }
+            let mut to = Slow(Vec::new());
+            write(&mut to)?;
+            self.in_parts.lock().unwrap().push(path.to_string());
+            self.page(Page {
+                path: path.to_string(),
+                bytes: to.0,
+            })
+        }
+    }
+
     /// A body that cannot be loaded again fails the whole render with its error.
     #[test]
     fn a_body_that_cannot_be_loaded_again_fails_the_render() {
@@ -968,7 +1156,7 @@ mod tests {
             }),
         };
         let options = RenderOptions::default();
-        let error = render_site(&site, &Theme::embedded(), &options, &load, |_| {
+        let error = render_site(&site, &Theme::embedded(), &options, &load, &|_| {
             Ok::<(), RenderError>(())
         })
         .unwrap_err();
@@ -1108,7 +1296,8 @@ mod tests {
             let rows = renderer.rows_html(all.clone(), &root_of(path)).unwrap();
             assert!(rows.contains("incidents/bb/"), "{rows}");
             let written =
-                renderer.page_with_rows(path, "incidents.html", context.clone(), all.clone());
+                (renderer.page_with_rows(path, "incidents.html", context.clone(), all.clone()))
+                    .and_then(|made| renderer.rows_page(made));
             insert_html(&mut context, "rows", rows);
             let made = renderer.page(path, "incidents.html", &context).unwrap();
             assert_eq!(

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::trends::SummaryView;
 use super::views::*;
-use super::{Bodies, Page, PageBody, RenderError, Renderer, previews, root_of};
+use super::{Bodies, Page, PageBody, RenderError, Renderer, RowsPage, previews, root_of};
 use crate::analyze::index::{Facet, duration_bucket};
 use crate::analyze::trends::Summary;
 use crate::model::action_item::ActionStatus;
@@ -240,7 +240,11 @@ impl Renderer<'_> {
         self.page(&path, "facet_overview.html", &context)
     }
 
-    pub(super) fn term(&self, facet: Facet, position: usize) -> Result<Page, RenderError> {
+    pub(super) fn term(
+        &self,
+        facet: Facet,
+        position: usize,
+    ) -> Result<RowsPage<impl Iterator<Item = usize> + Clone + '_>, RenderError> {
         let (singular, plural) = facet.names();
         let term = &self.site.index.facet(facet).terms[position];
         let path = format!("{}index.html", term_url(facet, term));
@@ -248,7 +252,6 @@ impl Renderer<'_> {
         let incidents = &self.site.incidents;
         let description = previews::term(facet, term, incidents, self.tz);
         context.insert("description", &description);
-        let rows: Vec<&IncidentRow> = term.incidents.iter().map(|&i| &self.rows[i]).collect();
         let duration = Summary::of(term.incidents.iter().map(|&i| incidents[i].duration()));
         context.insert("facet", &serde_json::json!({"name": plural, "singular": singular, "key": facet.path(), "url": format!("{}/", facet.path())}));
         context.insert("term", &serde_json::json!({
@@ -261,7 +264,7 @@ impl Renderer<'_> {
             "team": (facet == Facet::Service).then(|| self.site.config.services.iter().find(|s| s.name == term.key || s.name == term.name).map(|s| s.team.clone())).flatten(),
             "team_url": self.team_url(facet, position),
         }));
-        context.insert("count", &rows.len());
+        context.insert("count", &term.incidents.len());
         context.insert("trend", &self.term_trend(facet, position));
         let positions = term.incidents.iter().copied();
         self.page_with_rows(&path, "facet_term.html", context, positions)

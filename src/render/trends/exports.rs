@@ -353,6 +353,43 @@ impl Renderer<'_> {
         })
     }
 
+    /// `/data/incidents.json`, the bytes [`Renderer::data_json`] makes, written into `to`
+    /// one incident after another: a build streams it to its file.
+    pub(in crate::render) fn write_data_json(
+        &self,
+        to: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError> {
+        let failed = |error: std::io::Error| json_error(serde_json::Error::io(error));
+        to.write_all(self.json_head()?.as_bytes()).map_err(failed)?;
+        for (position, incident) in self.site.incidents.iter().enumerate() {
+            to.write_all(json_separator(position)).map_err(failed)?;
+            let context = self.export_context(position);
+            serde_json::to_writer(&mut *to, &exported(&self.site.config, incident, &context))
+                .map_err(json_error)?;
+        }
+        to.write_all(JSON_TAIL).map_err(failed)
+    }
+
+    /// `/data/incidents.csv`, the bytes [`Renderer::data_csv`] makes, written into `to`
+    /// one record after another.
+    pub(in crate::render) fn write_data_csv(
+        &self,
+        to: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError> {
+        let failed = |error: std::io::Error| RenderError::Export {
+            path: CSV_PATH.into(),
+            message: error.to_string(),
+        };
+        to.write_all(csv_head().as_bytes()).map_err(failed)?;
+        for (position, incident) in self.site.incidents.iter().enumerate() {
+            let context = self.export_context(position);
+            let exported = exported(&self.site.config, incident, &context);
+            let record = csv_record(&exported, self.site.config.trends.csv_formula_guard);
+            to.write_all(record.as_bytes()).map_err(failed)?;
+        }
+        Ok(())
+    }
+
     /// `/data/incidents.json` from each incident's object, in the site's order: one
     /// object, with one incident per line so that the file diffs well and a reader can
     /// stream it.
@@ -401,12 +438,16 @@ impl Renderer<'_> {
     /// (CRLF line ends, fields quoted when they hold a comma, quote or line break), one row
     /// per incident, lists joined with "; ".
     pub(in crate::render) fn csv_export(&self, records: &[&[u8]]) -> Page {
-        let head = format!("{}\r\n", CSV_COLUMNS.join(","));
         Page {
             path: CSV_PATH.into(),
-            bytes: join_parts(head.as_bytes(), records, |_| b"", b""),
+            bytes: join_parts(csv_head().as_bytes(), records, |_| b"", b""),
         }
     }
+}
+
+/// The CSV export's header line.
+fn csv_head() -> String {
+    format!("{}\r\n", CSV_COLUMNS.join(","))
 }
 
 /// What separates the incidents of `/data/incidents.json`: a line break, and a comma
