@@ -377,8 +377,8 @@ impl Stats {
         let terms = counted
             .par_iter()
             .fold(IdMap::<Term>::default, |mut terms, counts| {
-                for entry in &counts.entries {
-                    terms.entry(entry.term).or_default().df += 1;
+                for &term in counts.terms() {
+                    terms.entry(term).or_default().df += 1;
                 }
                 terms
             })
@@ -443,9 +443,8 @@ impl Vector {
         let norm_length = 1.0 - B + B * counts.length / stats.average;
         // In the order counted, which depends on the text alone, so the norm is the same
         // whatever the threads.
-        let mut weighted: Vec<(f32, TermId, u32, &Entry)> =
-            Vec::with_capacity(counts.entries.len());
-        for entry in &counts.entries {
+        let mut weighted: Vec<(f32, TermId, u32, Entry)> = Vec::with_capacity(counts.terms().len());
+        for entry in counts.entries() {
             let (idf, index) = stats.of(entry.term);
             let c = entry.count;
             let weight = idf * c * (K1 + 1.0) / (c + K1 * norm_length);
@@ -455,7 +454,7 @@ impl Vector {
         // A term no other incident has cannot be shared: it counts in the norm only.
         weighted.retain(|w| w.2 != UNSHARED);
         if weighted.len() > TERMS_KEPT {
-            let heavier = |a: &(f32, TermId, u32, &Entry), b: &(f32, TermId, u32, &Entry)| {
+            let heavier = |a: &(f32, TermId, u32, Entry), b: &(f32, TermId, u32, Entry)| {
                 b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
             };
             weighted.select_nth_unstable_by(TERMS_KEPT - 1, heavier);
@@ -471,7 +470,7 @@ impl Vector {
         };
         for (weight, _, index, entry) in weighted {
             vector.terms.push((index, weight * scale));
-            vector.surfaces.push_str(&words.spelling(entry));
+            vector.surfaces.push_str(&words.spelling(&entry));
             vector.ends.push(vector.surfaces.len() as u16);
         }
         vector

@@ -582,12 +582,12 @@ fn each_term_is_spelled_as_the_shortest_of_its_words_in_the_incident() {
             }
         });
     }
-    assert!(counts.entries.len() > 20, "{:?}", counts.entries.len());
-    assert_eq!(counts.entries.len(), shortest.len());
-    let spelled: Vec<String> = (counts.entries.iter())
-        .map(|entry| counter.words().spelling(entry).into_owned())
+    assert!(counts.entries().len() > 20, "{:?}", counts.entries().len());
+    assert_eq!(counts.entries().len(), shortest.len());
+    let spelled: Vec<String> = (counts.entries())
+        .map(|entry| counter.words().spelling(&entry).into_owned())
         .collect();
-    for (entry, spelling) in counts.entries.iter().zip(&spelled) {
+    for (entry, spelling) in counts.entries().zip(&spelled) {
         assert_eq!(spelling, &shortest[&entry.term]);
     }
     for plural in ["queries", "processes", "failovers", "überlasts", "brokers"] {
@@ -607,4 +607,33 @@ fn each_term_is_spelled_as_the_shortest_of_its_words_in_the_incident() {
     ] {
         assert!(spelled.iter().any(|s| s == word), "{word}: {spelled:?}");
     }
+}
+
+/// Counts are held packed: every count reads back as counted, a large or fractional one
+/// too, and every growth as the spelling reads it.
+#[test]
+fn counts_read_back_as_counted() {
+    use super::terms::{Counts, Entry};
+    let counted = [
+        (11, 1.0, 0),
+        (12, 3.0, 1),
+        (13, 16_382.0, 2),
+        (14, 16_383.0, 0),
+        (15, 70_000.0, 1),
+        (16, 2.5, 2),
+        (17, 0.0, 1),
+        (18, 9.0, 5),
+    ];
+    let entries = counted
+        .iter()
+        .map(|&(term, count, grown)| Entry { term, count, grown });
+    let counts = Counts::new(entries, 42.0);
+    let read: Vec<(u64, f32, u8)> = (counts.entries())
+        .map(|entry| (entry.term, entry.count, entry.grown))
+        .collect();
+    let expected: Vec<(u64, f32, u8)> = (counted.iter())
+        .map(|&(term, count, grown)| (term, count, grown.min(2)))
+        .collect();
+    assert_eq!(read, expected);
+    assert_eq!(counts.length, 42.0);
 }
