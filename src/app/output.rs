@@ -443,7 +443,6 @@ mod tests {
     /// leaves the previous site and nothing beside it.
     #[test]
     fn a_file_written_in_parts_is_whole_or_gone_with_the_build() {
-        use std::io::Write as _;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let staging = Staging::new(&out, Replace::default()).unwrap();
