@@ -24,7 +24,7 @@ mod views;
 
 pub use extras::{ExtraField, ExtraItem};
 pub use partial::{Partial, RowCache, Rows, Selection, page_paths, render_selected};
-use shared::{relocate, render_row, shared_row};
+use shared::{SharedRows, relocate, render_row, shared_row};
 pub use trends::RenderOptions;
 pub use views::*;
 use views::{TermLinks, row};
@@ -486,7 +486,7 @@ struct Renderer<'a> {
     rows: Vec<IncidentRow>,
     /// Each incident's table row from `incident_row.html`, rendered once for pages whose
     /// root is [`SHARED_ROW_ROOT`].
-    row_html: Vec<String>,
+    row_html: SharedRows,
     /// The same rows for the incident list's depth ([`LIST_ROW_ROOT`]), when a partial
     /// render (`serve`) kept them from the previous one; empty otherwise.
     list_row_html: Vec<String>,
@@ -538,7 +538,8 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|row| shared_row(&tera, row))
             .collect::<Result<Vec<(String, bool)>, RenderError>>()?;
-        let (row_html, relocatable) = shared.into_iter().unzip();
+        let (row_html, relocatable): (Vec<String>, Vec<bool>) = shared.into_iter().unzip();
+        let row_html = SharedRows::new(row_html, shared::PACK_ROWS_OVER);
         let mut renderer = Self::with_rows(site, Cow::Owned(tera), rows, row_html, options);
         renderer.relocatable = relocatable;
         renderer.quality = match site.quality.len() == site.incidents.len() {
@@ -554,7 +555,7 @@ impl<'a> Renderer<'a> {
         site: &'a Site,
         tera: Cow<'a, Tera>,
         rows: Vec<IncidentRow>,
-        row_html: Vec<String>,
+        row_html: SharedRows,
         options: &RenderOptions,
     ) -> Self {
         let trends = crate::analyze::trends::compute(site, options.as_of);
@@ -568,7 +569,7 @@ impl<'a> Renderer<'a> {
         site: &'a Site,
         tera: Cow<'a, Tera>,
         rows: Vec<IncidentRow>,
-        row_html: Vec<String>,
+        row_html: SharedRows,
         as_of: chrono::NaiveDate,
         trends: Option<crate::analyze::trends::Trends>,
     ) -> Self {
@@ -689,13 +690,13 @@ impl<'a> Renderer<'a> {
         root: &str,
     ) -> Result<(), RenderError> {
         if root == SHARED_ROW_ROOT {
-            html.push_str(&self.row_html[position]);
+            html.push_str(&self.row_html.get(position));
         } else if let Some(row) = self.list_row_html.get(position)
             && root == LIST_ROW_ROOT
         {
             html.push_str(row);
         } else if self.relocatable.get(position) == Some(&true) {
-            relocate(html, &self.row_html[position], root);
+            relocate(html, &self.row_html.get(position), root);
         } else {
             html.push_str(&render_row(&self.tera, &self.rows[position], root)?);
         }
@@ -721,9 +722,7 @@ impl<'a> Renderer<'a> {
         I: Iterator<Item = usize> + Clone,
     {
         let root = root_of(path);
-        let capacity: usize = (positions.clone())
-            .map(|p| self.row_html.get(p).map_or(0, String::len))
-            .sum();
+        let capacity: usize = (positions.clone()).map(|p| self.row_html.len_of(p)).sum();
         if capacity > 0 {
             context.insert("rows", ROWS_MARKER);
             let page = self.page(path, template, &context)?;

@@ -24,8 +24,8 @@ use tera::Tera;
 use super::trends::ExportLines;
 use super::views::{IncidentRow, TermLinks, row};
 use super::{
-    Job, LIST_ROW_ROOT, Page, RenderError, RenderOptions, Renderer, SHARED_ROW_ROOT, jobs,
-    render_row,
+    Job, LIST_ROW_ROOT, Page, RenderError, RenderOptions, Renderer, SHARED_ROW_ROOT, SharedRows,
+    jobs, render_row,
 };
 use crate::analyze::index::Facet;
 use crate::analyze::quality::Quality;
@@ -479,7 +479,7 @@ where
         site,
         Cow::Borrowed(tera),
         row_data,
-        html,
+        SharedRows::Plain(html),
         options.as_of,
         kept,
     )
@@ -520,7 +520,7 @@ where
         rendered,
         rows: Rows {
             rows,
-            html: row_html,
+            html: row_html.into_plain(),
             list_html: list_row_html,
             changed,
             previous,
