@@ -729,14 +729,14 @@ impl<'a> Renderer<'a> {
             if let Ok(text) = String::from_utf8(page.bytes) {
                 let mut found = text.match_indices(ROWS_MARKER).map(|(at, _)| at);
                 if let (Some(at), None) = (found.next(), found.next()) {
-                    return Ok(RowsPage::Around {
+                    return Ok(RowsPage::Around(Around {
                         path: page.path,
                         text,
                         at,
                         positions,
                         root,
                         capacity,
-                    });
+                    }));
                 }
             }
         }
@@ -751,22 +751,11 @@ impl<'a> Renderer<'a> {
     fn rows_page<I: Iterator<Item = usize>>(&self, made: RowsPage<I>) -> Result<Page, RenderError> {
         match made {
             RowsPage::Whole(page) => Ok(page),
-            RowsPage::Around {
-                path,
-                text,
-                at,
-                positions,
-                root,
-                capacity,
-            } => {
-                let mut html = String::with_capacity(text.len() + capacity);
-                html.push_str(&text[..at]);
-                self.push_rows_html(&mut html, positions, &root)?;
-                html.push_str(&text[at + ROWS_MARKER.len()..]);
-                Ok(Page {
-                    path,
-                    bytes: html.into_bytes(),
-                })
+            RowsPage::Around(around) => {
+                let path = around.path.clone();
+                let mut bytes = Vec::with_capacity(around.text.len() + around.capacity);
+                self.write_around(around, &mut bytes)?;
+                Ok(Page { path, bytes })
             }
         }
     }
@@ -779,32 +768,44 @@ impl<'a> Renderer<'a> {
     {
         match made {
             RowsPage::Whole(page) => sink.page(page),
-            RowsPage::Around {
-                path,
-                text,
-                at,
-                positions,
-                root,
-                capacity: _,
-            } => {
-                let mut positions = Some(positions);
-                sink.stream(&path, &mut |to| {
-                    let failed = |error: std::io::Error| RenderError::Export {
-                        path: path.clone(),
-                        message: error.to_string(),
-                    };
-                    to.write_all(&text.as_bytes()[..at]).map_err(failed)?;
-                    let mut row = String::new();
-                    for position in positions.take().into_iter().flatten() {
-                        row.clear();
-                        self.push_row_html(&mut row, position, &root)?;
-                        to.write_all(row.as_bytes()).map_err(failed)?;
-                    }
-                    to.write_all(&text.as_bytes()[at + ROWS_MARKER.len()..])
-                        .map_err(failed)
+            RowsPage::Around(around) => {
+                let path = around.path.clone();
+                let mut around = Some(around);
+                sink.stream(&path, &mut |to| match around.take() {
+                    Some(around) => self.write_around(around, to),
+                    None => Ok(()),
                 })
             }
         }
+    }
+
+    /// The template's text of `around` up to its marker, each row, then the rest, into `to`.
+    fn write_around<I: Iterator<Item = usize>>(
+        &self,
+        around: Around<I>,
+        to: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError> {
+        let Around {
+            path,
+            text,
+            at,
+            positions,
+            root,
+            ..
+        } = around;
+        let failed = |error: std::io::Error| RenderError::Export {
+            path: path.clone(),
+            message: error.to_string(),
+        };
+        to.write_all(&text.as_bytes()[..at]).map_err(failed)?;
+        let mut row = String::new();
+        for position in positions {
+            row.clear();
+            self.push_row_html(&mut row, position, &root)?;
+            to.write_all(row.as_bytes()).map_err(failed)?;
+        }
+        to.write_all(&text.as_bytes()[at + ROWS_MARKER.len()..])
+            .map_err(failed)
     }
 
     /// The trend figures. Every renderer has them but the one `serve` makes the edited
@@ -943,16 +944,19 @@ impl<'a> Renderer<'a> {
 /// template's text with the rows to write in at `at`, where the marker is.
 enum RowsPage<I> {
     Whole(Page),
-    Around {
-        path: String,
-        text: String,
-        at: usize,
-        positions: I,
-        /// The root the rows' links are relative to.
-        root: String,
-        /// The rows' length in bytes, as far as they are shared.
-        capacity: usize,
-    },
+    Around(Around<I>),
+}
+
+/// A list page's text with its rows still to be written in at `at`.
+struct Around<I> {
+    path: String,
+    text: String,
+    at: usize,
+    positions: I,
+    /// The root the rows' links are relative to.
+    root: String,
+    /// The rows' length in bytes, as far as they are shared.
+    capacity: usize,
 }
 
 /// What a list page's template is given as its `rows` while it is rendered
