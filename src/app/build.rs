@@ -155,7 +155,7 @@ impl render::Sink for Output<'_> {
         Ok(self.0.write(&page)?)
     }
 
-    fn stream(&self, path: &str, write: &mut render::Write<'_>) -> Result<(), BuildError> {
+    fn stream(&self, path: &str, write: &mut render::WriteParts<'_>) -> Result<(), BuildError> {
         self.0
             .write_with(path, |to| write(to).map_err(BuildError::from))
     }

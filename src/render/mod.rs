@@ -258,7 +258,7 @@ pub trait Sink: Sync {
     /// that the largest files (the data exports, `/incidents/`: hundreds of megabytes at
     /// 100,000 postmortems) need never be held whole. This default gathers the parts into
     /// one page.
-    fn stream(&self, path: &str, write: &mut Write<'_>) -> Result<(), Self::Error> {
+    fn stream(&self, path: &str, write: &mut WriteParts<'_>) -> Result<(), Self::Error> {
         let mut bytes = Vec::new();
         write(&mut bytes)?;
         self.page(Page {
@@ -269,7 +269,7 @@ pub trait Sink: Sync {
 }
 
 /// What writes a file in parts into the writer it is given ([`Sink::stream`]).
-pub type Write<'a> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError> + 'a;
+pub type WriteParts<'a> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError> + 'a;
 
 /// A function that takes each page whole is a sink.
 impl<F, E> Sink for F
@@ -1119,7 +1119,7 @@ mod tests {
             Ok(())
         }
 
-        fn stream(&self, path: &str, write: &mut Write<'_>) -> Result<(), RenderError> {
+        fn stream(&self, path: &str, write: &mut WriteParts<'_>) -> Result<(), RenderError> {
             // A writer that takes a few bytes at a time, as a full pipe might.
             struct Slow(Vec<u8>);
             impl std::io::Write for Slow {
