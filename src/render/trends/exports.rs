@@ -308,8 +308,11 @@ impl Renderer<'_> {
             return Ok(kept);
         }
         let exported = exported(&self.site.config, &self.site.incidents[position], &context);
-        let json = serde_json::to_vec(&exported).map_err(json_error)?;
-        let csv = csv_record(&exported, self.site.config.trends.csv_formula_guard);
+        let mut json = serde_json::to_vec(&exported).map_err(json_error)?;
+        let mut csv = csv_record(&exported, self.site.config.trends.csv_formula_guard);
+        // `serve` keeps both for its whole session; each grew by doubling as it was made.
+        json.shrink_to_fit();
+        csv.shrink_to_fit();
         Ok(ExportLines { json, csv, context })
     }
 
