@@ -110,6 +110,8 @@ impl SearchIndex {
                 let postings = occurrences.postings();
                 let mut record = String::new();
                 term_record(&mut record, &term, &postings, universe);
+                // Kept for the whole session, as the postings are.
+                record.shrink_to_fit();
                 (Key(term), TermState { postings, record })
             })
             .collect::<Vec<_>>()

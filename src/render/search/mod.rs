@@ -357,9 +357,12 @@ impl Occurrences {
         }
     }
 
+    /// The lists, each at its size: `serve` keeps them for its whole session.
     fn postings(&self) -> Postings {
         let mut out = Postings::default();
         self.postings_into(&mut out);
+        out.all.shrink_to_fit();
+        out.fields.iter_mut().for_each(Vec::shrink_to_fit);
         out
     }
 }
