@@ -384,11 +384,9 @@ impl Renderer<'_> {
             message: error.to_string(),
         };
         to.write_all(csv_head().as_bytes()).map_err(failed)?;
-        for (position, incident) in self.site.incidents.iter().enumerate() {
-            let context = self.export_context(position);
-            let exported = exported(&self.site.config, incident, &context);
-            let record = csv_record(&exported, self.site.config.trends.csv_formula_guard);
-            to.write_all(record.as_bytes()).map_err(failed)?;
+        for position in 0..self.site.incidents.len() {
+            to.write_all(self.csv_line(position).as_bytes())
+                .map_err(failed)?;
         }
         Ok(())
     }
@@ -424,17 +422,20 @@ impl Renderer<'_> {
     pub(crate) fn data_csv(&self) -> Page {
         let records: Vec<String> = (0..self.site.incidents.len())
             .into_par_iter()
-            .map(|position| {
-                let context = self.export_context(position);
-                let incident = &self.site.incidents[position];
-                csv_record(
-                    &exported(&self.site.config, incident, &context),
-                    self.site.config.trends.csv_formula_guard,
-                )
-            })
+            .map(|position| self.csv_line(position))
             .collect();
         let records: Vec<&[u8]> = records.iter().map(String::as_bytes).collect();
         self.csv_export(&records)
+    }
+
+    /// The CSV record of the incident at `position`, made afresh.
+    fn csv_line(&self, position: usize) -> String {
+        let context = self.export_context(position);
+        let incident = &self.site.incidents[position];
+        csv_record(
+            &exported(&self.site.config, incident, &context),
+            self.site.config.trends.csv_formula_guard,
+        )
     }
 
     /// `/data/incidents.csv` from each incident's record, in the site's order: RFC 4180
