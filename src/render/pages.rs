@@ -170,7 +170,7 @@ impl Renderer<'_> {
             .iter()
             .map(|s| SimilarView {
                 incident: IncidentLink::of(&self.rows[s.position]),
-                shared: &s.shared,
+                shared: s.shared.iter().collect(),
                 score: (f64::from(s.score) * 1000.0).round() / 1000.0,
             })
             .collect()

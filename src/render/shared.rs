@@ -49,10 +49,10 @@ impl Renderer<'_> {
                 },
                 _ => None,
             };
-            let shared = similar.shared.join(", ");
+            let shared = similar.shared.joined();
             match marked {
                 Some(marked) => {
-                    let shared = escape_html(&shared);
+                    let shared = escape_html(shared);
                     for (i, piece) in marked.split(SHARED_MARKER).enumerate() {
                         if i > 0 {
                             html.push_str(&shared);
@@ -64,7 +64,7 @@ impl Renderer<'_> {
                     &self.tera,
                     &self.rows[similar.position],
                     root,
-                    &shared,
+                    shared,
                 )?),
             }
         }

@@ -233,7 +233,7 @@ impl<'a> IncidentLink<'a> {
 #[derive(Debug, Serialize)]
 pub struct SimilarView<'a> {
     pub incident: IncidentLink<'a>,
-    pub shared: &'a [String],
+    pub shared: Vec<&'a str>,
     /// Cosine similarity of the two texts, 0 to 1, to three decimals.
     pub score: f64,
 }

@@ -5,7 +5,7 @@ use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
-use super::{Similar, Vector};
+use super::{SharedWords, Similar, Vector};
 use crate::model::config::SimilarConfig;
 use crate::model::incident::Incident;
 
@@ -299,17 +299,18 @@ impl Finder<'_> {
     }
 
     /// The shared terms weighing most in the score of `other` for `me`, in `me`'s words.
-    fn shared_terms(&self, me: usize, other: usize) -> Vec<String> {
+    fn shared_terms(&self, me: usize, other: usize) -> SharedWords {
         let mine = &self.vectors[me];
         let mut shared: Vec<(f32, &str)> = mine
             .shared(&self.vectors[other])
             .map(|(i, product)| (product, mine.surface(i)))
             .collect();
         shared.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        shared
-            .into_iter()
-            .take(SHARED_SHOWN)
-            .map(|(_, surface)| surface.to_string())
-            .collect()
+        SharedWords::new(
+            shared
+                .into_iter()
+                .take(SHARED_SHOWN)
+                .map(|(_, surface)| surface),
+        )
     }
 }

@@ -53,13 +53,13 @@ fn archive(extra: &[(&str, String)]) -> Site {
     site_of("", &files)
 }
 
-fn listed<'a>(site: &'a Site, slug: &str) -> Vec<(&'a str, &'a [String])> {
+fn listed<'a>(site: &'a Site, slug: &str) -> Vec<(&'a str, Vec<&'a str>)> {
     site.index.similar[site.slugs[slug]]
         .iter()
         .map(|s| {
             (
                 site.incidents[s.position].slug.as_str(),
-                s.shared.as_slice(),
+                s.shared.iter().collect(),
             )
         })
         .collect()
@@ -70,10 +70,10 @@ fn the_same_failover_is_similar_across_services_and_causes() {
     let site = archive(&[]);
     let a = listed(&site, "a-orders-db");
     assert_eq!(a.len(), 1, "{a:?}");
-    let (slug, shared) = a[0];
-    assert_eq!(slug, "b-billing-db");
+    let (slug, shared) = &a[0];
+    assert_eq!(*slug, "b-billing-db");
     for word in ["failover", "replication", "postgres"] {
-        assert!(shared.iter().any(|s| s == word), "{word} in {shared:?}");
+        assert!(shared.contains(&word), "{word} in {shared:?}");
     }
     // Shown as the page's own incident writes them, heaviest first, at most five.
     assert!(shared.len() <= SHARED_SHOWN);
@@ -636,4 +636,19 @@ fn counts_read_back_as_counted() {
         .collect();
     assert_eq!(read, expected);
     assert_eq!(counts.length, 42.0);
+}
+
+#[test]
+fn shared_words_read_back_in_their_order() {
+    let words = super::SharedWords::new(["failover", "replication", "pg_bouncer"]);
+    assert_eq!(words.joined(), "failover, replication, pg_bouncer");
+    assert_eq!(
+        words.iter().collect::<Vec<_>>(),
+        ["failover", "replication", "pg_bouncer"]
+    );
+    assert_eq!(words.len(), 3);
+    let none = super::SharedWords::new([]);
+    assert!(none.is_empty() && none.iter().next().is_none());
+    assert_eq!(none.len(), 0);
+    assert_eq!(none.joined(), "");
 }
