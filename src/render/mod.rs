@@ -483,7 +483,7 @@ struct Renderer<'a> {
     /// The theme's templates: `serve`'s renderers borrow the session's.
     tera: Cow<'a, Tera>,
     tz: Tz,
-    rows: Vec<IncidentRow>,
+    rows: RowData,
     /// Each incident's table row from `incident_row.html`, rendered once for pages whose
     /// root is [`SHARED_ROW_ROOT`].
     row_html: SharedRows,
@@ -526,7 +526,62 @@ struct Renderer<'a> {
     bodies: Bodies<'a>,
 }
 
+/// The data of the incidents' table rows (`IncidentRow`, about 1 KB an incident).
+enum RowData {
+    /// By position: `serve` keeps them between edits, to render only the rows that changed.
+    Held(Vec<IncidentRow>),
+    /// Made where a page reads one ([`Renderer::row`]): a build renders every row's HTML
+    /// once, which all lists take, and only incident pages, trends and a few links read
+    /// a row's data, so holding them all (100 MB at 100,000) cost far more than making
+    /// those again.
+    Made,
+}
+
+impl RowData {
+    /// The rows held; none when they are made where read.
+    fn into_held(self) -> Vec<IncidentRow> {
+        match self {
+            RowData::Held(rows) => rows,
+            RowData::Made => Vec::new(),
+        }
+    }
+}
+
 impl<'a> Renderer<'a> {
+    /// The table row's data of the incident at `position`.
+    fn row(&self, position: usize) -> Cow<'_, IncidentRow> {
+        match &self.rows {
+            RowData::Held(rows) => Cow::Borrowed(&rows[position]),
+            RowData::Made => Cow::Owned(row(
+                &self.site.config,
+                TermLinks(&self.site.index),
+                &self.site.incidents[position],
+            )),
+        }
+    }
+
+    /// What an incident page shows of another incident it links to, at `position`.
+    fn incident_link(&self, position: usize) -> IncidentLink<'_> {
+        match &self.rows {
+            RowData::Held(rows) => IncidentLink::of(&rows[position]),
+            RowData::Made => views::link(
+                &self.site.config,
+                TermLinks(&self.site.index),
+                &self.site.incidents[position],
+            ),
+        }
+    }
+
+    /// The date a row of the incident at `position` shows.
+    fn row_date(&self, position: usize) -> Option<Cow<'_, str>> {
+        match &self.rows {
+            RowData::Held(rows) => rows[position].date.as_deref().map(Cow::Borrowed),
+            RowData::Made => {
+                views::row_date(&self.site.incidents[position], self.tz).map(Cow::Owned)
+            }
+        }
+    }
+
     fn new(site: &'a Site, tera: Tera, options: &RenderOptions) -> Result<Self, RenderError> {
         let links = TermLinks(&site.index);
         let rows: Vec<IncidentRow> = site
@@ -538,9 +593,13 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|row| shared_row(&tera, row))
             .collect::<Result<Vec<(String, bool)>, RenderError>>()?;
+        // Every list takes its rows from their HTML, made here once; the few pages that
+        // read a row's data make it again ([`Renderer::row`]).
+        drop(rows);
         let (row_html, relocatable): (Vec<String>, Vec<bool>) = shared.into_iter().unzip();
         let row_html = SharedRows::new(row_html, shared::PACK_ROWS_OVER);
-        let mut renderer = Self::with_rows(site, Cow::Owned(tera), rows, row_html, options);
+        let mut renderer =
+            Self::with_rows(site, Cow::Owned(tera), RowData::Made, row_html, options);
         renderer.relocatable = relocatable;
         renderer.quality = match site.quality.len() == site.incidents.len() {
             true => Cow::Borrowed(&site.quality),
@@ -554,7 +613,7 @@ impl<'a> Renderer<'a> {
     fn with_rows(
         site: &'a Site,
         tera: Cow<'a, Tera>,
-        rows: Vec<IncidentRow>,
+        rows: RowData,
         row_html: SharedRows,
         options: &RenderOptions,
     ) -> Self {
@@ -568,7 +627,7 @@ impl<'a> Renderer<'a> {
     fn with_trends(
         site: &'a Site,
         tera: Cow<'a, Tera>,
-        rows: Vec<IncidentRow>,
+        rows: RowData,
         row_html: SharedRows,
         as_of: chrono::NaiveDate,
         trends: Option<crate::analyze::trends::Trends>,
@@ -603,7 +662,7 @@ impl<'a> Renderer<'a> {
         let has_similar_item = tera
             .get_template_names()
             .any(|name| name == "similar_item.html");
-        let similar_item_html = rows.iter().map(|_| Default::default()).collect();
+        let similar_item_html = site.incidents.iter().map(|_| Default::default()).collect();
         Renderer {
             site,
             tera,
@@ -698,7 +757,7 @@ impl<'a> Renderer<'a> {
         } else if self.relocatable.get(position) == Some(&true) {
             relocate(html, &self.row_html.get(position), root);
         } else {
-            html.push_str(&render_row(&self.tera, &self.rows[position], root)?);
+            html.push_str(&render_row(&self.tera, &self.row(position), root)?);
         }
         Ok(())
     }
@@ -823,8 +882,8 @@ impl<'a> Renderer<'a> {
         let incidents = &self.site.incidents;
         let description = previews::incident_list(incidents, self.tz);
         context.insert("description", &description);
-        context.insert("count", &self.rows.len());
-        let all = 0..self.rows.len();
+        context.insert("count", &incidents.len());
+        let all = 0..incidents.len();
         self.page_with_rows("incidents/index.html", "incidents.html", context, all)
     }
 
@@ -1309,5 +1368,52 @@ mod tests {
                 "{template}"
             );
         }
+    }
+
+    /// A build makes a row's data where a page reads it, from the incident alone; `serve`
+    /// holds every row and links from it. Both give the same views.
+    #[test]
+    fn rows_made_where_read_are_the_rows_held() {
+        let files = [
+            (
+                "a",
+                crate::testing::titled(
+                    "a",
+                    "severity: SEV1\nservices: [api, web]\nroot_cause: config\nstarted_at: 2024-01-01T09:30:00Z\nresolved_at: 2024-01-01T11:00:00Z",
+                ),
+            ),
+            ("2023-05-06-dns", crate::testing::titled("dns", "tags: [dns]")),
+            ("2019-outage", crate::testing::titled("old", "")),
+            (
+                "prose",
+                "# Checkout down\n\nDuration: February 10, 2024, 9:00 AM - February 10, 2024, 2:00 PM (UTC)\n\nAffected services: api\n".to_string(),
+            ),
+        ];
+        let site = crate::testing::site_of("timezone = \"Europe/Berlin\"\n", &files);
+        let options = RenderOptions::default();
+        let made = Renderer::for_site(&site, &Theme::embedded(), &options, Bodies::Held).unwrap();
+        assert!(matches!(made.rows, RowData::Made));
+        let links = TermLinks(&site.index);
+        let held: Vec<IncidentRow> = (site.incidents.iter())
+            .map(|incident| row(&site.config, links, incident))
+            .collect();
+        let json = |link: IncidentLink<'_>| serde_json::to_value(link).unwrap();
+        for (position, held) in held.iter().enumerate() {
+            let slug = &site.incidents[position].slug;
+            assert_eq!(*made.row(position), *held, "{slug}");
+            assert_eq!(
+                made.row_date(position).as_deref(),
+                held.date.as_deref(),
+                "{slug}"
+            );
+            assert_eq!(
+                json(made.incident_link(position)),
+                json(IncidentLink::of(held)),
+                "{slug}"
+            );
+        }
+        assert!(held.iter().any(|row| row.severity.is_some()));
+        assert!(held.iter().any(|row| row.date_from_file_name));
+        assert!(held.iter().any(|row| row.metadata_inferred));
     }
 }

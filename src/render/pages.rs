@@ -1,5 +1,7 @@
 //! The core pages: home, incident pages, the incident list, facet overviews and terms.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 use super::trends::SummaryView;
@@ -16,7 +18,8 @@ impl Renderer<'_> {
     pub(super) fn home(&self) -> Result<Page, RenderError> {
         let site = self.site;
         let mut context = self.context("index.html", &site.config.title);
-        let latest: Vec<&IncidentRow> = self.rows.iter().take(site.config.latest_limit).collect();
+        let shown = site.incidents.len().min(site.config.latest_limit);
+        let latest: Vec<Cow<'_, IncidentRow>> = (0..shown).map(|p| self.row(p)).collect();
         context.insert("latest", &latest);
         context.insert(
             "latest_rows",
@@ -116,7 +119,7 @@ impl Renderer<'_> {
             names.iter().filter_map(|n| self.link(facet, n)).collect()
         };
         IncidentView {
-            row: &self.rows[position],
+            row: self.row(position),
             source: &incident.source,
             status_recorded: incident.status_recorded,
             started_at: time(incident.started_at, Field::StartedAt),
@@ -152,7 +155,7 @@ impl Renderer<'_> {
             timeline_chart: super::retro::timeline_chart(incident, body, self.tz),
             related: site.index.related[position]
                 .iter()
-                .map(|&r| IncidentLink::of(&self.rows[r]))
+                .map(|&r| self.incident_link(r))
                 .collect(),
             similar: match self.similar_links {
                 true => self.similar_views(position),
@@ -169,7 +172,7 @@ impl Renderer<'_> {
         self.site.index.similar[position]
             .iter()
             .map(|s| SimilarView {
-                incident: IncidentLink::of(&self.rows[s.position]),
+                incident: self.incident_link(s.position),
                 shared: s.shared.iter().collect(),
                 score: (f64::from(s.score) * 1000.0).round() / 1000.0,
             })
@@ -194,10 +197,7 @@ impl Renderer<'_> {
                 count: term.incidents.len(),
                 share: term.incidents.len() * 100 / max,
                 missing: term.missing,
-                latest: term
-                    .incidents
-                    .first()
-                    .and_then(|&i| self.rows[i].date.as_deref()),
+                latest: term.incidents.first().and_then(|&i| self.row_date(i)),
             })
             .collect()
     }

@@ -478,7 +478,7 @@ where
     let mut renderer = Renderer::with_trends(
         site,
         Cow::Borrowed(tera),
-        row_data,
+        super::RowData::Held(row_data),
         SharedRows::Plain(html),
         options.as_of,
         kept,
@@ -519,7 +519,7 @@ where
     Ok(Partial {
         rendered,
         rows: Rows {
-            rows,
+            rows: rows.into_held(),
             html: row_html.into_plain(),
             list_html: list_row_html,
             changed,

@@ -43,7 +43,7 @@ impl Renderer<'_> {
                 Some(made) if root == SHARED_ROW_ROOT => match made.get() {
                     Some(item) => item.as_deref(),
                     None => {
-                        let item = marked_item(&self.tera, &self.rows[similar.position], root)?;
+                        let item = marked_item(&self.tera, &self.row(similar.position), root)?;
                         made.get_or_init(|| item).as_deref()
                     }
                 },
@@ -62,7 +62,7 @@ impl Renderer<'_> {
                 }
                 None => html.push_str(&render_similar_item(
                     &self.tera,
-                    &self.rows[similar.position],
+                    &self.row(similar.position),
                     root,
                     shared,
                 )?),

@@ -1,6 +1,8 @@
 //! `/teams/` and `/teams/<team>/`: each team's incidents, open action items and trend in
 //! small (pure). Written only when the registry names a team (`analyze::teams`).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::trends::ActionRow;
@@ -25,7 +27,7 @@ struct TeamLine<'a> {
     open: usize,
     overdue: usize,
     services: Vec<TermLink>,
-    latest: Option<&'a str>,
+    latest: Option<Cow<'a, str>>,
 }
 
 /// A team's page, as `team.html` sees it.
@@ -118,9 +120,7 @@ impl Renderer<'_> {
                 open,
                 overdue,
                 services,
-                latest: positions
-                    .first()
-                    .and_then(|&i| self.rows[i].date.as_deref()),
+                latest: positions.first().and_then(|&i| self.row_date(i)),
             }
         };
         let mut lines: Vec<TeamLine> = teams

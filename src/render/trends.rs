@@ -14,6 +14,8 @@ mod health;
 mod page;
 mod term;
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, TimeDelta};
 use serde::Serialize;
 
@@ -148,7 +150,7 @@ pub(super) struct Outside<'a> {
     count: usize,
     /// The first drawn year (for those before) or the last (for those after).
     year: i32,
-    incidents: Vec<&'a IncidentRow>,
+    incidents: Vec<Cow<'a, IncidentRow>>,
     more: usize,
 }
 
@@ -180,7 +182,7 @@ pub(super) struct ActionRow<'a> {
     due: Option<String>,
     /// Days past due as of the as-of date, for overdue items.
     days_overdue: Option<i64>,
-    incident: &'a IncidentRow,
+    incident: Cow<'a, IncidentRow>,
     /// The incident's action item table, from the site root.
     incident_url: String,
 }
@@ -248,7 +250,7 @@ impl Renderer<'_> {
                 incidents: positions
                     .iter()
                     .take(NOT_DRAWN_ROWS)
-                    .map(|&p| &self.rows[p])
+                    .map(|&p| self.row(p))
                     .collect(),
             })
         };
@@ -364,7 +366,7 @@ impl Renderer<'_> {
                 .due
                 .filter(|_| action.overdue)
                 .map(|due| (self.as_of - due).num_days()),
-            incident: &self.rows[action.incident],
+            incident: self.row(action.incident),
             incident_url: format!("incidents/{}/#action-items-table", incident.slug),
         }
     }

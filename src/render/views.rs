@@ -1,6 +1,8 @@
 //! View structs: what templates see. They are the documented interface for theme authors;
 //! domain types never reach a template.
 
+use std::borrow::Cow;
+
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -95,7 +97,7 @@ pub struct ActionItemView<'a> {
 #[derive(Debug, Serialize)]
 pub struct IncidentView<'a> {
     #[serde(flatten)]
-    pub row: &'a IncidentRow,
+    pub row: Cow<'a, IncidentRow>,
     pub source: &'a str,
     /// Whether the file records its status (`row.status` is "final" when it does not).
     pub status_recorded: bool,
@@ -208,23 +210,42 @@ pub struct IncidentLink<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     /// Path from the site root, `incidents/<slug>/`.
-    pub url: &'a str,
+    pub url: Cow<'a, str>,
     /// As in a row: the day it started, else the file name's day or year.
-    pub date: Option<&'a str>,
-    pub date_iso: Option<&'a str>,
-    pub severity: Option<&'a SeverityView>,
+    pub date: Option<Cow<'a, str>>,
+    pub date_iso: Option<Cow<'a, str>>,
+    pub severity: Option<Cow<'a, SeverityView>>,
 }
 
 impl<'a> IncidentLink<'a> {
+    /// The link as `row` has it.
     pub(super) fn of(row: &'a IncidentRow) -> IncidentLink<'a> {
         IncidentLink {
             slug: &row.slug,
             title: &row.title,
-            url: &row.url,
-            date: row.date.as_deref(),
-            date_iso: row.date_iso.as_deref(),
-            severity: row.severity.as_ref(),
+            url: Cow::Borrowed(&row.url),
+            date: row.date.as_deref().map(Cow::Borrowed),
+            date_iso: row.date_iso.as_deref().map(Cow::Borrowed),
+            severity: row.severity.as_ref().map(Cow::Borrowed),
         }
+    }
+}
+
+/// The link to `incident` as [`IncidentLink::of`] its [`row`] has it, made without the
+/// rest of the row.
+pub(super) fn link<'a>(
+    config: &Config,
+    links: TermLinks<'_>,
+    incident: &'a Incident,
+) -> IncidentLink<'a> {
+    let tz = config.tz();
+    IncidentLink {
+        slug: &incident.slug,
+        title: &incident.title,
+        url: Cow::Owned(incident_url(incident)),
+        date: row_date(incident, tz).map(Cow::Owned),
+        date_iso: row_date_iso(incident, tz).map(Cow::Owned),
+        severity: severity_view(config, links, incident).map(Cow::Owned),
     }
 }
 
@@ -271,7 +292,7 @@ pub struct TermView<'a> {
     pub share: usize,
     pub missing: bool,
     /// Newest incident's date, so overviews say how recent the last occurrence was.
-    pub latest: Option<&'a str>,
+    pub latest: Option<Cow<'a, str>>,
 }
 
 pub(super) fn term_url(facet: Facet, term: &Term) -> String {
@@ -304,27 +325,14 @@ pub(super) fn row(config: &Config, links: TermLinks<'_>, incident: &Incident) ->
     let link = |facet: Facet, name: &str| links.link(facet, name);
     let mut row = IncidentRow {
         slug: incident.slug.clone(),
-        url: format!("incidents/{}/", incident.slug),
+        url: incident_url(incident),
         title: incident.title.clone(),
         status: status_name(incident.status),
         has_front_matter: incident.has_front_matter,
         date: row_date(incident, tz),
-        date_iso: incident
-            .started_at
-            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .or_else(|| row_date(incident, tz)),
+        date_iso: row_date_iso(incident, tz),
         date_from_file_name: incident.date_from_file_name().is_some(),
-        severity: incident.severity.map(|i| {
-            let severity = &config.severities[i];
-            SeverityView {
-                key: severity.key.clone(),
-                label: severity.label.clone(),
-                rank: i + 1,
-                url: link(Facet::Severity, &severity.key)
-                    .map(|l| l.url)
-                    .unwrap_or_default(),
-            }
-        }),
+        severity: severity_view(config, links, incident),
         services: incident
             .services
             .iter()
@@ -345,8 +353,39 @@ pub(super) fn row(config: &Config, links: TermLinks<'_>, incident: &Incident) ->
     row
 }
 
+/// The path of `incident`'s page from the site root.
+fn incident_url(incident: &Incident) -> String {
+    format!("incidents/{}/", incident.slug)
+}
+
+/// `incident`'s severity as a row shows it.
+fn severity_view(
+    config: &Config,
+    links: TermLinks<'_>,
+    incident: &Incident,
+) -> Option<SeverityView> {
+    incident.severity.map(|i| {
+        let severity = &config.severities[i];
+        SeverityView {
+            key: severity.key.clone(),
+            label: severity.label.clone(),
+            rank: i + 1,
+            url: (links.link(Facet::Severity, &severity.key))
+                .map(|l| l.url)
+                .unwrap_or_default(),
+        }
+    })
+}
+
+/// The machine-readable date a row gives: the recorded start, else its [`row_date`].
+fn row_date_iso(incident: &Incident, tz: Tz) -> Option<String> {
+    (incident.started_at)
+        .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .or_else(|| row_date(incident, tz))
+}
+
 /// The date a row shows: the recorded start's day, else the file name's day or year.
-fn row_date(incident: &Incident, tz: Tz) -> Option<String> {
+pub(super) fn row_date(incident: &Incident, tz: Tz) -> Option<String> {
     match incident.date_from_file_name() {
         Some(DateHint::Year(year)) => Some(format!("{year:04}")),
         _ => incident

@@ -39,7 +39,7 @@ struct HealthView<'a> {
 
 #[derive(Debug, Serialize)]
 struct Weak<'a> {
-    incident: &'a IncidentRow,
+    incident: Cow<'a, IncidentRow>,
     score: u32,
     missing: String,
 }
@@ -135,7 +135,7 @@ impl Renderer<'_> {
                 .weakest_recent
                 .iter()
                 .map(|&i| Weak {
-                    incident: &self.rows[i],
+                    incident: self.row(i),
                     score: health.scores[i].score,
                     missing: health.scores[i].missing_text(),
                 })

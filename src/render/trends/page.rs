@@ -1,5 +1,7 @@
 //! The `/trends/` page: what the whole archive teaches, section by section.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, TimeDelta};
 use serde::Serialize;
 
@@ -94,7 +96,7 @@ impl Renderer<'_> {
                 .filter_map(|&p| {
                     let year = trends.start_dates[p]?.year();
                     Some(OnThisDay {
-                        incident: &self.rows[p],
+                        incident: self.row(p),
                         years_ago: trends.as_of.year() - year,
                     })
                 })
@@ -251,8 +253,8 @@ impl Renderer<'_> {
                 .iter()
                 .take(RECURRENCE_ROWS)
                 .map(|r| RecurrenceRow {
-                    incident: &self.rows[r.incident],
-                    earlier: &self.rows[r.earlier],
+                    incident: self.row(r.incident),
+                    earlier: self.row(r.earlier),
                     services: r.services.iter().map(|&s| service(s)).collect(),
                     causes: r.causes.iter().map(|&c| cause(c)).collect(),
                     days: r.gap.num_days(),
@@ -267,7 +269,7 @@ impl Renderer<'_> {
                     service: service(p.service),
                     cause: cause(p.cause),
                     count: p.count,
-                    latest: &self.rows[p.latest],
+                    latest: self.row(p.latest),
                 })
                 .collect(),
             pairs_more: trends.recurrent_pairs.len().saturating_sub(PAIR_ROWS),
@@ -606,14 +608,14 @@ struct ActionsView<'a> {
 
 #[derive(Debug, Serialize)]
 struct OnThisDay<'a> {
-    incident: &'a IncidentRow,
+    incident: Cow<'a, IncidentRow>,
     years_ago: i32,
 }
 
 #[derive(Debug, Serialize)]
 struct RecurrenceRow<'a> {
-    incident: &'a IncidentRow,
-    earlier: &'a IncidentRow,
+    incident: Cow<'a, IncidentRow>,
+    earlier: Cow<'a, IncidentRow>,
     services: Vec<TermLink>,
     /// The root causes the two share.
     causes: Vec<TermLink>,
@@ -625,5 +627,5 @@ struct PairRow<'a> {
     service: TermLink,
     cause: TermLink,
     count: usize,
-    latest: &'a IncidentRow,
+    latest: Cow<'a, IncidentRow>,
 }
