@@ -166,8 +166,10 @@ pub fn analyze_each<'s>(
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut diagnostics = Vec::new();
-    let mut scores = HashMap::new();
-    let mut counts = HashMap::new();
+    // At their size from the start: grown by doubling, each held its old table beside
+    // the new one at the end of parsing, when memory peaks.
+    let mut scores = HashMap::with_capacity(parsed.len());
+    let mut counts = HashMap::with_capacity(parsed.len());
     for (incident, (quality, counted, found)) in parsed.iter().zip(found) {
         diagnostics.extend(found);
         if let Some(incident) = incident {

@@ -88,6 +88,7 @@ pub fn parse(
     if incident.started_at.is_none() {
         incident.date_hint = file_date::date_in_file_name(&file.stem);
     }
+    incident.shrink_to_fit();
     Some(incident)
 }
 
