@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use crate::model::config::SimilarConfig;
 use crate::model::incident::Incident;
 use find::{Cutoff, Finder, Postings, Scratch};
-pub use terms::{Counter, Counts, Words};
+pub use terms::{Counter, Counts, Numbered, Numbering, Words};
 use terms::{Entry, IdMap, TermId};
 
 /// One similar incident.
@@ -117,15 +117,16 @@ pub fn build(
 }
 
 /// [`build`] from the incidents' words counted already (`counted[p]` is the incident at
-/// `p`, by a [`Counter`] whose words are among `words`): their texts may be gone.
+/// `p`, by a [`Counter`] whose words are among `words`, its terms numbered as
+/// `numbered` reads them): their texts may be gone.
 pub fn build_counted(
     config: &SimilarConfig,
     incidents: &[Incident],
     related: &[Vec<usize>],
     counted: Vec<Counts>,
-    words: &Words,
+    (words, numbered): (&Words, &Numbered),
 ) -> Vec<Vec<Similar>> {
-    Model::counted(config, incidents, related, counted, words).1
+    Model::counted(config, incidents, related, counted, (words, numbered)).1
 }
 
 /// What the lists were computed from: the archive's word statistics, each incident's
@@ -148,11 +149,11 @@ impl Model {
         incidents: &[Incident],
         related: &[Vec<usize>],
     ) -> (Model, Vec<Vec<Similar>>) {
-        let (counted, words) = match enabled(config, incidents) {
+        let (counted, words, numbered) = match enabled(config, incidents) {
             true => counted(incidents),
-            false => (Vec::new(), Words::default()),
+            false => Default::default(),
         };
-        Model::counted(config, incidents, related, counted, &words)
+        Model::counted(config, incidents, related, counted, (&words, &numbered))
     }
 
     /// [`Model::new`] from the incidents' words counted already, as [`build_counted`].
@@ -161,11 +162,11 @@ impl Model {
         incidents: &[Incident],
         related: &[Vec<usize>],
         counted: Vec<Counts>,
-        words: &Words,
+        (words, numbered): (&Words, &Numbered),
     ) -> (Model, Vec<Vec<Similar>>) {
         let enabled = enabled(config, incidents) && counted.len() == incidents.len();
         let (stats, vectors) = if enabled {
-            vectors_of(counted, words)
+            vectors_of(counted, words, numbered)
         } else {
             (Stats::default(), Vec::new())
         };
@@ -237,12 +238,18 @@ impl Model {
         for &me in edited {
             self.reach(me, related, &mut reached);
         }
-        let fresh: Vec<(usize, Vector)> = edited
+        let numbering = Numbering::default();
+        let counted: Vec<(usize, Counts, Words)> = edited
             .par_iter()
-            .map_init(Counter::default, |counter, &me| {
-                let counts = counter.count(&incidents[me]);
-                (me, Vector::new(&counts, counter.words(), &self.stats))
+            .map(|&me| {
+                let mut counter = Counter::default();
+                let counts = counter.count(&incidents[me], &numbering);
+                (me, counts, counter.into_words())
             })
+            .collect();
+        let numbered = numbering.done();
+        let fresh: Vec<(usize, Vector)> = (counted.into_par_iter())
+            .map(|(me, counts, words)| (me, Vector::new(&counts, &words, &self.stats, &numbered)))
             .collect();
         for (me, vector) in fresh {
             let old = std::mem::replace(&mut self.vectors[me], vector);
@@ -340,15 +347,17 @@ fn enabled(config: &SimilarConfig, incidents: &[Incident]) -> bool {
     listed(config) && incidents.len() >= 2
 }
 
-/// The words of every incident counted, by position, and the words of the counters.
-fn counted(incidents: &[Incident]) -> (Vec<Counts>, Words) {
+/// The words of every incident counted, by position, the words of the counters, and the
+/// terms' numbers.
+fn counted(incidents: &[Incident]) -> (Vec<Counts>, Words, Numbered) {
+    let numbering = Numbering::default();
     let chunks: Vec<(Vec<Counts>, Words)> = incidents
         .par_chunks(COUNTED_TOGETHER)
         .map(|chunk| {
             let mut counter = Counter::default();
             let counted = chunk
                 .iter()
-                .map(|incident| counter.count(incident))
+                .map(|incident| counter.count(incident, &numbering))
                 .collect();
             (counted, counter.into_words())
         })
@@ -359,7 +368,7 @@ fn counted(incidents: &[Incident]) -> (Vec<Counts>, Words) {
         all.extend(counted);
         words.merge(more);
     }
-    (all, words)
+    (all, words, numbering.done())
 }
 
 /// How many incidents one counter counts: enough that most terms are met again by the
@@ -369,11 +378,11 @@ const COUNTED_TOGETHER: usize = 256;
 /// The archive's word statistics and every incident's vector, from each incident's
 /// counts (which wait, compactly, for the statistics, then become its vector) and the
 /// canonical forms of their terms.
-fn vectors_of(counted: Vec<Counts>, words: &Words) -> (Stats, Vec<Vector>) {
-    let stats = Stats::new(&counted);
+fn vectors_of(counted: Vec<Counts>, words: &Words, numbered: &Numbered) -> (Stats, Vec<Vector>) {
+    let stats = Stats::new(&counted, numbered);
     let vectors = counted
         .into_par_iter()
-        .map(|counts| Vector::new(&counts, words, &stats))
+        .map(|counts| Vector::new(&counts, words, &stats, numbered))
         .collect();
     (stats, vectors)
 }
@@ -419,11 +428,11 @@ fn idf(n: usize, df: u32) -> f32 {
 }
 
 impl Stats {
-    fn new(counted: &[Counts]) -> Stats {
+    fn new(counted: &[Counts], numbered: &Numbered) -> Stats {
         let terms = counted
             .par_iter()
             .fold(IdMap::<Term>::default, |mut terms, counts| {
-                for &term in counts.terms() {
+                for term in counts.terms(numbered) {
                     terms.entry(term).or_default().df += 1;
                 }
                 terms
@@ -485,12 +494,13 @@ struct Vector {
 impl Vector {
     /// The vector of the incident counted as `counts`, whose terms' canonical forms are
     /// among `words`.
-    fn new(counts: &Counts, words: &Words, stats: &Stats) -> Vector {
+    fn new(counts: &Counts, words: &Words, stats: &Stats, numbered: &Numbered) -> Vector {
         let norm_length = 1.0 - B + B * counts.length / stats.average;
         // In the order counted, which depends on the text alone, so the norm is the same
         // whatever the threads.
-        let mut weighted: Vec<(f32, TermId, u32, Entry)> = Vec::with_capacity(counts.terms().len());
-        for entry in counts.entries() {
+        let mut weighted: Vec<(f32, TermId, u32, Entry)> =
+            Vec::with_capacity(counts.terms(numbered).len());
+        for entry in counts.entries(numbered) {
             let (idf, index) = stats.of(entry.term);
             let c = entry.count;
             let weight = idf * c * (K1 + 1.0) / (c + K1 * norm_length);
@@ -559,12 +569,13 @@ impl Model {
     /// statistics: what [`Model::update`] promises.
     fn recomputed(&self, incidents: &[Incident], related: &[Vec<usize>]) -> Vec<Vec<Similar>> {
         let mut counter = Counter::default();
-        let vectors: Vec<Vector> = incidents
-            .iter()
-            .map(|incident| {
-                let counts = counter.count(incident);
-                Vector::new(&counts, counter.words(), &self.stats)
-            })
+        let numbering = Numbering::default();
+        let counted: Vec<Counts> = (incidents.iter())
+            .map(|incident| counter.count(incident, &numbering))
+            .collect();
+        let numbered = numbering.done();
+        let vectors: Vec<Vector> = (counted.iter())
+            .map(|counts| Vector::new(counts, counter.words(), &self.stats, &numbered))
             .collect();
         let postings = Postings::new(&vectors, self.stats.vocabulary);
         let finder = Finder {

@@ -143,6 +143,7 @@ pub fn analyze_each<'s>(
     let vocabularies = Vocabularies::new(config);
     let counting = html == BodyHtml::Drop && similar::listed(&config.similar);
     let words = Mutex::new(similar::Words::default());
+    let numbering = similar::Numbering::default();
     // The incidents are collected apart from what else parsing found, and kept in the
     // same buffer (below): gathered beside it into a new one, the archive's incidents
     // (about 1 KB each before their lists and strings) were held twice at the end of
@@ -150,7 +151,7 @@ pub fn analyze_each<'s>(
     let (parsed, found): (Vec<Option<Incident>>, Vec<Found>) = (0..count)
         .into_par_iter()
         .map_init(
-            || Tally::new(counting.then_some(&words)),
+            || Tally::new(counting.then_some((&words, &numbering))),
             |tally, i| {
                 let (incident, found) = parse_source(&read(i), config, &vocabularies);
                 match incident.map(|i| tally.scored(i, html)) {
@@ -165,6 +166,7 @@ pub fn analyze_each<'s>(
     let words = words
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let numbered = numbering.done();
     let mut diagnostics = Vec::new();
     // At their size from the start: grown by doubling, each held its old table beside
     // the new one at the end of parsing, when memory peaks.
@@ -187,7 +189,8 @@ pub fn analyze_each<'s>(
             let counted = (incidents.iter())
                 .map(|incident| counts.remove(&incident.source).unwrap_or_default())
                 .collect();
-            similar::build_counted(&config.similar, incidents, related, counted, &words)
+            let counted_words = (&words, &numbered);
+            similar::build_counted(&config.similar, incidents, related, counted, counted_words)
         }
     };
     let mut assembled = assemble_with(config, incidents, options, source_text, similar);
@@ -214,15 +217,16 @@ struct Scored(Incident, Option<Quality>, Option<similar::Counts>);
 type Found = (Option<Quality>, Option<similar::Counts>, Vec<Diagnostic>);
 
 /// What one thread of [`analyze_each`] keeps between files: the counter of their words
-/// for similar incidents, whose canonical forms go to `words` when the thread is done.
+/// for similar incidents, whose canonical forms go to `words` when the thread is done,
+/// and the numbering its counts share with every thread's.
 struct Tally<'w> {
     counter: similar::Counter,
-    words: Option<&'w Mutex<similar::Words>>,
+    words: Option<(&'w Mutex<similar::Words>, &'w similar::Numbering)>,
 }
 
 impl<'w> Tally<'w> {
-    /// A tally counting words into `words`, or none.
-    fn new(words: Option<&'w Mutex<similar::Words>>) -> Tally<'w> {
+    /// A tally counting words into `words`, numbering their terms, or none.
+    fn new(words: Option<(&'w Mutex<similar::Words>, &'w similar::Numbering)>) -> Tally<'w> {
         Tally {
             counter: similar::Counter::default(),
             words,
@@ -236,7 +240,7 @@ impl<'w> Tally<'w> {
             return Scored(incident, None, None);
         }
         let quality = quality::score(&incident);
-        let counts = self.words.is_some().then(|| self.counter.count(&incident));
+        let counts = (self.words).map(|(_, numbering)| self.counter.count(&incident, numbering));
         // The headings (and where they are in the text) and the timeline read from it go
         // with it: the page has them from the body read again.
         let body = &mut incident.body;
@@ -249,7 +253,7 @@ impl<'w> Tally<'w> {
 
 impl Drop for Tally<'_> {
     fn drop(&mut self) {
-        if let Some(words) = self.words {
+        if let Some((words, _)) = self.words {
             let counted = std::mem::take(&mut self.counter).into_words();
             match words.lock() {
                 Ok(mut words) => words.merge(counted),

@@ -112,18 +112,92 @@ pub(super) struct Entry {
 /// (see [`Counter::count`]), not on the thread or what it counted before: so sums over
 /// them (the vector's norm) are the same however the work was split.
 ///
-/// Ten bytes a distinct term (an [`Entry`] is sixteen): a build holds every incident's
-/// counts at once, about 275 terms each, 2.7 MB for 1,000 postmortems. Each term is
-/// its identity and one `u16`, its count above the two bits of [`Entry::grown`]: counts
-/// are sums of whole weights, so all but a term written thousands of times in one
-/// postmortem fit, and those go in `large`, in order.
+/// Six bytes a distinct term (an [`Entry`] is sixteen): a build holds every incident's
+/// counts at once, about 275 terms each, 1.7 MB for 1,000 postmortems. Each term is its
+/// number ([`Numbering`]: four bytes, where its 64-bit identity took eight; the counts
+/// were half of what a build held at the end of parsing) and one `u16`, its count
+/// above the two bits of [`Entry::grown`]: counts are sums of whole weights, so all but
+/// a term written thousands of times in one postmortem fit, and those go in `large`,
+/// in order.
 #[derive(Debug, Default)]
 pub struct Counts {
-    terms: Box<[TermId]>,
+    numbers: Box<[u32]>,
     packed: Box<[u16]>,
     /// The counts [`pack`] could not hold, in the entries' order.
     large: Box<[f32]>,
     pub(super) length: f32,
+}
+
+/// Numbers for terms, given as the counters first meet them: an incident's counts hold
+/// a term's number, which [`Numbered`] turns back into its identity once counting is
+/// done. Which number a term gets depends on the order the threads met it, so nothing
+/// compares or orders by number: every reader of counts sees identities.
+pub struct Numbering {
+    shards: Box<[std::sync::Mutex<Shard>]>,
+}
+
+/// The terms of one [`Numbering`] shard: a term's number is its place in `terms` above
+/// the shard's [`SHARD_BITS`].
+#[derive(Default)]
+struct Shard {
+    numbers: IdMap<u32>,
+    terms: Vec<TermId>,
+}
+
+/// The low bits of a number say its shard: 64 shards, so counting threads seldom wait
+/// for one another.
+const SHARD_BITS: u32 = 6;
+
+impl Default for Numbering {
+    fn default() -> Numbering {
+        Numbering {
+            shards: (0..1 << SHARD_BITS).map(|_| Default::default()).collect(),
+        }
+    }
+}
+
+impl Numbering {
+    /// The number of `term`, given now if it has none.
+    fn number(&self, term: TermId) -> u32 {
+        let shard = ((term >> 32) as usize) & ((1 << SHARD_BITS) - 1);
+        let mut guard = self.shards[shard]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Shard { numbers, terms } = &mut *guard;
+        *numbers.entry(term).or_insert_with(|| {
+            terms.push(term);
+            (((terms.len() - 1) as u32) << SHARD_BITS) | shard as u32
+        })
+    }
+
+    /// The numbers given, to read counts with; the map from terms is dropped.
+    pub fn done(self) -> Numbered {
+        let shards = self.shards.into_vec().into_iter();
+        Numbered(
+            shards
+                .map(|shard| {
+                    let shard = shard.into_inner().unwrap_or_else(|p| p.into_inner());
+                    shard.terms.into_boxed_slice()
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Each number's term, once a [`Numbering`] is done.
+#[derive(Debug, Default)]
+pub struct Numbered(Box<[Box<[TermId]>]>);
+
+impl Numbered {
+    /// The term numbered `number`. Numbers come from the same [`Numbering`], so each
+    /// has its term; a stray one would be a bug here and reads as term 0.
+    fn term(&self, number: u32) -> TermId {
+        let shard = (number & ((1 << SHARD_BITS) - 1)) as usize;
+        let place = (number >> SHARD_BITS) as usize;
+        let term = self.0.get(shard).and_then(|terms| terms.get(place));
+        debug_assert!(term.is_some(), "term number {number} was never given");
+        term.copied().unwrap_or_default()
+    }
 }
 
 /// The bits of a packed count that hold [`Entry::grown`].
@@ -145,34 +219,46 @@ fn pack(entry: &Entry) -> (u16, Option<f32>) {
 }
 
 impl Counts {
-    /// The counts of `entries`, whose weighted number of terms is `length`.
-    pub(super) fn new(entries: impl ExactSizeIterator<Item = Entry>, length: f32) -> Counts {
-        let mut terms = Vec::with_capacity(entries.len());
+    /// The counts of `entries`, whose weighted number of terms is `length`, each term
+    /// numbered by `numbering`.
+    pub(super) fn new(
+        entries: impl ExactSizeIterator<Item = Entry>,
+        length: f32,
+        numbering: &Numbering,
+    ) -> Counts {
+        let mut numbers = Vec::with_capacity(entries.len());
         let mut packed = Vec::with_capacity(entries.len());
         let mut large = Vec::new();
         for entry in entries {
             let (bits, count) = pack(&entry);
-            terms.push(entry.term);
+            numbers.push(numbering.number(entry.term));
             packed.push(bits);
             large.extend(count);
         }
         Counts {
-            terms: terms.into_boxed_slice(),
+            numbers: numbers.into_boxed_slice(),
             packed: packed.into_boxed_slice(),
             large: large.into_boxed_slice(),
             length,
         }
     }
 
-    /// The terms counted, in the entries' order.
-    pub(super) fn terms(&self) -> &[TermId] {
-        &self.terms
+    /// The terms counted, in the entries' order; `numbered` is the counter's numbering,
+    /// done.
+    pub(super) fn terms<'a>(
+        &'a self,
+        numbered: &'a Numbered,
+    ) -> impl ExactSizeIterator<Item = TermId> + 'a {
+        self.numbers.iter().map(|&number| numbered.term(number))
     }
 
-    /// Each term counted, with its count, in the order counted.
-    pub(super) fn entries(&self) -> impl ExactSizeIterator<Item = Entry> + '_ {
+    /// Each term counted, with its count, in the order counted, as [`Counts::terms`].
+    pub(super) fn entries<'a>(
+        &'a self,
+        numbered: &'a Numbered,
+    ) -> impl ExactSizeIterator<Item = Entry> + 'a {
         let mut large = self.large.iter();
-        (self.terms.iter().zip(self.packed.iter())).map(move |(&term, &bits)| {
+        (self.terms(numbered).zip(self.packed.iter())).map(move |(term, &bits)| {
             let count = match bits >> GROWN_BITS {
                 LARGE => large.next().copied().unwrap_or_default(),
                 count => f32::from(count),
@@ -284,8 +370,9 @@ impl Counter {
     ///
     /// The map starts every incident in the same state (cleared at its first size, made
     /// anew if the last incident grew it), so its order, and the entries', depends only
-    /// on this incident's terms: the entries need no sort.
-    pub fn count(&mut self, incident: &Incident) -> Counts {
+    /// on this incident's terms: the entries need no sort. Each term is numbered by
+    /// `numbering`.
+    pub fn count(&mut self, incident: &Incident, numbering: &Numbering) -> Counts {
         if self.counts.capacity() == MAP_CAPACITY {
             self.counts.clear();
         } else {
@@ -323,7 +410,7 @@ impl Counter {
             count: counted.count,
             grown: counted.shortest.saturating_sub(counted.canonical) as u8,
         });
-        Counts::new(entries, length)
+        Counts::new(entries, length, numbering)
     }
 
     /// The canonical forms of the terms counted so far.

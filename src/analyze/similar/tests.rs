@@ -566,7 +566,9 @@ fn each_term_is_spelled_as_the_shortest_of_its_words_in_the_incident() {
     );
     let incident = &site.incidents[0];
     let mut counter = Counter::default();
-    let counts = counter.count(incident);
+    let numbering = super::Numbering::default();
+    let counts = counter.count(incident, &numbering);
+    let numbered = numbering.done();
     let mut fields = vec![incident.title.clone()];
     fields.extend(incident.summary.clone());
     fields.extend(incident.impact.clone());
@@ -582,12 +584,13 @@ fn each_term_is_spelled_as_the_shortest_of_its_words_in_the_incident() {
             }
         });
     }
-    assert!(counts.entries().len() > 20, "{:?}", counts.entries().len());
-    assert_eq!(counts.entries().len(), shortest.len());
-    let spelled: Vec<String> = (counts.entries())
+    let entries = || counts.entries(&numbered);
+    assert!(entries().len() > 20, "{:?}", entries().len());
+    assert_eq!(entries().len(), shortest.len());
+    let spelled: Vec<String> = entries()
         .map(|entry| counter.words().spelling(&entry).into_owned())
         .collect();
-    for (entry, spelling) in counts.entries().zip(&spelled) {
+    for (entry, spelling) in entries().zip(&spelled) {
         assert_eq!(spelling, &shortest[&entry.term]);
     }
     for plural in ["queries", "processes", "failovers", "überlasts", "brokers"] {
@@ -609,11 +612,14 @@ fn each_term_is_spelled_as_the_shortest_of_its_words_in_the_incident() {
     }
 }
 
-/// Counts are held packed: every count reads back as counted, a large or fractional one
-/// too, and every growth as the spelling reads it.
+/// Counts are held packed: every term and count reads back as counted, a large or
+/// fractional count too, and every growth as the spelling reads it; terms numbered by
+/// one numbering read back across the counts of many incidents, and counted on many
+/// threads.
 #[test]
 fn counts_read_back_as_counted() {
     use super::terms::{Counts, Entry};
+    use rayon::prelude::*;
     let counted = [
         (11, 1.0, 0),
         (12, 3.0, 1),
@@ -627,8 +633,26 @@ fn counts_read_back_as_counted() {
     let entries = counted
         .iter()
         .map(|&(term, count, grown)| Entry { term, count, grown });
-    let counts = Counts::new(entries, 42.0);
-    let read: Vec<(u64, f32, u8)> = (counts.entries())
+    let numbering = super::Numbering::default();
+    let counts = Counts::new(entries, 42.0, &numbering);
+    // Many incidents sharing terms, in other orders, with terms of every shard.
+    let others: Vec<(Vec<u64>, Counts)> = (0..2_000u64)
+        .into_par_iter()
+        .map(|i| {
+            let terms: Vec<u64> = (0..20)
+                .map(|t| (((i * 7 + t * 13) % 600) << 30) | t)
+                .collect();
+            let entries = (terms.iter()).map(|&term| Entry {
+                term,
+                count: 1.0,
+                grown: 0,
+            });
+            let counts = Counts::new(entries, 20.0, &numbering);
+            (terms, counts)
+        })
+        .collect();
+    let numbered = numbering.done();
+    let read: Vec<(u64, f32, u8)> = (counts.entries(&numbered))
         .map(|entry| (entry.term, entry.count, entry.grown))
         .collect();
     let expected: Vec<(u64, f32, u8)> = (counted.iter())
@@ -636,6 +660,9 @@ fn counts_read_back_as_counted() {
         .collect();
     assert_eq!(read, expected);
     assert_eq!(counts.length, 42.0);
+    for (terms, counts) in &others {
+        assert_eq!(&counts.terms(&numbered).collect::<Vec<_>>(), terms);
+    }
 }
 
 #[test]
