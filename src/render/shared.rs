@@ -43,7 +43,8 @@ impl Renderer<'_> {
                 Some(made) if root == SHARED_ROW_ROOT => match made.get() {
                     Some(item) => item.as_deref(),
                     None => {
-                        let item = marked_item(&self.tera, &self.row(similar.position), root)?;
+                        let link = self.incident_link(similar.position);
+                        let item = marked_item(&self.tera, link, root)?;
                         made.get_or_init(|| item).as_deref()
                     }
                 },
@@ -62,7 +63,7 @@ impl Renderer<'_> {
                 }
                 None => html.push_str(&render_similar_item(
                     &self.tera,
-                    &self.row(similar.position),
+                    self.incident_link(similar.position),
                     root,
                     shared,
                 )?),
@@ -158,11 +159,15 @@ fn holds_marker(value: &serde_json::Value) -> bool {
     }
 }
 
-/// The incident of `row` as an item of a "Similar incidents" list at `root`, with
+/// The incident of `link` as an item of a "Similar incidents" list at `root`, with
 /// [`SHARED_MARKER`] where the shared words go, trimmed of the template's line breaks; `None`
 /// if its data holds a marker, so each list renders it with its words instead.
-fn marked_item(tera: &Tera, row: &IncidentRow, root: &str) -> Result<Option<String>, RenderError> {
-    let value = match serde_json::to_value(IncidentLink::of(row)) {
+fn marked_item(
+    tera: &Tera,
+    link: IncidentLink<'_>,
+    root: &str,
+) -> Result<Option<String>, RenderError> {
+    let value = match serde_json::to_value(link) {
         Ok(value) if !holds_marker(&value) => value,
         _ => return Ok(None),
     };
@@ -177,16 +182,16 @@ fn marked_item(tera: &Tera, row: &IncidentRow, root: &str) -> Result<Option<Stri
 }
 
 /// One item of a "Similar incidents" list from `similar_item.html` (trimmed, as the
-/// marked one is): the incident of `row`, and `shared`, the words it
+/// marked one is): the incident of `link`, and `shared`, the words it
 /// shares with the page's incident.
 fn render_similar_item(
     tera: &Tera,
-    row: &IncidentRow,
+    link: IncidentLink<'_>,
     root: &str,
     shared: &str,
 ) -> Result<String, RenderError> {
     let mut context = Context::new();
-    context.insert("i", &IncidentLink::of(row));
+    context.insert("i", &link);
     context.insert("root", root);
     context.insert("shared", shared);
     tera.render("similar_item.html", &context)
@@ -336,7 +341,8 @@ mod tests {
     #[test]
     fn an_incident_whose_data_holds_the_stand_in_is_rendered_with_its_words() {
         let tera = build_tera(&Theme::embedded()).expect("the default theme parses");
-        let marked = marked_item(&tera, &bare_row("Kafka lag"), "../../").expect("renders");
+        let row = bare_row("Kafka lag");
+        let marked = marked_item(&tera, IncidentLink::of(&row), "../../").expect("renders");
         let marked = marked.expect("plain data is marked");
         assert_eq!(
             marked,
@@ -344,8 +350,9 @@ mod tests {
              <br><span class=\"muted\">shared: \u{2}</span></li>"
         );
         let odd = bare_row("Kafka \u{2} lag");
-        assert_eq!(marked_item(&tera, &odd, "../../").expect("renders"), None);
-        let plain = render_similar_item(&tera, &odd, "../../", "kafka, lag").expect("renders");
+        let link = || IncidentLink::of(&odd);
+        assert_eq!(marked_item(&tera, link(), "../../").expect("renders"), None);
+        let plain = render_similar_item(&tera, link(), "../../", "kafka, lag").expect("renders");
         assert!(plain.ends_with("shared: kafka, lag</span></li>"), "{plain}");
         assert!(plain.contains("Kafka \u{2} lag"), "{plain}");
     }
