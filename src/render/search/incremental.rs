@@ -104,7 +104,7 @@ impl SearchIndex {
         .unwrap_or_else(|never| match never {});
         let mut blocks = blocks.into_inner().unwrap_or_else(|e| e.into_inner());
         blocks.sort_unstable_by_key(|&(block, _)| block);
-        let terms: BTreeMap<Key, TermState> = terms
+        let terms: BTreeMap<Key, TermState> = (terms.into_terms().collect::<Vec<_>>())
             .into_par_iter()
             .map(|(term, occurrences)| {
                 let postings = occurrences.postings();

@@ -312,6 +312,12 @@ struct Occurrences {
 impl Occurrences {
     /// Adds `position`, above every position before it, with the fields of `mask`.
     fn push(&mut self, position: u32, mask: u8) {
+        // Grown by a quarter, not doubled: a build holds every term's occurrences until
+        // the index is written, its peak at 100,000 postmortems, where doubling left
+        // about a third of their bytes unused. An incident takes at most 6 bytes.
+        if self.bytes.capacity() - self.bytes.len() < 6 {
+            self.bytes.reserve_exact(8.max(self.bytes.len() / 4));
+        }
         let fields = mask & !BODY;
         let mut value = (u64::from(position + 1 - self.next) << 1) | u64::from(fields != 0);
         self.next = position + 1;
@@ -444,21 +450,50 @@ impl Share {
         self.terms[slot].1.push(position, entry.mask);
     }
 
-    /// The terms with their occurrences, as strings again.
-    fn into_terms(self) -> Vec<(Box<str>, Occurrences)> {
-        let mut long = self.long;
-        let mut text = |key: ShareKey| -> Box<str> {
-            match key {
-                ShareKey::Inline { len, bytes } => {
-                    String::from_utf8_lossy(&bytes[..usize::from(len)]).into()
-                }
-                ShareKey::Long(at) => std::mem::take(&mut long[at as usize]),
+    /// The term at `at`.
+    fn term(&self, at: usize) -> &str {
+        match &self.terms[at].0 {
+            // Copied whole from a `&str`, so always UTF-8.
+            ShareKey::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
             }
-        };
-        self.terms
-            .into_iter()
-            .map(|(key, occurrences)| (text(key), occurrences))
-            .collect()
+            ShareKey::Long(long) => &self.long[*long as usize],
+        }
+    }
+}
+
+/// Every term of the site with its occurrences, where the workers' [`Share`]s gathered
+/// them, and the order to read them in.
+///
+/// The terms are never moved into one list: at 100,000 postmortems that list (and a
+/// `Box<str>` per term) was some 30 MB more, made when the occurrences of every term
+/// were held, the build's peak.
+struct Gathered {
+    shares: Vec<Share>,
+    /// Each term as (share, place in it), sorted in the order `search.js` compares
+    /// strings (UTF-16 code units), so its binary search over shard heads agrees.
+    order: Vec<(u32, u32)>,
+}
+
+impl Gathered {
+    fn new(shares: Vec<Share>) -> Gathered {
+        let mut order: Vec<(u32, u32)> = (shares.iter().enumerate())
+            .flat_map(|(s, share)| (0..share.terms.len() as u32).map(move |i| (s as u32, i)))
+            .collect();
+        let term = |&(s, i): &(u32, u32)| shares[s as usize].term(i as usize);
+        order.par_sort_unstable_by(|a, b| utf16_cmp(term(a), term(b)));
+        Gathered { shares, order }
+    }
+
+    /// Each term with its occurrences, in order, each taken out of its share as it is
+    /// reached: a build drops a batch's occurrences once their records are written.
+    fn into_terms(self) -> impl ExactSizeIterator<Item = (Box<str>, Occurrences)> {
+        let Gathered { mut shares, order } = self;
+        order.into_iter().map(move |(s, i)| {
+            let share = &mut shares[s as usize];
+            let term: Box<str> = share.term(i as usize).into();
+            (term, std::mem::take(&mut share.terms[i as usize].1))
+        })
     }
 }
 
@@ -468,8 +503,7 @@ fn share_of(hash: u64, workers: usize) -> usize {
     (((hash & 0xffff_ffff) * workers as u64) >> 32) as usize
 }
 
-/// Every term of the site with its postings, sorted in the order `search.js` compares
-/// strings (UTF-16 code units), so its binary search over shard heads agrees. `text(i)`
+/// Every term of the site with its postings ([`Gathered`]). `text(i)`
 /// gives the plain text of the body of the incident at position `i` (once each, in
 /// parallel; [`held_text`] reads it from the site). `each` is called once per document
 /// block, with its number and its incidents' texts, in parallel, as its terms are gathered.
@@ -477,7 +511,7 @@ fn postings<'s, E: Send>(
     site: &Site,
     text: impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync,
     each: impl Fn(usize, &[Cow<'s, str>]) -> Result<(), E> + Sync,
-) -> Result<Vec<(Box<str>, Occurrences)>, E> {
+) -> Result<Gathered, E> {
     // The terms are split among workers by hash, so each merges its share of every
     // incident into a map no other worker touches; chunks go in order, so every list
     // comes out ascending without a sort.
@@ -515,10 +549,7 @@ fn postings<'s, E: Send>(
                 }
             });
     }
-    let mut terms: Vec<(Box<str>, Occurrences)> =
-        shares.into_iter().flat_map(Share::into_terms).collect();
-    terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
-    Ok(terms)
+    Ok(Gathered::new(shares))
 }
 
 /// Compares strings as `search.js` does, by UTF-16 code units. That is the byte order of
@@ -843,7 +874,7 @@ pub fn write_each_with<'s, E: Send>(
     let mut cuts = ShardCuts::default();
     let mut heads: Vec<Box<str>> = Vec::new();
     let mut shard: Vec<String> = Vec::new();
-    let mut terms = terms.into_iter();
+    let mut terms = terms.into_terms();
     loop {
         let batch: Vec<(Box<str>, Occurrences)> = terms.by_ref().take(BATCH).collect();
         if batch.is_empty() {
