@@ -159,6 +159,13 @@ impl render::Sink for Output<'_> {
         self.0
             .write_with(path, |to| write(to).map_err(BuildError::from))
     }
+
+    fn scratch(&self) -> Option<Result<Box<dyn render::Scratch>, BuildError>> {
+        Some(match self.0.scratch() {
+            Ok(file) => Ok(Box::new(file)),
+            Err(e) => Err(e.into()),
+        })
+    }
 }
 
 /// The output folder is replaced wholesale, so it must not hold the site's own sources.

@@ -65,6 +65,54 @@ fn context(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
+/// A file a build reads back what it set aside from ([`Staging::scratch`]).
+pub struct ScratchFile {
+    /// Always `Some` but while dropped.
+    file: Option<fs::File>,
+    /// Its path, where the system would not remove the name of an open file.
+    named: Option<PathBuf>,
+}
+
+impl ScratchFile {
+    fn file(&mut self) -> io::Result<&mut fs::File> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("scratch file already closed"))
+    }
+}
+
+impl io::Read for ScratchFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.file()?.read(buf)
+    }
+}
+
+impl io::Write for ScratchFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file()?.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file()?.flush()
+    }
+}
+
+impl io::Seek for ScratchFile {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        self.file()?.seek(to)
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        // Closed first: a system that kept its name will not remove an open file.
+        drop(self.file.take());
+        if let Some(path) = self.named.take() {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
 /// A complete site being written next to `out`, swapped into place by [`Staging::commit`].
 /// Dropped without committing, it removes itself: a failed build leaves nothing behind.
 #[derive(Debug)]
@@ -77,6 +125,8 @@ pub struct Staging {
     /// costs two system calls (a failed `mkdir`, a `stat`), and the search index writes
     /// many files into each of a few folders.
     folders: Mutex<HashSet<PathBuf>>,
+    /// Scratch files made so far ([`Staging::scratch`]), which number the next.
+    scratches: std::sync::atomic::AtomicUsize,
     /// Held until the staging folder is committed or removed.
     _lock: OutputLock,
 }
@@ -105,12 +155,35 @@ impl Staging {
             out,
             committed: false,
             folders: Mutex::new(HashSet::new()),
+            scratches: Default::default(),
             _lock: lock,
         };
         fs::create_dir_all(&staging.dir).map_err(context(&staging.dir))?;
         let marker = staging.dir.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(context(&marker))?;
         Ok(staging)
+    }
+
+    /// A scratch file in the staging folder, for what a build sets aside while it renders
+    /// (the search index's terms of a large archive). Its name is removed at once: on Unix
+    /// the open file lives on unnamed, so nothing is left of it however the build ends;
+    /// elsewhere it is removed when dropped, and goes with the staging folder if not.
+    pub fn scratch(&self) -> Result<ScratchFile, WriteError> {
+        let n = self
+            .scratches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = self.dir.join(format!(".hindsight-scratch-{n}"));
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(context(&path))?;
+        let named = fs::remove_file(&path).is_err().then_some(path);
+        Ok(ScratchFile {
+            file: Some(file),
+            named,
+        })
     }
 
     /// Writes one page into the staging folder; safe to call from many threads.
@@ -437,6 +510,39 @@ mod tests {
         assert!(result.is_err());
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// A scratch file reads back what was written to it, and leaves nothing in the site:
+    /// not while it is open (on Unix), not once dropped, not after the commit.
+    #[test]
+    fn scratch_files_read_back_and_leave_nothing_in_the_site() {
+        use std::io::{Seek, Write};
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::new(&out, Replace::default()).unwrap();
+        let names = |folder: &Path| -> Vec<String> {
+            let mut names: Vec<String> = fs::read_dir(folder)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let (mut first, mut second) = (staging.scratch().unwrap(), staging.scratch().unwrap());
+        first.write_all(b"terms of the first run").unwrap();
+        second.write_all(b"second").unwrap();
+        if cfg!(unix) {
+            assert_eq!(names(&staging.dir), [MARKER]);
+        }
+        first.seek(io::SeekFrom::Start(9)).unwrap();
+        let mut read = String::new();
+        first.read_to_string(&mut read).unwrap();
+        assert_eq!(read, "the first run");
+        drop((first, second));
+        assert_eq!(names(&staging.dir), [MARKER]);
+        staging.write(&page("index.html", "site")).unwrap();
+        staging.commit().unwrap();
+        assert_eq!(names(&out), [MARKER, "index.html"]);
     }
 
     /// A file written in parts holds every part; a part that fails fails the build, which

@@ -72,6 +72,9 @@ pub enum RenderError {
     /// A body rendered again for its page ([`Bodies::Loaded`]) could not be.
     #[error("failed to read {path} again for its page: {message}")]
     Body { path: String, message: String },
+    /// The search index's scratch file ([`Sink::scratch`]) failed.
+    #[error("failed to set aside the search index's terms in a scratch file: {0}")]
+    Scratch(String),
 }
 
 /// A body rendered again from its file, for its incident's page and the search index.
@@ -235,10 +238,17 @@ pub fn render_site<S: Sink>(
                 sink.page(renderer.incident_with_body(position, page)?)?;
                 Ok(Cow::Owned(body.plain_text))
             };
-            search::write_each_with(site, text, |page| {
+            let scratch = || sink.scratch();
+            let spill = search::Spill {
+                scratch: &scratch,
+                failed: |e| RenderError::Scratch(e.to_string()).into(),
+                every: search::RUN,
+            };
+            let page = |page| {
                 search_files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 sink.page(page)
-            })
+            };
+            search::write_each_with(site, text, page, Some(spill))
         },
     );
     pages?;
@@ -266,7 +276,21 @@ pub trait Sink: Sync {
             bytes,
         })
     }
+
+    /// A scratch file, where the search index of a large archive sets aside runs of its
+    /// terms until its shards are written, so that a build need not hold them all
+    /// (`search::RUN`). `None`, this default, keeps them in memory: `serve`, `check` and
+    /// tests write no files.
+    fn scratch(&self) -> Option<Result<Box<dyn Scratch>, Self::Error>> {
+        None
+    }
 }
+
+/// A file a build sets things aside in while it renders, and reads them back from
+/// ([`Sink::scratch`]); gone once dropped.
+pub trait Scratch: std::io::Read + std::io::Write + std::io::Seek + Send {}
+
+impl<T: std::io::Read + std::io::Write + std::io::Seek + Send> Scratch for T {}
 
 /// What writes a file in parts into the writer it is given ([`Sink::stream`]).
 pub type WriteParts<'a> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError> + 'a;

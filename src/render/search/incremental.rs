@@ -93,15 +93,17 @@ impl SearchIndex {
         // change of order indexes the site again.
         let result_terms = ResultTerms::new(site);
         let blocks = Mutex::new(Vec::with_capacity(block_count(site.incidents.len())));
-        let terms = postings(site, held_text(site), |block, texts| {
+        let each = |block, texts: &[_]| {
             let page = block_page(block, site, &result_terms, texts);
             blocks
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push((block, page));
             Ok::<(), Infallible>(())
-        })
-        .unwrap_or_else(|never| match never {});
+        };
+        // Nothing is set aside (no spill), so every term is in memory.
+        let (_, terms) =
+            postings(site, held_text(site), each, None).unwrap_or_else(|never| match never {});
         let mut blocks = blocks.into_inner().unwrap_or_else(|e| e.into_inner());
         blocks.sort_unstable_by_key(|&(block, _)| block);
         let terms: BTreeMap<Key, TermState> = (terms.into_terms().collect::<Vec<_>>())

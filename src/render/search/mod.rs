@@ -27,6 +27,7 @@ mod docs;
 mod encode;
 mod incremental;
 pub mod query;
+mod runs;
 mod tokenize;
 
 pub use docs::{DOC_BLOCK, SNIPPET_SOURCE_CHARS};
@@ -34,6 +35,7 @@ pub use docs::{DOC_BLOCK, SNIPPET_SOURCE_CHARS};
 /// The folder every file of the index is written under (the search page among them).
 pub const FOLDER: &str = "search/";
 pub use incremental::{SearchIndex, SearchState, SearchUpdate};
+pub use runs::{RUN, Spill};
 pub use tokenize::{query_tokens, tokens};
 
 use std::borrow::Cow;
@@ -50,6 +52,7 @@ use crate::model::incident::Incident;
 use crate::render::Page;
 use docs::ResultTerms;
 use encode::{js_string, push_days, push_set};
+use runs::Run;
 
 /// The version of the index format; `search.js` refuses data of another version.
 /// Version 2 carries the search rules in `meta.js`; version 3 has documents in blocks
@@ -331,36 +334,50 @@ impl Occurrences {
         }
     }
 
-    /// The lists, into `out` (cleared first).
-    fn postings_into(&self, out: &mut Postings) {
-        out.all.clear();
-        out.fields.iter_mut().for_each(Vec::clear);
+    /// Each incident in order, with its [`Field`] bits (0: the body alone).
+    fn each(&self, mut f: impl FnMut(u32, u8)) {
         let mut position: i64 = -1;
         let mut i = 0;
         while i < self.bytes.len() {
-            let (mut value, mut shift) = (0u64, 0);
+            let (mut value, mut shift) = (0u64, 0u32);
             loop {
                 let byte = self.bytes[i];
                 i += 1;
-                value |= u64::from(byte & 0x7f) << shift;
+                value |= u64::from(byte & 0x7f)
+                    .checked_shl(shift)
+                    .unwrap_or_default();
                 shift += 7;
-                if byte < 0x80 {
+                if byte < 0x80 || i == self.bytes.len() {
                     break;
                 }
             }
             position += (value >> 1) as i64;
-            let at = position as u32;
-            out.all.push(at);
+            let mut fields = 0;
             if value & 1 != 0 {
-                let fields = self.bytes.get(i).copied().unwrap_or_default();
+                fields = self.bytes.get(i).copied().unwrap_or_default();
                 i += 1;
-                for field in Field::ALL {
-                    if fields & field.bit() != 0 {
-                        out.fields[field as usize].push(at);
-                    }
+            }
+            f(position as u32, fields);
+        }
+    }
+
+    /// Adds the incidents of `later`, all above those held.
+    fn append(&mut self, later: &Occurrences) {
+        later.each(|position, fields| self.push(position, fields));
+    }
+
+    /// The lists, into `out` (cleared first).
+    fn postings_into(&self, out: &mut Postings) {
+        out.all.clear();
+        out.fields.iter_mut().for_each(Vec::clear);
+        self.each(|at, fields| {
+            out.all.push(at);
+            for field in Field::ALL {
+                if fields & field.bit() != 0 {
+                    out.fields[field as usize].push(at);
                 }
             }
-        }
+        });
     }
 
     /// The lists, each at its size: `serve` keeps them for its whole session.
@@ -487,15 +504,36 @@ impl Gathered {
 
     /// Each term with its occurrences, in order, each taken out of its share as it is
     /// reached: a build drops a batch's occurrences once their records are written.
-    fn into_terms(self) -> impl ExactSizeIterator<Item = (Box<str>, Occurrences)> {
-        let Gathered { mut shares, order } = self;
-        order.into_iter().map(move |(s, i)| {
-            let share = &mut shares[s as usize];
-            let term: Box<str> = share.term(i as usize).into();
-            (term, std::mem::take(&mut share.terms[i as usize].1))
-        })
+    fn into_terms(self) -> GatheredTerms {
+        GatheredTerms {
+            shares: self.shares,
+            order: self.order.into_iter(),
+        }
     }
 }
+
+/// [`Gathered::into_terms`].
+struct GatheredTerms {
+    shares: Vec<Share>,
+    order: std::vec::IntoIter<(u32, u32)>,
+}
+
+impl Iterator for GatheredTerms {
+    type Item = (Box<str>, Occurrences);
+
+    fn next(&mut self) -> Option<(Box<str>, Occurrences)> {
+        let (s, i) = self.order.next()?;
+        let share = &mut self.shares[s as usize];
+        let term: Box<str> = share.term(i as usize).into();
+        Some((term, std::mem::take(&mut share.terms[i as usize].1)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.order.size_hint()
+    }
+}
+
+impl ExactSizeIterator for GatheredTerms {}
 
 /// Which of `workers` shares a term's hash falls to: a multiply and a shift of its low 32
 /// bits rather than `%`, a division per term of every incident (a tenth of the merge).
@@ -511,12 +549,19 @@ fn postings<'s, E: Send>(
     site: &Site,
     text: impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync,
     each: impl Fn(usize, &[Cow<'s, str>]) -> Result<(), E> + Sync,
-) -> Result<Gathered, E> {
+    spill: Option<&Spill<'_, E>>,
+) -> Result<(Vec<Run>, Gathered), E> {
     // The terms are split among workers by hash, so each merges its share of every
     // incident into a map no other worker touches; chunks go in order, so every list
     // comes out ascending without a sort.
     let workers = (rayon::current_num_threads() * 2).max(1);
-    let mut shares: Vec<Share> = (0..workers).map(|_| Share::default()).collect();
+    let fresh = || {
+        (0..workers)
+            .map(|_| Share::default())
+            .collect::<Vec<Share>>()
+    };
+    let mut shares = fresh();
+    let mut runs = Vec::new();
     for (chunk, incidents) in site.incidents.chunks(CHUNK).enumerate() {
         let first = chunk * CHUNK;
         let blocks: Vec<Vec<DocTerms>> = incidents
@@ -536,20 +581,35 @@ fn postings<'s, E: Send>(
             })
             .collect::<Result<_, E>>()?;
         let docs: Vec<DocTerms> = blocks.into_iter().flatten().collect();
-        shares
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(worker, share)| {
-                for (i, doc) in docs.iter().enumerate() {
-                    for entry in &doc.entries {
-                        if share_of(entry.hash, workers) == worker {
-                            share.add((first + i) as u32, doc.term(entry), entry);
-                        }
+        merge(&mut shares, first, &docs);
+        let done = first + incidents.len();
+        if let Some(spill) =
+            spill.filter(|s| done.is_multiple_of(s.every) && done < site.incidents.len())
+            && let Some(scratch) = (spill.scratch)()
+        {
+            let gathered = Gathered::new(std::mem::replace(&mut shares, fresh()));
+            runs.push(runs::set_aside(gathered, scratch?).map_err(spill.failed)?);
+        }
+    }
+    Ok((runs, Gathered::new(shares)))
+}
+
+/// Adds `docs`, the terms of the incidents from position `first` on, to `shares`, each
+/// worker its share of every term.
+fn merge(shares: &mut [Share], first: usize, docs: &[DocTerms]) {
+    let workers = shares.len();
+    shares
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(worker, share)| {
+            for (i, doc) in docs.iter().enumerate() {
+                for entry in &doc.entries {
+                    if share_of(entry.hash, workers) == worker {
+                        share.add((first + i) as u32, doc.term(entry), entry);
                     }
                 }
-            });
-    }
-    Ok(Gathered::new(shares))
+            }
+        });
 }
 
 /// Compares strings as `search.js` does, by UTF-16 code units. That is the byte order of
@@ -845,8 +905,11 @@ pub fn write_each<E: Send>(
     site: &Site,
     sink: impl Fn(Page) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
-    write_each_with(site, held_text(site), sink)
+    write_each_with(site, held_text(site), sink, None)
 }
+
+/// Every term with its occurrences, in order, as the shards are written from them.
+type Terms<'a, E> = Box<dyn Iterator<Item = Result<(Box<str>, Occurrences), E>> + 'a>;
 
 /// The plain text of each incident's body as the site holds it (`Rendered::text`: kept,
 /// or packed by `serve`): the `text` of [`write_each_with`] for a site analyzed with its
@@ -863,20 +926,30 @@ pub fn write_each_with<'s, E: Send>(
     site: &Site,
     text: impl Fn(usize) -> Result<Cow<'s, str>, E> + Sync,
     sink: impl Fn(Page) -> Result<(), E> + Sync,
+    spill: Option<Spill<'_, E>>,
 ) -> Result<(), E> {
     /// Terms encoded at a time: enough for every core, a few hundred KB of records.
     const BATCH: usize = 4096;
     let universe = site.incidents.len() as u32;
     let result_terms = ResultTerms::new(site);
-    let terms = postings(site, text, |block, texts| {
-        sink(docs::block_page(block, site, &result_terms, texts))
-    })?;
+    let (runs, gathered) = postings(
+        site,
+        text,
+        |block, texts| sink(docs::block_page(block, site, &result_terms, texts)),
+        spill.as_ref(),
+    )?;
+    let mut terms: Terms<'_, E> = match spill {
+        Some(spill) if !runs.is_empty() => Box::new(
+            runs::Merged::new(runs, gathered.into_terms()).map(move |t| t.map_err(spill.failed)),
+        ),
+        _ => Box::new(gathered.into_terms().map(Ok)),
+    };
     let mut cuts = ShardCuts::default();
     let mut heads: Vec<Box<str>> = Vec::new();
     let mut shard: Vec<String> = Vec::new();
-    let mut terms = terms.into_terms();
     loop {
-        let batch: Vec<(Box<str>, Occurrences)> = terms.by_ref().take(BATCH).collect();
+        let batch: Vec<(Box<str>, Occurrences)> =
+            terms.by_ref().take(BATCH).collect::<Result<_, E>>()?;
         if batch.is_empty() {
             break;
         }

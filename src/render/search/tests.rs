@@ -499,3 +499,114 @@ fn the_script_takes_its_rules_from_the_index() {
         "{meta}"
     );
 }
+
+/// `count` postmortems sharing a few words, each with words of its own, and the same
+/// word in every title, so terms reach across runs of every length.
+fn sized_site(count: usize) -> Site {
+    let files: Vec<(String, String, String)> = (0..count)
+        .map(|i| {
+            let body: String = (0..30)
+                .map(|w| format!("w{}x{} ", i % 7, w * (i % 50)))
+                .chain([format!("own{i} outage")])
+                .collect();
+            (
+                format!("incident-{i:04}"),
+                format!("title: Incident {i} word\nstarted_at: 2024-01-01T00:00:00Z"),
+                body,
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    site(&borrowed)
+}
+
+/// The index of `site`, its terms set aside every `every` incidents in memory; with how
+/// many runs were set aside.
+fn spilled_pages(site: &Site, every: usize) -> (Vec<Page>, usize) {
+    let pages = std::sync::Mutex::new(Vec::new());
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    let scratch = || {
+        runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file: Box<dyn crate::render::Scratch> = Box::new(std::io::Cursor::new(Vec::new()));
+        Some(Ok(file))
+    };
+    let spill = Spill {
+        scratch: &scratch,
+        failed: |e| e.to_string(),
+        every,
+    };
+    let sink = |page| {
+        pages.lock().unwrap().push(page);
+        Ok::<(), String>(())
+    };
+    write_each_with(site, held_text(site), sink, Some(spill)).unwrap();
+    let mut pages = pages.into_inner().unwrap();
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    (pages, runs.into_inner())
+}
+
+#[test]
+fn terms_set_aside_in_runs_write_the_index_held_in_memory() {
+    let site = sized_site(2 * CHUNK + 40);
+    let whole = pages(&site);
+    // Two runs set aside (after 256 and 512 incidents), the last 40 merged from memory.
+    let (spilled, runs) = spilled_pages(&site, CHUNK);
+    assert_eq!(runs, 2);
+    assert_eq!(spilled.len(), whole.len());
+    for (a, b) in whole.iter().zip(&spilled) {
+        assert_eq!(a.path, b.path);
+        assert!(
+            a.bytes == b.bytes,
+            "{} differs when runs are set aside",
+            a.path
+        );
+    }
+    // The merged postings read back: a word of every incident finds them all, one of
+    // a single incident finds it alone.
+    let data = SearchData::from_pages(&spilled).expect("the index reads back");
+    assert_eq!(search(&site, &data, "outage", &[]).len(), 2 * CHUNK + 40);
+    assert_eq!(search(&site, &data, "own300", &[]), ["incident-0300"]);
+    // An archive within one run sets nothing aside.
+    assert_eq!(spilled_pages(&site, 4 * CHUNK).1, 0);
+}
+
+/// A scratch file whose writes fail, as on a full disk.
+struct FullDisk;
+
+impl std::io::Read for FullDisk {
+    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+        Ok(0)
+    }
+}
+
+impl std::io::Write for FullDisk {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other("no space left on device"))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl std::io::Seek for FullDisk {
+    fn seek(&mut self, _: std::io::SeekFrom) -> std::io::Result<u64> {
+        Ok(0)
+    }
+}
+
+#[test]
+fn a_scratch_file_that_fails_fails_the_index_with_its_reason() {
+    let site = sized_site(CHUNK + 10);
+    let scratch = || Some(Ok(Box::new(FullDisk) as Box<dyn crate::render::Scratch>));
+    let spill = Spill {
+        scratch: &scratch,
+        failed: |e| format!("scratch: {e}"),
+        every: CHUNK,
+    };
+    let result = write_each_with(&site, held_text(&site), |_| Ok(()), Some(spill));
+    assert_eq!(result, Err("scratch: no space left on device".to_string()));
+}
