@@ -26,6 +26,8 @@
 mod find;
 mod terms;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::model::config::SimilarConfig;
@@ -239,17 +241,15 @@ impl Model {
             self.reach(me, related, &mut reached);
         }
         let numbering = Numbering::default();
-        let counted: Vec<(usize, Counts, Words)> = edited
+        // A term the statistics do not know is not kept in a vector, so the forms of
+        // those kept are known already (`Stats::forms`).
+        let counted: Vec<(usize, Counts)> = edited
             .par_iter()
-            .map(|&me| {
-                let mut counter = Counter::default();
-                let counts = counter.count(&incidents[me], &numbering);
-                (me, counts, counter.into_words())
-            })
+            .map(|&me| (me, Counter::default().count(&incidents[me], &numbering)))
             .collect();
         let numbered = numbering.done();
         let fresh: Vec<(usize, Vector)> = (counted.into_par_iter())
-            .map(|(me, counts, words)| (me, Vector::new(&counts, &words, &self.stats, &numbered)))
+            .map(|(me, counts)| (me, Vector::new(&counts, &self.stats, &numbered)))
             .collect();
         for (me, vector) in fresh {
             let old = std::mem::replace(&mut self.vectors[me], vector);
@@ -303,6 +303,7 @@ impl Model {
             related,
             postings: &self.postings,
             vectors: &self.vectors,
+            forms: &self.stats.forms,
         };
         let fresh: Vec<(Vec<Similar>, Cutoff)> = positions
             .par_iter()
@@ -379,10 +380,10 @@ const COUNTED_TOGETHER: usize = 256;
 /// counts (which wait, compactly, for the statistics, then become its vector) and the
 /// canonical forms of their terms.
 fn vectors_of(counted: Vec<Counts>, words: &Words, numbered: &Numbered) -> (Stats, Vec<Vector>) {
-    let stats = Stats::new(&counted, numbered);
+    let stats = Stats::new(&counted, numbered, words);
     let vectors = counted
         .into_par_iter()
-        .map(|counts| Vector::new(&counts, words, &stats, numbered))
+        .map(|counts| Vector::new(&counts, &stats, numbered))
         .collect();
     (stats, vectors)
 }
@@ -399,6 +400,8 @@ struct Stats {
     terms: IdMap<Term>,
     /// How many terms have an index.
     vocabulary: usize,
+    /// The canonical form of each term with an index, by index.
+    forms: Vec<Box<str>>,
 }
 
 /// The index of a term no other incident uses: it cannot be shared.
@@ -428,7 +431,7 @@ fn idf(n: usize, df: u32) -> f32 {
 }
 
 impl Stats {
-    fn new(counted: &[Counts], numbered: &Numbered) -> Stats {
+    fn new(counted: &[Counts], numbered: &Numbered, words: &Words) -> Stats {
         let terms = counted
             .par_iter()
             .fold(IdMap::<Term>::default, |mut terms, counts| {
@@ -467,6 +470,10 @@ impl Stats {
             average: average.max(1.0),
             terms,
             vocabulary: shared.len(),
+            forms: shared
+                .iter()
+                .map(|&term| words.canonical(term).into())
+                .collect(),
         }
     }
 
@@ -485,16 +492,17 @@ impl Stats {
 #[derive(Debug, Default)]
 struct Vector {
     terms: Vec<(u32, f32)>,
-    /// The spellings of `terms`, in the same order, one after the other.
-    surfaces: String,
-    /// Where each spelling ends in `surfaces`.
-    ends: Vec<u16>,
+    /// How the spelling of each of `terms` grew on its canonical form in this incident
+    /// ([`Entry::grown`]), in the same order: with [`Stats::forms`], its spelling. Held
+    /// as a spelling, each incident's 48 words took about 500 bytes, 50 MB at 100,000
+    /// postmortems when a build's memory peaks.
+    grown: Box<[u8]>,
 }
 
 impl Vector {
     /// The vector of the incident counted as `counts`, whose terms' canonical forms are
     /// among `words`.
-    fn new(counts: &Counts, words: &Words, stats: &Stats, numbered: &Numbered) -> Vector {
+    fn new(counts: &Counts, stats: &Stats, numbered: &Numbered) -> Vector {
         let norm_length = 1.0 - B + B * counts.length / stats.average;
         // In the order counted, which depends on the text alone, so the norm is the same
         // whatever the threads.
@@ -519,23 +527,23 @@ impl Vector {
         // By index (the terms sorted by hash), as `shared` and the postings merge them.
         weighted.sort_unstable_by_key(|w| w.2);
         let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
-        let mut vector = Vector {
-            terms: Vec::with_capacity(weighted.len()),
-            surfaces: String::new(),
-            ends: Vec::with_capacity(weighted.len()),
-        };
+        let mut terms = Vec::with_capacity(weighted.len());
+        let mut grown = Vec::with_capacity(weighted.len());
         for (weight, _, index, entry) in weighted {
-            vector.terms.push((index, weight * scale));
-            vector.surfaces.push_str(&words.spelling(&entry));
-            vector.ends.push(vector.surfaces.len() as u16);
+            terms.push((index, weight * scale));
+            grown.push(entry.grown);
         }
-        vector
+        Vector {
+            terms,
+            grown: grown.into_boxed_slice(),
+        }
     }
 
-    /// The spelling of `terms[i]`.
-    fn surface(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.surfaces[start..self.ends[i] as usize]
+    /// The spelling of `terms[i]` in this incident; `forms` are [`Stats::forms`].
+    fn spelling<'f>(&self, i: usize, forms: &'f [Box<str>]) -> Cow<'f, str> {
+        let form = (self.terms.get(i)).and_then(|&(index, _)| forms.get(index as usize));
+        let grown = self.grown.get(i).copied().unwrap_or_default();
+        terms::spelled(form.map_or("", |form| form), grown)
     }
 
     /// The terms both vectors keep: positions in `self` and the product of their weights,
@@ -575,7 +583,7 @@ impl Model {
             .collect();
         let numbered = numbering.done();
         let vectors: Vec<Vector> = (counted.iter())
-            .map(|counts| Vector::new(counts, counter.words(), &self.stats, &numbered))
+            .map(|counts| Vector::new(counts, &self.stats, &numbered))
             .collect();
         let postings = Postings::new(&vectors, self.stats.vocabulary);
         let finder = Finder {
@@ -584,6 +592,7 @@ impl Model {
             related,
             postings: &postings,
             vectors: &vectors,
+            forms: &self.stats.forms,
         };
         let mut scratch = Scratch::new(incidents.len());
         (0..incidents.len())

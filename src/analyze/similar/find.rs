@@ -1,6 +1,7 @@
 //! Choosing each incident's similar incidents: the inverted index over the kept terms,
 //! the candidates it yields, and their exact scores.
 
+use std::borrow::Cow;
 use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
@@ -207,6 +208,8 @@ pub(super) struct Finder<'a> {
     pub(super) related: &'a [Vec<usize>],
     pub(super) postings: &'a Postings,
     pub(super) vectors: &'a [Vector],
+    /// The canonical forms of the terms, by index (`Stats::forms`).
+    pub(super) forms: &'a [Box<str>],
 }
 
 impl Finder<'_> {
@@ -301,16 +304,16 @@ impl Finder<'_> {
     /// The shared terms weighing most in the score of `other` for `me`, in `me`'s words.
     fn shared_terms(&self, me: usize, other: usize) -> SharedWords {
         let mine = &self.vectors[me];
-        let mut shared: Vec<(f32, &str)> = mine
+        let mut shared: Vec<(f32, Cow<'_, str>)> = mine
             .shared(&self.vectors[other])
-            .map(|(i, product)| (product, mine.surface(i)))
+            .map(|(i, product)| (product, mine.spelling(i, self.forms)))
             .collect();
-        shared.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        shared.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         SharedWords::new(
             shared
-                .into_iter()
+                .iter()
                 .take(SHARED_SHOWN)
-                .map(|(_, surface)| surface),
+                .map(|(_, spelling)| spelling.as_ref()),
         )
     }
 }

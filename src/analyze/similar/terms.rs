@@ -284,6 +284,20 @@ impl Counts {
 #[derive(Debug, Default)]
 pub struct Words(IdMap<Box<str>>);
 
+/// A term's spelling from its canonical `form` and how its shortest spelling in an
+/// incident grew on it ([`Entry::grown`]): 0 not at all, 1 by "s", else by "es" (or "y"
+/// to "ies").
+pub(super) fn spelled(form: &str, grown: u8) -> Cow<'_, str> {
+    match grown {
+        0 => Cow::Borrowed(form),
+        1 => Cow::Owned(format!("{form}s")),
+        _ => match form.strip_suffix('y') {
+            Some(stem) => Cow::Owned(format!("{stem}ies")),
+            None => Cow::Owned(format!("{form}es")),
+        },
+    }
+}
+
 impl Words {
     /// Adds the words of `other`.
     pub fn merge(&mut self, other: Words) {
@@ -296,22 +310,15 @@ impl Words {
     }
 
     /// The canonical form of `term`, empty if it was never counted.
-    fn canonical(&self, term: TermId) -> &str {
+    pub(super) fn canonical(&self, term: TermId) -> &str {
         self.0.get(&term).map_or("", |form| form)
     }
 
     /// The spelling of `entry`'s term that the incident counted as `entry` wrote
     /// shortest, lowercased.
+    #[cfg(test)]
     pub(super) fn spelling(&self, entry: &Entry) -> Cow<'_, str> {
-        let form = self.canonical(entry.term);
-        match entry.grown {
-            0 => Cow::Borrowed(form),
-            1 => Cow::Owned(format!("{form}s")),
-            _ => match form.strip_suffix('y') {
-                Some(stem) => Cow::Owned(format!("{stem}ies")),
-                None => Cow::Owned(format!("{form}es")),
-            },
-        }
+        spelled(self.canonical(entry.term), entry.grown)
     }
 
     /// Adds the canonical form of `term`, read from `word` (one of its words, lowercased
