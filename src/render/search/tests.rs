@@ -18,6 +18,15 @@ fn site(files: &[(&str, &str, &str)]) -> Site {
     site_of("", &files)
 }
 
+/// [`site`] of files made as strings.
+fn owned_site(files: &[(String, String, String)]) -> Site {
+    let borrowed: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    site(&borrowed)
+}
+
 /// The files of a full build of `site`, by path.
 fn full_build(site: &Site) -> std::collections::BTreeMap<String, Vec<u8>> {
     pages(site).into_iter().map(|p| (p.path, p.bytes)).collect()
@@ -219,11 +228,7 @@ fn large_site_dated(edit: Option<usize>, newer: Option<usize>) -> Site {
             )
         })
         .collect();
-    let borrowed: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    site(&borrowed)
+    owned_site(&files)
 }
 
 #[test]
@@ -516,11 +521,7 @@ fn sized_site(count: usize) -> Site {
             )
         })
         .collect();
-    let borrowed: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    site(&borrowed)
+    owned_site(&files)
 }
 
 /// The index of `site`, its terms set aside every `every` incidents in memory; with how
