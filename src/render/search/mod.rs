@@ -322,13 +322,10 @@ impl Occurrences {
             self.bytes.reserve_exact(8.max(self.bytes.len() / 4));
         }
         let fields = mask & !BODY;
-        let mut value = (u64::from(position + 1 - self.next) << 1) | u64::from(fields != 0);
+        let value = (u64::from(position + 1 - self.next) << 1) | u64::from(fields != 0);
         self.next = position + 1;
-        while value >= 0x80 {
-            self.bytes.push((value as u8) | 0x80);
-            value >>= 7;
-        }
-        self.bytes.push(value as u8);
+        let (bytes, len) = leb128(value);
+        self.bytes.extend_from_slice(&bytes[..len]);
         if fields != 0 {
             self.bytes.push(fields);
         }
@@ -388,6 +385,20 @@ impl Occurrences {
         out.fields.iter_mut().for_each(Vec::shrink_to_fit);
         out
     }
+}
+
+/// `value` as a LEB128 varint: seven bits a byte, low first, the high bit meaning "more";
+/// the bytes and how many of them.
+fn leb128(mut value: u64) -> ([u8; 10], usize) {
+    let mut bytes = [0u8; 10];
+    let mut len = 0;
+    while value >= 0x80 {
+        bytes[len] = (value as u8) | 0x80;
+        value >>= 7;
+        len += 1;
+    }
+    bytes[len] = value as u8;
+    (bytes, len + 1)
 }
 
 /// Incidents are tokenized and merged this many at a time, so a build holds the terms of

@@ -12,7 +12,7 @@
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-use super::{CHUNK, Gathered, GatheredTerms, Occurrences, utf16_cmp};
+use super::{CHUNK, Gathered, GatheredTerms, Occurrences, leb128, utf16_cmp};
 use crate::render::Scratch;
 
 /// Incidents whose terms are gathered in memory before they are set aside: 64 chunks,
@@ -147,16 +147,9 @@ impl Iterator for Merged {
     }
 }
 
-fn put_varint(out: &mut impl Write, mut value: u64) -> io::Result<()> {
-    let mut bytes = [0u8; 10];
-    let mut n = 0;
-    while value >= 0x80 {
-        bytes[n] = (value as u8) | 0x80;
-        value >>= 7;
-        n += 1;
-    }
-    bytes[n] = value as u8;
-    out.write_all(&bytes[..=n])
+fn put_varint(out: &mut impl Write, value: u64) -> io::Result<()> {
+    let (bytes, len) = leb128(value);
+    out.write_all(&bytes[..len])
 }
 
 fn get_varint(input: &mut impl Read) -> io::Result<u64> {
