@@ -32,7 +32,7 @@ pub struct SeverityView {
 }
 
 /// One incident in a list or table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IncidentRow {
     pub slug: String,
     pub url: String,
