@@ -407,6 +407,161 @@ pub fn write_if_changed(out: &Path, page: &Page) -> Result<bool, WriteError> {
     Ok(true)
 }
 
+/// [`write_if_changed`] for the page at `page` (relative to `out`) that `write` writes in
+/// parts: the data exports and `/incidents/`, megabytes at 10,000 postmortems, which
+/// `serve` then never holds whole (held, they put 20–30 MiB on its peak memory at every
+/// edit that reached them). The parts are compared with the file as they come; from the
+/// first that differs on they go to a hidden file beside the page (after the bytes before
+/// it, copied from the page's file), which is renamed over the page at the end. Returns
+/// whether it wrote; nothing is left behind when `write` fails.
+pub fn write_if_changed_with<E: From<WriteError>>(
+    out: &Path,
+    page: &str,
+    write: impl FnOnce(&mut dyn io::Write) -> Result<(), E>,
+) -> Result<bool, E> {
+    let path = out.join(page);
+    let mut compared = Compared {
+        old: fs::File::open(&path).ok().map(io::BufReader::new),
+        path: &path,
+        out,
+        same: 0,
+        new: None,
+        block: Vec::new(),
+    };
+    // Parts are often a table row each: compared and written a buffer at a time.
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut compared);
+    write(&mut buffered)?;
+    io::Write::flush(&mut buffered).map_err(|source| WriteError {
+        path: path.display().to_string(),
+        source,
+    })?;
+    drop(buffered);
+    Ok(compared.finish()?)
+}
+
+/// A page written in parts over the file it replaces ([`write_if_changed_with`]).
+struct Compared<'p> {
+    path: &'p Path,
+    out: &'p Path,
+    /// The page's file as it was, read alongside the parts while they match it.
+    old: Option<io::BufReader<fs::File>>,
+    /// How many bytes matched it.
+    same: u64,
+    /// Once a part differed: the hidden file the page is written to, and where.
+    new: Option<(PathBuf, io::BufWriter<fs::File>)>,
+    block: Vec<u8>,
+}
+
+impl Compared<'_> {
+    /// Whether the page's file goes on with `bytes`.
+    fn matches(&mut self, bytes: &[u8]) -> io::Result<bool> {
+        let Some(old) = &mut self.old else {
+            return Ok(false);
+        };
+        self.block.resize(bytes.len(), 0);
+        let mut read = 0;
+        while read < bytes.len() {
+            match old.read(&mut self.block[read..]) {
+                Ok(0) => return Ok(false),
+                Ok(n) => read += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(self.block == bytes)
+    }
+
+    /// The hidden file, begun with the bytes that matched.
+    fn writer(&mut self) -> io::Result<&mut io::BufWriter<fs::File>> {
+        if self.new.is_none() {
+            let folder = self.path.parent().unwrap_or(self.out);
+            fs::create_dir_all(folder)?;
+            let name =
+                (self.path.file_name()).map_or(String::new(), |n| n.to_string_lossy().into());
+            let temporary = folder.join(format!(".{name}.hindsight-tmp-{}", std::process::id()));
+            let file = fs::File::create(&temporary)?;
+            let new = io::BufWriter::with_capacity(1 << 16, file);
+            // Held from here on, so that a failure below removes it (`Drop`).
+            self.new = Some((temporary, new));
+            if self.same > 0 {
+                let mut old = fs::File::open(self.path)?.take(self.same);
+                let (_, new) = self.new.as_mut().expect("just set");
+                io::copy(&mut old, new)?;
+            }
+            self.old = None;
+        }
+        Ok(&mut self.new.as_mut().expect("set above").1)
+    }
+
+    /// Renames the hidden file over the page, if a part differed or the page's file was
+    /// longer (or missing); returns whether it did.
+    fn finish(mut self) -> Result<bool, WriteError> {
+        let failed = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| WriteError { path, source }
+        };
+        if self.new.is_none() {
+            let longer = match &mut self.old {
+                Some(old) => old.read(&mut [0]).map_err(failed(self.path))? > 0,
+                None => true,
+            };
+            if !longer {
+                return Ok(false);
+            }
+            let path = self.path;
+            self.writer().map_err(failed(path))?;
+        }
+        let (temporary, mut new) = self.new.take().expect("a writer above");
+        let renamed = io::Write::flush(&mut new)
+            .map_err(failed(&temporary))
+            .and_then(|()| fs::rename(&temporary, self.path).map_err(failed(self.path)));
+        if renamed.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        renamed.map(|()| true)
+    }
+}
+
+impl io::Write for Compared<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.new.is_none() {
+            // A block at a time: a part may be large, and the page's file is not read
+            // further than the first difference.
+            let mut rest = bytes;
+            while !rest.is_empty() {
+                let (block, after) = rest.split_at(rest.len().min(64 * 1024));
+                if !self.matches(block)? {
+                    break;
+                }
+                self.same += block.len() as u64;
+                rest = after;
+            }
+            if rest.is_empty() {
+                return Ok(bytes.len());
+            }
+            self.writer()?.write_all(rest)?;
+            return Ok(bytes.len());
+        }
+        self.writer()?.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.new {
+            Some((_, new)) => new.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Compared<'_> {
+    fn drop(&mut self) {
+        if let Some((temporary, _)) = self.new.take() {
+            let _ = fs::remove_file(temporary);
+        }
+    }
+}
+
 /// Whether the file at `path` holds exactly `bytes`. Compared a block at a time, stopping
 /// at the first difference: a changed page is seldom read to its end, and an unchanged
 /// one is not copied whole into memory (the exports are megabytes).
@@ -688,6 +843,85 @@ mod tests {
         assert!(write_if_changed(&out, &page("data.json", &last)).unwrap());
         assert_eq!(fs::read_to_string(out.join("data.json")).unwrap(), last);
         assert!(!holds(&out.join("missing.json"), b""));
+    }
+
+    /// Writes `parts` through [`write_if_changed_with`], each part as one write.
+    fn streamed(out: &Path, path: &str, parts: &[&str]) -> Result<bool, WriteError> {
+        write_if_changed_with(out, path, |to| {
+            for part in parts {
+                to.write_all(part.as_bytes()).map_err(|source| WriteError {
+                    path: path.to_string(),
+                    source,
+                })?;
+            }
+            Ok::<(), WriteError>(())
+        })
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_page_written_in_parts_is_written_only_from_its_first_difference() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let read = || fs::read_to_string(out.join("data/x.json")).unwrap();
+        let inode = || fs::metadata(out.join("data/x.json")).unwrap().ino();
+        // No file yet: written, its folder made.
+        assert!(streamed(&out, "data/x.json", &["ab", "cd", "ef"]).unwrap());
+        assert_eq!(read(), "abcdef");
+        // The same bytes in other parts: the file is left as it is.
+        let before = inode();
+        assert!(!streamed(&out, "data/x.json", &["a", "bcde", "f"]).unwrap());
+        assert_eq!(inode(), before, "an unchanged page is not replaced");
+        // A difference inside a part, after matching ones: the bytes before it are kept.
+        assert!(streamed(&out, "data/x.json", &["ab", "cX", "ef"]).unwrap());
+        assert_eq!(read(), "abcXef");
+        // Shorter, a prefix of the file: the file's tail goes.
+        assert!(streamed(&out, "data/x.json", &["abc"]).unwrap());
+        assert_eq!(read(), "abc");
+        // Longer: the new tail is added.
+        assert!(streamed(&out, "data/x.json", &["abc", "def"]).unwrap());
+        assert_eq!(read(), "abcdef");
+        // Nothing at all over a file: the page is emptied, as the render said.
+        assert!(streamed(&out, "data/x.json", &[]).unwrap());
+        assert_eq!(read(), "");
+        // A part larger than a comparison block, different only after the first blocks.
+        let big = "x".repeat(200 * 1024);
+        assert!(streamed(&out, "data/x.json", &[&big]).unwrap());
+        assert!(!streamed(&out, "data/x.json", &[&big[..1000], &big[1000..]]).unwrap());
+        let last = format!("{}y", &big[..big.len() - 1]);
+        assert!(streamed(&out, "data/x.json", &[&last]).unwrap());
+        assert_eq!(read(), last);
+        assert_eq!(
+            entries_of(&out.join("data")),
+            ["x.json"],
+            "no hidden file left"
+        );
+    }
+
+    #[test]
+    fn a_page_whose_parts_fail_leaves_the_old_page_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        assert!(streamed(&out, "data/x.json", &["abc", "def"]).unwrap());
+        // Fails after a part that differed, when the hidden file was being written.
+        let failed = write_if_changed_with(&out, "data/x.json", |to| {
+            to.write_all(b"abZ").unwrap();
+            Err(WriteError {
+                path: "data/x.json".into(),
+                source: io::Error::other("the render failed"),
+            })
+        });
+        assert_eq!(failed.unwrap_err().source.to_string(), "the render failed");
+        assert_eq!(
+            fs::read_to_string(out.join("data/x.json")).unwrap(),
+            "abcdef"
+        );
+        assert_eq!(
+            entries_of(&out.join("data")),
+            ["x.json"],
+            "no hidden file left"
+        );
     }
 
     fn entries_of(dir: &Path) -> Vec<String> {

@@ -1347,12 +1347,13 @@ mod tests {
             .map(|position| renderer.export_lines(position, None).unwrap())
             .collect();
         let objects: Vec<&[u8]> = lines.iter().map(|line| line.json.as_slice()).collect();
-        let joined = renderer.json_export(&objects).unwrap();
+        let mut joined = Vec::new();
+        renderer.write_json_export(&objects, &mut joined).unwrap();
         let written = renderer.data_json().unwrap();
         assert!(site.incidents.len() >= 2 && objects.iter().all(|o| o.len() > 100));
         assert_eq!(
             String::from_utf8(written.bytes).unwrap(),
-            String::from_utf8(joined.bytes).unwrap()
+            String::from_utf8(joined).unwrap()
         );
     }
 

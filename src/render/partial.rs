@@ -21,11 +21,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 use tera::Tera;
 
-use super::trends::ExportLines;
+use super::trends::{CSV_PATH, ExportLines, JSON_PATH};
 use super::views::{IncidentRow, TermLinks, row};
 use super::{
     Job, LIST_ROW_ROOT, Page, RenderError, RenderOptions, Renderer, SHARED_ROW_ROOT, SharedRows,
-    jobs, render_row,
+    Sink, jobs, render_row,
 };
 use crate::analyze::index::Facet;
 use crate::analyze::quality::Quality;
@@ -445,18 +445,15 @@ pub struct Partial {
 /// Renders the pages `selection` chooses, plus every page it cannot skip and the theme's
 /// static files, handing each to `sink` as it is made (in parallel). `rows` must have been
 /// built for `site` with the same templates as `tera`.
-pub fn render_selected<E>(
+pub fn render_selected<S: Sink>(
     site: &Site,
     theme: &Theme,
     options: &RenderOptions,
     tera: &Tera,
     rows: Rows,
     selection: &Selection,
-    sink: impl Fn(Page) -> Result<(), E> + Sync,
-) -> Result<Partial, E>
-where
-    E: From<RenderError> + Send,
-{
+    sink: &S,
+) -> Result<Partial, S::Error> {
     let Rows {
         rows: row_data,
         html,
@@ -492,12 +489,12 @@ where
     let first = |job: &Job| matches!(job, Job::Incident(p) if selection.first.contains(p));
     chosen.sort_by_cached_key(|job| (!first(job), std::cmp::Reverse(weight(site, job))));
     let leading = chosen.iter().take_while(|job| first(job)).count();
-    render_first(&mut renderer, &chosen[..leading], options, &sink)?;
+    render_first(&mut renderer, &chosen[..leading], options, sink)?;
     let exports = export_lines(&renderer, &chosen[leading..], kept_exports)?;
-    render_jobs(&renderer, &chosen[leading..], &exports, &sink)?;
+    render_jobs(&renderer, &chosen[leading..], &exports, sink)?;
     let mut rendered = chosen.len();
     if selection.site_wide {
-        rendered += static_files(theme, &sink)?;
+        rendered += static_files(theme, sink)?;
     }
     let Renderer {
         rows,
@@ -529,15 +526,12 @@ where
 /// the trend figures, which it computes beside those pages when it lacks them: they show
 /// none of them. The pages come first (`join` runs them on this thread, the figures
 /// wherever a core is free).
-fn render_first<E>(
+fn render_first<S: Sink>(
     renderer: &mut Renderer<'_>,
     first: &[Job],
     options: &RenderOptions,
-    sink: &(impl Fn(Page) -> Result<(), E> + Sync),
-) -> Result<(), E>
-where
-    E: From<RenderError> + Send,
-{
+    sink: &S,
+) -> Result<(), S::Error> {
     let (rendered, figures) = rayon::join(
         || render_jobs(renderer, first, &[], sink),
         || match renderer.trends {
@@ -612,40 +606,38 @@ fn export_lines(
 
 /// Renders `chosen` in parallel, one job per task, handing each page to `sink`. The two
 /// exports are joined from `exports` (all there: the jobs asked for them).
-fn render_jobs<E>(
+fn render_jobs<S: Sink>(
     renderer: &Renderer<'_>,
     chosen: &[Job],
     exports: &[Option<ExportLines>],
-    sink: &(impl Fn(Page) -> Result<(), E> + Sync),
-) -> Result<(), E>
-where
-    E: From<RenderError> + Send,
-{
-    chosen.par_iter().with_max_len(1).try_for_each(|job| {
-        let page = match job {
+    sink: &S,
+) -> Result<(), S::Error> {
+    chosen
+        .par_iter()
+        .with_max_len(1)
+        .try_for_each(|job| match job {
             Job::DataJson => {
-                let lines: Vec<&[u8]> = exports
-                    .iter()
-                    .flatten()
+                let lines: Vec<&[u8]> = (exports.iter().flatten())
                     .map(|l| l.json.as_slice())
                     .collect();
-                renderer.json_export(&lines)?
+                sink.stream(JSON_PATH, &mut |to| renderer.write_json_export(&lines, to))
             }
             Job::DataCsv => {
-                let lines: Vec<&[u8]> =
-                    exports.iter().flatten().map(|l| l.csv.as_bytes()).collect();
-                renderer.csv_export(&lines)
+                let lines: Vec<&[u8]> = (exports.iter().flatten())
+                    .map(|l| l.csv.as_bytes())
+                    .collect();
+                sink.stream(CSV_PATH, &mut |to| renderer.write_csv_export(&lines, to))
             }
-            _ => renderer.render(job)?,
-        };
-        sink(page)
-    })
+            // The incident list and term pages are written around their rows, as a build
+            // writes them: `/incidents/` is megabytes.
+            _ => renderer.emit(job, sink),
+        })
 }
 
 /// Hands the theme's static files to `sink`; returns how many there were.
-fn static_files<E>(theme: &Theme, sink: &impl Fn(Page) -> Result<(), E>) -> Result<usize, E> {
+fn static_files<S: Sink>(theme: &Theme, sink: &S) -> Result<usize, S::Error> {
     for (path, bytes) in &theme.static_files {
-        sink(Page {
+        sink.page(Page {
             path: static_path(path),
             bytes: bytes.clone(),
         })?;
@@ -703,11 +695,12 @@ mod tests {
         let rows = Rows::build(site, &tera, cache).unwrap();
         let pages = std::sync::Mutex::new(Vec::new());
         let options = RenderOptions::default();
-        let partial = render_selected(site, &theme, &options, &tera, rows, selection, |page| {
+        let sink = |page: Page| {
             pages.lock().unwrap().push(page);
             Ok::<(), RenderError>(())
-        })
-        .unwrap();
+        };
+        let partial = render_selected(site, &theme, &options, &tera, rows, selection, &sink);
+        let partial = partial.unwrap();
         let mut pages = pages.into_inner().unwrap();
         pages.sort_by(|a, b| a.path.cmp(&b.path));
         (pages, partial)
@@ -775,11 +768,11 @@ mod tests {
         selection.first = vec![2];
         let order = std::sync::Mutex::new(Vec::new());
         let options = RenderOptions::default();
-        render_selected(&site, &theme, &options, &tera, rows, &selection, |page| {
+        let sink = |page: Page| {
             order.lock().unwrap().push(page.path);
             Ok::<(), RenderError>(())
-        })
-        .unwrap();
+        };
+        render_selected(&site, &theme, &options, &tera, rows, &selection, &sink).unwrap();
         let order = order.into_inner().unwrap();
         let edited = format!("incidents/{}/index.html", site.incidents[2].slug);
         assert_eq!(order[0], edited);

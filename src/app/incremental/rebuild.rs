@@ -549,24 +549,8 @@ impl Writer<'_> {
             as_of: options.as_of,
         };
         let written = Mutex::new(Vec::new());
-        let record = |page: Page| {
-            written
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(page.path);
-        };
         // Each page, rendered or from the search index, goes through one writer.
-        let render_and_write = |write: &(dyn Fn(&Page) -> Result<bool, SessionError> + Sync)| {
-            let sink = |page: Page| {
-                let changed = write(&page)?;
-                if let Some(progress) = progress {
-                    progress.settled(&page.path, changed);
-                }
-                if changed {
-                    record(page);
-                }
-                Ok::<(), SessionError>(())
-            };
+        let render_and_write = |sink: &Serving<'_>| {
             let (partial, search) = rayon::join(
                 || {
                     render::render_selected(
@@ -582,20 +566,78 @@ impl Writer<'_> {
                 search,
             );
             let partial = partial?;
-            search.pages.into_par_iter().try_for_each(sink)?;
+            (search.pages.into_par_iter()).try_for_each(|page| render::Sink::page(sink, page))?;
             Ok::<_, SessionError>((partial, search.stale))
+        };
+        let serving = |to| Serving {
+            to,
+            progress,
+            written: &written,
         };
         let (partial, stale) = if self.fresh {
             let staging = output::Staging::new(out, output::Replace::default())?;
-            let done = render_and_write(&|page| Ok(staging.write(page).map(|()| true)?))?;
+            let done = render_and_write(&serving(Target::Fresh(&staging)))?;
             staging.commit()?;
             done
         } else {
-            render_and_write(&|page| Ok(output::write_if_changed(out, page)?))?
+            render_and_write(&serving(Target::Over(out)))?
         };
         let mut written = written.into_inner().unwrap_or_else(|e| e.into_inner());
         written.sort_unstable();
         Ok(((partial, written), stale))
+    }
+}
+
+/// Where a rebuild writes its pages.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    /// A fresh folder, swapped into place once whole: every page is written.
+    Fresh(&'a output::Staging),
+    /// The output folder, page by page: only the pages that differ.
+    Over(&'a std::path::Path),
+}
+
+/// The sink of a rebuild: writes each page to its target, tells `progress` it is settled,
+/// and records the pages that changed.
+struct Serving<'a> {
+    to: Target<'a>,
+    progress: Option<&'a dyn Progress>,
+    written: &'a Mutex<Vec<String>>,
+}
+
+impl Serving<'_> {
+    fn settled(&self, path: String, changed: bool) {
+        if let Some(progress) = self.progress {
+            progress.settled(&path, changed);
+        }
+        if changed {
+            let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+            written.push(path);
+        }
+    }
+}
+
+impl render::Sink for Serving<'_> {
+    type Error = SessionError;
+
+    fn page(&self, page: Page) -> Result<(), SessionError> {
+        let changed = match self.to {
+            Target::Fresh(staging) => staging.write(&page).map(|()| true)?,
+            Target::Over(out) => output::write_if_changed(out, &page)?,
+        };
+        self.settled(page.path, changed);
+        Ok(())
+    }
+
+    /// Written as it is made, never held whole: the data exports and `/incidents/`.
+    fn stream(&self, path: &str, write: &mut render::WriteParts<'_>) -> Result<(), SessionError> {
+        let write = |to: &mut dyn std::io::Write| write(to).map_err(SessionError::from);
+        let changed = match self.to {
+            Target::Fresh(staging) => staging.write_with(path, write).map(|()| true)?,
+            Target::Over(out) => output::write_if_changed_with(out, path, write)?,
+        };
+        self.settled(path.to_string(), changed);
+        Ok(())
     }
 }
 

@@ -391,15 +391,22 @@ impl Renderer<'_> {
         Ok(())
     }
 
-    /// `/data/incidents.json` from each incident's object, in the site's order: one
-    /// object, with one incident per line so that the file diffs well and a reader can
-    /// stream it.
-    pub(in crate::render) fn json_export(&self, incidents: &[&[u8]]) -> Result<Page, RenderError> {
-        let head = self.json_head()?;
-        Ok(Page {
-            path: JSON_PATH.into(),
-            bytes: join_parts(head.as_bytes(), incidents, json_separator, JSON_TAIL),
-        })
+    /// `/data/incidents.json` from each incident's object, in the site's order, written
+    /// into `to`: one object, with one incident per line so that the file diffs well and a
+    /// reader can stream it. `serve` keeps the objects, and writes the page from them
+    /// without holding it whole.
+    pub(in crate::render) fn write_json_export(
+        &self,
+        incidents: &[&[u8]],
+        to: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError> {
+        let failed = |error: std::io::Error| json_error(serde_json::Error::io(error));
+        to.write_all(self.json_head()?.as_bytes()).map_err(failed)?;
+        for (i, incident) in incidents.iter().enumerate() {
+            to.write_all(json_separator(i)).map_err(failed)?;
+            to.write_all(incident).map_err(failed)?;
+        }
+        to.write_all(JSON_TAIL).map_err(failed)
     }
 
     /// What `/data/incidents.json` starts with, up to its first incident.
@@ -424,8 +431,15 @@ impl Renderer<'_> {
             .into_par_iter()
             .map(|position| self.csv_line(position))
             .collect();
-        let records: Vec<&[u8]> = records.iter().map(String::as_bytes).collect();
-        self.csv_export(&records)
+        let mut bytes = csv_head().into_bytes();
+        bytes.reserve(records.iter().map(|r| r.len()).sum());
+        for record in records {
+            bytes.extend_from_slice(record.as_bytes());
+        }
+        Page {
+            path: CSV_PATH.into(),
+            bytes,
+        }
     }
 
     /// The CSV record of the incident at `position`, made afresh.
@@ -438,14 +452,24 @@ impl Renderer<'_> {
         )
     }
 
-    /// `/data/incidents.csv` from each incident's record, in the site's order: RFC 4180
-    /// (CRLF line ends, fields quoted when they hold a comma, quote or line break), one row
-    /// per incident, lists joined with "; ".
-    pub(in crate::render) fn csv_export(&self, records: &[&[u8]]) -> Page {
-        Page {
+    /// `/data/incidents.csv` from each incident's record, in the site's order, written
+    /// into `to` (as [`Renderer::write_json_export`]): RFC 4180 (CRLF line ends, fields
+    /// quoted when they hold a comma, quote or line break), one row per incident, lists
+    /// joined with "; ".
+    pub(in crate::render) fn write_csv_export(
+        &self,
+        records: &[&[u8]],
+        to: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError> {
+        let failed = |error: std::io::Error| RenderError::Export {
             path: CSV_PATH.into(),
-            bytes: join_parts(csv_head().as_bytes(), records, |_| b"", b""),
+            message: error.to_string(),
+        };
+        to.write_all(csv_head().as_bytes()).map_err(failed)?;
+        for record in records {
+            to.write_all(record).map_err(failed)?;
         }
+        Ok(())
     }
 }
 
@@ -473,24 +497,6 @@ impl std::io::Write for ByteCount {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-/// `head`, then each part after its `separator`, then `tail`, in one buffer.
-fn join_parts(
-    head: &[u8],
-    parts: &[&[u8]],
-    separator: impl Fn(usize) -> &'static [u8] + Sync,
-    tail: &[u8],
-) -> Vec<u8> {
-    let sizes: Vec<usize> = parts.iter().map(|part| part.len()).collect();
-    let filled = fill_parts(head, &sizes, separator, tail, |i, slot| {
-        slot.copy_from_slice(parts[i]);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    match filled {
-        Ok(joined) => joined,
-        Err(never) => match never {},
     }
 }
 
@@ -667,7 +673,7 @@ fn push_csv_field(row: &mut String, value: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{fill_parts, join_parts, push_csv_field};
+    use super::{fill_parts, push_csv_field};
 
     #[test]
     fn parts_are_joined_in_order_across_runs() {
@@ -683,8 +689,14 @@ mod tests {
             expected.extend_from_slice(part);
         }
         expected.extend_from_slice(b"]tail");
-        assert_eq!(join_parts(b"head", &slices, separator, b"]tail"), expected);
-        assert_eq!(join_parts(b"h", &[], separator, b"t"), b"ht");
+        let sizes: Vec<usize> = slices.iter().map(|part| part.len()).collect();
+        let joined = fill_parts(b"head", &sizes, separator, b"]tail", |i, slot| {
+            slot.copy_from_slice(slices[i]);
+            Ok::<(), ()>(())
+        });
+        assert_eq!(joined.unwrap(), expected);
+        let none = fill_parts(b"h", &[], separator, b"t", |_, _| Ok::<(), ()>(()));
+        assert_eq!(none.unwrap(), b"ht");
     }
 
     #[test]
