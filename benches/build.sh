@@ -12,11 +12,18 @@
 # runs), the files written, the search index's files, and the wall time as a ratio of
 # Hugo's. benches/serve.sh and benches/search.sh print their rows in the same style.
 #
+# Each tool builds into an empty output folder: its previous output is removed before each
+# run, outside its time. A Hindsight build that replaces a previous site also removes it
+# (the `swap` stage of `--timings`, 180-270 ms at 10,000); REPLACE=1 keeps Hindsight's
+# previous output, to time that too (Hugo never removes what it wrote before, so its
+# folder is always emptied first).
+#
 # Environment:
 #   RUNS=3          builds per tool and size
 #   BENCH_DIR=...   where corpora and outputs live (default /dev/shm/hindsight-bench)
 #   BIN=path        the Hindsight binary (default: this checkout, built with --release)
 #   HUGO=0          leave Hugo out
+#   REPLACE=1       Hindsight replaces its previous output (see above)
 # Needs: hugo (apt-get install hugo; 0.111 measured), python3, GNU time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +32,7 @@ work=${BENCH_DIR:-/dev/shm/hindsight-bench}
 counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000 100000)
 runs=${RUNS:-3}
 with_hugo=${HUGO:-1}
+replace=${REPLACE:-0}
 
 [ "$with_hugo" = 0 ] || command -v hugo >/dev/null || { echo "hugo not found: apt-get install hugo" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time not found: apt-get install time" >&2; exit 2; }
@@ -92,6 +100,7 @@ for count in "${counts[@]}"; do
       rm -rf "$work/hugo-out-$count"
       log=$work/hugo.log timed hugo --quiet -s "$hugo" -d "$work/hugo-out-$count"
     fi
+    [ "$replace" != 0 ] || rm -rf "$work/out-$count"
     log=$work/hindsight.log timed "$BIN" build --root "$site" --output "$work/out-$count"
   done
   s_files=$(find "$work/out-$count" -type f | wc -l)

@@ -178,6 +178,18 @@ fn not_utf8() {
 }
 
 #[test]
+fn a_file_over_the_size_limit_is_skipped_naming_its_size() {
+    let mut huge = b"---\ntitle: Logs pasted whole\n---\n".to_vec();
+    huge.resize(17 * 1024 * 1024, b'a');
+    check(
+        huge,
+        "content/bad.md: error[H014]: file is 17 MiB, more than the 16 MiB limit",
+        1,
+        false,
+    );
+}
+
+#[test]
 fn empty_file_is_a_warning() {
     let headline = "content/bad.md: warning[H008]: file is empty; no page was written";
     check("", headline, 0, false);
