@@ -389,13 +389,7 @@ pub fn write_if_changed(out: &Path, page: &Page) -> Result<bool, WriteError> {
     if holds(&path, &page.bytes) {
         return Ok(false);
     }
-    let folder = path.parent().unwrap_or(out);
-    fs::create_dir_all(folder).map_err(context(folder))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.hindsight-tmp-{}", std::process::id()));
+    let temporary = hidden_beside(&path, out)?;
     fs::write(&temporary, &page.bytes).map_err(context(&temporary))?;
     if let Err(source) = fs::rename(&temporary, &path) {
         let _ = fs::remove_file(&temporary);
@@ -405,6 +399,15 @@ pub fn write_if_changed(out: &Path, page: &Page) -> Result<bool, WriteError> {
         });
     }
     Ok(true)
+}
+
+/// The hidden file a page at `path` (in `out`) is written to before it is renamed over
+/// the page, its folder made.
+fn hidden_beside(path: &Path, out: &Path) -> Result<PathBuf, WriteError> {
+    let folder = path.parent().unwrap_or(out);
+    fs::create_dir_all(folder).map_err(context(folder))?;
+    let name = (path.file_name()).map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    Ok(folder.join(format!(".{name}.hindsight-tmp-{}", std::process::id())))
 }
 
 /// [`write_if_changed`] for the page at `page` (relative to `out`) that `write` writes in
@@ -453,44 +456,51 @@ struct Compared<'p> {
 }
 
 impl Compared<'_> {
-    /// Whether the page's file goes on with `bytes`.
-    fn matches(&mut self, bytes: &[u8]) -> io::Result<bool> {
+    /// Whether the page's file goes on with `bytes`. A file that cannot be read is taken
+    /// to differ, as [`holds`] takes it: the page is written over it.
+    fn matches(&mut self, bytes: &[u8]) -> bool {
         let Some(old) = &mut self.old else {
-            return Ok(false);
+            return false;
         };
         self.block.resize(bytes.len(), 0);
         let mut read = 0;
         while read < bytes.len() {
             match old.read(&mut self.block[read..]) {
-                Ok(0) => return Ok(false),
+                Ok(0) => return false,
                 Ok(n) => read += n,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
+                Err(_) => return false,
             }
         }
-        Ok(self.block == bytes)
+        self.block == bytes
     }
 
     /// The hidden file, begun with the bytes that matched.
     fn writer(&mut self) -> io::Result<&mut io::BufWriter<fs::File>> {
-        if self.new.is_none() {
-            let folder = self.path.parent().unwrap_or(self.out);
-            fs::create_dir_all(folder)?;
-            let name =
-                (self.path.file_name()).map_or(String::new(), |n| n.to_string_lossy().into());
-            let temporary = folder.join(format!(".{name}.hindsight-tmp-{}", std::process::id()));
-            let file = fs::File::create(&temporary)?;
-            let new = io::BufWriter::with_capacity(1 << 16, file);
-            // Held from here on, so that a failure below removes it (`Drop`).
-            self.new = Some((temporary, new));
-            if self.same > 0 {
-                let mut old = fs::File::open(self.path)?.take(self.same);
-                let (_, new) = self.new.as_mut().expect("just set");
-                io::copy(&mut old, new)?;
+        let new = match self.new.take() {
+            Some(new) => new,
+            None => self.begun()?,
+        };
+        // Held from here on, so that a later failure removes it (`Drop`).
+        Ok(&mut self.new.insert(new).1)
+    }
+
+    /// A new hidden file beside the page, holding the bytes that matched.
+    fn begun(&mut self) -> io::Result<(PathBuf, io::BufWriter<fs::File>)> {
+        let temporary = hidden_beside(self.path, self.out).map_err(|e| e.source)?;
+        let mut new = io::BufWriter::with_capacity(1 << 16, fs::File::create(&temporary)?);
+        let copied = match self.same {
+            0 => Ok(0),
+            same => {
+                fs::File::open(self.path).and_then(|old| io::copy(&mut old.take(same), &mut new))
             }
-            self.old = None;
+        };
+        if let Err(error) = copied {
+            let _ = fs::remove_file(&temporary);
+            return Err(error);
         }
-        Ok(&mut self.new.as_mut().expect("set above").1)
+        self.old = None;
+        Ok((temporary, new))
     }
 
     /// Renames the hidden file over the page, if a part differed or the page's file was
@@ -502,7 +512,7 @@ impl Compared<'_> {
         };
         if self.new.is_none() {
             let longer = match &mut self.old {
-                Some(old) => old.read(&mut [0]).map_err(failed(self.path))? > 0,
+                Some(old) => !matches!(old.read(&mut [0]), Ok(0)),
                 None => true,
             };
             if !longer {
@@ -511,7 +521,9 @@ impl Compared<'_> {
             let path = self.path;
             self.writer().map_err(failed(path))?;
         }
-        let (temporary, mut new) = self.new.take().expect("a writer above");
+        let Some((temporary, mut new)) = self.new.take() else {
+            return Ok(false);
+        };
         let renamed = io::Write::flush(&mut new)
             .map_err(failed(&temporary))
             .and_then(|()| fs::rename(&temporary, self.path).map_err(failed(self.path)));
@@ -530,7 +542,7 @@ impl io::Write for Compared<'_> {
             let mut rest = bytes;
             while !rest.is_empty() {
                 let (block, after) = rest.split_at(rest.len().min(64 * 1024));
-                if !self.matches(block)? {
+                if !self.matches(block) {
                     break;
                 }
                 self.same += block.len() as u64;
