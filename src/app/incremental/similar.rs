@@ -5,6 +5,7 @@
 //! (`docs/similar.md`, "In `serve`").
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use super::Current;
 use crate::analyze::index::Index;
@@ -27,24 +28,32 @@ impl Kept {
     }
 
     /// When `incidents` are the ones the model knows (by slug), where each of its
-    /// positions is among them; `None` when some came or went.
-    fn moved(&self, incidents: &[Incident]) -> Option<Vec<usize>> {
-        if self.order.len() != incidents.len() {
+    /// positions is among them, and the positions between the first and the last that
+    /// moved (empty when none did); `None` when some came or went. An edit moves one
+    /// incident past a few others: the slugs outside that span are where they were, and
+    /// only those inside it are looked up (a map of all 10,000 took 2–5 ms of the edit).
+    fn moved(&self, incidents: &[Incident]) -> Option<(Vec<usize>, Range<usize>)> {
+        let n = incidents.len();
+        if self.order.len() != n {
             return None;
         }
-        if self.order.iter().zip(incidents).all(|(o, i)| *o == i.slug) {
-            return Some((0..incidents.len()).collect());
-        }
-        let at: HashMap<&str, usize> = incidents
-            .iter()
-            .enumerate()
-            .map(|(position, incident)| (incident.slug.as_str(), position))
+        let stayed = |p: usize| self.order[p] == incidents[p].slug;
+        let Some(first) = (0..n).find(|&p| !stayed(p)) else {
+            return Some(((0..n).collect(), 0..0));
+        };
+        let last = (first..n).rev().find(|&p| !stayed(p)).unwrap_or(first);
+        let span = first..last + 1;
+        let at: HashMap<&str, usize> = (span.clone())
+            .map(|position| (incidents[position].slug.as_str(), position))
             .collect();
         // Slugs are unique on both sides, so every slug found makes a permutation.
-        self.order
-            .iter()
-            .map(|slug| at.get(slug.as_str()).copied())
-            .collect()
+        let moved = (0..n)
+            .map(|p| match span.contains(&p) {
+                true => at.get(self.order[p].as_str()).copied(),
+                false => Some(p),
+            })
+            .collect::<Option<Vec<usize>>>()?;
+        Some((moved, span))
     }
 }
 
@@ -94,7 +103,7 @@ impl Basis<'_> {
         }
         let moved = self.kept.as_ref().and_then(|kept| kept.moved(incidents));
         match (self.kept, self.previous, moved) {
-            (Some(mut kept), Some(previous), Some(moved)) => {
+            (Some(mut kept), Some(previous), Some((moved, span))) => {
                 let edited: Vec<usize> = (0..incidents.len())
                     .filter(|&p| self.changed.contains(&incidents[p].slug))
                     .collect();
@@ -104,9 +113,11 @@ impl Basis<'_> {
                     true => previous.similar.clone(),
                     false => std::mem::take(&mut previous.similar),
                 };
-                if moved.iter().enumerate().any(|(from, &to)| from != to) {
+                if !span.is_empty() {
                     kept.model.renumber(&moved, &mut lists);
-                    kept.order = incidents.iter().map(|i| i.slug.clone()).collect();
+                    for position in span {
+                        kept.order[position].clone_from(&incidents[position].slug);
+                    }
                 }
                 let changes = Changes {
                     edited: &edited,
@@ -190,4 +201,47 @@ fn same_list(new: &[Similar], old: &[Similar]) -> bool {
             .iter()
             .zip(old)
             .all(|(n, o)| n.position == o.position && n.shared == o.shared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kept;
+    use crate::analyze::similar::Model;
+    use crate::model::config::SimilarConfig;
+    use crate::model::incident::Incident;
+    use crate::testing::{site_of, titled};
+
+    /// Incidents with these slugs, in this order.
+    fn in_order(slugs: &[&str]) -> Vec<Incident> {
+        let files: Vec<(&str, String)> = slugs.iter().map(|s| (*s, titled(s, ""))).collect();
+        let site = site_of("", &files);
+        let at = |slug: &str| site.incidents.iter().find(|i| i.slug == slug).cloned();
+        slugs.iter().filter_map(|slug| at(slug)).collect()
+    }
+
+    /// A model that knows the incidents in the order of `slugs`.
+    fn kept(slugs: &[&str]) -> Kept {
+        let (model, _) = Model::new(&SimilarConfig::default(), &[], &[]);
+        Kept {
+            model,
+            order: slugs.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn where_each_incident_moved_is_found_inside_the_span_that_changed() {
+        let before = kept(&["a", "b", "c", "d", "e", "f"]);
+        let same = in_order(&["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(before.moved(&same), Some(((0..6).collect(), 0..0)));
+        // "b" moved past "c" and "d": only positions 1 to 3 changed.
+        let later = in_order(&["a", "c", "d", "b", "e", "f"]);
+        assert_eq!(before.moved(&later), Some((vec![0, 3, 1, 2, 4, 5], 1..4)));
+        // The first and the last swapped: the span is the whole list.
+        let swapped = in_order(&["f", "b", "c", "d", "e", "a"]);
+        assert_eq!(before.moved(&swapped), Some((vec![5, 1, 2, 3, 4, 0], 0..6)));
+        // Another incident in the place of one, or one fewer: not the same incidents.
+        let other = in_order(&["a", "c", "x", "b", "e", "f"]);
+        assert_eq!(before.moved(&other), None);
+        assert_eq!(before.moved(&in_order(&["a", "b"])), None);
+    }
 }
