@@ -629,7 +629,8 @@ impl render::Sink for Serving<'_> {
         Ok(())
     }
 
-    /// Written as it is made, never held whole: the data exports and `/incidents/`.
+    /// Written as it is made, never held whole: the data exports, `/incidents/` and the
+    /// term pages.
     fn stream(&self, path: &str, write: &mut render::WriteParts<'_>) -> Result<(), SessionError> {
         let write = |to: &mut dyn std::io::Write| write(to).map_err(SessionError::from);
         let changed = match self.to {
