@@ -764,29 +764,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let staging = Staging::new(&out, Replace::default()).unwrap();
-        let names = |folder: &Path| -> Vec<String> {
-            let mut names: Vec<String> = fs::read_dir(folder)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            names
-        };
         let (mut first, mut second) = (staging.scratch().unwrap(), staging.scratch().unwrap());
         first.write_all(b"terms of the first run").unwrap();
         second.write_all(b"second").unwrap();
         if cfg!(unix) {
-            assert_eq!(names(&staging.dir), [MARKER]);
+            assert_eq!(entries_of(&staging.dir), [MARKER]);
         }
         first.seek(io::SeekFrom::Start(9)).unwrap();
         let mut read = String::new();
         first.read_to_string(&mut read).unwrap();
         assert_eq!(read, "the first run");
         drop((first, second));
-        assert_eq!(names(&staging.dir), [MARKER]);
+        assert_eq!(entries_of(&staging.dir), [MARKER]);
         staging.write(&page("index.html", "site")).unwrap();
         staging.commit().unwrap();
-        assert_eq!(names(&out), [MARKER, "index.html"]);
+        assert_eq!(entries_of(&out), [MARKER, "index.html"]);
     }
 
     /// A file written in parts holds every part; a part that fails fails the build, which
@@ -936,10 +928,13 @@ mod tests {
         );
     }
 
+    /// The names in `dir`, sorted: a hidden or scratch file left behind shows here.
     fn entries_of(dir: &Path) -> Vec<String> {
-        fs::read_dir(dir)
+        let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect()
+            .collect();
+        names.sort();
+        names
     }
 }
