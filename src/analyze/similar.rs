@@ -237,9 +237,6 @@ impl Model {
         }
         let Changes { edited, relisted } = changes;
         let mut reached = vec![false; incidents.len()];
-        for &me in edited {
-            self.reach(me, related, &mut reached);
-        }
         let numbering = Numbering::default();
         // A term the statistics do not know is not kept in a vector, so the forms of
         // those kept are known already (`Stats::forms`).
@@ -248,9 +245,19 @@ impl Model {
             .map(|&me| (me, Counter::default().count(&incidents[me], &numbering)))
             .collect();
         let numbered = numbering.done();
+        // An edit to front matter the text leaves out (tags, services, times) leaves the
+        // vector as it was: no other incident's list can change through it, and only its
+        // own (below) and the relisted ones are computed again. Reaching everyone whose
+        // candidates it is among took a new tag's rebuild 3 ms at 10,000 postmortems.
         let fresh: Vec<(usize, Vector)> = (counted.into_par_iter())
             .map(|(me, counts)| (me, Vector::new(&counts, &self.stats, &numbered)))
+            .filter(|(me, vector)| *vector != self.vectors[*me])
             .collect();
+        // Those whose candidates an edited incident was among, as its vector was...
+        for &(me, _) in &fresh {
+            self.reach(me, related, &mut reached);
+        }
+        let reworded: Vec<usize> = fresh.iter().map(|&(me, _)| me).collect();
         for (me, vector) in fresh {
             let old = std::mem::replace(&mut self.vectors[me], vector);
             let crossed = self.postings.replace(me, &old, &self.vectors[me]);
@@ -260,8 +267,11 @@ impl Model {
                 }
             }
         }
-        for &me in edited {
+        // ...and as it is now.
+        for &me in &reworded {
             self.reach(me, related, &mut reached);
+        }
+        for &me in edited {
             reached[me] = true;
         }
         for &me in relisted {
@@ -489,7 +499,7 @@ impl Stats {
 /// One incident's heaviest shareable terms, by index, with weights divided by the norm of
 /// its whole vector (so a dot product of two is their cosine, counting every term in the
 /// norm but only kept ones in the product).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Vector {
     terms: Vec<(u32, f32)>,
     /// How the spelling of each of `terms` grew on its canonical form in this incident

@@ -376,6 +376,28 @@ fn updates_equal_lists_computed_anew_with_the_same_statistics() {
     check_updates(&site, &edits);
 }
 
+/// An edit that leaves the text as it was (front matter the text leaves out) reaches no
+/// other incident's list, alone or beside an edit that changes a text.
+#[test]
+fn an_edit_that_leaves_the_text_as_it_was_changes_no_list() {
+    let (site, mut text) = random_archive(200, 5);
+    let same = |p: usize| (p, site.incidents[p].body.plain_text.clone());
+    let incidents = site.incidents.clone();
+    let related = &site.index.related;
+    let (mut model, mut lists) = Model::new(&SimilarConfig::default(), &incidents, related);
+    let changes = Changes {
+        edited: &[3, 77],
+        relisted: &[],
+    };
+    let changed = model.update(&incidents, related, changes, &mut lists);
+    assert_eq!(changed, Vec::<usize>::new());
+    assert_eq!(lists, site.index.similar);
+    check_updates(
+        &site,
+        &[vec![same(10)], vec![same(20), (30, text())], vec![same(30)]],
+    );
+}
+
 #[test]
 fn title_and_related_edits_update_as_body_edits_do() {
     let (site, mut text) = random_archive(200, 3);
