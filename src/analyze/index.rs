@@ -65,7 +65,7 @@ impl Facet {
 }
 
 /// One value of a facet and the incidents that have it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     /// The display name: registry or vocabulary label, else the most common spelling (on
     /// a tie, the first in sorted order).
@@ -81,7 +81,7 @@ pub struct Term {
 }
 
 /// All terms of one facet, in display order, with lookup by term key.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FacetIndex {
     pub terms: Vec<Term>,
     by_key: FastMap<String, usize>,
@@ -187,6 +187,20 @@ pub struct Index {
     pub similar: Vec<Vec<Similar>>,
 }
 
+impl FacetIndex {
+    /// Renumbers the incidents: the one at `p` is now at `moved[p]` (a permutation of
+    /// their positions). A facet is made from each incident's values alone, so the
+    /// facet of the same incidents in another order is this one renumbered.
+    pub fn renumber(&mut self, moved: &[usize]) {
+        for term in &mut self.terms {
+            for position in &mut term.incidents {
+                *position = moved.get(*position).copied().unwrap_or(*position);
+            }
+            term.incidents.sort_unstable();
+        }
+    }
+}
+
 impl Index {
     pub fn facet(&self, facet: Facet) -> &FacetIndex {
         &self.facets[&facet]
@@ -211,33 +225,103 @@ struct Declared {
 
 /// Builds every facet and the related lists. `incidents` must be sorted newest first.
 pub fn build(config: &Config, incidents: &[Incident], slug_of: &HashMap<String, usize>) -> Index {
-    build_with(config, incidents, slug_of, |incidents, related| {
+    let similar = |incidents: &[Incident], related: &[Vec<usize>]| {
         similar::build(&config.similar, incidents, related)
-    })
+    };
+    build_with(config, incidents, slug_of, similar)
 }
 
-/// [`build`], with the similar lists from `similar` (given the incidents and their related
-/// lists): `serve` updates the lists it keeps instead of computing them all.
+/// What an index is given besides its incidents: their similar lists, and in `serve` the
+/// parts of the previous site's index that the incidents would make again.
+pub trait Given {
+    /// The parts of a previous index that `incidents` (sorted; `slug_of` their positions
+    /// by slug) would make as they are, taken instead of built: `serve` after an edit
+    /// that left them as they were. The implementor vouches for them. By default, none.
+    fn reused(&mut self, _incidents: &[Incident], _slug_of: &HashMap<String, usize>) -> Reused {
+        Reused::default()
+    }
+
+    /// The similar lists of `incidents`, whose related lists are `related`.
+    fn similar(self, incidents: &[Incident], related: &[Vec<usize>]) -> Vec<Vec<Similar>>;
+}
+
+/// The similar lists from a function (given the incidents and their related lists),
+/// nothing reused.
+impl<F> Given for F
+where
+    F: FnOnce(&[Incident], &[Vec<usize>]) -> Vec<Vec<Similar>>,
+{
+    fn similar(self, incidents: &[Incident], related: &[Vec<usize>]) -> Vec<Vec<Similar>> {
+        self(incidents, related)
+    }
+}
+
+/// Parts of a previous index taken as they are ([`Given::reused`]).
+#[derive(Debug, Default)]
+pub struct Reused {
+    pub facets: BTreeMap<Facet, FacetIndex>,
+    /// The related lists, which read only the service and cause facets, each incident's
+    /// `related` field and the incidents' positions: given only with those two facets.
+    pub related: Option<Vec<Vec<usize>>>,
+}
+
+/// [`build`], with the similar lists and any reused parts from `given`: `serve` updates
+/// the similar lists it keeps instead of computing them all, and takes the facets and
+/// related lists an edit left as they were.
 pub fn build_with(
     config: &Config,
     incidents: &[Incident],
     slug_of: &HashMap<String, usize>,
-    similar: impl FnOnce(&[Incident], &[Vec<usize>]) -> Vec<Vec<Similar>>,
+    mut given: impl Given,
 ) -> Index {
     let tz = config.tz();
+    let Reused {
+        mut facets,
+        related: reused_related,
+    } = given.reused(incidents, slug_of);
     // Each facet is one pass over every incident, independent of the others.
-    let facets: BTreeMap<Facet, FacetIndex> = Facet::ALL
+    let built: Vec<(Facet, FacetIndex)> = Facet::ALL
         .par_iter()
+        .filter(|facet| !facets.contains_key(facet))
         .map(|&facet| (facet, build_facet(config, tz, incidents, facet)))
         .collect();
+    if cfg!(debug_assertions) {
+        for (facet, reused) in &facets {
+            let built = build_facet(config, tz, incidents, *facet);
+            assert_eq!(
+                reused, &built,
+                "the {facet:?} facet reused is not the one built"
+            );
+        }
+    }
+    facets.extend(built);
     let mut index = Index {
         facets,
         related: Vec::new(),
         similar: Vec::new(),
     };
-    index.related = related(config, incidents, &index, slug_of);
-    index.similar = similar(incidents, &index.related);
+    let reused_related = reused_related.filter(|_| {
+        let has = |facet| index.facets.contains_key(&facet);
+        has(Facet::Service) && has(Facet::Cause)
+    });
+    index.related = match reused_related {
+        Some(reused) => {
+            debug_assert_eq!(reused, related(config, incidents, &index, slug_of));
+            reused
+        }
+        None => related(config, incidents, &index, slug_of),
+    };
+    index.similar = given.similar(incidents, &index.related);
     index
+}
+
+/// Every value `incident` has for `facet`, as written: what its count in the facet reads.
+pub fn values(config: &Config, incident: &Incident, facet: Facet) -> Vec<String> {
+    let mut values = Vec::new();
+    each_value(config, config.tz(), incident, facet, |value| {
+        values.push(value.to_string())
+    });
+    values
 }
 
 /// Calls `each` with every value `incident` has for `facet`, as written.

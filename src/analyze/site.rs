@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::analyze::index::{self, Index};
 use crate::analyze::quality::{self, Quality};
-use crate::analyze::similar::{self, Similar};
+use crate::analyze::similar;
 use crate::analyze::teams::{self, Teams};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
@@ -323,17 +323,20 @@ pub fn assemble(
         parsed,
         options,
         source_text,
-        |incidents, related| similar::build(&config.similar, incidents, related),
+        |incidents: &[Incident], related: &[Vec<usize>]| {
+            similar::build(&config.similar, incidents, related)
+        },
     )
 }
 
-/// [`assemble`], with the similar lists from `similar` (`index::build_with`).
+/// [`assemble`], with the similar lists (and in `serve`, parts of the previous index) from
+/// `given` ([`index::build_with`]).
 pub fn assemble_with(
     config: &Config,
     parsed: Vec<Incident>,
     options: AnalyzeOptions,
     source_text: impl Fn(&str) -> String,
-    similar: impl FnOnce(&[Incident], &[Vec<usize>]) -> Vec<Vec<Similar>>,
+    given: impl index::Given,
 ) -> Assembled {
     let Sifted {
         mut incidents,
@@ -364,7 +367,7 @@ pub fn assemble_with(
         &source_text,
         &mut diagnostics,
     );
-    let index = index::build_with(config, &incidents, &slugs, similar);
+    let index = index::build_with(config, &incidents, &slugs, given);
     let teams = teams::build(config, &incidents, index.facet(index::Facet::Service));
     let site = Site {
         config: config.clone(),

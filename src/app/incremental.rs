@@ -42,6 +42,7 @@
 mod files;
 mod plan;
 mod rebuild;
+mod reuse;
 mod similar;
 
 use std::collections::{BTreeMap, HashSet};

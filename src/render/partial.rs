@@ -280,6 +280,11 @@ fn moved<T: Default>(mut column: Vec<T>, previous: &[Option<usize>], kept: bool)
 }
 
 impl RowCache {
+    /// The positions by slug in the site the rows were made for.
+    pub fn slugs(&self) -> &HashMap<String, usize> {
+        &self.by_slug
+    }
+
     /// The caller's word that every incident of the next site whose slug is not in
     /// `changed` is equal (but for its body) to the incident of that slug the rows were
     /// made from, under the same config and templates. [`Rows::build`] then keeps their

@@ -29,7 +29,7 @@ pub(super) struct Previous {
 }
 
 /// The first and last start date a site's time axes are drawn over.
-type Span = Option<(NaiveDate, NaiveDate)>;
+pub(super) type Span = Option<(NaiveDate, NaiveDate)>;
 
 /// The drawn span of the site's start dates (their dense range, which an edit anywhere
 /// can move): trend figures on term pages are drawn over it.

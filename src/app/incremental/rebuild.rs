@@ -1,7 +1,7 @@
 //! Rebuilding: the site assembled anew from the stored incidents, the pages a change
 //! reached rendered, and what differs written; or, for body-only edits, just those pages.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -10,10 +10,14 @@ use tera::Tera;
 
 use super::files::{Parsed, Unpacked};
 use super::plan::{self, Previous};
+use super::reuse::{Before, Moves, Reuse};
 use super::similar::{Basis, Kept, refresh_similar};
 use super::{Current, Progress, Scope, Session, SessionError, SessionOptions, Update};
+use crate::analyze::index::{self, Reused};
+use crate::analyze::similar::Similar;
 use crate::analyze::site::{self, AnalyzeOptions, Site};
 use crate::app::output;
+use crate::model::config::Config;
 use crate::model::incident::Incident;
 use crate::parse::source;
 use crate::render::search::{FOLDER as SEARCH_FOLDER, SearchUpdate};
@@ -147,20 +151,13 @@ impl Session {
         touched: HashSet<String>,
         scope: Scope,
     ) -> (Site, Assembled) {
-        let (previous, mut unpacked, rows, kept) = match self.current.take() {
-            Some(current) => {
-                let Current {
-                    site,
-                    rows,
-                    pages,
-                    similar,
-                } = current;
-                let span = plan::span(&site);
-                let unpacked = self.unpack(site, &touched);
-                (Some((span, pages)), Some(unpacked), Some(rows), similar)
-            }
-            None => (None, None, None, None),
-        };
+        let Taken {
+            previous,
+            mut unpacked,
+            rows,
+            kept,
+            before,
+        } = self.take_apart(&touched);
         let changed_slugs = self.store_changes(parsed, removed, &touched);
         let incidents = match unpacked.as_mut() {
             Some(unpacked) => self.assembly_input(unpacked),
@@ -180,17 +177,24 @@ impl Session {
         };
         // Rows and export lines of other templates or another config would be kept where
         // they no longer fit: a change to either renders afresh.
-        let cache = match (rows, slugs, scope) {
-            (Some(rows), Some(slugs), Scope::Reached | Scope::Bodies) => rows.into_cache(slugs),
-            _ => RowCache::default(),
+        let (cache, same_config) = match (rows, slugs, scope) {
+            (Some(rows), Some(slugs), Scope::Reached | Scope::Bodies) => {
+                (rows.into_cache(slugs), true)
+            }
+            _ => (RowCache::default(), false),
         };
+        let reuse = same_config.then(|| Reuse {
+            before,
+            positions: cache.slugs(),
+            changed: &changed_slugs,
+        });
         let basis = Basis {
             kept,
             previous: previous.as_mut().map(Previous::index_mut),
             changed: &changed_slugs,
             keep: scope != Scope::Everything,
         };
-        let (site, similar, similar_changed) = self.assemble_site(incidents, basis);
+        let (site, similar, similar_changed) = self.assemble_site(incidents, basis, reuse);
         let assembled = Assembled {
             scope,
             touched,
@@ -201,6 +205,30 @@ impl Session {
             similar_changed,
         };
         (site, assembled)
+    }
+
+    /// Takes the current site apart for the next assembly: the incidents of the files in
+    /// `touched` go back to their files, after noting what they were filed under.
+    fn take_apart(&mut self, touched: &HashSet<String>) -> Taken {
+        let Some(current) = self.current.take() else {
+            return Taken::default();
+        };
+        let Current {
+            site,
+            rows,
+            pages,
+            similar,
+        } = current;
+        let span = plan::span(&site);
+        let slugs = (touched.iter()).filter_map(|path| self.files.get(path)?.slug.as_deref());
+        let before = Before::of(&site, slugs);
+        Taken {
+            previous: Some((span, pages)),
+            unpacked: Some(self.unpack(site, touched)),
+            rows: Some(rows),
+            kept: similar,
+            before,
+        }
     }
 
     /// Forgets the removed files and stores the parsed ones; returns the slugs whose
@@ -241,6 +269,7 @@ impl Session {
         &mut self,
         incidents: Vec<Incident>,
         basis: Basis,
+        reuse: Option<Reuse>,
     ) -> (Site, Option<Kept>, Option<Vec<usize>>) {
         let options = AnalyzeOptions {
             drafts: self.options.drafts,
@@ -248,10 +277,12 @@ impl Session {
         };
         let root = self.options.root.clone();
         let (mut kept, mut changed) = (None, None);
-        let similar = |incidents: &[Incident], related: &[Vec<usize>]| {
-            let made = basis.lists(&self.config.similar, incidents, related);
-            (kept, changed) = (made.kept, made.changed);
-            made.lists
+        let given = Given {
+            config: &self.config,
+            basis,
+            reuse,
+            moves: None,
+            made: (&mut kept, &mut changed),
         };
         let assembled = site::assemble_with(
             &self.config,
@@ -261,7 +292,7 @@ impl Session {
                 Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
                 Err(_) => String::new(),
             },
-            similar,
+            given,
         );
         let mut cross = assembled.diagnostics;
         site::sort_diagnostics(&mut cross);
@@ -654,6 +685,52 @@ fn remake_rows(
         return Ok(());
     }
     Ok(rows.remake(site, tera, relisted)?)
+}
+
+/// The current site taken apart ([`Session::take_apart`]); empty before the first.
+#[derive(Default)]
+struct Taken {
+    /// Its span of dates and its pages.
+    previous: Option<(plan::Span, Vec<String>)>,
+    unpacked: Option<Unpacked>,
+    rows: Option<Rows>,
+    kept: Option<Kept>,
+    /// What the incidents of the slugs the edited files had were filed under.
+    before: Before,
+}
+
+/// What a rebuild's index is given: the similar lists from `basis`, and the facets and
+/// related lists `reuse` finds the edit left as they were.
+struct Given<'a, 'b> {
+    config: &'b Config,
+    basis: Basis<'a>,
+    reuse: Option<Reuse<'b>>,
+    /// Where `reuse` found every incident, when they are the same, and whether the
+    /// related lists were taken.
+    moves: Option<(Moves, bool)>,
+    /// Where the similar model to keep and the lists that changed go.
+    made: (&'b mut Option<Kept>, &'b mut Option<Vec<usize>>),
+}
+
+impl index::Given for Given<'_, '_> {
+    fn reused(&mut self, incidents: &[Incident], slug_of: &HashMap<String, usize>) -> Reused {
+        let (Some(reuse), Some(previous)) = (&self.reuse, self.basis.previous.as_deref()) else {
+            return Reused::default();
+        };
+        let Some(moves) = reuse.moves(incidents.len(), slug_of) else {
+            return Reused::default();
+        };
+        let reused = reuse.reused(self.config, previous, incidents, &moves);
+        self.moves = Some((moves, reused.related.is_some()));
+        reused
+    }
+
+    fn similar(self, incidents: &[Incident], related: &[Vec<usize>]) -> Vec<Vec<Similar>> {
+        let config = &self.config.similar;
+        let made = self.basis.lists(config, incidents, related, self.moves);
+        (*self.made.0, *self.made.1) = (made.kept, made.changed);
+        made.lists
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::Current;
+use super::reuse::Moves;
 use crate::analyze::index::Index;
 use crate::analyze::similar::{self, Changes, Model, Similar};
 use crate::model::config::SimilarConfig;
@@ -88,11 +89,14 @@ impl Basis<'_> {
     /// The similar lists of `incidents` (sorted, with their `related` lists), and the model
     /// to keep: updated from the kept one when the incidents are those it knows (in
     /// another order, it is renumbered first), else computed anew (as a build does).
+    /// `moves`: where the assembly found the incidents, when they are the same ones
+    /// (`super::reuse`), and whether it took the previous related lists.
     pub(super) fn lists(
         self,
         config: &SimilarConfig,
         incidents: &[Incident],
         related: &[Vec<usize>],
+        moves: Option<(Moves, bool)>,
     ) -> Lists {
         if !self.keep {
             return Lists {
@@ -101,13 +105,38 @@ impl Basis<'_> {
                 changed: None,
             };
         }
-        let moved = self.kept.as_ref().and_then(|kept| kept.moved(incidents));
+        let n = incidents.len();
+        // Where the incidents moved, found by the assembly from the changed slugs alone
+        // (`super::reuse`), else by comparing every slug with the model's; with the
+        // positions of the changed incidents, and whether the related lists are the
+        // previous site's.
+        let (found, related_kept) = match moves {
+            Some((moves, related_kept)) => (Some(moves), related_kept),
+            None => (None, false),
+        };
+        let moved = self.kept.as_ref().and_then(|kept| match found {
+            Some(found) if kept.order.len() == n => {
+                debug_assert_eq!(
+                    kept.moved(incidents),
+                    Some((found.moved.clone(), found.span.clone()))
+                );
+                Some((found.moved, found.span, Some(found.edited)))
+            }
+            _ => kept
+                .moved(incidents)
+                .map(|(moved, span)| (moved, span, None)),
+        });
         match (self.kept, self.previous, moved) {
-            (Some(mut kept), Some(previous), Some((moved, span))) => {
-                let edited: Vec<usize> = (0..incidents.len())
-                    .filter(|&p| self.changed.contains(&incidents[p].slug))
-                    .collect();
-                let relisted = relisted(&previous.related, related, &moved);
+            (Some(mut kept), Some(previous), Some((moved, span, edited))) => {
+                let edited: Vec<usize> = edited.unwrap_or_else(|| {
+                    (0..n)
+                        .filter(|&p| self.changed.contains(&incidents[p].slug))
+                        .collect()
+                });
+                let relisted = match related_kept {
+                    true => Vec::new(),
+                    false => relisted(&previous.related, related, &moved),
+                };
                 // Taken, not copied (10,000 lists of words): the update says which changed.
                 let mut lists = match cfg!(debug_assertions) {
                     true => previous.similar.clone(),
