@@ -262,7 +262,16 @@ pub struct Reused {
     pub facets: BTreeMap<Facet, FacetIndex>,
     /// The related lists, which read only the service and cause facets, each incident's
     /// `related` field and the incidents' positions: given only with those two facets.
-    pub related: Option<Vec<Vec<usize>>>,
+    pub related: Option<RelatedLists>,
+}
+
+/// Related lists taken from a previous index ([`Reused::related`]).
+#[derive(Debug)]
+pub struct RelatedLists {
+    /// By position: each incident's list, its positions renumbered.
+    pub lists: Vec<Vec<usize>>,
+    /// The positions whose lists are made again (ascending): all others are vouched for.
+    pub stale: Vec<usize>,
 }
 
 /// [`build`], with the similar lists and any reused parts from `given`: `serve` updates
@@ -305,9 +314,16 @@ pub fn build_with(
         has(Facet::Service) && has(Facet::Cause)
     });
     index.related = match reused_related {
-        Some(reused) => {
-            debug_assert_eq!(reused, related(config, incidents, &index, slug_of));
-            reused
+        Some(RelatedLists { mut lists, stale }) => {
+            let relating = Relating::new(config, incidents, &index, slug_of);
+            let fresh: Vec<Vec<usize>> = stale.par_iter().map(|&me| relating.of(me)).collect();
+            for (&me, list) in stale.iter().zip(fresh) {
+                if let Some(slot) = lists.get_mut(me) {
+                    *slot = list;
+                }
+            }
+            debug_assert_eq!(lists, related(config, incidents, &index, slug_of));
+            lists
         }
         None => related(config, incidents, &index, slug_of),
     };
@@ -668,18 +684,7 @@ fn related(
     index: &Index,
     slug_of: &HashMap<String, usize>,
 ) -> Vec<Vec<usize>> {
-    let services = index.facet(Facet::Service);
-    let causes = index.facet(Facet::Cause);
-    let relating = Relating {
-        limit: config.related_limit,
-        incidents,
-        slug_of,
-        services,
-        causes,
-        // Each incident's terms, read off the facets rather than looked up value by value.
-        service_terms: services.terms_by_incident(incidents.len()),
-        cause_terms: causes.terms_by_incident(incidents.len()),
-    };
+    let relating = Relating::new(config, incidents, index, slug_of);
     (0..incidents.len())
         .into_par_iter()
         .map(|me| relating.of(me))
@@ -713,7 +718,28 @@ impl Chosen {
     }
 }
 
-impl Relating<'_> {
+impl<'a> Relating<'a> {
+    fn new(
+        config: &Config,
+        incidents: &'a [Incident],
+        index: &'a Index,
+        slug_of: &'a HashMap<String, usize>,
+    ) -> Relating<'a> {
+        let services = index.facet(Facet::Service);
+        let causes = index.facet(Facet::Cause);
+        Relating {
+            limit: config.related_limit,
+            incidents,
+            slug_of,
+            services,
+            causes,
+            // Each incident's terms, read off the facets rather than looked up value by
+            // value.
+            service_terms: services.terms_by_incident(incidents.len()),
+            cause_terms: causes.terms_by_incident(incidents.len()),
+        }
+    }
+
     /// The related incidents of the incident at `me`, best first.
     fn of(&self, me: usize) -> Vec<usize> {
         let limit = self.limit;

@@ -705,9 +705,9 @@ struct Given<'a, 'b> {
     config: &'b Config,
     basis: Basis<'a>,
     reuse: Option<Reuse<'b>>,
-    /// Where `reuse` found every incident, when they are the same, and whether the
-    /// related lists were taken.
-    moves: Option<(Moves, bool)>,
+    /// Where `reuse` found every incident, when they are the same, and when it took the
+    /// related lists, which it made again.
+    moves: Option<(Moves, Option<Vec<usize>>)>,
     /// Where the similar model to keep and the lists that changed go.
     made: (&'b mut Option<Kept>, &'b mut Option<Vec<usize>>),
 }
@@ -721,7 +721,8 @@ impl index::Given for Given<'_, '_> {
             return Reused::default();
         };
         let reused = reuse.reused(self.config, previous, incidents, &moves);
-        self.moves = Some((moves, reused.related.is_some()));
+        let remade = reused.related.as_ref().map(|related| related.stale.clone());
+        self.moves = Some((moves, remade));
         reused
     }
 

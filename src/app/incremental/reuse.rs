@@ -15,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::analyze::index::{self, Facet, Index, Reused};
+use crate::analyze::index::{self, Facet, FacetIndex, Index, RelatedLists, Reused};
 use crate::analyze::site::Site;
 use crate::model::config::Config;
 use crate::model::incident::Incident;
@@ -135,9 +135,9 @@ impl Reuse<'_> {
     }
 
     /// The facets of `previous` that `incidents` (sorted, under `config`, the previous
-    /// site's) would make again, their positions renumbered by `moves`; and its related
-    /// lists when those would be the same too (which reorders rule out: they rank the
-    /// newest first).
+    /// site's) would make again, their positions renumbered by `moves`; and, with the
+    /// service and cause facets, its related lists renumbered, but for those to make
+    /// again ([`stale_related`]).
     pub(super) fn reused(
         &self,
         config: &Config,
@@ -177,16 +177,58 @@ impl Reuse<'_> {
                 reused.facets.insert(facet, kept);
             }
         }
-        let has = |facet| reused.facets.contains_key(&facet);
-        if moves.span.is_empty()
-            && has(Facet::Service)
-            && has(Facet::Cause)
-            && same(&|was, is| was.related == is.related)
-        {
-            reused.related = Some(previous.related.clone());
+        if let (Some(services), Some(causes)) = (
+            reused.facets.get(&Facet::Service),
+            reused.facets.get(&Facet::Cause),
+        ) {
+            let stale = stale_related(moves, &[services, causes]);
+            reused.related = Some(RelatedLists {
+                lists: renumbered(&previous.related, moves),
+                stale,
+            });
         }
         reused
     }
+}
+
+/// The related lists of `previous`, each moved to its incident's next position and its
+/// positions renumbered by `moves`.
+fn renumbered(previous: &[Vec<usize>], moves: &Moves) -> Vec<Vec<usize>> {
+    if moves.span.is_empty() {
+        return previous.to_vec();
+    }
+    let renumber = |p: usize| moves.moved.get(p).copied().unwrap_or(p);
+    let mut lists = vec![Vec::new(); previous.len()];
+    for (was, list) in previous.iter().enumerate() {
+        if let Some(slot) = lists.get_mut(renumber(was)) {
+            *slot = list.iter().map(|&other| renumber(other)).collect();
+        }
+    }
+    lists
+}
+
+/// The positions whose related list may not be the previous one renumbered, when the
+/// edited incidents kept their services and causes (`facets`, the next site's): the
+/// edited incidents' own, whose `related` field may have changed; and when some moved,
+/// every incident sharing a service or a cause with one, for the lists rank the newest
+/// first and only the edited incidents changed places among the others.
+fn stale_related(moves: &Moves, facets: &[&FacetIndex]) -> Vec<usize> {
+    let mut stale = vec![false; moves.moved.len()];
+    for &position in &moves.edited {
+        stale[position] = true;
+    }
+    if !moves.span.is_empty() {
+        let terms = facets.iter().flat_map(|facet| &facet.terms);
+        for term in terms.filter(|term| !term.missing) {
+            let shares = (moves.edited.iter()).any(|p| term.incidents.binary_search(p).is_ok());
+            if shares {
+                for &position in &term.incidents {
+                    stale[position] = true;
+                }
+            }
+        }
+    }
+    (0..stale.len()).filter(|&p| stale[p]).collect()
 }
 
 #[cfg(test)]
@@ -198,15 +240,18 @@ mod tests {
     use crate::analyze::site::Site;
     use crate::testing::{site_of, titled};
 
-    /// Three incidents, the second (`b`) with `fields` as well.
+    /// Five incidents, `b` with `fields` as well: `a` and `e` share a service and a cause
+    /// with it, `c` and `d` neither (but `c` names `a` as related).
     fn site(b: &str) -> Site {
         let file = |slug: &'static str, fields: String| (slug, titled(slug, &fields));
         site_of(
             "",
             &[
-                file("a", "started_at: 2024-01-03T10:00:00Z\nservices: [api]\nroot_cause: deploy\ntags: [x]".into()),
+                file("a", "started_at: 2024-01-05T10:00:00Z\nservices: [api]\nroot_cause: deploy\ntags: [x]".into()),
                 file("b", format!("root_cause: deploy\n{b}")),
-                file("c", "started_at: 2024-01-01T10:00:00Z\nservices: [api, db]\nroot_cause: capacity".into()),
+                file("e", "started_at: 2024-01-03T12:00:00Z\nservices: [api]\nroot_cause: deploy".into()),
+                file("c", "started_at: 2024-01-03T10:00:00Z\nservices: [db]\nroot_cause: capacity\nrelated: [a]".into()),
+                file("d", "started_at: 2024-01-02T10:00:00Z\nservices: [db]\nroot_cause: capacity".into()),
             ],
         )
     }
@@ -226,27 +271,33 @@ mod tests {
         for (facet, index) in &reused.facets {
             assert_eq!(index, after.index.facet(*facet), "{facet:?}");
         }
+        // And so are the related lists it vouches for.
         if let Some(related) = &reused.related {
-            assert_eq!(related, &after.index.related);
+            for (position, list) in related.lists.iter().enumerate() {
+                if related.stale.binary_search(&position).is_err() {
+                    assert_eq!(list, &after.index.related[position], "at {position}");
+                }
+            }
         }
         Some((reused, moves))
     }
 
-    const B: &str = "started_at: 2024-01-02T10:00:00Z\nservices: [api]\ntags: [y]\nrelated: [a]";
+    const B: &str = "started_at: 2024-01-01T10:00:00Z\nservices: [api]\ntags: [y]\nrelated: [a]";
 
     #[test]
     fn a_new_tag_takes_every_other_facet_and_the_related_lists() {
         let before = site(B);
         let after = site(&B.replace("tags: [y]", "tags: [y, z]"));
         let (reused, moves) = taken(&before, &after).expect("the same incidents");
-        assert_eq!(moves.moved, [0, 1, 2]);
-        assert_eq!((moves.span, moves.edited), (0..0, vec![1]));
+        assert_eq!(moves.moved, [0, 1, 2, 3, 4]);
+        assert_eq!((moves.span, moves.edited), (0..0, vec![4]));
         let taken: Vec<Facet> = reused.facets.keys().copied().collect();
         let all_but_tags: Vec<Facet> = (Facet::ALL.into_iter())
             .filter(|&facet| facet != Facet::Tag)
             .collect();
         assert_eq!(taken, all_but_tags);
-        assert!(reused.related.is_some());
+        // Only its own related list is made again.
+        assert_eq!(reused.related.map(|related| related.stale), Some(vec![4]));
     }
 
     #[test]
@@ -256,28 +307,42 @@ mod tests {
         let (reused, _) = taken(&before, &after).expect("the same incidents");
         assert!(!reused.facets.contains_key(&Facet::Service));
         assert!(reused.facets.contains_key(&Facet::Tag));
-        assert_eq!(reused.related, None);
-        // So does another related incident, though no facet changed.
+        assert!(reused.related.is_none());
+        // Another related incident: every facet is taken, and every related list but its
+        // own.
         let after = site(&B.replace("related: [a]", "related: [c]"));
         let (reused, _) = taken(&before, &after).expect("the same incidents");
         assert_eq!(reused.facets.len(), Facet::ALL.len());
-        assert_eq!(reused.related, None);
+        assert_eq!(reused.related.map(|related| related.stale), Some(vec![4]));
     }
 
     #[test]
-    fn a_start_time_that_reorders_takes_the_facets_renumbered_but_not_the_related_lists() {
+    fn a_start_time_that_reorders_takes_the_facets_renumbered_and_remakes_the_lists_it_reaches() {
         let before = site(B);
-        // `b` becomes the newest: `a` moves down one.
-        let after = site(&B.replace("2024-01-02", "2024-01-04"));
+        // `b`, the oldest, becomes the newest: every other incident moves down one, and
+        // `a`'s list, which named `e` before `b`, now names `b` first.
+        let after = site(&B.replace("2024-01-01", "2024-01-06"));
         assert_eq!(after.incidents[0].slug, "b");
         let (reused, moves) = taken(&before, &after).expect("the same incidents");
-        assert_eq!(moves.moved, [1, 0, 2]);
-        assert_eq!((moves.span, moves.edited), (0..2, vec![0]));
-        // Its duration and year are as they were: every facet is taken, renumbered.
+        assert_eq!(moves.moved, [1, 2, 3, 4, 0]);
+        assert_eq!((moves.span, moves.edited), (0..5, vec![0]));
+        assert_eq!(after.index.related[1], [0, 2], "a's list: b, then e");
+        // Its duration and year are as they were: every facet is taken, renumbered. The
+        // related lists of `b` and of `a` and `e`, which share a service with it, are
+        // made again; `c`'s and `d`'s are the previous ones renumbered (`taken`
+        // compares them).
         assert_eq!(reused.facets.len(), Facet::ALL.len());
-        assert_eq!(reused.related, None);
+        assert_eq!(
+            reused.related.map(|related| related.stale),
+            Some(vec![0, 1, 2])
+        );
+        assert_eq!(
+            after.index.related[3],
+            [1, 4],
+            "c names a, now second, then d"
+        );
         // Into another year: that facet is built again.
-        let after = site(&B.replace("2024-01-02", "2025-01-01"));
+        let after = site(&B.replace("2024-01-01", "2025-01-01"));
         let (reused, _) = taken(&before, &after).expect("the same incidents");
         assert!(!reused.facets.contains_key(&Facet::Year));
         assert_eq!(reused.facets.len(), Facet::ALL.len() - 1);
@@ -287,7 +352,7 @@ mod tests {
     fn an_incident_that_comes_or_goes_takes_nothing() {
         let before = site(B);
         let after = site(&format!("{B}\nstatus: draft"));
-        assert_eq!(after.incidents.len(), 2);
+        assert_eq!(after.incidents.len(), 4);
         assert!(taken(&before, &after).is_none());
     }
 }

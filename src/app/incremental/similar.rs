@@ -90,13 +90,14 @@ impl Basis<'_> {
     /// to keep: updated from the kept one when the incidents are those it knows (in
     /// another order, it is renumbered first), else computed anew (as a build does).
     /// `moves`: where the assembly found the incidents, when they are the same ones
-    /// (`super::reuse`), and whether it took the previous related lists.
+    /// (`super::reuse`), and when it took the previous related lists, which of them it
+    /// made again.
     pub(super) fn lists(
         self,
         config: &SimilarConfig,
         incidents: &[Incident],
         related: &[Vec<usize>],
-        moves: Option<(Moves, bool)>,
+        moves: Option<(Moves, Option<Vec<usize>>)>,
     ) -> Lists {
         if !self.keep {
             return Lists {
@@ -108,11 +109,11 @@ impl Basis<'_> {
         let n = incidents.len();
         // Where the incidents moved, found by the assembly from the changed slugs alone
         // (`super::reuse`), else by comparing every slug with the model's; with the
-        // positions of the changed incidents, and whether the related lists are the
-        // previous site's.
-        let (found, related_kept) = match moves {
-            Some((moves, related_kept)) => (Some(moves), related_kept),
-            None => (None, false),
+        // positions of the changed incidents, and when the related lists were taken
+        // from the previous site's, the positions of those made again.
+        let (found, remade) = match moves {
+            Some((moves, remade)) => (Some(moves), remade),
+            None => (None, None),
         };
         let moved = self.kept.as_ref().and_then(|kept| match found {
             Some(found) if kept.order.len() == n => {
@@ -133,9 +134,9 @@ impl Basis<'_> {
                         .filter(|&p| self.changed.contains(&incidents[p].slug))
                         .collect()
                 });
-                let relisted = match related_kept {
-                    true => Vec::new(),
-                    false => relisted(&previous.related, related, &moved),
+                let relisted = match remade {
+                    Some(remade) => relisted(&previous.related, related, &moved, Some(&remade)),
+                    None => relisted(&previous.related, related, &moved, None),
                 };
                 // Taken, not copied (10,000 lists of words): the update says which changed.
                 let mut lists = match cfg!(debug_assertions) {
@@ -173,24 +174,31 @@ impl Basis<'_> {
 
 /// The positions (new) whose related list is not the one the incident had before: the
 /// one at old position `p` is now at `moved[p]`, and so are the incidents its old list
-/// names.
-fn relisted(before: &[Vec<usize>], related: &[Vec<usize>], moved: &[usize]) -> Vec<usize> {
+/// names. Only among `among` (ascending) when given: the others are vouched for.
+fn relisted(
+    before: &[Vec<usize>],
+    related: &[Vec<usize>],
+    moved: &[usize],
+    among: Option<&[usize]>,
+) -> Vec<usize> {
     let mut was = vec![None; related.len()];
     for (old, &new) in moved.iter().enumerate() {
         if let (Some(slot), Some(list)) = (was.get_mut(new), before.get(old)) {
             *slot = Some(list);
         }
     }
-    (0..related.len())
-        .filter(|&p| {
-            let Some(old) = was[p] else { return true };
-            old.len() != related[p].len()
-                || old
-                    .iter()
-                    .zip(&related[p])
-                    .any(|(&o, &n)| moved.get(o) != Some(&n))
-        })
-        .collect()
+    let differs = |p: usize| {
+        let Some(old) = was[p] else { return true };
+        old.len() != related[p].len()
+            || old
+                .iter()
+                .zip(&related[p])
+                .any(|(&o, &n)| moved.get(o) != Some(&n))
+    };
+    match among {
+        Some(among) => among.iter().copied().filter(|&p| differs(p)).collect(),
+        None => (0..related.len()).filter(|&p| differs(p)).collect(),
+    }
 }
 
 /// After the bodies of the incidents at `edited` changed in place: updates the similar
