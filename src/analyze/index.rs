@@ -303,23 +303,24 @@ pub fn build_with(
             );
         }
     }
+    // Related lists read the service and cause facets: taken only with both.
+    let reused_related = reused_related
+        .filter(|_| facets.contains_key(&Facet::Service) && facets.contains_key(&Facet::Cause));
     facets.extend(built);
     let mut index = Index {
         facets,
         related: Vec::new(),
         similar: Vec::new(),
     };
-    let reused_related = reused_related.filter(|_| {
-        let has = |facet| index.facets.contains_key(&facet);
-        has(Facet::Service) && has(Facet::Cause)
-    });
     index.related = match reused_related {
         Some(RelatedLists { mut lists, stale }) => {
-            let relating = Relating::new(config, incidents, &index, slug_of);
-            let fresh: Vec<Vec<usize>> = stale.par_iter().map(|&me| relating.of(me)).collect();
-            for (&me, list) in stale.iter().zip(fresh) {
-                if let Some(slot) = lists.get_mut(me) {
-                    *slot = list;
+            if !stale.is_empty() {
+                let relating = Relating::new(config, incidents, &index, slug_of);
+                let fresh: Vec<Vec<usize>> = stale.par_iter().map(|&me| relating.of(me)).collect();
+                for (&me, list) in stale.iter().zip(fresh) {
+                    if let Some(slot) = lists.get_mut(me) {
+                        *slot = list;
+                    }
                 }
             }
             debug_assert_eq!(lists, related(config, incidents, &index, slug_of));
