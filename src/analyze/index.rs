@@ -882,6 +882,36 @@ mod tests {
         site_of("", &files)
     }
 
+    /// Offers related lists without the facets they are made from.
+    struct ListsAlone(Vec<Vec<usize>>);
+
+    impl Given for ListsAlone {
+        fn reused(&mut self, _: &[Incident], _: &HashMap<String, usize>) -> Reused {
+            Reused {
+                facets: BTreeMap::new(),
+                related: Some(RelatedLists {
+                    lists: std::mem::take(&mut self.0),
+                    stale: Vec::new(),
+                }),
+            }
+        }
+
+        fn similar(self, incidents: &[Incident], _: &[Vec<usize>]) -> Vec<Vec<Similar>> {
+            vec![Vec::new(); incidents.len()]
+        }
+    }
+
+    #[test]
+    fn related_lists_offered_without_their_facets_are_made_again() {
+        let site = site(&[
+            ("a", "started_at: 2024-01-02T10:00:00Z\nservices: [api]"),
+            ("b", "started_at: 2024-01-01T10:00:00Z\nservices: [api]"),
+        ]);
+        let offered = ListsAlone(vec![Vec::new(), vec![1]]);
+        let index = build_with(&site.config, &site.incidents, &site.slugs, offered);
+        assert_eq!(index.related, [vec![1], vec![0]]);
+    }
+
     #[test]
     fn spellings_of_a_value_share_its_term() {
         let site = site(&[
