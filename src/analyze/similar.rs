@@ -11,11 +11,12 @@
 //! The incident itself and its related incidents (`Index::related`) are never listed, so
 //! the two sections do not repeat each other.
 //!
-//! Each text is counted once: its term counts (16 bytes a distinct term) wait for the
-//! archive's statistics (how many incidents use each term, the average length), then
-//! become its vector and are dropped. A build counts each text as its file is parsed
-//! ([`Counter`], [`build_counted`]), so the text need not be kept; the spellings shown
-//! come from each term's canonical form, kept once for the archive ([`Words`]).
+//! Each text is counted once: its term counts (about three bytes a distinct term,
+//! [`Counts`]) wait for the archive's statistics (how many incidents use each term, the
+//! average length), then become its vector and are dropped. A build counts each text as
+//! its file is parsed ([`Counter`], [`build_counted`]), so the text need not be kept; the
+//! spellings shown come from each term's canonical form, kept once for the archive
+//! ([`Words`]).
 //! [`Model`] keeps what `serve` needs to update the lists after an edit without
 //! computing them all anew.
 //!

@@ -112,21 +112,76 @@ pub(super) struct Entry {
 /// (see [`Counter::count`]), not on the thread or what it counted before: so sums over
 /// them (the vector's norm) are the same however the work was split.
 ///
-/// Six bytes a distinct term (an [`Entry`] is sixteen): a build holds every incident's
-/// counts at once, about 275 terms each, 1.7 MB for 1,000 postmortems. Each term is its
-/// number ([`Numbering`]: four bytes, where its 64-bit identity took eight; the counts
-/// were half of what a build held at the end of parsing) and one `u16`, its count
-/// above the two bits of [`Entry::grown`]: counts are sums of whole weights, so all but
-/// a term written thousands of times in one postmortem fit, and those go in `large`,
-/// in order.
+/// A build holds every incident's counts at once, about 275 terms each, until the
+/// archive's statistics are known: at 100,000 postmortems they were the largest thing
+/// held at the end of parsing. So each entry is two LEB128 varints in one buffer (about
+/// three bytes; an [`Entry`] is sixteen): the term's number ([`Numbering`], small for
+/// the terms met first, which are the common ones) and its count above the two bits of
+/// [`Entry::grown`]. Counts are sums of whole weights, so all but a term written
+/// thousands of times in one postmortem fit below [`LARGE`]; those go in `large`, in
+/// order.
 #[derive(Debug, Default)]
 pub struct Counts {
-    numbers: Box<[u32]>,
-    packed: Box<[u16]>,
+    bytes: Box<[u8]>,
+    /// How many entries `bytes` holds.
+    entries: u32,
     /// The counts [`pack`] could not hold, in the entries' order.
     large: Box<[f32]>,
     pub(super) length: f32,
 }
+
+/// Appends `value` to `out` as an LEB128 varint: seven bits a byte, low bits first, the
+/// high bit set on every byte but the last.
+fn push_varint(out: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// The entries of a [`Counts`] as written: each term's number and its packed count.
+struct Packed<'a> {
+    bytes: &'a [u8],
+    left: usize,
+}
+
+impl Packed<'_> {
+    /// The varint at the front of `bytes`, which it leaves after it. The bytes were
+    /// written by [`push_varint`]; a truncated one (a bug) reads as what is there.
+    fn varint(&mut self) -> u32 {
+        let mut value = 0u32;
+        let mut shift = 0;
+        while let Some((&byte, rest)) = self.bytes.split_first() {
+            self.bytes = rest;
+            value |= u32::from(byte & 0x7f) << shift;
+            if byte < 0x80 || shift >= 28 {
+                break;
+            }
+            shift += 7;
+        }
+        value
+    }
+}
+
+impl Iterator for Packed<'_> {
+    type Item = (u32, u32);
+
+    fn next(&mut self) -> Option<(u32, u32)> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let number = self.varint();
+        Some((number, self.varint()))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Packed<'_> {}
 
 /// Numbers for terms, given as the counters first meet them: an incident's counts hold
 /// a term's number, which [`Numbered`] turns back into its identity once counting is
@@ -204,16 +259,16 @@ impl Numbered {
 const GROWN_BITS: u32 = 2;
 
 /// A packed count of this many says the count is the next in [`Counts::large`].
-const LARGE: u16 = u16::MAX >> GROWN_BITS;
+const LARGE: u32 = u16::MAX as u32 >> GROWN_BITS;
 
 /// `entry`'s count and growth in one `u16`, or with [`LARGE`] for a count that is not
 /// a whole number below it. `grown` is kept to 2: [`Words::spelling`] reads every
 /// growth of two bytes or more alike.
-fn pack(entry: &Entry) -> (u16, Option<f32>) {
-    let grown = u16::from(entry.grown.min(2));
+fn pack(entry: &Entry) -> (u32, Option<f32>) {
+    let grown = u32::from(entry.grown.min(2));
     let count = entry.count;
-    match count >= 0.0 && count < f32::from(LARGE) && count.fract() == 0.0 {
-        true => (((count as u16) << GROWN_BITS) | grown, None),
+    match count >= 0.0 && count < LARGE as f32 && count.fract() == 0.0 {
+        true => (((count as u32) << GROWN_BITS) | grown, None),
         false => ((LARGE << GROWN_BITS) | grown, Some(count)),
     }
 }
@@ -226,18 +281,19 @@ impl Counts {
         length: f32,
         numbering: &Numbering,
     ) -> Counts {
-        let mut numbers = Vec::with_capacity(entries.len());
-        let mut packed = Vec::with_capacity(entries.len());
+        let count = entries.len();
+        // Room for the common case, a number of up to three bytes and a count of one.
+        let mut bytes = Vec::with_capacity(count * 4);
         let mut large = Vec::new();
         for entry in entries {
             let (bits, count) = pack(&entry);
-            numbers.push(numbering.number(entry.term));
-            packed.push(bits);
+            push_varint(&mut bytes, numbering.number(entry.term));
+            push_varint(&mut bytes, bits);
             large.extend(count);
         }
         Counts {
-            numbers: numbers.into_boxed_slice(),
-            packed: packed.into_boxed_slice(),
+            bytes: bytes.into_boxed_slice(),
+            entries: u32::try_from(count).unwrap_or(u32::MAX),
             large: large.into_boxed_slice(),
             length,
         }
@@ -249,7 +305,15 @@ impl Counts {
         &'a self,
         numbered: &'a Numbered,
     ) -> impl ExactSizeIterator<Item = TermId> + 'a {
-        self.numbers.iter().map(|&number| numbered.term(number))
+        self.packed().map(|(number, _)| numbered.term(number))
+    }
+
+    /// Each entry's term number and packed count, in the order counted.
+    fn packed(&self) -> Packed<'_> {
+        Packed {
+            bytes: &self.bytes,
+            left: self.entries as usize,
+        }
     }
 
     /// Each term counted, with its count, in the order counted, as [`Counts::terms`].
@@ -258,10 +322,12 @@ impl Counts {
         numbered: &'a Numbered,
     ) -> impl ExactSizeIterator<Item = Entry> + 'a {
         let mut large = self.large.iter();
-        (self.terms(numbered).zip(self.packed.iter())).map(move |(term, &bits)| {
+        self.packed().map(move |(number, bits)| {
+            let term = numbered.term(number);
             let count = match bits >> GROWN_BITS {
                 LARGE => large.next().copied().unwrap_or_default(),
-                count => f32::from(count),
+                // Below `LARGE`, so exact in an `f32`.
+                count => count as f32,
             };
             Entry {
                 term,
@@ -900,3 +966,30 @@ pub(super) const STOP_WORDS: &[&str] = &[
     "your",
     "yours",
 ];
+
+#[cfg(test)]
+mod varint_tests {
+    use super::{Packed, push_varint};
+
+    /// Every width of varint reads back, the largest number and count included, and the
+    /// entries end where they were written.
+    #[test]
+    fn varints_read_back_at_every_width() {
+        let values = [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, u32::MAX];
+        let mut bytes = Vec::new();
+        for (i, &value) in values.iter().enumerate() {
+            push_varint(&mut bytes, value);
+            push_varint(&mut bytes, values[values.len() - 1 - i]);
+        }
+        assert_eq!(bytes[..2], [0, 0xff]);
+        let read: Vec<(u32, u32)> = Packed {
+            bytes: &bytes,
+            left: values.len(),
+        }
+        .collect();
+        let expected: Vec<(u32, u32)> = (values.iter().zip(values.iter().rev()))
+            .map(|(&a, &b)| (a, b))
+            .collect();
+        assert_eq!(read, expected);
+    }
+}
