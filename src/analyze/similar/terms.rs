@@ -975,7 +975,17 @@ mod varint_tests {
     /// entries end where they were written.
     #[test]
     fn varints_read_back_at_every_width() {
-        let values = [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, u32::MAX];
+        let values = [
+            0,
+            1,
+            127,
+            128,
+            16_383,
+            16_384,
+            2_097_151,
+            2_097_152,
+            u32::MAX,
+        ];
         let mut bytes = Vec::new();
         for (i, &value) in values.iter().enumerate() {
             push_varint(&mut bytes, value);
