@@ -15,7 +15,8 @@ use crate::analyze::similar;
 use crate::analyze::teams::{self, Teams};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
-use crate::model::incident::{DateHint, Incident, Status};
+use crate::model::incident::{Aside, DateHint, Incident, Rendered, Status};
+use crate::model::inference::TimelineEvent;
 use crate::model::time::zone::Zone;
 use crate::model::vocab::Vocabularies;
 use crate::parse::incident;
@@ -34,8 +35,8 @@ pub struct AnalyzeOptions {
 }
 
 /// Whether the incidents keep their bodies' HTML after `analyze`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyHtml {
+#[derive(Clone, Copy)]
+pub enum BodyHtml<'a> {
     /// Kept in `Rendered::html` (`serve`, `check`, tests).
     Keep,
     /// Dropped with the body's plain text as each file is parsed, once its quality is
@@ -44,6 +45,23 @@ pub enum BodyHtml {
     /// (`render::render_site`), so the archive's HTML and text (about 50 and 46 MB at
     /// 10,000 postmortems) are not held through rendering.
     Drop,
+    /// Dropped as with [`BodyHtml::Drop`], once set aside where the build reads it back
+    /// instead of rendering it again (`Rendered::aside`, `app::aside`).
+    SetAside(&'a dyn SetAside),
+}
+
+impl BodyHtml<'_> {
+    /// Whether each body's HTML and plain text go once the file is parsed.
+    fn drops(self) -> bool {
+        !matches!(self, BodyHtml::Keep)
+    }
+}
+
+/// Where a build sets each body aside once its file is parsed, on every parsing thread.
+pub trait SetAside: Sync {
+    /// Sets aside `body`'s HTML, plain text and headings and `timeline` (the timeline read
+    /// from it); where, or `None` when they could not be (the page renders the body again).
+    fn set_aside(&self, body: &Rendered, timeline: &[TimelineEvent]) -> Option<Aside>;
 }
 
 /// The analyzed site. Never mutated after `analyze` returns.
@@ -138,10 +156,10 @@ pub fn analyze_each<'s>(
     read: impl Fn(usize) -> Cow<'s, SourceFile> + Sync,
     source_text: impl Fn(&str) -> String,
     options: AnalyzeOptions,
-    html: BodyHtml,
+    html: BodyHtml<'_>,
 ) -> (Site, Vec<Diagnostic>) {
     let vocabularies = Vocabularies::new(config);
-    let counting = html == BodyHtml::Drop && similar::listed(&config.similar);
+    let counting = html.drops() && similar::listed(&config.similar);
     let words = Mutex::new(similar::Words::default());
     let numbering = similar::Numbering::default();
     // The incidents are collected apart from what else parsing found, and kept in the
@@ -185,7 +203,7 @@ pub fn analyze_each<'s>(
     let incidents: Vec<Incident> = parsed.into_iter().filter_map(|incident| incident).collect();
     let similar = |incidents: &[Incident], related: &[Vec<usize>]| match html {
         BodyHtml::Keep => similar::build(&config.similar, incidents, related),
-        BodyHtml::Drop => {
+        BodyHtml::Drop | BodyHtml::SetAside(_) => {
             let counted = (incidents.iter())
                 .map(|incident| counts.remove(&incident.source).unwrap_or_default())
                 .collect();
@@ -194,7 +212,7 @@ pub fn analyze_each<'s>(
         }
     };
     let mut assembled = assemble_with(config, incidents, options, source_text, similar);
-    if html == BodyHtml::Drop {
+    if html.drops() {
         let site = &mut assembled.site;
         site.quality = (site.incidents.iter())
             .map(|incident| {
@@ -234,13 +252,23 @@ impl<'w> Tally<'w> {
     }
 
     /// With [`BodyHtml::Drop`], `incident` with its quality scored, its words counted (if
-    /// the tally counts) and its body's HTML and text gone; else as it is.
-    fn scored(&mut self, mut incident: Incident, html: BodyHtml) -> Scored {
-        if html == BodyHtml::Keep {
+    /// the tally counts) and its body's HTML and text gone (set aside first with
+    /// [`BodyHtml::SetAside`]); else as it is.
+    fn scored(&mut self, mut incident: Incident, html: BodyHtml<'_>) -> Scored {
+        if !html.drops() {
             return Scored(incident, None, None);
         }
         let quality = quality::score(&incident);
         let counts = (self.words).map(|(_, numbering)| self.counter.count(&incident, numbering));
+        if let BodyHtml::SetAside(to) = html {
+            // The page of an incident whose metadata was inferred reads the timeline the
+            // site keeps (`Inference`), as it does a body rendered again.
+            let timeline = match incident.inferred {
+                Some(_) => &[][..],
+                None => &incident.body_timeline,
+            };
+            incident.body.aside = to.set_aside(&incident.body, timeline);
+        }
         // The headings (and where they are in the text) and the timeline read from it go
         // with it: the page has them from the body read again.
         let body = &mut incident.body;

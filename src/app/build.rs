@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::analyze::check;
 use crate::analyze::site::{AnalyzeOptions, BodyHtml, Site, SourcePages};
+use crate::app::aside::AsideFile;
 use crate::app::output::{self, OutputError, WriteError};
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::{Diagnostic, Tally};
@@ -84,8 +85,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         as_of: Some(options.as_of),
     };
     let t0 = Instant::now();
-    let (site, mut diagnostics) =
-        project::analyze(&config, &sources, analyze_options, BodyHtml::Drop);
+    // Each body is set aside as its file is parsed, to be read back for its page; where
+    // no file can be made for them, each is rendered again from its file instead.
+    let aside = AsideFile::new().ok();
+    let html = match &aside {
+        Some(file) => BodyHtml::SetAside(file),
+        None => BodyHtml::Drop,
+    };
+    let (site, mut diagnostics) = project::analyze(&config, &sources, analyze_options, html);
     diagnostics.extend(check::skipped_files(&config, &skipped));
     let tally = Tally::of(&diagnostics);
     if options.strict && (tally.errors > 0 || tally.warnings > 0) {
@@ -108,7 +115,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let render_options = render::RenderOptions {
         as_of: options.as_of,
     };
-    let pages = write_site(&site, &theme, &sources, &render_options, &staging)?;
+    let pages = write_site(
+        &site,
+        &theme,
+        &sources,
+        aside.as_ref(),
+        &render_options,
+        &staging,
+    )?;
     let t2 = Instant::now();
     staging.commit()?;
     Ok(BuildReport {
@@ -133,14 +147,15 @@ fn write_site(
     site: &Site,
     theme: &Theme,
     sources: &Listing,
+    aside: Option<&AsideFile>,
     render_options: &render::RenderOptions,
     staging: &output::Staging,
 ) -> Result<usize, BuildError> {
-    // Each body is rendered again for its page and the search index, and dropped once
-    // both have it.
+    // Each body is read back (or rendered again) for its page and the search index, and
+    // dropped once both have it.
     let pages_by_source = SourcePages::of(&site.incidents);
     let load = |incident: &Incident| {
-        project::body_again(sources, &site.config, &pages_by_source, incident)
+        project::body_again(sources, &site.config, &pages_by_source, incident, aside)
     };
     render::render_site(site, theme, render_options, &load, &Output(staging))
 }

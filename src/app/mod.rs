@@ -6,6 +6,7 @@
 //! Knows nothing of argument parsing or printing: `cli` does both.
 
 pub mod adopt;
+pub mod aside;
 pub mod build;
 pub mod check;
 pub mod import;

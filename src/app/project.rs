@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analyze::check;
 use crate::analyze::site::{self, AnalyzeOptions, BodyHtml, Site, SourcePages};
+use crate::app::aside::AsideFile;
 use crate::model::config::{CONFIG_FILE, Config, ConfigError};
 use crate::model::diagnostics::Diagnostic;
 use crate::model::incident::Incident;
@@ -75,7 +76,7 @@ pub fn analyze(
     config: &Config,
     sources: &Listing,
     options: AnalyzeOptions,
-    html: BodyHtml,
+    html: BodyHtml<'_>,
 ) -> (Site, Vec<Diagnostic>) {
     site::analyze_each(
         config,
@@ -87,9 +88,11 @@ pub fn analyze(
     )
 }
 
-/// `incident`'s body rendered again from its file: its HTML, links to other postmortems
-/// pointed at their pages (`pages`), its plain text, headings and timeline. What the incident's page shows
-/// and the search index reads in a build, whose `analyze` dropped them ([`BodyHtml::Drop`],
+/// `incident`'s body for its page and the search index: read back from `aside` where the
+/// build set it aside once its file was parsed (`Rendered::aside`), else rendered again
+/// from its file: its HTML, links to other postmortems pointed at their pages (`pages`),
+/// its plain text, headings and timeline. What the incident's page shows and the search
+/// index reads in a build, whose `analyze` dropped them ([`BodyHtml::Drop`],
 /// `render::render_site`).
 /// A file that is gone, unreadable or changed since it was parsed (its word count differs)
 /// is an error: the page would not match the rest of the site.
@@ -98,7 +101,17 @@ pub fn body_again(
     config: &Config,
     pages: &SourcePages,
     incident: &Incident,
+    aside: Option<&AsideFile>,
 ) -> Result<LoadedBody, RenderError> {
+    let set_aside = aside.zip(incident.body.aside);
+    if let Some(body) = set_aside.and_then(|(file, at)| file.read(at).ok()) {
+        return Ok(LoadedBody {
+            html: pages.resolve(body.html),
+            plain_text: body.plain_text,
+            toc: body.toc,
+            timeline: body.timeline,
+        });
+    }
     let error = |message: String| RenderError::Body {
         path: incident.source.clone(),
         message,

@@ -306,6 +306,18 @@ pub struct Rendered {
     /// between edits; read them with [`Rendered::html`] and [`Rendered::text`].
     #[serde(skip)]
     pub packed: Option<Packed>,
+    /// Where a build set this body aside once its file was parsed, to read it back for
+    /// its page and the search index instead of rendering it again
+    /// (`analyze::site::BodyHtml::SetAside`); `None` when it was not.
+    #[serde(skip)]
+    pub aside: Option<Aside>,
+}
+
+/// A body set aside in a build's file of bodies: where it starts and how long it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Aside {
+    pub at: u64,
+    pub len: u32,
 }
 
 impl Rendered {

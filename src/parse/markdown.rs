@@ -215,6 +215,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         sections,
         controls: rewriter.controls,
         packed: None,
+        aside: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! files that are not postmortems, and titles carried into lists.
 
 use crate::support::{Site, fact, listed_incidents, postmortem, text};
+use hindsight::app::aside::AsideFile;
 
 fn drafts_site() -> Site {
     Site::new()
@@ -202,13 +203,13 @@ fn private_use_character_in_a_title_is_kept_in_lists() {
 }
 
 /// A build drops each body's HTML, plain text, headings and timeline as soon as the file
-/// is parsed, and reads them again from the file for the incident's page and the search
-/// index: for
+/// is parsed, after setting them aside in a file to read back for the incident's page and
+/// the search index (or, where it cannot, renders them again from the postmortem): for
 /// every postmortem of the example and of the archives (headings that repeat the title,
-/// prose-only files, links between postmortems, raw HTML), the body rendered again is the
-/// one parsing rendered, the quality scored before it was dropped is the one scored
-/// from the whole body, and the similar incidents found from words counted at parsing
-/// are those found from the texts kept to the end.
+/// prose-only files, links between postmortems, raw HTML), the body read back and the body
+/// rendered again are the one parsing rendered, the quality scored before it was dropped
+/// is the one scored from the whole body, and the similar incidents found from words
+/// counted at parsing are those found from the texts kept to the end.
 #[test]
 fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
     use hindsight::analyze::site::{AnalyzeOptions, BodyHtml, SourcePages};
@@ -228,35 +229,46 @@ fn bodies_rendered_again_for_their_pages_are_the_parsed_ones() {
             hindsight::app::project::analyze(&project.config, &project.sources, options, html)
         };
         let (kept_site, _) = analyze(BodyHtml::Keep);
-        let (dropped, _) = analyze(BodyHtml::Drop);
-        let pages = SourcePages::of(&dropped.incidents);
-        assert_eq!(dropped.index.similar, kept_site.index.similar, "{root:?}");
-        for (position, incident) in dropped.incidents.iter().enumerate() {
-            assert_eq!(incident.body.html, "", "{}", incident.source);
-            assert_eq!(incident.body.plain_text, "", "{}", incident.source);
-            assert!(incident.body.toc.is_empty(), "{}", incident.source);
-            assert!(incident.body_timeline.is_empty(), "{}", incident.source);
-            let again = hindsight::app::project::body_again(
-                &project.sources,
-                &project.config,
-                &pages,
-                incident,
-            )
-            .unwrap();
-            let kept = &kept_site.incidents[position].body;
-            assert_eq!(again.html, kept.html, "{}", incident.source);
-            assert_eq!(again.plain_text, kept.plain_text, "{}", incident.source);
-            assert_eq!(again.toc, kept.toc, "{}", incident.source);
-            let timeline = &kept_site.incidents[position].body_timeline;
-            assert_eq!(&again.timeline, timeline, "{}", incident.source);
-            timelines += usize::from(!timeline.is_empty());
-            let scored = hindsight::analyze::quality::score(&kept_site.incidents[position]);
-            assert_eq!(dropped.quality[position], scored, "{}", incident.source);
-            checked += 1;
+        let file = AsideFile::new_in(&std::env::temp_dir()).unwrap();
+        for (set_aside, (dropped, _)) in [
+            (false, analyze(BodyHtml::Drop)),
+            (true, analyze(BodyHtml::SetAside(&file))),
+        ] {
+            let pages = SourcePages::of(&dropped.incidents);
+            assert_eq!(dropped.index.similar, kept_site.index.similar, "{root:?}");
+            for (position, incident) in dropped.incidents.iter().enumerate() {
+                let source = &incident.source;
+                assert_eq!(incident.body.html, "", "{source}");
+                assert_eq!(incident.body.plain_text, "", "{source}");
+                assert!(incident.body.toc.is_empty(), "{source}");
+                assert!(incident.body_timeline.is_empty(), "{source}");
+                assert_eq!(incident.body.aside.is_some(), set_aside, "{source}");
+                let again = hindsight::app::project::body_again(
+                    &project.sources,
+                    &project.config,
+                    &pages,
+                    incident,
+                    Some(&file),
+                )
+                .unwrap();
+                let kept = &kept_site.incidents[position].body;
+                assert_eq!(again.html, kept.html, "{source}");
+                assert_eq!(again.plain_text, kept.plain_text, "{source}");
+                assert_eq!(again.toc, kept.toc, "{source}");
+                let timeline = &kept_site.incidents[position].body_timeline;
+                let inferred = kept_site.incidents[position].inferred.is_some();
+                if !inferred {
+                    assert_eq!(&again.timeline, timeline, "{source}");
+                }
+                timelines += usize::from(!timeline.is_empty() && set_aside && !inferred);
+                let scored = hindsight::analyze::quality::score(&kept_site.incidents[position]);
+                assert_eq!(dropped.quality[position], scored, "{source}");
+                checked += usize::from(set_aside);
+            }
         }
     }
     assert!(checked > 30, "only {checked} postmortems checked");
-    assert!(timelines > 10, "only {timelines} timelines read again");
+    assert!(timelines > 10, "only {timelines} timelines read back");
 }
 
 /// A postmortem edited between parsing and writing its page fails the build, naming the
@@ -278,8 +290,10 @@ fn a_postmortem_changed_while_the_site_builds_fails_the_build() {
     );
     let pages = SourcePages::of(&analyzed.incidents);
     let incident = &analyzed.incidents[0];
-    let load =
-        || hindsight::app::project::body_again(&project.sources, &project.config, &pages, incident);
+    let load = || {
+        let (sources, config) = (&project.sources, &project.config);
+        hindsight::app::project::body_again(sources, config, &pages, incident, None)
+    };
     assert!(load().is_ok());
     std::fs::write(
         site.root().join("content/a.md"),
@@ -294,4 +308,40 @@ fn a_postmortem_changed_while_the_site_builds_fails_the_build() {
     std::fs::remove_file(site.root().join("content/a.md")).unwrap();
     let error = load().unwrap_err().to_string();
     assert!(error.contains("content/a.md"), "{error}");
+}
+
+/// A build sets each body aside as its file is parsed, so a postmortem edited or removed
+/// between parsing and writing its page keeps the page of the version the lists and
+/// indexes were made from.
+#[test]
+fn a_postmortem_changed_while_the_site_builds_keeps_the_page_it_was_parsed_with() {
+    use hindsight::analyze::site::{AnalyzeOptions, BodyHtml, SourcePages};
+    let site = Site::new().file(
+        "content/a.md",
+        postmortem("A", "started_at: 2024-01-02T00:00:00Z\n"),
+    );
+    let project = hindsight::app::project::load(site.root()).unwrap();
+    let file = AsideFile::new_in(site.root()).unwrap();
+    let (analyzed, _) = hindsight::app::project::analyze(
+        &project.config,
+        &project.sources,
+        AnalyzeOptions::default(),
+        BodyHtml::SetAside(&file),
+    );
+    let pages = SourcePages::of(&analyzed.incidents);
+    let incident = &analyzed.incidents[0];
+    let load = || {
+        let (sources, config) = (&project.sources, &project.config);
+        hindsight::app::project::body_again(sources, config, &pages, incident, Some(&file))
+    };
+    let parsed = load().unwrap();
+    assert!(parsed.plain_text.contains("What happened"), "{parsed:?}");
+    std::fs::write(
+        site.root().join("content/a.md"),
+        postmortem("A", "started_at: 2024-01-02T00:00:00Z\n") + "\nA paragraph added meanwhile.\n",
+    )
+    .unwrap();
+    assert_eq!(load().unwrap(), parsed);
+    std::fs::remove_file(site.root().join("content/a.md")).unwrap();
+    assert_eq!(load().unwrap(), parsed);
 }

@@ -1,0 +1,346 @@
+//! A build's file of bodies set aside: each body's HTML, plain text, headings and timeline,
+//! written once its file is parsed and read back when its page is made, so a build renders
+//! each Markdown body once instead of twice without holding the archive's bodies in
+//! memory (`analyze::site::BodyHtml::SetAside`).
+//!
+//! Rendering each body again for its page was about a tenth of a 10,000-postmortem build's
+//! time (the Markdown, the file read again, its timeline read again), at every size; holding
+//! the bodies instead would take some 80 MB at 10,000 and 800 MB at 100,000. Written here,
+//! they take the temporary folder's disk (or memory, where it is a `tmpfs`) while the build
+//! runs, and nothing once it ends: the file's name is removed as soon as it is open, so
+//! not even a killed build leaves it behind.
+//!
+//! Bodies are written and read at their own offsets, from every thread at once. A body
+//! that could not be written (a full disk) is rendered again from its file, as before.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::DateTime;
+
+use crate::analyze::site::SetAside;
+use crate::model::incident::{Aside, Rendered, TocEntry};
+use crate::model::inference::TimelineEvent;
+
+/// The file of bodies set aside by one build; removed (or left unnamed) when dropped.
+pub struct AsideFile {
+    /// Always `Some` but while dropped.
+    file: Option<fs::File>,
+    /// Where the next body goes.
+    end: AtomicU64,
+    /// Its path, where the system would not remove the name of an open file.
+    named: Option<PathBuf>,
+}
+
+/// A body as it was set aside: what its page and the search index read of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsideBody {
+    pub html: String,
+    pub plain_text: String,
+    pub toc: Vec<TocEntry>,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+impl AsideFile {
+    /// An empty file of bodies in `dir`, its name removed at once where the system allows.
+    pub fn new_in(dir: &Path) -> io::Result<AsideFile> {
+        let mut attempt = 0;
+        let (file, path) = loop {
+            let path = dir.join(format!(
+                ".hindsight-bodies-{}-{attempt}",
+                std::process::id()
+            ));
+            match fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(file) => break (file, path),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        };
+        let named = fs::remove_file(&path).is_err().then_some(path);
+        Ok(AsideFile {
+            file: Some(file),
+            end: AtomicU64::new(0),
+            named,
+        })
+    }
+
+    /// An empty file of bodies in the system's temporary folder (`TMPDIR` on Unix).
+    pub fn new() -> io::Result<AsideFile> {
+        AsideFile::new_in(&std::env::temp_dir())
+    }
+
+    fn file(&self) -> io::Result<&fs::File> {
+        self.file
+            .as_ref()
+            .ok_or_else(|| io::Error::other("the file of bodies is closed"))
+    }
+
+    /// Writes `bytes` after everything written so far; where.
+    fn put(&self, bytes: &[u8]) -> io::Result<Aside> {
+        let len = u32::try_from(bytes.len())
+            .map_err(|_| io::Error::other("a body of 4 GB or more is not set aside"))?;
+        let at = self.end.fetch_add(u64::from(len), Ordering::Relaxed);
+        write_at(self.file()?, bytes, at)?;
+        Ok(Aside { at, len })
+    }
+
+    /// The body set aside at `aside`.
+    pub fn read(&self, aside: Aside) -> io::Result<AsideBody> {
+        let mut bytes = vec![0; aside.len as usize];
+        read_at(self.file()?, &mut bytes, aside.at)?;
+        decode(&bytes).ok_or_else(|| io::Error::other("a body set aside does not read back"))
+    }
+}
+
+impl SetAside for AsideFile {
+    fn set_aside(&self, body: &Rendered, timeline: &[TimelineEvent]) -> Option<Aside> {
+        let mut bytes = Vec::with_capacity(body.html.len() + body.plain_text.len() + 256);
+        encode(body, timeline, &mut bytes);
+        self.put(&bytes).ok()
+    }
+}
+
+impl Drop for AsideFile {
+    fn drop(&mut self) {
+        // Closed first: a system that kept its name will not remove an open file.
+        drop(self.file.take());
+        if let Some(path) = self.named.take() {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_at(file: &fs::File, bytes: &[u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_at(file: &fs::File, bytes: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
+}
+
+#[cfg(windows)]
+fn write_at(file: &fs::File, mut bytes: &[u8], mut at: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_write(file, bytes, at)? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => (bytes, at) = (&bytes[n..], at + n as u64),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn read_at(file: &fs::File, mut bytes: &mut [u8], mut at: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, bytes, at)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => (bytes, at) = (&mut bytes[n..], at + n as u64),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn write_at(_: &fs::File, _: &[u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_: &fs::File, _: &mut [u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+// The bodies' format, read only by the build that wrote it: lengths and numbers little
+// endian, strings as their length (four bytes) and UTF-8. The HTML and text, then the
+// headings (a count, then each one's level, id and title), then the timeline (a count,
+// then each event's time as seconds and nanoseconds, its two flags, line, column, the
+// time as written and its text). Written by hand: it is four fields of one build, and a
+// serialization crate would add a dependency for them.
+
+fn encode(body: &Rendered, timeline: &[TimelineEvent], out: &mut Vec<u8>) {
+    push_str(out, &body.html);
+    push_str(out, &body.plain_text);
+    push_u32(out, body.toc.len());
+    for entry in &body.toc {
+        out.push(entry.level);
+        push_str(out, &entry.id);
+        push_str(out, &entry.title);
+    }
+    push_u32(out, timeline.len());
+    for event in timeline {
+        out.extend_from_slice(&event.at.timestamp().to_le_bytes());
+        out.extend_from_slice(&event.at.timestamp_subsec_nanos().to_le_bytes());
+        out.push(u8::from(event.date_only) | (u8::from(event.approximate) << 1));
+        out.extend_from_slice(&event.line.to_le_bytes());
+        out.extend_from_slice(&event.col.to_le_bytes());
+        push_str(out, &event.when);
+        push_str(out, &event.text);
+    }
+}
+
+fn push_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    push_u32(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// The body [`encode`] wrote into `bytes`, or `None` if they are not one.
+fn decode(bytes: &[u8]) -> Option<AsideBody> {
+    let mut reader = Reader(bytes);
+    let html = reader.string()?;
+    let plain_text = reader.string()?;
+    let toc = (0..reader.u32()?)
+        .map(|_| {
+            Some(TocEntry {
+                level: reader.take::<1>()?[0],
+                id: reader.string()?,
+                title: reader.string()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let timeline = (0..reader.u32()?)
+        .map(|_| {
+            let seconds = i64::from_le_bytes(reader.take()?);
+            let nanos = u32::from_le_bytes(reader.take()?);
+            let flags = reader.take::<1>()?[0];
+            Some(TimelineEvent {
+                at: DateTime::from_timestamp(seconds, nanos)?,
+                date_only: flags & 1 != 0,
+                approximate: flags & 2 != 0,
+                line: reader.u32()?,
+                col: reader.u32()?,
+                when: reader.string()?,
+                text: reader.string()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    reader.0.is_empty().then_some(AsideBody {
+        html,
+        plain_text,
+        toc,
+        timeline,
+    })
+}
+
+/// The bytes of a body not read yet.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (first, rest) = self.0.split_first_chunk::<N>()?;
+        self.0 = rest;
+        Some(*first)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take().map(u32::from_le_bytes)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let len = self.u32()? as usize;
+        let bytes = self.0.get(..len)?;
+        self.0 = &self.0[len..];
+        String::from_utf8(bytes.to_vec()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::markdown::{MarkdownOptions, render};
+    use rayon::prelude::*;
+
+    fn event(at: &str, when: &str, text: &str, flags: (bool, bool)) -> TimelineEvent {
+        TimelineEvent {
+            at: DateTime::parse_from_rfc3339(at).unwrap().to_utc(),
+            date_only: flags.0,
+            approximate: flags.1,
+            line: 12,
+            col: 3,
+            when: when.to_string(),
+            text: text.to_string(),
+        }
+    }
+
+    /// Bodies set aside from many threads read back as they were written, every field:
+    /// headings, timeline flags and times before 1970 and with nanoseconds included.
+    #[test]
+    fn bodies_read_back_as_set_aside_from_many_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = AsideFile::new_in(dir.path()).unwrap();
+        let bodies: Vec<(Rendered, Vec<TimelineEvent>)> = (0..200)
+            .map(|i| {
+                let markdown = format!(
+                    "# Outage {i}\n\nThe *cache* failed — naïve retry ✓.\n\n## Timeline\n\n- 10:00 page\n"
+                );
+                let timeline = match i % 3 {
+                    0 => Vec::new(),
+                    1 => vec![event("1969-07-20T20:17:40.5Z", "20:17", "landing", (false, true))],
+                    _ => vec![
+                        event("2024-02-10T09:00:00Z", "Feb 10", "started", (true, false)),
+                        event("2024-02-11T14:00:00+01:00", "14:00", "", (false, false)),
+                    ],
+                };
+                (render(&markdown, &MarkdownOptions::default()), timeline)
+            })
+            .collect();
+        assert!(bodies.iter().all(|(body, _)| !body.toc.is_empty()));
+        let asides: Vec<Aside> = bodies
+            .par_iter()
+            .map(|(body, timeline)| file.set_aside(body, timeline).unwrap())
+            .collect();
+        for ((body, timeline), aside) in bodies.iter().zip(asides).rev() {
+            let read = file.read(aside).unwrap();
+            assert_eq!(read.html, body.html);
+            assert_eq!(read.plain_text, body.plain_text);
+            assert_eq!(read.toc, body.toc);
+            assert_eq!(&read.timeline, timeline);
+        }
+    }
+
+    /// The file leaves nothing in its folder, open or dropped.
+    #[test]
+    fn the_file_of_bodies_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = || fs::read_dir(dir.path()).unwrap().count();
+        let file = AsideFile::new_in(dir.path()).unwrap();
+        let body = render("Text.", &MarkdownOptions::default());
+        let aside = file.set_aside(&body, &[]).unwrap();
+        assert_eq!(file.read(aside).unwrap().html, body.html);
+        if cfg!(unix) {
+            assert_eq!(names(), 0, "unnamed while open");
+        }
+        drop(file);
+        assert_eq!(names(), 0);
+    }
+
+    /// Bytes that are not a body do not read as one: cut short, or with text after it.
+    #[test]
+    fn bytes_that_are_not_a_body_read_as_none() {
+        let body = render("# A\n\nText.", &MarkdownOptions::default());
+        let mut bytes = Vec::new();
+        encode(
+            &body,
+            &[event("2024-01-01T00:00:00Z", "00:00", "x", (false, false))],
+            &mut bytes,
+        );
+        assert!(decode(&bytes).is_some());
+        for cut in [0, 1, 4, bytes.len() / 2, bytes.len() - 1] {
+            assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        bytes.push(0);
+        assert_eq!(decode(&bytes), None);
+    }
+}
