@@ -93,18 +93,39 @@ impl AsideFile {
 
     /// The body set aside at `aside`.
     pub fn read(&self, aside: Aside) -> io::Result<AsideBody> {
-        let mut bytes = vec![0; aside.len as usize];
-        read_at(self.file()?, &mut bytes, aside.at)?;
-        decode(&bytes).ok_or_else(|| io::Error::other("a body set aside does not read back"))
+        with_buffer(|bytes| {
+            bytes.resize(aside.len as usize, 0);
+            read_at(self.file()?, bytes, aside.at)?;
+            decode(bytes).ok_or_else(|| io::Error::other("a body set aside does not read back"))
+        })
     }
 }
 
 impl SetAside for AsideFile {
     fn set_aside(&self, body: &Rendered, timeline: &[TimelineEvent]) -> Option<Aside> {
-        let mut bytes = Vec::with_capacity(body.html.len() + body.plain_text.len() + 256);
-        encode(body, timeline, &mut bytes);
-        self.put(&bytes).ok()
+        with_buffer(|bytes| {
+            encode(body, timeline, bytes);
+            self.put(bytes).ok()
+        })
     }
+}
+
+/// Runs `f` with this thread's buffer for a body's bytes, emptied: a body is some 13 KB,
+/// which jemalloc would hand out as a large allocation, zeroed and faulted in, each time.
+fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut bytes) => {
+            bytes.clear();
+            let done = f(&mut bytes);
+            // The largest body is not kept for the rest of the build.
+            bytes.shrink_to(1 << 16);
+            done
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
 }
 
 impl Drop for AsideFile {
