@@ -7,8 +7,10 @@
 //! time (the Markdown, the file read again, its timeline read again), at every size; holding
 //! the bodies instead would take some 80 MB at 10,000 and 800 MB at 100,000. Written here,
 //! they take the temporary folder's disk (or memory, where it is a `tmpfs`) while the build
-//! runs, and nothing once it ends: the file's name is removed as soon as it is open, so
-//! not even a killed build leaves it behind.
+//! runs, and nothing once it ends. On Unix the file's name is removed as soon as it is
+//! open, so not even a killed build leaves it behind; where the system keeps the name of
+//! an open file (Windows), it is removed when the build ends, and a killed build leaves a
+//! `.hindsight-bodies-PID-N` file in the temporary folder, for the system's own clean-up.
 //!
 //! Bodies are written and read at their own offsets, from every thread at once. A body
 //! that could not be written (a full disk) is rendered again from its file, as before.
