@@ -345,3 +345,52 @@ fn a_postmortem_changed_while_the_site_builds_keeps_the_page_it_was_parsed_with(
     std::fs::remove_file(site.root().join("content/a.md")).unwrap();
     assert_eq!(load().unwrap(), parsed);
 }
+
+/// Where the temporary folder cannot take the file of bodies (it does not exist, or is a
+/// file), a build renders each body again from its file instead, and the site is the one
+/// a build that set them aside writes, byte for byte.
+#[test]
+fn a_build_without_a_usable_temporary_folder_writes_the_same_site() {
+    let scratch = tempfile::tempdir().unwrap();
+    let not_a_folder = scratch.path().join("a-file");
+    std::fs::write(&not_a_folder, "").unwrap();
+    let build = |name: &str, tmpdir: &std::path::Path| {
+        let out = scratch.path().join(name);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .args(["build", "--as-of", "2026-01-01", "--output"])
+            .arg(&out)
+            .arg("--root")
+            .arg(crate::support::repo_root())
+            .env("TMPDIR", tmpdir)
+            .env("TMP", tmpdir)
+            .env("TEMP", tmpdir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{name}: {stderr}");
+        crate::support::tree(&out)
+    };
+    let usual = build("usual", scratch.path());
+    assert!(
+        usual.len() > 50,
+        "the example's site: {} files",
+        usual.len()
+    );
+    for (name, tmpdir) in [
+        ("missing", scratch.path().join("missing")),
+        ("file", not_a_folder.clone()),
+    ] {
+        let again = build(name, &tmpdir);
+        let differing: Vec<&String> = (usual.keys().chain(again.keys()))
+            .filter(|path| usual.get(*path) != again.get(*path))
+            .collect();
+        assert!(differing.is_empty(), "{name}: {differing:?}");
+    }
+    // Nothing of the file of bodies is left in the folder that took it.
+    let left: Vec<_> = std::fs::read_dir(scratch.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".hindsight-bodies"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
