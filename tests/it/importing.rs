@@ -39,21 +39,26 @@ fn import_keeps_the_mode_of_the_file_and_leaves_nothing_beside_it() {
 }
 
 /// Writing in place needed only the file to be writable; a temporary file needs the
-/// folder too, so a read-only folder must fail cleanly. Root may write anywhere, so the
-/// test says nothing when it runs as root (as CI does); the same failure is forced
-/// portably in `src/app/import/tests.rs`.
+/// folder too, so a read-only folder must fail cleanly. Root may write anywhere, so
+/// `cargo test` leaves this out and `.ci/run` runs it as `nobody` (`--ignored`); as
+/// root it fails rather than pass without trying. The same failure is forced portably in
+/// `src/app/import/tests.rs`.
 #[cfg(unix)]
 #[test]
-#[ignore = "root may write anywhere (CI runs as root); run with --ignored as another user"]
+#[ignore = "needs a user that cannot write a read-only folder (not root): .ci/run runs it as nobody"]
 fn import_into_a_folder_it_cannot_write_fails_naming_the_file_and_changes_nothing() {
     use std::os::unix::fs::PermissionsExt;
     let site = Site::new().file("content/x.md", SEED);
     let content = site.root().join("content");
     fs::set_permissions(&content, fs::Permissions::from_mode(0o555)).unwrap();
-    if fs::write(content.join(".probe"), "").is_ok() {
+    let probe = fs::write(content.join(".probe"), "");
+    if probe.is_ok() {
         fs::set_permissions(&content, fs::Permissions::from_mode(0o755)).unwrap();
-        return;
     }
+    assert!(
+        probe.is_err(),
+        "this user may write a read-only folder (root?): run the test as another user"
+    );
     let output = hindsight(site.root(), &["import", "content"]);
     fs::set_permissions(&content, fs::Permissions::from_mode(0o755)).unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
