@@ -608,7 +608,12 @@ impl Writer<'_> {
         let (partial, stale) = if self.fresh {
             let staging = output::Staging::new(out, output::Replace::default())?;
             let done = render_and_write(&serving(Target::Fresh(&staging)))?;
-            staging.commit()?;
+            // The previous preview (the last `serve` of this site) is removed on a thread
+            // of its own while this one is served: on a disk, removing 10,000 pages took
+            // two seconds of a six-second start.
+            if let Some(previous) = staging.commit_leaving_previous()? {
+                std::thread::spawn(move || previous.remove_quietly());
+            }
             done
         } else {
             render_and_write(&serving(Target::Over(out)))?
