@@ -525,6 +525,10 @@ struct Renderer<'a> {
     /// own mentions `similar` (the default ones print `similar_items`), since serializing
     /// five links into every page's context costs about as much as printing them did.
     similar_links: bool,
+    /// Whether incident pages carry `incident.related`: only when a template of the site's
+    /// own mentions `related` (the default ones print the rows, `related_rows`), as with
+    /// [`Renderer::similar_links`].
+    related_links: bool,
     /// Whether the theme has `similar_item.html`, from which incident pages get
     /// `similar_items` ([`Renderer::similar_items`]).
     has_similar_item: bool,
@@ -697,6 +701,7 @@ impl<'a> Renderer<'a> {
             relocatable: Vec::new(),
             has_header,
             similar_links: true,
+            related_links: true,
             has_similar_item,
             similar_item_html,
             base,
@@ -722,10 +727,12 @@ impl<'a> Renderer<'a> {
         Ok(renderer)
     }
 
-    /// The renderer for pages of `theme`: `incident.similar` only for a site whose own
-    /// templates mention it ([`Renderer::similar_links`]).
+    /// The renderer for pages of `theme`: `incident.similar` and `incident.related` only
+    /// for a site whose own templates mention them ([`Renderer::similar_links`],
+    /// [`Renderer::related_links`]).
     fn for_theme(mut self, theme: &Theme) -> Self {
         self.similar_links = theme.own_templates_mention("similar");
+        self.related_links = theme.own_templates_mention("related");
         self
     }
 

@@ -96,7 +96,8 @@ impl Renderer<'_> {
         context.insert("og_type", "article");
         let related = site.index.related[position].iter().copied();
         let root = root_of(&path);
-        context.insert("related_rows", &self.rows_html(related, &root)?);
+        let related_rows = self.rows_html(related, &root)?;
+        super::insert_html(&mut context, "related_rows", related_rows);
         if let Some(items) = self.similar_items(position, &root)? {
             super::insert_html(&mut context, "similar_items", items);
         }
@@ -153,10 +154,12 @@ impl Renderer<'_> {
                 .count(),
             action_progress: super::retro::action_progress(&incident.action_items, self.as_of),
             timeline_chart: super::retro::timeline_chart(incident, body, self.tz),
-            related: site.index.related[position]
-                .iter()
-                .map(|&r| self.incident_link(r))
-                .collect(),
+            related: match self.related_links {
+                true => (site.index.related[position].iter())
+                    .map(|&r| self.incident_link(r))
+                    .collect(),
+                false => Vec::new(),
+            },
             similar: match self.similar_links {
                 true => self.similar_views(position),
                 false => Vec::new(),

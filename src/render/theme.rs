@@ -270,6 +270,9 @@ mod tests {
             b"{% for s in incident.similar %}{{ s.incident.title }}{% endfor %}".to_vec(),
         );
         assert!(own.own_templates_mention("similar"));
+        // Nor do the related incidents' rows (`related_rows`) ask for `incident.related`.
+        assert!(!theme.own_templates_mention("related"));
+        assert!(!copied.own_templates_mention("related"));
         let mut unrelated = theme;
         unrelated.insert("templates/home.html", b"<p>Home</p>".to_vec());
         assert!(!unrelated.own_templates_mention("similar"));

@@ -132,9 +132,11 @@ pub struct IncidentView<'a> {
     /// The timeline chart; `None` with fewer than two recorded instants.
     pub timeline_chart: Option<TimelineChartView>,
     /// Incidents sharing its service or root cause, as links (the default theme shows
-    /// their table rows, pre-rendered, as `related_rows`).
+    /// their table rows, pre-rendered, as `related_rows`); empty unless a template of the
+    /// site's own mentions `related`.
     pub related: Vec<IncidentLink<'a>>,
-    /// Incidents closest in text, best first, none of them in `related`.
+    /// Incidents closest in text, best first, none of them in `related`; empty unless a
+    /// template of the site's own mentions `similar`.
     pub similar: Vec<SimilarView<'a>>,
     /// Every extra front matter field, as written (also in the data export).
     pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
