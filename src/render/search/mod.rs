@@ -505,11 +505,19 @@ struct Gathered {
 
 impl Gathered {
     fn new(shares: Vec<Share>) -> Gathered {
-        let mut order: Vec<(u32, u32)> = (shares.iter().enumerate())
-            .flat_map(|(s, share)| (0..share.terms.len() as u32).map(move |i| (s as u32, i)))
+        // Sorted by each term's first four UTF-16 units, then by the whole term where
+        // those agree: most comparisons are of two integers, where comparing the terms
+        // read both from their shares, checked both as UTF-8 and scanned both for bytes
+        // that order differently in UTF-16 (2.8% of a 1,000-postmortem build).
+        let mut keyed: Vec<(u64, u32, u32)> = (shares.iter().enumerate())
+            .flat_map(|(s, share)| {
+                (0..share.terms.len())
+                    .map(move |i| (utf16_prefix(share.term(i)), s as u32, i as u32))
+            })
             .collect();
-        let term = |&(s, i): &(u32, u32)| shares[s as usize].term(i as usize);
-        order.par_sort_unstable_by(|a, b| utf16_cmp(term(a), term(b)));
+        let term = |&(_, s, i): &(u64, u32, u32)| shares[s as usize].term(i as usize);
+        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| utf16_cmp(term(a), term(b))));
+        let order = keyed.into_iter().map(|(_, s, i)| (s, i)).collect();
         Gathered { shares, order }
     }
 
@@ -632,6 +640,14 @@ pub(crate) fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     } else {
         a.cmp(b)
     }
+}
+
+/// The first four UTF-16 code units of `s`, the first in the highest bits, a missing one
+/// 0: for strings without U+0000 (terms), keys that differ order as [`utf16_cmp`] orders
+/// the strings, and strings whose keys are equal share those units.
+fn utf16_prefix(s: &str) -> u64 {
+    (s.encode_utf16().take(4).enumerate())
+        .fold(0, |key, (n, unit)| key | u64::from(unit) << (48 - 16 * n))
 }
 
 /// A hasher for keys that are hashes already.

@@ -461,6 +461,32 @@ fn terms_sort_as_javascript_compares_them() {
     assert_eq!("\u{ff21}".cmp("\u{1f600}"), Ordering::Less);
     assert_eq!(super::utf16_cmp("abc", "abd"), Ordering::Less);
     assert_eq!(super::utf16_cmp("zürich", "zurich"), Ordering::Greater);
+    // Keys of the first four units order terms as the whole terms do, where they differ.
+    let mut terms = [
+        "zurich",
+        "zü",
+        "zürich",
+        "ab",
+        "abcde",
+        "abcdd",
+        "\u{ff21}x",
+        "\u{1f600}",
+        "a",
+    ];
+    let key_order = |a: &&str, b: &&str| super::utf16_prefix(a).cmp(&super::utf16_prefix(b));
+    for a in &terms {
+        for b in &terms {
+            let by_key = key_order(a, b);
+            if by_key != Ordering::Equal {
+                assert_eq!(by_key, super::utf16_cmp(a, b), "{a} against {b}");
+            }
+        }
+    }
+    assert_eq!(super::utf16_prefix("abcde"), super::utf16_prefix("abcdd"));
+    terms.sort_by(|a, b| key_order(a, b).then_with(|| super::utf16_cmp(a, b)));
+    let mut whole = terms;
+    whole.sort_by(|a, b| super::utf16_cmp(a, b));
+    assert_eq!(terms, whole);
 }
 
 /// The one number `search.js` keeps itself is the format's version; every rule it applies
