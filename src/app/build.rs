@@ -92,7 +92,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Some(file) => BodyHtml::SetAside(file),
         None => BodyHtml::Drop,
     };
-    let (site, mut diagnostics) = project::analyze(&config, &sources, analyze_options, html);
+    // The theme's templates are parsed on one thread while the files are analyzed on the
+    // others: parsing them is about 13 ms that nothing else waits on.
+    let analyze = || project::analyze(&config, &sources, analyze_options, html);
+    let (tera, (site, mut diagnostics)) = rayon::join(|| render::build_tera(&theme), analyze);
     diagnostics.extend(check::skipped_files(&config, &skipped));
     let tally = Tally::of(&diagnostics);
     if options.strict && (tally.errors > 0 || tally.warnings > 0) {
@@ -118,6 +121,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let pages = write_site(
         &site,
         &theme,
+        tera?,
         &sources,
         aside.as_ref(),
         &render_options,
@@ -146,6 +150,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 fn write_site(
     site: &Site,
     theme: &Theme,
+    tera: render::Templates,
     sources: &Listing,
     aside: Option<&AsideFile>,
     render_options: &render::RenderOptions,
@@ -157,7 +162,7 @@ fn write_site(
     let load = |incident: &Incident| {
         project::body_again(sources, &site.config, &pages_by_source, incident, aside)
     };
-    render::render_site(site, theme, render_options, &load, &Output(staging))
+    render::render_site(site, theme, tera, render_options, &load, &Output(staging))
 }
 
 /// The staging folder as the renderer's sink.

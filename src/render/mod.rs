@@ -206,15 +206,17 @@ where
 /// index when the site has one. Each incident's body is rendered again from its file by
 /// `load` once, for its page and for the index's terms and snippet, and dropped: a build
 /// holds no body's text or HTML after `analyze` (`BodyHtml::Drop`). Returns the number
-/// of files.
+/// of files. `tera` is `theme`'s templates ([`build_tera`]), which a build makes while
+/// it analyzes.
 pub fn render_site<S: Sink>(
     site: &Site,
     theme: &Theme,
+    tera: Templates,
     options: &RenderOptions,
     load: &LoadBody<'_>,
     sink: &S,
 ) -> Result<usize, S::Error> {
-    let renderer = Renderer::for_site(site, theme, options, Bodies::Loaded(load))?;
+    let renderer = Renderer::with_tera(site, theme, tera, options, Bodies::Loaded(load))?;
     let jobs = jobs(site);
     let page = |page: Page| sink.page(page);
     if !site.config.search.enabled {
@@ -362,8 +364,11 @@ fn publishing_jobs(site: &Site, pages: &[Job]) -> Vec<Job> {
     jobs
 }
 
+/// A theme's templates, parsed ([`build_tera`]).
+pub type Templates = Tera;
+
 /// Parses the theme's templates; a syntax error names the template and the problem.
-pub fn build_tera(theme: &Theme) -> Result<Tera, RenderError> {
+pub fn build_tera(theme: &Theme) -> Result<Templates, RenderError> {
     for required in REQUIRED_TEMPLATES {
         if !theme.templates.iter().any(|(name, _)| name == required) {
             return Err(RenderError::MissingTemplate(required.to_string()));
@@ -617,17 +622,29 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|incident| row(&site.config, links, incident))
             .collect();
-        let shared = rows
-            .par_iter()
-            .map(|row| shared_row(&tera, row))
-            .collect::<Result<Vec<(String, bool)>, RenderError>>()?;
+        // The trend figures are computed on one thread, beside the rows on the others.
+        let (shared, trends) = rayon::join(
+            || {
+                (rows.par_iter())
+                    .map(|row| shared_row(&tera, row))
+                    .collect::<Result<Vec<(String, bool)>, RenderError>>()
+            },
+            || crate::analyze::trends::compute(site, options.as_of),
+        );
+        let shared = shared?;
         // Every list takes its rows from their HTML, made here once; the few pages that
         // read a row's data make it again ([`Renderer::row`]).
         drop(rows);
         let (row_html, relocatable): (Vec<String>, Vec<bool>) = shared.into_iter().unzip();
         let row_html = SharedRows::new(row_html, shared::PACK_ROWS_OVER);
-        let mut renderer =
-            Self::with_rows(site, Cow::Owned(tera), RowData::Made, row_html, options);
+        let mut renderer = Self::with_trends(
+            site,
+            Cow::Owned(tera),
+            RowData::Made,
+            row_html,
+            options.as_of,
+            Some(trends),
+        );
         renderer.relocatable = relocatable;
         renderer.quality = match site.quality.len() == site.incidents.len() {
             true => Cow::Borrowed(&site.quality),
@@ -637,21 +654,10 @@ impl<'a> Renderer<'a> {
     }
 
     /// A renderer over rows made elsewhere: `rows[i]` and `row_html[i]` must belong to
-    /// `site.incidents[i]` (partial renders reuse the rows of unchanged incidents).
-    fn with_rows(
-        site: &'a Site,
-        tera: Cow<'a, Tera>,
-        rows: RowData,
-        row_html: SharedRows,
-        options: &RenderOptions,
-    ) -> Self {
-        let trends = crate::analyze::trends::compute(site, options.as_of);
-        Self::with_trends(site, tera, rows, row_html, options.as_of, Some(trends))
-    }
-
-    /// [`Renderer::with_rows`] with the trend figures computed already (`serve` keeps them
-    /// while only bodies change: they read no body), or to be set before any page but an
-    /// incident's is rendered (`None`).
+    /// `site.incidents[i]` (partial renders reuse the rows of unchanged incidents), with
+    /// the trend figures computed already (`serve` keeps them while only bodies change:
+    /// they read no body), or to be set before any page but an incident's is rendered
+    /// (`None`).
     fn with_trends(
         site: &'a Site,
         tera: Cow<'a, Tera>,
@@ -722,7 +728,18 @@ impl<'a> Renderer<'a> {
         options: &RenderOptions,
         bodies: Bodies<'a>,
     ) -> Result<Self, RenderError> {
-        let mut renderer = Renderer::new(site, build_tera(theme)?, options)?.for_theme(theme);
+        Renderer::with_tera(site, theme, build_tera(theme)?, options, bodies)
+    }
+
+    /// [`Renderer::for_site`] with `theme`'s templates made already.
+    fn with_tera(
+        site: &'a Site,
+        theme: &Theme,
+        tera: Tera,
+        options: &RenderOptions,
+        bodies: Bodies<'a>,
+    ) -> Result<Self, RenderError> {
+        let mut renderer = Renderer::new(site, tera, options)?.for_theme(theme);
         renderer.bodies = bodies;
         Ok(renderer)
     }
@@ -1163,7 +1180,15 @@ mod tests {
             })
         };
         let kept = Kept::default();
-        let count = render_site(&bare, &theme, &options, &load, &kept).unwrap();
+        let count = render_site(
+            &bare,
+            &theme,
+            build_tera(&theme).unwrap(),
+            &options,
+            &load,
+            &kept,
+        )
+        .unwrap();
         let in_parts = kept.in_parts.into_inner().unwrap();
         for path in [
             "data/incidents.csv",
@@ -1249,7 +1274,9 @@ mod tests {
             }),
         };
         let options = RenderOptions::default();
-        let error = render_site(&site, &Theme::embedded(), &options, &load, &|_| {
+        let theme = Theme::embedded();
+        let tera = build_tera(&theme).unwrap();
+        let error = render_site(&site, &theme, tera, &options, &load, &|_| {
             Ok::<(), RenderError>(())
         })
         .unwrap_err();
