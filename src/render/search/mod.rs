@@ -662,8 +662,7 @@ fn utf8_prefix_order(a: &[u8], b: &[u8]) -> Option<std::cmp::Ordering> {
         head[..n].copy_from_slice(&bytes[..n]);
         u64::from_be_bytes(head)
     };
-    // A byte of 0xEE or above has its top three bits set and is not 0xE0..=0xED.
-    let plain = |head: u64| (0..8).all(|i| (head >> (8 * i)) as u8 <= 0xED);
+    let plain = |head: u64| head.to_be_bytes().iter().all(|&byte| byte <= 0xED);
     let (a, b) = (prefix(a), prefix(b));
     (a != b && plain(a) && plain(b)).then(|| a.cmp(&b))
 }
