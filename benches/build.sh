@@ -24,6 +24,11 @@
 #   BIN=path        the Hindsight binary (default: this checkout, built with --release)
 #   HUGO=0          leave Hugo out
 #   REPLACE=1       Hindsight replaces its previous output (see above)
+#   HUGO_RELATED=1  Hugo's pages also list five related pages (Hugo's own `related`
+#                   content on services, root cause and tags, as Hindsight's incident
+#                   pages list related incidents): the table's "Hugo + related" rows, and
+#                   the ratio is against them. Not the issue's baseline: a comparison of
+#                   like with like, to say what the baseline leaves out.
 # Needs: hugo (apt-get install hugo; 0.111 measured), python3, GNU time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +38,8 @@ counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000 100000)
 runs=${RUNS:-3}
 with_hugo=${HUGO:-1}
 replace=${REPLACE:-0}
+related=${HUGO_RELATED:-0}
+hugo_name=Hugo; [ "$related" = 0 ] || hugo_name="Hugo + related"
 
 [ "$with_hugo" = 0 ] || command -v hugo >/dev/null || { echo "hugo not found: apt-get install hugo" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time not found: apt-get install time" >&2; exit 2; }
@@ -55,12 +62,28 @@ service = "services"
 cause = "root_cause"
 severity = "severity"
 TOML
+  [ "$related" = 0 ] || cat >> "$1/config.toml" <<'TOML'
+[related]
+includeNewer = true
+threshold = 80
+[[related.indices]]
+name = "services"
+weight = 100
+[[related.indices]]
+name = "root_cause"
+weight = 100
+[[related.indices]]
+name = "tags"
+weight = 80
+TOML
   cat > "$1/layouts/_default/baseof.html" <<'HTML'
 <!doctype html><html><head><title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>
 HTML
-  cat > "$1/layouts/_default/single.html" <<'HTML'
-{{ define "main" }}<h1>{{ .Title }}</h1><p>{{ .Params.severity }} {{ range .Params.services }}<a href="/services/{{ . | urlize }}/">{{ . }}</a> {{ end }}</p><p>{{ .Date }} – {{ .Params.end }}</p>{{ .TableOfContents }}{{ .Content }}{{ end }}
-HTML
+  local related_list=
+  [ "$related" = 0 ] ||
+    related_list='{{ with .Site.RegularPages.Related . | first 5 }}<ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}'
+  printf '%s\n' '{{ define "main" }}<h1>{{ .Title }}</h1><p>{{ .Params.severity }} {{ range .Params.services }}<a href="/services/{{ . | urlize }}/">{{ . }}</a> {{ end }}</p><p>{{ .Date }} – {{ .Params.end }}</p>{{ .TableOfContents }}{{ .Content }}'"$related_list"'{{ end }}' \
+    > "$1/layouts/_default/single.html"
   cat > "$1/layouts/_default/list.html" <<'HTML'
 {{ define "main" }}<h1>{{ .Title }}</h1><table>{{ range .Pages }}<tr><td>{{ .Date.Format "2006-01-02" }}</td><td><a href="{{ .RelPermalink }}">{{ .Title }}</a></td><td>{{ .Params.severity }}</td><td>{{ with .Params.services }}{{ delimit . ", " }}{{ end }}</td><td>{{ .Params.root_cause }}</td></tr>{{ end }}</table>{{ end }}
 HTML
@@ -86,6 +109,7 @@ echo "| postmortems | tool | wall s (median of $runs) | user CPU s | peak MiB | 
 echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for count in "${counts[@]}"; do
   site=$work/hindsight-$count hugo=$work/hugo-$count
+  [ "$related" = 0 ] || hugo=$work/hugo-related-$count
   if [ ! -d "$site/content" ]; then
     python3 "$gen" --count "$count" --seed 1 --out "$site/content" >/dev/null 2>&1
   fi
@@ -109,8 +133,8 @@ for count in "${counts[@]}"; do
   if [ "$with_hugo" != 0 ]; then
     h_files=$(find "$work/hugo-out-$count" -type f | wc -l)
     read -r h_wall h_user h_peak < <(summary "$work/hugo.log")
-    awk -v c="$count" -v w="$h_wall" -v u="$h_user" -v m="$h_peak" -v f="$h_files" 'BEGIN {
-      printf "| %d | Hugo | %.2f | %.2f | %.0f | %d | — | 1.00× |\n", c, w, u, m / 1024, f }'
+    awk -v c="$count" -v name="$hugo_name" -v w="$h_wall" -v u="$h_user" -v m="$h_peak" -v f="$h_files" 'BEGIN {
+      printf "| %d | %s | %.2f | %.2f | %.0f | %d | — | 1.00× |\n", c, name, w, u, m / 1024, f }'
   fi
   awk -v c="$count" -v w="$s_wall" -v u="$s_user" -v m="$s_peak" -v f="$s_files" -v s="$s_search" \
       -v h="${h_wall:-}" 'BEGIN {
