@@ -344,11 +344,41 @@ fn section_item(heading: &str) -> Option<Item> {
 }
 
 /// The first item of [`SECTION_ORDER`] one of whose names starts at one of `starts`.
+/// Only the items with a name beginning with a byte found at one of `starts` are tried
+/// ([`first_bytes`]): most headings' words begin no name of most items.
 fn section_item_in(heading: &str, starts: &[usize]) -> Option<Item> {
-    SECTION_ORDER.into_iter().find(|item| {
-        item.headings()
-            .iter()
-            .any(|name| starts.iter().any(|&at| has_phrase(heading, at, name)))
+    let firsts = first_bytes();
+    let bytes = heading.as_bytes();
+    let begun = (starts.iter())
+        .filter_map(|&at| bytes.get(at))
+        .fold(0u8, |begun, &byte| begun | firsts[usize::from(byte)]);
+    (SECTION_ORDER.into_iter().enumerate())
+        .filter(|&(i, _)| begun & (1 << i) != 0)
+        .map(|(_, item)| item)
+        .find(|item| {
+            item.headings()
+                .iter()
+                .any(|name| starts.iter().any(|&at| has_phrase(heading, at, name)))
+        })
+}
+
+// An item is a bit of a byte in `first_bytes`.
+const _: () = assert!(SECTION_ORDER.len() <= 8);
+
+/// For each byte, the items of [`SECTION_ORDER`] (bit `i` for the `i`th) with a name
+/// that begins with it.
+fn first_bytes() -> &'static [u8; 256] {
+    static FIRST_BYTES: std::sync::OnceLock<[u8; 256]> = std::sync::OnceLock::new();
+    FIRST_BYTES.get_or_init(|| {
+        let mut firsts = [0u8; 256];
+        for (i, item) in SECTION_ORDER.into_iter().enumerate() {
+            for name in item.headings() {
+                if let Some(&byte) = name.as_bytes().first() {
+                    firsts[usize::from(byte)] |= 1 << i;
+                }
+            }
+        }
+        firsts
     })
 }
 
@@ -385,6 +415,9 @@ const FILLERS: [&str; 16] = [
     "lorem ipsum",
 ];
 
+/// The most words a filler has ("to be determined").
+const FILLER_WORDS: usize = 3;
+
 /// Whether `text` is empty or a template's placeholder: "TBD", "N/A", "TODO: write the
 /// timeline" (a marker first, in at most twelve words), "[Describe the impact]".
 pub fn is_placeholder(text: &str) -> bool {
@@ -397,20 +430,33 @@ pub fn is_placeholder(text: &str) -> bool {
     let mut words = trimmed
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty());
-    let mut first = [""; 13];
-    let mut count = 0;
-    for (slot, word) in first.iter_mut().zip(words.by_ref()) {
-        *slot = word;
-        count += 1;
+    let Some(head) = words.next() else {
+        return is_filler(&[]);
+    };
+    if !is_marker(head) {
+        // Neither all markers nor led by one: a placeholder only if it is a filler
+        // whole, so a text longer than the longest filler is read no further.
+        let mut few = [head; FILLER_WORDS];
+        let mut count = 1;
+        for word in words {
+            if count == FILLER_WORDS {
+                return false;
+            }
+            few[count] = word;
+            count += 1;
+        }
+        return is_filler(&few[..count]);
     }
-    let first = &first[..count];
-    if count > 12 {
-        // Too long for a filler or a marker's note: a placeholder only if all markers.
-        return first.iter().copied().chain(words).all(is_marker);
+    // Led by a marker: a marker's note ("TODO: write the timeline") in at most twelve
+    // words; longer, a placeholder only if every word is a marker.
+    let mut all_markers = true;
+    for (count, word) in (2..).zip(words) {
+        all_markers = all_markers && is_marker(word);
+        if count > 12 && !all_markers {
+            return false;
+        }
     }
-    is_filler(first)
-        || first.iter().all(|w| is_marker(w))
-        || first.first().is_some_and(|w| is_marker(w))
+    true
 }
 
 /// Whether `word`, lowercased, is one of [`MARKERS`].

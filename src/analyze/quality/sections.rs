@@ -220,6 +220,15 @@ fn push_words(out: &mut String, text: &str) {
 /// Letters and digits in lowercase words, one space apart, a leading number dropped:
 /// "3. Root-Cause (RCA)" is `root cause rca`.
 pub(super) fn words(text: &str) -> String {
+    match text.is_ascii() {
+        true => ascii_words(text),
+        false => unicode_words(text),
+    }
+}
+
+/// [`words`] of any text: lowercased as `str::to_lowercase` does, split at every `char`
+/// that is not alphanumeric.
+pub(super) fn unicode_words(text: &str) -> String {
     let lowered = text.to_lowercase();
     let mut parts = lowered
         .split(|c: char| !c.is_alphanumeric())
@@ -232,4 +241,28 @@ pub(super) fn words(text: &str) -> String {
         parts.next();
     }
     parts.collect::<Vec<_>>().join(" ")
+}
+
+/// [`words`] of ASCII `text`, where lowercasing and telling letters and digits apart are
+/// ASCII's own: in one string, without lowercasing the text first (most headings).
+pub(super) fn ascii_words(text: &str) -> String {
+    let mut parts = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .peekable();
+    if parts
+        .peek()
+        .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+    {
+        parts.next();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in parts {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.make_ascii_lowercase();
+    out
 }

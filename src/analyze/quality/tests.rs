@@ -233,3 +233,89 @@ fn sections_from_plain_text_spans_match_the_html() {
         }
     }
 }
+
+/// [`section_item_in`] without [`first_bytes`]: every item of [`SECTION_ORDER`] tried.
+fn section_item_tried_whole(heading: &str) -> Option<Item> {
+    let starts: Vec<usize> = (0..heading.len()).collect();
+    SECTION_ORDER.into_iter().find(|item| {
+        item.headings()
+            .iter()
+            .any(|name| starts.iter().any(|&at| has_phrase(heading, at, name)))
+    })
+}
+
+#[test]
+fn every_heading_name_is_found_with_the_items_its_first_byte_leaves() {
+    for item in SECTION_ORDER {
+        for name in item.headings() {
+            for heading in [
+                name.to_string(),
+                format!("our {name}"),
+                format!("{name} and more"),
+            ] {
+                assert_eq!(
+                    section_item(&heading),
+                    section_item_tried_whole(&heading),
+                    "{heading:?}"
+                );
+                assert!(section_item(&heading).is_some(), "{heading:?}");
+            }
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn headings_name_the_item_they_named_before(
+        heading in "(root|cause|action|items|time|line|summary|lessons|what|went|x|tl|dr| ){0,12}"
+    ) {
+        let heading = heading.split_whitespace().collect::<Vec<_>>().join(" ");
+        proptest::prop_assert_eq!(section_item(&heading), section_item_tried_whole(&heading));
+    }
+
+    #[test]
+    fn ascii_headings_read_as_any_text_does(text in "[ -~]{0,40}") {
+        proptest::prop_assert_eq!(sections::ascii_words(&text), sections::unicode_words(&text));
+    }
+}
+
+/// [`is_placeholder`] as it read every text, up to thirteen words, before it stopped at
+/// the first words that decide.
+fn is_placeholder_reading_on(text: &str) -> bool {
+    let trimmed = text.trim();
+    if trimmed.starts_with('[') && trimmed.ends_with(']') && !trimmed.contains("](") {
+        return true;
+    }
+    let mut words = trimmed
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let mut first = [""; 13];
+    let mut count = 0;
+    for (slot, word) in first.iter_mut().zip(words.by_ref()) {
+        *slot = word;
+        count += 1;
+    }
+    let first = &first[..count];
+    if count > 12 {
+        return first.iter().copied().chain(words).all(is_marker);
+    }
+    is_filler(first)
+        || first.iter().all(|w| is_marker(w))
+        || first.first().is_some_and(|w| is_marker(w))
+}
+
+#[test]
+fn no_filler_is_longer_than_filler_words() {
+    for filler in FILLERS {
+        assert!(filler.split(' ').count() <= FILLER_WORDS, "{filler:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn placeholders_are_those_read_to_the_end(
+        text in "(tbd|TODO|Tk|n|a|N/A|none|to|be|determined|lorem|ipsum|written|x|word|é|KELVIN|\u{212A}|TK| |  |/|: |\\[|\\]|\\]\\(){0,30}"
+    ) {
+        proptest::prop_assert_eq!(is_placeholder(&text), is_placeholder_reading_on(&text));
+    }
+}
