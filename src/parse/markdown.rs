@@ -568,22 +568,45 @@ fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
 pub(crate) fn escape_attr(out: &mut String, s: &str) {
     // Runs between special characters are copied whole: pushing character by character was
     // 1.4% of a 10,000-postmortem build. The special characters are ASCII, so every cut is
-    // at a character boundary.
-    let mut copied = 0;
-    for (at, byte) in s.bytes().enumerate() {
-        let entity = match byte {
+    // at a character boundary. Eight bytes without one are passed over at once (a byte at
+    // a time, this was 1.5% of a build's instructions: Tera escapes every value a page
+    // prints).
+    let bytes = s.as_bytes();
+    let (mut copied, mut at) = (0, 0);
+    while at < bytes.len() {
+        if let Some(&eight) = bytes[at..].first_chunk::<8>()
+            && !holds_special(u64::from_ne_bytes(eight))
+        {
+            at += 8;
+            continue;
+        }
+        let entity = match bytes[at] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
-            _ => continue,
+            _ => {
+                at += 1;
+                continue;
+            }
         };
         out.push_str(&s[copied..at]);
         out.push_str(entity);
-        copied = at + 1;
+        at += 1;
+        copied = at;
     }
     out.push_str(&s[copied..]);
+}
+
+/// Whether any of the eight bytes of `word` is one [`escape_attr`] replaces.
+fn holds_special(word: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Exact for "some byte of `x` is zero".
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let equal = |byte: u8| zero(word ^ (ONES * u64::from(byte)));
+    equal(b'&') | equal(b'<') | equal(b'>') | equal(b'"') | equal(b'\'') != 0
 }
 
 /// Whether `bytes` may hold a control character other than a tab or a line break: a byte
@@ -628,6 +651,28 @@ mod tests {
     use super::*;
 
     const TABLE: &str = "|a|b|\n|-|-|\n|1|2|";
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_replaces_each_special_character_and_nothing_else(
+            text in "([a-zé€ 0-9]{0,9}[&<>\"'\u{0}\u{80}]?){0,8}"
+        ) {
+            let mut escaped = String::new();
+            escape_attr(&mut escaped, &text);
+            let mut expected = String::new();
+            for c in text.chars() {
+                match c {
+                    '&' => expected.push_str("&amp;"),
+                    '<' => expected.push_str("&lt;"),
+                    '>' => expected.push_str("&gt;"),
+                    '"' => expected.push_str("&quot;"),
+                    '\'' => expected.push_str("&#39;"),
+                    c => expected.push(c),
+                }
+            }
+            proptest::prop_assert_eq!(escaped, expected);
+        }
+    }
 
     /// Asserts that rendering `input` with default options does (or, with `!` in front of the
     /// fragment, does not) contain `fragment`.
