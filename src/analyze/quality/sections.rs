@@ -230,39 +230,33 @@ pub(super) fn words(text: &str) -> String {
 /// that is not alphanumeric.
 pub(super) fn unicode_words(text: &str) -> String {
     let lowered = text.to_lowercase();
-    let mut parts = lowered
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .peekable();
-    if parts
-        .peek()
-        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
-    {
-        parts.next();
-    }
-    parts.collect::<Vec<_>>().join(" ")
+    unnumbered(lowered.split(|c: char| !c.is_alphanumeric()), lowered.len())
 }
 
 /// [`words`] of ASCII `text`, where lowercasing and telling letters and digits apart are
 /// ASCII's own: in one string, without lowercasing the text first (most headings).
 pub(super) fn ascii_words(text: &str) -> String {
-    let mut parts = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .peekable();
+    let mut out = unnumbered(text.split(|c: char| !c.is_ascii_alphanumeric()), text.len());
+    out.make_ascii_lowercase();
+    out
+}
+
+/// The words among `parts` (empty ones left out) one space apart, a leading number left
+/// out; `capacity` bytes reserved.
+fn unnumbered<'a>(parts: impl Iterator<Item = &'a str>, capacity: usize) -> String {
+    let mut parts = parts.filter(|w| !w.is_empty()).peekable();
     if parts
         .peek()
         .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
     {
         parts.next();
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(capacity);
     for word in parts {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
     }
-    out.make_ascii_lowercase();
     out
 }
