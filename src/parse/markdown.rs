@@ -601,12 +601,21 @@ pub(crate) fn escape_attr(out: &mut String, s: &str) {
 
 /// Whether any of the eight bytes of `word` is one [`escape_attr`] replaces.
 fn holds_special(word: u64) -> bool {
+    let equal = |byte: u8| bytes_equal(word, byte);
+    equal(b'&') | equal(b'<') | equal(b'>') | equal(b'"') | equal(b'\'') != 0
+}
+
+/// Eight bytes read as one word: non-zero exactly when some byte of `word` is below `n`
+/// (for `n` up to 0x80).
+fn bytes_below(word: u64, n: u8) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Exact for "some byte of `x` is zero".
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let equal = |byte: u8| zero(word ^ (ONES * u64::from(byte)));
-    equal(b'&') | equal(b'<') | equal(b'>') | equal(b'"') | equal(b'\'') != 0
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
+}
+
+/// Non-zero exactly when some byte of `word` is `byte`.
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    bytes_below(word ^ (u64::from_ne_bytes([0x01; 8]) * u64::from(byte)), 1)
 }
 
 /// Whether `bytes` may hold a control character other than a tab or a line break: a byte
@@ -615,17 +624,12 @@ fn holds_special(word: u64) -> bool {
 /// over eight bytes at a time (a byte-by-byte search with an early exit was 1.8% of a
 /// build's CPU); only a word that may hold one is looked at byte by byte.
 fn may_hold_controls(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Exact for "some byte is below `n`" when `n` is at most 0x80.
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
-    let equal = |word: u64, b: u8| below(word ^ (ONES * u64::from(b)), 1);
     let suspect =
         |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
     let mut words = bytes.chunks_exact(8);
     for chunk in &mut words {
         let word = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if below(word, 0x20) | equal(word, 0x7f) | equal(word, 0xc2) != 0
+        if bytes_below(word, 0x20) | bytes_equal(word, 0x7f) | bytes_equal(word, 0xc2) != 0
             && chunk.iter().any(suspect)
         {
             return true;
