@@ -24,6 +24,9 @@
 #   BIN=path        the Hindsight binary (default: this checkout, built with --release)
 #   HUGO=0          leave Hugo out
 #   REPLACE=1       Hindsight replaces its previous output (see above)
+#   CHECK=1         also time `hindsight check` on each corpus (RUNS times, after each
+#                   build): CI runs it before the build, so its time and memory count
+#                   too; the table's "Hindsight check" rows (no files written)
 #   HUGO_RELATED=1  Hugo's pages also list five related pages (Hugo's own `related`
 #                   content on services, root cause and tags, as Hindsight's incident
 #                   pages list related incidents): the table's "Hugo + related" rows, and
@@ -39,6 +42,7 @@ runs=${RUNS:-3}
 with_hugo=${HUGO:-1}
 replace=${REPLACE:-0}
 related=${HUGO_RELATED:-0}
+with_check=${CHECK:-0}
 hugo_name=Hugo; [ "$related" = 0 ] || hugo_name="Hugo + related"
 
 [ "$with_hugo" = 0 ] || command -v hugo >/dev/null || { echo "hugo not found: apt-get install hugo" >&2; exit 2; }
@@ -118,7 +122,7 @@ for count in "${counts[@]}"; do
     python3 "$gen" --count "$count" --seed 1 --out "$hugo/content/incidents" --front-matter flat >/dev/null 2>&1
   fi
   [ "$with_hugo" = 0 ] || [ -f "$hugo/config.toml" ] || hugo_site "$hugo"
-  : > "$work/hugo.log"; : > "$work/hindsight.log"
+  : > "$work/hugo.log"; : > "$work/hindsight.log"; : > "$work/check.log"
   for _ in $(seq "$runs"); do
     if [ "$with_hugo" != 0 ]; then
       rm -rf "$work/hugo-out-$count"
@@ -126,6 +130,7 @@ for count in "${counts[@]}"; do
     fi
     [ "$replace" != 0 ] || rm -rf "$work/out-$count"
     log=$work/hindsight.log timed "$BIN" build --root "$site" --output "$work/out-$count"
+    [ "$with_check" = 0 ] || log=$work/check.log timed "$BIN" check --root "$site"
   done
   s_files=$(find "$work/out-$count" -type f | wc -l)
   s_search=$(find "$work/out-$count/search" -type f 2>/dev/null | wc -l)
@@ -140,4 +145,9 @@ for count in "${counts[@]}"; do
       -v h="${h_wall:-}" 'BEGIN {
     ratio = h == "" ? "—" : sprintf("%.2f×", w / h)
     printf "| %d | Hindsight | %.2f | %.2f | %.0f | %d | %d | %s |\n", c, w, u, m / 1024, f, s, ratio }'
+  if [ "$with_check" != 0 ]; then
+    read -r c_wall c_user c_peak < <(summary "$work/check.log")
+    awk -v c="$count" -v w="$c_wall" -v u="$c_user" -v m="$c_peak" 'BEGIN {
+      printf "| %d | Hindsight check | %.2f | %.2f | %.0f | 0 | 0 | — |\n", c, w, u, m / 1024 }'
+  fi
 done

@@ -87,6 +87,15 @@ impl Site {
     pub fn incident(&self, slug: &str) -> Option<&Incident> {
         self.slugs.get(slug).map(|&i| &self.incidents[i])
     }
+
+    /// Each incident's quality score, by position: those scored while its body was in
+    /// hand ([`Site::quality`]), else scored now from the bodies held.
+    pub fn scores(&self) -> Cow<'_, [Quality]> {
+        match self.quality.len() == self.incidents.len() {
+            true => Cow::Borrowed(&self.quality),
+            false => Cow::Owned(quality::score_all(&self.incidents)),
+        }
+    }
 }
 
 /// Rewrites the body's links to other postmortems' files into links to their pages, which

@@ -118,14 +118,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let render_options = render::RenderOptions {
         as_of: options.as_of,
     };
-    let pages = write_site(
+    let pages = render_streamed(
         &site,
         &theme,
         tera?,
         &sources,
         aside.as_ref(),
         &render_options,
-        &staging,
+        &Output(&staging),
     )?;
     let t2 = Instant::now();
     staging.commit()?;
@@ -146,23 +146,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     })
 }
 
-/// Renders the pages and the search index into `staging`; returns how many files.
-fn write_site(
+/// Renders the pages and the search index into `sink`; returns how many files. Each
+/// body is read back from `aside` (or rendered again from its file) for its page and the
+/// search index, and dropped once both have it: what `build` and `check` hold of the
+/// archive's bodies is the few being rendered.
+pub(crate) fn render_streamed<S: render::Sink>(
     site: &Site,
     theme: &Theme,
     tera: render::Templates,
     sources: &Listing,
     aside: Option<&AsideFile>,
     render_options: &render::RenderOptions,
-    staging: &output::Staging,
-) -> Result<usize, BuildError> {
-    // Each body is read back (or rendered again) for its page and the search index, and
-    // dropped once both have it.
+    sink: &S,
+) -> Result<usize, S::Error> {
     let pages_by_source = SourcePages::of(&site.incidents);
     let load = |incident: &Incident| {
         project::body_again(sources, &site.config, &pages_by_source, incident, aside)
     };
-    render::render_site(site, theme, tera, render_options, &load, &Output(staging))
+    render::render_site(site, theme, tera, render_options, &load, sink)
 }
 
 /// The staging folder as the renderer's sink.

@@ -1,5 +1,7 @@
 //! `hindsight check`: everything `build` does short of writing, so CI can fail a change
-//! before it is published.
+//! before it is published. It reads the archive as a build does (each body set aside once
+//! its file is parsed, read back for its page, dropped once rendered), so it holds what a
+//! build holds: CI runs both on the same archive.
 
 use std::path::Path;
 
@@ -7,11 +9,13 @@ use chrono::NaiveDate;
 
 use crate::analyze::check;
 use crate::analyze::quality;
-use crate::analyze::site::{self, AnalyzeOptions, BodyHtml};
+use crate::analyze::site::{AnalyzeOptions, BodyHtml};
+use crate::app::aside::AsideFile;
+use crate::app::build::render_streamed;
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::Diagnostic;
 use crate::model::inference::InferredField;
-use crate::render::{self, Bodies, RenderError, RenderOptions};
+use crate::render::{self, Page, RenderError, RenderOptions, Sink};
 
 /// What `hindsight check` found.
 #[derive(Debug)]
@@ -36,33 +40,54 @@ pub enum CheckError {
 
 /// Everything `build` would do short of writing: load, analyze with drafts (so they are
 /// checked too) and render every page into nothing, so a template that fails on some page
-/// fails here. `as_of` is the date trend pages are computed for; with `min_score`, each
-/// postmortem (but drafts) scoring below it is an error (H028).
+/// fails here. The search index is not made: Hindsight's own code makes it from the same
+/// bodies, and it can fail only where a file cannot be written. `as_of` is the date trend
+/// pages are computed for; with `min_score`, each postmortem (but drafts) scoring below it
+/// is an error (H028).
 pub fn check(
     root: &Path,
     as_of: NaiveDate,
     min_score: Option<u32>,
 ) -> Result<CheckReport, CheckError> {
-    let project = project::load(root)?;
+    let project::Project {
+        config,
+        sources,
+        skipped,
+        theme,
+        ..
+    } = project::load(root)?;
     let options = AnalyzeOptions {
         drafts: true,
         as_of: Some(as_of),
     };
-    let (site, mut diagnostics) =
-        project::analyze(&project.config, &project.sources, options, BodyHtml::Keep);
-    diagnostics.extend(check::skipped_files(&project.config, &project.skipped));
+    // As `build`: bodies set aside as their files are parsed, else rendered again.
+    let aside = AsideFile::new().ok();
+    let html = match &aside {
+        Some(file) => BodyHtml::SetAside(file),
+        None => BodyHtml::Drop,
+    };
+    let analyze = || project::analyze(&config, &sources, options, html);
+    let (tera, (site, mut diagnostics)) = rayon::join(|| render::build_tera(&theme), analyze);
+    diagnostics.extend(check::skipped_files(&config, &skipped));
     if let Some(min_score) = min_score {
         diagnostics.extend(quality::below_min_score(
             &site.config,
             &site.incidents,
+            &site.scores(),
             min_score,
         ));
-        site::sort_diagnostics(&mut diagnostics);
+        crate::analyze::site::sort_diagnostics(&mut diagnostics);
     }
     let render_options = RenderOptions { as_of };
-    let pages = render::render_each(&site, &project.theme, &render_options, Bodies::Held, |_| {
-        Ok::<(), RenderError>(())
-    })?;
+    let pages = render_streamed(
+        &site,
+        &theme,
+        tera?,
+        &sources,
+        aside.as_ref(),
+        &render_options,
+        &Nothing,
+    )?;
     let mut inferred: Vec<(String, Vec<InferredField>)> = site
         .incidents
         .iter()
@@ -75,7 +100,27 @@ pub fn check(
     Ok(CheckReport {
         diagnostics,
         inferred,
-        files: project.sources.len(),
+        files: sources.len(),
         pages,
     })
+}
+
+/// Where `check` renders: every page made, and dropped.
+struct Nothing;
+
+impl Sink for Nothing {
+    type Error = CheckError;
+
+    fn page(&self, _: Page) -> Result<(), CheckError> {
+        Ok(())
+    }
+
+    /// The largest files are written in parts, into nothing rather than one buffer.
+    fn stream(&self, _: &str, write: &mut render::WriteParts<'_>) -> Result<(), CheckError> {
+        Ok(write(&mut std::io::sink())?)
+    }
+
+    fn takes_search_index(&self) -> bool {
+        false
+    }
 }

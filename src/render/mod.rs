@@ -203,7 +203,7 @@ where
 }
 
 /// A build's files, streamed into `sink` as they are made: every page, and the search
-/// index when the site has one. Each incident's body is rendered again from its file by
+/// index when the site has one and the sink takes it ([`Sink::takes_search_index`]). Each incident's body is rendered again from its file by
 /// `load` once, for its page and for the index's terms and snippet, and dropped: a build
 /// holds no body's text or HTML after `analyze` (`BodyHtml::Drop`). Returns the number
 /// of files. `tera` is `theme`'s templates ([`build_tera`]), which a build makes while
@@ -219,7 +219,7 @@ pub fn render_site<S: Sink>(
     let renderer = Renderer::with_tera(site, theme, tera, options, Bodies::Loaded(load))?;
     let jobs = jobs(site);
     let page = |page: Page| sink.page(page);
-    if !site.config.search.enabled {
+    if !site.config.search.enabled || !sink.takes_search_index() {
         jobs.par_iter()
             .try_for_each(|job| renderer.emit(job, sink))?;
         return Ok(jobs.len() + static_files(theme, page)?);
@@ -277,6 +277,14 @@ pub trait Sink: Sync {
             path: path.to_string(),
             bytes,
         })
+    }
+
+    /// Whether the sink takes the search index's files. One that only needs every page
+    /// to render (`hindsight check`) does not: the index is made from the same bodies the
+    /// pages were, by Hindsight's code rather than the theme's, and fails only where a
+    /// file cannot be written.
+    fn takes_search_index(&self) -> bool {
+        true
     }
 
     /// A scratch file, where the search index of a large archive sets aside runs of its
@@ -643,10 +651,7 @@ impl<'a> Renderer<'a> {
             Some(trends),
         );
         renderer.relocatable = relocatable;
-        renderer.quality = match site.quality.len() == site.incidents.len() {
-            true => Cow::Borrowed(&site.quality),
-            false => Cow::Owned(crate::analyze::quality::score_all(&site.incidents)),
-        };
+        renderer.quality = site.scores();
         Ok(renderer)
     }
 

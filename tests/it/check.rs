@@ -381,3 +381,38 @@ fn without_a_policy_every_field_is_optional() {
     let output = hindsight(site.root(), &["check", "--strict"]);
     assert_eq!(output.status.code(), Some(0), "{}", printed(&output));
 }
+
+/// `check` renders every page as `build` would, the bodies included: a theme whose incident
+/// page fails only on a body with a given word fails `check` on that page, with the
+/// template's error, and writes nothing. (`check` reads each body back as a build does,
+/// from where it set it aside while parsing, and holds none.)
+#[test]
+fn check_fails_on_a_template_that_fails_on_one_incident_body() {
+    let post = |title: &str, body: &str| {
+        format!(
+            "---\ntitle: {title}\nstarted_at: 2024-03-01T10:00:00Z\nresolved_at: 2024-03-01T11:00:00Z\nseverity: SEV2\nservices: [api]\nroot_cause: deploy\n---\n## Summary\n\n{body}\n"
+        )
+    };
+    let page = "{% extends \"base.html\" %}{% block content %}{% if incident.body_html is containing(\"flamingo\") %}{{ incident.no_such_field }}{% endif %}{{ incident.body_html | safe }}{% endblock content %}";
+    let site = Site::new()
+        .file("content/calm.md", post("Calm", "A quiet rollback."))
+        .file("content/odd.md", post("Odd", "A flamingo in the rack."))
+        .file("templates/incident.html", page);
+    let checked = hindsight(site.root(), &["check"]);
+    let stderr = String::from_utf8_lossy(&checked.stderr);
+    assert_eq!(checked.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("incident.html") && stderr.contains("no_such_field"),
+        "{stderr}"
+    );
+    assert!(!site.root().join("public").exists(), "check wrote the site");
+    // Without the word, every page renders and the check passes.
+    let calm = site.file("content/odd.md", post("Odd", "A heron in the rack."));
+    let checked = hindsight(calm.root(), &["check"]);
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}

@@ -302,24 +302,30 @@ fn assigned(
 }
 
 /// H028: each postmortem in review or final whose score is below `min_score`, with its
-/// score and what it lacks. Drafts are not held to the floor: they are unfinished by
+/// score (`scores`, by position, as [`Site::scores`](crate::analyze::site::Site::scores)
+/// gives them) and what it lacks. Drafts are not held to the floor: they are unfinished by
 /// definition. `[check.levels]` applies.
-pub fn below_min_score(config: &Config, incidents: &[Incident], min_score: u32) -> Vec<Diagnostic> {
+pub fn below_min_score(
+    config: &Config,
+    incidents: &[Incident],
+    scores: &[Quality],
+    min_score: u32,
+) -> Vec<Diagnostic> {
     let mut found: Vec<Diagnostic> = incidents
         .iter()
-        .filter(|incident| incident.status != Status::Draft)
-        .filter_map(|incident| {
-            let quality = score(incident);
-            (quality.score < min_score).then(|| {
-                let message = format!(
-                    "quality score {}/100 is below the minimum of {min_score}; missing: {}",
-                    quality.score,
-                    quality.missing_text()
-                );
-                Diagnostic::error(Code::H028, &incident.source, message).help(
-                    "add what is missing (docs/quality.md says what counts), or keep the postmortem a draft until it is done",
-                )
-            })
+        .zip(scores)
+        .filter(|(incident, quality)| {
+            incident.status != Status::Draft && quality.score < min_score
+        })
+        .map(|(incident, quality)| {
+            let message = format!(
+                "quality score {}/100 is below the minimum of {min_score}; missing: {}",
+                quality.score,
+                quality.missing_text()
+            );
+            Diagnostic::error(Code::H028, &incident.source, message).help(
+                "add what is missing (docs/quality.md says what counts), or keep the postmortem a draft until it is done",
+            )
         })
         .collect();
     crate::analyze::check::apply_levels(config, &mut found);
