@@ -63,8 +63,13 @@ pub struct Page {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("template error in {template}: {message}")]
-    Template { template: String, message: String },
+    /// A template failed; `page` names the page it was rendering, when there was one.
+    #[error("template error in {template}{}: {message}", on_page(page.as_deref()))]
+    Template {
+        template: String,
+        page: Option<String>,
+        message: String,
+    },
     #[error("the theme has no template {0}")]
     MissingTemplate(String),
     #[error("failed to write {path}: {message}")]
@@ -75,6 +80,27 @@ pub enum RenderError {
     /// The search index's scratch file ([`Sink::scratch`]) failed.
     #[error("failed to set aside the search index's terms in a scratch file: {0}")]
     Scratch(String),
+}
+
+/// How a template error names the page it failed on: ", on services/api/index.html".
+fn on_page(page: Option<&str>) -> String {
+    page.map_or(String::new(), |page| format!(", on {page}"))
+}
+
+impl RenderError {
+    /// This error, if it is a template's, as met rendering `page`.
+    fn on_page(self, page: impl FnOnce() -> String) -> RenderError {
+        match self {
+            RenderError::Template {
+                template, message, ..
+            } => RenderError::Template {
+                template,
+                page: Some(page()),
+                message,
+            },
+            other => other,
+        }
+    }
 }
 
 /// A body rendered again from its file, for its incident's page and the search index.
@@ -442,6 +468,7 @@ fn template_error(template: &str, error: &tera::Error) -> RenderError {
     }
     RenderError::Template {
         template: template.to_string(),
+        page: None,
         message,
     }
 }
@@ -1038,10 +1065,12 @@ impl<'a> Renderer<'a> {
                 // The page failed for want of its header: say why the header failed.
                 Some(message) => RenderError::Template {
                     template: "header.html".to_string(),
+                    page: None,
                     message: message.clone(),
                 },
                 None => template_error(template, &e),
-            })?;
+            })
+            .map_err(|e| e.on_page(|| path.to_string()))?;
         Ok(Page {
             path: path.to_string(),
             bytes,

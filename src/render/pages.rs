@@ -103,7 +103,9 @@ impl Renderer<'_> {
         }
         context.insert("incident", &self.incident_view(position, body));
         let capacity = super::PAGE_CAPACITY + body.html.len();
+        // Which postmortem's page failed: what an author of a large archive needs to know.
         self.sized_page(&path, "incident.html", &context, capacity)
+            .map_err(|e| e.on_page(|| format!("{path} (the page of {})", incident.source)))
     }
 
     /// What the incident page shows of the incident at `position`, whose body is `body`.

@@ -383,8 +383,8 @@ fn without_a_policy_every_field_is_optional() {
 }
 
 /// `check` renders every page as `build` would, the bodies included: a theme whose incident
-/// page fails only on a body with a given word fails `check` on that page, with the
-/// template's error, and writes nothing. (`check` reads each body back as a build does,
+/// page fails only on a body with a given word fails `check` on that page, naming the
+/// template, its error and the postmortem, and writes nothing. (`check` reads each body back as a build does,
 /// from where it set it aside while parsing, and holds none.)
 #[test]
 fn check_fails_on_a_template_that_fails_on_one_incident_body() {
@@ -401,8 +401,11 @@ fn check_fails_on_a_template_that_fails_on_one_incident_body() {
     let checked = hindsight(site.root(), &["check"]);
     let stderr = String::from_utf8_lossy(&checked.stderr);
     assert_eq!(checked.status.code(), Some(2), "{stderr}");
+    // The error names the template, what failed in it, and the postmortem whose page it
+    // was: in an archive of thousands, the file to look at.
     assert!(
-        stderr.contains("incident.html") && stderr.contains("no_such_field"),
+        stderr.contains("template error in incident.html, on incidents/odd/index.html (the page of content/odd.md): ")
+            && stderr.contains("no_such_field"),
         "{stderr}"
     );
     assert!(!site.root().join("public").exists(), "check wrote the site");
