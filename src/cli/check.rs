@@ -1,5 +1,6 @@
-//! `hindsight check`: every problem `build` would report, plus the content lints, and what
-//! was inferred from postmortems without front matter; writes nothing.
+//! `hindsight check`: every problem `build` would report (drafts included, every page
+//! rendered), what was inferred from postmortems without front matter, and with
+//! `--min-score` the postmortems below it; writes nothing.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -57,7 +57,7 @@ pub struct Cli {
 enum Command {
     /// Build the site into the output folder
     Build(BuildArgs),
-    /// Check every postmortem (what build checks, plus content lints); writes nothing
+    /// Check every postmortem, drafts included: what build reports, every page rendered; writes nothing
     Check(CheckArgs),
     /// Start a new postmortem from the site's template
     New(NewArgs),
