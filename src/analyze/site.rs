@@ -153,6 +153,24 @@ pub fn analyze(
     )
 }
 
+/// [`analyze`], each body's HTML and plain text dropped once its file is parsed (its
+/// quality scored and its words counted first, [`BodyHtml::Drop`]): for a caller that
+/// reads the incidents and the diagnostics but not the bodies (`init --from`'s verdict).
+pub fn analyze_without_bodies(
+    config: &Config,
+    sources: &[SourceFile],
+    options: AnalyzeOptions,
+) -> (Site, Vec<Diagnostic>) {
+    analyze_each(
+        config,
+        sources.len(),
+        |i| Cow::Borrowed(&sources[i]),
+        |path| source_text(sources, path).into_owned(),
+        options,
+        BodyHtml::Drop,
+    )
+}
+
 /// [`analyze`] over sources given one at a time: `read(i)` is the `i`-th of `count`
 /// files in path order, parsed and then dropped, so a build that reads each file there
 /// holds the bytes of only the files being parsed. `source_text(path)` gives a file's text

@@ -513,7 +513,7 @@ pub fn refine(proposal: &mut Proposal, config: &Config, sources: &[SourceFile]) 
         drafts: true,
         ..Default::default()
     };
-    let (site, _) = site::analyze(config, sources, options);
+    let (site, _) = site::analyze_without_bodies(config, sources, options);
     let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for incident in &site.incidents {
         for cause in &incident.root_causes {
