@@ -229,11 +229,11 @@ where
 }
 
 /// A build's files, streamed into `sink` as they are made: every page, and the search
-/// index when the site has one and the sink takes it ([`Sink::takes_search_index`]). Each incident's body is rendered again from its file by
-/// `load` once, for its page and for the index's terms and snippet, and dropped: a build
-/// holds no body's text or HTML after `analyze` (`BodyHtml::Drop`). Returns the number
-/// of files. `tera` is `theme`'s templates ([`build_tera`]), which a build makes while
-/// it analyzes.
+/// index when the site has one and the sink takes it ([`Sink::takes_search_index`]).
+/// Each incident's body is rendered again from its file by `load` once, for its page and
+/// for the index's terms and snippet, and dropped: a build holds no body's text or HTML
+/// after `analyze` (`BodyHtml::Drop`). Returns the number of files. `tera` is `theme`'s
+/// templates ([`build_tera`]), which a build makes while it analyzes.
 pub fn render_site<S: Sink>(
     site: &Site,
     theme: &Theme,
