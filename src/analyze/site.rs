@@ -143,14 +143,7 @@ pub fn analyze(
     sources: &[SourceFile],
     options: AnalyzeOptions,
 ) -> (Site, Vec<Diagnostic>) {
-    analyze_each(
-        config,
-        sources.len(),
-        |i| Cow::Borrowed(&sources[i]),
-        |path| source_text(sources, path).into_owned(),
-        options,
-        BodyHtml::Keep,
-    )
+    analyze_held(config, sources, options, BodyHtml::Keep)
 }
 
 /// [`analyze`], each body's HTML and plain text dropped once its file is parsed (its
@@ -161,13 +154,23 @@ pub fn analyze_without_bodies(
     sources: &[SourceFile],
     options: AnalyzeOptions,
 ) -> (Site, Vec<Diagnostic>) {
+    analyze_held(config, sources, options, BodyHtml::Drop)
+}
+
+/// [`analyze_each`] over sources held in memory.
+fn analyze_held(
+    config: &Config,
+    sources: &[SourceFile],
+    options: AnalyzeOptions,
+    html: BodyHtml<'_>,
+) -> (Site, Vec<Diagnostic>) {
     analyze_each(
         config,
         sources.len(),
         |i| Cow::Borrowed(&sources[i]),
         |path| source_text(sources, path).into_owned(),
         options,
-        BodyHtml::Drop,
+        html,
     )
 }
 

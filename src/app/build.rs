@@ -10,6 +10,7 @@ use crate::analyze::site::{AnalyzeOptions, BodyHtml, Site, SourcePages};
 use crate::app::aside::AsideFile;
 use crate::app::output::{self, OutputError, WriteError};
 use crate::app::project::{self, LoadError};
+use crate::model::config::Config;
 use crate::model::diagnostics::{Diagnostic, Tally};
 use crate::model::incident::Incident;
 use crate::parse::source::Listing;
@@ -85,17 +86,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         as_of: Some(options.as_of),
     };
     let t0 = Instant::now();
-    // Each body is set aside as its file is parsed, to be read back for its page; where
-    // no file can be made for them, each is rendered again from its file instead.
-    let aside = AsideFile::new().ok();
-    let html = match &aside {
-        Some(file) => BodyHtml::SetAside(file),
-        None => BodyHtml::Drop,
-    };
-    // The theme's templates are parsed on one thread while the files are analyzed on the
-    // others: parsing them is about 13 ms that nothing else waits on.
-    let analyze = || project::analyze(&config, &sources, analyze_options, html);
-    let (tera, (site, mut diagnostics)) = rayon::join(|| render::build_tera(&theme), analyze);
+    let Analyzed {
+        site,
+        mut diagnostics,
+        tera,
+        aside,
+    } = analyze_to_render(&config, &sources, analyze_options, &theme);
     diagnostics.extend(check::skipped_files(&config, &skipped));
     let tally = Tally::of(&diagnostics);
     if options.strict && (tally.errors > 0 || tally.warnings > 0) {
@@ -144,6 +140,40 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             ("swap", t2.elapsed()),
         ],
     })
+}
+
+/// The archive analyzed to be rendered as [`render_streamed`] does, the theme's templates
+/// made, and the file holding the bodies set aside.
+pub(crate) struct Analyzed {
+    pub(crate) site: Site,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) tera: Result<render::Templates, RenderError>,
+    pub(crate) aside: Option<AsideFile>,
+}
+
+/// Analyzes `sources` as `build` and `check` do: each body set aside as its file is
+/// parsed, to be read back for its page (where no file can be made for them, each is
+/// rendered again from its file instead), while the theme's templates are parsed on one
+/// thread (about 13 ms that nothing else waits on).
+pub(crate) fn analyze_to_render(
+    config: &Config,
+    sources: &Listing,
+    options: AnalyzeOptions,
+    theme: &Theme,
+) -> Analyzed {
+    let aside = AsideFile::new().ok();
+    let html = match &aside {
+        Some(file) => BodyHtml::SetAside(file),
+        None => BodyHtml::Drop,
+    };
+    let analyze = || project::analyze(config, sources, options, html);
+    let (tera, (site, diagnostics)) = rayon::join(|| render::build_tera(theme), analyze);
+    Analyzed {
+        site,
+        diagnostics,
+        tera,
+        aside,
+    }
 }
 
 /// Renders the pages and the search index into `sink`; returns how many files. Each

@@ -9,9 +9,8 @@ use chrono::NaiveDate;
 
 use crate::analyze::check;
 use crate::analyze::quality;
-use crate::analyze::site::{AnalyzeOptions, BodyHtml};
-use crate::app::aside::AsideFile;
-use crate::app::build::render_streamed;
+use crate::analyze::site::AnalyzeOptions;
+use crate::app::build::{Analyzed, analyze_to_render, render_streamed};
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::Diagnostic;
 use crate::model::inference::InferredField;
@@ -60,14 +59,12 @@ pub fn check(
         drafts: true,
         as_of: Some(as_of),
     };
-    // As `build`: bodies set aside as their files are parsed, else rendered again.
-    let aside = AsideFile::new().ok();
-    let html = match &aside {
-        Some(file) => BodyHtml::SetAside(file),
-        None => BodyHtml::Drop,
-    };
-    let analyze = || project::analyze(&config, &sources, options, html);
-    let (tera, (site, mut diagnostics)) = rayon::join(|| render::build_tera(&theme), analyze);
+    let Analyzed {
+        site,
+        mut diagnostics,
+        tera,
+        aside,
+    } = analyze_to_render(&config, &sources, options, &theme);
     diagnostics.extend(check::skipped_files(&config, &skipped));
     if let Some(min_score) = min_score {
         diagnostics.extend(quality::below_min_score(
