@@ -7,7 +7,12 @@
 //! caching layer caused a bottleneck in our database queries", the words before "caused"
 //! describe the cause and the words after it the effect, so effect words count a quarter.
 
-use crate::model::config::Config;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::LazyLock;
+
+use crate::model::config::{Category, Config};
 
 /// Phrases for the keys of the default category vocabulary. A site's own categories use
 /// their key, their label and their `keywords` from `hindsight.toml`.
@@ -228,6 +233,12 @@ const CAUSE_PRECEDES: &[&str] = &[
     "creating",
 ];
 
+/// [`CAUSE_FOLLOWS`] and [`CAUSE_PRECEDES`] as words, split once.
+static FOLLOWS: LazyLock<Vec<Vec<String>>> =
+    LazyLock::new(|| CAUSE_FOLLOWS.iter().map(|m| phrase_words(m)).collect());
+static PRECEDES: LazyLock<Vec<Vec<String>>> =
+    LazyLock::new(|| CAUSE_PRECEDES.iter().map(|m| phrase_words(m)).collect());
+
 const EFFECT_WEIGHT: f64 = 0.25;
 
 /// One lowercase word of a text and where it is.
@@ -286,6 +297,13 @@ fn phrase_words(phrase: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words `word` may be, as the first word of a phrase ([`same_word`]): itself, and
+/// itself less an ending it has.
+fn first_keys(word: &str) -> impl Iterator<Item = &str> {
+    let less = |ending: &str| word.strip_suffix(ending).filter(|key| !key.is_empty());
+    std::iter::once(word).chain(["s", "es", "d", "ed"].into_iter().filter_map(less))
+}
+
 /// Whether `phrase` occurs at `words[at]`.
 fn matches_at(words: &[Word], at: usize, phrase: &[String]) -> bool {
     phrase.len() <= words.len() - at
@@ -308,9 +326,42 @@ pub(crate) struct Found {
 #[derive(Debug, Clone)]
 pub(crate) struct Classifier {
     categories: Vec<(String, Vec<Vec<String>>)>,
+    /// For each word a phrase begins with, the phrases that begin with it: (category, place
+    /// in its list), in that order. A text's word is tried against the phrases that can
+    /// begin there, not against them all: trying all, some two hundred at every word, was
+    /// 40% of building an archive of 1,000 postmortems without front matter.
+    by_first: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl Classifier {
+    /// The classifier of `config`'s categories, made once per thread for the categories it
+    /// was last asked for: making one (splitting some two hundred phrases and indexing
+    /// them) cost more than classifying a postmortem's text, and every postmortem without
+    /// front matter asks for one. The categories are compared by value, so a config read
+    /// again (`serve`) gets a classifier of its own.
+    pub(crate) fn of(config: &Config) -> Rc<Classifier> {
+        thread_local! {
+            static LAST: RefCell<Option<(Vec<Category>, Rc<Classifier>)>> =
+                const { RefCell::new(None) };
+        }
+        let same = |a: &[Category], b: &[Category]| {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(a, b)| a.key == b.key && a.label == b.label && a.keywords == b.keywords)
+        };
+        LAST.with_borrow_mut(|last| match last {
+            Some((categories, classifier)) if same(categories, &config.categories) => {
+                Rc::clone(classifier)
+            }
+            _ => {
+                let classifier = Rc::new(Classifier::new(config));
+                *last = Some((config.categories.clone(), Rc::clone(&classifier)));
+                classifier
+            }
+        })
+    }
+
     pub(crate) fn new(config: &Config) -> Classifier {
         let categories = config
             .categories
@@ -333,8 +384,56 @@ impl Classifier {
                 phrases.dedup();
                 (category.key.clone(), phrases)
             })
+            .collect::<Vec<(String, Vec<Vec<String>>)>>();
+        let mut by_first: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (c, (_, phrases)) in categories.iter().enumerate() {
+            for (place, phrase) in phrases.iter().enumerate() {
+                by_first
+                    .entry(phrase[0].clone())
+                    .or_default()
+                    .push((c, place));
+            }
+        }
+        Classifier {
+            categories,
+            by_first,
+        }
+    }
+
+    /// The longest phrase of any category at `words[at]` (on equal length, the category
+    /// declared first), by each category's first phrase there in its order: (category,
+    /// words).
+    fn longest_at(&self, words: &[Word], at: usize) -> Option<(usize, usize)> {
+        let mut first: Option<(usize, usize, usize)> = None; // (category, place, words)
+        let mut best: Option<(usize, usize)> = None;
+        let mut settle = |found: Option<(usize, usize, usize)>| {
+            if let Some((c, _, len)) = found
+                && best.is_none_or(|(b, blen)| len > blen || (len == blen && c < b))
+            {
+                best = Some((c, len));
+            }
+        };
+        // The phrases whose first word this word is, as `same_word` reads it: the word
+        // itself, or it less an ending.
+        let mut candidates: Vec<(usize, usize)> = first_keys(&words[at].lower)
+            .filter_map(|key| self.by_first.get(key))
+            .flatten()
+            .copied()
             .collect();
-        Classifier { categories }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for (c, place) in candidates {
+            if first.is_some_and(|(fc, _, _)| fc == c) {
+                continue;
+            }
+            let phrase = &self.categories[c].1[place];
+            if matches_at(words, at, phrase) {
+                settle(first.take());
+                first = Some((c, place, phrase.len()));
+            }
+        }
+        settle(first);
+        best
     }
 
     /// The best category for `texts` (line number, text), or `None` when no phrase of any
@@ -351,18 +450,7 @@ impl Classifier {
             while at < words.len() {
                 // Among categories, the longest phrase at this position wins; on equal
                 // length, the category declared first.
-                let longest = self
-                    .categories
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(c, (_, phrases))| {
-                        phrases
-                            .iter()
-                            .find(|p| matches_at(&words, at, p))
-                            .map(|p| (c, p.len()))
-                    })
-                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
-                let Some((category, len)) = longest else {
+                let Some((category, len)) = self.longest_at(&words, at) else {
                     at += 1;
                     continue;
                 };
@@ -405,19 +493,18 @@ fn clause_weights(words: &[Word]) -> Vec<f64> {
             .find(|&i| words[i].stop)
             .map_or(words.len(), |i| i + 1);
         let sentence = &words[start..end];
-        let find = |markers: &[&str]| {
+        let find = |markers: &[Vec<String>]| {
             (0..sentence.len()).find_map(|i| {
-                markers.iter().find_map(|m| {
-                    let phrase = phrase_words(m);
-                    matches_at(sentence, i, &phrase).then_some((i, phrase.len()))
-                })
+                (markers.iter())
+                    .find(|phrase| matches_at(sentence, i, phrase))
+                    .map(|phrase| (i, phrase.len()))
             })
         };
-        if let Some((at, len)) = find(CAUSE_PRECEDES) {
+        if let Some((at, len)) = find(&PRECEDES) {
             for w in &mut weights[start + at + len..end] {
                 *w = EFFECT_WEIGHT;
             }
-        } else if let Some((at, _)) = find(CAUSE_FOLLOWS) {
+        } else if let Some((at, _)) = find(&FOLLOWS) {
             for w in &mut weights[start..start + at] {
                 *w = EFFECT_WEIGHT;
             }
@@ -520,6 +607,66 @@ mod tests {
         ] {
             check(text, expected);
         }
+    }
+
+    /// [`Classifier::longest_at`] as it was before the phrases were indexed by their first
+    /// word: every phrase of every category tried at the position.
+    fn longest_at_trying_all(
+        classifier: &Classifier,
+        words: &[Word],
+        at: usize,
+    ) -> Option<(usize, usize)> {
+        (classifier.categories.iter().enumerate())
+            .filter_map(|(c, (_, phrases))| {
+                phrases
+                    .iter()
+                    .find(|p| matches_at(words, at, p))
+                    .map(|p| (c, p.len()))
+            })
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+    }
+
+    proptest::proptest! {
+        /// Texts of keywords (with the endings `same_word` allows) and other words: the
+        /// indexed phrases find, at every word, what trying them all found.
+        #[test]
+        fn the_first_word_index_finds_what_trying_every_phrase_found(
+            text in "((config|change|flag|flags|disk|full|ran|out|of|cache|caching|layer|certificate|expired|tls|deploy|deployed|rollout|network|dns|partition|hardware|failure|failed|third|party|database|db|query|queries|human|error|accidentally|the|a|due|to|caused|by|leading|s|es|ed)[ .,-]){0,30}"
+        ) {
+            let classifier = Classifier::new(&Config::default());
+            let words = split_words(&text);
+            for at in 0..words.len() {
+                proptest::prop_assert_eq!(
+                    classifier.longest_at(&words, at),
+                    longest_at_trying_all(&classifier, &words, at),
+                    "{:?} at word {}", text, at
+                );
+            }
+        }
+    }
+
+    /// A site's own keywords count as soon as its config says so: `serve` reads a changed
+    /// config again, and the classifier made for the old one is not reused.
+    #[test]
+    fn a_changed_config_gets_its_own_classifier() {
+        let with = |keywords: &str| {
+            Config::parse(
+                &format!(
+                    "[[categories]]\nkey = \"vendor\"\nkeywords = [{keywords}]\n[[categories]]\nkey = \"weather\"\nkeywords = [\"storm\"]\n"
+                ),
+                "hindsight.toml",
+            )
+            .unwrap()
+        };
+        let text = [(1, "A supplier outage during the storm.")];
+        let first = with("\"acme\"");
+        let found = Classifier::of(&first).classify(&text).map(|f| f.key);
+        assert_eq!(found.as_deref(), Some("weather"));
+        let second = with("\"supplier outage\"");
+        let found = Classifier::of(&second).classify(&text).map(|f| f.key);
+        assert_eq!(found.as_deref(), Some("vendor"));
+        let found = Classifier::of(&first).classify(&text).map(|f| f.key);
+        assert_eq!(found.as_deref(), Some("weather"));
     }
 
     #[test]

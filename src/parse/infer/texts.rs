@@ -200,7 +200,7 @@ fn root_cause(
     input: &Input<'_>,
 ) -> Option<Inferred<String>> {
     let config = input.config;
-    let classifier = classify::Classifier::new(config);
+    let classifier = classify::Classifier::of(config);
     if let Some(l) = labeled
         .iter()
         .find(|l| is(&l.name, CATEGORY) && !l.value.is_empty())
