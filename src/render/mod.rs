@@ -412,6 +412,7 @@ pub fn build_tera(theme: &Theme) -> Result<Templates, RenderError> {
     // Tera's default escaping also rewrites `/` as `&#x2F;`, which bloats every URL;
     // escaping the five HTML-significant characters is what safety needs.
     tera.set_escape_fn(escape_html);
+    tera.register_filter("truncate", truncate);
     tera.add_raw_templates(
         theme
             .templates
@@ -420,6 +421,45 @@ pub fn build_tera(theme: &Theme) -> Result<Templates, RenderError> {
     )
     .map_err(|e| template_error("theme", &e))?;
     Ok(tera)
+}
+
+/// Tera's `truncate` filter, to the letter (its arguments, defaults, result and error
+/// messages), reading a string only as far as decides: Tera's splits the whole value into
+/// graphemes first, which was 4.5% of building an archive without front matter, whose
+/// pages truncate each value read from the prose. A value of no more bytes than `length`
+/// has no more graphemes either, and is kept without reading it.
+fn truncate(
+    value: &tera::Value,
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let wrong_arg = |arg: &str, got: &tera::Value, expected: &str| {
+        tera::Error::msg(format!(
+            "Filter `truncate` received an incorrect type for arg `{arg}`: got `{got}` but expected a {expected}"
+        ))
+    };
+    let Some(text) = value.as_str() else {
+        return Err(tera::Error::msg(format!(
+            "Filter `truncate` was called on an incorrect value: got `{value}` but expected a String"
+        )));
+    };
+    let length = match args.get("length") {
+        Some(l) => (l.as_u64())
+            .and_then(|l| usize::try_from(l).ok())
+            .ok_or_else(|| wrong_arg("length", l, "usize"))?,
+        None => 255,
+    };
+    let end = match args.get("end") {
+        Some(e) => e.as_str().ok_or_else(|| wrong_arg("end", e, "String"))?,
+        None => "…",
+    };
+    if text.len() <= length {
+        return Ok(value.clone());
+    }
+    Ok(match text.grapheme_indices(true).nth(length) {
+        None => value.clone(),
+        Some((at, _)) => tera::Value::String(format!("{}{end}", &text[..at])),
+    })
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -1505,5 +1545,64 @@ mod tests {
         assert!(held.iter().any(|row| row.severity.is_some()));
         assert!(held.iter().any(|row| row.date_from_file_name));
         assert!(held.iter().any(|row| row.metadata_inferred));
+    }
+
+    /// `template` rendered with `value` as `v` by Tera's own filters, and by ours: the
+    /// output, or the error with its causes.
+    fn truncated_both_ways(template: &str, value: &tera::Value) -> (String, String) {
+        let mut context = Context::new();
+        context.insert("v", value);
+        let render = |tera: &mut Tera| match tera.render_str(template, &context) {
+            Ok(out) => out,
+            Err(e) => {
+                let mut message = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(inner) = source {
+                    message = format!("{message}: {inner}");
+                    source = inner.source();
+                }
+                message
+            }
+        };
+        let mut ours = Tera::default();
+        ours.register_filter("truncate", truncate);
+        (render(&mut Tera::default()), render(&mut ours))
+    }
+
+    proptest::proptest! {
+        /// Any text (accents written as combining marks, emoji with modifiers, CJK), any
+        /// length, with and without `end`: the same as Tera's `truncate`.
+        #[test]
+        fn truncate_is_teras(
+            text in "(a|é|e\u{301}|👍🏽|🇫🇷|漢|\r\n| |x){0,24}",
+            length in 0usize..30,
+            end in proptest::option::of("[.…!]{0,3}"),
+        ) {
+            let args = match &end {
+                Some(end) => format!("length={length}, end={end:?}"),
+                None => format!("length={length}"),
+            };
+            let template = format!("{{{{ v | truncate({args}) }}}}");
+            let (teras, ours) = truncated_both_ways(&template, &tera::Value::String(text));
+            proptest::prop_assert_eq!(teras, ours);
+        }
+    }
+
+    /// Without `length`, 255; and a theme that calls it wrongly gets Tera's own message.
+    #[test]
+    fn truncate_defaults_and_errors_are_teras() {
+        let long = tera::Value::String("word ".repeat(80));
+        for (template, value) in [
+            ("{{ v | truncate }}", long.clone()),
+            ("{{ v | truncate(end=\"...\") }}", long.clone()),
+            ("{{ v | truncate(length=3) }}", tera::Value::from(12345)),
+            ("{{ v | truncate(length=\"3\") }}", long.clone()),
+            ("{{ v | truncate(length=-1) }}", long.clone()),
+            ("{{ v | truncate(length=1.5) }}", long.clone()),
+            ("{{ v | truncate(length=3, end=4) }}", long.clone()),
+        ] {
+            let (teras, ours) = truncated_both_ways(template, &value);
+            assert_eq!(teras, ours, "{template}");
+        }
     }
 }
