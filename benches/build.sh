@@ -27,6 +27,10 @@
 #   CHECK=1         also time `hindsight check` on each corpus (RUNS times, after each
 #                   build): CI runs it before the build, so its time and memory count
 #                   too; the table's "Hindsight check" rows (no files written)
+#   PROSE=1         build the postmortems with their front matter stripped (corpora
+#                   prose-N beside the others), so Hindsight reads their metadata from
+#                   the text, as in archives written as prose; Hugo is left out (it
+#                   would read no metadata at all)
 #   HUGO_RELATED=1  Hugo's pages also list five related pages (Hugo's own `related`
 #                   content on services, root cause and tags, as Hindsight's incident
 #                   pages list related incidents): the table's "Hugo + related" rows, and
@@ -43,7 +47,10 @@ with_hugo=${HUGO:-1}
 replace=${REPLACE:-0}
 related=${HUGO_RELATED:-0}
 with_check=${CHECK:-0}
+prose=${PROSE:-0}
+[ "$prose" = 0 ] || with_hugo=0
 hugo_name=Hugo; [ "$related" = 0 ] || hugo_name="Hugo + related"
+our_name=Hindsight; [ "${PROSE:-0}" = 0 ] || our_name="Hindsight (prose)"
 
 [ "$with_hugo" = 0 ] || command -v hugo >/dev/null || { echo "hugo not found: apt-get install hugo" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time not found: apt-get install time" >&2; exit 2; }
@@ -118,6 +125,17 @@ for count in "${counts[@]}"; do
     python3 "$gen" --count "$count" --seed 1 --out "$site/content" >/dev/null 2>&1
   fi
   [ -f "$site/hindsight.toml" ] || echo 'title = "bench"' > "$site/hindsight.toml"
+  if [ "$prose" != 0 ]; then
+    if [ ! -d "$work/prose-$count/content" ]; then
+      mkdir -p "$work/prose-$count/content"
+      for file in "$site"/content/*.md; do
+        awk 'fences < 2 && /^---$/ { fences++; next } fences >= 2' "$file" \
+          > "$work/prose-$count/content/${file##*/}"
+      done
+      cp "$site/hindsight.toml" "$work/prose-$count/"
+    fi
+    site=$work/prose-$count
+  fi
   if [ "$with_hugo" != 0 ] && [ ! -d "$hugo/content" ]; then
     python3 "$gen" --count "$count" --seed 1 --out "$hugo/content/incidents" --front-matter flat >/dev/null 2>&1
   fi
@@ -142,12 +160,12 @@ for count in "${counts[@]}"; do
       printf "| %d | %s | %.2f | %.2f | %.0f | %d | — | 1.00× |\n", c, name, w, u, m / 1024, f }'
   fi
   awk -v c="$count" -v w="$s_wall" -v u="$s_user" -v m="$s_peak" -v f="$s_files" -v s="$s_search" \
-      -v h="${h_wall:-}" 'BEGIN {
+      -v h="${h_wall:-}" -v name="$our_name" 'BEGIN {
     ratio = h == "" ? "—" : sprintf("%.2f×", w / h)
-    printf "| %d | Hindsight | %.2f | %.2f | %.0f | %d | %d | %s |\n", c, w, u, m / 1024, f, s, ratio }'
+    printf "| %d | %s | %.2f | %.2f | %.0f | %d | %d | %s |\n", c, name, w, u, m / 1024, f, s, ratio }'
   if [ "$with_check" != 0 ]; then
     read -r c_wall c_user c_peak < <(summary "$work/check.log")
-    awk -v c="$count" -v w="$c_wall" -v u="$c_user" -v m="$c_peak" 'BEGIN {
-      printf "| %d | Hindsight check | %.2f | %.2f | %.0f | 0 | 0 | — |\n", c, w, u, m / 1024 }'
+    awk -v c="$count" -v w="$c_wall" -v u="$c_user" -v m="$c_peak" -v name="$our_name" 'BEGIN {
+      printf "| %d | %s check | %.2f | %.2f | %.0f | 0 | 0 | — |\n", c, name, w, u, m / 1024 }'
   fi
 done
