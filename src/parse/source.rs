@@ -266,9 +266,11 @@ pub fn list_sources(dir: &Path, root: &Path, filter: &ContentFilter) -> Result<L
     }
     let mut paths = Vec::new();
     let mut skipped = Vec::new();
+    // Not sorted while walked: `files` is sorted once below, by the path as printed.
+    // Walkdir's own sort compares `Path::file_name`s, which parses each path again at
+    // every comparison: a third of a second for a folder of 100,000 postmortems.
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
         // Hidden folders (.git, .obsidian) hold no postmortems; skipping them also keeps
         // the walk fast in repositories with large histories.
