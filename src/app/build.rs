@@ -149,7 +149,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 /// allocations: freeing them one by one took 0.1-0.2 s at 100,000 postmortems after the
 /// site was written, which nobody need wait for. A process that exits first leaves the
 /// memory to the system, which takes it back whole.
-fn drop_later<T: Send + 'static>(value: T) {
+pub(crate) fn drop_later<T: Send + 'static>(value: T) {
     // Should no thread start, the value is dropped here, as it would have been.
     let _ = std::thread::Builder::new()
         .name("drop".to_string())

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use crate::analyze::check;
 use crate::analyze::quality;
 use crate::analyze::site::AnalyzeOptions;
-use crate::app::build::{Analyzed, analyze_to_render, render_streamed};
+use crate::app::build::{Analyzed, analyze_to_render, drop_later, render_streamed};
 use crate::app::project::{self, LoadError};
 use crate::model::diagnostics::Diagnostic;
 use crate::model::inference::InferredField;
@@ -94,10 +94,12 @@ pub fn check(
         })
         .collect();
     inferred.sort_by(|a, b| a.0.cmp(&b.0));
+    let files = sources.len();
+    drop_later((site, sources));
     Ok(CheckReport {
         diagnostics,
         inferred,
-        files: sources.len(),
+        files,
         pages,
     })
 }
