@@ -120,9 +120,12 @@ fn slow_clients_hold_up_no_one_and_are_closed_at_the_head_deadline() {
         closed[0],
         closed[closed.len() - 1],
     );
+    // A request held up by the slow connections waits for them to be closed, at the head
+    // deadline (10 s). The bound leaves room for a machine busy with the rest of the
+    // suite: on two cores one request in a hundred took over a second there.
     assert!(
-        times[times.len() - 1] < Duration::from_secs(1),
-        "normal requests answered promptly: {times:?}"
+        times[times.len() - 1] < HEAD_TIMEOUT / 4,
+        "normal requests answered long before the head deadline: {times:?}"
     );
     assert!(
         normal_done < closed[0],
