@@ -332,9 +332,6 @@ mod tests {
             duration_minutes: None,
             summary: None,
             metadata_inferred: false,
-            inferred: Vec::new(),
-            inferred_from: Default::default(),
-            inferred_timeline: Vec::new(),
         }
     }
 

@@ -53,8 +53,13 @@ pub struct IncidentRow {
     pub summary: Option<String>,
     /// The postmortem has no front matter and its metadata was read from its text.
     pub metadata_inferred: bool,
-    /// For such a postmortem: each inferred value and where it came from (line 0: the
-    /// title or file name). Absent otherwise, as are the two fields below.
+}
+
+/// What the page of a postmortem without front matter shows of its inferred metadata:
+/// each value with where it came from, and the timeline as read. Empty for others.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InferredView {
+    /// Each inferred value and where it came from (line 0: the title or file name).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inferred: Vec<InferredField>,
     /// Inferred field name → where it came from ("line 5: “February 10, 2024, 9:00 AM”"),
@@ -98,6 +103,9 @@ pub struct ActionItemView<'a> {
 pub struct IncidentView<'a> {
     #[serde(flatten)]
     pub row: Cow<'a, IncidentRow>,
+    /// Set only when the metadata was inferred (`row.metadata_inferred`).
+    #[serde(flatten)]
+    pub inferred: InferredView,
     pub source: &'a str,
     /// Whether the file records its status (`row.status` is "final" when it does not).
     pub status_recorded: bool,
@@ -325,7 +333,7 @@ pub(super) fn status_name(status: Status) -> String {
 pub(super) fn row(config: &Config, links: TermLinks<'_>, incident: &Incident) -> IncidentRow {
     let tz = config.tz();
     let link = |facet: Facet, name: &str| links.link(facet, name);
-    let mut row = IncidentRow {
+    IncidentRow {
         slug: incident.slug.clone(),
         url: incident_url(incident),
         title: incident.title.clone(),
@@ -345,14 +353,7 @@ pub(super) fn row(config: &Config, links: TermLinks<'_>, incident: &Incident) ->
         duration_minutes: incident.duration().map(|d| d.num_minutes()),
         summary: incident.summary.clone(),
         metadata_inferred: incident.inferred.is_some(),
-        inferred: Vec::new(),
-        inferred_from: Default::default(),
-        inferred_timeline: Vec::new(),
-    };
-    if let Some(inference) = &incident.inferred {
-        add_inferred(&mut row, inference.fields(config), &inference.timeline, tz);
     }
-    row
 }
 
 /// The path of `incident`'s page from the site root.
@@ -396,58 +397,63 @@ pub(super) fn row_date(incident: &Incident, tz: Tz) -> Option<String> {
     }
 }
 
-/// Fills the inferred-value fields of a row.
-fn add_inferred(
-    row: &mut IncidentRow,
-    fields: Vec<InferredField>,
-    timeline: &[crate::model::inference::TimelineEvent],
-    tz: Tz,
-) {
-    for field in &fields {
-        let place = if field.line == 0 {
-            "the title or file name".to_string()
-        } else {
-            format!("line {}", field.line)
+impl InferredView {
+    /// What the page shows of `incident`'s inferred metadata, whose timeline as read is
+    /// `timeline` (the page's body's): nothing when its metadata was not inferred.
+    pub(super) fn of(
+        config: &Config,
+        incident: &Incident,
+        timeline: &[crate::model::inference::TimelineEvent],
+    ) -> InferredView {
+        let Some(inference) = &incident.inferred else {
+            return InferredView::default();
         };
-        let from = format!("{place}: “{}”", field.evidence);
-        // A field with several values (services) is marked with where the first came from.
-        row.inferred_from
-            .entry(field.field.to_string())
-            .or_insert(from);
-    }
-    // The duration is inferred when either of its ends is, or it was read as a length;
-    // with both ends known it is their span.
-    let from = &row.inferred_from;
-    match (
-        from.get("resolved_at").cloned(),
-        from.get("started_at").cloned(),
-    ) {
-        (Some(end), Some(_)) => {
-            row.inferred_from.insert("duration".into(), end);
+        let fields = inference.fields(config);
+        let mut from = std::collections::BTreeMap::new();
+        for field in &fields {
+            let place = if field.line == 0 {
+                "the title or file name".to_string()
+            } else {
+                format!("line {}", field.line)
+            };
+            // A field with several values (services) is marked with where the first came
+            // from.
+            (from.entry(field.field.to_string()))
+                .or_insert(format!("{place}: “{}”", field.evidence));
         }
-        (end, start) => {
-            if let Some(end) = end.or(start) {
-                row.inferred_from.entry("duration".into()).or_insert(end);
+        // The duration is inferred when either of its ends is, or it was read as a length;
+        // with both ends known it is their span.
+        match (from.get("resolved_at").cloned(), from.get("started_at")) {
+            (Some(end), Some(_)) => {
+                from.insert("duration".into(), end);
+            }
+            (end, start) => {
+                if let Some(end) = end.or(start.cloned()) {
+                    from.entry("duration".into()).or_insert(end);
+                }
             }
         }
+        let tz = config.tz();
+        InferredView {
+            inferred: fields,
+            inferred_from: from,
+            inferred_timeline: (timeline.iter())
+                .map(|event| {
+                    let local = event.at.with_timezone(&tz);
+                    TimelineEventView {
+                        when: if event.date_only {
+                            local.format("%Y-%m-%d").to_string()
+                        } else {
+                            local.format("%Y-%m-%d %H:%M").to_string()
+                        },
+                        iso: event.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        text: event.text.clone(),
+                        line: event.line,
+                    }
+                })
+                .collect(),
+        }
     }
-    row.inferred = fields;
-    row.inferred_timeline = timeline
-        .iter()
-        .map(|event| {
-            let local = event.at.with_timezone(&tz);
-            TimelineEventView {
-                when: if event.date_only {
-                    local.format("%Y-%m-%d").to_string()
-                } else {
-                    local.format("%Y-%m-%d %H:%M").to_string()
-                },
-                iso: event.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                text: event.text.clone(),
-                line: event.line,
-            }
-        })
-        .collect();
 }
 
 /// A duration in the two largest units an engineer would say: "45 min", "2 h 5 min",
