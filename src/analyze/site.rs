@@ -291,13 +291,16 @@ impl<'w> Tally<'w> {
         let quality = quality::score(&incident);
         let counts = (self.words).map(|(_, numbering)| self.counter.count(&incident, numbering));
         if let BodyHtml::SetAside(to) = html {
-            // The page of an incident whose metadata was inferred reads the timeline the
-            // site keeps (`Inference`), as it does a body rendered again.
-            let timeline = match incident.inferred {
-                Some(_) => &[][..],
-                None => &incident.body_timeline,
-            };
-            incident.body.aside = to.set_aside(&incident.body, timeline);
+            // An inferred timeline goes with the body too, where it was set aside: its
+            // page reads it back; one rendered again reads the one the site keeps.
+            incident.body.aside = to.set_aside(&incident.body, incident.timeline());
+            if let Some(inferred) = incident
+                .inferred
+                .as_mut()
+                .filter(|_| incident.body.aside.is_some())
+            {
+                inferred.take_timeline();
+            }
         }
         // The headings (and where they are in the text) and the timeline read from it go
         // with it: the page has them from the body read again.

@@ -382,4 +382,69 @@ mod tests {
             );
         }
     }
+
+    /// A postmortem without front matter, whose timeline is read from its prose.
+    const PROSE: &str = "# Checkout outage\n\nDuration: February 10, 2024, 9:00 AM - \
+        February 10, 2024, 11:00 AM (UTC)\nServices affected: checkout\n\n## Timeline\n\n\
+        - 09:00 UTC: card payments start failing\n- 09:20 UTC: on-call paged by the error rate\n\
+        - 11:00 UTC: the old gateway is back and payments recover\n";
+
+    /// The timeline inferred from a postmortem's prose goes into the file of bodies with its
+    /// body, not kept by the site, and its page shows it all the same: read back, or, when
+    /// the file cannot give it back, read again from the postmortem.
+    #[test]
+    fn an_inferred_timeline_is_set_aside_with_its_body_and_shown_on_its_page() {
+        for read_back in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            fs::create_dir(dir.path().join("content")).unwrap();
+            fs::write(dir.path().join("content/checkout.md"), PROSE).unwrap();
+            let project = project::load(dir.path()).unwrap();
+            let options = AnalyzeOptions {
+                drafts: false,
+                as_of: NaiveDate::from_ymd_opt(2024, 6, 1),
+            };
+            let analyzed =
+                analyze_to_render(&project.config, &project.sources, options, &project.theme);
+            let aside = analyzed.aside.as_ref().expect("a file of bodies");
+            let inferred = analyzed.site.incidents[0].inferred.as_ref().unwrap();
+            assert!(inferred.timeline.is_empty(), "kept by the site");
+            let fields = inferred.fields(&project.config);
+            let timeline = fields.iter().find(|f| f.field == "timeline").unwrap();
+            assert_eq!(
+                (timeline.value.as_str(), timeline.evidence.as_str()),
+                ("3 events", "lines 8–10")
+            );
+            if !read_back {
+                aside.release();
+            }
+            let kept = Kept::default();
+            let render_options = render::RenderOptions {
+                as_of: NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+            };
+            render_streamed(
+                &analyzed.site,
+                &project.theme,
+                analyzed.tera.unwrap(),
+                &project.sources,
+                Some(aside),
+                &render_options,
+                &kept,
+            )
+            .unwrap();
+            let pages = kept.0.into_inner().unwrap();
+            let page = String::from_utf8(pages["incidents/checkout/index.html"].clone()).unwrap();
+            assert!(
+                page.contains("Timeline as Hindsight read it"),
+                "{read_back}"
+            );
+            assert!(page.contains("3 events"), "{read_back}");
+            for event in [
+                "card payments start failing",
+                "on-call paged by the error rate",
+                "the old gateway is back and payments recover",
+            ] {
+                assert!(page.contains(event), "{event} ({read_back})");
+            }
+        }
+    }
 }

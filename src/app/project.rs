@@ -12,9 +12,13 @@ use crate::app::aside::AsideFile;
 use crate::model::config::{CONFIG_FILE, Config, ConfigError};
 use crate::model::diagnostics::Diagnostic;
 use crate::model::incident::Incident;
+use crate::model::inference::TimelineEvent;
+use crate::model::vocab::Vocabularies;
 use crate::parse;
 use crate::parse::backstage;
-use crate::parse::source::{self, ContentFilter, Listed, Listing, ReadError, list_sources};
+use crate::parse::source::{
+    self, ContentFilter, Listed, Listing, ReadError, SourceFile, list_sources,
+};
 use crate::render::theme::Theme;
 use crate::render::{LoadedBody, RenderError};
 
@@ -127,7 +131,11 @@ pub fn body_again(
         .ok_or_else(changed)?;
     let timeline = match (&incident.inferred, file.text()) {
         (None, Some(text)) => check::body_timeline_again(incident, &body.toc, &text, config),
-        _ => Vec::new(),
+        // Kept by the site where the body was not set aside; read again with the rest of
+        // the file's metadata where it was, but could not be read back.
+        (Some(inferred), _) if inferred.timeline_taken.is_none() => inferred.timeline.clone(),
+        (Some(_), _) => inferred_timeline_again(&file, config),
+        (None, None) => Vec::new(),
     };
     Ok(LoadedBody {
         html: pages.resolve(body.html),
@@ -135,6 +143,18 @@ pub fn body_again(
         toc: body.toc,
         timeline,
     })
+}
+
+/// The timeline inferred from `file`'s prose, as parsing it found it: that of an incident
+/// whose timeline went with its body into the file of bodies set aside
+/// (`Inference::take_timeline`), when that body could not be read back.
+fn inferred_timeline_again(file: &SourceFile, config: &Config) -> Vec<TimelineEvent> {
+    let vocabularies = Vocabularies::new(config);
+    let incident = parse::incident::parse(file, config, &vocabularies, &mut Vec::new());
+    let inferred = incident.and_then(|incident| incident.inferred);
+    inferred
+        .map(|inferred| inferred.timeline)
+        .unwrap_or_default()
 }
 
 /// Reads `hindsight.toml` if present (a missing file means all defaults), and the

@@ -48,7 +48,22 @@ pub struct Inference {
     pub summary: Option<Inferred<String>>,
     pub impact: Option<Inferred<String>>,
     pub action_items: Vec<Inferred<ActionItem>>,
+    /// The dated events, in the text's order; empty once a build set them aside with the
+    /// body ([`Inference::take_timeline`]), which its page reads them back from.
     pub timeline: Vec<TimelineEvent>,
+    /// What [`Inference::fields`] lists of a timeline taken away: how many events, and
+    /// the lines they span.
+    pub timeline_taken: Option<TimelineExtent>,
+}
+
+/// How many events a timeline has and where they are: what the inferred values list of
+/// it ("10 events", lines 12–30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineExtent {
+    pub events: usize,
+    pub line: u32,
+    pub col: u32,
+    pub last_line: u32,
 }
 
 /// One inferred value as pages and `check` show it.
@@ -84,6 +99,30 @@ pub struct TimelineEvent {
 impl Inference {
     pub fn is_empty(&self) -> bool {
         *self == Inference::default()
+    }
+
+    /// The timeline's events, leaving their extent ([`Inference::timeline_taken`]): a
+    /// build that sets a body aside sets these aside with it, so that 10,000 prose
+    /// postmortems do not hold every timeline from parsing to their pages.
+    pub fn take_timeline(&mut self) -> Vec<TimelineEvent> {
+        if let Some(extent) = self.timeline_extent() {
+            self.timeline_taken = Some(extent);
+        }
+        std::mem::take(&mut self.timeline)
+    }
+
+    /// How many events the timeline has and the lines they span, whether its events are
+    /// here or were taken.
+    pub fn timeline_extent(&self) -> Option<TimelineExtent> {
+        match (self.timeline.first(), self.timeline.last()) {
+            (Some(first), Some(last)) => Some(TimelineExtent {
+                events: self.timeline.len(),
+                line: first.line,
+                col: first.col,
+                last_line: last.line,
+            }),
+            _ => self.timeline_taken,
+        }
     }
 
     /// The inferred values as pages and `check` list them, times shown in `tz`.
@@ -179,15 +218,15 @@ impl Inference {
                 },
             ));
         }
-        if let (Some(first), Some(last)) = (self.timeline.first(), self.timeline.last()) {
-            let count = self.timeline.len();
+        if let Some(extent) = self.timeline_extent() {
+            let count = extent.events;
             fields.push(InferredField::new(
                 "timeline",
                 format!("{count} event{}", if count == 1 { "" } else { "s" }),
                 &Evidence {
-                    line: first.line,
-                    col: first.col,
-                    text: lines(first.line, last.line),
+                    line: extent.line,
+                    col: extent.col,
+                    text: lines(extent.line, extent.last_line),
                 },
             ));
         }

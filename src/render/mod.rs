@@ -112,8 +112,8 @@ pub struct LoadedBody {
     pub plain_text: String,
     /// As `Rendered::toc`: a build does not keep it either.
     pub toc: Vec<TocEntry>,
-    /// As `Incident::body_timeline` (empty for an incident whose timeline was inferred
-    /// with its metadata, which the site keeps).
+    /// As `Incident::body_timeline`, or for an incident whose metadata was inferred,
+    /// its inferred timeline (`Incident::timeline`).
     pub timeline: Vec<TimelineEvent>,
 }
 
@@ -138,15 +138,12 @@ impl<'a> PageBody<'a> {
 }
 
 impl LoadedBody {
-    /// The page's body of `incident`, loaded as `self`.
-    pub(crate) fn page<'a>(&'a self, incident: &'a Incident) -> PageBody<'a> {
+    /// The page's body, loaded as `self`.
+    pub(crate) fn page(&self) -> PageBody<'_> {
         PageBody {
             html: &self.html,
             toc: &self.toc,
-            timeline: match incident.inferred {
-                Some(_) => incident.timeline(),
-                None => &self.timeline,
-            },
+            timeline: &self.timeline,
         }
     }
 }
@@ -262,7 +259,7 @@ pub fn render_site<S: Sink>(
         || {
             let text = |position: usize| -> Result<Cow<'_, str>, S::Error> {
                 let body = load(&site.incidents[position])?;
-                let page = body.page(&site.incidents[position]);
+                let page = body.page();
                 sink.page(renderer.incident_with_body(position, page)?)?;
                 Ok(Cow::Owned(body.plain_text))
             };
@@ -1240,6 +1237,9 @@ mod tests {
             incident.body.plain_text.clear();
             incident.body.toc.clear();
             incident.body_timeline.clear();
+            if let Some(inferred) = incident.inferred.as_mut() {
+                inferred.take_timeline();
+            }
         }
         let load = |incident: &Incident| {
             let body = &held.incident(&incident.slug).unwrap().body;
@@ -1247,7 +1247,7 @@ mod tests {
                 html: body.html.clone(),
                 plain_text: body.plain_text.clone(),
                 toc: body.toc.clone(),
-                timeline: held.incident(&incident.slug).unwrap().body_timeline.clone(),
+                timeline: held.incident(&incident.slug).unwrap().timeline().to_vec(),
             })
         };
         let kept = Kept::default();

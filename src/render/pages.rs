@@ -77,7 +77,7 @@ impl Renderer<'_> {
             }
             Bodies::Loaded(load) => {
                 let body = load(incident)?;
-                self.incident_with_body(position, body.page(incident))
+                self.incident_with_body(position, body.page())
             }
         }
     }
