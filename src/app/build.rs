@@ -387,11 +387,13 @@ mod tests {
     const PROSE: &str = "# Checkout outage\n\nDuration: February 10, 2024, 9:00 AM - \
         February 10, 2024, 11:00 AM (UTC)\nServices affected: checkout\n\n## Timeline\n\n\
         - 09:00 UTC: card payments start failing\n- 09:20 UTC: on-call paged by the error rate\n\
-        - 11:00 UTC: the old gateway is back and payments recover\n";
+        - 11:00 UTC: the old gateway is back and payments recover\n\n## Action items\n\n\
+        - Fail over to the second gateway automatically\n- Alert on the card error rate\n";
 
     /// The timeline inferred from a postmortem's prose goes into the file of bodies with its
     /// body, not kept by the site, and its page shows it all the same: read back, or, when
-    /// the file cannot give it back, read again from the postmortem.
+    /// the file cannot give it back, read again from the postmortem. Its action items are
+    /// held once, by the incident.
     #[test]
     fn an_inferred_timeline_is_set_aside_with_its_body_and_shown_on_its_page() {
         for read_back in [true, false] {
@@ -413,6 +415,13 @@ mod tests {
             assert_eq!(
                 (timeline.value.as_str(), timeline.evidence.as_str()),
                 ("3 events", "lines 8–10")
+            );
+            // The action items are the incident's; the inference keeps where they were.
+            assert!(inferred.action_items.is_empty(), "kept twice");
+            let items = fields.iter().find(|f| f.field == "action_items").unwrap();
+            assert_eq!(
+                (items.value.as_str(), items.evidence.as_str()),
+                ("2 items", "lines 14–15")
             );
             if !read_back {
                 aside.release();
@@ -442,6 +451,9 @@ mod tests {
                 "card payments start failing",
                 "on-call paged by the error rate",
                 "the old gateway is back and payments recover",
+                "Fail over to the second gateway automatically",
+                "Alert on the card error rate",
+                "2 items",
             ] {
                 assert!(page.contains(event), "{event} ({read_back})");
             }

@@ -47,23 +47,41 @@ pub struct Inference {
     pub trigger: Option<Inferred<String>>,
     pub summary: Option<Inferred<String>>,
     pub impact: Option<Inferred<String>>,
+    /// Each action item read and its line; empty once a build dropped them
+    /// ([`Inference::drop_action_items`]): the incident holds the items themselves.
     pub action_items: Vec<Inferred<ActionItem>>,
+    /// What [`Inference::fields`] lists of the action items dropped: how many, and the
+    /// lines they span.
+    pub action_items_dropped: Option<Extent>,
     /// The dated events, in the text's order; empty once a build set them aside with the
     /// body ([`Inference::take_timeline`]), which its page reads them back from.
     pub timeline: Vec<TimelineEvent>,
     /// What [`Inference::fields`] lists of a timeline taken away: how many events, and
     /// the lines they span.
-    pub timeline_taken: Option<TimelineExtent>,
+    pub timeline_taken: Option<Extent>,
 }
 
-/// How many events a timeline has and where they are: what the inferred values list of
-/// it ("10 events", lines 12–30).
+/// How many entries a list read from the text has and where they are: what the inferred
+/// values list of it ("10 events", lines 12–30).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimelineExtent {
-    pub events: usize,
+pub struct Extent {
+    pub count: usize,
     pub line: u32,
     pub col: u32,
     pub last_line: u32,
+}
+
+impl Extent {
+    /// The extent of the entries from `first` to `last` (`count` of them), where each one
+    /// is written.
+    fn of(count: usize, first: (u32, u32), last_line: u32) -> Extent {
+        Extent {
+            count,
+            line: first.0,
+            col: first.1,
+            last_line,
+        }
+    }
 }
 
 /// One inferred value as pages and `check` show it.
@@ -113,15 +131,39 @@ impl Inference {
 
     /// How many events the timeline has and the lines they span, whether its events are
     /// here or were taken.
-    pub fn timeline_extent(&self) -> Option<TimelineExtent> {
+    pub fn timeline_extent(&self) -> Option<Extent> {
         match (self.timeline.first(), self.timeline.last()) {
-            (Some(first), Some(last)) => Some(TimelineExtent {
-                events: self.timeline.len(),
-                line: first.line,
-                col: first.col,
-                last_line: last.line,
-            }),
+            (Some(first), Some(last)) => Some(Extent::of(
+                self.timeline.len(),
+                (first.line, first.col),
+                last.line,
+            )),
             _ => self.timeline_taken,
+        }
+    }
+
+    /// Drops the action items read, leaving their extent
+    /// ([`Inference::action_items_dropped`]): the incident holds the items themselves
+    /// (`Incident::action_items`), and what pages and `check` list of them after parsing
+    /// is how many there are and where. `import`, which writes each one with its line,
+    /// keeps them.
+    pub fn drop_action_items(&mut self) {
+        if let Some(extent) = self.action_items_extent() {
+            self.action_items_dropped = Some(extent);
+        }
+        self.action_items = Vec::new();
+    }
+
+    /// How many action items were read and the lines they span, whether they are here or
+    /// were dropped.
+    pub fn action_items_extent(&self) -> Option<Extent> {
+        match (self.action_items.first(), self.action_items.last()) {
+            (Some(first), Some(last)) => Some(Extent::of(
+                self.action_items.len(),
+                (first.evidence.line, first.evidence.col),
+                last.evidence.line,
+            )),
+            _ => self.action_items_dropped,
         }
     }
 
@@ -206,29 +248,22 @@ impl Inference {
 
     /// The action items and the timeline, each as a count with the lines it spans.
     fn list_fields(&self, fields: &mut Vec<InferredField>) {
-        if let (Some(first), Some(last)) = (self.action_items.first(), self.action_items.last()) {
-            let count = self.action_items.len();
-            fields.push(InferredField::new(
-                "action_items",
-                format!("{count} item{}", if count == 1 { "" } else { "s" }),
-                &Evidence {
-                    line: first.evidence.line,
-                    col: first.evidence.col,
-                    text: lines(first.evidence.line, last.evidence.line),
-                },
-            ));
-        }
-        if let Some(extent) = self.timeline_extent() {
-            let count = extent.events;
-            fields.push(InferredField::new(
-                "timeline",
-                format!("{count} event{}", if count == 1 { "" } else { "s" }),
-                &Evidence {
-                    line: extent.line,
-                    col: extent.col,
-                    text: lines(extent.line, extent.last_line),
-                },
-            ));
+        for (field, noun, extent) in [
+            ("action_items", "item", self.action_items_extent()),
+            ("timeline", "event", self.timeline_extent()),
+        ] {
+            if let Some(extent) = extent {
+                let count = extent.count;
+                fields.push(InferredField::new(
+                    field,
+                    format!("{count} {noun}{}", if count == 1 { "" } else { "s" }),
+                    &Evidence {
+                        line: extent.line,
+                        col: extent.col,
+                        text: lines(extent.line, extent.last_line),
+                    },
+                ));
+            }
         }
     }
 }
