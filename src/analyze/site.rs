@@ -302,9 +302,6 @@ impl<'w> Tally<'w> {
                 inferred.take_timeline();
             }
         }
-        if let Some(inferred) = incident.inferred.as_mut() {
-            inferred.drop_action_items();
-        }
         // The headings (and where they are in the text) and the timeline read from it go
         // with it: the page has them from the body read again.
         let body = &mut incident.body;

@@ -30,7 +30,7 @@ use chrono::SecondsFormat;
 use walkdir::WalkDir;
 use yaml_rust2::{EmitError, Yaml, YamlEmitter};
 
-use crate::model::action_item::ActionStatus;
+use crate::model::action_item::{ActionItem, ActionStatus};
 use crate::model::config::Config;
 use crate::model::incident::Incident;
 use crate::model::inference::{Evidence, Inference, Inferred};
@@ -189,7 +189,7 @@ fn front_matter(incident: &Incident, config: &Config) -> Result<String, EmitErro
         push_lengths(&mut out, inferred)?;
         push_severity_and_services(&mut out, inferred, config)?;
         push_texts(&mut out, inferred)?;
-        push_action_items(&mut out, inferred)?;
+        push_action_items(&mut out, inferred, &incident.action_items)?;
     }
     out.push_str("---\n");
     Ok(out)
@@ -282,18 +282,21 @@ fn push_texts(out: &mut String, inferred: &Inference) -> Result<(), EmitError> {
     Ok(())
 }
 
-/// Appends the action items, with a comment naming the lines they span.
-fn push_action_items(out: &mut String, inferred: &Inference) -> Result<(), EmitError> {
-    let (Some(first), Some(last)) = (inferred.action_items.first(), inferred.action_items.last())
-    else {
+/// Appends the action items, which parsing gave the incident (`items`), with a comment
+/// naming the lines they span.
+fn push_action_items(
+    out: &mut String,
+    inferred: &Inference,
+    items: &[ActionItem],
+) -> Result<(), EmitError> {
+    let Some(extent) = inferred.action_items_extent().filter(|_| !items.is_empty()) else {
         return Ok(());
     };
     out.push_str(&format!(
         "action_items:  # lines {}–{}\n",
-        first.evidence.line, last.evidence.line
+        extent.line, extent.last_line
     ));
-    for item in &inferred.action_items {
-        let item = &item.value;
+    for item in items {
         out.push_str(&format!("  - title: {}\n", quoted(&item.title)?));
         if let Some(owner) = &item.owner {
             out.push_str(&format!("    owner: {}\n", quoted(owner)?));

@@ -47,12 +47,12 @@ pub struct Inference {
     pub trigger: Option<Inferred<String>>,
     pub summary: Option<Inferred<String>>,
     pub impact: Option<Inferred<String>>,
-    /// Each action item read and its line; empty once a build dropped them
-    /// ([`Inference::drop_action_items`]): the incident holds the items themselves.
+    /// Each action item read and its line; empty once the incident took them
+    /// ([`Inference::take_action_items`]).
     pub action_items: Vec<Inferred<ActionItem>>,
-    /// What [`Inference::fields`] lists of the action items dropped: how many, and the
+    /// What [`Inference::fields`] lists of the action items taken: how many, and the
     /// lines they span.
-    pub action_items_dropped: Option<Extent>,
+    pub action_items_taken: Option<Extent>,
     /// The dated events, in the text's order; empty once a build set them aside with the
     /// body ([`Inference::take_timeline`]), which its page reads them back from.
     pub timeline: Vec<TimelineEvent>,
@@ -142,20 +142,20 @@ impl Inference {
         }
     }
 
-    /// Drops the action items read, leaving their extent
-    /// ([`Inference::action_items_dropped`]): the incident holds the items themselves
-    /// (`Incident::action_items`), and what pages and `check` list of them after parsing
-    /// is how many there are and where. `import`, which writes each one with its line,
-    /// keeps them.
-    pub fn drop_action_items(&mut self) {
+    /// The action items read, leaving their extent ([`Inference::action_items_taken`]):
+    /// parsing gives them to the incident (`Incident::action_items`), which holds them
+    /// once; what pages, `check` and `import` read of them here after that is how many
+    /// there are and which lines they span.
+    pub fn take_action_items(&mut self) -> Vec<ActionItem> {
         if let Some(extent) = self.action_items_extent() {
-            self.action_items_dropped = Some(extent);
+            self.action_items_taken = Some(extent);
         }
-        self.action_items = Vec::new();
+        let items = std::mem::take(&mut self.action_items);
+        items.into_iter().map(|item| item.value).collect()
     }
 
     /// How many action items were read and the lines they span, whether they are here or
-    /// were dropped.
+    /// were taken.
     pub fn action_items_extent(&self) -> Option<Extent> {
         match (self.action_items.first(), self.action_items.last()) {
             (Some(first), Some(last)) => Some(Extent::of(
@@ -163,7 +163,7 @@ impl Inference {
                 (first.evidence.line, first.evidence.col),
                 last.evidence.line,
             )),
-            _ => self.action_items_dropped,
+            _ => self.action_items_taken,
         }
     }
 

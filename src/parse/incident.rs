@@ -374,7 +374,7 @@ impl Read {
 
 /// Gives a document without front matter the values read from its prose (but the root
 /// cause, which [`FieldReader::inferred_causes`] checks).
-fn apply_inference(incident: &mut Incident, inference: Box<Inference>, config: &Config) {
+fn apply_inference(incident: &mut Incident, mut inference: Box<Inference>, config: &Config) {
     let value = |v: &Option<Inferred<DateTime<Utc>>>| v.as_ref().map(|v| v.value);
     incident.started_at = value(&inference.started_at);
     incident.detected_at = value(&inference.detected_at);
@@ -405,11 +405,7 @@ fn apply_inference(incident: &mut Incident, inference: Box<Inference>, config: &
     incident.trigger = text(&inference.trigger);
     incident.summary = text(&inference.summary);
     incident.impact = text(&inference.impact);
-    incident.action_items = inference
-        .action_items
-        .iter()
-        .map(|v| v.value.clone())
-        .collect();
+    incident.action_items = inference.take_action_items();
     incident.inferred = Some(inference);
 }
 

@@ -147,7 +147,7 @@ fn incident_of(written: &Written) -> Incident {
         pos: None,
     };
     let services = written.services.iter().cloned();
-    incident.inferred = Some(Box::new(Inference {
+    let mut inference = Box::new(Inference {
         started_at: inferred(
             Utc.with_ymd_and_hms(2024, 2, 10, 9, 0, 0).unwrap(),
             evidence(0),
@@ -160,7 +160,10 @@ fn incident_of(written: &Written) -> Incident {
         impact: inferred(impact, evidence(2)),
         action_items: inferred(item, evidence(3)).into_iter().collect(),
         ..Inference::default()
-    }));
+    });
+    // As parsing does: the incident holds the items, the inference where they were.
+    incident.action_items = inference.take_action_items();
+    incident.inferred = Some(inference);
     incident
 }
 
