@@ -303,10 +303,14 @@ impl<'w> Tally<'w> {
             }
         }
         // The headings (and where they are in the text) and the timeline read from it go
-        // with it: the page has them from the body read again.
+        // with it: the page has them from the body read again. What only parsing read
+        // (the first heading for a title, the links and control characters it warned
+        // about) goes too.
         let body = &mut incident.body;
         (body.html, body.plain_text) = Default::default();
         (body.toc, body.sections) = Default::default();
+        (body.first_heading, body.controls) = (None, None);
+        body.rejected_links = Vec::new();
         incident.body_timeline = Vec::new();
         Scored(incident, Some(quality), counts)
     }

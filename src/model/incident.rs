@@ -283,7 +283,7 @@ pub struct Rendered {
     /// Headings of levels 1 to 4 in document order; templates decide which levels to show.
     pub toc: Vec<TocEntry>,
     /// Level and plain text of the first heading of any level.
-    pub first_heading: Option<(u8, String)>,
+    pub first_heading: Option<Box<(u8, String)>>,
     /// Text content without markup, with whitespace collapsed to single spaces.
     pub plain_text: String,
     pub word_count: usize,
@@ -301,11 +301,11 @@ pub struct Rendered {
     /// shown as their visible symbols (`␛`): the first one's byte offset in the Markdown
     /// and character, and how many there were.
     #[serde(skip)]
-    pub controls: Option<Controls>,
+    pub controls: Option<Box<Controls>>,
     /// `html` and `plain_text` packed ([`Rendered::pack`]), when `serve` holds the body
     /// between edits; read them with [`Rendered::html`] and [`Rendered::text`].
     #[serde(skip)]
-    pub packed: Option<Packed>,
+    pub packed: Option<Box<Packed>>,
     /// Where a build set this body aside once its file was parsed, to read it back for
     /// its page and the search index instead of rendering it again
     /// (`analyze::site::BodyHtml::SetAside`); `None` when it was not.
@@ -332,7 +332,7 @@ impl Rendered {
         }
         let html = std::mem::take(&mut self.html);
         let text = std::mem::take(&mut self.plain_text);
-        self.packed = Some(Packed::new(&html, &text));
+        self.packed = Some(Box::new(Packed::new(&html, &text)));
     }
 
     /// The body's HTML: `html`, or unpacked when it was packed (and not set again since:

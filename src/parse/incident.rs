@@ -564,7 +564,7 @@ impl FieldReader<'_, '_> {
 
     /// H029 when the body holds control characters, shown as their symbols.
     fn body_controls(&mut self, body: &Rendered, body_offset: usize) {
-        let Some(controls) = body.controls else {
+        let Some(controls) = body.controls.as_deref().copied() else {
             return;
         };
         let (line, col) =

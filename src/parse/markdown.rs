@@ -202,7 +202,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
     let exact = rewriter.exact && !rewriter.plain.joined;
     let sections = exact.then(|| rewriter.sections.into_boxed_slice());
     let headings = rewriter.headings;
-    let first_heading = headings.first().map(|h| (h.level, h.title.clone()));
+    let first_heading = (headings.first()).map(|h| Box::new((h.level, h.title.clone())));
     let toc = headings.into_iter().filter(|h| h.level <= 4).collect();
     Rendered {
         html,
@@ -213,7 +213,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
         word_count: rewriter.plain.words,
         rejected_links: rewriter.rejected_links,
         sections,
-        controls: rewriter.controls,
+        controls: rewriter.controls.map(Box::new),
         packed: None,
         aside: None,
     }
@@ -790,9 +790,9 @@ mod tests {
             (2, "timeline-1", "Timeline"),
         ];
         assert_eq!(toc, expected);
-        assert_eq!(r.first_heading, Some((1, "Outage".to_owned())));
+        assert_eq!(r.first_heading, Some(Box::new((1, "Outage".to_owned()))));
         let r = render("Text\n\n### A *b* & c", &MarkdownOptions::default());
-        assert_eq!(r.first_heading, Some((3, "A b & c".to_owned())));
+        assert_eq!(r.first_heading, Some(Box::new((3, "A b & c".to_owned()))));
     }
 
     #[test]

@@ -22,7 +22,7 @@ const GENERIC_HEADINGS: &[&str] = &[
 
 /// The first heading of the body, unless it only says "Postmortem".
 pub fn from_heading(body: &Rendered) -> Option<String> {
-    let (_, heading) = body.first_heading.as_ref()?;
+    let (_, heading) = body.first_heading.as_deref()?;
     let heading = heading.trim();
     let lowered = heading.trim_end_matches(':').to_lowercase();
     (!heading.is_empty() && !GENERIC_HEADINGS.contains(&lowered.as_str()))
@@ -33,7 +33,7 @@ pub fn from_heading(body: &Rendered) -> Option<String> {
 /// [`term_key`] folds) or only names the kind of document ("Postmortem"): the page shows
 /// its title once, above the body.
 pub fn drop_repeated_heading(body: &mut Rendered, title: &str) {
-    let Some((1, heading)) = &body.first_heading else {
+    let Some((1, heading)) = body.first_heading.as_deref() else {
         return;
     };
     let lowered = heading.trim().trim_end_matches(':').to_lowercase();
