@@ -302,6 +302,41 @@ mod tests {
         }
     }
 
+    /// `project` analyzed as `build` does, as of 2024-06-01.
+    fn analyzed(project: &project::Project) -> Analyzed {
+        let options = AnalyzeOptions {
+            drafts: false,
+            as_of: NaiveDate::from_ymd_opt(2024, 6, 1),
+        };
+        analyze_to_render(&project.config, &project.sources, options, &project.theme)
+    }
+
+    /// The files `build` writes of `site` (analyzed with `tera`), by path, its bodies read
+    /// back from `aside`.
+    fn rendered(
+        project: &project::Project,
+        site: &Site,
+        tera: render::Templates,
+        aside: &AsideFile,
+    ) -> BTreeMap<String, Vec<u8>> {
+        let kept = Kept::default();
+        let options = render::RenderOptions {
+            as_of: NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+        };
+        let sources = &project.sources;
+        render_streamed(
+            site,
+            &project.theme,
+            tera,
+            sources,
+            Some(aside),
+            &options,
+            &kept,
+        )
+        .unwrap();
+        kept.0.into_inner().unwrap()
+    }
+
     fn postmortem(i: usize) -> String {
         format!(
             "---\ntitle: Outage {i}\nstarted_at: 2024-03-0{i}T10:00:00Z\n\
@@ -332,12 +367,7 @@ mod tests {
                 .unwrap();
             }
             let project = project::load(dir.path()).unwrap();
-            let options = AnalyzeOptions {
-                drafts: false,
-                as_of: NaiveDate::from_ymd_opt(2024, 6, 1),
-            };
-            let analyzed =
-                analyze_to_render(&project.config, &project.sources, options, &project.theme);
+            let analyzed = analyzed(&project);
             let aside = analyzed.aside.as_ref().expect("a file of bodies");
             let at: Vec<_> = (analyzed.site.incidents.iter())
                 .map(|incident| incident.body.aside.expect("set aside"))
@@ -348,24 +378,7 @@ mod tests {
                 let changed = postmortem(i).replace("expired at once", "expired");
                 fs::write(content.join(format!("outage-{i}.md")), changed).unwrap();
             }
-            let kept = Kept::default();
-            let render_options = render::RenderOptions {
-                as_of: NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
-            };
-            let tera = analyzed.tera.unwrap();
-            let sources = &project.sources;
-            let site = &analyzed.site;
-            render_streamed(
-                site,
-                &project.theme,
-                tera,
-                sources,
-                Some(aside),
-                &render_options,
-                &kept,
-            )
-            .unwrap();
-            let pages = kept.0.into_inner().unwrap();
+            let pages = rendered(&project, &analyzed.site, analyzed.tera.unwrap(), aside);
             let page = String::from_utf8(pages["incidents/outage-3/index.html"].clone()).unwrap();
             assert!(
                 page.contains("A cache of 3 entries expired at once."),
@@ -401,12 +414,7 @@ mod tests {
             fs::create_dir(dir.path().join("content")).unwrap();
             fs::write(dir.path().join("content/checkout.md"), PROSE).unwrap();
             let project = project::load(dir.path()).unwrap();
-            let options = AnalyzeOptions {
-                drafts: false,
-                as_of: NaiveDate::from_ymd_opt(2024, 6, 1),
-            };
-            let analyzed =
-                analyze_to_render(&project.config, &project.sources, options, &project.theme);
+            let analyzed = analyzed(&project);
             let aside = analyzed.aside.as_ref().expect("a file of bodies");
             let inferred = analyzed.site.incidents[0].inferred.as_ref().unwrap();
             assert!(inferred.timeline.is_empty(), "kept by the site");
@@ -426,21 +434,7 @@ mod tests {
             if !read_back {
                 aside.release();
             }
-            let kept = Kept::default();
-            let render_options = render::RenderOptions {
-                as_of: NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
-            };
-            render_streamed(
-                &analyzed.site,
-                &project.theme,
-                analyzed.tera.unwrap(),
-                &project.sources,
-                Some(aside),
-                &render_options,
-                &kept,
-            )
-            .unwrap();
-            let pages = kept.0.into_inner().unwrap();
+            let pages = rendered(&project, &analyzed.site, analyzed.tera.unwrap(), aside);
             let page = String::from_utf8(pages["incidents/checkout/index.html"].clone()).unwrap();
             assert!(
                 page.contains("Timeline as Hindsight read it"),
