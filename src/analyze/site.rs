@@ -15,8 +15,8 @@ use crate::analyze::similar;
 use crate::analyze::teams::{self, Teams};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic};
-use crate::model::incident::{Aside, DateHint, Incident, Rendered, Status};
-use crate::model::inference::TimelineEvent;
+use crate::model::incident::{Aside, DateHint, Incident, InferredMetadata, Rendered, Status};
+use crate::model::inference::{InferredField, TimelineEvent};
 use crate::model::time::zone::Zone;
 use crate::model::vocab::Vocabularies;
 use crate::parse::incident;
@@ -59,9 +59,15 @@ impl BodyHtml<'_> {
 
 /// Where a build sets each body aside once its file is parsed, on every parsing thread.
 pub trait SetAside: Sync {
-    /// Sets aside `body`'s HTML, plain text and headings and `timeline` (the timeline read
-    /// from it); where, or `None` when they could not be (the page renders the body again).
-    fn set_aside(&self, body: &Rendered, timeline: &[TimelineEvent]) -> Option<Aside>;
+    /// Sets aside `body`'s HTML, plain text and headings, `timeline` (the timeline read
+    /// from it) and `inferred` (what its page lists as inferred from it); where, or `None`
+    /// when they could not be (the page renders the body again).
+    fn set_aside(
+        &self,
+        body: &Rendered,
+        timeline: &[TimelineEvent],
+        inferred: &[InferredField],
+    ) -> Option<Aside>;
 }
 
 /// The analyzed site. Never mutated after `analyze` returns.
@@ -202,7 +208,7 @@ pub fn analyze_each<'s>(
             || Tally::new(counting.then_some((&words, &numbering))),
             |tally, i| {
                 let (incident, found) = parse_source(&read(i), config, &vocabularies);
-                match incident.map(|i| tally.scored(i, html)) {
+                match incident.map(|i| tally.scored(i, html, config)) {
                     Some(Scored(incident, quality, counts)) => {
                         (Some(incident), (quality, counts, found))
                     }
@@ -283,23 +289,22 @@ impl<'w> Tally<'w> {
 
     /// With [`BodyHtml::Drop`], `incident` with its quality scored, its words counted (if
     /// the tally counts) and its body's HTML and text gone (set aside first with
-    /// [`BodyHtml::SetAside`]); else as it is.
-    fn scored(&mut self, mut incident: Incident, html: BodyHtml<'_>) -> Scored {
+    /// [`BodyHtml::SetAside`], with its timeline and what was inferred from its prose,
+    /// which go too); else as it is.
+    fn scored(&mut self, mut incident: Incident, html: BodyHtml<'_>, config: &Config) -> Scored {
         if !html.drops() {
             return Scored(incident, None, None);
         }
         let quality = quality::score(&incident);
         let counts = (self.words).map(|(_, numbering)| self.counter.count(&incident, numbering));
         if let BodyHtml::SetAside(to) = html {
-            // An inferred timeline goes with the body too, where it was set aside: its
-            // page reads it back; one rendered again reads the one the site keeps.
-            incident.body.aside = to.set_aside(&incident.body, incident.timeline());
-            if let Some(inferred) = incident
-                .inferred
-                .as_mut()
-                .filter(|_| incident.body.aside.is_some())
-            {
-                inferred.take_timeline();
+            // What was inferred from the prose goes with the body too, as its page lists
+            // it, and the timeline read from it: the page reads them back with the body;
+            // one rendered again reads them from its file again.
+            let inferred = (incident.inference()).map_or_else(Vec::new, |i| i.fields(config));
+            incident.body.aside = to.set_aside(&incident.body, incident.timeline(), &inferred);
+            if incident.body.aside.is_some() && incident.inferred.is_some() {
+                incident.inferred = Some(InferredMetadata::SetAside);
             }
         }
         // The headings (and where they are in the text) and the timeline read from it go

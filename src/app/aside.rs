@@ -1,7 +1,8 @@
 //! A build's file of bodies set aside: each body's HTML, plain text, headings and timeline,
-//! written once its file is parsed and read back when its page is made, so a build renders
-//! each Markdown body once instead of twice without holding the archive's bodies in
-//! memory (`analyze::site::BodyHtml::SetAside`).
+//! and what was inferred from a postmortem without front matter, written once its file is
+//! parsed and read back when its page is made, so a build renders each Markdown body once
+//! instead of twice without holding the archive's bodies in memory
+//! (`analyze::site::BodyHtml::SetAside`).
 //!
 //! Rendering each body again for its page was about a tenth of a 10,000-postmortem build's
 //! time (the Markdown, the file read again, its timeline read again), at every size; holding
@@ -24,7 +25,7 @@ use chrono::DateTime;
 
 use crate::analyze::site::SetAside;
 use crate::model::incident::{Aside, Rendered, TocEntry};
-use crate::model::inference::TimelineEvent;
+use crate::model::inference::{InferredField, TimelineEvent};
 
 /// The file of bodies set aside by one build; removed (or left unnamed) when dropped.
 pub struct AsideFile {
@@ -45,6 +46,9 @@ pub struct AsideBody {
     pub plain_text: String,
     pub toc: Vec<TocEntry>,
     pub timeline: Vec<TimelineEvent>,
+    /// For a postmortem without front matter, what its page lists as inferred
+    /// (`Inference::fields`): the build holds the inference only while it parses.
+    pub inferred: Vec<InferredField>,
 }
 
 impl AsideFile {
@@ -124,9 +128,14 @@ impl AsideFile {
 }
 
 impl SetAside for AsideFile {
-    fn set_aside(&self, body: &Rendered, timeline: &[TimelineEvent]) -> Option<Aside> {
+    fn set_aside(
+        &self,
+        body: &Rendered,
+        timeline: &[TimelineEvent],
+        inferred: &[InferredField],
+    ) -> Option<Aside> {
         with_buffer(|bytes| {
-            encode(body, timeline, bytes);
+            encode(body, timeline, inferred, bytes);
             self.put(bytes).ok()
         })
     }
@@ -206,10 +215,16 @@ fn read_at(_: &fs::File, _: &mut [u8], _: u64) -> io::Result<()> {
 // endian, strings as their length (four bytes) and UTF-8. The HTML and text, then the
 // headings (a count, then each one's level, id and title), then the timeline (a count,
 // then each event's time as seconds and nanoseconds, its two flags, line, column, the
-// time as written and its text). Written by hand: it is four fields of one build, and a
-// serialization crate would add a dependency for them.
+// time as written and its text), then the inferred values (a count, then each one's
+// field name, value, line, column and evidence). Written by hand: it is five fields of
+// one build, and a serialization crate would add a dependency for them.
 
-fn encode(body: &Rendered, timeline: &[TimelineEvent], out: &mut Vec<u8>) {
+fn encode(
+    body: &Rendered,
+    timeline: &[TimelineEvent],
+    inferred: &[InferredField],
+    out: &mut Vec<u8>,
+) {
     push_str(out, &body.html);
     push_str(out, &body.plain_text);
     push_u32(out, body.toc.len());
@@ -227,6 +242,14 @@ fn encode(body: &Rendered, timeline: &[TimelineEvent], out: &mut Vec<u8>) {
         out.extend_from_slice(&event.col.to_le_bytes());
         push_str(out, &event.when);
         push_str(out, &event.text);
+    }
+    push_u32(out, inferred.len());
+    for field in inferred {
+        push_str(out, field.field);
+        push_str(out, &field.value);
+        out.extend_from_slice(&field.line.to_le_bytes());
+        out.extend_from_slice(&field.col.to_le_bytes());
+        push_str(out, &field.evidence);
     }
 }
 
@@ -269,11 +292,23 @@ fn decode(bytes: &[u8]) -> Option<AsideBody> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    let inferred = (0..reader.u32()?)
+        .map(|_| {
+            Some(InferredField {
+                field: InferredField::field_named(&reader.string()?)?,
+                value: reader.string()?,
+                line: reader.u32()?,
+                col: reader.u32()?,
+                evidence: reader.string()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
     reader.0.is_empty().then_some(AsideBody {
         html,
         plain_text,
         toc,
         timeline,
+        inferred,
     })
 }
 
@@ -317,13 +352,28 @@ mod tests {
         }
     }
 
+    /// Every field a page can list as inferred, with text outside ASCII.
+    fn every_inferred_field() -> Vec<InferredField> {
+        (crate::model::inference::FIELDS.iter().zip(1..))
+            .map(|(field, line)| InferredField {
+                field,
+                value: format!("{field} — ✓"),
+                line,
+                col: line * 2,
+                evidence: format!("naïve {field}"),
+            })
+            .collect()
+    }
+
     /// Bodies set aside from many threads read back as they were written, every field:
-    /// headings, timeline flags and times before 1970 and with nanoseconds included.
+    /// headings, timeline flags and times before 1970 and with nanoseconds included, and
+    /// every value inferred.
     #[test]
     fn bodies_read_back_as_set_aside_from_many_threads() {
         let dir = tempfile::tempdir().unwrap();
         let file = AsideFile::new_in(dir.path()).unwrap();
-        let bodies: Vec<(Rendered, Vec<TimelineEvent>)> = (0..200)
+        let every = every_inferred_field();
+        let bodies: Vec<(Rendered, Vec<TimelineEvent>, &[InferredField])> = (0..200)
             .map(|i| {
                 let markdown = format!(
                     "# Outage {i}\n\nThe *cache* failed — naïve retry ✓.\n\n## Timeline\n\n- 10:00 page\n"
@@ -336,20 +386,23 @@ mod tests {
                         event("2024-02-11T14:00:00+01:00", "14:00", "", (false, false)),
                     ],
                 };
-                (render(&markdown, &MarkdownOptions::default()), timeline)
+                let inferred = if i % 2 == 0 { &every[..] } else { &[] };
+                let body = render(&markdown, &MarkdownOptions::default());
+                (body, timeline, inferred)
             })
             .collect();
-        assert!(bodies.iter().all(|(body, _)| !body.toc.is_empty()));
+        assert!(bodies.iter().all(|(body, ..)| !body.toc.is_empty()));
         let asides: Vec<Aside> = bodies
             .par_iter()
-            .map(|(body, timeline)| file.set_aside(body, timeline).unwrap())
+            .map(|(body, timeline, inferred)| file.set_aside(body, timeline, inferred).unwrap())
             .collect();
-        for ((body, timeline), aside) in bodies.iter().zip(asides).rev() {
+        for ((body, timeline, inferred), aside) in bodies.iter().zip(asides).rev() {
             let read = file.read(aside).unwrap();
             assert_eq!(read.html, body.html);
             assert_eq!(read.plain_text, body.plain_text);
             assert_eq!(read.toc, body.toc);
             assert_eq!(&read.timeline, timeline);
+            assert_eq!(&read.inferred, inferred);
         }
     }
 
@@ -360,7 +413,7 @@ mod tests {
         let names = || fs::read_dir(dir.path()).unwrap().count();
         let file = AsideFile::new_in(dir.path()).unwrap();
         let body = render("Text.", &MarkdownOptions::default());
-        let aside = file.set_aside(&body, &[]).unwrap();
+        let aside = file.set_aside(&body, &[], &[]).unwrap();
         assert_eq!(file.read(aside).unwrap().html, body.html);
         if cfg!(unix) {
             assert_eq!(names(), 0, "unnamed while open");
@@ -376,13 +429,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = AsideFile::new_in(dir.path()).unwrap();
         let body = render("Some text to keep.", &MarkdownOptions::default());
-        let aside = file.set_aside(&body, &[]).unwrap();
+        let aside = file.set_aside(&body, &[], &[]).unwrap();
         let size = || file.file.as_ref().unwrap().metadata().unwrap().len();
         assert!(size() > 0);
         file.release();
         assert_eq!(size(), 0);
         assert!(file.read(aside).is_err());
-        assert_eq!(file.set_aside(&body, &[]), None);
+        assert_eq!(file.set_aside(&body, &[], &[]), None);
         file.release();
         assert_eq!(size(), 0);
     }
@@ -395,6 +448,7 @@ mod tests {
         encode(
             &body,
             &[event("2024-01-01T00:00:00Z", "00:00", "x", (false, false))],
+            &every_inferred_field()[..1],
             &mut bytes,
         );
         assert!(decode(&bytes).is_some());
@@ -402,6 +456,12 @@ mod tests {
             assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
         }
         bytes.push(0);
+        assert_eq!(decode(&bytes), None);
+        // A field no page lists is not a body's either.
+        let mut bytes = Vec::new();
+        let mut unknown = every_inferred_field()[..1].to_vec();
+        unknown[0].field = "started";
+        encode(&body, &[], &unknown, &mut bytes);
         assert_eq!(decode(&bytes), None);
     }
 }

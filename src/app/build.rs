@@ -287,6 +287,7 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
+    use crate::model::incident::InferredMetadata;
 
     /// Every page rendered, by path.
     #[derive(Default)]
@@ -403,12 +404,12 @@ mod tests {
         - 11:00 UTC: the old gateway is back and payments recover\n\n## Action items\n\n\
         - Fail over to the second gateway automatically\n- Alert on the card error rate\n";
 
-    /// The timeline inferred from a postmortem's prose goes into the file of bodies with its
-    /// body, not kept by the site, and its page shows it all the same: read back, or, when
-    /// the file cannot give it back, read again from the postmortem. Its action items are
-    /// held once, by the incident.
+    /// What was inferred from a postmortem's prose, its timeline included, goes into the
+    /// file of bodies with its body, not kept by the site, and its page shows it all the
+    /// same: read back, or, when the file cannot give it back, read again from the
+    /// postmortem. Its action items are the incident's.
     #[test]
-    fn an_inferred_timeline_is_set_aside_with_its_body_and_shown_on_its_page() {
+    fn what_was_inferred_is_set_aside_with_its_body_and_shown_on_its_page() {
         for read_back in [true, false] {
             let dir = tempfile::tempdir().unwrap();
             fs::create_dir(dir.path().join("content")).unwrap();
@@ -416,16 +417,21 @@ mod tests {
             let project = project::load(dir.path()).unwrap();
             let analyzed = analyzed(&project);
             let aside = analyzed.aside.as_ref().expect("a file of bodies");
-            let inferred = analyzed.site.incidents[0].inferred.as_ref().unwrap();
-            assert!(inferred.timeline.is_empty(), "kept by the site");
-            let fields = inferred.fields(&project.config);
+            let incident = &analyzed.site.incidents[0];
+            assert!(
+                matches!(incident.inferred, Some(InferredMetadata::SetAside)),
+                "kept by the site"
+            );
+            assert!(incident.timeline().is_empty(), "kept by the site");
+            assert_eq!(incident.action_items.len(), 2);
+            let fields =
+                project::inferred_fields(&project.sources, &project.config, incident, Some(aside))
+                    .unwrap();
             let timeline = fields.iter().find(|f| f.field == "timeline").unwrap();
             assert_eq!(
                 (timeline.value.as_str(), timeline.evidence.as_str()),
                 ("3 events", "lines 8–10")
             );
-            // The action items are the incident's; the inference keeps where they were.
-            assert!(inferred.action_items.is_empty(), "kept twice");
             let items = fields.iter().find(|f| f.field == "action_items").unwrap();
             assert_eq!(
                 (items.value.as_str(), items.evidence.as_str()),
@@ -448,6 +454,7 @@ mod tests {
                 "Fail over to the second gateway automatically",
                 "Alert on the card error rate",
                 "2 items",
+                "line 3: “February 10, 2024, 9:00 AM",
             ] {
                 assert!(page.contains(event), "{event} ({read_back})");
             }

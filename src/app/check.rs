@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::analyze::check;
 use crate::analyze::quality;
@@ -75,6 +76,14 @@ pub fn check(
         ));
         crate::analyze::site::sort_diagnostics(&mut diagnostics);
     }
+    // What was inferred is listed from the bodies set aside, before the pages are made:
+    // the file is emptied once every page has read its body.
+    let mut inferred: Vec<(String, Vec<InferredField>)> = (site.incidents.par_iter())
+        .filter_map(|incident| {
+            let fields = project::inferred_fields(&sources, &site.config, incident, aside.as_ref());
+            Some((incident.source.clone(), fields?))
+        })
+        .collect();
     let render_options = RenderOptions { as_of };
     let pages = render_streamed(
         &site,
@@ -85,14 +94,6 @@ pub fn check(
         &render_options,
         &Nothing,
     )?;
-    let mut inferred: Vec<(String, Vec<InferredField>)> = site
-        .incidents
-        .iter()
-        .filter_map(|incident| {
-            let found = incident.inferred.as_ref()?;
-            Some((incident.source.clone(), found.fields(&site.config)))
-        })
-        .collect();
     inferred.sort_by(|a, b| a.0.cmp(&b.0));
     let files = sources.len();
     drop_later((site, sources));

@@ -184,7 +184,7 @@ fn front_matter(incident: &Incident, config: &Config) -> Result<String, EmitErro
         "---\n# Written by `hindsight import` from the text below: check each value against its line.\n",
     );
     out.push_str(&format!("title: {}\n", quoted(&incident.title)?));
-    if let Some(inferred) = &incident.inferred {
+    if let Some(inferred) = incident.inference() {
         push_times(&mut out, inferred)?;
         push_lengths(&mut out, inferred)?;
         push_severity_and_services(&mut out, inferred, config)?;

@@ -11,8 +11,8 @@ use crate::analyze::site::{self, AnalyzeOptions, BodyHtml, Site, SourcePages};
 use crate::app::aside::AsideFile;
 use crate::model::config::{CONFIG_FILE, Config, ConfigError};
 use crate::model::diagnostics::Diagnostic;
-use crate::model::incident::Incident;
-use crate::model::inference::TimelineEvent;
+use crate::model::incident::{Incident, InferredMetadata};
+use crate::model::inference::{InferredField, TimelineEvent};
 use crate::model::vocab::Vocabularies;
 use crate::parse;
 use crate::parse::backstage;
@@ -114,6 +114,7 @@ pub fn body_again(
             plain_text: body.plain_text,
             toc: body.toc,
             timeline: body.timeline,
+            inferred: body.inferred,
         });
     }
     let error = |message: String| RenderError::Body {
@@ -129,32 +130,64 @@ pub fn body_again(
     let body = parse::incident::body_again(&file, config, &incident.title, offset)
         .filter(|body| body.word_count == incident.body.word_count)
         .ok_or_else(changed)?;
-    let timeline = match (&incident.inferred, file.text()) {
-        (None, Some(text)) => check::body_timeline_again(incident, &body.toc, &text, config),
-        // Kept by the site where the body was not set aside; read again with the rest of
-        // the file's metadata where it was, but could not be read back.
-        (Some(inferred), _) if inferred.timeline_taken.is_none() => inferred.timeline.clone(),
-        (Some(_), _) => inferred_timeline_again(&file, config),
-        (None, None) => Vec::new(),
+    let (timeline, inferred) = match (&incident.inferred, file.text()) {
+        (None, Some(text)) => (
+            check::body_timeline_again(incident, &body.toc, &text, config),
+            Vec::new(),
+        ),
+        (None, None) => (Vec::new(), Vec::new()),
+        // Held by the site where the body was not set aside; read again with the rest
+        // of the file's metadata where it was, but could not be read back.
+        (Some(InferredMetadata::Held(inferred)), _) => {
+            (inferred.timeline.clone(), inferred.fields(config))
+        }
+        (Some(InferredMetadata::SetAside), _) => inferred_again(&file, config),
     };
     Ok(LoadedBody {
         html: pages.resolve(body.html),
         plain_text: body.plain_text,
         toc: body.toc,
         timeline,
+        inferred,
     })
 }
 
-/// The timeline inferred from `file`'s prose, as parsing it found it: that of an incident
-/// whose timeline went with its body into the file of bodies set aside
-/// (`Inference::take_timeline`), when that body could not be read back.
-fn inferred_timeline_again(file: &SourceFile, config: &Config) -> Vec<TimelineEvent> {
+/// What `incident`'s page lists as inferred from its prose (`Inference::fields`), or
+/// `None` for one with front matter: from the incident, or where a build set it aside with
+/// the body, from `aside` (or, if it cannot be read back, from its file parsed again).
+pub fn inferred_fields(
+    sources: &Listing,
+    config: &Config,
+    incident: &Incident,
+    aside: Option<&AsideFile>,
+) -> Option<Vec<InferredField>> {
+    match incident.inferred.as_ref()? {
+        InferredMetadata::Held(inferred) => Some(inferred.fields(config)),
+        InferredMetadata::SetAside => {
+            let set_aside = aside.zip(incident.body.aside);
+            let read = set_aside.and_then(|(file, at)| file.read(at).ok());
+            Some(match read {
+                Some(body) => body.inferred,
+                None => (sources.read_path(&incident.source))
+                    .map_or_else(Vec::new, |file| inferred_again(&file, config).1),
+            })
+        }
+    }
+}
+
+/// The timeline inferred from `file`'s prose and the values its page lists as inferred,
+/// as parsing it found them: those of an incident whose inference went with its body into
+/// the file of bodies set aside, when that body could not be read back.
+fn inferred_again(file: &SourceFile, config: &Config) -> (Vec<TimelineEvent>, Vec<InferredField>) {
     let vocabularies = Vocabularies::new(config);
     let incident = parse::incident::parse(file, config, &vocabularies, &mut Vec::new());
-    let inferred = incident.and_then(|incident| incident.inferred);
-    inferred
-        .map(|inferred| inferred.timeline)
-        .unwrap_or_default()
+    match incident.and_then(|incident| incident.inferred) {
+        Some(InferredMetadata::Held(inferred)) => {
+            let fields = inferred.fields(config);
+            (inferred.timeline, fields)
+        }
+        _ => (Vec::new(), Vec::new()),
+    }
 }
 
 /// Reads `hindsight.toml` if present (a missing file means all defaults), and the

@@ -53,12 +53,8 @@ pub struct Inference {
     /// What [`Inference::fields`] lists of the action items taken: how many, and the
     /// lines they span.
     pub action_items_taken: Option<Extent>,
-    /// The dated events, in the text's order; empty once a build set them aside with the
-    /// body ([`Inference::take_timeline`]), which its page reads them back from.
+    /// The dated events, in the text's order.
     pub timeline: Vec<TimelineEvent>,
-    /// What [`Inference::fields`] lists of a timeline taken away: how many events, and
-    /// the lines they span.
-    pub timeline_taken: Option<Extent>,
 }
 
 /// How many entries a list read from the text has and where they are: what the inferred
@@ -119,27 +115,14 @@ impl Inference {
         *self == Inference::default()
     }
 
-    /// The timeline's events, leaving their extent ([`Inference::timeline_taken`]): a
-    /// build that sets a body aside sets these aside with it, so that 10,000 prose
-    /// postmortems do not hold every timeline from parsing to their pages.
-    pub fn take_timeline(&mut self) -> Vec<TimelineEvent> {
-        if let Some(extent) = self.timeline_extent() {
-            self.timeline_taken = Some(extent);
-        }
-        std::mem::take(&mut self.timeline)
-    }
-
-    /// How many events the timeline has and the lines they span, whether its events are
-    /// here or were taken.
-    pub fn timeline_extent(&self) -> Option<Extent> {
-        match (self.timeline.first(), self.timeline.last()) {
-            (Some(first), Some(last)) => Some(Extent::of(
-                self.timeline.len(),
-                (first.line, first.col),
-                last.line,
-            )),
-            _ => self.timeline_taken,
-        }
+    /// How many events the timeline has and the lines they span.
+    fn timeline_extent(&self) -> Option<Extent> {
+        let (first, last) = (self.timeline.first()?, self.timeline.last()?);
+        Some(Extent::of(
+            self.timeline.len(),
+            (first.line, first.col),
+            last.line,
+        ))
     }
 
     /// The action items read, leaving their extent ([`Inference::action_items_taken`]):
@@ -268,7 +251,33 @@ impl Inference {
     }
 }
 
+/// Every field [`Inference::fields`] lists, in its order.
+pub const FIELDS: [&str; 16] = [
+    "started_at",
+    "detected_at",
+    "mitigated_at",
+    "resolved_at",
+    "duration",
+    "time_to_detect",
+    "time_to_mitigate",
+    "time_to_resolve",
+    "severity",
+    "services",
+    "root_cause",
+    "trigger",
+    "summary",
+    "impact",
+    "action_items",
+    "timeline",
+];
+
 impl InferredField {
+    /// The name of `field` as [`InferredField::field`] holds it, if it is one of
+    /// [`FIELDS`].
+    pub fn field_named(field: &str) -> Option<&'static str> {
+        FIELDS.iter().copied().find(|name| *name == field)
+    }
+
     /// One field with its value as shown, at the position of its evidence.
     fn new(field: &'static str, value: String, evidence: &Evidence) -> InferredField {
         InferredField {
@@ -287,5 +296,73 @@ fn lines(first: u32, last: u32) -> String {
         format!("line {first}")
     } else {
         format!("lines {first}–{last}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::action_item::ActionStatus;
+
+    fn at<T>(value: T, line: u32) -> Option<Inferred<T>> {
+        let text = format!("words on line {line}");
+        let evidence = Evidence { line, col: 1, text };
+        Some(Inferred { value, evidence })
+    }
+
+    /// An inference with every value lists every field of [`FIELDS`], in its order: what
+    /// a build sets aside with a body reads back by those names.
+    #[test]
+    fn every_value_inferred_lists_every_field_in_order() {
+        let time = DateTime::from_timestamp(1_707_555_600, 0).unwrap();
+        let length = TimeDelta::minutes(45);
+        let text = |s: &str| s.to_string();
+        let item = ActionItem {
+            title: text("Alert on errors"),
+            owner: None,
+            status: ActionStatus::Open,
+            due: None,
+            priority: None,
+            url: None,
+            pos: None,
+        };
+        let mut inference = Inference {
+            started_at: at(time, 1),
+            detected_at: at(time, 2),
+            mitigated_at: at(time, 3),
+            resolved_at: at(time, 4),
+            duration: at(length, 5),
+            time_to_detect: at(length, 6),
+            time_to_mitigate: at(length, 7),
+            time_to_resolve: at(length, 8),
+            severity: at(0, 9),
+            services: at(text("checkout"), 10).into_iter().collect(),
+            root_cause: at(text("deploy"), 11),
+            trigger: at(text("a config push"), 12),
+            summary: at(text("Payments failed."), 13),
+            impact: at(text("Every card payment."), 14),
+            action_items: (at(item, 15).into_iter()).collect(),
+            action_items_taken: None,
+            timeline: vec![TimelineEvent {
+                at: time,
+                date_only: false,
+                approximate: false,
+                line: 16,
+                col: 3,
+                when: text("09:00"),
+                text: text("payments fail"),
+            }],
+        };
+        let config = Config::default();
+        let listed = |inference: &Inference| -> Vec<&'static str> {
+            (inference.fields(&config).iter())
+                .map(|field| field.field)
+                .collect()
+        };
+        assert_eq!(listed(&inference), FIELDS);
+        // Taken by the incident, the action items are still listed, where they were.
+        let fields = inference.fields(&config);
+        assert_eq!(inference.take_action_items().len(), 1);
+        assert_eq!(inference.fields(&config), fields);
     }
 }

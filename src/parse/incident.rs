@@ -14,7 +14,9 @@ use crate::model::action_item::{ActionItem, ActionStatus};
 use crate::model::config::Config;
 use crate::model::diagnostics::{Code, Diagnostic, Pos};
 use crate::model::field::Field;
-use crate::model::incident::{FieldPositions, Incident, Recorded, Rendered, Status};
+use crate::model::incident::{
+    FieldPositions, Incident, InferredMetadata, Recorded, Rendered, Status,
+};
 use crate::model::inference::{Inference, Inferred};
 use crate::model::link;
 use crate::model::vocab::{self, Vocabularies};
@@ -406,7 +408,7 @@ fn apply_inference(incident: &mut Incident, mut inference: Box<Inference>, confi
     incident.summary = text(&inference.summary);
     incident.impact = text(&inference.impact);
     incident.action_items = inference.take_action_items();
-    incident.inferred = Some(inference);
+    incident.inferred = Some(InferredMetadata::Held(inference));
 }
 
 fn is_known_field(config: &Config, key: &str) -> bool {

@@ -39,7 +39,7 @@ use tera::{Context, Tera};
 use crate::analyze::index::Facet;
 use crate::analyze::site::Site;
 use crate::model::incident::{Incident, TocEntry};
-use crate::model::inference::TimelineEvent;
+use crate::model::inference::{InferredField, TimelineEvent};
 use crate::render::theme::{REQUIRED_TEMPLATES, Theme};
 
 /// The depth of term pages and incident pages (`services/x/`, `incidents/x/`), where most
@@ -115,14 +115,21 @@ pub struct LoadedBody {
     /// As `Incident::body_timeline`, or for an incident whose metadata was inferred,
     /// its inferred timeline (`Incident::timeline`).
     pub timeline: Vec<TimelineEvent>,
+    /// For an incident whose metadata was inferred, what its page lists as inferred
+    /// (`Inference::fields`), which a build does not keep either; else empty.
+    pub inferred: Vec<InferredField>,
 }
 
-/// What an incident's page shows of its body: its HTML, its headings and its timeline.
+/// What an incident's page shows of its body: its HTML, its headings, its timeline, and
+/// what was inferred from it.
 #[derive(Clone, Copy)]
 pub(crate) struct PageBody<'a> {
     pub html: &'a str,
     pub toc: &'a [TocEntry],
     pub timeline: &'a [TimelineEvent],
+    /// As [`LoadedBody::inferred`]; `None` for a body the incident holds, whose
+    /// inference it holds too.
+    pub inferred: Option<&'a [InferredField]>,
 }
 
 impl<'a> PageBody<'a> {
@@ -133,6 +140,7 @@ impl<'a> PageBody<'a> {
             html,
             toc: &incident.body.toc,
             timeline: incident.timeline(),
+            inferred: None,
         }
     }
 }
@@ -144,6 +152,7 @@ impl LoadedBody {
             html: &self.html,
             toc: &self.toc,
             timeline: &self.timeline,
+            inferred: Some(&self.inferred),
         }
     }
 }
@@ -1197,6 +1206,7 @@ fn canonical_url(base_url: &str, path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::incident::InferredMetadata;
 
     fn site() -> Site {
         let file = |name: &str, body: &str| {
@@ -1237,17 +1247,18 @@ mod tests {
             incident.body.plain_text.clear();
             incident.body.toc.clear();
             incident.body_timeline.clear();
-            if let Some(inferred) = incident.inferred.as_mut() {
-                inferred.take_timeline();
+            if incident.inferred.is_some() {
+                incident.inferred = Some(InferredMetadata::SetAside);
             }
         }
         let load = |incident: &Incident| {
-            let body = &held.incident(&incident.slug).unwrap().body;
+            let source = held.incident(&incident.slug).unwrap();
             Ok(LoadedBody {
-                html: body.html.clone(),
-                plain_text: body.plain_text.clone(),
-                toc: body.toc.clone(),
-                timeline: held.incident(&incident.slug).unwrap().timeline().to_vec(),
+                html: source.body.html.clone(),
+                plain_text: source.body.plain_text.clone(),
+                toc: source.body.toc.clone(),
+                timeline: source.timeline().to_vec(),
+                inferred: (source.inference()).map_or_else(Vec::new, |i| i.fields(&held.config)),
             })
         };
         let kept = Kept::default();
@@ -1342,6 +1353,7 @@ mod tests {
                 plain_text: String::new(),
                 toc: Vec::new(),
                 timeline: Vec::new(),
+                inferred: Vec::new(),
             }),
         };
         let options = RenderOptions::default();

@@ -123,7 +123,7 @@ impl Renderer<'_> {
         };
         IncidentView {
             row: self.row(position),
-            inferred: InferredView::of(&site.config, incident, body.timeline),
+            inferred: InferredView::of(&site.config, incident, body),
             source: &incident.source,
             status_recorded: incident.status_recorded,
             started_at: time(incident.started_at, Field::StartedAt),

@@ -12,6 +12,7 @@ use crate::model::action_item::ActionItem;
 use crate::model::config::Config;
 use crate::model::incident::{DateHint, Incident, Measure, Status, TocEntry};
 use crate::model::inference::InferredField;
+use crate::render::PageBody;
 
 /// A link to a facet term.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -398,17 +399,17 @@ pub(super) fn row_date(incident: &Incident, tz: Tz) -> Option<String> {
 }
 
 impl InferredView {
-    /// What the page shows of `incident`'s inferred metadata, whose timeline as read is
-    /// `timeline` (the page's body's): nothing when its metadata was not inferred.
-    pub(super) fn of(
-        config: &Config,
-        incident: &Incident,
-        timeline: &[crate::model::inference::TimelineEvent],
-    ) -> InferredView {
-        let Some(inference) = &incident.inferred else {
+    /// What the page shows of `incident`'s inferred metadata, from its page's `body`
+    /// (its timeline as read and, where the body was loaded, the values inferred):
+    /// nothing when its metadata was not inferred.
+    pub(super) fn of(config: &Config, incident: &Incident, body: PageBody<'_>) -> InferredView {
+        if incident.inferred.is_none() {
             return InferredView::default();
+        }
+        let fields = match body.inferred {
+            Some(fields) => fields.to_vec(),
+            None => (incident.inference()).map_or_else(Vec::new, |i| i.fields(config)),
         };
-        let fields = inference.fields(config);
         let mut from = std::collections::BTreeMap::new();
         for field in &fields {
             let place = if field.line == 0 {
@@ -437,7 +438,7 @@ impl InferredView {
         InferredView {
             inferred: fields,
             inferred_from: from,
-            inferred_timeline: (timeline.iter())
+            inferred_timeline: (body.timeline.iter())
                 .map(|event| {
                     let local = event.at.with_timezone(&tz);
                     TimelineEventView {

@@ -206,7 +206,7 @@ impl Lints<'_> {
             Some(_) => Vec::new(),
             None => timeline_of_text(incident, self.config, body, first_line, whole),
         };
-        let events: &[TimelineEvent] = match &incident.inferred {
+        let events: &[TimelineEvent] = match incident.inference() {
             Some(inferred) => &inferred.timeline,
             None => &computed,
         };
@@ -259,10 +259,7 @@ impl Lints<'_> {
                     .resolved_at
                     .and_then(|_| timed().rfind(|e| infer::says_resolved(&e.text))),
                 incident.resolved_at,
-                incident
-                    .inferred
-                    .as_ref()
-                    .and_then(|i| i.resolved_at.as_ref()),
+                incident.inference().and_then(|i| i.resolved_at.as_ref()),
             ),
             (
                 "mitigated",
@@ -271,10 +268,7 @@ impl Lints<'_> {
                     .mitigated_at
                     .and_then(|_| timed().find(|e| infer::says_mitigated(&e.text))),
                 incident.mitigated_at,
-                incident
-                    .inferred
-                    .as_ref()
-                    .and_then(|i| i.mitigated_at.as_ref()),
+                incident.inference().and_then(|i| i.mitigated_at.as_ref()),
             ),
         ];
         for (verb, field, event, stated, inferred) in checks {
@@ -331,7 +325,7 @@ impl Lints<'_> {
 
     /// H006 for inferred times: the prose stated an end (or detection) before its start.
     pub(super) fn inferred_order(&mut self) {
-        let Some(inferred) = &self.incident.inferred else {
+        let Some(inferred) = self.incident.inference() else {
             return;
         };
         let Some(started) = &inferred.started_at else {

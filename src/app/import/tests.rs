@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::*;
 use crate::model::action_item::ActionItem;
+use crate::model::incident::InferredMetadata;
 use crate::parse::frontmatter;
 use crate::parse::source::normalize_text;
 
@@ -163,7 +164,7 @@ fn incident_of(written: &Written) -> Incident {
     });
     // As parsing does: the incident holds the items, the inference where they were.
     incident.action_items = inference.take_action_items();
-    incident.inferred = Some(inference);
+    incident.inferred = Some(InferredMetadata::Held(inference));
     incident
 }
 
