@@ -363,6 +363,10 @@ fn parse_source(
     if let Some(incident) = &mut incident {
         crate::analyze::check::lint_file(incident, source, config, &mut diagnostics);
     }
+    // Every file's are held until the archive is parsed, and a vector grown by pushing
+    // holds room for four: a warning on each of 100,000 files (H010, no front matter)
+    // left some 27 MB of room unused at the end of parsing, when a build's memory peaks.
+    diagnostics.shrink_to_fit();
     (incident, diagnostics)
 }
 
