@@ -9,13 +9,15 @@ use clap::Parser;
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options, read when it starts (`_RJEM_MALLOC_CONF` in the environment still
-/// overrides them): memory freed is given back to the system after a second instead of
-/// ten. A large build frees most of what it allocates (each page, each body read again)
-/// soon after, and with the default the freed pages stayed resident through the render
-/// phase: at 100,000 postmortems the peak fell from 1,123 to 986 MiB in the same time. A build of
-/// 10,000 is over before much is given back (its peak is unchanged), so it pays nothing;
-/// 100 ms gave 10,000 a 9% lower peak for 3-5% more time, not worth it while the time is
-/// the target missed there (docs/performance.md). `serve` holds less while idle.
+/// overrides them): memory freed is given back to the system after a tenth of a second
+/// instead of ten. A large build frees most of what it allocates (each page, each body
+/// read back) soon after, and with the default the freed pages stayed resident through
+/// the render phase: at 100,000 postmortems the peak fell from 1,123 to 986 MiB with a
+/// second. A tenth took it further once the rest of the peak had shrunk (100,000 with
+/// front matter 562-572 -> 541 MiB, without 606-612 -> 579 MiB, two builds each,
+/// alternating) in the same time (10,000 with front matter, five builds each: 2.03 and
+/// 2.04 s median, 3.39 and 3.42 s of user CPU, 90 and 89 MiB); when it was measured
+/// before, it cost 3-5%.
 ///
 /// jemalloc gives memory back as it allocates and frees, so a `serve` idle after its
 /// first build, which does neither, kept what it had freed last; a background thread
@@ -24,7 +26,7 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[cfg(not(target_env = "msvc"))]
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static MALLOC_CONF: MallocConf =
-    MallocConf(c"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr());
+    MallocConf(c"background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0".as_ptr());
 
 /// A C string jemalloc reads at start (`const char *malloc_conf`).
 #[cfg(not(target_env = "msvc"))]
