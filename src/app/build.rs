@@ -120,7 +120,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         &theme,
         tera?,
         &sources,
-        aside.as_ref(),
+        aside.as_ref().map(|file| (file, AfterLastBody::Release)),
         &render_options,
         &Output(&staging),
     )?;
@@ -193,18 +193,20 @@ pub(crate) fn analyze_to_render(
 /// Renders the pages and the search index into `sink`; returns how many files. Each
 /// body is read back from `aside` (or rendered again from its file) for its page and the
 /// search index, and dropped once both have it: what `build` and `check` hold of the
-/// archive's bodies is the few being rendered.
+/// archive's bodies is the few being rendered. Once every body is read, the file is
+/// emptied or kept as `aside` says.
 pub(crate) fn render_streamed<S: render::Sink>(
     site: &Site,
     theme: &Theme,
     tera: render::Templates,
     sources: &Listing,
-    aside: Option<&AsideFile>,
+    aside: Option<(&AsideFile, AfterLastBody)>,
     render_options: &render::RenderOptions,
     sink: &S,
 ) -> Result<usize, S::Error> {
     let pages_by_source = SourcePages::of(&site.incidents);
     let loaded = AtomicUsize::new(0);
+    let (aside, after_last_body) = aside.unzip();
     rayon::scope(|scope| {
         let load = |incident: &Incident| {
             let body =
@@ -213,6 +215,7 @@ pub(crate) fn render_streamed<S: render::Sink>(
             // on a worker of its own while the search index's terms are merged (on one
             // core) and its last shards written.
             if loaded.fetch_add(1, Ordering::Relaxed) + 1 == site.incidents.len()
+                && after_last_body == Some(AfterLastBody::Release)
                 && let Some(aside) = aside
             {
                 scope.spawn(move |_| aside.release());
@@ -221,6 +224,16 @@ pub(crate) fn render_streamed<S: render::Sink>(
         };
         render::render_site(site, theme, tera, render_options, &load, sink)
     })
+}
+
+/// What [`render_streamed`] does with the file of bodies once every page has read its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterLastBody {
+    /// Empties it, so the system frees its pages beside the work left (`build`).
+    Release,
+    /// Keeps it: `check` reads from it, after the pages, what its report lists as
+    /// inferred, instead of holding every file's list while the pages are made.
+    Keep,
 }
 
 /// The staging folder as the renderer's sink.
@@ -330,7 +343,7 @@ mod tests {
             &project.theme,
             tera,
             sources,
-            Some(aside),
+            Some((aside, AfterLastBody::Release)),
             &options,
             &kept,
         )

@@ -11,7 +11,7 @@ use crate::analyze::site::{self, AnalyzeOptions, BodyHtml, Site, SourcePages};
 use crate::app::aside::AsideFile;
 use crate::model::config::{CONFIG_FILE, Config, ConfigError};
 use crate::model::diagnostics::Diagnostic;
-use crate::model::incident::{Incident, InferredMetadata};
+use crate::model::incident::{Aside, Incident, InferredMetadata};
 use crate::model::inference::{InferredField, TimelineEvent};
 use crate::model::vocab::Vocabularies;
 use crate::parse;
@@ -163,15 +163,28 @@ pub fn inferred_fields(
 ) -> Option<Vec<InferredField>> {
     match incident.inferred.as_ref()? {
         InferredMetadata::Held(inferred) => Some(inferred.fields(config)),
-        InferredMetadata::SetAside => {
-            let set_aside = aside.zip(incident.body.aside);
-            let read = set_aside.and_then(|(file, at)| file.read(at).ok());
-            Some(match read {
-                Some(body) => body.inferred,
-                None => (sources.read_path(&incident.source))
-                    .map_or_else(Vec::new, |file| inferred_again(&file, config).1),
-            })
-        }
+        InferredMetadata::SetAside => Some(inferred_set_aside(
+            sources,
+            config,
+            &incident.source,
+            incident.body.aside.zip(aside),
+        )),
+    }
+}
+
+/// What the page of the postmortem at `source` lists as inferred, read from where a build
+/// set it aside with the body, or where it was not (or cannot be read back), from the file
+/// parsed again: empty if that file has front matter now, or cannot be read.
+pub fn inferred_set_aside(
+    sources: &Listing,
+    config: &Config,
+    source: &str,
+    aside: Option<(Aside, &AsideFile)>,
+) -> Vec<InferredField> {
+    match aside.and_then(|(at, file)| file.read(at).ok()) {
+        Some(body) => body.inferred,
+        None => (sources.read_path(source))
+            .map_or_else(Vec::new, |file| inferred_again(&file, config).1),
     }
 }
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use super::build::resolve_as_of;
 use super::{EXIT_FAILURE, count, exit_code, notes};
-use crate::app::check::{self, CheckReport};
+use crate::app::check::{self, CheckReport, InferredList};
 use crate::model::diagnostics::{Diagnostic, Tally, github_command};
 use crate::model::inference::InferredField;
 
@@ -96,9 +96,9 @@ fn shorten(text: &str) -> String {
 fn print_human(report: &CheckReport, tally: Tally) {
     super::print_diagnostics(&report.diagnostics);
     let mut out = std::io::stdout().lock();
-    for (file, fields) in &report.inferred {
+    for (file, fields) in report.inferred.iter() {
         let _ = writeln!(out, "{file}: inferred from the text (no front matter):");
-        for field in fields {
+        for field in &fields {
             let value = shorten(&field.value);
             let evidence = if field.evidence == field.value {
                 String::new()
@@ -163,20 +163,26 @@ impl<T: serde::Serialize> serde::Serialize for Sorted<'_, T> {
     }
 }
 
-/// `report.inferred` as `[{"fields": [...], "file": "..."}]`.
-struct Inferred<'a>(&'a [(String, Vec<InferredField>)]);
+/// `report.inferred` as `[{"fields": [...], "file": "..."}]`, each file's read as it is
+/// written.
+struct Inferred<'a>(&'a InferredList);
 
 impl serde::Serialize for Inferred<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
         #[derive(serde::Serialize)]
         struct Entry<'a> {
             fields: Sorted<'a, InferredField>,
             file: &'a str,
         }
-        serializer.collect_seq(self.0.iter().map(|(file, fields)| Entry {
-            fields: Sorted(fields),
-            file,
-        }))
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for (file, fields) in self.0.iter() {
+            seq.serialize_element(&Entry {
+                fields: Sorted(&fields),
+                file,
+            })?;
+        }
+        seq.end()
     }
 }
 
@@ -209,7 +215,7 @@ fn print_github(report: &CheckReport, tally: Tally, prefix: &str) {
         let _ = writeln!(out, "{}", diagnostic.render_github(prefix));
     }
     // One notice per file: GitHub shows at most ten annotations of a kind per step.
-    for (file, fields) in &report.inferred {
+    for (file, fields) in report.inferred.iter() {
         let lines: Vec<String> = fields
             .iter()
             .map(|field| {
