@@ -3,6 +3,7 @@
 //! each incident's item in other incidents' "Similar incidents" (the shared words
 //! swapped in).
 
+use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use super::{
@@ -220,7 +221,7 @@ pub(super) fn render_row(
 /// Every incident's table row at [`SHARED_ROW_ROOT`] (`incident_row.html`, rendered once),
 /// as the renderer holds them. A page listing incidents writes in their rows from here,
 /// so every row is held from the start of the render phase to its end: 119 MiB at
-/// 100,000 postmortems, beside the 103 MiB of the rows' data. Past [`PACK_ROWS_OVER`]
+/// 100,000 postmortems. Past [`PACK_ROWS_OVER`]
 /// bytes they are held packed (LZ4, with the first row as the dictionary: rows share
 /// most of their markup, so most pack to a fraction), and each is unpacked where a page
 /// reads it; below it, the time that takes is not worth the memory.
@@ -239,28 +240,72 @@ pub(super) struct PackedRow {
     len: usize,
 }
 
+/// [`SharedRows`] made a batch of rows at a time, each batch packed as it comes once
+/// the rows so far pass the limit: none but the batch is ever held unpacked beside the
+/// packed rows, where making them all first held them all (some 60 MB at 100,000
+/// postmortems).
+pub(super) struct SharedRowsMade {
+    rows: SharedRows,
+    limit: usize,
+    /// Bytes of the rows so far.
+    total: usize,
+}
+
+impl SharedRowsMade {
+    /// No rows yet, to be packed once they are more than `limit` bytes in all.
+    pub(super) fn packed_over(limit: usize) -> Self {
+        SharedRowsMade {
+            rows: SharedRows::Plain(Vec::new()),
+            limit,
+            total: 0,
+        }
+    }
+
+    /// Appends `rows`, packing them (in parallel) where the rows so far pass the limit,
+    /// with every row held plainly before them.
+    pub(super) fn extend(&mut self, rows: Vec<String>) {
+        self.total += rows.iter().map(String::len).sum::<usize>();
+        let pack = |rows: Vec<String>, dictionary: &str| -> Vec<PackedRow> {
+            (rows.into_par_iter())
+                .map(|row| PackedRow {
+                    bytes: lz4_flex::block::compress_with_dict(
+                        row.as_bytes(),
+                        dictionary.as_bytes(),
+                    )
+                    .into_boxed_slice(),
+                    len: row.len(),
+                })
+                .collect()
+        };
+        match &mut self.rows {
+            SharedRows::Plain(held) => {
+                held.extend(rows);
+                if self.total > self.limit {
+                    let held = std::mem::take(held);
+                    let dictionary = held.first().cloned().unwrap_or_default();
+                    let rows = pack(held, &dictionary);
+                    self.rows = SharedRows::Packed { dictionary, rows };
+                }
+            }
+            SharedRows::Packed {
+                dictionary,
+                rows: packed,
+            } => {
+                packed.extend(pack(rows, dictionary));
+            }
+        }
+    }
+
+    pub(super) fn done(self) -> SharedRows {
+        self.rows
+    }
+}
+
 /// How many bytes of rows a renderer holds plainly (about 25,000 postmortems' rows in
 /// the default theme).
 pub(super) const PACK_ROWS_OVER: usize = 32 << 20;
 
 impl SharedRows {
-    /// `rows`, packed when they are more than `limit` bytes in all.
-    pub(super) fn new(rows: Vec<String>, limit: usize) -> SharedRows {
-        if rows.iter().map(String::len).sum::<usize>() <= limit {
-            return SharedRows::Plain(rows);
-        }
-        let dictionary = rows.first().cloned().unwrap_or_default();
-        let rows = rows
-            .into_iter()
-            .map(|row| PackedRow {
-                bytes: lz4_flex::block::compress_with_dict(row.as_bytes(), dictionary.as_bytes())
-                    .into_boxed_slice(),
-                len: row.len(),
-            })
-            .collect();
-        SharedRows::Packed { dictionary, rows }
-    }
-
     /// The length in bytes of the row at `position`; 0 if there is none.
     pub(super) fn len_of(&self, position: usize) -> usize {
         match self {
@@ -269,7 +314,7 @@ impl SharedRows {
         }
     }
 
-    /// The row at `position`, unpacked if it was packed. What [`SharedRows::new`] packed
+    /// The row at `position`, unpacked if it was packed. What [`SharedRowsMade`] packed
     /// unpacks to the same valid UTF-8; a failure would be a bug here, never the user's
     /// input, and gives an empty row rather than a panic.
     pub(super) fn get(&self, position: usize) -> std::borrow::Cow<'_, str> {
@@ -402,17 +447,23 @@ mod tests {
             })
             .chain(["".to_string(), "ünïcödé ✓".repeat(40)])
             .collect();
-        let packed = SharedRows::new(rows.clone(), 0);
-        assert!(matches!(packed, SharedRows::Packed { .. }));
-        for (position, row) in rows.iter().enumerate() {
-            assert_eq!(packed.get(position), *row);
-            assert_eq!(packed.len_of(position), row.len());
+        // Made in batches of 7: packed from the first, from the third (past the first 20
+        // rows' bytes), or never.
+        let twenty: usize = rows[..20].iter().map(String::len).sum();
+        for (limit, packs) in [(0, true), (twenty, true), (usize::MAX, false)] {
+            let mut made = SharedRowsMade::packed_over(limit);
+            for batch in rows.chunks(7) {
+                made.extend(batch.to_vec());
+            }
+            let made = made.done();
+            assert_eq!(matches!(made, SharedRows::Packed { .. }), packs, "{limit}");
+            for (position, row) in rows.iter().enumerate() {
+                assert_eq!(made.get(position), *row, "{limit}");
+                assert_eq!(made.len_of(position), row.len(), "{limit}");
+            }
+            assert_eq!(made.get(rows.len()), "");
+            assert_eq!(made.len_of(rows.len()), 0);
+            assert_eq!(made.into_plain(), rows, "{limit}");
         }
-        assert_eq!(packed.get(rows.len()), "");
-        assert_eq!(packed.len_of(rows.len()), 0);
-        assert_eq!(packed.into_plain(), rows);
-        let plain = SharedRows::new(rows.clone(), usize::MAX);
-        assert!(matches!(plain, SharedRows::Plain(_)));
-        assert_eq!(plain.into_plain(), rows);
     }
 }
