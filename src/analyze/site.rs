@@ -237,13 +237,16 @@ pub fn analyze_each<'s>(
     // buffer (`flatten` does not).
     #[allow(clippy::filter_map_identity)]
     let incidents: Vec<Incident> = parsed.into_iter().filter_map(|incident| incident).collect();
-    let similar = |incidents: &[Incident], related: &[Vec<usize>]| match html {
+    let counted_words = (&words, &numbered);
+    let similar = move |incidents: &[Incident], related: &[Vec<usize>]| match html {
         BodyHtml::Keep => similar::build(&config.similar, incidents, related),
         BodyHtml::Drop | BodyHtml::SetAside(_) => {
+            let mut counts = counts;
             let counted = (incidents.iter())
                 .map(|incident| counts.remove(&incident.source).unwrap_or_default())
                 .collect();
-            let counted_words = (&words, &numbered);
+            // Its table goes before the model is built, the peak of a large build.
+            drop(counts);
             similar::build_counted(&config.similar, incidents, related, counted, counted_words)
         }
     };
