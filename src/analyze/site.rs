@@ -304,8 +304,8 @@ impl<'w> Tally<'w> {
             // What was inferred from the prose goes with the body too, as its page lists
             // it, and the timeline read from it: the page reads them back with the body;
             // one rendered again reads them from its file again.
-            let inferred = (incident.inference()).map_or_else(Vec::new, |i| i.fields(config));
-            incident.body.aside = to.set_aside(&incident.body, incident.timeline(), &inferred);
+            let inferred = incident.inferred_fields(config);
+            incident.body.aside = to.set_aside(&incident.body, &incident.timeline(), &inferred);
             if incident.body.aside.is_some() && incident.inferred.is_some() {
                 incident.inferred = Some(InferredMetadata::SetAside);
             }

@@ -21,9 +21,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use chrono::DateTime;
-
 use crate::analyze::site::SetAside;
+use crate::model::bytes::{self, Reader, push_str, push_u32};
 use crate::model::incident::{Aside, Rendered, TocEntry};
 use crate::model::inference::{InferredField, TimelineEvent};
 
@@ -211,13 +210,9 @@ fn read_at(_: &fs::File, _: &mut [u8], _: u64) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
-// The bodies' format, read only by the build that wrote it: lengths and numbers little
-// endian, strings as their length (four bytes) and UTF-8. The HTML and text, then the
-// headings (a count, then each one's level, id and title), then the timeline (a count,
-// then each event's time as seconds and nanoseconds, its two flags, line, column, the
-// time as written and its text), then the inferred values (a count, then each one's
-// field name, value, line, column and evidence). Written by hand: it is five fields of
-// one build, and a serialization crate would add a dependency for them.
+// The bodies' format (`model::bytes`), read only by the build that wrote it: the HTML and
+// text, then the headings (a count, then each one's level, id and title), then the
+// timeline, then the inferred values.
 
 fn encode(
     body: &Rendered,
@@ -233,33 +228,8 @@ fn encode(
         push_str(out, &entry.id);
         push_str(out, &entry.title);
     }
-    push_u32(out, timeline.len());
-    for event in timeline {
-        out.extend_from_slice(&event.at.timestamp().to_le_bytes());
-        out.extend_from_slice(&event.at.timestamp_subsec_nanos().to_le_bytes());
-        out.push(u8::from(event.date_only) | (u8::from(event.approximate) << 1));
-        out.extend_from_slice(&event.line.to_le_bytes());
-        out.extend_from_slice(&event.col.to_le_bytes());
-        push_str(out, &event.when);
-        push_str(out, &event.text);
-    }
-    push_u32(out, inferred.len());
-    for field in inferred {
-        push_str(out, field.field);
-        push_str(out, &field.value);
-        out.extend_from_slice(&field.line.to_le_bytes());
-        out.extend_from_slice(&field.col.to_le_bytes());
-        push_str(out, &field.evidence);
-    }
-}
-
-fn push_u32(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
-}
-
-fn push_str(out: &mut Vec<u8>, s: &str) {
-    push_u32(out, s.len());
-    out.extend_from_slice(s.as_bytes());
+    bytes::push_timeline(out, timeline);
+    bytes::push_inferred(out, inferred);
 }
 
 /// The body [`encode`] wrote into `bytes`, or `None` if they are not one.
@@ -276,33 +246,8 @@ fn decode(bytes: &[u8]) -> Option<AsideBody> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    let timeline = (0..reader.u32()?)
-        .map(|_| {
-            let seconds = i64::from_le_bytes(reader.take()?);
-            let nanos = u32::from_le_bytes(reader.take()?);
-            let flags = reader.take::<1>()?[0];
-            Some(TimelineEvent {
-                at: DateTime::from_timestamp(seconds, nanos)?,
-                date_only: flags & 1 != 0,
-                approximate: flags & 2 != 0,
-                line: reader.u32()?,
-                col: reader.u32()?,
-                when: reader.string()?,
-                text: reader.string()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let inferred = (0..reader.u32()?)
-        .map(|_| {
-            Some(InferredField {
-                field: InferredField::field_named(&reader.string()?)?,
-                value: reader.string()?,
-                line: reader.u32()?,
-                col: reader.u32()?,
-                evidence: reader.string()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let timeline = reader.timeline()?;
+    let inferred = reader.inferred()?;
     reader.0.is_empty().then_some(AsideBody {
         html,
         plain_text,
@@ -312,32 +257,11 @@ fn decode(bytes: &[u8]) -> Option<AsideBody> {
     })
 }
 
-/// The bytes of a body not read yet.
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let (first, rest) = self.0.split_first_chunk::<N>()?;
-        self.0 = rest;
-        Some(*first)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        self.take().map(u32::from_le_bytes)
-    }
-
-    fn string(&mut self) -> Option<String> {
-        let len = self.u32()? as usize;
-        let bytes = self.0.get(..len)?;
-        self.0 = &self.0[len..];
-        String::from_utf8(bytes.to_vec()).ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::parse::markdown::{MarkdownOptions, render};
+    use chrono::DateTime;
     use rayon::prelude::*;
 
     fn event(at: &str, when: &str, text: &str, flags: (bool, bool)) -> TimelineEvent {

@@ -138,9 +138,10 @@ pub fn body_again(
         (None, None) => (Vec::new(), Vec::new()),
         // Held by the site where the body was not set aside; read again with the rest
         // of the file's metadata where it was, but could not be read back.
-        (Some(InferredMetadata::Held(inferred)), _) => {
-            (inferred.timeline.clone(), inferred.fields(config))
-        }
+        (Some(InferredMetadata::Held(_) | InferredMetadata::Packed), _) => (
+            incident.timeline().into_owned(),
+            incident.inferred_fields(config),
+        ),
         (Some(InferredMetadata::SetAside), _) => inferred_again(&file, config),
     };
     Ok(LoadedBody {
@@ -162,7 +163,9 @@ pub fn inferred_fields(
     aside: Option<&AsideFile>,
 ) -> Option<Vec<InferredField>> {
     match incident.inferred.as_ref()? {
-        InferredMetadata::Held(inferred) => Some(inferred.fields(config)),
+        InferredMetadata::Held(_) | InferredMetadata::Packed => {
+            Some(incident.inferred_fields(config))
+        }
         InferredMetadata::SetAside => Some(inferred_set_aside(
             sources,
             config,

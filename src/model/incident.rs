@@ -15,9 +15,11 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::model::action_item::ActionItem;
+use crate::model::bytes;
+use crate::model::config::Config;
 use crate::model::diagnostics::Pos;
 use crate::model::field::Field;
-use crate::model::inference::{Inference, TimelineEvent};
+use crate::model::inference::{Inference, InferredField, TimelineEvent};
 use crate::model::time::zone::Zone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -92,6 +94,10 @@ pub struct Incident {
 pub enum InferredMetadata {
     Held(Box<Inference>),
     SetAside,
+    /// `serve`: its timeline and what its page lists as inferred are packed with the
+    /// body ([`Incident::pack`]); read them with [`Incident::timeline`] and
+    /// [`Incident::inferred_fields`].
+    Packed,
 }
 
 /// Positions of the fields whose problems are only found across files, and what the
@@ -253,12 +259,61 @@ impl Incident {
     /// The dated entries of the body's timeline: read from the prose with the rest of the
     /// metadata for a postmortem without front matter, by `check` for any other. Empty
     /// once a build set them aside with the body.
-    pub fn timeline(&self) -> &[TimelineEvent] {
+    pub fn timeline(&self) -> Cow<'_, [TimelineEvent]> {
         match &self.inferred {
-            Some(InferredMetadata::Held(inferred)) => &inferred.timeline,
-            Some(InferredMetadata::SetAside) => &[],
-            None => &self.body_timeline,
+            Some(InferredMetadata::Held(inferred)) => Cow::Borrowed(&inferred.timeline),
+            Some(InferredMetadata::SetAside) => Cow::Borrowed(&[]),
+            Some(InferredMetadata::Packed) | None => match self.packed_rest() {
+                Some((timeline, _)) => Cow::Owned(timeline),
+                None => Cow::Borrowed(&self.body_timeline),
+            },
         }
+    }
+
+    /// What its page lists as inferred from its prose (`Inference::fields`): empty for a
+    /// postmortem with front matter, and once a build set it aside with the body.
+    pub fn inferred_fields(&self, config: &Config) -> Vec<InferredField> {
+        match &self.inferred {
+            Some(InferredMetadata::Held(inferred)) => inferred.fields(config),
+            Some(InferredMetadata::Packed) => (self.packed_rest())
+                .map(|(_, fields)| fields)
+                .unwrap_or_default(),
+            Some(InferredMetadata::SetAside) | None => Vec::new(),
+        }
+    }
+
+    /// Packs the body ([`Rendered::pack`]) and, with it, the timeline and what the page
+    /// lists as inferred, for `serve`, which holds every postmortem for as long as it
+    /// runs: the timelines were some 21 MB at 10,000 synthetic postmortems, and for
+    /// postmortems without front matter each `Inference` (some 30 MB, with its evidence
+    /// and second copies of the summary and impact) is dropped, the values its page lists
+    /// computed now with `config` (a change of config parses every file again). The
+    /// per-file lints read the inference before this (`analyze::check::lint_file`).
+    pub fn pack(&mut self, config: &Config) {
+        self.body.pack();
+        let Some(packed) = &mut self.body.packed else {
+            return;
+        };
+        if packed.rest.is_some() {
+            return;
+        }
+        let (timeline, fields) = match self.inferred.take() {
+            Some(InferredMetadata::Held(inferred)) => {
+                self.inferred = Some(InferredMetadata::Packed);
+                let fields = inferred.fields(config);
+                (inferred.timeline, fields)
+            }
+            other => {
+                self.inferred = other;
+                (std::mem::take(&mut self.body_timeline), Vec::new())
+            }
+        };
+        packed.pack_rest(&timeline, &fields);
+    }
+
+    /// The timeline and inferred values [`Incident::pack`] packed with the body.
+    fn packed_rest(&self) -> Option<(Vec<TimelineEvent>, Vec<InferredField>)> {
+        self.body.packed.as_ref()?.rest()
     }
 
     /// What was read from its prose, where it is held: not for a postmortem with front
@@ -385,6 +440,9 @@ pub struct Packed {
     text_len: usize,
     html: Box<[u8]>,
     html_len: usize,
+    /// The incident's timeline and what its page lists as inferred, encoded
+    /// (`model::bytes`) and compressed, with their length unpacked ([`Incident::pack`]).
+    rest: Option<(Box<[u8]>, usize)>,
 }
 
 impl Packed {
@@ -398,7 +456,31 @@ impl Packed {
                 text.as_bytes(),
             )),
             html_len: html.len(),
+            rest: None,
         }
+    }
+
+    /// Packs `timeline` and `inferred` beside the body.
+    fn pack_rest(&mut self, timeline: &[TimelineEvent], inferred: &[InferredField]) {
+        let mut bytes = Vec::new();
+        bytes::push_timeline(&mut bytes, timeline);
+        bytes::push_inferred(&mut bytes, inferred);
+        let packed = lz4_flex::block::compress(&bytes).into_boxed_slice();
+        self.rest = Some((packed, bytes.len()));
+    }
+
+    /// What [`Packed::pack_rest`] packed; `None` if nothing was, or (a bug here, never
+    /// the user's input) it does not unpack.
+    fn rest(&self) -> Option<(Vec<TimelineEvent>, Vec<InferredField>)> {
+        let (packed, len) = self.rest.as_ref()?;
+        let bytes = lz4_flex::block::decompress(packed, *len).ok();
+        let read = bytes.and_then(|bytes| {
+            let mut reader = bytes::Reader(&bytes);
+            let read = (reader.timeline()?, reader.inferred()?);
+            reader.0.is_empty().then_some(read)
+        });
+        debug_assert!(read.is_some(), "a packed timeline did not unpack");
+        read
     }
 
     /// The text. What `new` packed unpacks to the same valid UTF-8; a failure would be a
@@ -417,9 +499,10 @@ impl Packed {
         unpacked(html)
     }
 
-    /// The bytes a body takes packed.
+    /// The bytes a body takes packed, with its timeline and inferred values.
     pub fn len(&self) -> usize {
-        self.text.len() + self.html.len()
+        let rest = self.rest.as_ref().map_or(0, |(rest, _)| rest.len());
+        self.text.len() + self.html.len() + rest
     }
 
     pub fn is_empty(&self) -> bool {
@@ -492,6 +575,57 @@ mod tests {
         body.html = "<p><a href=\"../other/\">other</a></p>\n<p>Text.</p>\n".into();
         assert_eq!(body.html(), body.html.as_str());
         assert_eq!(body.text(), text);
+    }
+
+    /// `serve` packs an incident's timeline, and for one without front matter what its
+    /// page lists as inferred, with its body, dropping the inference: both read back as
+    /// they were, and packing twice keeps them.
+    #[test]
+    fn a_packed_incident_reads_its_timeline_and_inferred_values_back() {
+        use super::InferredMetadata;
+        use crate::model::config::Config;
+        use crate::parse::source::SourceFile;
+        let with_front_matter = "---\ntitle: Cache outage\nstarted_at: 2024-03-01T10:00:00Z\n\
+            resolved_at: 2024-03-01T11:00:00Z\n---\n\n## Timeline\n\n\
+            - 10:05 UTC: paged by the error rate\n- 10:40 UTC: cache warmed, Größe 10⁶\n";
+        let prose = "# Checkout outage\n\nDuration: February 10, 2024, 9:00 AM - \
+            February 10, 2024, 11:00 AM (UTC)\nServices affected: checkout\n\n## Timeline\n\n\
+            - 09:00 UTC: card payments start failing\n- 11:00 UTC: payments recover\n\n\
+            ## Action items\n\n- Alert on the card error rate\n";
+        let config = Config::default();
+        let sources: Vec<SourceFile> = [("cache", with_front_matter), ("checkout", prose)]
+            .into_iter()
+            .map(|(stem, text)| SourceFile {
+                path: format!("content/{stem}.md"),
+                stem: stem.to_string(),
+                bytes: Ok(text.as_bytes().to_vec()),
+            })
+            .collect();
+        let parsed = crate::analyze::site::parse_sources(&config, &sources, |_| {});
+        for (incident, _) in parsed {
+            let mut incident = incident.unwrap();
+            let (timeline, fields) = (
+                incident.timeline().into_owned(),
+                incident.inferred_fields(&config),
+            );
+            assert_eq!(timeline.len(), 2, "{}", incident.source);
+            assert_eq!(fields.is_empty(), incident.inference().is_none());
+            let prose = incident.inference().is_some();
+            incident.pack(&config);
+            incident.pack(&config);
+            assert!(incident.body_timeline.is_empty() && incident.inference().is_none());
+            assert_eq!(
+                matches!(incident.inferred, Some(InferredMetadata::Packed)),
+                prose
+            );
+            assert_eq!(*incident.timeline(), timeline[..], "{}", incident.source);
+            assert_eq!(
+                incident.inferred_fields(&config),
+                fields,
+                "{}",
+                incident.source
+            );
+        }
     }
 
     #[test]

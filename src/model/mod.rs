@@ -5,6 +5,7 @@
 //! The bottom layer: it imports nothing else from the crate, and does no I/O.
 
 pub mod action_item;
+pub mod bytes;
 pub mod config;
 pub mod diagnostics;
 pub mod field;

@@ -135,11 +135,15 @@ pub(crate) struct PageBody<'a> {
 impl<'a> PageBody<'a> {
     /// The body `incident` holds (`Bodies::Held`), whose HTML is `html`
     /// (`Rendered::html`: kept, or unpacked).
-    pub(crate) fn held(incident: &'a Incident, html: &'a str) -> PageBody<'a> {
+    pub(crate) fn held(
+        incident: &'a Incident,
+        html: &'a str,
+        timeline: &'a [TimelineEvent],
+    ) -> PageBody<'a> {
         PageBody {
             html,
             toc: &incident.body.toc,
-            timeline: incident.timeline(),
+            timeline,
             inferred: None,
         }
     }
@@ -1262,8 +1266,8 @@ mod tests {
                 html: source.body.html.clone(),
                 plain_text: source.body.plain_text.clone(),
                 toc: source.body.toc.clone(),
-                timeline: source.timeline().to_vec(),
-                inferred: (source.inference()).map_or_else(Vec::new, |i| i.fields(&held.config)),
+                timeline: source.timeline().into_owned(),
+                inferred: source.inferred_fields(&held.config),
             })
         };
         let kept = Kept::default();

@@ -72,8 +72,8 @@ impl Renderer<'_> {
         let incident = &self.site.incidents[position];
         match self.bodies {
             Bodies::Held => {
-                let html = incident.body.html();
-                self.incident_with_body(position, PageBody::held(incident, &html))
+                let (html, timeline) = (incident.body.html(), incident.timeline());
+                self.incident_with_body(position, PageBody::held(incident, &html, &timeline))
             }
             Bodies::Loaded(load) => {
                 let body = load(incident)?;

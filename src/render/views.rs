@@ -408,7 +408,7 @@ impl InferredView {
         }
         let fields = match body.inferred {
             Some(fields) => fields.to_vec(),
-            None => (incident.inference()).map_or_else(Vec::new, |i| i.fields(config)),
+            None => incident.inferred_fields(config),
         };
         let mut from = std::collections::BTreeMap::new();
         for field in &fields {

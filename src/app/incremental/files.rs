@@ -139,11 +139,13 @@ impl Session {
         (changed, removed)
     }
 
-    /// Parses files in parallel, with each incident's table of links noted and its body
-    /// packed (`Rendered::pack`: the session holds every body for as long as it runs).
+    /// Parses files in parallel, with each incident's table of links noted and its body,
+    /// timeline and inferred values packed (`Incident::pack`: the session holds every
+    /// body for as long as it runs).
     pub(super) fn parse(&self, sources: Vec<SourceFile>, update: &mut Update) -> Vec<Parsed> {
         let t0 = Instant::now();
-        let results = site::parse_sources(&self.config, &sources, |incident| incident.body.pack());
+        let config = &self.config;
+        let results = site::parse_sources(config, &sources, |incident| incident.pack(config));
         let parsed = sources
             .into_iter()
             .zip(results)
