@@ -11,11 +11,7 @@ pub(crate) fn site_of(config: &str, files: &[(&str, String)]) -> Site {
     let config = Config::parse(config, "hindsight.toml").expect("a valid test config");
     let mut sources: Vec<SourceFile> = files
         .iter()
-        .map(|(slug, text)| SourceFile {
-            path: format!("content/{slug}.md"),
-            stem: slug.to_string(),
-            bytes: Ok(text.clone().into_bytes()),
-        })
+        .map(|(slug, text)| source_file(slug, text))
         .collect();
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     let (site, diagnostics) = analyze(&config, &sources, AnalyzeOptions::default());
@@ -31,4 +27,13 @@ pub(crate) fn site_of(config: &str, files: &[(&str, String)]) -> Site {
 /// The text of a postmortem titled by its slug, with `fields` as front matter.
 pub(crate) fn titled(slug: &str, fields: &str) -> String {
     format!("---\ntitle: {slug}\n{fields}\n---\nBody.\n")
+}
+
+/// The content file `content/{stem}.md` holding `text`, as a listing reads it.
+pub(crate) fn source_file(stem: &str, text: &str) -> SourceFile {
+    SourceFile {
+        path: format!("content/{stem}.md"),
+        stem: stem.to_string(),
+        bytes: Ok(text.as_bytes().to_vec()),
+    }
 }

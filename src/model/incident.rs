@@ -584,7 +584,6 @@ mod tests {
     fn a_packed_incident_reads_its_timeline_and_inferred_values_back() {
         use super::InferredMetadata;
         use crate::model::config::Config;
-        use crate::parse::source::SourceFile;
         let with_front_matter = "---\ntitle: Cache outage\nstarted_at: 2024-03-01T10:00:00Z\n\
             resolved_at: 2024-03-01T11:00:00Z\n---\n\n## Timeline\n\n\
             - 10:05 UTC: paged by the error rate\n- 10:40 UTC: cache warmed, Größe 10⁶\n";
@@ -593,14 +592,8 @@ mod tests {
             - 09:00 UTC: card payments start failing\n- 11:00 UTC: payments recover\n\n\
             ## Action items\n\n- Alert on the card error rate\n";
         let config = Config::default();
-        let sources: Vec<SourceFile> = [("cache", with_front_matter), ("checkout", prose)]
-            .into_iter()
-            .map(|(stem, text)| SourceFile {
-                path: format!("content/{stem}.md"),
-                stem: stem.to_string(),
-                bytes: Ok(text.as_bytes().to_vec()),
-            })
-            .collect();
+        let sources = [("cache", with_front_matter), ("checkout", prose)]
+            .map(|(stem, text)| crate::testing::source_file(stem, text));
         let parsed = crate::analyze::site::parse_sources(&config, &sources, |_| {});
         for (incident, _) in parsed {
             let mut incident = incident.unwrap();
