@@ -258,7 +258,8 @@ impl Incident {
 
     /// The dated entries of the body's timeline: read from the prose with the rest of the
     /// metadata for a postmortem without front matter, by `check` for any other. Empty
-    /// once a build set them aside with the body.
+    /// once a build set them aside with the body; unpacked where `serve` packed them
+    /// ([`Incident::pack`]).
     pub fn timeline(&self) -> Cow<'_, [TimelineEvent]> {
         match &self.inferred {
             Some(InferredMetadata::Held(inferred)) => Cow::Borrowed(&inferred.timeline),
@@ -317,7 +318,8 @@ impl Incident {
     }
 
     /// What was read from its prose, where it is held: not for a postmortem with front
-    /// matter, nor once a build set it aside with the body.
+    /// matter, nor once a build set it aside with the body or `serve` packed what its
+    /// page lists of it ([`Incident::inferred_fields`] reads that wherever it is).
     pub fn inference(&self) -> Option<&Inference> {
         match &self.inferred {
             Some(InferredMetadata::Held(inferred)) => Some(inferred),

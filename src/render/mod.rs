@@ -127,8 +127,8 @@ pub(crate) struct PageBody<'a> {
     pub html: &'a str,
     pub toc: &'a [TocEntry],
     pub timeline: &'a [TimelineEvent],
-    /// As [`LoadedBody::inferred`]; `None` for a body the incident holds, whose
-    /// inference it holds too.
+    /// As [`LoadedBody::inferred`]; `None` for a body the incident holds, which holds
+    /// the list too (`Incident::inferred_fields`).
     pub inferred: Option<&'a [InferredField]>,
 }
 
